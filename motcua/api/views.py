@@ -1,0 +1,96 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from motcua.api import serializers
+from motcua.api.errors import ErrorSerializer
+from motcua.catalog.constants import OnlineLevel, ProcedureLevel
+from motcua.catalog.models import Field, Procedure
+from motcua.catalog.selectors import (
+    ProcedureFilters,
+    RankedProcedures,
+    field_list_with_counts,
+    procedure_get_published,
+    procedure_search,
+    procedure_version_detail,
+)
+from motcua.directory.models import AdministrativeUnit, Agency
+
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Không tìm thấy")}
+BAD_REQUEST = {400: OpenApiResponse(ErrorSerializer, description="Tham số không hợp lệ")}
+
+
+class PublicAPIView(generics.GenericAPIView[Any]):
+    throttle_classes = [AnonRateThrottle]
+
+
+@extend_schema(
+    summary="Danh sách thủ tục hành chính",
+    parameters=[
+        OpenApiParameter("search", OpenApiTypes.STR, description="Từ khóa, không phân biệt dấu và hoa thường"),
+        OpenApiParameter("field", OpenApiTypes.STR, description="Mã lĩnh vực"),
+        OpenApiParameter("agency", OpenApiTypes.STR, description="Mã cơ quan"),
+        OpenApiParameter("level", OpenApiTypes.STR, enum=ProcedureLevel.values),
+        OpenApiParameter("online_level", OpenApiTypes.STR, enum=OnlineLevel.values),
+    ],
+    responses={200: serializers.ProcedureListSerializer(many=True), **BAD_REQUEST},
+)
+class ProcedureListView(PublicAPIView, generics.ListAPIView[Procedure]):
+    serializer_class = serializers.ProcedureListSerializer
+
+    def get_queryset(self) -> RankedProcedures:  # type: ignore[override]
+        params = self.request.query_params
+        level, online_level = params.get("level", ""), params.get("online_level", "")
+        if level and level not in ProcedureLevel.values:
+            raise ValidationError({"level": ["Giá trị không hợp lệ."]})
+        if online_level and online_level not in OnlineLevel.values:
+            raise ValidationError({"online_level": ["Giá trị không hợp lệ."]})
+        return procedure_search(
+            filters=ProcedureFilters(
+                query=params.get("search", "")[:200],
+                field=params.get("field", ""),
+                agency=params.get("agency", ""),
+                level=level,
+                online_level=online_level,
+            )
+        )
+
+
+@extend_schema(
+    summary="Chi tiết thủ tục theo mã quốc gia", responses={200: serializers.ProcedureDetailSerializer, **NOT_FOUND}
+)
+class ProcedureDetailView(PublicAPIView):
+    serializer_class = serializers.ProcedureDetailSerializer
+
+    def get(self, request: Request, code: str) -> Response:
+        procedure = procedure_get_published(code=code)
+        assert procedure.current_version is not None
+        procedure.current_version = procedure_version_detail(version=procedure.current_version)
+        return Response(self.get_serializer(procedure).data)
+
+
+@extend_schema(summary="Danh sách lĩnh vực")
+class FieldListView(PublicAPIView, generics.ListAPIView[Field]):
+    serializer_class = serializers.FieldSerializer
+
+    def get_queryset(self) -> QuerySet[Field]:
+        return field_list_with_counts()
+
+
+@extend_schema(summary="Danh sách cơ quan")
+class AgencyListView(PublicAPIView, generics.ListAPIView[Agency]):
+    serializer_class = serializers.AgencySerializer
+    queryset = Agency.objects.filter(is_active=True).select_related("unit").order_by("code")
+
+
+@extend_schema(summary="Danh sách đơn vị hành chính")
+class AdministrativeUnitListView(PublicAPIView, generics.ListAPIView[AdministrativeUnit]):
+    serializer_class = serializers.AdministrativeUnitSerializer
+    queryset = AdministrativeUnit.objects.select_related("parent").order_by("code")

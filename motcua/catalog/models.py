@@ -1,0 +1,154 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.constants import FeeKind, OnlineLevel, ProcedureLevel, TimeUnit, VersionStatus
+from motcua.directory.models import Agency
+
+
+class Field(models.Model):
+    """A field of procedures (lĩnh vực), e.g. G15-TP07 Hộ tịch."""
+
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=255)
+    managing_agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan quản lý"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    """A procedure by its national code; its content lives in immutable versions.
+
+    The columns below copy the published version's values that search and filters need, so
+    a catalogue query touches one table.
+    """
+
+    code = models.CharField(_("mã thủ tục"), max_length=20, unique=True)
+    current_version = models.OneToOneField(
+        "ProcedureVersion",
+        verbose_name=_("phiên bản đang áp dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(_("cấp thực hiện"), max_length=16, choices=ProcedureLevel.choices)
+    online_level = models.CharField(_("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices)
+    managing_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan quản lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_procedures",
+    )
+    name_folded = models.CharField(max_length=500, editable=False)
+    search_folded = models.TextField(editable=False)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        indexes = [models.Index(fields=["level", "online_level"]), models.Index(fields=["name_folded"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class ProcedureVersion(models.Model):
+    """One version of a procedure's content. Published versions never change: a dossier keeps
+    the version it was submitted under."""
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("phiên bản số"))
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("áp dụng từ"), null=True, blank=True)
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("cấp thực hiện"), max_length=16, choices=ProcedureLevel.choices)
+    implementing_agency = models.CharField(_("cơ quan thực hiện"), max_length=500)
+    managing_agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan quản lý"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applicants = models.JSONField(_("đối tượng thực hiện"), default=list, blank=True)
+    methods = models.JSONField(_("cách thức thực hiện"), default=list, blank=True)
+    processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2)
+    processing_time_unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices)
+    processing_time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
+    online_level = models.CharField(_("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices)
+    full_process_eligible = models.BooleanField(_("đủ điều kiện toàn trình"), default=False)
+    paper_result_required = models.BooleanField(_("yêu cầu trả kết quả bằng giấy"), default=False)
+    steps = models.JSONField(_("trình tự thực hiện"), default=list, blank=True)
+    conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
+    results = models.JSONField(_("kết quả thực hiện"), default=list, blank=True)
+    legal_basis = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
+    verification = models.JSONField(_("nguồn dữ liệu"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["procedure", "-number"]
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+        constraints = [models.UniqueConstraint(fields=["procedure", "number"], name="procedureversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class Fee(models.Model):
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    kind = models.CharField(_("loại"), max_length=8, choices=FeeKind.choices)
+    name = models.CharField(_("tên"), max_length=500)
+    amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
+    description = models.TextField(_("mô tả"), blank=True)
+    exemption = models.TextField(_("miễn, giảm"), blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("phí, lệ phí")
+        verbose_name_plural = _("phí, lệ phí")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierComponent(models.Model):
+    """A paper the applicant provides (thành phần hồ sơ)."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="components")
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    name = models.TextField(_("tên giấy tờ"))
+    original_copies = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
+    copy_copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    template = models.CharField(_("mẫu đơn, tờ khai"), max_length=500, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+
+    def __str__(self) -> str:
+        return self.name[:80]

@@ -1,0 +1,317 @@
+"""Writes to the procedure catalogue: import, export, versions."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.catalog.constants import VersionStatus
+from motcua.catalog.exchange import FORMAT_ID, CatalogError, json_location, validate_catalog
+from motcua.catalog.models import DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.core.audit import audit_record
+from motcua.core.errors import ApplicationError
+from motcua.core.text import fold
+from motcua.directory.models import Agency
+
+Progress = Callable[[int, int], None]
+
+
+class CatalogImportRefused(ApplicationError):
+    code = "catalog_import_refused"
+
+    def __init__(self, errors: list[CatalogError]):
+        super().__init__(_("Tệp danh mục có %(n)d lỗi; không có thay đổi nào được ghi.") % {"n": len(errors)})
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    fields_written: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "fields": self.fields_written,
+        }
+
+
+_CONTENT_KEYS = (
+    "name",
+    "field",
+    "level",
+    "implementing_agency",
+    "managing_agency",
+    "applicants",
+    "methods",
+    "processing_time",
+    "processing_time_unit",
+    "processing_time_note",
+    "online_level",
+    "full_process_eligible",
+    "paper_result_required",
+    "fees",
+    "components",
+    "steps",
+    "conditions",
+    "results",
+    "legal_basis",
+    "verification",
+)
+_COMPONENT_DEFAULTS = {"original_copies": 0, "copy_copies": 0, "required": True, "template": "", "note": ""}
+_FEE_DEFAULTS = {"description": "", "exemption": ""}
+
+
+def _normalised(proc: dict[str, Any]) -> dict[str, Any]:
+    """The procedure's content with defaults filled in, so equal content hashes equally."""
+    return {
+        "name": proc["name"].strip(),
+        "field": proc["field"],
+        "level": proc["level"],
+        "implementing_agency": proc["implementing_agency"].strip(),
+        "managing_agency": proc.get("managing_agency") or "",
+        "applicants": proc.get("applicants", []),
+        "methods": proc.get("methods", []),
+        "processing_time": format(Decimal(str(proc["processing_time"])).normalize(), "f"),
+        "processing_time_unit": proc["processing_time_unit"],
+        "processing_time_note": proc.get("processing_time_note", ""),
+        "online_level": proc["online_level"],
+        "full_process_eligible": proc.get("full_process_eligible", False),
+        "paper_result_required": proc.get("paper_result_required", False),
+        "fees": [{**_FEE_DEFAULTS, **fee} for fee in proc.get("fees", [])],
+        "components": [{**_COMPONENT_DEFAULTS, **comp} for comp in proc.get("components", [])],
+        "steps": proc.get("steps", []),
+        "conditions": proc.get("conditions", ""),
+        "results": proc.get("results", []),
+        "legal_basis": proc.get("legal_basis", []),
+        "verification": proc.get("verification", {}),
+    }
+
+
+def _content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _search_text(*, procedure: Procedure, version: ProcedureVersion) -> str:
+    """What a search matches against: code, name, field, agency and results, folded."""
+    parts = [procedure.code, version.name, version.field.name, version.implementing_agency, *version.results]
+    return fold(" ".join(parts))
+
+
+def _create_version(
+    *, procedure: Procedure, content: dict[str, Any], fields: dict[str, Field], agencies: dict[str, Agency]
+) -> ProcedureVersion:
+    last = procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=last + 1,
+        status=VersionStatus.DRAFT,
+        content_hash=_content_hash(content),
+        field=fields[content["field"]],
+        managing_agency=agencies.get(content["managing_agency"]),
+        processing_time=Decimal(content["processing_time"]),
+        **{
+            k: content[k]
+            for k in _CONTENT_KEYS
+            if k not in {"field", "managing_agency", "processing_time", "fees", "components"}
+        },
+    )
+    Fee.objects.bulk_create(Fee(version=version, position=i, **fee) for i, fee in enumerate(content["fees"]))
+    DossierComponent.objects.bulk_create(
+        DossierComponent(version=version, position=i, **comp) for i, comp in enumerate(content["components"])
+    )
+    return version
+
+
+def procedure_version_publish(*, actor: Any, version: ProcedureVersion) -> ProcedureVersion:
+    """Make a draft the version new dossiers use; the previous one is retired, not changed."""
+    with transaction.atomic():
+        version = ProcedureVersion.objects.select_for_update().select_related("procedure", "field").get(pk=version.pk)
+        if version.status != VersionStatus.DRAFT:
+            raise ApplicationError(_("Chỉ có thể áp dụng phiên bản ở trạng thái nháp."), code="version_not_draft")
+        procedure = Procedure.objects.select_for_update().get(pk=version.procedure_id)
+        ProcedureVersion.objects.filter(procedure=procedure, status=VersionStatus.PUBLISHED).update(
+            status=VersionStatus.RETIRED
+        )
+        version.status = VersionStatus.PUBLISHED
+        version.published_at = timezone.now()
+        version.content_hash = _content_hash(procedure_version_content(version=version))
+        version.save(update_fields=["status", "published_at", "content_hash"])
+        procedure.current_version = version
+        procedure.name = version.name
+        procedure.field = version.field
+        procedure.level = version.level
+        procedure.online_level = version.online_level
+        procedure.managing_agency_id = version.managing_agency_id
+        procedure.name_folded = fold(version.name)
+        procedure.search_folded = _search_text(procedure=procedure, version=version)
+        procedure.save()
+        audit_record(
+            actor=actor, action="procedure_version.publish", obj=procedure, summary={"version": version.number}
+        )
+    return version
+
+
+def procedure_version_clone(*, actor: Any, procedure: Procedure) -> ProcedureVersion:
+    """A new draft copied from the current version, for an administrator to edit."""
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        if procedure.versions.filter(status=VersionStatus.DRAFT).exists():
+            raise ApplicationError(_("Thủ tục này đã có một phiên bản nháp đang chờ áp dụng."), code="draft_exists")
+        current = procedure.current_version
+        if current is None:
+            raise ApplicationError(_("Thủ tục chưa có phiên bản nào để sao chép."), code="no_version")
+        content = procedure_version_content(version=current)
+        fields = {current.field.code: current.field}
+        agencies = {current.managing_agency.code: current.managing_agency} if current.managing_agency else {}
+        draft = _create_version(procedure=procedure, content=content, fields=fields, agencies=agencies)
+        audit_record(actor=actor, action="procedure_version.clone", obj=procedure, summary={"version": draft.number})
+    return draft
+
+
+def procedure_version_content(*, version: ProcedureVersion) -> dict[str, Any]:
+    """The version in the exchange format (without its code)."""
+    return _normalised(
+        {
+            "name": version.name,
+            "field": version.field.code,
+            "level": version.level,
+            "implementing_agency": version.implementing_agency,
+            "managing_agency": version.managing_agency.code if version.managing_agency else "",
+            "applicants": version.applicants,
+            "methods": version.methods,
+            "processing_time": version.processing_time,
+            "processing_time_unit": version.processing_time_unit,
+            "processing_time_note": version.processing_time_note,
+            "online_level": version.online_level,
+            "full_process_eligible": version.full_process_eligible,
+            "paper_result_required": version.paper_result_required,
+            "fees": [
+                {
+                    "kind": f.kind,
+                    "name": f.name,
+                    "amount": f.amount,
+                    "description": f.description,
+                    "exemption": f.exemption,
+                }
+                for f in version.fees.all()
+            ],
+            "components": [
+                {
+                    "name": c.name,
+                    "original_copies": c.original_copies,
+                    "copy_copies": c.copy_copies,
+                    "required": c.required,
+                    "template": c.template,
+                    "note": c.note,
+                }
+                for c in version.components.all()
+            ],
+            "steps": version.steps,
+            "conditions": version.conditions,
+            "results": version.results,
+            "legal_basis": version.legal_basis,
+            "verification": version.verification,
+        }
+    )
+
+
+def catalog_import(
+    *,
+    actor: Any,
+    document: Any,
+    locate: Callable[[tuple[str | int, ...]], str] = json_location,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Apply a catalogue document all-or-nothing.
+
+    A procedure whose content equals its current version is left alone, so importing the same
+    file twice changes nothing; a changed one gets a new published version and keeps the old.
+    """
+    errors = validate_catalog(
+        document,
+        known_field_codes=set(Field.objects.values_list("code", flat=True)),
+        agency_codes=set(Agency.objects.values_list("code", flat=True)),
+    )
+    if errors:
+        for error in errors:
+            error.location = error.location or locate(error.path)
+        raise CatalogImportRefused(errors)
+    report = ImportReport()
+    procedures = document["procedures"]
+    with transaction.atomic():
+        agencies = {a.code: a for a in Agency.objects.all()}
+        for item in document.get("fields", []):
+            managing = agencies.get(item.get("managing_agency", ""))
+            _obj, _created = Field.objects.update_or_create(
+                code=item["code"], defaults={"name": item["name"], "managing_agency": managing}
+            )
+            report.fields_written += 1
+        fields = {f.code: f for f in Field.objects.all()}
+        existing = {p.code: p for p in Procedure.objects.select_related("current_version")}
+        for index, item in enumerate(procedures):
+            content = _normalised(item)
+            procedure = existing.get(item["code"])
+            if (
+                procedure is not None
+                and procedure.current_version
+                and procedure.current_version.content_hash == _content_hash(content)
+            ):
+                report.unchanged.append(item["code"])
+            else:
+                if procedure is None:
+                    procedure = Procedure.objects.create(
+                        code=item["code"],
+                        name=content["name"],
+                        field=fields[content["field"]],
+                        level=content["level"],
+                        online_level=content["online_level"],
+                    )
+                    report.created.append(item["code"])
+                else:
+                    report.updated.append(item["code"])
+                ProcedureVersion.objects.filter(procedure=procedure, status=VersionStatus.DRAFT).delete()
+                version = _create_version(procedure=procedure, content=content, fields=fields, agencies=agencies)
+                procedure_version_publish(actor=actor, version=version)
+            if progress:
+                progress(index + 1, len(procedures))
+        audit_record(
+            actor=actor,
+            action="catalog.import",
+            object_type="catalog",
+            object_id="catalog",
+            object_repr=_("Danh mục thủ tục"),
+            summary=report.as_dict(),
+        )
+    return report
+
+
+def catalog_export() -> dict[str, Any]:
+    """The whole published catalogue as one exchange document."""
+    fields = [
+        {"code": f.code, "name": f.name, **({"managing_agency": f.managing_agency.code} if f.managing_agency else {})}
+        for f in Field.objects.select_related("managing_agency").order_by("code")
+    ]
+    procedures = []
+    versions = (
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("procedure", "field", "managing_agency")
+        .prefetch_related("fees", "components")
+    )
+    for version in versions.order_by("procedure__code"):
+        content = procedure_version_content(version=version)
+        for optional in ("managing_agency", "verification"):
+            if not content[optional]:
+                del content[optional]
+        procedures.append({"code": version.procedure.code, **content})
+    return {"format": FORMAT_ID, "fields": fields, "procedures": procedures}

@@ -1,0 +1,60 @@
+"""Production profile: everything from the environment; refuses to start when unsafe."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from motcua.conf.base import *  # noqa: F403
+from motcua.conf.base import SECRET_KEY
+from motcua.conf.env import env_bool, env_int, env_list, env_str
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+if DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 40 characters.")
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": env_str("POSTGRES_DB", "motcua"),
+        "USER": env_str("POSTGRES_USER", "motcua"),
+        "PASSWORD": env_str("POSTGRES_PASSWORD", ""),
+        "HOST": env_str("POSTGRES_HOST", "127.0.0.1"),
+        "PORT": env_str("POSTGRES_PORT", "5432"),
+        "CONN_MAX_AGE": env_int("POSTGRES_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+}
+
+STORAGES = {
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405
+RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,0 +1,27 @@
+"""Test profile: the embedded profile, or PostgreSQL when MOTCUA_TEST_POSTGRES_* is set."""
+
+import os
+
+from motcua.conf.embedded import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+if os.environ.get("MOTCUA_TEST_POSTGRES_HOST"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "motcua",
+            "USER": "postgres",
+            "HOST": os.environ["MOTCUA_TEST_POSTGRES_HOST"],
+            "PORT": os.environ.get("MOTCUA_TEST_POSTGRES_PORT", "5432"),
+        }
+    }
+MOTCUA_AUDIT_TRIGGERS = False
+# Tests serve static files through the staticfiles finders, without a collectstatic run.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

@@ -1,0 +1,25 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from motcua.catalog.services import catalog_import
+from motcua.directory.demo import DEMO_PASSWORD, demo_staff_ensure
+from motcua.directory.services import directory_load
+
+DEMO_DIRECTORY = Path(settings.PACKAGE_DIR) / "directory" / "demo_data" / "dak_lak.json"
+DEMO_CATALOG = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "procedures.json"
+
+
+class Command(BaseCommand):
+    help = "Load the demo province (Đắk Lắk): units, agencies, procedures and staff. Idempotent."
+
+    def handle(self, *args: object, **options: object) -> None:
+        actor = "load_demo"
+        counts = directory_load(actor=actor, document=json.loads(DEMO_DIRECTORY.read_text()))
+        self.stdout.write(f"Directory: {counts}")
+        report = catalog_import(actor=actor, document=json.loads(DEMO_CATALOG.read_text()))
+        self.stdout.write(f"Catalogue: {report.as_dict()}")
+        accounts = demo_staff_ensure(actor=actor)
+        self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {DEMO_PASSWORD})")

@@ -1,0 +1,57 @@
+"""Builders for tests: small, valid catalogue documents and directory rows."""
+
+import copy
+from typing import Any
+
+from motcua.catalog.exchange import FORMAT_ID
+from motcua.directory.constants import AgencyKind, UnitKind
+from motcua.directory.models import AdministrativeUnit, Agency
+
+BIRTH = {
+    "code": "1.001193",
+    "name": "Thủ tục đăng ký khai sinh",
+    "field": "G15-TP07",
+    "level": "commune",
+    "implementing_agency": "Ủy ban nhân dân cấp xã",
+    "managing_agency": "STP",
+    "processing_time": 1,
+    "processing_time_unit": "working_day",
+    "online_level": "full",
+    "fees": [{"kind": "fee", "name": "Lệ phí đăng ký khai sinh", "amount": 0, "description": "Miễn khi đúng hạn"}],
+    "components": [{"name": "Tờ khai đăng ký khai sinh", "original_copies": 1, "copy_copies": 0, "required": True}],
+    "steps": ["Nộp hồ sơ", "Nhận kết quả"],
+    "results": ["Giấy khai sinh"],
+    "legal_basis": [{"number": "60/2014/QH13", "title": "Luật Hộ tịch"}],
+}
+
+
+def procedure(code: str, name: str, **overrides: Any) -> dict[str, Any]:
+    item = copy.deepcopy(BIRTH)
+    item.update(code=code, name=name, **overrides)
+    return item
+
+
+def catalog_document(*procedures: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": FORMAT_ID,
+        "fields": [
+            {"code": "G15-TP07", "name": "Hộ tịch", "managing_agency": "STP"},
+            {"code": "XD", "name": "Hoạt động xây dựng"},
+        ],
+        "procedures": list(procedures) or [copy.deepcopy(BIRTH)],
+    }
+
+
+def directory_minimal() -> dict[str, Agency]:
+    """A province, one ward, the justice department, the service centre and a ward committee."""
+    province = AdministrativeUnit.objects.create(code="66", name="Tỉnh Đắk Lắk", kind=UnitKind.PROVINCE)
+    ward = AdministrativeUnit.objects.create(code="24121", name="Phường Tân Lập", kind=UnitKind.WARD, parent=province)
+    return {
+        "STP": Agency.objects.create(code="STP", electronic_id="000.00.01.H15", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, unit=province),
+        "TTPVHCC": Agency.objects.create(
+            code="TTPVHCC", electronic_id="000.00.99.H15", name="Trung tâm Phục vụ hành chính công", kind=AgencyKind.SERVICE_CENTRE, unit=province
+        ),
+        "UBND-24121": Agency.objects.create(
+            code="UBND-24121", electronic_id="000.01.50.H15", name="UBND phường Tân Lập", kind=AgencyKind.COMMUNE_COMMITTEE, unit=ward
+        ),
+    }

@@ -1,0 +1,84 @@
+"""Demo staff: one account for every role, so each part of the system can be tried."""
+
+from typing import Any
+
+from motcua.directory.constants import AgencyKind, OrgUnitKind, Role
+from motcua.directory.models import Agency, OrgUnit
+from motcua.directory.services import staff_ensure
+
+DEMO_PASSWORD = "demo@2026"  # noqa: S105 - published demo credential, embedded profile only
+
+
+def _unit(agency_code: str, kind: str) -> str | None:
+    unit = OrgUnit.objects.filter(agency__code=agency_code, kind=kind).order_by("code").first()
+    return unit.code if unit else None
+
+
+def demo_accounts() -> list[dict[str, Any]]:
+    """(username, full name, roles) for the demo; commune accounts use the first current commune."""
+    commune = (
+        Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__valid_to__isnull=True).order_by("code").first()
+    )
+    commune_code = commune.code if commune else None
+    return [
+        {
+            "username": "quantri",
+            "full_name": "Nguyễn Văn Quản",
+            "superuser": True,
+            "roles": [(Role.SYSTEM_ADMIN, None, None)],
+        },
+        {"username": "giamsat", "full_name": "Trần Thị Giám", "roles": [(Role.SUPERVISOR, None, None)]},
+        {
+            "username": "tiepnhan",
+            "full_name": "Lê Thị Tiếp",
+            "roles": [(Role.RECEPTION, "TTPVHCC", _unit("TTPVHCC", OrgUnitKind.ONE_STOP))],
+        },
+        {
+            "username": "stp.chuyenvien",
+            "full_name": "Phạm Văn Thụ",
+            "roles": [(Role.SPECIALIST, "STP", _unit("STP", OrgUnitKind.DIVISION))],
+        },
+        {"username": "stp.lanhdao", "full_name": "Hoàng Văn Duyệt", "roles": [(Role.LEADER, "STP", None)]},
+        {"username": "stp.vanthu", "full_name": "Võ Thị Thư", "roles": [(Role.CLERK, "STP", None)]},
+        {
+            "username": "stp.quantri",
+            "full_name": "Đặng Văn Trị",
+            "staff": True,
+            "roles": [(Role.AGENCY_ADMIN, "STP", None)],
+        },
+        {"username": "buudien", "full_name": "Bùi Thị Bưu", "roles": [(Role.POSTAL, None, None)]},
+        *(
+            [
+                {
+                    "username": "xa.tiepnhan",
+                    "full_name": "Y Bhiăo Niê",
+                    "roles": [(Role.RECEPTION, commune_code, _unit(commune_code, OrgUnitKind.ONE_STOP))],
+                },
+                {
+                    "username": "xa.chuyenvien",
+                    "full_name": "H'Hen Êban",
+                    "roles": [(Role.SPECIALIST, commune_code, _unit(commune_code, OrgUnitKind.DIVISION))],
+                },
+                {"username": "xa.lanhdao", "full_name": "Đinh Văn Lãnh", "roles": [(Role.LEADER, commune_code, None)]},
+            ]
+            if commune_code
+            else []
+        ),
+    ]
+
+
+def demo_staff_ensure(*, actor: Any) -> list[Any]:
+    users = []
+    for account in demo_accounts():
+        users.append(
+            staff_ensure(
+                actor=actor,
+                username=account["username"],
+                full_name=account["full_name"],
+                password=DEMO_PASSWORD,
+                roles=account["roles"],
+                is_staff=account.get("staff", False) or account.get("superuser", False),
+                is_superuser=account.get("superuser", False),
+            )
+        )
+    return users

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every check: lint, types, API schema, then the whole pytest suite on SQLite and on a
+# PostgreSQL server this script starts on loopback. Installs what is missing first.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+apt_install chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext postgresql postgresql-contrib
+python_env "$ROOT/requirements/dev.lock"
+export DJANGO_SETTINGS_MODULE=motcua.conf.test
+export DJANGO_ALLOW_ASYNC_UNSAFE=true  # live_server browser tests share the test database
+
+echo "== ruff"; "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
+echo "== mypy"; "$VENV/bin/mypy" motcua
+echo "== messages"; "$PY" manage.py compilemessages -v0 --ignore=.venv
+echo "== migrations"; "$PY" manage.py makemigrations --check --dry-run -v0
+echo "== OpenAPI schema"; "$PY" manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+run_pytest() {
+  local status=0
+  "$PY" -m pytest "$@" || status=$?
+  if [ "$status" = 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi
+  return "$status"
+}
+
+echo "== pytest on SQLite"
+run_pytest -q
+
+echo "== pytest on PostgreSQL"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGDIR=$(mktemp -d)
+PGPORT=${PGPORT:-54329}
+chown postgres:postgres "$PGDIR"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 30 \
+  -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null; rm -rf "$PGDIR"' EXIT
+MOTCUA_TEST_POSTGRES_HOST=127.0.0.1 MOTCUA_TEST_POSTGRES_PORT=$PGPORT run_pytest -q
