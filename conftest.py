@@ -1,9 +1,14 @@
 """Fixtures shared by every app's tests."""
 
+import os
 import shutil
 from typing import Any
 
 import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# next to it are still synchronous and safe. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,27 @@
+import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.constants import VersionStatus
-from motcua.catalog.models import DossierComponent, Fee, Field, Procedure, ProcedureVersion
-from motcua.catalog.services import procedure_version_clone, procedure_version_publish
+from motcua.catalog.exchange import write_excel
+from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.services import (
+    catalog_export,
+    catalog_import_job_create,
+    import_progress_key,
+    procedure_version_clone,
+    procedure_version_publish,
+)
 from motcua.core.errors import ApplicationError
 
 
@@ -15,6 +29,10 @@ from motcua.core.errors import ApplicationError
 class FieldAdmin(admin.ModelAdmin[Field]):
     list_display = ["code", "name", "managing_agency"]
     search_fields = ["code", "name"]
+
+
+class CatalogImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp danh mục (.json hoặc .xlsx)"))
 
 
 class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
@@ -40,8 +58,65 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
     inlines = [VersionInline]
     actions = ["create_draft"]
 
+    change_list_template = "admin/catalog/procedure/change_list.html"
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # procedures come from the national database through the catalogue import
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="catalog_procedure_import"),
+            path("import/<int:job_id>/", wrap(self.import_status_view), name="catalog_procedure_import_status"),
+            path("export/<str:file_kind>/", wrap(self.export_view), name="catalog_procedure_export"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("catalog.change_procedure"):
+            raise PermissionDenied
+        form = CatalogImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = catalog_import_job_create(actor=request.user, upload=form.cleaned_data["file"])
+            except ApplicationError as error:
+                form.add_error("file", error.message)
+            else:
+                return redirect("admin:catalog_procedure_import_status", job_id=job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Nhập danh mục thủ tục"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/procedure/import.html", context)
+
+    def import_status_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = get_object_or_404(CatalogImportJob, pk=job_id, created_by=request.user)
+        done, total = cache.get(import_progress_key(job.pk)) or (job.done, job.total)
+        context = {
+            **self.admin_site.each_context(request),
+            "job": job,
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 0,
+            "title": _("Tiến trình nhập danh mục"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/procedure/import_status.html", context)
+
+    def export_view(self, request: HttpRequest, file_kind: str) -> HttpResponse:
+        if not request.user.has_perm("catalog.view_procedure"):
+            raise PermissionDenied
+        document = catalog_export()
+        if file_kind == "xlsx":
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            response = HttpResponse(write_excel(document), content_type=content_type)
+        else:
+            response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
+            file_kind = "json"
+        response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc.{file_kind}"'
+        return response
 
     @admin.action(description=_("Tạo phiên bản nháp mới từ phiên bản đang áp dụng"))
     def create_draft(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
@@ -103,3 +178,12 @@ class ProcedureVersionAdmin(admin.ModelAdmin[ProcedureVersion]):
                 self.message_user(request, _("Đã áp dụng %(v)s.") % {"v": version})
             except ApplicationError as error:
                 self.message_user(request, f"{version}: {error.message}", messages.ERROR)
+
+
+@admin.register(CatalogImportJob)
+class CatalogImportJobAdmin(admin.ModelAdmin[CatalogImportJob]):
+    list_display = ["created_at", "created_by", "file", "status"]
+    readonly_fields = ["created_at", "created_by", "file", "file_kind", "status", "total", "done", "errors", "report"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -33,3 +33,10 @@ class VerificationStatus(models.TextChoices):
     VERIFIED = "verified", _("Đã đối chiếu nguồn công khai")
     PARTIAL = "partial", _("Đối chiếu một phần")
     UNVERIFIED = "unverified", _("Chưa đối chiếu")
+
+
+class ImportJobStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang nhập")
+    DONE = "done", _("Hoàn thành")
+    REFUSED = "refused", _("Bị từ chối")

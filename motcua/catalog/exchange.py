@@ -429,3 +429,24 @@ def write_excel(document: dict[str, Any]) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+@dataclass
+class ParsedFile:
+    document: Any
+    locate: Callable[[Path], str]
+    errors: list[CatalogError]
+
+
+def parse_catalog_file(*, content: bytes, file_kind: str) -> ParsedFile:
+    """Read a JSON or Excel catalogue file; errors here are about the file itself."""
+    if file_kind == "xlsx":
+        workbook = read_excel(content)
+        return ParsedFile(workbook.document, workbook.locate, workbook.errors)
+    import json
+
+    try:
+        document = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return ParsedFile(None, json_location, [CatalogError((), _("Tệp JSON không hợp lệ: %(e)s") % {"e": error})])
+    return ParsedFile(document, json_location, [])

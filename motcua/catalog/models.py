@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.constants import FeeKind, OnlineLevel, ProcedureLevel, TimeUnit, VersionStatus
+from motcua.catalog.constants import FeeKind, ImportJobStatus, OnlineLevel, ProcedureLevel, TimeUnit, VersionStatus
 from motcua.directory.models import Agency
 
 
@@ -152,3 +153,31 @@ class DossierComponent(models.Model):
 
     def __str__(self) -> str:
         return self.name[:80]
+
+
+class CatalogImportJob(models.Model):
+    """A catalogue file uploaded by an administrator and imported by the task worker."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    file = models.FileField(_("tệp"), upload_to="catalog-imports/%Y/%m/")
+    file_kind = models.CharField(_("định dạng"), max_length=8)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("tổng số thủ tục"), default=0)
+    done = models.PositiveIntegerField(_("đã xử lý"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    report = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lượt nhập danh mục")
+        verbose_name_plural = _("lượt nhập danh mục")
+
+    def __str__(self) -> str:
+        return f"{self.file.name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

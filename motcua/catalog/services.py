@@ -7,19 +7,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import VersionStatus
-from motcua.catalog.exchange import FORMAT_ID, CatalogError, json_location, validate_catalog
-from motcua.catalog.models import DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.constants import ImportJobStatus, VersionStatus
+from motcua.catalog.exchange import FORMAT_ID, CatalogError, json_location, parse_catalog_file, validate_catalog
+from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.text import fold
 from motcua.directory.models import Agency
 
 Progress = Callable[[int, int], None]
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class CatalogImportRefused(ApplicationError):
@@ -315,3 +317,60 @@ def catalog_export() -> dict[str, Any]:
                 del content[optional]
         procedures.append({"code": version.procedure.code, **content})
     return {"format": FORMAT_ID, "fields": fields, "procedures": procedures}
+
+
+def catalog_import_file(
+    *, actor: Any, content: bytes, file_kind: str, progress: Progress | None = None
+) -> ImportReport:
+    """Parse a JSON or Excel file and import it; refused whole on any error."""
+    parsed = parse_catalog_file(content=content, file_kind=file_kind)
+    if parsed.errors:
+        raise CatalogImportRefused(parsed.errors)
+    return catalog_import(actor=actor, document=parsed.document, locate=parsed.locate, progress=progress)
+
+
+def catalog_import_job_create(*, actor: Any, upload: Any) -> CatalogImportJob:
+    """Keep the uploaded file and queue its import; the page then follows the job's progress."""
+    from motcua.catalog.tasks import catalog_import_job_run
+
+    name = upload.name.lower()
+    if not name.endswith((".json", ".xlsx")):
+        raise ApplicationError(_("Chỉ nhận tệp .json hoặc .xlsx."), code="catalog_file_kind")
+    if upload.size > MAX_IMPORT_BYTES:
+        raise ApplicationError(_("Tệp quá lớn (tối đa 20 MB)."), code="catalog_file_size")
+    with transaction.atomic():
+        job = CatalogImportJob.objects.create(created_by=actor, file=upload, file_kind=name.rsplit(".", 1)[1])
+        audit_record(actor=actor, action="catalog.import_queued", obj=job)
+        transaction.on_commit(lambda: catalog_import_job_run.enqueue(job_id=job.pk))
+    return job
+
+
+def catalog_import_job_execute(*, job_id: int) -> None:
+    # Claiming the job with a conditional update means a replayed task never imports twice.
+    if not CatalogImportJob.objects.filter(pk=job_id, status=ImportJobStatus.PENDING).update(
+        status=ImportJobStatus.RUNNING
+    ):
+        return
+    job = CatalogImportJob.objects.select_related("created_by").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        # The import holds one transaction until it commits, so progress goes through the
+        # cache (shared by web and worker processes), not through the database.
+        cache.set(import_progress_key(job_id), (done, total), timeout=3600)
+
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    try:
+        report = catalog_import_file(actor=job.created_by, content=content, file_kind=job.file_kind, progress=progress)
+    except CatalogImportRefused as refused:
+        errors = [{"location": e.location, "message": e.message} for e in refused.errors]
+        CatalogImportJob.objects.filter(pk=job_id).update(status=ImportJobStatus.REFUSED, errors=errors)
+        return
+    total = len(report.created) + len(report.updated) + len(report.unchanged)
+    CatalogImportJob.objects.filter(pk=job_id).update(
+        status=ImportJobStatus.DONE, report=report.as_dict(), done=total, total=total
+    )
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"catalog-import-progress:{job_id}"

@@ -25,3 +25,4 @@ if os.environ.get("MOTCUA_TEST_POSTGRES_HOST"):
 MOTCUA_AUDIT_TRIGGERS = False
 # Tests serve static files through the staticfiles finders, without a collectstatic run.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -37,9 +37,9 @@ class CalendarOverrideForm(forms.ModelForm[CalendarOverride]):
         from motcua.core.workdays import calendar_override_check
 
         cleaned = super().clean() or {}
-        if cleaned.get("date"):
+        if cleaned.get("date") and cleaned.get("kind"):
             try:
-                calendar_override_check(date=cleaned["date"])
+                calendar_override_check(date=cleaned["date"], kind=cleaned["kind"])
             except ApplicationError as error:
                 raise ValidationError(error.message) from error
         return cleaned

@@ -47,11 +47,21 @@ def directory_minimal() -> dict[str, Agency]:
     province = AdministrativeUnit.objects.create(code="66", name="Tỉnh Đắk Lắk", kind=UnitKind.PROVINCE)
     ward = AdministrativeUnit.objects.create(code="24121", name="Phường Tân Lập", kind=UnitKind.WARD, parent=province)
     return {
-        "STP": Agency.objects.create(code="STP", electronic_id="000.00.01.H15", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, unit=province),
+        "STP": Agency.objects.create(
+            code="STP", electronic_id="000.00.01.H15", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, unit=province
+        ),
         "TTPVHCC": Agency.objects.create(
-            code="TTPVHCC", electronic_id="000.00.99.H15", name="Trung tâm Phục vụ hành chính công", kind=AgencyKind.SERVICE_CENTRE, unit=province
+            code="TTPVHCC",
+            electronic_id="000.00.99.H15",
+            name="Trung tâm Phục vụ hành chính công",
+            kind=AgencyKind.SERVICE_CENTRE,
+            unit=province,
         ),
         "UBND-24121": Agency.objects.create(
-            code="UBND-24121", electronic_id="000.01.50.H15", name="UBND phường Tân Lập", kind=AgencyKind.COMMUNE_COMMITTEE, unit=ward
+            code="UBND-24121",
+            electronic_id="000.01.50.H15",
+            name="UBND phường Tân Lập",
+            kind=AgencyKind.COMMUNE_COMMITTEE,
+            unit=ward,
         ),
     }

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _workbook_bytes(agencies) -> bytes:  # type: ignore[no-untyped-def]
-    catalog_import(actor="test", document=catalog_document(BIRTH, procedure("1.000002", "Cấp phép", field="XD", level="province")))
+    catalog_import(
+        actor="test", document=catalog_document(BIRTH, procedure("1.000002", "Cấp phép", field="XD", level="province"))
+    )
     return write_excel(catalog_export())
 
 

@@ -87,7 +87,9 @@ def test_progress_is_reported_for_each_procedure(agencies) -> None:
 
 
 def test_export_then_import_is_a_fixed_point(agencies) -> None:
-    catalog_import(actor="test", document=catalog_document(BIRTH, procedure("1.000002", "Cấp phép", field="XD", level="province")))
+    catalog_import(
+        actor="test", document=catalog_document(BIRTH, procedure("1.000002", "Cấp phép", field="XD", level="province"))
+    )
     exported = catalog_export()
     report = catalog_import(actor="test", document=exported)
     assert sorted(report.unchanged) == ["1.000002", "1.001193"]

@@ -15,7 +15,14 @@ CATALOG = [
     procedure("1.004884", "Thủ tục đăng ký lại khai sinh"),
     BIRTH,
     procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"]),
-    procedure("1.013225", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", field="XD", level="province", managing_agency="", results=["Giấy phép xây dựng"]),
+    procedure(
+        "1.013225",
+        "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        field="XD",
+        level="province",
+        managing_agency="",
+        results=["Giấy phép xây dựng"],
+    ),
 ]
 
 
@@ -28,7 +35,9 @@ def codes(**filters: str) -> list[str]:
     return [p.code for p in procedure_search(filters=ProcedureFilters(**filters))]
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh", "Đăng ký khai sinh", "KHAI  SINH"])
+@pytest.mark.parametrize(
+    "query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh", "Đăng ký khai sinh", "KHAI  SINH"]
+)
 def test_birth_registration_comes_first(catalog, query: str) -> None:
     result = codes(query=query)
     assert result[0] == "1.001193"

@@ -13,7 +13,17 @@ pytestmark = pytest.mark.django_db
 
 def _record(n: int) -> list[AuditEvent]:
     with transaction.atomic():
-        return [audit_record(actor="tester", action="test.action", object_type="thing", object_id=str(i), object_repr=f"Thing {i}", summary={"i": i}) for i in range(n)]
+        return [
+            audit_record(
+                actor="tester",
+                action="test.action",
+                object_type="thing",
+                object_id=str(i),
+                object_repr=f"Thing {i}",
+                summary={"i": i},
+            )
+            for i in range(n)
+        ]
 
 
 def test_chain_links_each_event_to_the_previous() -> None:

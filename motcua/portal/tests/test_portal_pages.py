@@ -11,7 +11,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog() -> None:
     directory_minimal()
-    catalog_import(actor="test", document=catalog_document(BIRTH, procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])))
+    catalog_import(
+        actor="test",
+        document=catalog_document(
+            BIRTH, procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])
+        ),
+    )
 
 
 def test_home_offers_search_and_fields(client, catalog) -> None:
@@ -29,7 +34,16 @@ def test_search_without_accents_lists_birth_first(client, catalog) -> None:
 
 def test_procedure_page_shows_papers_fees_time_place_and_basis(client, catalog) -> None:
     html = client.get("/thu-tuc/1.001193/").content.decode()
-    for expected in ["Tờ khai đăng ký khai sinh", "Miễn khi đúng hạn", "ngày làm việc", "Ủy ban nhân dân cấp xã", "60/2014/QH13", "Luật Hộ tịch", "Toàn trình", "Nộp hồ sơ trực tuyến"]:
+    for expected in [
+        "Tờ khai đăng ký khai sinh",
+        "Miễn khi đúng hạn",
+        "ngày làm việc",
+        "Ủy ban nhân dân cấp xã",
+        "60/2014/QH13",
+        "Luật Hộ tịch",
+        "Toàn trình",
+        "Nộp hồ sơ trực tuyến",
+    ]:
         assert expected in html, expected
 
 
