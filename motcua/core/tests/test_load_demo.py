@@ -1,0 +1,46 @@
+"""The demo province loads completely and idempotently, and the real catalogue answers the
+searches the issue names."""
+
+import pytest
+from django.core.management import call_command
+
+from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.catalog.selectors import ProcedureFilters, procedure_search
+from motcua.directory.constants import AgencyKind, Role
+from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_province_is_complete_and_idempotent() -> None:
+    call_command("load_demo")
+    counts = (
+        AdministrativeUnit.objects.count(),
+        Agency.objects.count(),
+        ProcedureVersion.objects.count(),
+        StaffRole.objects.count(),
+    )
+    call_command("load_demo")
+    assert counts == (
+        AdministrativeUnit.objects.count(),
+        Agency.objects.count(),
+        ProcedureVersion.objects.count(),
+        StaffRole.objects.count(),
+    )
+
+    assert Agency.objects.filter(kind=AgencyKind.DEPARTMENT).count() >= 14
+    assert Agency.objects.filter(kind=AgencyKind.SERVICE_CENTRE).exists()
+    assert AdministrativeUnit.objects.filter(parent__code="66", valid_from__isnull=False).count() >= 20
+    assert AdministrativeUnit.objects.filter(kind="district").exists(), "the 2016 three-tier shape is kept"
+    assert set(StaffRole.objects.values_list("role", flat=True)) == set(Role.values)
+
+    assert Procedure.objects.count() >= 40
+    assert Field.objects.filter(procedures__isnull=False).distinct().count() >= 10
+    assert set(Procedure.objects.values_list("level", flat=True)) >= {"province", "commune"}
+
+
+@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh"])
+def test_real_catalogue_puts_birth_registration_first(query: str) -> None:
+    call_command("load_demo")
+    first = procedure_search(filters=ProcedureFilters(query=query))[0]
+    assert first.code == "1.001193"
