@@ -61,3 +61,16 @@ def test_officer_logs_in_and_sees_their_role(page: Page, live_server, catalog) -
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Lê Thị Tiếp")
     expect(page.get_by_role("cell", name="Cán bộ tiếp nhận (một cửa)")).to_be_visible()
+
+
+def test_design_system_and_font_are_served_by_the_app(page: Page, live_server, catalog) -> None:
+    """The stylesheet and the Vietnamese font load from our own origin, never a CDN."""
+    requested: list[str] = []
+    page.on("requestfinished", lambda request: requested.append(request.url))
+    page.goto(live_server.url + "/thu-tuc/1.001193/")
+    page.evaluate("document.fonts.ready")
+    assert any(url.endswith(".css") for url in requested)
+    assert all(url.startswith(live_server.url) for url in requested)
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Be Vietnam Pro" in font
+    assert page.evaluate("document.fonts.check('16px \"Be Vietnam Pro\"', 'Đăng ký khai sinh')")

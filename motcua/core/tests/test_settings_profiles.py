@@ -1,0 +1,63 @@
+"""Profiles: production refuses unsafe settings; embedded runs with no variables at all."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SAFE_SECRET = "x" * 50
+
+
+def _load(profile: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POSTGRES_", "S3_", "MOTCUA_"))}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.STORAGES['default']['BACKEND'], s.TASKS['default']['BACKEND'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": profile, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_embedded_needs_no_configuration() -> None:
+    result = _load("motcua.conf.embedded")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.files.storage.FileSystemStorage",
+        "django_tasks_db.DatabaseBackend",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": SAFE_SECRET, "DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
+        ({"DJANGO_SECRET_KEY": SAFE_SECRET}, "S3_BUCKET"),
+    ],
+)
+def test_production_refuses_unsafe_or_missing_settings(env: dict[str, str], message: str) -> None:
+    result = _load("motcua.conf.production", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_uses_postgres_s3_and_redis() -> None:
+    result = _load(
+        "motcua.conf.production", DJANGO_SECRET_KEY=SAFE_SECRET, S3_BUCKET="motcua", DJANGO_ALLOWED_HOSTS="dvc.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "storages.backends.s3.S3Storage",
+        "django_tasks_rq.RQBackend",
+    ]
