@@ -14,7 +14,7 @@ lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy motcua
 
 messages:
-	cd motcua && ../.venv/bin/django-admin makemessages -l vi --no-obsolete && ../.venv/bin/django-admin compilemessages
+	.venv/bin/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=frontend --ignore=var && .venv/bin/python manage.py compilemessages --ignore=.venv
 
 # Re-resolve the lock files from requirements/*.in (run after changing a pin).
 lock:
