@@ -7,6 +7,7 @@ apt_install chromium fonts-noto-core libharfbuzz-subset0 poppler-utils gettext p
 python_env "$ROOT/requirements/dev.lock"
 export DJANGO_SETTINGS_MODULE=motcua.conf.test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # live_server browser tests share the test database
+mkdir -p var
 
 echo "== ruff"; "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
 echo "== mypy"; "$VENV/bin/mypy" motcua
