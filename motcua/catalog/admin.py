@@ -1,4 +1,3 @@
-import json
 from typing import Any
 
 from django import forms
@@ -6,14 +5,14 @@ from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.constants import VersionStatus
-from motcua.catalog.exchange import write_excel
+from motcua.catalog.exchange import FILE_KINDS, XLSX_CONTENT_TYPE, render_catalog_file
 from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
 from motcua.catalog.services import (
     catalog_export,
@@ -108,13 +107,11 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
     def export_view(self, request: HttpRequest, file_kind: str) -> HttpResponse:
         if not request.user.has_perm("catalog.view_procedure"):
             raise PermissionDenied
-        document = catalog_export()
-        if file_kind == "xlsx":
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            response = HttpResponse(write_excel(document), content_type=content_type)
-        else:
-            response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
-            file_kind = "json"
+        if file_kind not in FILE_KINDS:
+            raise Http404
+        content = render_catalog_file(catalog_export(), file_kind=file_kind)
+        content_type = XLSX_CONTENT_TYPE if file_kind == "xlsx" else "application/json"
+        response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc.{file_kind}"'
         return response
 

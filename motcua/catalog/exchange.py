@@ -4,6 +4,7 @@ Validation collects every error with its place before anything is written, so an
 refused whole with the full list, never half-applied.
 """
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -438,13 +439,28 @@ class ParsedFile:
     errors: list[CatalogError]
 
 
+FILE_KINDS = ("json", "xlsx")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def catalog_file_kind(name: str) -> str | None:
+    """ "json" or "xlsx" from a file name, or None for any other kind of file."""
+    kind = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return kind if kind in FILE_KINDS else None
+
+
+def render_catalog_file(document: dict[str, Any], *, file_kind: str) -> bytes:
+    """A catalogue document as the bytes of a .json or .xlsx file."""
+    if file_kind == "xlsx":
+        return write_excel(document)
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
 def parse_catalog_file(*, content: bytes, file_kind: str) -> ParsedFile:
     """Read a JSON or Excel catalogue file; errors here are about the file itself."""
     if file_kind == "xlsx":
         workbook = read_excel(content)
         return ParsedFile(workbook.document, workbook.locate, workbook.errors)
-    import json
-
     try:
         document = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import ImportJobStatus, VersionStatus
-from motcua.catalog.exchange import FORMAT_ID, CatalogError, json_location, parse_catalog_file, validate_catalog
+from motcua.catalog.exchange import (
+    FORMAT_ID,
+    CatalogError,
+    catalog_file_kind,
+    json_location,
+    parse_catalog_file,
+    validate_catalog,
+)
 from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
@@ -333,13 +340,13 @@ def catalog_import_job_create(*, actor: Any, upload: Any) -> CatalogImportJob:
     """Keep the uploaded file and queue its import; the page then follows the job's progress."""
     from motcua.catalog.tasks import catalog_import_job_run
 
-    name = upload.name.lower()
-    if not name.endswith((".json", ".xlsx")):
+    file_kind = catalog_file_kind(upload.name)
+    if file_kind is None:
         raise ApplicationError(_("Chỉ nhận tệp .json hoặc .xlsx."), code="catalog_file_kind")
     if upload.size > MAX_IMPORT_BYTES:
         raise ApplicationError(_("Tệp quá lớn (tối đa 20 MB)."), code="catalog_file_size")
     with transaction.atomic():
-        job = CatalogImportJob.objects.create(created_by=actor, file=upload, file_kind=name.rsplit(".", 1)[1])
+        job = CatalogImportJob.objects.create(created_by=actor, file=upload, file_kind=file_kind)
         audit_record(actor=actor, action="catalog.import_queued", obj=job)
         transaction.on_commit(lambda: catalog_import_job_run.enqueue(job_id=job.pk))
     return job

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent, CalendarOverride
+from motcua.core.workdays import calendar_override_check, calendar_override_delete, calendar_override_set
 
 
 @admin.register(AuditEvent)
@@ -34,8 +35,6 @@ class CalendarOverrideForm(forms.ModelForm[CalendarOverride]):
         fields = ["date", "kind", "reason"]
 
     def clean(self) -> dict[str, Any]:
-        from motcua.core.workdays import calendar_override_check
-
         cleaned = super().clean() or {}
         if cleaned.get("date") and cleaned.get("kind"):
             try:
@@ -55,13 +54,9 @@ class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
     date_hierarchy = "date"
 
     def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
-        from motcua.core.workdays import calendar_override_set
-
         calendar_override_set(actor=request.user, date=obj.date, kind=obj.kind, reason=obj.reason)
 
     def delete_model(self, request: HttpRequest, obj: CalendarOverride) -> None:
-        from motcua.core.workdays import calendar_override_delete
-
         try:
             calendar_override_delete(actor=request.user, date=obj.date)
         except ApplicationError as error:

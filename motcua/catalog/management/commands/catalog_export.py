@@ -1,9 +1,8 @@
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.catalog.exchange import write_excel
+from motcua.catalog.exchange import catalog_file_kind, render_catalog_file
 from motcua.catalog.services import catalog_export
 
 
@@ -14,9 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: object, path: Path, **options: object) -> None:
+        file_kind = catalog_file_kind(path.name)
+        if file_kind is None:
+            raise CommandError("The file name must end in .json or .xlsx.")
         document = catalog_export()
-        if path.suffix.lower() == ".xlsx":
-            path.write_bytes(write_excel(document))
-        else:
-            path.write_text(json.dumps(document, ensure_ascii=False, indent=1))
+        path.write_bytes(render_catalog_file(document, file_kind=file_kind))
         self.stdout.write(f"Exported {len(document['procedures'])} procedures to {path}")

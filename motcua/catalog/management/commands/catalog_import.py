@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.catalog.exchange import catalog_file_kind
 from motcua.catalog.services import CatalogImportRefused, catalog_import_file
 
 
@@ -13,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: object, path: Path, **options: object) -> None:
-        kind = "xlsx" if path.suffix.lower() == ".xlsx" else "json"
+        kind = catalog_file_kind(path.name)
+        if kind is None:
+            raise CommandError("The file name must end in .json or .xlsx.")
 
         def progress(done: int, total: int) -> None:
             width = 40
