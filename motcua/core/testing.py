@@ -65,3 +65,15 @@ def directory_minimal() -> dict[str, Agency]:
             unit=ward,
         ),
     }
+
+
+def load_catalog(*procedures: dict[str, Any]) -> None:
+    """The minimal directory plus a catalogue of `procedures` (birth registration if none)."""
+    from motcua.catalog.services import catalog_import
+
+    directory_minimal()
+    catalog_import(actor="test", document=catalog_document(*procedures))
+
+
+BIRTH_WITH_PARENTS = procedure("1.000689", "Thủ tục đăng ký khai sinh kết hợp nhận cha, mẹ, con")
+DEATH = procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])

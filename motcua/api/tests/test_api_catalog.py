@@ -3,22 +3,17 @@
 import pytest
 from django.core.management import call_command
 
-from motcua.catalog.services import catalog_import
-from motcua.core.testing import BIRTH, catalog_document, directory_minimal, procedure
+from motcua.core.testing import BIRTH, BIRTH_WITH_PARENTS, load_catalog, procedure
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def catalog() -> None:
-    directory_minimal()
-    catalog_import(
-        actor="test",
-        document=catalog_document(
-            procedure("1.000689", "Thủ tục đăng ký khai sinh kết hợp nhận cha, mẹ, con"),
-            BIRTH,
-            procedure("1.013225", "Cấp giấy phép xây dựng", field="XD", level="province", online_level="partial"),
-        ),
+    load_catalog(
+        BIRTH_WITH_PARENTS,
+        BIRTH,
+        procedure("1.013225", "Cấp giấy phép xây dựng", field="XD", level="province", online_level="partial"),
     )
 
 

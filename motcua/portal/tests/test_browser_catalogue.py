@@ -4,8 +4,7 @@ accents and reads what to bring; an officer logs in and sees their roles."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from motcua.catalog.services import catalog_import
-from motcua.core.testing import BIRTH, catalog_document, directory_minimal, procedure
+from motcua.core.testing import BIRTH, BIRTH_WITH_PARENTS, DEATH, load_catalog
 from motcua.directory.constants import Role
 from motcua.directory.services import staff_ensure
 
@@ -14,15 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalog() -> None:
-    directory_minimal()
-    catalog_import(
-        actor="test",
-        document=catalog_document(
-            procedure("1.000689", "Thủ tục đăng ký khai sinh kết hợp nhận cha, mẹ, con"),
-            BIRTH,
-            procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"]),
-        ),
-    )
+    load_catalog(BIRTH_WITH_PARENTS, BIRTH, DEATH)
 
 
 def test_citizen_finds_birth_registration_without_accents(page: Page, live_server, catalog) -> None:

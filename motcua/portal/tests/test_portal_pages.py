@@ -2,21 +2,14 @@
 
 import pytest
 
-from motcua.catalog.services import catalog_import
-from motcua.core.testing import BIRTH, catalog_document, directory_minimal, procedure
+from motcua.core.testing import BIRTH, DEATH, load_catalog
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def catalog() -> None:
-    directory_minimal()
-    catalog_import(
-        actor="test",
-        document=catalog_document(
-            BIRTH, procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])
-        ),
-    )
+    load_catalog(BIRTH, DEATH)
 
 
 def test_home_offers_search_and_fields(client, catalog) -> None:
