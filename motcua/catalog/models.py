@@ -177,3 +177,18 @@ class CatalogImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file.name} ({self.get_status_display()})"
+
+
+class ProcedureForm(models.Model):
+    """The e-form of one procedure version, as data (see catalog/eforms.py for the schema)."""
+
+    version = models.OneToOneField(ProcedureVersion, on_delete=models.CASCADE, related_name="form")
+    schema = models.JSONField(_("định nghĩa biểu mẫu"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("biểu mẫu điện tử")
+        verbose_name_plural = _("biểu mẫu điện tử")
+
+    def __str__(self) -> str:
+        return f"{self.version}"

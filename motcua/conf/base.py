@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.directory",
     "motcua.catalog",
+    "motcua.documents",
+    "motcua.dossiers",
+    "motcua.integrations",
+    "motcua.notifications",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -137,6 +141,41 @@ MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
 MOTCUA_SUBMISSION_CUTOFF = env_str("MOTCUA_SUBMISSION_CUTOFF", "16:00")
 # Seconds after which a silent worker counts as down in /healthz.
 MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
+
+# --- Outside systems: which plugin each registry uses, and the real adapters' addresses. ---
+MOTCUA_PLUGINS = {
+    "sms": env_str("MOTCUA_SMS_PLUGIN", "demo"),
+    "population": env_str("MOTCUA_POPULATION_PLUGIN", "demo"),
+}
+MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
+MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")
+MOTCUA_POPULATION_HTTP_URL = env_str("MOTCUA_POPULATION_HTTP_URL", "")
+MOTCUA_POPULATION_HTTP_TOKEN = env_str("MOTCUA_POPULATION_HTTP_TOKEN", "")
+MOTCUA_HTTP_TIMEOUT_SECONDS = env_int("MOTCUA_HTTP_TIMEOUT_SECONDS", 10)
+
+# --- One-time codes (SMS) for phone verification and submission confirmation. ---
+MOTCUA_OTP_TTL_SECONDS = env_int("MOTCUA_OTP_TTL_SECONDS", 300)
+MOTCUA_OTP_MAX_ATTEMPTS = env_int("MOTCUA_OTP_MAX_ATTEMPTS", 5)
+MOTCUA_OTP_LOCK_SECONDS = env_int("MOTCUA_OTP_LOCK_SECONDS", 900)
+MOTCUA_OTP_SENDS_PER_HOUR = env_int("MOTCUA_OTP_SENDS_PER_HOUR", 5)
+
+# --- Uploads. ---
+MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- E-mail. ---
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "false").lower() == "true"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <no-reply@dichvucong.local>")
+
+# --- Single sign-on (national identity / national portal) through OpenID Connect. ---
+MOTCUA_OIDC_ISSUER = env_str("MOTCUA_OIDC_ISSUER", "")
+MOTCUA_OIDC_CLIENT_ID = env_str("MOTCUA_OIDC_CLIENT_ID", "")
+MOTCUA_OIDC_CLIENT_SECRET = env_str("MOTCUA_OIDC_CLIENT_SECRET", "")
 
 LOGGING = {
     "version": 1,

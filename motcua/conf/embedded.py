@@ -26,3 +26,7 @@ STORAGES = {
 
 # A file cache is shared by the web and worker processes (import progress, rate limits).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}}
+
+# Mail goes to files under var/mail until an SMTP server is configured.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
+
+
+class Dossier(models.Model):
+    """An application for one procedure version, from draft to its result.
+
+    `status` is changed only by the transition service (dossiers/transitions.py).
+    """
+
+    code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True, null=True, blank=True)
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", verbose_name=_("thủ tục (phiên bản)"), on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name=_("cơ quan tiếp nhận"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nộp"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # The officer or postal staff who typed the dossier for a citizen who came in person.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    representation = models.ForeignKey(
+        "accounts.Representation", verbose_name=_("nộp thay cho tổ chức"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    channel = models.CharField(_("kênh nộp"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(_("trạng thái"), max_length=24, choices=DossierStatus.choices, default=DossierStatus.DRAFT)
+    form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    delivery_method = models.CharField(_("hình thức nhận kết quả"), max_length=10, choices=DeliveryMethod.choices, blank=True)
+    delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
+    declaration_accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    expected_due_at = models.DateTimeField(_("dự kiến trả kết quả"), null=True, blank=True)
+    # Bumped by every write so a form posted from a stale page is refused, not applied.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        indexes = [models.Index(fields=["agency", "status", "submitted_at"]), models.Index(fields=["applicant", "status"])]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk}"
+
+
+class DossierCodeSequence(models.Model):
+    """The last sequence number issued per agency and day, locked while a code is issued."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossiercodesequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.last}"
+
+
+class DossierAttachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    component = models.ForeignKey("catalog.DossierComponent", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=AttachmentSource.choices, default=AttachmentSource.UPLOAD)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["component", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierStatusChange(models.Model):
+    """Append-only history of a dossier's states, shown to the citizen as a timeline."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=24, choices=DossierStatus.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=DossierStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.from_status} → {self.to_status}"
