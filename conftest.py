@@ -10,6 +10,9 @@ import pytest
 # next to it are still synchronous and safe. Tests only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Fixtures that start the local simulators of outside services (SMS gateway, population database).
+pytest_plugins = ["motcua.notifications.testing", "motcua.integrations.testing"]
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:

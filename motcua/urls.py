@@ -13,6 +13,8 @@ admin.site.index_title = _("Danh mục và cấu hình")
 urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("tai-khoan/", include("motcua.accounts.urls")),
+    path("ho-so/", include("motcua.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

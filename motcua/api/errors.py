@@ -18,7 +18,11 @@ class ErrorSerializer(serializers.Serializer):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response({"code": exc.code, "message": exc.message}, status=400)
+        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
+        if exc.extra:
+            body["errors"] = exc.extra
+        # A write based on an old revision of the dossier is a conflict, not a bad request.
+        return Response(body, status=409 if exc.code == "dossier_stale" else 400)
     if isinstance(exc, Http404):
         return Response({"code": "not_found", "message": str(exc) or "Không tìm thấy."}, status=404)
     response = drf_exception_handler(exc, context)

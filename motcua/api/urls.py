@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.api import views
+from motcua.api import dossiers, views
 
 app_name = "api"
 urlpatterns = [
@@ -9,4 +9,15 @@ urlpatterns = [
     path("fields/", views.FieldListView.as_view(), name="field_list"),
     path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
     path("units/", views.AdministrativeUnitListView.as_view(), name="unit_list"),
+    path("dossiers/", dossiers.DossierListCreateView.as_view(), name="dossier_list"),
+    path("dossiers/<int:pk>/", dossiers.DossierDetailView.as_view(), name="dossier_detail"),
+    path("dossiers/<int:pk>/attachments/", dossiers.DossierAttachmentView.as_view(), name="dossier_attach"),
+    path(
+        "dossiers/<int:pk>/attachments/<int:attachment_id>/",
+        dossiers.DossierAttachmentDeleteView.as_view(),
+        name="dossier_detach",
+    ),
+    path("dossiers/<int:pk>/submit/", dossiers.DossierSubmitView.as_view(), name="dossier_submit"),
+    path("dossiers/<int:pk>/confirm/", dossiers.DossierConfirmView.as_view(), name="dossier_confirm"),
+    path("dossiers/<int:pk>/withdraw/", dossiers.DossierWithdrawView.as_view(), name="dossier_withdraw"),
 ]

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
+    path("tiep-nhan/", views.reception_queue, name="reception_queue"),
+    path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
 ]

@@ -29,6 +29,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "motcua.core",
     "motcua.accounts",
+    # Single sign-on plumbing (OIDC); our own adapter in motcua.accounts.sso decides who logs in.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "motcua.directory",
     "motcua.catalog",
     "motcua.documents",
@@ -49,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -56,6 +62,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 
@@ -124,6 +134,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
 }
 
 TASKS = {
@@ -139,6 +150,8 @@ MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
 MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
 MOTCUA_SUBMISSION_CUTOFF = env_str("MOTCUA_SUBMISSION_CUTOFF", "16:00")
+# Dossier code, national format: agency electronic ID, date of reception, daily sequence.
+MOTCUA_DOSSIER_CODE_FORMAT = env_str("MOTCUA_DOSSIER_CODE_FORMAT", "{agency}-{date:%y%m%d}-{seq:04d}")
 # Seconds after which a silent worker counts as down in /healthz.
 MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
 
@@ -176,12 +189,48 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <no
 MOTCUA_OIDC_ISSUER = env_str("MOTCUA_OIDC_ISSUER", "")
 MOTCUA_OIDC_CLIENT_ID = env_str("MOTCUA_OIDC_CLIENT_ID", "")
 MOTCUA_OIDC_CLIENT_SECRET = env_str("MOTCUA_OIDC_CLIENT_SECRET", "")
+# The claim carrying the 12-digit personal identification number; "cccd" and "so_dinh_danh" are also read.
+MOTCUA_OIDC_ID_NUMBER_CLAIM = env_str("MOTCUA_OIDC_ID_NUMBER_CLAIM", "citizen_id")
+
+# django-allauth carries the OIDC protocol only (authorization code + PKCE, no nonce: identities are
+# keyed by issuer and subject). Citizens sign up with a phone number (motcua.accounts), staff log in
+# through the back office: allauth's own signup, e-mail and password pages are never used or routed.
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if MOTCUA_OIDC_ISSUER:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APP": {
+            "provider_id": "vneid",
+            "name": "VNeID / Cổng Dịch vụ công quốc gia",
+            "client_id": MOTCUA_OIDC_CLIENT_ID,
+            "secret": MOTCUA_OIDC_CLIENT_SECRET,
+            "settings": {
+                "server_url": MOTCUA_OIDC_ISSUER,
+                "scope": env_list("MOTCUA_OIDC_SCOPES", "openid,profile,email,phone"),
+            },
+        },
+    }
+SOCIALACCOUNT_ADAPTER = "motcua.accounts.sso.CitizenSocialAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("MOTCUA_HTTP_TIMEOUT_SECONDS", 10)
+ACCOUNT_ADAPTER = "motcua.accounts.sso.SsoOnlyAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_NOTIFICATIONS = False
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line passes a filter that masks ID numbers, whichever library logged it.
+    "filters": {"mask_ids": {"()": "motcua.integrations.privacy.MaskIdNumbersFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
     "loggers": {"fontTools": {"level": "ERROR"}},
 }

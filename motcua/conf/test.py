@@ -3,6 +3,7 @@
 import os
 
 from motcua.conf.embedded import *  # noqa: F403
+from motcua.conf.embedded import DATABASES, VAR_DIR
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,6 +12,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+# A file, not SQLite's shared in-memory database: only a file honours busy_timeout and WAL,
+# which the concurrency tests (two officers, many submissions at once) depend on.
+DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-motcua-{os.getpid()}.sqlite3")}
 
 if os.environ.get("MOTCUA_TEST_POSTGRES_HOST"):
     DATABASES = {

@@ -77,3 +77,34 @@ def load_catalog(*procedures: dict[str, Any]) -> None:
 
 BIRTH_WITH_PARENTS = procedure("1.000689", "Thủ tục đăng ký khai sinh kết hợp nhận cha, mẹ, con")
 DEATH = procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])
+
+
+def citizen(*, phone: str = "0912345678", id_number: str = "066094000103", unit_code: str = "24121", email: str = "") -> Any:
+    """A citizen with a verified phone, living in `unit_code`."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from motcua.accounts.models import CitizenProfile
+
+    user = get_user_model().objects.create_user(username=phone, password="demo@2026", first_name="Hùng", last_name="Nguyễn Văn")
+    CitizenProfile.objects.create(
+        user=user,
+        full_name="Nguyễn Văn Hùng",
+        id_number=id_number,
+        phone=phone,
+        phone_verified_at=timezone.now(),
+        email=email,
+        address_unit=AdministrativeUnit.objects.filter(code=unit_code).first(),
+    )
+    return user
+
+
+def small_pdf() -> bytes:
+    """A real one-page PDF, as a scanner would produce."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (200, 280), "white").save(out, format="PDF")
+    return out.getvalue()

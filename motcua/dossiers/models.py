@@ -26,12 +26,20 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     representation = models.ForeignKey(
-        "accounts.Representation", verbose_name=_("nộp thay cho tổ chức"), null=True, blank=True, on_delete=models.PROTECT
+        "accounts.Representation",
+        verbose_name=_("nộp thay cho tổ chức"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     channel = models.CharField(_("kênh nộp"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
-    status = models.CharField(_("trạng thái"), max_length=24, choices=DossierStatus.choices, default=DossierStatus.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=DossierStatus.choices, default=DossierStatus.DRAFT
+    )
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
-    delivery_method = models.CharField(_("hình thức nhận kết quả"), max_length=10, choices=DeliveryMethod.choices, blank=True)
+    delivery_method = models.CharField(
+        _("hình thức nhận kết quả"), max_length=10, choices=DeliveryMethod.choices, blank=True
+    )
     delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
     declaration_accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,7 +53,10 @@ class Dossier(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
-        indexes = [models.Index(fields=["agency", "status", "submitted_at"]), models.Index(fields=["applicant", "status"])]
+        indexes = [
+            models.Index(fields=["agency", "status", "submitted_at"]),
+            models.Index(fields=["applicant", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from motcua.accounts.demo import demo_citizens_ensure
 from motcua.catalog.services import catalog_import
 from motcua.directory.demo import DEMO_PASSWORD, demo_staff_ensure
 from motcua.directory.services import directory_load
@@ -23,3 +24,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Catalogue: {report.as_dict()}")
         accounts = demo_staff_ensure(actor=actor)
         self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {DEMO_PASSWORD})")
+        citizens = demo_citizens_ensure(actor=actor)
+        self.stdout.write(f"Demo citizens: {len(citizens)} (log in with the phone number, password {DEMO_PASSWORD})")

@@ -1,0 +1,866 @@
+"""Safe handling of the papers citizens upload.
+
+Every upload is judged by its content, never by its name or the browser's declared type:
+only PDF, JPEG and PNG are kept, each checked for the tricks that make an upload dangerous
+(active content in PDFs, decompression bombs in images, oversized or mislabelled files,
+hostile file names). Stored files are served only through `private_file_response`, after the
+calling view has checked permissions.
+
+Every refusal is an `ApplicationError` with a stable code (for APIs and tests) and a
+Vietnamese message the citizen can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import struct
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
+
+from motcua.core.errors import ApplicationError
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+
+# Canonical extension for each accepted type, and the other spellings a name may use for it.
+CANONICAL_EXTENSIONS: dict[str, str] = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
+EXTENSION_ALIASES: dict[str, frozenset[str]] = {
+    PDF: frozenset({"pdf"}),
+    JPEG: frozenset({"jpg", "jpeg", "jpe", "jfif", "pjpeg", "pjp"}),
+    PNG: frozenset({"png"}),
+}
+# Suffixes that are clearly a file-type claim. Anything else after the last dot ("Nguyen.Van.A")
+# is part of the name, not an extension, and is not held against the content.
+KNOWN_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        *(ext for aliases in EXTENSION_ALIASES.values() for ext in aliases),
+        *("doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt", "csv"),
+        *("xml", "json", "html", "htm", "xhtml", "svg", "svgz", "gif", "bmp", "tif", "tiff", "webp", "heic", "heif"),
+        *("avif", "ico", "zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "xz", "exe", "dll", "msi", "bat", "cmd"),
+        *("com", "scr", "ps1", "vbs", "js", "jar", "apk", "sh", "py", "php"),
+    }
+)
+
+CHUNK_SIZE = 64 * 1024
+MB = 1024 * 1024
+# Enough for 64-megapixel phone cameras; decoding one such image takes about 200 MB of memory.
+MAX_IMAGE_PIXELS = 70_000_000
+# Containers (dictionaries and arrays) walked in one PDF; real papers have a few thousand.
+MAX_PDF_OBJECTS = 200_000
+MAX_NAME_LENGTH = 120
+# Also bounded in UTF-8 bytes: file systems limit a name to 255 bytes, and a Vietnamese
+# letter such as "ệ" takes three.
+MAX_NAME_BYTES = 240
+FALLBACK_NAME = "tep"
+
+MAX_IMAGES_PER_PDF = 20
+# A4 in PostScript points (1/72 inch) and the resolution phone photos are resampled to.
+A4_POINTS = (595.28, 841.89)
+PDF_DPI = 150
+PDF_MARGIN_POINTS = 14.17  # 5 mm, so printers do not clip the paper's edges
+PDF_JPEG_QUALITY = 80
+
+# PDF names that make a file active: scripts, launching programs, embedded files, multimedia,
+# XFA forms and automatic actions (/AA). /OpenAction alone is harmless (it usually just opens
+# page 1); the /JS or /JavaScript inside a scripted one is what gets caught.
+PDF_ACTIVE_KEYS: frozenset[str] = frozenset(
+    {
+        "JavaScript",
+        "JS",
+        "AA",
+        "Launch",
+        "EmbeddedFiles",
+        "EmbeddedFile",
+        "EF",
+        "RichMedia",
+        "RichMediaContent",
+        "RichMediaExecute",
+        "XFA",
+    }
+)
+# Values of /S, /Type or /Subtype that mean the same things.
+PDF_ACTIVE_VALUES: frozenset[str] = frozenset(
+    {"JavaScript", "Launch", "EmbeddedFile", "FileAttachment", "RichMedia", "RichMediaExecute", "GoToE", "Rendition"}
+)
+_PDF_TYPE_KEYS = frozenset({"/S", "/Type", "/Subtype"})
+
+
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    """An upload that passed every check, with what was learnt about it."""
+
+    content: bytes = field(repr=False)
+    content_type: str  # application/pdf, image/jpeg or image/png
+    extension: str  # canonical, without the dot: pdf, jpg or png
+    size: int
+    sha256: str
+    safe_name: str  # the citizen's name, cleaned, ending in `extension`
+    page_count: int | None = None  # PDFs only
+    width: int | None = None  # images only, as displayed (after EXIF rotation)
+    height: int | None = None
+
+
+# --- Names -------------------------------------------------------------------------------
+
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*/\\]')
+_SPACES = re.compile(r"\s+")
+_DOTS = re.compile(r"\.{2,}")
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+)
+
+
+def _visible(text: str) -> str:
+    """Drop invisible and control characters and neutralise characters forbidden in names."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in ("Zl", "Zp") or ch in "\t\n\r\x0b\x0c":
+            kept.append(" ")
+        elif category[0] == "C":
+            # Cc controls, Cf format characters (the right-to-left override used to disguise
+            # "hoso\u202efdp.exe"), surrogates, private-use and unassigned code points.
+            continue
+        else:
+            kept.append(ch)
+    return _WINDOWS_FORBIDDEN.sub("_", "".join(kept)).strip()
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of dots and spaces; no leading or trailing dot, space or underscore."""
+    return _SPACES.sub(" ", _DOTS.sub(".", text)).strip(" ._")
+
+
+def _split_extension(name: str) -> tuple[str, str]:
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext and len(ext) <= 10 and ext.isascii() and ext.isalnum():
+        return stem, ext.lower()
+    return name, ""
+
+
+def _truncate(text: str, max_chars: int, max_bytes: int) -> str:
+    text = text[:max_chars]
+    while len(text.encode("utf-8")) > max_bytes:
+        text = text[:-1]
+    return text.rstrip(" ._")
+
+
+def safe_file_name(name: str, *, extension: str | None = None) -> str:
+    """Return a harmless file name keeping the citizen's wording (Vietnamese letters in NFC).
+
+    Directories and traversal are dropped ("../../etc/passwd" -> "passwd", "C:\\x\\a.pdf" ->
+    "a.pdf"), control and invisible characters removed, runs of dots collapsed, length limited
+    to 120 characters. With `extension` (the detected type's, e.g. "pdf"), the name is made to
+    end in it: a known extension is replaced, an unknown suffix is kept as part of the name.
+    Never empty: "tep" stands in for a name with nothing usable left.
+    """
+    text = unicodedata.normalize("NFC", name.replace("\x00", ""))
+    # Both separators, whatever the server's OS: the name comes from any client.
+    text = _visible(text.replace("\\", "/").rsplit("/", 1)[-1])
+    stem, ext = _split_extension(text)
+    if extension is not None:
+        if ext and ext not in KNOWN_EXTENSIONS:
+            stem = text
+        ext = re.sub(r"[^a-z0-9]", "", extension.lower())
+    suffix = f".{ext}" if ext else ""
+    stem = _truncate(_tidy(stem), MAX_NAME_LENGTH - len(suffix), MAX_NAME_BYTES - len(suffix)) or FALLBACK_NAME
+    if stem.upper().split(".")[0] in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
+    return f"{stem}{suffix}"
+
+
+# --- Content detection -------------------------------------------------------------------
+
+
+def _sniff(head: bytes) -> str | None:
+    """Return the accepted MIME type that `head` starts with, if any."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    return None
+
+
+def _describe_other(content: bytes) -> tuple[str | None, str]:
+    """Name the refused kind of content for the citizen, plus a hint on what to do instead."""
+    head = content[:4096]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        if b"word/" in content:
+            return _("tài liệu Word (.docx)"), _office_hint()
+        if b"xl/" in content:
+            return _("bảng tính Excel (.xlsx)"), _office_hint()
+        if b"ppt/" in content:
+            return _("bản trình chiếu PowerPoint (.pptx)"), _office_hint()
+        if b"application/vnd.oasis.opendocument" in head:
+            return _("tài liệu OpenDocument"), _office_hint()
+        return _("tệp nén ZIP"), _archive_hint()
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _("tài liệu Office cũ (.doc, .xls)"), _office_hint()
+    if head.startswith(b"Rar!\x1a\x07"):
+        return _("tệp nén RAR"), _archive_hint()
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return _("tệp nén 7z"), _archive_hint()
+    if head.startswith(b"\x1f\x8b"):
+        return _("tệp nén GZIP"), _archive_hint()
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        return _("chương trình máy tính"), ""
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return _("ảnh GIF"), _image_hint()
+    if head.startswith(b"BM"):
+        return _("ảnh BMP"), _image_hint()
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return _("ảnh TIFF"), _image_hint()
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return _("ảnh WebP"), _image_hint()
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"):
+        return _("ảnh HEIC/HEIF (định dạng ảnh của iPhone)"), _(
+            "Hãy chuyển ảnh sang JPEG, hoặc trên iPhone chọn Cài đặt → Camera → Định dạng → Tương thích nhất."
+        )
+    if head.startswith(b"{\\rtf"):
+        return _("văn bản RTF"), _office_hint()
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<svg" in text:
+        return _("ảnh vector SVG"), _image_hint()
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")) or b"<html" in text:
+        return _("trang web (HTML)"), ""
+    if text.startswith(b"<?xml"):
+        return _("tệp XML"), ""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, ""
+    return _("văn bản thuần (text)"), ""
+
+
+def _office_hint() -> str:
+    return _("Hãy lưu tài liệu thành PDF (Tệp → Lưu thành → PDF) rồi tải lên lại.")
+
+
+def _archive_hint() -> str:
+    return _("Hãy giải nén và tải lên từng tệp PDF hoặc ảnh.")
+
+
+def _image_hint() -> str:
+    return _("Hãy lưu ảnh ở định dạng JPEG hoặc PNG rồi tải lên lại.")
+
+
+def _kind_label(content_type: str) -> str:
+    return {PDF: _("tệp PDF"), JPEG: _("ảnh JPEG"), PNG: _("ảnh PNG")}[content_type]
+
+
+def _mb(size: int, *, decimals: bool) -> str:
+    """Format a size in MB the Vietnamese way (decimal comma): 30,0 or 10."""
+    value = size / MB
+    if not decimals and value == int(value):
+        return str(int(value))
+    return f"{value:.1f}".replace(".", ",")
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+def _declared_size(data: _Readable) -> int | None:
+    size = getattr(data, "size", None)
+    if isinstance(size, int):
+        return size
+    seek, tell = getattr(data, "seek", None), getattr(data, "tell", None)
+    if seek is None or tell is None:
+        return None
+    try:
+        start = tell()
+        end = seek(0, io.SEEK_END)
+        seek(start)
+    except (OSError, ValueError):
+        return None
+    return int(end) - int(start) if isinstance(end, int) else None
+
+
+def _read_limited(data: bytes | bytearray | memoryview | _Readable, *, display: str, max_bytes: int) -> bytes:
+    """Read at most `max_bytes`, refusing as soon as the limit is passed."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        content = bytes(data)
+        if len(content) > max_bytes:
+            raise _too_large(display, len(content), max_bytes)
+        return content
+    seek = getattr(data, "seek", None)
+    if seek is not None:
+        with contextlib.suppress(OSError, ValueError):
+            seek(0)
+    declared = _declared_size(data)
+    if declared is not None and declared > max_bytes:
+        raise _too_large(display, declared, max_bytes)
+    buffer = bytearray()
+    while True:
+        chunk = data.read(CHUNK_SIZE)
+        if not chunk:
+            break
+        buffer += chunk
+        if len(buffer) > max_bytes:
+            raise _too_large(display, None, max_bytes)
+    return bytes(buffer)
+
+
+def _too_large(display: str, size: int | None, max_bytes: int) -> ApplicationError:
+    limit = _mb(max_bytes, decimals=False)
+    if size is None:
+        message = _("Tệp “%(name)s” vượt giới hạn %(limit)s MB.") % {"name": display, "limit": limit}
+    else:
+        message = _("Tệp “%(name)s” lớn %(size)s MB, vượt giới hạn %(limit)s MB.") % {
+            "name": display,
+            "size": _mb(size, decimals=True),
+            "limit": limit,
+        }
+    hint = _("Hãy quét hoặc chụp lại với độ phân giải thấp hơn, hoặc chia thành nhiều tệp.")
+    return ApplicationError(f"{message} {hint}", code="upload_too_large", extra={"size": size, "limit": max_bytes})
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _without_streams(raw: bytes) -> bytes:
+    """Drop stream bodies (images, fonts, page content), whose binary bytes would give false alarms.
+
+    Linear scan with `find`, not a regular expression, so a file full of unterminated
+    "stream" keywords cannot make it quadratic.
+    """
+    parts: list[bytes] = []
+    pos = 0
+    while True:
+        start = raw.find(b"stream", pos)
+        if start < 0:
+            parts.append(raw[pos:])
+            break
+        after = start + len(b"stream")
+        if raw[after : after + 1] in (b"\r", b"\n") and raw[max(0, start - 3) : start] != b"end":
+            parts.append(raw[pos:start])
+            end = raw.find(b"endstream", after)
+            if end < 0:
+                break
+            pos = end + len(b"endstream")
+        else:
+            parts.append(raw[pos:after])
+            pos = after
+    return b" ".join(parts)
+
+
+def _raw_active_names(raw: bytes) -> set[str]:
+    """Byte-level scan for active names, decoding #xx escapes such as /J#61vaScript."""
+    found = set()
+    for match in _PDF_NAME.finditer(_without_streams(raw)):
+        token = match.group(1)
+        if b"#" in token:
+            token = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
+        name = token.decode("latin-1")
+        if name in PDF_ACTIVE_KEYS or name in PDF_ACTIVE_VALUES:
+            found.add(name)
+    return found
+
+
+def _tree_active_names(reader: PdfReader) -> set[str]:
+    """Walk every dictionary and array reachable from the trailer (object streams included).
+
+    pypdf decodes #xx escapes in names, so obfuscated spellings are caught here too. Objects
+    listed in the cross-reference table but not referenced are checked as well, in case a
+    viewer's repair mode would find them.
+    """
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list[PdfObject] = [reader.trailer]
+    swept: list[PdfObject] = []
+    for generation, numbers in reader.xref.items():
+        swept.extend(IndirectObject(number, generation, reader) for number in numbers)
+    swept.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+    walked = 0
+    strict = True
+    while stack or swept:
+        if not stack:
+            stack.append(swept.pop())
+            strict = False  # unreferenced objects pypdf cannot read are inert, not a reason to refuse
+        obj: PdfObject | None = stack.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            try:
+                obj = obj.get_object()
+            except Exception:
+                if strict:
+                    raise
+                continue
+        if isinstance(obj, DictionaryObject):
+            walked += 1
+            for key, value in dict.items(obj):
+                name = str(key)[1:]
+                if name in PDF_ACTIVE_KEYS:
+                    found.add(name)
+                if key in _PDF_TYPE_KEYS:
+                    resolved = value.get_object() if isinstance(value, IndirectObject) else value
+                    if isinstance(resolved, NameObject) and str(resolved)[1:] in PDF_ACTIVE_VALUES:
+                        found.add(str(resolved)[1:])
+                if isinstance(value, DictionaryObject | ArrayObject | IndirectObject):
+                    stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            walked += 1
+            stack.extend(item for item in obj if isinstance(item, DictionaryObject | ArrayObject | IndirectObject))
+        if walked > MAX_PDF_OBJECTS:
+            raise ValueError("PDF too complex")
+    return found
+
+
+def _active_label(names: set[str]) -> str:
+    labels = []
+    if names & {"JavaScript", "JS"}:
+        labels.append(_("mã JavaScript"))
+    if names & {"Launch"}:
+        labels.append(_("lệnh mở chương trình"))
+    if names & {"EmbeddedFiles", "EmbeddedFile", "EF", "FileAttachment", "GoToE"}:
+        labels.append(_("tệp đính kèm nhúng bên trong"))
+    if names & {"RichMedia", "RichMediaContent", "RichMediaExecute", "Rendition"}:
+        labels.append(_("nội dung đa phương tiện"))
+    if names & {"XFA"}:
+        labels.append(_("biểu mẫu XFA"))
+    if names & {"AA"}:
+        labels.append(_("hành động tự động"))
+    return ", ".join(labels)
+
+
+def _pdf_broken(display: str) -> ApplicationError:
+    return ApplicationError(
+        _("Tệp “%(name)s” bị hỏng hoặc không phải PDF hợp lệ nên không đọc được. Hãy xuất lại tệp PDF rồi tải lên lại.")
+        % {"name": display},
+        code="upload_pdf_broken",
+    )
+
+
+def _inspect_pdf(content: bytes, display: str) -> int:
+    """Check a PDF and return its page count."""
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        encrypted = reader.is_encrypted
+    except Exception as exc:
+        raise _pdf_broken(display) from exc
+    if encrypted:
+        raise ApplicationError(
+            _(
+                "Tệp “%(name)s” được đặt mật khẩu hoặc mã hoá nên không thể kiểm tra và xử lý. "
+                "Hãy gỡ mật khẩu (hoặc in ra một tệp PDF mới) rồi tải lên lại."
+            )
+            % {"name": display},
+            code="upload_pdf_encrypted",
+        )
+    try:
+        page_count = len(reader.pages)
+        active = _tree_active_names(reader)
+    except Exception as exc:
+        raise _pdf_broken(display) from exc
+    if page_count < 1:
+        raise _pdf_broken(display)
+    active |= _raw_active_names(content)
+    if active:
+        raise ApplicationError(
+            _(
+                "Tệp “%(name)s” chứa %(what)s nên không thể nhận vì lý do an toàn. "
+                "Hãy in tài liệu ra một tệp PDF mới (In → Lưu dưới dạng PDF) rồi tải lên lại."
+            )
+            % {"name": display, "what": _active_label(active)},
+            code="upload_pdf_active_content",
+            extra={"found": sorted(active)},
+        )
+    return page_count
+
+
+# --- Images ------------------------------------------------------------------------------
+
+
+def _too_many_pixels(display: str, width: int | None, height: int | None) -> ApplicationError:
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    if width and height:
+        message = _(
+            "Ảnh “%(name)s” có kích thước %(width)d×%(height)d điểm ảnh, vượt giới hạn %(limit)d triệu điểm ảnh. "
+            "Hãy giảm độ phân giải ảnh rồi tải lên lại."
+        ) % {"name": display, "width": width, "height": height, "limit": limit}
+    else:
+        message = _(
+            "Ảnh “%(name)s” vượt giới hạn %(limit)d triệu điểm ảnh. Hãy giảm độ phân giải ảnh rồi tải lên lại."
+        ) % {"name": display, "limit": limit}
+    return ApplicationError(message, code="upload_image_too_large_pixels", extra={"width": width, "height": height})
+
+
+def _image_broken(display: str) -> ApplicationError:
+    return ApplicationError(
+        _("Ảnh “%(name)s” bị hỏng hoặc tải lên chưa trọn vẹn nên không đọc được. Hãy chụp hoặc chọn lại ảnh.")
+        % {"name": display},
+        code="upload_image_broken",
+    )
+
+
+def _png_header_size(content: bytes) -> tuple[int, int] | None:
+    """Width and height from the PNG IHDR chunk, read before Pillow decodes anything."""
+    if len(content) < 24 or content[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", content[16:24])
+    return int(width), int(height)
+
+
+def _check_pixels(display: str, width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(display, width, height)
+
+
+def _open_image(content: bytes, content_type: str, display: str) -> Image.Image:
+    """Open (header only) after the pixel-count check; the caller loads or verifies."""
+    if content_type == PNG:
+        size = _png_header_size(content)
+        if size is None:
+            raise _image_broken(display)
+        _check_pixels(display, *size)
+    try:
+        image = Image.open(io.BytesIO(content), formats=["PNG" if content_type == PNG else "JPEG"])
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(display, None, None) from exc
+    except Exception as exc:
+        raise _image_broken(display) from exc
+    try:
+        _check_pixels(display, *image.size)
+    except ApplicationError:
+        image.close()
+        raise
+    return image
+
+
+def _displayed_size(image: Image.Image) -> tuple[int, int]:
+    width, height = image.size
+    try:
+        orientation = image.getexif().get(0x0112)
+    except Exception:
+        orientation = None
+    if orientation in (5, 6, 7, 8):
+        return height, width
+    return width, height
+
+
+def _inspect_image(content: bytes, content_type: str, display: str) -> tuple[int, int]:
+    """Check an image decodes completely and return its displayed width and height."""
+    image = _open_image(content, content_type, display)
+    try:
+        with image:
+            image.verify()  # PNG: chunk checksums; must come straight after opening
+        with _open_image(content, content_type, display) as image:
+            size = _displayed_size(image)
+            if content_type == JPEG:
+                # Decode at 1/8 scale: every byte of the compressed data is still read, so a
+                # truncated or corrupt photo fails, at a fraction of the memory.
+                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except ApplicationError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(display, None, None) from exc
+    except Exception as exc:
+        raise _image_broken(display) from exc
+    return size
+
+
+# --- Inspection --------------------------------------------------------------------------
+
+
+def inspect_upload(
+    *, name: str, data: bytes | bytearray | memoryview | _Readable, max_bytes: int | None = None
+) -> InspectedFile:
+    """Check an uploaded paper by its content and return it with a safe name.
+
+    `data` is bytes or anything with `read()` (a Django UploadedFile, an open file); it is read
+    in chunks and refused as soon as it passes `max_bytes` (default
+    `settings.MOTCUA_UPLOAD_MAX_BYTES`). Raises `ApplicationError` with codes upload_empty,
+    upload_too_large, upload_type_not_allowed, upload_type_mismatch, upload_pdf_encrypted,
+    upload_pdf_broken, upload_pdf_active_content, upload_image_broken,
+    upload_image_too_large_pixels.
+    """
+    limit = settings.MOTCUA_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
+    display = safe_file_name(name)
+    content = _read_limited(data, display=display, max_bytes=limit)
+    if not content:
+        raise ApplicationError(
+            _("Tệp “%(name)s” rỗng (0 byte). Hãy chọn lại tệp.") % {"name": display}, code="upload_empty"
+        )
+
+    content_type = _sniff(content[:16])
+    if content_type is None:
+        kind, hint = _describe_other(content)
+        if kind is None:
+            message = _("Tệp “%(name)s” không phải tệp PDF, ảnh JPEG hay PNG.") % {"name": display}
+        else:
+            message = _("Tệp “%(name)s” là %(kind)s, không phải tệp PDF, ảnh JPEG hay PNG.") % {
+                "name": display,
+                "kind": kind,
+            }
+        accepted = _("Chỉ nhận tệp PDF, ảnh JPEG hoặc PNG.")
+        raise ApplicationError(
+            " ".join(part for part in (message, accepted, hint) if part),
+            code="upload_type_not_allowed",
+            extra={"detected": kind},
+        )
+
+    canonical = CANONICAL_EXTENSIONS[content_type]
+    _stem, claimed = _split_extension(display)
+    if claimed in KNOWN_EXTENSIONS and claimed not in EXTENSION_ALIASES[content_type]:
+        raise ApplicationError(
+            _(
+                "Tệp “%(name)s” có đuôi .%(claimed)s nhưng nội dung thực ra là %(kind)s. "
+                "Hãy kiểm tra lại có chọn đúng tệp không, hoặc đổi đuôi tên tệp thành .%(expected)s rồi tải lên lại."
+            )
+            % {"name": display, "claimed": claimed, "kind": _kind_label(content_type), "expected": canonical},
+            code="upload_type_mismatch",
+            extra={"claimed": claimed, "detected": content_type},
+        )
+
+    page_count = width = height = None
+    if content_type == PDF:
+        page_count = _inspect_pdf(content, display)
+    else:
+        width, height = _inspect_image(content, content_type, display)
+
+    return InspectedFile(
+        content=content,
+        content_type=content_type,
+        extension=canonical,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        safe_name=safe_file_name(name, extension=canonical),
+        page_count=page_count,
+        width=width,
+        height=height,
+    )
+
+
+# --- Phone photos to PDF -----------------------------------------------------------------
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB or greyscale, transparency composed on white paper."""
+    if image.mode in ("RGB", "L"):
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, "white")
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper
+    return image.convert("RGB")
+
+
+# JPEG bytes, pixel width and height, colour space, page size and image placement (x, y, w, h).
+_Page = tuple[bytes, int, int, str, tuple[float, float], tuple[float, float, float, float]]
+
+
+def _pdf_page(image: Image.Image) -> _Page:
+    """Resample for A4 at 150 dpi; return JPEG bytes, pixel size, colour space, page and placement."""
+    landscape = image.width > image.height
+    page_w, page_h = (A4_POINTS[1], A4_POINTS[0]) if landscape else A4_POINTS
+    box_w, box_h = page_w - 2 * PDF_MARGIN_POINTS, page_h - 2 * PDF_MARGIN_POINTS
+    max_px_w, max_px_h = round(box_w / 72 * PDF_DPI), round(box_h / 72 * PDF_DPI)
+    if image.width > max_px_w or image.height > max_px_h:
+        scale = min(max_px_w / image.width, max_px_h / image.height)
+        target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=PDF_JPEG_QUALITY, optimize=True)
+    # Shown as large as the printable area allows, centred; small photos are enlarged by the
+    # viewer, not resampled, so they cost no extra bytes.
+    fit = min(box_w / image.width, box_h / image.height)
+    draw_w, draw_h = image.width * fit, image.height * fit
+    placement = ((page_w - draw_w) / 2, (page_h - draw_h) / 2, draw_w, draw_h)
+    colour = "/DeviceGray" if image.mode == "L" else "/DeviceRGB"
+    return buffer.getvalue(), image.width, image.height, colour, (page_w, page_h), placement
+
+
+def _write_pdf(pages: list[_Page]) -> bytes:
+    """A minimal PDF 1.4: one page per JPEG, drawn with DCTDecode (no re-compression)."""
+    out = io.BytesIO()
+    offsets: dict[int, int] = {}
+
+    def obj(number: int, body: bytes, stream: bytes | None = None) -> None:
+        offsets[number] = out.tell()
+        out.write(b"%d 0 obj\n" % number + body)
+        if stream is not None:
+            out.write(b"\nstream\n" + stream + b"\nendstream")
+        out.write(b"\nendobj\n")
+
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    page_numbers = [3 + 3 * i for i in range(len(pages))]
+    obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    kids = b" ".join(b"%d 0 R" % n for n in page_numbers)
+    obj(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)))
+    for number, (jpeg, px_w, px_h, colour, (page_w, page_h), (x, y, w, h)) in zip(page_numbers, pages, strict=True):
+        content = b"q %.2f 0 0 %.2f %.2f %.2f cm /Im0 Do Q" % (w, h, x, y)
+        obj(
+            number,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >> "
+            b"/Contents %d 0 R >>" % (page_w, page_h, number + 2, number + 1),
+        )
+        obj(number + 1, b"<< /Length %d >>" % len(content), content)
+        obj(
+            number + 2,
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 "
+            b"/Filter /DCTDecode /Length %d >>" % (px_w, px_h, colour.encode(), len(jpeg)),
+            jpeg,
+        )
+    xref_at = out.tell()
+    count = 3 + 3 * len(pages)
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % count)
+    for number in range(1, count):
+        out.write(b"%010d 00000 n \n" % offsets[number])
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref_at))
+    return out.getvalue()
+
+
+def images_to_pdf(images: list[bytes], *, names: list[str] | None = None) -> bytes:
+    """Join phone photos (JPEG or PNG) into one A4 PDF, one page per photo.
+
+    Each photo is turned upright (EXIF orientation), placed on a portrait or landscape A4 page
+    to match its shape, resampled to at most 150 dpi and re-encoded as JPEG (quality 80), so a
+    12-megapixel photo takes a few hundred kilobytes. EXIF data (GPS position included) is not
+    copied. `names` label the photos in error messages. Raises `ApplicationError`:
+    images_none, images_too_many, upload_type_not_allowed, upload_image_broken,
+    upload_image_too_large_pixels.
+    """
+    if not images:
+        raise ApplicationError(_("Chưa có ảnh nào để ghép thành tệp PDF."), code="images_none")
+    if len(images) > MAX_IMAGES_PER_PDF:
+        raise ApplicationError(
+            _("Chỉ ghép được tối đa %(max)d ảnh vào một tệp PDF; bạn đã chọn %(count)d ảnh.")
+            % {"max": MAX_IMAGES_PER_PDF, "count": len(images)},
+            code="images_too_many",
+        )
+    pages: list[_Page] = []
+    for index, content in enumerate(images, start=1):
+        given = names[index - 1] if names and index <= len(names) else ""
+        display = safe_file_name(given) if given else _("ảnh số %(n)d") % {"n": index}
+        content_type = _sniff(content[:16])
+        if content_type not in (JPEG, PNG):
+            raise ApplicationError(
+                _("“%(name)s” không phải ảnh JPEG hay PNG nên không ghép được vào tệp PDF.") % {"name": display},
+                code="upload_type_not_allowed",
+            )
+        image = _open_image(content, content_type, display)
+        try:
+            with image:
+                if content_type == JPEG:
+                    # Decode straight at 1/2, 1/4 or 1/8 scale, keeping both sides at least the
+                    # printable area's short side: the fitted image never needs more pixels than
+                    # that on its short side, whatever its rotation, and a 12 MP photo then takes
+                    # a quarter of the memory.
+                    shortest = round((A4_POINTS[0] - 2 * PDF_MARGIN_POINTS) / 72 * PDF_DPI)
+                    image.draft(image.mode, (shortest, shortest))
+                upright = ImageOps.exif_transpose(image) or image
+                pages.append(_pdf_page(_flatten(upright)))
+        except ApplicationError:
+            raise
+        except Image.DecompressionBombError as exc:
+            raise _too_many_pixels(display, None, None) from exc
+        except Exception as exc:
+            raise _image_broken(display) from exc
+    return _write_pdf(pages)
+
+
+# --- Serving -----------------------------------------------------------------------------
+
+_SERVED_TYPES: dict[str, str] = {
+    ext: content_type for content_type, aliases in EXTENSION_ALIASES.items() for ext in aliases
+}
+
+
+def _ascii_fallback(name: str) -> str:
+    """For clients that ignore filename*: Vietnamese without accents, only safe characters."""
+    folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9._ ()-]+", "_", ascii_only).strip(" ._")
+    return cleaned or FALLBACK_NAME
+
+
+def content_disposition(download_name: str, *, inline: bool) -> str:
+    """RFC 6266 header with an ASCII fallback and the exact UTF-8 name (RFC 5987 filename*)."""
+    name = safe_file_name(download_name)
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{_ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def private_file_response(*, file: FieldFile, download_name: str, inline: bool) -> HttpResponseBase:
+    """Serve a stored file the caller has already checked the user may see.
+
+    Local (and any other non-S3) storage: streamed by Django. S3 storage with signed URLs: a
+    redirect to a presigned URL valid for the storage's `querystring_expire` seconds, S3
+    being told the same name, type and no-cache policy. Only PDF, JPEG and PNG are shown
+    inline; anything else is always a download.
+    """
+    name = safe_file_name(download_name)
+    _stem, ext = _split_extension(name)
+    content_type = _SERVED_TYPES.get(ext, "application/octet-stream")
+    inline = inline and content_type != "application/octet-stream"
+    disposition = content_disposition(name, inline=inline)
+    storage = file.storage
+    if not file.name:
+        raise Http404(_("Không tìm thấy tệp."))
+
+    # Imported here: boto3 is slow to import and only production uses it.
+    from storages.backends.s3 import S3Storage
+
+    if isinstance(storage, S3Storage) and storage.querystring_auth:
+        url = storage.url(
+            file.name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+                "ResponseCacheControl": "private, no-store",
+            },
+        )
+        redirect = HttpResponseRedirect(url)
+        redirect["Cache-Control"] = "private, no-store"
+        redirect["Referrer-Policy"] = "no-referrer"
+        return redirect
+
+    try:
+        handle = storage.open(file.name, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("Không tìm thấy tệp.")) from exc
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if not (inline and content_type == PDF):
+        # A sandboxed document cannot run scripts or reach our origin. Not for PDFs shown
+        # inline: Chrome and Safari refuse to start their PDF viewer in a sandbox (no token
+        # re-enables it), and Chrome strips CSP from PDF responses anyway. Such PDFs were
+        # refused at upload if they held JavaScript.
+        response["Content-Security-Policy"] = "sandbox"
+    return response

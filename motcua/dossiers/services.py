@@ -1,0 +1,322 @@
+"""Writes to dossiers on the applicant's side: draft, papers, submission, confirmation."""
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.constants import OtpPurpose
+from motcua.catalog.constants import ProcedureLevel, TimeUnit
+from motcua.catalog.models import DossierComponent, ProcedureVersion
+from motcua.core.audit import audit_record
+from motcua.core.errors import ApplicationError
+from motcua.core.workdays import get_calendar
+from motcua.directory.constants import AgencyKind
+from motcua.directory.models import Agency
+from motcua.documents.models import StoredDocument
+from motcua.dossiers.codes import dossier_code_issue
+from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
+from motcua.dossiers.models import Dossier, DossierAttachment
+from motcua.dossiers.transitions import dossier_lock, dossier_transition
+
+EDITABLE = {DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION, DossierStatus.SUPPLEMENT_REQUESTED}
+MAX_FILES_PER_COMPONENT = 10
+
+
+def receiving_agency_for(*, version: ProcedureVersion, unit_code: str | None) -> Agency:
+    """Who receives a dossier: the commune's People's Committee for commune procedures, the
+    managing department (else the service centre) for provincial ones."""
+    if version.level == ProcedureLevel.COMMUNE:
+        agency = Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__code=unit_code, is_active=True).first()
+        if agency is None:
+            raise ApplicationError(_("Hãy chọn xã, phường nơi nộp hồ sơ."), code="dossier_agency_missing")
+        return agency
+    if version.managing_agency is not None:
+        return version.managing_agency
+    centre = Agency.objects.filter(kind=AgencyKind.SERVICE_CENTRE, is_active=True).first()
+    if centre is None:
+        raise ApplicationError(_("Chưa cấu hình cơ quan tiếp nhận cho thủ tục này."), code="dossier_agency_missing")
+    return centre
+
+
+def dossier_start(
+    *,
+    applicant: Any,
+    version: ProcedureVersion,
+    unit_code: str | None,
+    channel: str = Channel.ONLINE,
+    submitted_by: Any = None,
+) -> Dossier:
+    """A new draft pinned to the procedure version in force now."""
+    agency = receiving_agency_for(version=version, unit_code=unit_code)
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure_version=version, agency=agency, applicant=applicant, channel=channel, submitted_by=submitted_by
+        )
+        audit_record(
+            actor=submitted_by or applicant,
+            action="dossier.start",
+            obj=dossier,
+            summary={"procedure": version.procedure.code},
+        )
+    return dossier
+
+
+def _editable(dossier: Dossier) -> None:
+    if dossier.status not in EDITABLE:
+        raise ApplicationError(_("Hồ sơ đã nộp, không thể sửa."), code="dossier_not_editable")
+
+
+def dossier_save_form(*, dossier: Dossier, actor: Any, data: dict[str, Any], revision: int | None) -> Dossier:
+    """Keep what the citizen typed, valid or not, so nothing is lost; validation is shown apart."""
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
+        _editable(locked)
+        locked.form_data = {**locked.form_data, **data}
+        locked.revision += 1
+        locked.save(update_fields=["form_data", "revision", "updated_at"])
+    return locked
+
+
+def _component_of(dossier: Dossier, component_id: int) -> DossierComponent:
+    component = DossierComponent.objects.filter(pk=component_id, version=dossier.procedure_version).first()
+    if component is None:
+        raise ApplicationError(_("Thành phần hồ sơ không hợp lệ."), code="dossier_component_unknown")
+    return component
+
+
+def _check_room(dossier: Dossier, component: DossierComponent) -> None:
+    if dossier.attachments.filter(component=component).count() >= MAX_FILES_PER_COMPONENT:
+        raise ApplicationError(
+            _("Mỗi thành phần hồ sơ chỉ đính kèm tối đa %(n)d tệp.") % {"n": MAX_FILES_PER_COMPONENT},
+            code="dossier_too_many_files",
+        )
+
+
+def dossier_attach(
+    *, dossier: Dossier, actor: Any, component_id: int, name: str, data: Any, source: str = AttachmentSource.UPLOAD
+) -> DossierAttachment:
+    """Check an uploaded paper by its content and keep it privately with the dossier."""
+    from motcua.documents.files import inspect_upload
+
+    inspected = inspect_upload(name=name, data=data)
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        _editable(locked)
+        component = _component_of(locked, component_id)
+        _check_room(locked, component)
+        attachment = DossierAttachment(
+            dossier=locked,
+            component=component,
+            original_name=inspected.safe_name,
+            content_type=inspected.content_type,
+            size=inspected.size,
+            sha256=inspected.sha256,
+            source=source,
+            uploaded_by=actor,
+        )
+        # Stored under a random name: the citizen's wording stays in original_name only.
+        attachment.file.save(f"{uuid.uuid4().hex}.{inspected.extension}", ContentFile(inspected.content), save=False)
+        attachment.save()
+        locked.revision += 1
+        locked.save(update_fields=["revision", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="dossier.attach",
+            obj=locked,
+            summary={"component": component.pk, "sha256": inspected.sha256},
+        )
+    return attachment
+
+
+def dossier_attach_photos(
+    *, dossier: Dossier, actor: Any, component_id: int, photos: list[tuple[str, Any]]
+) -> DossierAttachment:
+    """Phone photos of one paper, checked one by one, joined into a single PDF."""
+    from motcua.documents.files import images_to_pdf, inspect_upload
+
+    images, names = [], []
+    for name, data in photos:
+        inspected = inspect_upload(name=name, data=data)
+        if not inspected.content_type.startswith("image/"):
+            raise ApplicationError(_("Chỉ ghép được ảnh JPEG hoặc PNG thành PDF."), code="dossier_photos_not_images")
+        images.append(inspected.content)
+        names.append(inspected.safe_name)
+    component = _component_of(dossier, component_id)
+    pdf = images_to_pdf(images, names=names)
+    return dossier_attach(
+        dossier=dossier, actor=actor, component_id=component.pk, name=f"{component.name[:60]}.pdf", data=pdf
+    )
+
+
+def dossier_attach_stored(*, dossier: Dossier, actor: Any, component_id: int, stored_id: int) -> DossierAttachment:
+    """Reuse a paper from the citizen's own document store instead of uploading it again."""
+    stored = StoredDocument.objects.filter(pk=stored_id, owner=dossier.applicant).first()
+    if stored is None:
+        raise ApplicationError(_("Không tìm thấy giấy tờ trong kho dữ liệu của bạn."), code="dossier_stored_unknown")
+    with stored.file.open("rb") as handle:
+        content = handle.read()
+    return dossier_attach(
+        dossier=dossier,
+        actor=actor,
+        component_id=component_id,
+        name=stored.file.name.rsplit("/", 1)[-1],
+        data=content,
+        source=AttachmentSource.DOCUMENT_STORE,
+    )
+
+
+def dossier_detach(*, dossier: Dossier, actor: Any, attachment_id: int) -> None:
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        _editable(locked)
+        attachment = locked.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise ApplicationError(_("Không tìm thấy tệp đính kèm."), code="dossier_attachment_unknown")
+        attachment.file.delete(save=False)
+        attachment.delete()
+        locked.revision += 1
+        locked.save(update_fields=["revision", "updated_at"])
+        audit_record(actor=actor, action="dossier.detach", obj=locked, summary={"attachment": attachment_id})
+
+
+def dossier_set_delivery(*, dossier: Dossier, actor: Any, method: str, address: str, revision: int | None) -> Dossier:
+    if method not in DeliveryMethod.values:
+        raise ApplicationError(_("Hãy chọn cách nhận kết quả."), code="dossier_delivery_missing")
+    if method == DeliveryMethod.POST and len(address.strip()) < 10:
+        raise ApplicationError(
+            _("Hãy nhập đầy đủ địa chỉ nhận kết quả qua bưu chính."), code="dossier_delivery_address"
+        )
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
+        _editable(locked)
+        locked.delivery_method = method
+        locked.delivery_address = address.strip() if method == DeliveryMethod.POST else ""
+        locked.revision += 1
+        locked.save(update_fields=["delivery_method", "delivery_address", "revision", "updated_at"])
+    return locked
+
+
+def dossier_problems(*, dossier: Dossier) -> dict[str, str]:
+    """Everything that stops submission, keyed by where to fix it (form fields, papers, delivery)."""
+    from motcua.catalog.eforms import form_clean
+
+    problems: dict[str, str] = {}
+    form = getattr(dossier.procedure_version, "form", None)
+    if form is not None:
+        _cleaned, errors = form_clean(form.schema, dossier.form_data)
+        problems.update({f"form.{path}": message for path, message in errors.items()})
+    attached = set(dossier.attachments.values_list("component_id", flat=True))
+    for component in dossier.procedure_version.components.filter(required=True):
+        if component.pk not in attached:
+            problems[f"component.{component.pk}"] = _("Thiếu giấy tờ: %(name)s") % {"name": component.name[:120]}
+    if not dossier.delivery_method:
+        problems["delivery"] = _("Hãy chọn cách nhận kết quả.")
+    return problems
+
+
+def dossier_submit(*, dossier: Dossier, actor: Any, declaration: bool, revision: int | None) -> Dossier:
+    """Check the whole dossier and ask for the SMS code that confirms it."""
+    from motcua.accounts.otp import otp_send
+
+    if not declaration:
+        raise ApplicationError(_("Bạn cần cam đoan các thông tin đã khai là đúng sự thật."), code="dossier_declaration")
+    problems = dossier_problems(dossier=dossier)
+    if problems:
+        raise ApplicationError(
+            _("Hồ sơ còn %(n)d chỗ cần hoàn thiện.") % {"n": len(problems)}, code="dossier_incomplete", extra=problems
+        )
+    phone = _applicant_phone(dossier)
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
+        locked.declaration_accepted_at = timezone.now()
+        if locked.status != DossierStatus.AWAITING_CONFIRMATION:
+            dossier_transition(dossier=locked, to_status=DossierStatus.AWAITING_CONFIRMATION, actor=actor)
+        else:
+            locked.save(update_fields=["declaration_accepted_at"])
+        otp_send(purpose=OtpPurpose.CONFIRM_SUBMISSION, phone=phone, subject=f"dossier:{locked.pk}")
+    return locked
+
+
+def _applicant_phone(dossier: Dossier) -> str:
+    profile = getattr(dossier.applicant, "citizen", None)
+    if profile is None or not profile.phone or profile.phone_verified_at is None:
+        raise ApplicationError(
+            _("Tài khoản chưa có số điện thoại đã xác thực để nhận mã xác nhận."), code="dossier_phone_missing"
+        )
+    return str(profile.phone)
+
+
+def due_instant(*, version: ProcedureVersion, start: datetime.datetime) -> datetime.datetime:
+    """When the result is due for a dossier counted from `start`, by the working-day calendar."""
+    calendar = get_calendar()
+    amount = Decimal(version.processing_time)
+    if version.processing_time_unit == TimeUnit.WORKING_HOUR:
+        return calendar.add_working_hours(calendar.counting_start(start), amount)
+    return calendar.add_working_days(start, amount)
+
+
+def dossier_confirm(*, dossier: Dossier, actor: Any, code: str) -> Dossier:
+    """Check the SMS code, give the dossier its national code and hand it to the agency.
+
+    The code is checked in its own transaction first, so a wrong try stays counted even though
+    this request fails. A second confirmation (a double click, a form sent twice) finds the
+    dossier already submitted and changes nothing.
+    """
+    from motcua.accounts.otp import otp_verify
+
+    dossier.refresh_from_db()
+    if dossier.status == DossierStatus.SUBMITTED and dossier.code:
+        return dossier
+    try:
+        otp_verify(
+            purpose=OtpPurpose.CONFIRM_SUBMISSION,
+            phone=_applicant_phone(dossier),
+            subject=f"dossier:{dossier.pk}",
+            code=code,
+        )
+    except ApplicationError as refused:
+        dossier.refresh_from_db()
+        if refused.code == "otp_missing" and dossier.status == DossierStatus.SUBMITTED:
+            return dossier  # the first click already used the code and submitted
+        raise
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        if locked.status == DossierStatus.SUBMITTED and locked.code:
+            return locked
+        if locked.status != DossierStatus.AWAITING_CONFIRMATION:
+            raise ApplicationError(_("Hồ sơ không ở bước chờ xác nhận."), code="dossier_wrong_state")
+        return _dossier_hand_in(dossier=locked, actor=actor)
+
+
+def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
+    """Issue the code, stamp the times and move to the agency's reception queue."""
+    now = timezone.now()
+    dossier.code = dossier_code_issue(agency=dossier.agency, day=timezone.localdate(now))
+    dossier.submitted_at = now
+    dossier.expected_due_at = due_instant(version=dossier.procedure_version, start=now)
+    dossier_transition(dossier=dossier, to_status=DossierStatus.SUBMITTED, actor=actor, summary={"code": dossier.code})
+    transaction.on_commit(lambda: _after_submission(dossier.pk))
+    return dossier
+
+
+def _after_submission(dossier_id: int) -> None:
+    from motcua.dossiers.tasks import dossier_acknowledge
+
+    dossier_acknowledge.enqueue(dossier_id=dossier_id)
+
+
+def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
+    """The citizen takes back a dossier the agency has not accepted yet."""
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        if locked.status not in {DossierStatus.SUBMITTED, DossierStatus.SUPPLEMENT_REQUESTED}:
+            raise ApplicationError(_("Chỉ rút được hồ sơ chưa được tiếp nhận."), code="dossier_not_withdrawable")
+        return dossier_transition(
+            dossier=locked, to_status=DossierStatus.WITHDRAWN, actor=actor, note=reason.strip()[:500]
+        )

@@ -1,0 +1,7 @@
+from motcua.core.tasks import task
+from motcua.dossiers.acknowledgement import acknowledgement_send
+
+
+@task()
+def dossier_acknowledge(*, dossier_id: int) -> bool:
+    return acknowledgement_send(dossier_id=dossier_id)

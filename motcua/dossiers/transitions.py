@@ -1,0 +1,68 @@
+"""The one place a dossier's status changes: lock, check, record history and audit."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motcua.core.audit import audit_record
+from motcua.core.errors import ApplicationError
+from motcua.dossiers.constants import DossierStatus as S
+from motcua.dossiers.models import Dossier, DossierStatusChange
+
+# Allowed moves. Reception, processing and results extend this table with their issues.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.AWAITING_CONFIRMATION, S.SUBMITTED},
+    S.AWAITING_CONFIRMATION: {S.SUBMITTED, S.DRAFT},
+    S.SUBMITTED: {S.WITHDRAWN, S.RECEIVED, S.SUPPLEMENT_REQUESTED, S.REJECTED},
+    S.SUPPLEMENT_REQUESTED: {S.SUBMITTED, S.WITHDRAWN},
+    S.RECEIVED: set(),
+    S.WITHDRAWN: set(),
+    S.REJECTED: set(),
+}
+
+
+class StaleDossier(ApplicationError):
+    code = "dossier_stale"
+
+
+def dossier_lock(*, dossier_id: int, expected_revision: int | None = None) -> Dossier:
+    """The dossier row locked for this transaction; refuses a form based on an older revision."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    if expected_revision is not None and dossier.revision != expected_revision:
+        raise StaleDossier(
+            _(
+                "Hồ sơ đã được thay đổi ở một trang khác (hoặc bạn đã bấm hai lần). "
+                "Trang đã được tải lại với dữ liệu mới nhất."
+            )
+        )
+    return dossier
+
+
+def dossier_transition(
+    *, dossier: Dossier, to_status: str, actor: Any, note: str = "", summary: dict[str, Any] | None = None
+) -> Dossier:
+    """Move a locked dossier (from `dossier_lock`) to `to_status`, with history and audit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("dossier_transition must run inside the transaction that locked the dossier.")
+    from_status = dossier.status
+    if to_status not in TRANSITIONS.get(from_status, set()):
+        raise ApplicationError(
+            _("Không thể chuyển hồ sơ từ trạng thái “%(a)s” sang “%(b)s”.")
+            % {"a": S(from_status).label, "b": S(to_status).label},
+            code="dossier_wrong_state",
+        )
+    dossier.status = to_status
+    dossier.revision += 1
+    dossier.save()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    DossierStatusChange.objects.create(
+        dossier=dossier, from_status=from_status, to_status=to_status, actor=user, note=note
+    )
+    audit_record(
+        actor=actor,
+        action=f"dossier.{to_status}",
+        obj=dossier,
+        summary={"from": from_status, "to": to_status, **(summary or {})},
+    )
+    return dossier

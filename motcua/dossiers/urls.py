@@ -1,0 +1,19 @@
+from django.urls import path
+
+from motcua.dossiers import views
+
+app_name = "dossiers"
+urlpatterns = [
+    path("cua-toi/", views.my_dossiers, name="my_list"),
+    path("bat-dau/<str:code>/", views.start, name="start"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/to-khai/<slug:page_id>/", views.form_page, name="form_page"),
+    path("<int:pk>/giay-to/", views.papers, name="papers"),
+    path("<int:pk>/nhan-ket-qua/", views.delivery, name="delivery"),
+    path("<int:pk>/kiem-tra/", views.review, name="review"),
+    path("<int:pk>/xac-nhan/", views.confirm, name="confirm"),
+    path("<int:pk>/da-nop/", views.done, name="done"),
+    path("<int:pk>/giay-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),
+    path("<int:pk>/rut/", views.withdraw, name="withdraw"),
+    path("<int:pk>/tep/<int:attachment_id>/", views.attachment_download, name="attachment"),
+]

@@ -1,0 +1,361 @@
+"""The citizen's journey: start, e-form pages, papers, delivery, check, confirm by SMS code."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.catalog.selectors import procedure_get_published
+from motcua.core.errors import ApplicationError
+from motcua.directory.constants import UnitKind
+from motcua.directory.models import AdministrativeUnit
+from motcua.dossiers import services
+from motcua.dossiers.constants import DeliveryMethod, DossierStatus
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_list_for_applicant
+from motcua.dossiers.transitions import StaleDossier
+
+citizen_required = login_required(login_url="accounts:login")
+View = Callable[..., HttpResponse]
+
+
+def _schema(dossier: Dossier) -> dict[str, Any] | None:
+    form = getattr(dossier.procedure_version, "form", None)
+    return form.schema if form is not None else None
+
+
+def _pages(dossier: Dossier) -> list[dict[str, Any]]:
+    schema = _schema(dossier)
+    return list(schema["pages"]) if schema else []
+
+
+def _revision(request: HttpRequest) -> int | None:
+    value = request.POST.get("revision", "")
+    return int(value) if value.isdigit() else None
+
+
+def handles_application_errors(view: View) -> View:
+    """Show a refused action as a message on the page the citizen came from; nothing is lost."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except StaleDossier as error:
+            messages.warning(request, error.message)
+            return redirect(request.path)
+        except ApplicationError as error:
+            if request.method != "POST":
+                raise
+            messages.error(request, error.message)
+            return redirect(request.path)
+
+    return wrapper
+
+
+def _current_units() -> Any:
+    from django.utils import timezone
+
+    return (
+        AdministrativeUnit.objects.valid_on(timezone.localdate())
+        .filter(kind__in=[UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP])
+        .order_by("name")
+    )
+
+
+@citizen_required
+@handles_application_errors
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = procedure_get_published(code=code)
+    version = procedure.current_version
+    assert version is not None
+    profile = getattr(request.user, "citizen", None)
+    default_unit = profile.address_unit.code if profile and profile.address_unit else ""
+    if request.method == "POST":
+        dossier = services.dossier_start(
+            applicant=request.user, version=version, unit_code=request.POST.get("unit") or default_unit
+        )
+        return redirect(_first_step(dossier))
+    needs_unit = version.level == "commune"
+    return render(
+        request,
+        "dossiers/start.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "needs_unit": needs_unit,
+            "units": _current_units() if needs_unit else [],
+            "default_unit": default_unit,
+        },
+    )
+
+
+def _first_step(dossier: Dossier) -> str:
+    pages = _pages(dossier)
+    if pages:
+        return reverse("dossiers:form_page", args=[dossier.pk, pages[0]["id"]])
+    return reverse("dossiers:papers", args=[dossier.pk])
+
+
+def _steps(dossier: Dossier) -> list[tuple[str, str]]:
+    """(title, url) of every step, for the progress list at the top of each page."""
+    steps = [(page["title"], reverse("dossiers:form_page", args=[dossier.pk, page["id"]])) for page in _pages(dossier)]
+    steps += [
+        (_("Giấy tờ"), reverse("dossiers:papers", args=[dossier.pk])),
+        (_("Nhận kết quả"), reverse("dossiers:delivery", args=[dossier.pk])),
+        (_("Kiểm tra và nộp"), reverse("dossiers:review", args=[dossier.pk])),
+    ]
+    return steps
+
+
+def _next_url(dossier: Dossier, current_url: str) -> str:
+    urls = [url for _title, url in _steps(dossier)]
+    return urls[min(urls.index(current_url) + 1, len(urls) - 1)]
+
+
+def _journey_context(dossier: Dossier, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "dossier": dossier,
+        "version": dossier.procedure_version,
+        "steps": _steps(dossier),
+        "current_url": request.path,
+        **extra,
+    }
+
+
+@citizen_required
+@handles_application_errors
+def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
+    from motcua.catalog.eforms import form_clean, form_initial, parse_posted
+    from motcua.integrations.prefill import Prefill
+
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    schema = _schema(dossier)
+    if schema is None or page_id not in {page["id"] for page in schema["pages"]}:
+        return redirect("dossiers:papers", pk=dossier.pk)
+    if dossier.status not in services.EDITABLE:
+        return redirect("dossiers:detail", pk=dossier.pk)
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    if request.method == "POST":
+        posted = parse_posted(schema, request.POST)
+        dossier = services.dossier_save_form(
+            dossier=dossier, actor=request.user, data=posted, revision=_revision(request)
+        )
+        if "add_item" in request.POST or "save_draft" in request.POST:
+            if "save_draft" in request.POST:
+                messages.success(request, _("Đã lưu nháp. Bạn có thể tiếp tục trên thiết bị khác."))
+            return redirect(request.path)
+        _cleaned, errors = form_clean(schema, dossier.form_data, page_id=page_id)
+        if not errors:
+            return redirect(_next_url(dossier, request.path))
+    values = dossier.form_data
+    if not values:
+        prefill = Prefill.for_user(request.user)
+        values = form_initial(schema, prefill.value)
+        warnings = list(prefill.warnings)
+        dossier = services.dossier_save_form(dossier=dossier, actor=request.user, data=values, revision=None)
+    page = next(page for page in schema["pages"] if page["id"] == page_id)
+    context = _journey_context(
+        dossier, request, schema=schema, page=page, values=values, errors=errors, warnings=warnings
+    )
+    return render(request, "dossiers/form_page.html", context, status=400 if errors else 200)
+
+
+@citizen_required
+@handles_application_errors
+def papers(request: HttpRequest, pk: int) -> HttpResponse:
+    from motcua.integrations.prefill import stored_documents_for_component
+
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    if request.method == "POST":
+        component_id = int(request.POST.get("component", "0") or 0)
+        action = request.POST.get("action", "")
+        if action == "upload":
+            files = request.FILES.getlist("files")
+            if not files:
+                raise ApplicationError(_("Hãy chọn tệp cần tải lên."), code="upload_empty")
+            if request.POST.get("join_photos") and len(files) > 1:
+                services.dossier_attach_photos(
+                    dossier=dossier,
+                    actor=request.user,
+                    component_id=component_id,
+                    photos=[(f.name or "", f) for f in files],
+                )
+            else:
+                for upload in files:
+                    services.dossier_attach(
+                        dossier=dossier,
+                        actor=request.user,
+                        component_id=component_id,
+                        name=upload.name or "",
+                        data=upload,
+                    )
+            messages.success(request, _("Đã đính kèm giấy tờ."))
+        elif action == "reuse":
+            services.dossier_attach_stored(
+                dossier=dossier,
+                actor=request.user,
+                component_id=component_id,
+                stored_id=int(request.POST.get("stored", "0") or 0),
+            )
+            messages.success(request, _("Đã dùng lại giấy tờ từ kho dữ liệu."))
+        elif action == "delete":
+            services.dossier_detach(
+                dossier=dossier, actor=request.user, attachment_id=int(request.POST.get("attachment", "0") or 0)
+            )
+        elif action == "continue":
+            return redirect("dossiers:delivery", pk=dossier.pk)
+        return redirect(request.path)
+    components = [
+        {
+            "component": component,
+            "attachments": [a for a in dossier.attachments.all() if a.component_id == component.pk],
+            "stored": stored_documents_for_component(user=request.user, component_name=component.name),
+        }
+        for component in dossier.procedure_version.components.all()
+    ]
+    context = _journey_context(
+        dossier, request, components=components, max_mb=settings.MOTCUA_UPLOAD_MAX_BYTES // (1024 * 1024)
+    )
+    return render(request, "dossiers/papers.html", context)
+
+
+@citizen_required
+@handles_application_errors
+def delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.dossier_set_delivery(
+            dossier=dossier,
+            actor=request.user,
+            method=request.POST.get("method", ""),
+            address=request.POST.get("address", ""),
+            revision=_revision(request),
+        )
+        return redirect("dossiers:review", pk=dossier.pk)
+    return render(request, "dossiers/delivery.html", _journey_context(dossier, request, methods=DeliveryMethod.choices))
+
+
+@citizen_required
+@handles_application_errors
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    if dossier.status == DossierStatus.SUBMITTED:
+        return redirect("dossiers:done", pk=dossier.pk)
+    if request.method == "POST":
+        try:
+            services.dossier_submit(
+                dossier=dossier,
+                actor=request.user,
+                declaration=bool(request.POST.get("declaration")),
+                revision=_revision(request),
+            )
+        except ApplicationError as error:
+            if error.code not in {"dossier_incomplete", "dossier_declaration"}:
+                raise
+            messages.error(request, error.message)
+        else:
+            return redirect("dossiers:confirm", pk=dossier.pk)
+    problems = services.dossier_problems(dossier=dossier)
+    return render(
+        request, "dossiers/review.html", _journey_context(dossier, request, problems=problems, schema=_schema(dossier))
+    )
+
+
+@citizen_required
+@handles_application_errors
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    if dossier.status == DossierStatus.SUBMITTED:
+        return redirect("dossiers:done", pk=dossier.pk)
+    if dossier.status != DossierStatus.AWAITING_CONFIRMATION:
+        return redirect("dossiers:review", pk=dossier.pk)
+    error = ""
+    if request.method == "POST":
+        if "resend" in request.POST:
+            services.dossier_submit(dossier=dossier, actor=request.user, declaration=True, revision=None)
+            messages.success(request, _("Đã gửi lại mã xác nhận."))
+            return redirect(request.path)
+        try:
+            services.dossier_confirm(dossier=dossier, actor=request.user, code=request.POST.get("code", "").strip())
+        except ApplicationError as refused:
+            if not refused.code.startswith("otp_"):
+                raise
+            error = refused.message
+        else:
+            return redirect("dossiers:done", pk=dossier.pk)
+    return render(
+        request, "dossiers/confirm.html", _journey_context(dossier, request, error=error), status=400 if error else 200
+    )
+
+
+@citizen_required
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    if dossier.status == DossierStatus.AWAITING_CONFIRMATION:
+        return redirect("dossiers:confirm", pk=dossier.pk)
+    return render(request, "dossiers/done.html", {"dossier": dossier, "version": dossier.procedure_version})
+
+
+@citizen_required
+def acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
+    from motcua.dossiers.acknowledgement import acknowledgement_pdf
+
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    if not dossier.code:
+        return redirect("dossiers:detail", pk=dossier.pk)
+    response = HttpResponse(acknowledgement_pdf(dossier=dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="xac-nhan-{dossier.code}.pdf"'
+    return response
+
+
+@citizen_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    return render(request, "dossiers/my_list.html", {"dossiers": dossier_list_for_applicant(user=request.user)[:100]})
+
+
+@citizen_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "version": dossier.procedure_version,
+            "history": dossier.history.all(),
+            "attachments": dossier.attachments.select_related("component"),
+        },
+    )
+
+
+@citizen_required
+@require_POST
+@handles_application_errors
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    services.dossier_withdraw(dossier=dossier, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("Đã rút hồ sơ %(code)s.") % {"code": dossier.code})
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@citizen_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
+    from django.http import Http404
+
+    from motcua.documents.files import private_file_response
+
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    attachment = dossier.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("Không tìm thấy tệp."))
+    return private_file_response(file=attachment.file, download_name=attachment.original_name, inline=True)
