@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from motcua.accounts.urls import sso_urlpatterns
 from motcua.core.views import healthz
+from motcua.notifications.views import demo_sms_inbox
 from motcua.portal.views import trivial
 
 admin.site.site_header = _("Quản trị hệ thống Một cửa điện tử")
@@ -14,11 +16,14 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
+    # allauth reverses its OIDC URLs without a namespace, so they live outside "accounts".
+    path("tai-khoan/sso/", include(sso_urlpatterns)),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("sms-mo-phong/", demo_sms_inbox, name="demo_sms_inbox"),
     path("healthz", healthz, name="healthz"),
     path("_trivial", trivial, name="trivial"),
 ]

@@ -205,8 +205,7 @@ class DossierSubmitView(CitizenAPIView):
     @extend_schema(
         summary="Nộp hồ sơ: kiểm tra và gửi mã xác nhận qua SMS",
         description=(
-            "Nếu hồ sơ chưa đủ, trả 400 với `code` = `dossier_incomplete` "
-            "và `errors` liệt kê từng chỗ cần hoàn thiện."
+            "Nếu hồ sơ chưa đủ, trả 400 với `code` = `dossier_incomplete` và `errors` liệt kê từng chỗ cần hoàn thiện."
         ),
         request=SubmitSerializer,
         responses={202: DossierSerializer, **ERRORS},

@@ -9,4 +9,5 @@ urlpatterns = [
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
     path("tiep-nhan/", views.reception_queue, name="reception_queue"),
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("nop-thay/", views.assisted_start, name="assisted_start"),
 ]

@@ -1,12 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.models import Procedure
+from motcua.core.errors import ApplicationError
+from motcua.directory.constants import UnitKind
+from motcua.directory.models import AdministrativeUnit
 from motcua.directory.selectors import staff_roles_for_user
 from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.selectors import dossier_get_for_officer, dossier_list_for_officer
+from motcua.dossiers.services import dossier_start_assisted
 
 
 class LoginView(auth_views.LoginView):
@@ -45,3 +52,35 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": dossier.attachments.select_related("component"),
         },
     )
+
+
+@login_required
+def assisted_start(request: HttpRequest) -> HttpResponse:
+    """Start a dossier for a citizen at the counter or the post office."""
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        procedure = Procedure.objects.filter(code=request.POST.get("procedure", ""), is_active=True).first()
+        try:
+            if procedure is None or procedure.current_version is None:
+                raise ApplicationError(str(_("Hãy chọn thủ tục.")), code="dossier_assist_procedure")
+            dossier = dossier_start_assisted(
+                officer=request.user,
+                version=procedure.current_version,
+                id_number=request.POST.get("id_number", ""),
+                full_name=request.POST.get("full_name", ""),
+                phone=request.POST.get("phone", ""),
+                unit_code=request.POST.get("unit") or None,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect("dossiers:resume", pk=dossier.pk)
+    units = AdministrativeUnit.objects.valid_on(timezone.localdate()).filter(
+        kind__in=[UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP]
+    )
+    context = {
+        "procedures": Procedure.objects.filter(is_active=True).order_by("name").only("code", "name"),
+        "units": units.order_by("name"),
+        "values": values,
+    }
+    return render(request, "backoffice/assisted_start.html", context)

@@ -184,3 +184,143 @@ class CatalogImportJobAdmin(admin.ModelAdmin[CatalogImportJob]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# --- E-forms (catalog/eforms.py): edited as JSON, checked on save, previewed as citizens see them.
+# Imported here, not at the top, so this section stays self-contained at the end of the module.
+import json  # noqa: E402
+
+from django.urls import reverse  # noqa: E402
+
+from motcua.catalog.eforms import form_clean, form_schema_errors, is_item_action, parse_posted  # noqa: E402
+from motcua.catalog.models import ProcedureForm  # noqa: E402
+
+
+class PrettyJSONField(forms.JSONField):
+    """Shows the stored definition indented, with Vietnamese text unescaped."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str):  # the administrator's own (possibly invalid) input
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+class ProcedureFormAdminForm(forms.ModelForm[ProcedureForm]):
+    schema = PrettyJSONField(
+        label=_("Định nghĩa biểu mẫu (JSON)"),
+        help_text=_("Cấu trúc: trang, trường, điều kiện hiển thị, kiểm tra dữ liệu; xem tài liệu docs/eforms.md."),
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 110, "class": "vLargeTextField", "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = ProcedureForm
+        fields = ["version", "schema"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version = self.instance.version if self.instance.pk else cleaned.get("version")
+        if version is not None and not version.is_editable:
+            raise forms.ValidationError(_("Chỉ sửa được biểu mẫu của phiên bản nháp."))
+        if "schema" in cleaned:
+            count = version.components.count() if version is not None else None
+            problems = form_schema_errors(cleaned["schema"], component_count=count)
+            if problems:
+                self.add_error("schema", problems)
+        return cleaned
+
+
+@admin.register(ProcedureForm)
+class ProcedureFormAdmin(admin.ModelAdmin[ProcedureForm]):
+    """Forms of draft versions are editable; a published version's form is read-only, like the
+    version itself (a dossier keeps the form it was filled in with)."""
+
+    form = ProcedureFormAdminForm
+    list_display = ["version", "form_title", "version_status", "updated_at"]
+    list_filter = ["version__status"]
+    search_fields = ["version__procedure__code", "version__name"]
+    list_select_related = ["version__procedure"]
+    change_form_template = "admin/catalog/procedureform/change_form.html"
+
+    @admin.display(description=_("tên biểu mẫu"))
+    def form_title(self, obj: ProcedureForm) -> str:
+        return str(obj.schema.get("title", "")) if isinstance(obj.schema, dict) else ""
+
+    @admin.display(description=_("trạng thái phiên bản"))
+    def version_status(self, obj: ProcedureForm) -> str:
+        return obj.version.get_status_display()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ProcedureForm | None = None) -> list[str]:
+        return ["version"] if obj is not None else []
+
+    def has_change_permission(self, request: HttpRequest, obj: ProcedureForm | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.version.is_editable)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProcedureForm | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.version.is_editable)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "version":
+            # A new form goes on a draft version that has none yet.
+            kwargs["queryset"] = ProcedureVersion.objects.filter(
+                status=VersionStatus.DRAFT, form__isnull=True
+            ).select_related("procedure")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("xem-truoc/", wrap(self.preview_view), name="catalog_procedureform_preview_unsaved"),
+            path("<int:object_id>/xem-truoc/", wrap(self.preview_view), name="catalog_procedureform_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, object_id: int | None = None) -> HttpResponse:
+        """Every page of the form as a citizen sees it; submitting it runs the real validation.
+
+        Posting the change form here (its "Xem trước nội dung đang sửa" button) previews the
+        definition being edited before it is saved.
+        """
+        obj = (
+            get_object_or_404(ProcedureForm.objects.select_related("version__procedure"), pk=object_id)
+            if object_id
+            else None
+        )
+        if not self.has_view_permission(request, obj) and not self.has_add_permission(request):
+            raise PermissionDenied
+        schema: Any = obj.schema if obj is not None else None
+        schema_errors: list[str] = []
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        cleaned_json = ""
+        if request.method == "POST":
+            text = request.POST.get("schema_json") or request.POST.get("schema") or ""
+            try:
+                schema = json.loads(text)
+            except ValueError as error:
+                schema_errors = [_("JSON không hợp lệ: %(error)s") % {"error": error}]
+        if schema is None:
+            raise Http404
+        if not schema_errors:
+            count = obj.version.components.count() if obj is not None else None
+            schema_errors = form_schema_errors(schema, component_count=count)
+        if not schema_errors and request.method == "POST" and "_eform_page" in request.POST:
+            values = parse_posted(schema, request.POST, request.FILES)
+            if not is_item_action(request.POST):
+                cleaned, errors = form_clean(schema, values)
+                if not errors:
+                    cleaned_json = json.dumps(cleaned, ensure_ascii=False, indent=2, default=str)
+        context = {
+            "schema": schema,
+            "schema_json": json.dumps(schema, ensure_ascii=False),
+            "schema_errors": schema_errors,
+            "values": values,
+            "errors": errors,
+            "cleaned_json": cleaned_json,
+            "version": obj.version if obj is not None else None,
+            "back_url": (
+                reverse("admin:catalog_procedureform_change", args=[obj.pk])
+                if obj is not None
+                else reverse("admin:catalog_procedureform_changelist")
+            ),
+        }
+        return TemplateResponse(request, "admin/catalog/procedureform/preview.html", context)

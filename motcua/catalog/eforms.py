@@ -654,10 +654,13 @@ def _parse_number(raw: Any, *, decimals: int) -> Decimal | None:
 
 
 def _format_number(value: Any) -> str:
+    """1234567.5 → "1.234.567,5": dots group thousands, a comma marks decimals (Vietnamese usage)."""
     number = Decimal(str(value))
+    whole = f"{int(number):,}".replace(",", ".")
     if number == number.to_integral_value():
-        return f"{int(number):,}".replace(",", ".")
-    return str(number.normalize()).replace(".", ",")
+        return whole
+    fraction = format(abs(number) % 1, "f").rstrip("0")[2:]
+    return f"{whole},{fraction}" if whole != "0" or number > 0 else f"-0,{fraction}"
 
 
 class _Units:

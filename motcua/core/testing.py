@@ -79,14 +79,21 @@ BIRTH_WITH_PARENTS = procedure("1.000689", "Thủ tục đăng ký khai sinh k�
 DEATH = procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])
 
 
-def citizen(*, phone: str = "0912345678", id_number: str = "066094000103", unit_code: str = "24121", email: str = "") -> Any:
+CITIZEN_PASSWORD = "demo@2026"  # noqa: S105 - test fixture
+
+
+def citizen(
+    *, phone: str = "0912345678", id_number: str = "066094000103", unit_code: str = "24121", email: str = ""
+) -> Any:
     """A citizen with a verified phone, living in `unit_code`."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from motcua.accounts.models import CitizenProfile
 
-    user = get_user_model().objects.create_user(username=phone, password="demo@2026", first_name="Hùng", last_name="Nguyễn Văn")
+    user = get_user_model().objects.create_user(
+        username=phone, password=CITIZEN_PASSWORD, first_name="Hùng", last_name="Nguyễn Văn"
+    )
     CitizenProfile.objects.create(
         user=user,
         full_name="Nguyễn Văn Hùng",

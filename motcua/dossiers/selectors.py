@@ -28,6 +28,18 @@ def dossier_get_for_applicant(*, user: Any, pk: int) -> Dossier:
     return dossier
 
 
+def dossier_get_for_editor(*, user: Any, pk: int) -> Dossier:
+    """A dossier the user may fill in: their own, or one they type for a citizen at the counter."""
+    dossier = (
+        Dossier.objects.filter(Q(applicant=user) | Q(submitted_by=user), pk=pk)
+        .select_related("procedure_version", "agency", "applicant")
+        .first()
+    )
+    if dossier is None:
+        raise Http404(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
 def dossier_list_for_officer(*, user: Any) -> QuerySet[Dossier]:
     """Submitted dossiers of the agencies where the officer holds a role; all for province-wide roles."""
     roles = StaffRole.objects.filter(user=user)

@@ -5,19 +5,22 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.constants import OtpPurpose
+from motcua.accounts.models import CitizenProfile
 from motcua.catalog.constants import ProcedureLevel, TimeUnit
 from motcua.catalog.models import DossierComponent, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.workdays import get_calendar
-from motcua.directory.constants import AgencyKind
-from motcua.directory.models import Agency
+from motcua.directory.constants import AgencyKind, Role
+from motcua.directory.models import Agency, StaffRole
 from motcua.documents.models import StoredDocument
 from motcua.dossiers.codes import dossier_code_issue
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
@@ -105,6 +108,8 @@ def dossier_attach(
     from motcua.documents.files import inspect_upload
 
     inspected = inspect_upload(name=name, data=data)
+    if source == AttachmentSource.UPLOAD and actor != dossier.applicant:
+        source = AttachmentSource.SCAN  # papers digitised at the counter or post office
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
         _editable(locked)
@@ -244,8 +249,11 @@ def dossier_submit(*, dossier: Dossier, actor: Any, declaration: bool, revision:
 
 
 def _applicant_phone(dossier: Dossier) -> str:
+    """Where the confirmation code goes. At the counter the officer types the citizen's phone
+    and the code the citizen reads out is what verifies it."""
     profile = getattr(dossier.applicant, "citizen", None)
-    if profile is None or not profile.phone or profile.phone_verified_at is None:
+    assisted = dossier.submitted_by_id is not None
+    if profile is None or not profile.phone or (profile.phone_verified_at is None and not assisted):
         raise ApplicationError(
             _("Tài khoản chưa có số điện thoại đã xác thực để nhận mã xác nhận."), code="dossier_phone_missing"
         )
@@ -291,6 +299,9 @@ def dossier_confirm(*, dossier: Dossier, actor: Any, code: str) -> Dossier:
             return locked
         if locked.status != DossierStatus.AWAITING_CONFIRMATION:
             raise ApplicationError(_("Hồ sơ không ở bước chờ xác nhận."), code="dossier_wrong_state")
+        CitizenProfile.objects.filter(user_id=locked.applicant_id, phone_verified_at__isnull=True).update(
+            phone_verified_at=timezone.now()
+        )
         return _dossier_hand_in(dossier=locked, actor=actor)
 
 
@@ -319,4 +330,43 @@ def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
             raise ApplicationError(_("Chỉ rút được hồ sơ chưa được tiếp nhận."), code="dossier_not_withdrawable")
         return dossier_transition(
             dossier=locked, to_status=DossierStatus.WITHDRAWN, actor=actor, note=reason.strip()[:500]
+        )
+
+
+def dossier_start_assisted(
+    *, officer: Any, version: ProcedureVersion, id_number: str, full_name: str, phone: str, unit_code: str | None
+) -> Dossier:
+    """A reception officer or postal staff starts a dossier for a citizen who came in person.
+
+    The citizen is found by ID number, or registered with what they tell the officer; they
+    confirm the submission with the SMS code sent to their phone.
+    """
+    from motcua.core.validators import validate_id_number, validate_vn_phone
+
+    roles = set(StaffRole.objects.filter(user=officer).values_list("role", flat=True))
+    if not roles & {Role.RECEPTION, Role.POSTAL}:
+        raise ApplicationError(
+            _("Chỉ cán bộ tiếp nhận hoặc nhân viên bưu điện được nộp hồ sơ thay."), code="dossier_assist_role"
+        )
+    try:
+        id_number = validate_id_number(id_number)
+        phone = validate_vn_phone(phone)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), code="dossier_assist_identity") from error
+    channel = Channel.POST_OFFICE if Role.POSTAL in roles else Channel.COUNTER
+    with transaction.atomic():
+        profile = CitizenProfile.objects.select_related("user").filter(id_number=id_number).first()
+        if profile is None:
+            if CitizenProfile.objects.filter(phone=phone).exists():
+                raise ApplicationError(
+                    _("Số điện thoại này đã gắn với một công dân khác; hãy kiểm tra lại số định danh."),
+                    code="dossier_assist_phone",
+                )
+            user = get_user_model().objects.create_user(username=f"cd-{uuid.uuid4().hex[:12]}", password=None)
+            profile = CitizenProfile.objects.create(
+                user=user, full_name=full_name.strip(), id_number=id_number, phone=phone
+            )
+            audit_record(actor=officer, action="citizen.register_at_counter", obj=user)
+        return dossier_start(
+            applicant=profile.user, version=version, unit_code=unit_code, channel=channel, submitted_by=officer
         )

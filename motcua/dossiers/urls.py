@@ -7,6 +7,7 @@ urlpatterns = [
     path("cua-toi/", views.my_dossiers, name="my_list"),
     path("bat-dau/<str:code>/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/tiep-tuc/", views.resume, name="resume"),
     path("<int:pk>/to-khai/<slug:page_id>/", views.form_page, name="form_page"),
     path("<int:pk>/giay-to/", views.papers, name="papers"),
     path("<int:pk>/nhan-ket-qua/", views.delivery, name="delivery"),

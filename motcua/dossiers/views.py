@@ -20,7 +20,7 @@ from motcua.directory.models import AdministrativeUnit
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_list_for_applicant
+from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_get_for_editor, dossier_list_for_applicant
 from motcua.dossiers.transitions import StaleDossier
 
 citizen_required = login_required(login_url="accounts:login")
@@ -98,6 +98,12 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@citizen_required
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Carry on with a draft from its first step (on this or another device)."""
+    return redirect(_first_step(dossier_get_for_editor(user=request.user, pk=pk)))
+
+
 def _first_step(dossier: Dossier) -> str:
     pages = _pages(dossier)
     if pages:
@@ -137,7 +143,7 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
     from motcua.catalog.eforms import form_clean, form_initial, parse_posted
     from motcua.integrations.prefill import Prefill
 
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     schema = _schema(dossier)
     if schema is None or page_id not in {page["id"] for page in schema["pages"]}:
         return redirect("dossiers:papers", pk=dossier.pk)
@@ -159,7 +165,7 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
             return redirect(_next_url(dossier, request.path))
     values = dossier.form_data
     if not values:
-        prefill = Prefill.for_user(request.user)
+        prefill = Prefill.for_user(dossier.applicant)
         values = form_initial(schema, prefill.value)
         warnings = list(prefill.warnings)
         dossier = services.dossier_save_form(dossier=dossier, actor=request.user, data=values, revision=None)
@@ -175,7 +181,7 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
 def papers(request: HttpRequest, pk: int) -> HttpResponse:
     from motcua.integrations.prefill import stored_documents_for_component
 
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if request.method == "POST":
         component_id = int(request.POST.get("component", "0") or 0)
         action = request.POST.get("action", "")
@@ -219,7 +225,7 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "component": component,
             "attachments": [a for a in dossier.attachments.all() if a.component_id == component.pk],
-            "stored": stored_documents_for_component(user=request.user, component_name=component.name),
+            "stored": stored_documents_for_component(user=dossier.applicant, component_name=component.name),
         }
         for component in dossier.procedure_version.components.all()
     ]
@@ -232,7 +238,7 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
 @citizen_required
 @handles_application_errors
 def delivery(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if request.method == "POST":
         services.dossier_set_delivery(
             dossier=dossier,
@@ -248,7 +254,7 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
 @citizen_required
 @handles_application_errors
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if dossier.status == DossierStatus.SUBMITTED:
         return redirect("dossiers:done", pk=dossier.pk)
     if request.method == "POST":
@@ -274,7 +280,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @citizen_required
 @handles_application_errors
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if dossier.status == DossierStatus.SUBMITTED:
         return redirect("dossiers:done", pk=dossier.pk)
     if dossier.status != DossierStatus.AWAITING_CONFIRMATION:
@@ -293,14 +299,14 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
             error = refused.message
         else:
             return redirect("dossiers:done", pk=dossier.pk)
-    return render(
-        request, "dossiers/confirm.html", _journey_context(dossier, request, error=error), status=400 if error else 200
-    )
+    demo_sms = settings.MOTCUA_PLUGINS.get("sms") == "demo"
+    context = _journey_context(dossier, request, error=error, demo_sms=demo_sms)
+    return render(request, "dossiers/confirm.html", context, status=400 if error else 200)
 
 
 @citizen_required
 def done(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if dossier.status == DossierStatus.AWAITING_CONFIRMATION:
         return redirect("dossiers:confirm", pk=dossier.pk)
     return render(request, "dossiers/done.html", {"dossier": dossier, "version": dossier.procedure_version})
@@ -310,7 +316,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
 def acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
     from motcua.dossiers.acknowledgement import acknowledgement_pdf
 
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if not dossier.code:
         return redirect("dossiers:detail", pk=dossier.pk)
     response = HttpResponse(acknowledgement_pdf(dossier=dossier), content_type="application/pdf")

@@ -20,26 +20,37 @@ def hung_client(client, sms_demo):  # type: ignore[no-untyped-def]
 
 
 def test_create_fill_upload_submit_confirm_and_list(hung_client, django_capture_on_commit_callbacks) -> None:
-    created = hung_client.post("/api/v1/dossiers/", {"procedure": "1.001193", "unit": "24121"}, content_type="application/json")
+    created = hung_client.post(
+        "/api/v1/dossiers/", {"procedure": "1.001193", "unit": "24121"}, content_type="application/json"
+    )
     assert created.status_code == 201, created.content
     dossier = created.json()
     pk = dossier["id"]
     assert dossier["status"] == "draft" and dossier["agency"] == "UBND-24121"
 
     component = Procedure.objects.get(code="1.001193").current_version.components.get()  # type: ignore[union-attr]
-    upload = hung_client.post(f"/api/v1/dossiers/{pk}/attachments/", {"component": component.pk, "file": SimpleUploadedFile("tk.pdf", small_pdf())})
+    upload = hung_client.post(
+        f"/api/v1/dossiers/{pk}/attachments/",
+        {"component": component.pk, "file": SimpleUploadedFile("tk.pdf", small_pdf())},
+    )
     assert upload.status_code == 201 and upload.json()["content_type"] == "application/pdf"
 
     revision = hung_client.get(f"/api/v1/dossiers/{pk}/").json()["revision"]
     patched = hung_client.patch(
-        f"/api/v1/dossiers/{pk}/", {"revision": revision, "form_data": {"ghi_chu": "x"}, "delivery_method": "online"}, content_type="application/json"
+        f"/api/v1/dossiers/{pk}/",
+        {"revision": revision, "form_data": {"ghi_chu": "x"}, "delivery_method": "online"},
+        content_type="application/json",
     )
     assert patched.status_code == 200 and patched.json()["delivery_method"] == "online"
-    stale = hung_client.patch(f"/api/v1/dossiers/{pk}/", {"revision": revision, "form_data": {}}, content_type="application/json")
+    stale = hung_client.patch(
+        f"/api/v1/dossiers/{pk}/", {"revision": revision, "form_data": {}}, content_type="application/json"
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "dossier_stale"
 
     with django_capture_on_commit_callbacks(execute=True):
-        submitted = hung_client.post(f"/api/v1/dossiers/{pk}/submit/", {"declaration": True}, content_type="application/json")
+        submitted = hung_client.post(
+            f"/api/v1/dossiers/{pk}/submit/", {"declaration": True}, content_type="application/json"
+        )
     assert submitted.status_code == 202 and submitted.json()["status"] == "awaiting_confirmation"
     code = re.search(r"\d{6}", DemoSmsMessage.objects.get().text).group(0)  # type: ignore[union-attr]
 
@@ -54,8 +65,12 @@ def test_create_fill_upload_submit_confirm_and_list(hung_client, django_capture_
 
 
 def test_incomplete_submission_lists_problems(hung_client) -> None:
-    pk = hung_client.post("/api/v1/dossiers/", {"procedure": "1.001193", "unit": "24121"}, content_type="application/json").json()["id"]
-    response = hung_client.post(f"/api/v1/dossiers/{pk}/submit/", {"declaration": True}, content_type="application/json")
+    pk = hung_client.post(
+        "/api/v1/dossiers/", {"procedure": "1.001193", "unit": "24121"}, content_type="application/json"
+    ).json()["id"]
+    response = hung_client.post(
+        f"/api/v1/dossiers/{pk}/submit/", {"declaration": True}, content_type="application/json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "dossier_incomplete" and "delivery" in body["errors"]

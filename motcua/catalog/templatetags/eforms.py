@@ -258,13 +258,13 @@ class _Binder:
         children = field["fields"]
         local_names = {child["name"] for child in children}
         noun = field.get("item_label") or _("Mục")
-        bf["items"] = []
+        bf["group_items"] = []
         for index in range(count):
             item = filled[index] if index < len(filled) else {}
             item_scope = Scope(
                 top=scope.top, top_data=scope.top_data, local={c["name"]: c for c in children}, local_data=item
             )
-            bf["items"].append(
+            bf["group_items"].append(
                 {
                     "title": _("%(noun)s thứ %(n)d") % {"noun": noun, "n": index + 1},
                     "fields": self.bind_all(children, item_scope, prefix=f"{path}.{index}.", local_names=local_names),
@@ -371,7 +371,8 @@ def _summary_rows(fields: list[FieldDef], scope: Scope) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "label": field["label"],
-                    "items": [
+                    "is_group": True,
+                    "group_items": [
                         _summary_rows(
                             field["fields"],
                             Scope(top=scope.top, top_data=scope.top_data, local=local, local_data=item),

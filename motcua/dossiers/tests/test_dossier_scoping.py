@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _officer(username: str, role: str, agency: str | None):  # type: ignore[no-untyped-def]
-    return staff_ensure(actor="test", username=username, full_name="Cán Bộ Thử", password="x", roles=[(role, agency, None)])
+    return staff_ensure(
+        actor="test", username=username, full_name="Cán Bộ Thử", password="x", roles=[(role, agency, None)]
+    )
 
 
 def _submitted(hung, version):  # type: ignore[no-untyped-def]
@@ -25,9 +27,13 @@ def _submitted(hung, version):  # type: ignore[no-untyped-def]
     from motcua.dossiers.services import _dossier_hand_in
 
     dossier = services.dossier_start(applicant=hung, version=version, unit_code="24121")
-    services.dossier_attach(dossier=dossier, actor=hung, component_id=version.components.get().pk, name="a.pdf", data=small_pdf())
+    services.dossier_attach(
+        dossier=dossier, actor=hung, component_id=version.components.get().pk, name="a.pdf", data=small_pdf()
+    )
     dossier.refresh_from_db()
-    services.dossier_set_delivery(dossier=dossier, actor=hung, method=DeliveryMethod.COUNTER, address="", revision=dossier.revision)
+    services.dossier_set_delivery(
+        dossier=dossier, actor=hung, method=DeliveryMethod.COUNTER, address="", revision=dossier.revision
+    )
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
         dossier_transition(dossier=locked, to_status="awaiting_confirmation", actor=hung)

@@ -22,9 +22,13 @@ pytestmark = pytest.mark.django_db
 def _ready_dossier(hung: Any, version: Any) -> Dossier:
     dossier = services.dossier_start(applicant=hung, version=version, unit_code="24121")
     component = version.components.get()
-    services.dossier_attach(dossier=dossier, actor=hung, component_id=component.pk, name="to-khai.pdf", data=small_pdf())
+    services.dossier_attach(
+        dossier=dossier, actor=hung, component_id=component.pk, name="to-khai.pdf", data=small_pdf()
+    )
     dossier.refresh_from_db()
-    return services.dossier_set_delivery(dossier=dossier, actor=hung, method=DeliveryMethod.ONLINE, address="", revision=dossier.revision)
+    return services.dossier_set_delivery(
+        dossier=dossier, actor=hung, method=DeliveryMethod.ONLINE, address="", revision=dossier.revision
+    )
 
 
 def _last_code(phone: str) -> str:
@@ -34,7 +38,9 @@ def _last_code(phone: str) -> str:
     return match.group(1)
 
 
-def test_submission_confirmed_by_sms_code_gets_a_national_code(hung, birth_version, sms_demo, django_capture_on_commit_callbacks) -> None:
+def test_submission_confirmed_by_sms_code_gets_a_national_code(
+    hung, birth_version, sms_demo, django_capture_on_commit_callbacks
+) -> None:
     dossier = _ready_dossier(hung, birth_version)
     assert dossier.agency.code == "UBND-24121", "a commune procedure goes to the citizen's commune"
     with django_capture_on_commit_callbacks(execute=True):
@@ -65,7 +71,9 @@ def test_double_confirmation_changes_nothing(hung, birth_version, sms_demo, djan
     assert Dossier.objects.get(pk=dossier.pk).history.count() == 2
 
 
-def test_wrong_code_keeps_the_dossier_waiting(hung, birth_version, sms_demo, django_capture_on_commit_callbacks) -> None:
+def test_wrong_code_keeps_the_dossier_waiting(
+    hung, birth_version, sms_demo, django_capture_on_commit_callbacks
+) -> None:
     dossier = _ready_dossier(hung, birth_version)
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_submit(dossier=dossier, actor=hung, declaration=True, revision=dossier.revision)
@@ -96,7 +104,9 @@ def test_declaration_is_required(hung, birth_version, sms_demo) -> None:
 def test_a_form_from_a_stale_page_is_refused_and_nothing_is_lost(hung, birth_version) -> None:
     dossier = services.dossier_start(applicant=hung, version=birth_version, unit_code="24121")
     stale_revision = dossier.revision
-    services.dossier_save_form(dossier=dossier, actor=hung, data={"child_name": "Nguyễn Gia Bảo"}, revision=stale_revision)
+    services.dossier_save_form(
+        dossier=dossier, actor=hung, data={"child_name": "Nguyễn Gia Bảo"}, revision=stale_revision
+    )
     with pytest.raises(StaleDossier):
         services.dossier_save_form(dossier=dossier, actor=hung, data={"child_name": "khác"}, revision=stale_revision)
     assert Dossier.objects.get(pk=dossier.pk).form_data == {"child_name": "Nguyễn Gia Bảo"}
@@ -106,7 +116,9 @@ def test_a_bad_file_is_refused_and_nothing_is_attached(hung, birth_version) -> N
     dossier = services.dossier_start(applicant=hung, version=birth_version, unit_code="24121")
     component = birth_version.components.get()
     with pytest.raises(ApplicationError) as refused:
-        services.dossier_attach(dossier=dossier, actor=hung, component_id=component.pk, name="to-khai.pdf", data=b"MZ\x90\x00 not a pdf")
+        services.dossier_attach(
+            dossier=dossier, actor=hung, component_id=component.pk, name="to-khai.pdf", data=b"MZ\x90\x00 not a pdf"
+        )
     assert refused.value.code in {"upload_type_not_allowed", "upload_type_mismatch"}
     assert not dossier.attachments.exists()
 
