@@ -192,7 +192,13 @@ import json  # noqa: E402
 
 from django.urls import reverse  # noqa: E402
 
-from motcua.catalog.eforms import form_clean, form_schema_errors, is_item_action, parse_posted  # noqa: E402
+from motcua.catalog.eforms import (  # noqa: E402
+    form_clean,
+    form_initial,
+    form_schema_errors,
+    is_item_action,
+    parse_posted,
+)
 from motcua.catalog.models import ProcedureForm  # noqa: E402
 
 
@@ -298,11 +304,13 @@ class ProcedureFormAdmin(admin.ModelAdmin[ProcedureForm]):
                 schema = json.loads(text)
             except ValueError as error:
                 schema_errors = [_("JSON không hợp lệ: %(error)s") % {"error": error}]
-        if schema is None:
+        if schema is None and not schema_errors:
             raise Http404
         if not schema_errors:
             count = obj.version.components.count() if obj is not None else None
             schema_errors = form_schema_errors(schema, component_count=count)
+        if not schema_errors and request.method != "POST":
+            values = form_initial(schema, lambda _path: None)  # defaults, as a citizen would first see them
         if not schema_errors and request.method == "POST" and "_eform_page" in request.POST:
             values = parse_posted(schema, request.POST, request.FILES)
             if not is_item_action(request.POST):

@@ -104,7 +104,9 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
     "group": frozenset({"fields", "min_items", "max_items", "item_label", "add_label"}),
     "file": frozenset({"component", "accept", "max_size_mb"}),
 }
-TOP_KEYS = frozenset({"version", "title", "source", "pages"})
+# "fulfils_components": indexes of the dossier components the filled-in e-form itself replaces
+# (the paper declaration, tờ khai), so the citizen is not asked to upload it as well.
+TOP_KEYS = frozenset({"version", "title", "source", "pages", "fulfils_components"})
 PAGE_KEYS = frozenset({"id", "title", "help", "fields"})
 DATE_RULES = ("past", "future", "any")
 WIDGETS = ("radio", "select")
@@ -276,6 +278,11 @@ def form_schema_errors(schema: Any, *, component_count: int | None = None) -> li
     for key in ("title", "source"):
         if key in schema and not isinstance(schema[key], str):
             errors.append(_("“%(key)s” phải là chuỗi ký tự.") % {"key": key})
+    fulfils = schema.get("fulfils_components", [])
+    if not isinstance(fulfils, list) or not all(_is_int(i) and i >= 0 for i in fulfils):
+        errors.append(_("“fulfils_components” phải là danh sách số thứ tự thành phần hồ sơ."))
+    elif component_count is not None and any(i >= component_count for i in fulfils):
+        errors.append(_("“fulfils_components” trỏ tới thành phần hồ sơ không tồn tại."))
     pages = schema.get("pages")
     if not isinstance(pages, list) or not pages:
         errors.append(_("Biểu mẫu phải có ít nhất một trang (“pages”)."))
@@ -987,6 +994,16 @@ def form_clean(
         fields = list(page_of(schema, page_id)["fields"])
     cleaned = cleaner.clean_fields(fields, Scope(top=cleaner.top, top_data=data), prefix="")
     return cleaned, cleaner.errors
+
+
+def form_components_covered(schema: Schema) -> set[int]:
+    """Component indexes the form deals with: replaced by the form, or asked for by a file field.
+
+    Required papers outside this set are still required on their own.
+    """
+    covered = {int(i) for i in schema.get("fulfils_components", [])}
+    covered.update(field["component"] for _page, field in iter_fields(schema) if field["type"] == "file")
+    return covered
 
 
 def form_components_needed(schema: Schema, data: Mapping[str, Any]) -> list[int]:

@@ -209,16 +209,20 @@ def dossier_set_delivery(*, dossier: Dossier, actor: Any, method: str, address: 
 
 def dossier_problems(*, dossier: Dossier) -> dict[str, str]:
     """Everything that stops submission, keyed by where to fix it (form fields, papers, delivery)."""
-    from motcua.catalog.eforms import form_clean
+    from motcua.catalog.eforms import form_clean, form_components_covered
 
     problems: dict[str, str] = {}
+    attached_ids = set(dossier.attachments.values_list("component_id", flat=True))
+    components = list(dossier.procedure_version.components.all())
+    covered: set[int] = set()
     form = getattr(dossier.procedure_version, "form", None)
     if form is not None:
-        _cleaned, errors = form_clean(form.schema, dossier.form_data)
+        attached_positions = {c.position for c in components if c.pk in attached_ids}
+        _cleaned, errors = form_clean(form.schema, dossier.form_data, attached_components=attached_positions)
         problems.update({f"form.{path}": message for path, message in errors.items()})
-    attached = set(dossier.attachments.values_list("component_id", flat=True))
-    for component in dossier.procedure_version.components.filter(required=True):
-        if component.pk not in attached:
+        covered = form_components_covered(form.schema)
+    for component in components:
+        if component.required and component.position not in covered and component.pk not in attached_ids:
             problems[f"component.{component.pk}"] = _("Thiếu giấy tờ: %(name)s") % {"name": component.name[:120]}
     if not dossier.delivery_method:
         problems["delivery"] = _("Hãy chọn cách nhận kết quả.")

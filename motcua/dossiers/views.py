@@ -140,7 +140,7 @@ def _journey_context(dossier: Dossier, request: HttpRequest, **extra: Any) -> di
 @citizen_required
 @handles_application_errors
 def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
-    from motcua.catalog.eforms import form_clean, form_initial, parse_posted
+    from motcua.catalog.eforms import form_clean, form_initial, is_item_action, parse_posted
     from motcua.integrations.prefill import Prefill
 
     dossier = dossier_get_for_editor(user=request.user, pk=pk)
@@ -156,11 +156,13 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         dossier = services.dossier_save_form(
             dossier=dossier, actor=request.user, data=posted, revision=_revision(request)
         )
-        if "add_item" in request.POST or "save_draft" in request.POST:
+        if is_item_action(request.POST) or "save_draft" in request.POST:
             if "save_draft" in request.POST:
                 messages.success(request, _("Đã lưu nháp. Bạn có thể tiếp tục trên thiết bị khác."))
             return redirect(request.path)
-        _cleaned, errors = form_clean(schema, dossier.form_data, page_id=page_id)
+        # Papers are checked on their own step; here every paper counts as given.
+        every_component = set(dossier.procedure_version.components.values_list("position", flat=True))
+        _cleaned, errors = form_clean(schema, dossier.form_data, page_id=page_id, attached_components=every_component)
         if not errors:
             return redirect(_next_url(dossier, request.path))
     values = dossier.form_data
@@ -272,8 +274,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("dossiers:confirm", pk=dossier.pk)
     problems = services.dossier_problems(dossier=dossier)
+    page_urls = {page["id"]: reverse("dossiers:form_page", args=[dossier.pk, page["id"]]) for page in _pages(dossier)}
     return render(
-        request, "dossiers/review.html", _journey_context(dossier, request, problems=problems, schema=_schema(dossier))
+        request,
+        "dossiers/review.html",
+        _journey_context(dossier, request, problems=problems, schema=_schema(dossier), page_urls=page_urls),
     )
 
 

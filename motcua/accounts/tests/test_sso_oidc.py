@@ -8,13 +8,10 @@ authorize endpoint → our callback, which redeems the code with the PKCE verifi
 
 import datetime
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import oidc_provider_mock
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -22,71 +19,17 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from motcua.accounts.models import CitizenProfile, ExternalIdentity, User
+from motcua.accounts.testing import CALLBACK_PATH, CLAIMS, ID_NUMBER, Provider, provider_settings, register_client
 from motcua.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-
-ID_NUMBER = "066090123456"  # Đắk Lắk (066), man born in the 20th century (0), 1990
-CLAIMS: dict[str, Any] = {
-    "citizen_id": ID_NUMBER,
-    "name": "Y Moan Niê",
-    "birthdate": "1990-03-12",
-    "phone_number": "+84912345678",
-    "phone_number_verified": True,
-    "email": "ymoan@example.vn",
-}
-CALLBACK_PATH = "/tai-khoan/sso/oidc/vneid/login/callback/"
-
-
-@dataclass
-class Provider:
-    issuer: str
-    client_id: str
-    client_secret: str
-
-    def put_user(self, sub: str, claims: dict[str, Any]) -> None:
-        response = httpx.put(f"{self.issuer}/users/{quote(sub)}", json=claims, timeout=5)
-        assert response.status_code == 204
-
-
-def _provider_settings(provider: Provider) -> dict[str, Any]:
-    # The same shape motcua.conf.base builds from MOTCUA_OIDC_*.
-    return {
-        "openid_connect": {
-            "OAUTH_PKCE_ENABLED": True,
-            "APP": {
-                "provider_id": "vneid",
-                "name": "VNeID / Cổng Dịch vụ công quốc gia",
-                "client_id": provider.client_id,
-                "secret": provider.client_secret,
-                "settings": {"server_url": provider.issuer, "scope": ["openid", "profile", "email", "phone"]},
-            },
-        }
-    }
-
-
-@pytest.fixture(scope="module")
-def oidc_server() -> Iterator[str]:
-    with oidc_provider_mock.run_server_in_thread(port=0, require_client_registration=True) as server:
-        yield f"http://localhost:{server.server_port}"
-
-
-def _register(issuer: str, redirect_uri: str) -> Provider:
-    response = httpx.post(
-        f"{issuer}/oauth2/clients",
-        json={"redirect_uris": [redirect_uri], "token_endpoint_auth_method": "client_secret_post"},
-        timeout=5,
-    )
-    assert response.status_code == 201
-    body = response.json()
-    return Provider(issuer=issuer, client_id=body["client_id"], client_secret=body["client_secret"])
 
 
 @pytest.fixture
 def provider(oidc_server: str, settings) -> Provider:
     """Our client, registered with the provider for the test client's callback URL, and configured."""
-    registered = _register(oidc_server, f"http://testserver{CALLBACK_PATH}")
-    settings.SOCIALACCOUNT_PROVIDERS = _provider_settings(registered)
+    registered = register_client(oidc_server, f"http://testserver{CALLBACK_PATH}")
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings(registered)
     settings.MOTCUA_OIDC_ISSUER = registered.issuer
     return registered
 
@@ -268,8 +211,8 @@ def test_sso_logs_no_personal_data(client: Client, provider: Provider, caplog) -
 @pytest.mark.django_db(transaction=True)
 def test_browser_logs_in_with_vneid(page: Page, live_server, oidc_server: str, settings) -> None:
     """In a real browser (our strict CSP included) the VNeID button leads to the provider and back."""
-    registered = _register(oidc_server, f"{live_server.url}{CALLBACK_PATH}")
-    settings.SOCIALACCOUNT_PROVIDERS = _provider_settings(registered)
+    registered = register_client(oidc_server, f"{live_server.url}{CALLBACK_PATH}")
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings(registered)
     registered.put_user("vneid-sub-browser", CLAIMS)
 
     page.goto(f"{live_server.url}{reverse('accounts:login')}")

@@ -159,10 +159,12 @@ class _Binder:
             # the browser (and to the server when the page is posted).
             if condition and not on_page and not is_visible(field, scope):
                 continue
-            bound.append(self.bind(field, scope, prefix=prefix, local_names=local_names))
+            bound.append(self.bind(field, scope, prefix=prefix, local_names=local_names, on_page=bool(on_page)))
         return bound
 
-    def bind(self, field: FieldDef, scope: Scope, *, prefix: str, local_names: set[str]) -> dict[str, Any]:
+    def bind(
+        self, field: FieldDef, scope: Scope, *, prefix: str, local_names: set[str], on_page: bool
+    ) -> dict[str, Any]:
         kind = field["type"]
         path = prefix + field["name"]
         value = scope.raw(field["name"])
@@ -185,7 +187,7 @@ class _Binder:
             bf["rows"] = field.get("rows", 5)
         if field.get("unit"):
             bf["label"] = f"{field['label']} ({field['unit']})"
-        condition = field.get("visible_if")
+        condition = field.get("visible_if") if on_page else None
         if condition:
             controller_path = (prefix if condition["field"] in local_names else "") + condition["field"]
             bf["visible_if"] = json.dumps(
@@ -353,9 +355,11 @@ def eform_error_summary(schema: Schema, errors: Mapping[str, str] | None) -> Saf
     items = []
     for path, message in errors.items():
         label = error_label(schema, path)
-        # Most messages already name their field; prefix the label only when they do not.
-        text = message if label.split(": ")[-1] in message and "." not in path else f"{label}: {message}"
-        items.append({"href": "#" + field_id(path), "text": text})
+        context, _sep, leaf = label.rpartition(": ")
+        # Most messages already name their field; add the label only when they do not, and
+        # always say which group item is meant.
+        text = message if leaf in message else f"{leaf}: {message}"
+        items.append({"href": "#" + field_id(path), "text": f"{context}: {text}" if context else text})
     return render_to_string("eforms/error_summary.html", {"items": items})
 
 

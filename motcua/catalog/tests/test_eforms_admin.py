@@ -23,10 +23,19 @@ SCHEMA: dict[str, Any] = {
             "title": "Thông tin trẻ em",
             "fields": [
                 {"name": "child_full_name", "type": "text", "label": "Họ, chữ đệm, tên", "required": True},
-                {"name": "child_birth_date", "type": "date", "label": "Ngày sinh", "required": True,
-                 "date_rule": "past"},
-                {"name": "mother_id_number", "type": "id_number", "label": "Số định danh cá nhân của mẹ",
-                 "gender": "nữ"},
+                {
+                    "name": "child_birth_date",
+                    "type": "date",
+                    "label": "Ngày sinh",
+                    "required": True,
+                    "date_rule": "past",
+                },
+                {
+                    "name": "mother_id_number",
+                    "type": "id_number",
+                    "label": "Số định danh cá nhân của mẹ",
+                    "gender": "nữ",
+                },
                 {"name": "birth_certificate", "type": "file", "label": "Giấy chứng sinh", "component": 0},
             ],
         }
@@ -80,7 +89,7 @@ def test_the_editor_shows_indented_json_with_vietnamese_text(admin_client: Any, 
     _published, draft = versions
     form = ProcedureForm.objects.create(version=draft, schema=SCHEMA)
     page = admin_client.get(f"{URL}{form.pk}/change/").content.decode()
-    assert '\n  &quot;title&quot;: &quot;Tờ khai đăng ký khai sinh&quot;' in page
+    assert "\n  &quot;title&quot;: &quot;Tờ khai đăng ký khai sinh&quot;" in page
     assert "\\u" not in page.split("<textarea", 1)[1].split("</textarea>", 1)[0]
     assert "Xem trước nội dung đang sửa" in page
 
@@ -116,8 +125,13 @@ def test_preview_runs_the_real_validation(admin_client: Any, versions: Any) -> N
     """Submitting the preview shows Vietnamese messages next to the fields, or the cleaned data."""
     published, _draft = versions
     url = f"{URL}{published.form.pk}/xem-truoc/"
-    posted = {"schema_json": json.dumps(SCHEMA), "_eform_page": "tre-em", "child_full_name": "",
-              "child_birth_date": "2099-01-01", "mother_id_number": "066090123456"}
+    posted = {
+        "schema_json": json.dumps(SCHEMA),
+        "_eform_page": "tre-em",
+        "child_full_name": "",
+        "child_birth_date": "2099-01-01",
+        "mother_id_number": "066090123456",
+    }
     page = admin_client.post(url, posted).content.decode()
     assert "Vui lòng nhập “Họ, chữ đệm, tên”." in page
     assert "“Ngày sinh” không được sau ngày hôm nay" in page

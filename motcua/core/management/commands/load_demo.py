@@ -5,12 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from motcua.accounts.demo import demo_citizens_ensure
+from motcua.catalog.eforms import procedure_forms_load
 from motcua.catalog.services import catalog_import
 from motcua.directory.demo import DEMO_PASSWORD, demo_staff_ensure
 from motcua.directory.services import directory_load
 
 DEMO_DIRECTORY = Path(settings.PACKAGE_DIR) / "directory" / "demo_data" / "dak_lak.json"
 DEMO_CATALOG = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "procedures.json"
+DEMO_FORMS = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "forms.json"
 
 
 class Command(BaseCommand):
@@ -22,6 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Directory: {counts}")
         report = catalog_import(actor=actor, document=json.loads(DEMO_CATALOG.read_text()))
         self.stdout.write(f"Catalogue: {report.as_dict()}")
+        forms = procedure_forms_load(document=json.loads(DEMO_FORMS.read_text()))
+        self.stdout.write(f"E-forms: {forms}")
         accounts = demo_staff_ensure(actor=actor)
         self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {DEMO_PASSWORD})")
         citizens = demo_citizens_ensure(actor=actor)
