@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.constants import OtpPurpose
-from motcua.accounts.models import CitizenProfile
+from motcua.accounts.models import CitizenProfile, Representation
 from motcua.catalog.constants import ProcedureLevel, TimeUnit
 from motcua.catalog.models import DossierComponent, ProcedureVersion
 from motcua.core.audit import audit_record
@@ -54,12 +54,24 @@ def dossier_start(
     unit_code: str | None,
     channel: str = Channel.ONLINE,
     submitted_by: Any = None,
+    representation_id: int | None = None,
 ) -> Dossier:
-    """A new draft pinned to the procedure version in force now."""
+    """A new draft pinned to the procedure version in force now, for the applicant or for an
+    organisation they represent."""
     agency = receiving_agency_for(version=version, unit_code=unit_code)
+    representation = None
+    if representation_id:
+        representation = Representation.objects.filter(pk=representation_id, user=applicant).first()
+        if representation is None:
+            raise ApplicationError(_("Bạn không đại diện cho tổ chức này."), code="dossier_representation")
     with transaction.atomic():
         dossier = Dossier.objects.create(
-            procedure_version=version, agency=agency, applicant=applicant, channel=channel, submitted_by=submitted_by
+            procedure_version=version,
+            agency=agency,
+            applicant=applicant,
+            channel=channel,
+            submitted_by=submitted_by,
+            representation=representation,
         )
         audit_record(
             actor=submitted_by or applicant,
@@ -373,4 +385,21 @@ def dossier_start_assisted(
             audit_record(actor=officer, action="citizen.register_at_counter", obj=user)
         return dossier_start(
             applicant=profile.user, version=version, unit_code=unit_code, channel=channel, submitted_by=officer
+        )
+
+
+def dossier_supplement_send(*, dossier: Dossier, actor: Any, note: str) -> Dossier:
+    """The citizen answers a supplement request: the missing papers are added, the dossier goes
+    back to the one-stop unit's queue with the same code."""
+    problems = dossier_problems(dossier=dossier)
+    if problems:
+        raise ApplicationError(
+            _("Hồ sơ còn %(n)d chỗ cần hoàn thiện.") % {"n": len(problems)}, code="dossier_incomplete", extra=problems
+        )
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        if locked.status != DossierStatus.SUPPLEMENT_REQUESTED:
+            raise ApplicationError(_("Hồ sơ không có yêu cầu bổ sung nào đang chờ."), code="dossier_wrong_state")
+        return dossier_transition(
+            dossier=locked, to_status=DossierStatus.SUBMITTED, actor=actor, note=note.strip()[:500]
         )

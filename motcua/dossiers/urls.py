@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/da-nop/", views.done, name="done"),
     path("<int:pk>/giay-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),
     path("<int:pk>/rut/", views.withdraw, name="withdraw"),
+    path("<int:pk>/bo-sung/", views.supplement_send, name="supplement_send"),
     path("<int:pk>/tep/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

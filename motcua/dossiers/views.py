@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.models import Representation
 from motcua.catalog.selectors import procedure_get_published
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import UnitKind
@@ -80,8 +81,12 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     profile = getattr(request.user, "citizen", None)
     default_unit = profile.address_unit.code if profile and profile.address_unit else ""
     if request.method == "POST":
+        representation = request.POST.get("representation", "")
         dossier = services.dossier_start(
-            applicant=request.user, version=version, unit_code=request.POST.get("unit") or default_unit
+            applicant=request.user,
+            version=version,
+            unit_code=request.POST.get("unit") or default_unit,
+            representation_id=int(representation) if representation.isdigit() else None,
         )
         return redirect(_first_step(dossier))
     needs_unit = version.level == "commune"
@@ -94,6 +99,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             "needs_unit": needs_unit,
             "units": _current_units() if needs_unit else [],
             "default_unit": default_unit,
+            "representations": Representation.objects.filter(user_id=int(request.user.pk or 0)),
         },
     )
 
@@ -370,3 +376,13 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
     if attachment is None:
         raise Http404(_("Không tìm thấy tệp."))
     return private_file_response(file=attachment.file, download_name=attachment.original_name, inline=True)
+
+
+@citizen_required
+@require_POST
+@handles_application_errors
+def supplement_send(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    services.dossier_supplement_send(dossier=dossier, actor=request.user, note=request.POST.get("note", ""))
+    messages.success(request, _("Đã gửi hồ sơ bổ sung %(code)s.") % {"code": dossier.code})
+    return redirect("dossiers:detail", pk=dossier.pk)

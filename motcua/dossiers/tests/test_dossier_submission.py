@@ -138,3 +138,52 @@ def test_withdraw_before_reception(hung, birth_version, sms_demo, django_capture
 def test_commune_procedure_needs_a_commune(hung, birth_version) -> None:
     with pytest.raises(ApplicationError, match="xã, phường"):
         services.dossier_start(applicant=hung, version=birth_version, unit_code="99999")
+
+
+def test_answering_a_supplement_request_online(
+    hung, birth_version, sms_demo, django_capture_on_commit_callbacks
+) -> None:
+    """The agency asks for a paper; the citizen adds it and sends the dossier back, same code."""
+    from django.db import transaction
+
+    from motcua.dossiers.transitions import dossier_lock, dossier_transition
+
+    dossier = _ready_dossier(hung, birth_version)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_submit(dossier=dossier, actor=hung, declaration=True, revision=dossier.revision)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_confirm(dossier=dossier, actor=hung, code=_last_code("0912345678"))
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        dossier_transition(
+            dossier=locked, to_status=DossierStatus.SUPPLEMENT_REQUESTED, actor="officer", note="Thiếu bản rõ nét"
+        )
+    dossier.refresh_from_db()
+    code = dossier.code
+    services.dossier_attach(
+        dossier=dossier, actor=hung, component_id=birth_version.components.get().pk, name="ban-ro.pdf", data=small_pdf()
+    )
+    sent = services.dossier_supplement_send(dossier=dossier, actor=hung, note="Đã bổ sung")
+    assert sent.status == DossierStatus.SUBMITTED and sent.code == code
+    assert sent.attachments.count() == 2
+    with pytest.raises(ApplicationError):
+        services.dossier_supplement_send(dossier=sent, actor=hung, note="")
+
+
+def test_acting_for_an_organisation_needs_a_real_representation(hung, birth_version) -> None:
+    from motcua.accounts.models import Representation
+
+    mine = Representation.objects.create(user=hung, tax_code="0100233488", organisation_name="Công ty A")
+    dossier = services.dossier_start(
+        applicant=hung, version=birth_version, unit_code="24121", representation_id=mine.pk
+    )
+    assert dossier.representation == mine
+    other = Representation.objects.create(user=citizen_other(), tax_code="0100233488", organisation_name="Công ty A")
+    with pytest.raises(ApplicationError):
+        services.dossier_start(applicant=hung, version=birth_version, unit_code="24121", representation_id=other.pk)
+
+
+def citizen_other():  # type: ignore[no-untyped-def]
+    from motcua.core.testing import citizen
+
+    return citizen(phone="0987654321", id_number="066181000202")
