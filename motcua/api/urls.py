@@ -1,9 +1,11 @@
 from django.urls import path
 
-from motcua.api import dossiers, views
+from motcua.api import auth, dossiers, views
 
 app_name = "api"
 urlpatterns = [
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", auth.TokenRevokeView.as_view(), name="token_revoke"),
     path("procedures/", views.ProcedureListView.as_view(), name="procedure_list"),
     path("procedures/<str:code>/", views.ProcedureDetailView.as_view(), name="procedure_detail"),
     path("fields/", views.FieldListView.as_view(), name="field_list"),

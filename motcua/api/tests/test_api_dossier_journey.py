@@ -84,3 +84,26 @@ def test_anonymous_clients_are_refused(client) -> None:
 def test_unknown_procedure_is_a_json_404(hung_client) -> None:
     response = hung_client.post("/api/v1/dossiers/", {"procedure": "9.999999"}, content_type="application/json")
     assert response.status_code == 404
+
+
+def test_mobile_clients_use_a_token(client) -> None:
+    """A phone-and-password login gives a token; the token opens the dossier API; wrong
+    passwords are refused and, repeated, rate-limited."""
+    citizen()
+    refused = client.post(
+        "/api/v1/auth/token/", {"phone": "0912345678", "password": "sai"}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "login_failed"
+    response = client.post(
+        "/api/v1/auth/token/", {"phone": "0912345678", "password": "demo@2026"}, content_type="application/json"
+    )
+    token = response.json()["token"]
+    mine = client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert mine.status_code == 200 and mine.json()["count"] == 0
+    assert client.post("/api/v1/auth/token/revoke/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 204
+    assert client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {token}").status_code in {401, 403}
+    for _ in range(6):
+        last = client.post(
+            "/api/v1/auth/token/", {"phone": "0912345678", "password": "sai"}, content_type="application/json"
+        )
+    assert last.json()["code"] == "login_rate_limited"
