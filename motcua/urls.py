@@ -19,6 +19,7 @@ urlpatterns = [
     # allauth reverses its OIDC URLs without a namespace, so they live outside "accounts".
     path("tai-khoan/sso/", include(sso_urlpatterns)),
     path("ho-so/", include("motcua.dossiers.urls")),
+    path("kho-du-lieu/", include("motcua.documents.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -18,6 +18,7 @@ from motcua.catalog.selectors import procedure_get_published
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
+from motcua.documents.models import StoredDocument
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
@@ -351,6 +352,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": dossier.procedure_version,
             "history": dossier.history.all(),
             "attachments": dossier.attachments.select_related("component"),
+            # Results are issued into the citizen's document store, linked to their dossier.
+            "results": StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier),
         },
     )
 
