@@ -1,5 +1,6 @@
 """The citizen's journey: start, e-form pages, papers, delivery, check, confirm by SMS code."""
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -7,7 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +30,37 @@ from motcua.dossiers.transitions import StaleDossier
 
 citizen_required = login_required(login_url="accounts:login")
 View = Callable[..., HttpResponse]
+STASH_SECONDS = 3600
+
+
+def keeps_post_across_login(view: View) -> View:
+    """If the session expired while a form page was open, keep what was posted, send the person
+    to log in, and put their answers back afterwards: the draft is never lost."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and not request.user.is_authenticated:
+            key = secrets.token_urlsafe(16)
+            cache.set(f"post-stash:{key}", {"path": request.path, "data": dict(request.POST.lists())}, STASH_SECONDS)
+            messages.warning(
+                request, _("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại; thông tin bạn vừa nhập được giữ lại.")
+            )
+            return redirect_to_login(f"{request.path}?khoi-phuc={key}", login_url="accounts:login")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _restore_stash(request: HttpRequest) -> QueryDict | None:
+    key = request.GET.get("khoi-phuc", "")
+    stash = cache.get(f"post-stash:{key}") if key else None
+    if not stash or stash.get("path") != request.path:
+        return None
+    cache.delete(f"post-stash:{key}")
+    restored = QueryDict(mutable=True)
+    for name, values in stash["data"].items():
+        restored.setlist(name, values)
+    return restored
 
 
 def _schema(dossier: Dossier) -> dict[str, Any] | None:
@@ -144,6 +178,7 @@ def _journey_context(dossier: Dossier, request: HttpRequest, **extra: Any) -> di
     }
 
 
+@keeps_post_across_login
 @citizen_required
 @handles_application_errors
 def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
@@ -158,6 +193,24 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         return redirect("dossiers:detail", pk=dossier.pk)
     errors: dict[str, str] = {}
     warnings: list[str] = []
+    restored = _restore_stash(request)
+    if restored is not None:
+        services.dossier_save_form(
+            dossier=dossier, actor=request.user, data=parse_posted(schema, restored), revision=None
+        )
+        messages.success(request, _("Đã khôi phục thông tin bạn nhập trước khi phiên đăng nhập hết hạn."))
+        return redirect(request.path)
+    if request.method == "POST" and request.headers.get("X-Motcua-Autosave"):
+        try:
+            dossier = services.dossier_save_form(
+                dossier=dossier,
+                actor=request.user,
+                data=parse_posted(schema, request.POST),
+                revision=_revision(request),
+            )
+        except StaleDossier as stale:
+            return JsonResponse({"code": stale.code, "message": stale.message}, status=409)
+        return JsonResponse({"revision": dossier.revision})
     if request.method == "POST":
         posted = parse_posted(schema, request.POST)
         dossier = services.dossier_save_form(

@@ -95,6 +95,7 @@ def test_birth_registration_online_end_to_end(
 
     # Page 2: the child.
     page.get_by_label("Họ, chữ đệm, tên").fill("Nguyễn Gia Bảo")
+    expect(page.get_by_role("status").filter(has_text="Đã tự động lưu nháp")).to_be_visible()
     page.get_by_label("Ngày, tháng, năm sinh").fill("2026-11-20")
     page.get_by_label("Nam", exact=True).check()
     page.get_by_label("Dân tộc").fill("Kinh")

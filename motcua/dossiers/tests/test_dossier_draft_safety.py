@@ -1,0 +1,65 @@
+"""A draft is never lost: pages save themselves while the person types, and answers posted
+after the session expired come back once they log in again."""
+
+from urllib.parse import unquote
+
+import pytest
+
+from motcua.catalog.eforms import procedure_forms_load
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "version": 1,
+    "pages": [
+        {
+            "id": "tre-em",
+            "title": "Trẻ em",
+            "fields": [{"name": "child_full_name", "type": "text", "label": "Họ, chữ đệm, tên", "required": True}],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def draft(hung, birth_version):  # type: ignore[no-untyped-def]
+    procedure_forms_load(document={"1.001193": FORM})
+    birth_version.refresh_from_db()
+    return services.dossier_start(applicant=hung, version=birth_version, unit_code="24121")
+
+
+def test_autosave_keeps_typing_and_refuses_a_stale_page(client, hung, draft) -> None:
+    client.force_login(hung)
+    url = f"/ho-so/{draft.pk}/to-khai/tre-em/"
+    client.get(url)
+    revision = Dossier.objects.get(pk=draft.pk).revision
+    saved = client.post(url, {"child_full_name": "Nguyễn Gia", "revision": revision}, HTTP_X_MOTCUA_AUTOSAVE="1")
+    assert saved.status_code == 200 and saved.json()["revision"] == revision + 1
+    assert Dossier.objects.get(pk=draft.pk).form_data["child_full_name"] == "Nguyễn Gia"
+    stale = client.post(url, {"child_full_name": "khác", "revision": revision}, HTTP_X_MOTCUA_AUTOSAVE="1")
+    assert stale.status_code == 409
+    assert Dossier.objects.get(pk=draft.pk).form_data["child_full_name"] == "Nguyễn Gia"
+
+
+def test_answers_posted_after_the_session_expired_are_restored_after_login(client, hung, draft) -> None:
+    url = f"/ho-so/{draft.pk}/to-khai/tre-em/"
+    response = client.post(url, {"child_full_name": "Nguyễn Gia Bảo", "revision": "0"})
+    assert response.status_code == 302 and response["Location"].startswith("/tai-khoan/dang-nhap/")
+    next_url = unquote(response["Location"].split("next=", 1)[1])
+    client.force_login(hung)
+    restored = client.get(next_url)
+    assert restored.status_code == 302
+    assert Dossier.objects.get(pk=draft.pk).form_data["child_full_name"] == "Nguyễn Gia Bảo"
+
+
+def test_a_stash_cannot_be_applied_to_someone_elses_dossier(client, hung, draft) -> None:
+    from motcua.core.testing import citizen
+
+    url = f"/ho-so/{draft.pk}/to-khai/tre-em/"
+    response = client.post(url, {"child_full_name": "Kẻ lạ", "revision": "0"})
+    next_url = unquote(response["Location"].split("next=", 1)[1])
+    client.force_login(citizen(phone="0987654321", id_number="066181000202"))
+    assert client.get(next_url).status_code == 404
+    assert "child_full_name" not in Dossier.objects.get(pk=draft.pk).form_data
