@@ -231,7 +231,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Every line passes a filter that masks ID numbers, whichever library logged it.
-    "filters": {"mask_ids": {"()": "motcua.integrations.privacy.MaskIdNumbersFilter"}},
+    "filters": {"mask_ids": {"()": "motcua.core.privacy.MaskIdNumbersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
     "loggers": {"fontTools": {"level": "ERROR"}},

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from motcua.core.plugins import Registry
-from motcua.integrations.privacy import install_log_masking, mask_id
+from motcua.core.privacy import install_log_masking, mask_id
 
 logger = logging.getLogger(__name__)
 

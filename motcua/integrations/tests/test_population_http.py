@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
+from motcua.core.privacy import mask_id
 from motcua.integrations.population import (
     HttpPopulationRegistry,
     PopulationUnavailable,
     load_demo_records,
     population_registries,
 )
-from motcua.integrations.privacy import mask_id
 from motcua.integrations.simulator import PopulationSimulator
 from motcua.integrations.testing import HUNG, UNKNOWN
 
