@@ -10,4 +10,5 @@ urlpatterns = [
     path("tiep-nhan/", views.reception_queue, name="reception_queue"),
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("nop-thay/", views.assisted_start, name="assisted_start"),
+    path("ho-so/<int:pk>/phieu/<int:slip_id>/", views.slip_download, name="slip_download"),
 ]

@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,10 @@ from motcua.core.errors import ApplicationError
 from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
 from motcua.directory.selectors import staff_roles_for_user
+from motcua.documents.files import private_file_response
 from motcua.dossiers.constants import DossierStatus
+from motcua.dossiers.models import Dossier, DossierSlip
+from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement, officer_may_receive
 from motcua.dossiers.selectors import dossier_get_for_officer, dossier_list_for_officer
 from motcua.dossiers.services import dossier_start_assisted
 
@@ -43,14 +47,45 @@ def reception_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, pk=pk)
-    return render(
-        request,
-        "backoffice/dossier_detail.html",
-        {
-            "dossier": dossier,
-            "history": dossier.history.all(),
-            "attachments": dossier.attachments.select_related("component"),
-        },
+    if request.method == "POST":
+        return _reception_action(request, dossier)
+    context = {
+        "dossier": dossier,
+        "history": dossier.history.all(),
+        "attachments": dossier.attachments.select_related("component"),
+        "slips": dossier.slips.all(),
+        "may_receive": dossier.status == DossierStatus.SUBMITTED
+        and officer_may_receive(officer=request.user, dossier=dossier),
+    }
+    return render(request, "backoffice/dossier_detail.html", context)
+
+
+def _reception_action(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    action = request.POST.get("action", "")
+    revision = int(request.POST["revision"]) if request.POST.get("revision", "").isdigit() else None
+    reasons = request.POST.get("reasons", "")
+    try:
+        if action == "accept":
+            slip = dossier_accept(dossier=dossier, officer=request.user, revision=revision)
+        elif action == "supplement":
+            slip = dossier_request_supplement(dossier=dossier, officer=request.user, reasons=reasons, revision=revision)
+        elif action == "refuse":
+            slip = dossier_refuse(dossier=dossier, officer=request.user, reasons=reasons, revision=revision)
+        else:
+            raise ApplicationError(str(_("Thao tác không hợp lệ.")), code="unknown_action")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã lập %(slip)s.") % {"slip": slip.get_kind_display()})
+    return redirect("backoffice:dossier_detail", pk=dossier.pk)
+
+
+@login_required
+def slip_download(request: HttpRequest, pk: int, slip_id: int) -> HttpResponseBase:
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    slip = get_object_or_404(DossierSlip, pk=slip_id, dossier=dossier)
+    return private_file_response(
+        file=slip.file, download_name=f"{slip.get_kind_display()} {dossier.code}.pdf", inline=True
     )
 
 

@@ -31,3 +31,9 @@ class AttachmentSource(models.TextChoices):
     UPLOAD = "upload", _("Tải lên")
     DOCUMENT_STORE = "document_store", _("Từ kho dữ liệu")
     SCAN = "scan", _("Số hóa tại quầy")
+
+
+class SlipKind(models.TextChoices):
+    RECEIPT = "receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    SUPPLEMENT = "supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
+from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus, SlipKind
 
 
 class Dossier(models.Model):
@@ -46,6 +46,12 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     expected_due_at = models.DateTimeField(_("dự kiến trả kết quả"), null=True, blank=True)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The appointment on the receipt: when the result is due, by the working-day calendar.
+    due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
     # Bumped by every write so a form posted from a stale page is refused, not applied.
     revision = models.PositiveIntegerField(default=0)
 
@@ -110,3 +116,28 @@ class DossierStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.from_status} → {self.to_status}"
+
+
+class DossierSlip(models.Model):
+    """A legal slip issued to the applicant (receipt, supplement request, refusal…), as a PDF.
+
+    The form set follows the dossier's reception date: Circular 01/2018/TT-VPCP before
+    1 July 2025, Circular 03/2025/TT-VPCP from then on.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="slips")
+    kind = models.CharField(_("loại phiếu"), max_length=24, choices=SlipKind.choices)
+    form_set = models.CharField(_("mẫu theo"), max_length=40)
+    form_number = models.CharField(_("mẫu số"), max_length=10)
+    content = models.JSONField(_("nội dung"), default=dict)
+    file = models.FileField(upload_to="slips/%Y/%m/")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("phiếu")
+        verbose_name_plural = _("phiếu")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.dossier}"

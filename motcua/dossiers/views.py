@@ -405,6 +405,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": dossier.procedure_version,
             "history": dossier.history.all(),
             "attachments": dossier.attachments.select_related("component"),
+            "slips": dossier.slips.all(),
             # Results are issued into the citizen's document store, linked to their dossier.
             "results": StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier),
         },
@@ -442,3 +443,18 @@ def supplement_send(request: HttpRequest, pk: int) -> HttpResponse:
     services.dossier_supplement_send(dossier=dossier, actor=request.user, note=request.POST.get("note", ""))
     messages.success(request, _("Đã gửi hồ sơ bổ sung %(code)s.") % {"code": dossier.code})
     return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@citizen_required
+def slip_download(request: HttpRequest, pk: int, slip_id: int) -> HttpResponseBase:
+    from django.http import Http404
+
+    from motcua.documents.files import private_file_response
+
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    slip = dossier.slips.filter(pk=slip_id).first()
+    if slip is None:
+        raise Http404(_("Không tìm thấy phiếu."))
+    return private_file_response(
+        file=slip.file, download_name=f"{slip.get_kind_display()} {dossier.code}.pdf", inline=True
+    )
