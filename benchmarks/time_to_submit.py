@@ -48,7 +48,7 @@ K, P, B, H, M = 0.28, 1.1, 0.1, 0.4, 1.35
 CLICK = P + 2 * B
 PROCEDURES = [("1.001193", "dang ky khai sinh"), ("1.000656", "dang ky khai tu"), ("1.000894", "dang ky ket hon")]
 PHONE = "0912345678"
-PASSWORD = "demo@2026"  # noqa: S105 - the published demo password
+PASSWORD = "demo@2026"
 SAMPLE_IDS = ["066090000401", "066301000402", "066181000202"]
 
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +14,10 @@ from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
 from motcua.directory.selectors import staff_roles_for_user
 from motcua.documents.files import private_file_response
-from motcua.dossiers.constants import DossierStatus
+from motcua.dossiers.constants import Channel, DossierStatus
 from motcua.dossiers.models import Dossier, DossierSlip
 from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement, officer_may_receive
-from motcua.dossiers.selectors import dossier_get_for_officer, dossier_list_for_officer
+from motcua.dossiers.selectors import dossier_get_for_officer, dossier_reception_queue
 from motcua.dossiers.services import dossier_start_assisted
 
 
@@ -37,11 +38,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reception_queue(request: HttpRequest) -> HttpResponse:
-    """Dossiers waiting at the officer's one-stop units, oldest first."""
-    dossiers = (
-        dossier_list_for_officer(user=request.user).filter(status=DossierStatus.SUBMITTED).order_by("submitted_at")
-    )
-    return render(request, "backoffice/reception_queue.html", {"dossiers": dossiers[:200]})
+    """Dossiers waiting at the officer's one-stop units, oldest first, with search and filters."""
+    query, channel = request.GET.get("q", "")[:100], request.GET.get("channel", "")
+    dossiers = dossier_reception_queue(user=request.user, query=query, channel=channel)
+    page = Paginator(dossiers.select_related("applicant__citizen"), 50).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "q": query, "channel": channel, "channels": Channel.choices}
+    return render(request, "backoffice/reception_queue.html", context)
 
 
 @login_required

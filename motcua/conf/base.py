@@ -148,6 +148,8 @@ TASKS = {
 
 # Province identity and office rules (data that changes per deployment).
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Đắk Lắk")
+# Public address of the portal, printed in QR codes on issued results (no trailing slash).
+MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
 MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
@@ -161,6 +163,7 @@ MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
 MOTCUA_PLUGINS = {
     "sms": env_str("MOTCUA_SMS_PLUGIN", "demo"),
     "population": env_str("MOTCUA_POPULATION_PLUGIN", "demo"),
+    "signing": env_str("MOTCUA_SIGNING_PLUGIN", "dev-ca"),
 }
 MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
 MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")

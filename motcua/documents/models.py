@@ -26,3 +26,36 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def _verification_code() -> str:
+    # 15 random bytes → 20 URL-safe characters: unguessable, short enough for a QR code.
+    import secrets
+
+    return secrets.token_urlsafe(15)
+
+
+class IssuedDocument(models.Model):
+    """A signed result issued to a citizen, verifiable by anyone through its QR code."""
+
+    verification_code = models.CharField(max_length=32, unique=True, default=_verification_code, editable=False)
+    title = models.CharField(_("tên văn bản"), max_length=255)
+    number = models.CharField(_("số, ký hiệu"), max_length=60)
+    issuer_agency = models.ForeignKey(
+        "directory.Agency", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_by_name = models.CharField(_("người ký"), max_length=255)
+    signed_at = models.DateTimeField(_("thời điểm ký"))
+    file = models.FileField(upload_to="issued/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("văn bản kết quả đã cấp")
+        verbose_name_plural = _("văn bản kết quả đã cấp")
+
+    def __str__(self) -> str:
+        return f"{self.number} – {self.title}"

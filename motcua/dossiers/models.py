@@ -61,6 +61,7 @@ class Dossier(models.Model):
         verbose_name_plural = _("hồ sơ")
         indexes = [
             models.Index(fields=["agency", "status", "submitted_at"]),
+            models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["applicant", "status"]),
         ]
 

@@ -1,0 +1,111 @@
+"""Queue benchmark: the reception queue of a one-stop unit over N synthetic dossiers (one
+million by default), against a plain primary-key lookup in the same run.
+
+    python benchmarks/queue_bench.py [--count 1000000] [--postgres-host 127.0.0.1 --postgres-port 54329]
+
+Goal (back-office issue): p95 under 100 ms.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+parser = argparse.ArgumentParser()
+parser.add_argument("--count", type=int, default=1_000_000)
+args = parser.parse_args()
+VAR = Path(tempfile.mkdtemp(prefix="motcua-queue-"))
+os.environ.update(MOTCUA_VAR_DIR=str(VAR), DJANGO_SETTINGS_MODULE="motcua.conf.embedded")
+sys.path.insert(0, str(ROOT))
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from django.db import connection
+
+from motcua.directory.constants import AgencyKind, Role
+from motcua.directory.models import Agency
+from motcua.directory.services import staff_ensure
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossier_reception_queue
+
+
+def percentile(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100)[p - 1]
+
+
+def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    start = time.perf_counter()
+    call_command("generate_dossiers", count=args.count, verbosity=0)
+    print(f"generated {args.count} dossiers in {time.perf_counter() - start:.0f} s ({connection.vendor})")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    busiest = (
+        Dossier.objects.values("agency").order_by().annotate(n=django.db.models.Count("id")).order_by("-n").first()
+    )
+    agency = (
+        Agency.objects.get(pk=busiest["agency"])
+        if busiest
+        else Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE).first()
+    )
+    assert agency is not None
+    officer = staff_ensure(
+        actor="bench",
+        username="bench-officer",
+        full_name="Cán Bộ Đo",
+        password="x",
+        roles=[(Role.RECEPTION, agency.code, None)],
+    )
+    supervisor = staff_ensure(
+        actor="bench",
+        username="bench-supervisor",
+        full_name="Giám Sát Đo",
+        password="x",
+        roles=[(Role.SUPERVISOR, None, None)],
+    )
+    ids = list(Dossier.objects.values_list("id", flat=True)[:5000])
+    codes = list(Dossier.objects.filter(agency=agency, status="submitted").values_list("code", flat=True)[:200])
+
+    def first_page(user) -> None:  # type: ignore[no-untyped-def]
+        list(dossier_reception_queue(user=user).select_related("procedure_version", "applicant")[:50])
+        dossier_reception_queue(user=user).count()
+
+    def search_code() -> None:
+        list(dossier_reception_queue(user=officer, query=random.choice(codes)[-8:])[:50])
+
+    rows = [
+        ("pk lookup", timed(lambda: Dossier.objects.get(pk=random.choice(ids)), 300)),
+        (
+            f"reception queue, one agency ({Dossier.objects.filter(agency=agency).count()} dossiers)",
+            timed(lambda: first_page(officer), 100),
+        ),
+        ("reception queue, province-wide (supervisor)", timed(lambda: first_page(supervisor), 30)),
+        ("reception queue, search by code", timed(search_code, 100)),
+    ]
+    base = percentile(rows[0][1], 95)
+    print(f"{'query':55} {'p50 ms':>8} {'p95 ms':>8} {'p95 / pk':>9}")
+    for name, samples in rows:
+        p95 = percentile(samples, 95)
+        print(f"{name:55} {statistics.median(samples):8.2f} {p95:8.2f} {p95 / base:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()

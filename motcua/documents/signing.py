@@ -1,0 +1,385 @@
+"""PAdES signatures on issued results, behind a registry of signing plugins.
+
+A `Signer` signs a PDF in the name of the approving leader and names the certificate
+authorities whose certificates it signs with (`trust_roots`), which the verification page
+trusts. The plugin in use is `settings.MOTCUA_PLUGINS["signing"]` ("dev-ca" by default).
+
+Plugins:
+
+- "dev-ca" (here): a development certificate authority generated with `cryptography` on first
+  use under `settings.VAR_DIR / "dev-ca"`; each leader gets a certificate in their own name.
+  For the demo and tests only: its documents have no legal value.
+
+A real adapter registers the same way, in its own module imported at start-up (for example
+from the app's `ready()`), and only has to implement the two methods of `Signer`:
+
+- USB token / HSM (PKCS#11): build pyhanko's
+  `pyhanko.sign.pkcs11.PKCS11Signer(session, cert_label=..., key_label=...)` from a session
+  opened with `pyhanko.sign.pkcs11.open_pkcs11_session(lib_location, slot_no=..., user_pin=...)`
+  and pass it to `PdfSigner` in place of the `SimpleSigner` below (same metadata, stamp and
+  field spec: reuse `sign_with`). `trust_roots()` returns the national root CA certificates.
+- Remote signing (a signing service holding the leader's key, e.g. a provider's cloud-signing
+  API): subclass `pyhanko.sign.signers.Signer` and implement `async_sign_raw(data,
+  digest_algorithm, dry_run=False)` by sending the digest to the service and returning the raw
+  signature; pyhanko builds the CMS and PAdES structure around it. Again reuse `sign_with`.
+
+    @signers.register("pkcs11")
+    def _pkcs11() -> Signer:
+        return Pkcs11Signer(...)  # reads its settings (library, slot, PIN source)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from asn1crypto import x509 as asn1_x509
+from asn1crypto.x509 import Certificate
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.core.plugins import Registry
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer as PyhankoSigner
+
+logger = logging.getLogger(__name__)
+# fontTools logs every glyph subset at INFO/WARNING; certvalidator warns on every soft-fail
+# revocation check (the development CA publishes no CRL).
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+
+STAMP_FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
+# Stamp size and margin from the page's bottom-right corner, in PDF points.
+STAMP_WIDTH = 210
+STAMP_HEIGHT = 52
+STAMP_MARGIN = 28
+DEFAULT_FIELD_NAME = "ChuKy"
+
+
+class Signer(Protocol):
+    """A way of signing PDFs in the approving leader's name."""
+
+    def sign_pdf(
+        self, *, pdf: bytes, signer_name: str, reason: str, location: str, field_name: str = DEFAULT_FIELD_NAME
+    ) -> bytes:
+        """Return `pdf` with a PAdES signature and a visible stamp appended (incremental update)."""
+        ...
+
+    def trust_roots(self) -> list[Certificate]:
+        """Root certificates that signatures made by this plugin chain up to."""
+        ...
+
+
+signers = Registry[Signer]("signing")
+
+
+# --- Signing with pyhanko ----------------------------------------------------------------
+
+
+def _stamp_box(writer: object) -> tuple[int, int, int, int]:
+    """A box at the bottom-right of the last page."""
+    page_ref, _path = writer.find_page_for_modification(-1)  # type: ignore[attr-defined]
+    box = [round(float(v)) for v in page_ref.get_object().get("/MediaBox", [0, 0, 595, 842])]
+    right, bottom = box[2] - STAMP_MARGIN, box[1] + STAMP_MARGIN
+    return (right - STAMP_WIDTH, bottom, right, bottom + STAMP_HEIGHT)
+
+
+def sign_with(
+    signer: PyhankoSigner,
+    *,
+    pdf: bytes,
+    signer_name: str,
+    reason: str,
+    location: str,
+    field_name: str = DEFAULT_FIELD_NAME,
+) -> bytes:
+    """Sign `pdf` (PAdES baseline, SHA-256) with any pyhanko signer, with our visible stamp."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.stamp import TextStampStyle
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    now = timezone.localtime()
+    style = TextStampStyle(
+        stamp_text=_("Ký bởi: %(name)s\nThời gian: %(time)s"),
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(STAMP_FONT)), font_size=9),
+        border_width=1,
+        background=None,
+    )
+    pdf_signer = PdfSigner(
+        PdfSignatureMetadata(
+            field_name=field_name,
+            md_algorithm="sha256",
+            subfilter=SigSeedSubFilter.PADES,
+            reason=reason,
+            location=location,
+            name=signer_name,
+        ),
+        signer=signer,
+        stamp_style=style,
+        new_field_spec=SigFieldSpec(sig_field_name=field_name, on_page=-1, box=_stamp_box(writer)),
+    )
+    out = pdf_signer.sign_pdf(
+        writer, appearance_text_params={"name": signer_name, "time": now.strftime("%d/%m/%Y %H:%M")}
+    )
+    return bytes(out.getbuffer())
+
+
+# --- The development certificate authority -----------------------------------------------
+
+_lock = threading.Lock()
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "motcua (phát triển)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+class DevCASigner:
+    """Development CA: a self-signed root and one EC P-256 certificate per signer name."""
+
+    CA_NAME = "motcua Development CA (không có giá trị pháp lý)"
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory or Path(settings.VAR_DIR) / "dev-ca")
+
+    @property
+    def ca_cert_path(self) -> Path:
+        return self.directory / "ca.crt"
+
+    @property
+    def ca_key_path(self) -> Path:
+        return self.directory / "ca.key"
+
+    def _ensure_ca(self) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+        with _lock:
+            if not self.ca_cert_path.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                key = ec.generate_private_key(ec.SECP256R1())
+                now = dt.datetime.now(dt.UTC)
+                name = _name(self.CA_NAME)
+                cert = (
+                    x509.CertificateBuilder()
+                    .subject_name(name)
+                    .issuer_name(name)
+                    .public_key(key.public_key())
+                    .serial_number(x509.random_serial_number())
+                    .not_valid_before(now - dt.timedelta(days=1))
+                    .not_valid_after(now + dt.timedelta(days=3650))
+                    .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                    .add_extension(
+                        x509.KeyUsage(
+                            digital_signature=False,
+                            content_commitment=False,
+                            key_encipherment=False,
+                            data_encipherment=False,
+                            key_agreement=False,
+                            key_cert_sign=True,
+                            crl_sign=True,
+                            encipher_only=False,
+                            decipher_only=False,
+                        ),
+                        critical=True,
+                    )
+                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                    .sign(key, hashes.SHA256())
+                )
+                _write_private(
+                    self.ca_key_path,
+                    key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    ),
+                )
+                self.ca_cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+                return key, cert
+        ca_key = serialization.load_pem_private_key(self.ca_key_path.read_bytes(), password=None)
+        assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+        return ca_key, x509.load_pem_x509_certificate(self.ca_cert_path.read_bytes())
+
+    def _ensure_signer(self, signer_name: str) -> tuple[Path, Path]:
+        """Key and certificate files for `signer_name`, issued by the CA when first needed."""
+        ca_key, ca_cert = self._ensure_ca()
+        slug = hashlib.sha256(signer_name.encode()).hexdigest()[:16]
+        key_path = self.directory / "signers" / f"{slug}.key"
+        cert_path = self.directory / "signers" / f"{slug}.crt"
+        with _lock:
+            if not cert_path.exists():
+                key_path.parent.mkdir(parents=True, exist_ok=True)
+                key = ec.generate_private_key(ec.SECP256R1())
+                now = dt.datetime.now(dt.UTC)
+                cert = (
+                    x509.CertificateBuilder()
+                    .subject_name(_name(signer_name))
+                    .issuer_name(ca_cert.subject)
+                    .public_key(key.public_key())
+                    .serial_number(x509.random_serial_number())
+                    .not_valid_before(now - dt.timedelta(days=1))
+                    .not_valid_after(now + dt.timedelta(days=1825))
+                    .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                    .add_extension(
+                        x509.KeyUsage(
+                            digital_signature=True,
+                            content_commitment=True,
+                            key_encipherment=False,
+                            data_encipherment=False,
+                            key_agreement=False,
+                            key_cert_sign=False,
+                            crl_sign=False,
+                            encipher_only=False,
+                            decipher_only=False,
+                        ),
+                        critical=True,
+                    )
+                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                    .add_extension(
+                        x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+                    )
+                    .sign(ca_key, hashes.SHA256())
+                )
+                _write_private(
+                    key_path,
+                    key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    ),
+                )
+                cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        return key_path, cert_path
+
+    def sign_pdf(
+        self, *, pdf: bytes, signer_name: str, reason: str, location: str, field_name: str = DEFAULT_FIELD_NAME
+    ) -> bytes:
+        from pyhanko.sign.signers import SimpleSigner
+
+        key_path, cert_path = self._ensure_signer(signer_name)
+        signer = SimpleSigner.load(str(key_path), str(cert_path), ca_chain_files=(str(self.ca_cert_path),))
+        if signer is None:
+            raise RuntimeError(f"could not load the development signing key from {key_path}")
+        return sign_with(
+            signer, pdf=pdf, signer_name=signer_name, reason=reason, location=location, field_name=field_name
+        )
+
+    def trust_roots(self) -> list[Certificate]:
+        _key, cert = self._ensure_ca()
+        return [asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))]
+
+
+@signers.register("dev-ca")
+def _dev_ca() -> Signer:
+    return DevCASigner()
+
+
+# --- Validation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What a PDF's (last) signature says, judged against the active plugin's trust roots."""
+
+    valid: bool
+    intact: bool = False
+    trusted: bool = False
+    signer_name: str = ""
+    signed_at: dt.datetime | None = None
+    covers_whole_file: bool = False
+    problem: str = ""  # Vietnamese, empty when valid
+
+
+def _refused(problem: str) -> SignatureReport:
+    return SignatureReport(valid=False, problem=problem)
+
+
+def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = None) -> SignatureReport:
+    """Check every signature of `pdf`; the report describes the last one, or the first failure.
+
+    Valid means: the signed bytes are unchanged (intact), the cryptography checks out, the
+    certificate chains up to a trusted root of the active signing plugin, and the last
+    signature covers the whole file (nothing was appended after signing).
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = trust_roots if trust_roots is not None else signers.get().trust_roots()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = reader.embedded_signatures
+    except Exception:
+        logger.info("unreadable PDF at signature validation", exc_info=True)
+        return _refused(_("Tệp PDF bị hỏng hoặc không đọc được, không thể kiểm tra chữ ký số."))
+    if not embedded:
+        return _refused(_("Tệp không có chữ ký số nào."))
+
+    report: SignatureReport | None = None
+    for index, sig in enumerate(embedded):
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        try:
+            status = validate_pdf_signature(sig, signer_validation_context=context)
+        except Exception:
+            logger.info("signature could not be validated", exc_info=True)
+            return _refused(_("Chữ ký số trong tệp bị hỏng hoặc đã bị sửa, không thể kiểm tra."))
+        signer_name = ""
+        cert = status.signing_cert
+        if cert is not None:
+            signer_name = str(cert.subject.native.get("common_name", ""))
+        signed_at = status.signer_reported_dt
+        is_last = index == len(embedded) - 1
+        covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        problem = ""
+        if not status.intact:
+            problem = _("Nội dung tệp đã bị thay đổi sau khi ký: chữ ký số không còn khớp với nội dung.")
+        elif not status.valid:
+            problem = _("Chữ ký số không hợp lệ.")
+        elif not status.trusted:
+            problem = _(
+                "Chứng thư số dùng để ký không do tổ chức được tin cậy cấp, hoặc đã hết hạn hay bị thu hồi: "
+                "không xác nhận được người ký."
+            )
+        elif is_last and not covers_whole_file:
+            problem = _("Tệp đã bị thêm nội dung sau khi ký: phần thêm vào không được chữ ký số bảo vệ.")
+        report = SignatureReport(
+            valid=not problem,
+            intact=bool(status.intact),
+            trusted=bool(status.trusted),
+            signer_name=signer_name,
+            signed_at=signed_at,
+            covers_whole_file=covers_whole_file,
+            problem=problem,
+        )
+        if problem:
+            return report
+    assert report is not None
+    return report

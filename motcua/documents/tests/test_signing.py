@@ -1,0 +1,115 @@
+"""PAdES signing through the dev-ca plugin and validation of signed PDFs."""
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from motcua.documents.pdf import render_pdf
+from motcua.documents.signing import DevCASigner, signers, validate_signed_pdf
+
+SIGNER = "Nguyễn Thị Hương"
+
+
+@pytest.fixture(scope="module")
+def ca_dir(tmp_path_factory: Any) -> Path:
+    return Path(tmp_path_factory.mktemp("var"))
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings: Any, ca_dir: Path) -> None:
+    settings.VAR_DIR = ca_dir
+    settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "signing": "dev-ca"}
+
+
+@pytest.fixture(scope="module")
+def unsigned() -> bytes:
+    return render_pdf(template="documents/demo_birth_certificate.html", context={"father": "Trần Văn Bình"})
+
+
+@pytest.fixture
+def signed(unsigned: bytes) -> bytes:
+    return signers.get().sign_pdf(pdf=unsigned, signer_name=SIGNER, reason="Phê duyệt", location="Đắk Lắk")
+
+
+def test_signed_pdf_is_valid_trusted_and_covers_whole_file(signed: bytes) -> None:
+    """A freshly signed PDF validates: intact, trusted by the dev CA, covering every byte."""
+    report = validate_signed_pdf(signed)
+    assert report.valid, report.problem
+    assert report.intact and report.trusted and report.covers_whole_file
+    assert report.signer_name == SIGNER
+    assert report.signed_at is not None
+    assert report.problem == ""
+
+
+def test_dev_ca_is_kept_between_uses(ca_dir: Path, signed: bytes) -> None:
+    """The CA is generated once and reused: a new plugin instance trusts earlier signatures."""
+    assert (ca_dir / "dev-ca" / "ca.crt").exists()
+    assert (ca_dir / "dev-ca" / "ca.key").stat().st_mode & 0o077 == 0
+    assert validate_signed_pdf(signed, trust_roots=DevCASigner().trust_roots()).valid
+
+
+def test_one_modified_byte_is_refused(signed: bytes) -> None:
+    """Changing one byte inside the signed range breaks the signature, with a Vietnamese message."""
+    position = signed.index(b"WeasyPrint")
+    tampered = signed[:position] + b"V" + signed[position + 1 :]
+    report = validate_signed_pdf(tampered)
+    assert not report.valid
+    assert not report.intact
+    assert "bị thay đổi sau khi ký" in report.problem
+
+
+def test_appended_incremental_update_is_refused(signed: bytes) -> None:
+    """An incremental update added after signing is not covered by the signature: refused."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    writer.root["/Lang"] = generic.TextStringObject("en")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    report = validate_signed_pdf(out.getvalue())
+    assert report.intact
+    assert not report.covers_whole_file
+    assert not report.valid
+    assert "thêm nội dung sau khi ký" in report.problem
+
+
+def test_certificate_from_untrusted_ca_is_refused(unsigned: bytes, tmp_path: Path) -> None:
+    """A signature by a certificate of another CA is intact but untrusted, with a message."""
+    other = DevCASigner(tmp_path / "other-ca")
+    forged = other.sign_pdf(pdf=unsigned, signer_name=SIGNER, reason="Giả mạo", location="Hà Nội")
+    assert validate_signed_pdf(forged, trust_roots=other.trust_roots()).valid  # sanity: good for its own CA
+    report = validate_signed_pdf(forged)
+    assert report.intact
+    assert not report.trusted
+    assert not report.valid
+    assert "không do tổ chức được tin cậy cấp" in report.problem
+
+
+def test_pdf_without_signature_is_refused(unsigned: bytes) -> None:
+    """A PDF with no signature at all gets a plain message."""
+    report = validate_signed_pdf(unsigned)
+    assert not report.valid
+    assert report.problem == "Tệp không có chữ ký số nào."
+
+
+def test_garbage_is_refused() -> None:
+    """Bytes that are not a PDF are refused, not crashed on."""
+    report = validate_signed_pdf(b"%PDF-1.7\nnot really a pdf")
+    assert not report.valid
+    assert "không đọc được" in report.problem
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_stamp_shows_signer_with_diacritics(signed: bytes, tmp_path: Path) -> None:
+    """The visible stamp on the last page names the signer, Vietnamese diacritics intact."""
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert f"Ký bởi: {SIGNER}" in text
+    assert "Thời gian: " in text

@@ -1,0 +1,131 @@
+"""Public verification of issued results, reached from the QR code printed on them.
+
+Shows what was issued, by whom and when (never the applicant's personal data), checks the
+stored file's signature, offers the original for download and compares an uploaded copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from motcua.accounts.services import client_ip
+from motcua.core.errors import ApplicationError
+from motcua.documents.files import PDF, inspect_upload, private_file_response, safe_file_name
+from motcua.documents.models import IssuedDocument
+from motcua.documents.signing import SignatureReport, validate_signed_pdf
+
+UPLOADS_PER_HOUR = 20
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+class CopyForm(forms.Form):
+    copy = forms.FileField(
+        label=gettext_lazy("Tệp PDF cần đối chiếu"),
+        help_text=gettext_lazy("Chỉ nhận tệp PDF, tối đa 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    kind: str  # "match", "other_valid" or "invalid"
+    message: str
+    report: SignatureReport | None = None
+
+
+def _stored_bytes(doc: IssuedDocument) -> bytes:
+    with doc.file.open("rb") as fh:
+        return bytes(fh.read())
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    key = f"verify-upload:{client_ip(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > UPLOADS_PER_HOUR
+
+
+def _compare(doc: IssuedDocument, content: bytes) -> CopyResult:
+    if hashlib.sha256(content).hexdigest() == doc.sha256:
+        return CopyResult("match", _("Bản này trùng khớp với bản đã cấp."))
+    report = validate_signed_pdf(content)
+    if report.valid:
+        return CopyResult(
+            "other_valid",
+            _(
+                "Bản này có chữ ký số hợp lệ của %(signer)s nhưng là một văn bản khác, "
+                "không phải văn bản đã cấp với mã xác thực này."
+            )
+            % {"signer": report.signer_name},
+            report,
+        )
+    return CopyResult(
+        "invalid",
+        _("Bản này không khớp với bản đã cấp và không có chữ ký số hợp lệ: %(problem)s") % {"problem": report.problem},
+        report,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest, code: str) -> HttpResponseBase:
+    doc = IssuedDocument.objects.select_related("issuer_agency").filter(verification_code=code).first()
+    if doc is None:
+        return render(request, "documents/verify.html", {"not_found": True, "code": code[:40]}, status=404)
+
+    if request.method == "GET" and request.GET.get("tai") == "1":
+        return private_file_response(
+            file=doc.file, download_name=safe_file_name(f"{doc.number} {doc.title}", extension="pdf"), inline=False
+        )
+
+    form = CopyForm()
+    copy_result: CopyResult | None = None
+    status = 200
+    if request.method == "POST":
+        form = CopyForm(request.POST, request.FILES)
+        if _rate_limited(request):
+            form.add_error(None, _("Bạn đã đối chiếu quá nhiều tệp trong một giờ. Hãy thử lại sau."))
+            status = 429
+        elif form.is_valid():
+            upload = form.cleaned_data["copy"]
+            try:
+                inspected = inspect_upload(name=upload.name, data=upload, max_bytes=UPLOAD_MAX_BYTES)
+                if inspected.content_type != PDF:
+                    raise ApplicationError(
+                        _("Tệp “%(name)s” không phải tệp PDF. Chỉ đối chiếu được văn bản PDF.")
+                        % {"name": inspected.safe_name},
+                        code="verify_not_pdf",
+                    )
+            except ApplicationError as exc:
+                form.add_error("copy", exc.message)
+            else:
+                copy_result = _compare(doc, inspected.content)
+        if not form.is_valid() and status == 200:
+            status = 400
+
+    report = validate_signed_pdf(_stored_bytes(doc))
+    context = {
+        "doc": doc,
+        "report": report,
+        "form": form,
+        "copy_result": copy_result,
+        "site_name": getattr(settings, "MOTCUA_SITE_NAME", ""),
+    }
+    response: HttpResponse = render(request, "documents/verify.html", context, status=status)
+    return response

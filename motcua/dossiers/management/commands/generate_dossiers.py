@@ -1,0 +1,102 @@
+import datetime
+import random
+import sys
+import time
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.constants import ProcedureLevel, VersionStatus
+from motcua.catalog.models import ProcedureVersion
+from motcua.directory.constants import AgencyKind
+from motcua.directory.models import Agency
+from motcua.dossiers.constants import Channel, DossierStatus
+from motcua.dossiers.models import Dossier
+
+# Roughly how dossiers spread over states in a working province.
+STATUS_WEIGHTS = {
+    DossierStatus.SUBMITTED: 5,
+    DossierStatus.RECEIVED: 80,
+    DossierStatus.SUPPLEMENT_REQUESTED: 3,
+    DossierStatus.REJECTED: 2,
+    DossierStatus.WITHDRAWN: 1,
+}
+CHANNEL_WEIGHTS = {Channel.ONLINE: 60, Channel.COUNTER: 30, Channel.POST_OFFICE: 5, Channel.NATIONAL_PORTAL: 5}
+
+
+class Command(BaseCommand):
+    help = "Insert synthetic dossiers for benchmarks and demos (needs the demo province loaded)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, default=10000)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--batch", type=int, default=5000)
+
+    def handle(self, *args: object, count: int, seed: int, batch: int, **options: object) -> None:
+        rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
+        versions = list(
+            ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).only("id", "level", "managing_agency_id")
+        )
+        communes = list(Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__valid_to__isnull=True))
+        departments = list(Agency.objects.filter(kind__in=[AgencyKind.DEPARTMENT, AgencyKind.SERVICE_CENTRE]))
+        if not versions or not communes or not departments:
+            raise CommandError("Load the demo province first (manage.py load_demo).")
+        applicants = self._applicants(rng)
+        sequences: dict[tuple[int, datetime.date], int] = defaultdict(int)
+        existing = Dossier.objects.count()
+        now = timezone.now()
+        statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+        channels, channel_weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
+        started = time.perf_counter()
+        done = 0
+        while done < count:
+            rows = []
+            for _ in range(min(batch, count - done)):
+                version = rng.choice(versions)
+                if version.level == ProcedureLevel.COMMUNE:
+                    agency = rng.choice(communes)
+                else:
+                    agency = next(
+                        (a for a in departments if a.pk == version.managing_agency_id), rng.choice(departments)
+                    )
+                submitted = now - datetime.timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+                day = timezone.localdate(submitted)
+                sequences[(agency.pk, day)] += 1
+                status = rng.choices(statuses, status_weights)[0]
+                received = submitted + datetime.timedelta(hours=2) if status == DossierStatus.RECEIVED else None
+                rows.append(
+                    Dossier(
+                        # "S" marks synthetic codes, so they never collide with real ones.
+                        code=f"{agency.electronic_id}-{day:%y%m%d}-S{sequences[(agency.pk, day)] + existing:07d}",
+                        procedure_version_id=version.pk,
+                        agency=agency,
+                        applicant=rng.choice(applicants),
+                        channel=rng.choices(channels, channel_weights)[0],
+                        status=status,
+                        submitted_at=submitted,
+                        received_at=received,
+                        due_at=received + datetime.timedelta(days=rng.randrange(1, 20)) if received else None,
+                        delivery_method="online",
+                    )
+                )
+            with transaction.atomic():
+                Dossier.objects.bulk_create(rows, batch_size=batch)
+            done += len(rows)
+            rate = done / (time.perf_counter() - started)
+            sys.stderr.write(f"\r{done}/{count} dossiers ({rate:.0f}/s)")
+        sys.stderr.write("\n")
+        self.stdout.write(f"Inserted {count} synthetic dossiers.")
+
+    def _applicants(self, rng: random.Random) -> list[Any]:
+        User = get_user_model()
+        users = list(User.objects.filter(username__startswith="synthetic-")[:1000])
+        if users:
+            return users
+        User.objects.bulk_create(
+            [User(username=f"synthetic-{i:04d}", first_name="Dân", last_name="Tổng hợp") for i in range(1000)]
+        )
+        return list(User.objects.filter(username__startswith="synthetic-"))
