@@ -164,3 +164,12 @@ def test_officer_pages_show_actions_and_slips(client, hung, birth_version) -> No
     assert client.get(f"/can-bo/ho-so/{dossier.pk}/phieu/{slip.pk}/").status_code == 200
     client.force_login(hung)
     assert client.get(f"/ho-so/{dossier.pk}/phieu/{slip.pk}/")["Content-Type"] == "application/pdf"
+
+
+def test_reception_queue_search_and_filters(client, hung, birth_version) -> None:
+    dossier = _submitted(hung, birth_version)
+    client.force_login(_officer())
+    for query, found in (("", True), (dossier.code[-4:], True), ("Nguyễn Văn Hùng", True), ("không có ai", False)):
+        page = client.get("/can-bo/tiep-nhan/", {"q": query}).content.decode()
+        assert (dossier.code in page) is found, query
+    assert dossier.code not in client.get("/can-bo/tiep-nhan/", {"channel": "post_office"}).content.decode()
