@@ -22,6 +22,22 @@ from motcua.catalog.services import (
     procedure_version_publish,
 )
 from motcua.core.errors import ApplicationError
+from motcua.directory.constants import Role
+from motcua.directory.models import StaffRole
+
+
+class AgencyScopedAdmin:
+    """An agency administrator sees and edits only the procedures their agency manages;
+    system administrators (superusers) see the whole catalogue."""
+
+    agency_path = "managing_agency"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return qs
+        agencies = StaffRole.objects.filter(user_id=int(request.user.pk or 0), role=Role.AGENCY_ADMIN).values("agency_id")
+        return qs.filter(**{f"{self.agency_path}__in": agencies})
 
 
 @admin.register(Field)
@@ -48,7 +64,7 @@ class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin[Procedure]):
+class ProcedureAdmin(AgencyScopedAdmin, admin.ModelAdmin[Procedure]):
     list_display = ["code", "name", "field", "level", "online_level", "is_active"]
     list_filter = ["level", "online_level", "field", "is_active"]
     search_fields = ["code", "name", "name_folded"]
@@ -147,7 +163,7 @@ class ComponentInline(DraftOnlyInline, admin.StackedInline[DossierComponent, Pro
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin[ProcedureVersion]):
+class ProcedureVersionAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureVersion]):
     """Published versions are read-only; administrators edit a draft and then publish it."""
 
     list_display = ["procedure", "number", "status", "published_at", "name"]
@@ -236,7 +252,9 @@ class ProcedureFormAdminForm(forms.ModelForm[ProcedureForm]):
 
 
 @admin.register(ProcedureForm)
-class ProcedureFormAdmin(admin.ModelAdmin[ProcedureForm]):
+class ProcedureFormAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureForm]):
+    agency_path = "version__managing_agency"
+
     """Forms of draft versions are editable; a published version's form is read-only, like the
     version itself (a dossier keeps the form it was filled in with)."""
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
+
 from motcua.directory.constants import AgencyKind, OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.services import staff_ensure
@@ -67,6 +69,36 @@ def demo_accounts() -> list[dict[str, Any]]:
     ]
 
 
+AGENCY_ADMIN_GROUP = "Quản trị cơ quan"
+AGENCY_ADMIN_PERMISSIONS = [
+    ("catalog", "view_procedure"),
+    ("catalog", "change_procedure"),
+    ("catalog", "view_procedureversion"),
+    ("catalog", "change_procedureversion"),
+    ("catalog", "view_fee"),
+    ("catalog", "add_fee"),
+    ("catalog", "change_fee"),
+    ("catalog", "delete_fee"),
+    ("catalog", "view_dossiercomponent"),
+    ("catalog", "add_dossiercomponent"),
+    ("catalog", "change_dossiercomponent"),
+    ("catalog", "delete_dossiercomponent"),
+    ("catalog", "view_procedureform"),
+    ("catalog", "change_procedureform"),
+]
+
+
+def agency_admin_group() -> Group:
+    """The permissions an agency administrator needs for their catalogue, in one group."""
+    group, _ = Group.objects.get_or_create(name=AGENCY_ADMIN_GROUP)
+    permissions = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in AGENCY_ADMIN_PERMISSIONS
+    ]
+    group.permissions.set(permissions)
+    return group
+
+
 def demo_staff_ensure(*, actor: Any) -> list[Any]:
     users = []
     for account in demo_accounts():
@@ -81,4 +113,6 @@ def demo_staff_ensure(*, actor: Any) -> list[Any]:
                 is_superuser=account.get("superuser", False),
             )
         )
+        if any(role == Role.AGENCY_ADMIN for role, _agency, _unit in account["roles"]):
+            users[-1].groups.add(agency_admin_group())
     return users
