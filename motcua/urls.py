@@ -20,6 +20,7 @@ urlpatterns = [
     path("tai-khoan/sso/", include(sso_urlpatterns)),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("kho-du-lieu/", include("motcua.documents.urls")),
+    path("xac-thuc/", include("motcua.documents.verify_urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -36,7 +36,9 @@ class AgencyScopedAdmin:
         qs = super().get_queryset(request)  # type: ignore[misc]
         if request.user.is_superuser:
             return qs
-        agencies = StaffRole.objects.filter(user_id=int(request.user.pk or 0), role=Role.AGENCY_ADMIN).values("agency_id")
+        agencies = StaffRole.objects.filter(user_id=int(request.user.pk or 0), role=Role.AGENCY_ADMIN).values(
+            "agency_id"
+        )
         return qs.filter(**{f"{self.agency_path}__in": agencies})
 
 

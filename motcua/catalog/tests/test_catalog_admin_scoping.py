@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_agency_admin_sees_only_their_procedures(client) -> None:
     load_catalog(BIRTH, procedure("1.013225", "Cấp giấy phép xây dựng", field="XD", managing_agency=""))
-    admin = staff_ensure(actor="t", username="stp.qt", full_name="Quản Trị", password="x", roles=[(Role.AGENCY_ADMIN, "STP", None)])
+    admin = staff_ensure(
+        actor="t", username="stp.qt", full_name="Quản Trị", password="x", roles=[(Role.AGENCY_ADMIN, "STP", None)]
+    )
     admin.groups.add(agency_admin_group())
     client.force_login(admin)
     listing = client.get("/quan-tri/catalog/procedure/").content.decode()

@@ -12,6 +12,10 @@ from storages.backends.s3 import S3Storage
 
 from motcua.documents.files import content_disposition, private_file_response
 
+# Closing a file response sends request_finished, whose handler checks the database
+# connections; pytest-django only allows that in tests with database access.
+pytestmark = pytest.mark.django_db
+
 PDF_CONTENT = b"%PDF-1.4\n% stand-in content\n"
 
 
