@@ -241,8 +241,6 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
 @citizen_required
 @handles_application_errors
 def papers(request: HttpRequest, pk: int) -> HttpResponse:
-    from motcua.integrations.prefill import stored_documents_for_component
-
     dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if request.method == "POST":
         component_id = int(request.POST.get("component", "0") or 0)
@@ -283,18 +281,42 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "continue":
             return redirect("dossiers:delivery", pk=dossier.pk)
         return redirect(request.path)
-    components = [
-        {
-            "component": component,
-            "attachments": [a for a in dossier.attachments.all() if a.component_id == component.pk],
-            "stored": stored_documents_for_component(user=dossier.applicant, component_name=component.name),
-        }
-        for component in dossier.procedure_version.components.all()
-    ]
+    components = _paper_rows(dossier)
     context = _journey_context(
         dossier, request, components=components, max_mb=settings.MOTCUA_UPLOAD_MAX_BYTES // (1024 * 1024)
     )
     return render(request, "dossiers/papers.html", context)
+
+
+def _paper_rows(dossier: Dossier) -> list[dict[str, Any]]:
+    """Each paper with what the citizen must do about it: nothing (the e-form replaces it, or
+    their answers make it unnecessary), upload it, or reuse one from their document store."""
+    from motcua.catalog.eforms import form_components_covered, form_components_needed
+    from motcua.integrations.prefill import stored_documents_for_component
+
+    schema = _schema(dossier)
+    replaced = set(schema.get("fulfils_components", [])) if schema else set()
+    asked_by_form = form_components_covered(schema) - replaced if schema else set()
+    needed = set(form_components_needed(schema, dossier.form_data)) if schema else set()
+    rows = []
+    for component in dossier.procedure_version.components.all():
+        if component.position in replaced:
+            state = "form"
+        elif component.position in asked_by_form:
+            state = "required" if component.position in needed else "not_needed"
+        else:
+            state = "required" if component.required else "optional"
+        rows.append(
+            {
+                "component": component,
+                "state": state,
+                "attachments": [a for a in dossier.attachments.all() if a.component_id == component.pk],
+                "stored": stored_documents_for_component(user=dossier.applicant, component_name=component.name)
+                if state in {"required", "optional"}
+                else [],
+            }
+        )
+    return rows
 
 
 @citizen_required

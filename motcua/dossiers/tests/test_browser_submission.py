@@ -3,18 +3,13 @@ national SSO, find birth registration without typing accents, see the form pre-f
 population database, add a paper, confirm with the code the SMS gateway received, and see the
 dossier code; then only the right agency's reception officer sees the dossier."""
 
-import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.http import Http404
 from playwright.sync_api import Page, expect
 
 from motcua.accounts.testing import CALLBACK_PATH, provider_settings, register_client
-from motcua.catalog.eforms import procedure_forms_load
-from motcua.catalog.services import catalog_import
-from motcua.core.testing import directory_minimal, small_pdf
+from motcua.core.testing import small_pdf
 from motcua.directory.constants import Role
 from motcua.directory.services import staff_ensure
 from motcua.dossiers.models import Dossier
@@ -22,7 +17,6 @@ from motcua.dossiers.selectors import dossier_get_for_officer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data"
 HUNG_CLAIMS = {
     "citizen_id": "066094000103",  # in the demo population registry, married to Trần Thị Mai
     "name": "Nguyễn Văn Hùng",
@@ -31,21 +25,6 @@ HUNG_CLAIMS = {
     "phone_number_verified": True,
     "email": "hung@example.vn",
 }
-
-
-@pytest.fixture
-def real_birth_registration() -> None:
-    directory_minimal()
-    catalog = json.loads((DEMO / "procedures.json").read_text())
-    catalog["procedures"] = [p for p in catalog["procedures"] if p["code"] in {"1.001193", "1.000656"}]
-    for procedure in catalog["procedures"]:
-        procedure.pop("managing_agency", None)
-    catalog["fields"] = [f for f in catalog["fields"] if f["code"] in {p["field"] for p in catalog["procedures"]}]
-    for field in catalog["fields"]:
-        field.pop("managing_agency", None)
-    catalog_import(actor="test", document=catalog)
-    forms = json.loads((DEMO / "forms.json").read_text())
-    procedure_forms_load(document={"1.001193": forms["1.001193"]})
 
 
 def _choose_address(page: Page, group: str, detail: str) -> None:

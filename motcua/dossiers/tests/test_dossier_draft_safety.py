@@ -63,3 +63,26 @@ def test_a_stash_cannot_be_applied_to_someone_elses_dossier(client, hung, draft)
     client.force_login(citizen(phone="0987654321", id_number="066181000202"))
     assert client.get(next_url).status_code == 404
     assert "child_full_name" not in Dossier.objects.get(pk=draft.pk).form_data
+
+
+def test_papers_step_asks_only_for_what_applies(client, real_birth_registration) -> None:
+    """The e-form replaces the paper declaration; the authorisation letter is not needed when a
+    parent applies; the birth certificate is."""
+    from motcua.catalog.models import Procedure
+    from motcua.core.testing import citizen
+
+    hung = citizen()
+    version = Procedure.objects.get(code="1.001193").current_version
+    dossier = services.dossier_start(applicant=hung, version=version, unit_code="24121")
+    services.dossier_save_form(
+        dossier=dossier,
+        actor=hung,
+        data={"applicant_relationship": "cha", "birth_proof_kind": "chung_sinh"},
+        revision=None,
+    )
+    client.force_login(hung)
+    rows = {
+        row["component"].position: row["state"]
+        for row in client.get(f"/ho-so/{dossier.pk}/giay-to/").context["components"]
+    }
+    assert rows[0] == "form" and rows[1] == "required" and rows[4] == "not_needed"
