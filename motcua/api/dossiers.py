@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -12,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from motcua.api.errors import ErrorSerializer
+from motcua.catalog.eforms import form_json_schema
 from motcua.catalog.selectors import procedure_get_published
 from motcua.dossiers import services
+from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierStatusChange
 from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_list_for_applicant
 
@@ -44,6 +47,19 @@ class DossierSerializer(serializers.ModelSerializer[Dossier]):
     agency = serializers.CharField(source="agency.code", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     history = HistorySerializer(many=True, read_only=True)
+    form = serializers.SerializerMethodField(
+        help_text="Mô tả tờ khai điện tử (JSON Schema) để ứng dụng hiển thị và điền"
+    )
+    problems = serializers.SerializerMethodField(help_text="Những chỗ còn thiếu trước khi nộp, theo vị trí")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_form(self, dossier: Dossier) -> dict[str, Any] | None:
+        form = getattr(dossier.procedure_version, "form", None)
+        return form_json_schema(form.schema) if form is not None else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_problems(self, dossier: Dossier) -> dict[str, str]:
+        return services.dossier_problems(dossier=dossier) if dossier.status == DossierStatus.DRAFT else {}
 
     class Meta:
         model = Dossier
@@ -63,6 +79,8 @@ class DossierSerializer(serializers.ModelSerializer[Dossier]):
             "revision",
             "attachments",
             "history",
+            "form",
+            "problems",
         ]
         read_only_fields = fields
 

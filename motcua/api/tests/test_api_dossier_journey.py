@@ -107,3 +107,30 @@ def test_mobile_clients_use_a_token(client) -> None:
             "/api/v1/auth/token/", {"phone": "0912345678", "password": "sai"}, content_type="application/json"
         )
     assert last.json()["code"] == "login_rate_limited"
+
+
+def test_a_dossier_describes_its_form_and_what_is_missing(client, sms_demo) -> None:
+    """A mobile client can draw the e-form from the API and knows what still blocks submission."""
+    from motcua.catalog.eforms import procedure_forms_load
+
+    load_catalog(BIRTH)
+    procedure_forms_load(
+        document={
+            "1.001193": {
+                "version": 1,
+                "pages": [
+                    {
+                        "id": "p",
+                        "title": "Trẻ",
+                        "fields": [{"name": "child_full_name", "type": "text", "label": "Họ tên", "required": True}],
+                    }
+                ],
+            }
+        }
+    )
+    client.force_login(citizen())
+    body = client.post(
+        "/api/v1/dossiers/", {"procedure": "1.001193", "unit": "24121"}, content_type="application/json"
+    ).json()
+    assert "child_full_name" in str(body["form"])
+    assert "form.child_full_name" in body["problems"] and "delivery" in body["problems"]

@@ -3,7 +3,6 @@ national SSO, find birth registration without typing accents, see the form pre-f
 population database, add a paper, confirm with the code the SMS gateway received, and see the
 dossier code; then only the right agency's reception officer sees the dossier."""
 
-
 import pytest
 from django.http import Http404
 from playwright.sync_api import Page, expect
