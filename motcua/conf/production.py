@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.conf.base import *  # noqa: F403
-from motcua.conf.base import SECRET_KEY
+from motcua.conf.base import MOTCUA_PLUGINS, SECRET_KEY
 from motcua.conf.env import env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -11,6 +11,18 @@ if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
 if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 40 characters.")
+
+# Demo plugins keep SMS codes in clear, answer with fictional citizens and sign with a throw-away
+# CA: a real deployment must name real adapters (a staging site may allow them explicitly).
+DEMO_PLUGINS = {"sms": "demo", "population": "demo", "signing": "dev-ca"}
+if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
+    demo_in_use = [name for name, key in DEMO_PLUGINS.items() if MOTCUA_PLUGINS.get(name) == key]
+    if demo_in_use:
+        raise ImproperlyConfigured(
+            f"Demo plugins are not for production: {', '.join(demo_in_use)}. Configure real adapters "
+            "(MOTCUA_SMS_PLUGIN, MOTCUA_POPULATION_PLUGIN, MOTCUA_SIGNING_PLUGIN) "
+            "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
+        )
 
 DATABASES = {
     "default": {

@@ -42,7 +42,8 @@ def test_embedded_needs_no_configuration() -> None:
     [
         ({}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": SAFE_SECRET, "DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
-        ({"DJANGO_SECRET_KEY": SAFE_SECRET}, "S3_BUCKET"),
+        ({"DJANGO_SECRET_KEY": SAFE_SECRET, "MOTCUA_ALLOW_DEMO_PLUGINS": "true"}, "S3_BUCKET"),
+        ({"DJANGO_SECRET_KEY": SAFE_SECRET, "S3_BUCKET": "b"}, "Demo plugins are not for production"),
     ],
 )
 def test_production_refuses_unsafe_or_missing_settings(env: dict[str, str], message: str) -> None:
@@ -53,7 +54,13 @@ def test_production_refuses_unsafe_or_missing_settings(env: dict[str, str], mess
 
 def test_production_uses_postgres_s3_and_redis() -> None:
     result = _load(
-        "motcua.conf.production", DJANGO_SECRET_KEY=SAFE_SECRET, S3_BUCKET="motcua", DJANGO_ALLOWED_HOSTS="dvc.example"
+        "motcua.conf.production",
+        DJANGO_SECRET_KEY=SAFE_SECRET,
+        S3_BUCKET="motcua",
+        DJANGO_ALLOWED_HOSTS="dvc.example",
+        MOTCUA_SMS_PLUGIN="http",
+        MOTCUA_POPULATION_PLUGIN="http",
+        MOTCUA_SIGNING_PLUGIN="pkcs11",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
