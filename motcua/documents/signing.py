@@ -30,15 +30,19 @@ from the app's `ready()`), and only has to implement the two methods of `Signer`
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.x509 import Certificate
@@ -97,6 +101,27 @@ def _stamp_box(writer: object) -> tuple[int, int, int, int]:
     return (right - STAMP_WIDTH, bottom, right, bottom + STAMP_HEIGHT)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _outside_event_loop(function: Callable[P, R]) -> Callable[P, R]:
+    """pyhanko's synchronous API calls asyncio.run(), which fails in a thread that already runs
+    an event loop (an async server, or Playwright in tests); such calls go to a worker thread."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(function, *args, **kwargs).result()
+
+    return wrapper
+
+
+@_outside_event_loop
 def sign_with(
     signer: PyhankoSigner,
     *,
@@ -321,6 +346,7 @@ def _refused(problem: str) -> SignatureReport:
     return SignatureReport(valid=False, problem=problem)
 
 
+@_outside_event_loop
 def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = None) -> SignatureReport:
     """Check every signature of `pdf`; the report describes the last one, or the first failure.
 
