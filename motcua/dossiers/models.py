@@ -128,7 +128,7 @@ class DossierSlip(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="slips")
     kind = models.CharField(_("loại phiếu"), max_length=24, choices=SlipKind.choices)
-    form_set = models.CharField(_("mẫu theo"), max_length=40)
+    form_set = models.CharField(_("mẫu theo"), max_length=120)
     form_number = models.CharField(_("mẫu số"), max_length=10)
     content = models.JSONField(_("nội dung"), default=dict)
     file = models.FileField(upload_to="slips/%Y/%m/")

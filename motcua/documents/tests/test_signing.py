@@ -113,3 +113,15 @@ def test_stamp_shows_signer_with_diacritics(signed: bytes, tmp_path: Path) -> No
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
     assert f"Ký bởi: {SIGNER}" in text
     assert "Thời gian: " in text
+
+
+def test_signing_and_validation_work_inside_a_running_event_loop(unsigned: bytes) -> None:
+    """pyhanko calls asyncio.run(); under an async server (or after browser tests) a loop is
+    already running in the thread, and signing must still work."""
+    import asyncio
+
+    async def inside_loop() -> bool:
+        pdf = signers.get().sign_pdf(pdf=unsigned, signer_name=SIGNER, reason="Phê duyệt", location="Đắk Lắk")
+        return validate_signed_pdf(pdf).valid
+
+    assert asyncio.run(inside_loop())

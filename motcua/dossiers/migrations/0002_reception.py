@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('receipt', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả'), ('supplement', 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'), ('refusal', 'Phiếu từ chối tiếp nhận giải quyết hồ sơ')], max_length=24, verbose_name='loại phiếu')),
-                ('form_set', models.CharField(max_length=40, verbose_name='mẫu theo')),
+                ('form_set', models.CharField(max_length=120, verbose_name='mẫu theo')),
                 ('form_number', models.CharField(max_length=10, verbose_name='mẫu số')),
                 ('content', models.JSONField(default=dict, verbose_name='nội dung')),
                 ('file', models.FileField(upload_to='slips/%Y/%m/')),
