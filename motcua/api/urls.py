@@ -11,6 +11,7 @@ urlpatterns = [
     path("fields/", views.FieldListView.as_view(), name="field_list"),
     path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
     path("units/", views.AdministrativeUnitListView.as_view(), name="unit_list"),
+    path("tracking/<str:code>", views.TrackingView.as_view(), name="tracking"),
     path("dossiers/", dossiers.DossierListCreateView.as_view(), name="dossier_list"),
     path("dossiers/<int:pk>/", dossiers.DossierDetailView.as_view(), name="dossier_detail"),
     path("dossiers/<int:pk>/attachments/", dossiers.DossierAttachmentView.as_view(), name="dossier_attach"),

@@ -1,15 +1,17 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from motcua.api import serializers
+from motcua.accounts.services import client_ip
+from motcua.api import serializers as api_serializers
 from motcua.api.errors import ErrorSerializer
 from motcua.catalog.constants import OnlineLevel, ProcedureLevel
 from motcua.catalog.models import Field, Procedure
@@ -22,6 +24,7 @@ from motcua.catalog.selectors import (
     procedure_version_detail,
 )
 from motcua.directory.models import AdministrativeUnit, Agency
+from motcua.dossiers.tracking import dossier_track, tracking_public_data
 
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Không tìm thấy")}
 BAD_REQUEST = {400: OpenApiResponse(ErrorSerializer, description="Tham số không hợp lệ")}
@@ -40,10 +43,10 @@ class PublicAPIView(generics.GenericAPIView[Any]):
         OpenApiParameter("level", OpenApiTypes.STR, enum=ProcedureLevel.values),
         OpenApiParameter("online_level", OpenApiTypes.STR, enum=OnlineLevel.values),
     ],
-    responses={200: serializers.ProcedureListSerializer(many=True), **BAD_REQUEST},
+    responses={200: api_serializers.ProcedureListSerializer(many=True), **BAD_REQUEST},
 )
 class ProcedureListView(PublicAPIView, generics.ListAPIView[Procedure]):
-    serializer_class = serializers.ProcedureListSerializer
+    serializer_class = api_serializers.ProcedureListSerializer
 
     def get_queryset(self) -> RankedProcedures:  # type: ignore[override]
         params = self.request.query_params
@@ -64,10 +67,10 @@ class ProcedureListView(PublicAPIView, generics.ListAPIView[Procedure]):
 
 
 @extend_schema(
-    summary="Chi tiết thủ tục theo mã quốc gia", responses={200: serializers.ProcedureDetailSerializer, **NOT_FOUND}
+    summary="Chi tiết thủ tục theo mã quốc gia", responses={200: api_serializers.ProcedureDetailSerializer, **NOT_FOUND}
 )
 class ProcedureDetailView(PublicAPIView):
-    serializer_class = serializers.ProcedureDetailSerializer
+    serializer_class = api_serializers.ProcedureDetailSerializer
 
     def get(self, request: Request, code: str) -> Response:
         procedure = procedure_get_published(code=code)
@@ -78,7 +81,7 @@ class ProcedureDetailView(PublicAPIView):
 
 @extend_schema(summary="Danh sách lĩnh vực")
 class FieldListView(PublicAPIView, generics.ListAPIView[Field]):
-    serializer_class = serializers.FieldSerializer
+    serializer_class = api_serializers.FieldSerializer
 
     def get_queryset(self) -> QuerySet[Field]:
         return field_list_with_counts()
@@ -86,11 +89,51 @@ class FieldListView(PublicAPIView, generics.ListAPIView[Field]):
 
 @extend_schema(summary="Danh sách cơ quan")
 class AgencyListView(PublicAPIView, generics.ListAPIView[Agency]):
-    serializer_class = serializers.AgencySerializer
+    serializer_class = api_serializers.AgencySerializer
     queryset = Agency.objects.filter(is_active=True).select_related("unit").order_by("code")
 
 
 @extend_schema(summary="Danh sách đơn vị hành chính")
 class AdministrativeUnitListView(PublicAPIView, generics.ListAPIView[AdministrativeUnit]):
-    serializer_class = serializers.AdministrativeUnitSerializer
+    serializer_class = api_serializers.AdministrativeUnitSerializer
     queryset = AdministrativeUnit.objects.select_related("parent").order_by("code")
+
+
+class TrackingTimelineSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class TrackingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField()
+    agency = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    next_step = serializers.CharField()
+    timeline = TrackingTimelineSerializer(many=True)
+    verified = serializers.BooleanField()
+    applicant = serializers.CharField(required=False, help_text="Chỉ có khi xác minh đúng")
+    delivery_method = serializers.CharField(required=False)
+    notes = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+@extend_schema(
+    summary="Tra cứu hồ sơ theo mã",
+    description="Không có thông tin cá nhân nếu thiếu `xac_minh` (4 số cuối số điện thoại hoặc số định danh).",
+    parameters=[OpenApiParameter("xac_minh", OpenApiTypes.STR, description="4 số cuối để xem đầy đủ")],
+    responses={200: TrackingSerializer, **NOT_FOUND},
+)
+class TrackingView(PublicAPIView):
+    serializer_class = TrackingSerializer
+
+    def get(self, request: Request, code: str) -> Response:
+        tracking = dossier_track(
+            code=code, client_ip=client_ip(request), second_factor=request.query_params.get("xac_minh", "")
+        )
+        if tracking is None:
+            raise Http404("Không tìm thấy hồ sơ với mã này.")
+        return Response(TrackingSerializer(tracking_public_data(tracking)).data)

@@ -5,6 +5,7 @@ from django.core.mail import EmailMessage
 
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.tracking import tracking_qr
 
 
 def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
@@ -22,6 +23,7 @@ def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
             "version": version,
             "papers": papers,
             "applicant_name": profile.full_name if profile else dossier.applicant.get_full_name(),
+            "tracking_qr": tracking_qr(dossier),
         },
     )
 

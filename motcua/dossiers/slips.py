@@ -16,6 +16,7 @@ from django.utils import timezone
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.constants import SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip
+from motcua.dossiers.tracking import tracking_qr
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def slip_issue(*, dossier: Dossier, kind: str, officer: Any, content: dict[str, 
         "applicant_name": profile.full_name if profile else dossier.applicant.get_full_name(),
         "officer_name": officer.get_full_name() or officer.get_username(),
         "issued_at": timezone.now(),
+        "tracking_qr": tracking_qr(dossier),
         **content,
     }
     pdf = render_pdf(template=f"documents/slip_{kind}.html", context=context)
