@@ -40,3 +40,23 @@ class ImportJobStatus(models.TextChoices):
     RUNNING = "running", _("Đang nhập")
     DONE = "done", _("Hoàn thành")
     REFUSED = "refused", _("Bị từ chối")
+
+
+class StepKind(models.TextChoices):
+    """What an officer does at a process step, which decides the actions offered there."""
+
+    RECEPTION = "reception", _("Tiếp nhận hồ sơ")
+    PROCESS = "process", _("Thẩm định, xử lý")
+    APPROVE = "approve", _("Phê duyệt, ký")
+    ISSUE = "issue", _("Vào sổ, phát hành kết quả")
+    RETURN = "return", _("Trả kết quả")
+    # Not part of a process: an opinion asked of another agency during a step.
+    CONSULT = "consult", _("Cho ý kiến (phối hợp)")
+
+
+class AgencySource(models.TextChoices):
+    """Whose step it is, resolved per dossier so one process fits every commune."""
+
+    RECEIVING = "receiving", _("Cơ quan tiếp nhận hồ sơ")
+    PROCESSING = "processing", _("Cơ quan giải quyết thủ tục")
+    FIXED = "fixed", _("Cơ quan cố định")

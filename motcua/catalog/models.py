@@ -2,7 +2,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.constants import FeeKind, ImportJobStatus, OnlineLevel, ProcedureLevel, TimeUnit, VersionStatus
+from motcua.catalog.constants import (
+    AgencySource,
+    FeeKind,
+    ImportJobStatus,
+    OnlineLevel,
+    ProcedureLevel,
+    StepKind,
+    TimeUnit,
+    VersionStatus,
+)
+from motcua.directory.constants import OrgUnitKind, Role
 from motcua.directory.models import Agency
 
 
@@ -192,3 +202,96 @@ class ProcedureForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}"
+
+
+class Process(models.Model):
+    """The route dossiers of one procedure version take, as data.
+
+    A process is edited as a draft and published; a published process never changes, and a
+    dossier keeps the process it was received under. A newer published process of the same
+    version applies to dossiers received from then on.
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("thủ tục (phiên bản)"), on_delete=models.CASCADE, related_name="processes"
+    )
+    number = models.PositiveIntegerField(_("phiên bản quy trình"))
+    name = models.CharField(_("tên quy trình"), max_length=255)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(_("áp dụng từ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "-number"]
+        verbose_name = _("quy trình nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="process_version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.number})"
+
+
+class ProcessStep(models.Model):
+    """One step of a process: who does it, what they do and how long they have.
+
+    Steps with the same position run in parallel; the next position starts when all of them
+    are done. `return_to` lists the codes of earlier steps a dossier may be sent back to.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    code = models.SlugField(_("mã bước"), max_length=40)
+    name = models.CharField(_("tên bước"), max_length=255)
+    kind = models.CharField(_("loại bước"), max_length=16, choices=StepKind.choices)
+    agency_source = models.CharField(
+        _("cơ quan thực hiện"), max_length=16, choices=AgencySource.choices, default=AgencySource.PROCESSING
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan (nếu cố định)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    org_unit_kind = models.CharField(_("bộ phận"), max_length=16, choices=OrgUnitKind.choices, blank=True)
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    allotted = models.DecimalField(_("thời gian"), max_digits=6, decimal_places=2)
+    allotted_unit = models.CharField(
+        _("đơn vị thời gian"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_HOUR
+    )
+    return_to = models.JSONField(_("được trả về bước"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["process", "position", "id"]
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("các bước xử lý")
+        constraints = [models.UniqueConstraint(fields=["process", "code"], name="processstep_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+
+class ResultTemplate(models.Model):
+    """How the result of one procedure version is written, as a Django template body.
+
+    The frame (national emblem line, agency, number, place and date, signature block, QR code)
+    is common to every result; administrators edit the title, the number symbol and the body.
+    """
+
+    version = models.OneToOneField(ProcedureVersion, on_delete=models.CASCADE, related_name="result_template")
+    title = models.CharField(_("tên văn bản kết quả"), max_length=255)
+    symbol = models.CharField(
+        _("ký hiệu số văn bản"), max_length=40, help_text=_("Phần sau số thứ tự, ví dụ TLKS hoặc GP-UBND.")
+    )
+    body = models.TextField(_("nội dung (mẫu Django)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mẫu văn bản kết quả")
+        verbose_name_plural = _("mẫu văn bản kết quả")
+
+    def __str__(self) -> str:
+        return self.title

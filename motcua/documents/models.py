@@ -59,3 +59,20 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} – {self.title}"
+
+
+class DocumentNumberSequence(models.Model):
+    """The clerk's register of outgoing results: the last number per agency, year and symbol."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    symbol = models.CharField(max_length=40)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "symbol"], name="documentnumbersequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.symbol}: {self.last}"

@@ -12,6 +12,11 @@ class DossierStatus(models.TextChoices):
     RECEIVED = "received", _("Đã tiếp nhận")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
     REJECTED = "rejected", _("Từ chối tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    # A supplement asked for during processing: the clock stops until the papers come.
+    PAUSED = "paused", _("Tạm dừng, chờ bổ sung hồ sơ")
+    PROCESSED = "processed", _("Đã có kết quả")
+    RETURNED = "returned", _("Đã trả kết quả")
 
 
 class Channel(models.TextChoices):
@@ -37,3 +42,24 @@ class SlipKind(models.TextChoices):
     RECEIPT = "receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     SUPPLEMENT = "supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
     REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+    APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+
+
+class StepStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang thực hiện")
+    DONE = "done", _("Đã hoàn thành")
+    RETURNED = "returned", _("Bị trả lại")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class Timeliness(models.TextChoices):
+    """The national classification of a step or a dossier against its deadline."""
+
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class Outcome(models.TextChoices):
+    GRANTED = "granted", _("Giải quyết")
+    REFUSED = "refused", _("Không giải quyết (có văn bản trả lời)")

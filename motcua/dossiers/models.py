@@ -2,7 +2,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus, SlipKind
+from motcua.catalog.constants import StepKind
+from motcua.directory.constants import Role
+from motcua.dossiers.constants import (
+    AttachmentSource,
+    Channel,
+    DeliveryMethod,
+    DossierStatus,
+    Outcome,
+    SlipKind,
+    StepStatus,
+)
 
 
 class Dossier(models.Model):
@@ -54,6 +64,26 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
     # Bumped by every write so a form posted from a stale page is refused, not applied.
     revision = models.PositiveIntegerField(default=0)
+    # The process the dossier was received under; later process versions do not touch it.
+    process = models.ForeignKey(
+        "catalog.Process",
+        verbose_name=_("quy trình"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The specialist's draft of the result's wording, put into the result template.
+    result_draft = models.TextField(_("dự thảo nội dung kết quả"), blank=True)
+    outcome = models.CharField(_("kết quả giải quyết"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("ý kiến phê duyệt"), blank=True)
+    result_document = models.ForeignKey(
+        "documents.IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fees_paid_at = models.DateTimeField(_("đã nộp phí, lệ phí lúc"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    returned_note = models.CharField(_("ghi chú trả kết quả"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -142,3 +172,84 @@ class DossierSlip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.dossier}"
+
+
+class DossierStep(models.Model):
+    """One step of a dossier's journey through its process, or an opinion asked of an agency.
+
+    A step belongs to an agency (and possibly one of its units) and a role; any officer holding
+    that role there may take it, and a leader may assign it. `due_at` comes from the step's
+    allotted time and the working-day calendar and moves forward while the dossier is paused.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    process_step = models.ForeignKey(
+        "catalog.ProcessStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("loại bước"), max_length=16, choices=StepKind.choices)
+    name = models.CharField(_("bước"), max_length=255)
+    agency = models.ForeignKey(
+        "directory.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_unit = models.ForeignKey(
+        "directory.OrgUnit",
+        verbose_name=_("bộ phận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("trạng thái"), max_length=12, choices=StepStatus.choices, default=StepStatus.ACTIVE)
+    # For an opinion: the step that asked for it, which cannot move on until it is answered.
+    requested_by_step = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="consultations"
+    )
+    question = models.TextField(_("nội dung xin ý kiến"), blank=True)
+    note = models.TextField(_("ý kiến, ghi chú"), blank=True)
+    started_at = models.DateTimeField(_("bắt đầu"))
+    due_at = models.DateTimeField(_("hạn xử lý"))
+    finished_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    warned_due_soon_at = models.DateTimeField(null=True, blank=True)
+    warned_overdue_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("bước xử lý hồ sơ")
+        verbose_name_plural = _("bước xử lý hồ sơ")
+        indexes = [
+            models.Index(fields=["agency", "role", "status", "due_at"]),
+            models.Index(fields=["assignee", "status", "due_at"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.name}"
+
+
+class DossierPause(models.Model):
+    """A stop of the clock during processing, from the supplement request to the papers' arrival."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    step = models.ForeignKey(DossierStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("tạm dừng từ"))
+    ended_at = models.DateTimeField(_("tiếp tục lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.started_at}"
