@@ -62,6 +62,7 @@ def demo_accounts() -> list[dict[str, Any]]:
                     "roles": [(Role.SPECIALIST, commune_code, _unit(commune_code, OrgUnitKind.DIVISION))],
                 },
                 {"username": "xa.lanhdao", "full_name": "Đinh Văn Lãnh", "roles": [(Role.LEADER, commune_code, None)]},
+                {"username": "xa.vanthu", "full_name": "Lò Thị Văn", "roles": [(Role.CLERK, commune_code, None)]},
             ]
             if commune_code
             else []

@@ -1,0 +1,64 @@
+"""Deadlines of dossiers and steps: due instants, the paused clock, early / on time / late.
+
+The national rule (Decision 766, indicator 2.1) compares the end of processing with the
+appointment: on or before it is on time, after it is late. A step or dossier finished on an
+earlier working day than its due day is early. Time paused for a supplement is added to the
+due instants when the clock restarts, so it never counts against the agency; a dossier that
+needed more than one supplement during processing, or whose appointment was moved with an
+apology slip, counts as late whatever its end.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from motcua.catalog.constants import TimeUnit
+from motcua.core.workdays import get_calendar
+from motcua.dossiers.constants import SlipKind, Timeliness
+from motcua.dossiers.models import Dossier, DossierStep
+
+
+def allotted_due(*, start: datetime.datetime, amount: Decimal, unit: str) -> datetime.datetime:
+    """When something started at `start` with `amount` working days or hours is due."""
+    calendar = get_calendar()
+    if unit == TimeUnit.WORKING_HOUR:
+        return calendar.add_working_hours(start, amount)
+    return calendar.add_working_time(start, calendar.day_length * float(amount))
+
+
+def classify(*, finished_at: datetime.datetime, due_at: datetime.datetime) -> Timeliness:
+    if finished_at > due_at:
+        return Timeliness.LATE
+    if timezone.localdate(finished_at) < timezone.localdate(due_at):
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME
+
+
+def step_timeliness(step: DossierStep) -> Timeliness | None:
+    """How a finished step did against its due instant; None while it runs."""
+    if step.finished_at is None:
+        return None
+    return classify(finished_at=step.finished_at, due_at=step.due_at)
+
+
+def step_is_overdue(step: DossierStep, *, now: datetime.datetime | None = None) -> bool:
+    return step.finished_at is None and (now or timezone.now()) > step.due_at
+
+
+def dossier_timeliness(dossier: Dossier) -> Timeliness | None:
+    """How a processed dossier did against its appointment; None before it has a result."""
+    if dossier.processed_at is None or dossier.due_at is None:
+        return None
+    if dossier.slips.filter(kind=SlipKind.APOLOGY).exists() or dossier.pauses.count() > 1:
+        return Timeliness.LATE
+    return classify(finished_at=dossier.processed_at, due_at=dossier.due_at)
+
+
+def paused_working_time(*, started_at: datetime.datetime, ended_at: datetime.datetime) -> datetime.timedelta:
+    return get_calendar().working_time_between(started_at, ended_at)
+
+
+def shift(instant: datetime.datetime, by: datetime.timedelta) -> datetime.datetime:
+    """`instant` moved forward by `by` of working time (a resumed clock)."""
+    return get_calendar().add_working_time(instant, by)
