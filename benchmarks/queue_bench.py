@@ -1,5 +1,5 @@
-"""Queue benchmark: the reception queue of a one-stop unit over N synthetic dossiers (one
-million by default), against a plain primary-key lookup in the same run.
+"""Queue benchmark: the reception queue of a one-stop unit and an officer's work queue over N
+synthetic dossiers (one million by default), against a plain primary-key lookup in the same run.
 
     python benchmarks/queue_bench.py [--count 1000000] [--postgres-host 127.0.0.1 --postgres-port 54329]
 
@@ -33,8 +33,9 @@ from django.db import connection
 from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.models import Agency
 from motcua.directory.services import staff_ensure
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_reception_queue
+from motcua.dossiers.constants import QueueView, StepStatus
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.selectors import dossier_reception_queue, step_queue
 
 
 def percentile(values: list[float], p: int) -> float:
@@ -81,12 +82,33 @@ def main() -> None:
         password="x",
         roles=[(Role.SUPERVISOR, None, None)],
     )
+    specialist = staff_ensure(
+        actor="bench",
+        username="bench-specialist",
+        full_name="Chuyên Viên Đo",
+        password="x",
+        roles=[(Role.SPECIALIST, agency.code, None)],
+    )
+    leader = staff_ensure(
+        actor="bench",
+        username="bench-leader",
+        full_name="Lãnh Đạo Đo",
+        password="x",
+        roles=[(Role.LEADER, agency.code, None)],
+    )
+    open_steps = DossierStep.objects.filter(agency=agency, status=StepStatus.ACTIVE, role=Role.SPECIALIST)
+    mine = list(open_steps.values_list("id", flat=True)[: max(1, open_steps.count() // 2)])
+    DossierStep.objects.filter(pk__in=mine).update(assignee=specialist)
     ids = list(Dossier.objects.values_list("id", flat=True)[:5000])
     codes = list(Dossier.objects.filter(agency=agency, status="submitted").values_list("code", flat=True)[:200])
 
     def first_page(user) -> None:  # type: ignore[no-untyped-def]
         list(dossier_reception_queue(user=user).select_related("procedure_version", "applicant")[:50])
         dossier_reception_queue(user=user).count()
+
+    def work_page(user, view) -> None:  # type: ignore[no-untyped-def]
+        list(step_queue(user=user, view=view)[:50])
+        step_queue(user=user, view=view).count()
 
     def search_code() -> None:
         list(dossier_reception_queue(user=officer, query=random.choice(codes)[-8:])[:50])
@@ -99,7 +121,18 @@ def main() -> None:
         ),
         ("reception queue, province-wide (supervisor)", timed(lambda: first_page(supervisor), 30)),
         ("reception queue, search by code", timed(search_code, 100)),
+        (
+            f"work queue, assigned to me ({len(mine)} open steps)",
+            timed(lambda: work_page(specialist, QueueView.MINE), 100),
+        ),
+        (
+            f"work queue, my unit ({open_steps.count()} open steps)",
+            timed(lambda: work_page(specialist, QueueView.UNIT), 100),
+        ),
+        ("work queue, overdue", timed(lambda: work_page(specialist, QueueView.OVERDUE), 100)),
+        ("work queue, whole agency (leader)", timed(lambda: work_page(leader, QueueView.UNIT), 100)),
     ]
+    print(f"{DossierStep.objects.count()} dossier steps")
     base = percentile(rows[0][1], 95)
     print(f"{'query':55} {'p50 ms':>8} {'p95 ms':>8} {'p95 / pk':>9}")
     for name, samples in rows:

@@ -11,4 +11,9 @@ urlpatterns = [
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("nop-thay/", views.assisted_start, name="assisted_start"),
     path("ho-so/<int:pk>/phieu/<int:slip_id>/", views.slip_download, name="slip_download"),
+    path("viec/", views.work_queue, name="work_queue"),
+    path("ho-so/<int:pk>/buoc/<int:step_id>/", views.step_action, name="step_action"),
+    path("ho-so/<int:pk>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),
+    path("ho-so/<int:pk>/ket-qua/", views.result_download, name="result_download"),
+    path("so-theo-doi/", views.register, name="register"),
 ]

@@ -1,23 +1,54 @@
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
-from motcua.directory.constants import UnitKind
-from motcua.directory.models import AdministrativeUnit
+from motcua.directory.constants import AgencyKind, Role, UnitKind
+from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user
 from motcua.documents.files import private_file_response
-from motcua.dossiers.constants import Channel, DossierStatus
+from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
+from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.models import Dossier, DossierSlip
+from motcua.dossiers.processing import (
+    consultation_answer,
+    dossier_extend,
+    dossier_fees_record,
+    officer_may_act,
+    step_approve,
+    step_assign,
+    step_candidates,
+    step_consult,
+    step_forward,
+    step_hand_over,
+    step_issue,
+    step_request_supplement,
+    step_return,
+    step_take,
+)
 from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement, officer_may_receive
-from motcua.dossiers.selectors import dossier_get_for_officer, dossier_reception_queue
+from motcua.dossiers.records import control_sheet_pdf, register_xlsx
+from motcua.dossiers.selectors import (
+    dossier_get_for_officer,
+    dossier_list_for_officer,
+    dossier_reception_queue,
+    step_get_for_officer,
+    step_queue,
+)
 from motcua.dossiers.services import dossier_start_assisted
 
 
@@ -47,24 +78,83 @@ def reception_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    """The officer's open steps: assigned to me, my unit's, due soon, overdue."""
+    view = request.GET.get("xem", QueueView.MINE)
+    if view not in QueueView.values:
+        view = QueueView.MINE
+    now = timezone.now()
+    steps = step_queue(user=request.user, view=view, now=now)
+    page = Paginator(steps, 50).get_page(request.GET.get("page"))
+    counts = {value: step_queue(user=request.user, view=value, now=now).count() for value in QueueView.values}
+    context = {"page_obj": page, "view": view, "views": [(v, label, counts[v]) for v, label in QueueView.choices]}
+    return render(request, "backoffice/work_queue.html", {**context, "now": now})
+
+
+def _step_rows(dossier: Dossier, user: Any) -> list[dict[str, Any]]:
+    """Every step of the dossier with its timeliness and what this officer may do there."""
+    now = timezone.now()
+    leads = {
+        agency_id
+        for agency_id in StaffRole.objects.filter(user=user, role=Role.LEADER).values_list("agency_id", flat=True)
+    }
+    rows = []
+    for step in dossier.steps.select_related("agency", "org_unit", "assignee", "finished_by", "process_step"):
+        active = step.status == StepStatus.ACTIVE
+        row: dict[str, Any] = {
+            "step": step,
+            "timeliness": step_timeliness(step),
+            "overdue": step_is_overdue(step, now=now),
+            "may_act": active
+            and dossier.status == DossierStatus.IN_PROGRESS
+            and officer_may_act(officer=user, step=step),
+            "may_assign": active and step.agency_id in leads,
+        }
+        if row["may_assign"]:
+            roles = step_candidates(agency_id=step.agency_id, role=step.role, org_unit_id=step.org_unit_id)
+            row["candidates"] = sorted({r.user for r in roles.select_related("user")}, key=lambda u: u.get_full_name())
+        if row["may_act"] and step.process_step is not None and dossier.process is not None:
+            row["returns"] = dossier.process.steps.filter(code__in=step.process_step.return_to)
+        rows.append(row)
+    return rows
+
+
+@login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, pk=pk)
     if request.method == "POST":
         return _reception_action(request, dossier)
+    rows = _step_rows(dossier, request.user)
+    acting = [row for row in rows if row["may_act"]]
     context = {
         "dossier": dossier,
         "history": dossier.history.all(),
         "attachments": dossier.attachments.select_related("component"),
         "slips": dossier.slips.all(),
+        "steps": rows,
+        "acting": acting,
+        "assigning": [row for row in rows if row["may_assign"]],
+        "timeliness": dossier_timeliness(dossier),
+        "consult_agencies": Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.COMMUNE_COMMITTEE)
+        if any(row["step"].kind == StepKind.PROCESS for row in acting)
+        else [],
         "may_receive": dossier.status == DossierStatus.SUBMITTED
         and officer_may_receive(officer=request.user, dossier=dossier),
+        "may_collect_fees": dossier.fees_paid_at is None
+        and dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.PROCESSED}
+        and officer_may_receive(officer=request.user, dossier=dossier),
+        "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED} and bool(acting),
     }
     return render(request, "backoffice/dossier_detail.html", context)
 
 
+def _revision(request: HttpRequest) -> int | None:
+    return int(request.POST["revision"]) if request.POST.get("revision", "").isdigit() else None
+
+
 def _reception_action(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     action = request.POST.get("action", "")
-    revision = int(request.POST["revision"]) if request.POST.get("revision", "").isdigit() else None
+    revision = _revision(request)
     reasons = request.POST.get("reasons", "")
     try:
         if action == "accept":
@@ -73,6 +163,18 @@ def _reception_action(request: HttpRequest, dossier: Dossier) -> HttpResponse:
             slip = dossier_request_supplement(dossier=dossier, officer=request.user, reasons=reasons, revision=revision)
         elif action == "refuse":
             slip = dossier_refuse(dossier=dossier, officer=request.user, reasons=reasons, revision=revision)
+        elif action == "fees":
+            dossier_fees_record(dossier=dossier, officer=request.user, revision=revision)
+            messages.success(request, _("Đã ghi nhận nộp phí, lệ phí."))
+            return redirect("backoffice:dossier_detail", pk=dossier.pk)
+        elif action == "extend":
+            slip = dossier_extend(
+                dossier=dossier,
+                officer=request.user,
+                reason=request.POST.get("reason", ""),
+                new_due=_local_datetime(request.POST.get("new_due", "")),
+                revision=revision,
+            )
         else:
             raise ApplicationError(str(_("Thao tác không hợp lệ.")), code="unknown_action")
     except ApplicationError as error:
@@ -80,6 +182,131 @@ def _reception_action(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     else:
         messages.success(request, _("Đã lập %(slip)s.") % {"slip": slip.get_kind_display()})
     return redirect("backoffice:dossier_detail", pk=dossier.pk)
+
+
+def _local_datetime(value: str) -> datetime.datetime:
+    """A datetime-local field (YYYY-MM-DDTHH:MM) in the province's time zone."""
+    parsed = parse_datetime(value.strip()) if value.strip() else None
+    if parsed is None:
+        raise ApplicationError(str(_("Hãy nhập ngày giờ hẹn mới.")), code="datetime_required")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value.replace(",", ".").strip() or "0")
+    except InvalidOperation:
+        raise ApplicationError(str(_("Số ngày không hợp lệ.")), code="number_invalid") from None
+
+
+STEP_DONE_MESSAGES = {
+    "take": _("Bạn đã nhận xử lý bước này."),
+    "assign": _("Đã phân công cán bộ xử lý."),
+    "forward": _("Đã hoàn thành bước và chuyển hồ sơ."),
+    "return": _("Đã trả hồ sơ về bước trước."),
+    "consult": _("Đã gửi xin ý kiến."),
+    "answer": _("Đã gửi ý kiến."),
+    "supplement": _("Đã lập phiếu yêu cầu bổ sung; hồ sơ tạm dừng tính thời gian."),
+    "approve": _("Đã phê duyệt và ký số kết quả."),
+    "refuse": _("Đã ký số văn bản trả lời không giải quyết."),
+    "issue": _("Đã vào sổ và phát hành kết quả."),
+    "hand_over": _("Đã trả kết quả cho công dân."),
+}
+
+
+@login_required
+@require_POST
+def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    """Every action on a step goes through the processing services, which check role and state."""
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    step = step_get_for_officer(user=request.user, dossier=dossier, step_id=step_id)
+    action, post, user, revision = request.POST.get("action", ""), request.POST, request.user, _revision(request)
+    try:
+        if action == "take":
+            step_take(step=step, officer=user, revision=revision)
+        elif action == "assign":
+            assignee = post.get("assignee", "")
+            step_assign(
+                step=step, leader=user, assignee_id=int(assignee) if assignee.isdigit() else 0, revision=revision
+            )
+        elif action == "forward":
+            step_forward(
+                step=step, officer=user, note=post.get("note", ""), draft=post.get("draft", ""), revision=revision
+            )
+        elif action == "return":
+            step_return(
+                step=step, officer=user, to_code=post.get("to", ""), reason=post.get("reason", ""), revision=revision
+            )
+        elif action == "consult":
+            agency = post.get("agency", "")
+            step_consult(
+                step=step,
+                officer=user,
+                agency_id=int(agency) if agency.isdigit() else 0,
+                question=post.get("question", ""),
+                days=_decimal(post.get("days", "")),
+                revision=revision,
+            )
+        elif action == "answer":
+            consultation_answer(step=step, officer=user, answer=post.get("answer", ""), revision=revision)
+        elif action == "supplement":
+            step_request_supplement(step=step, officer=user, reasons=post.get("reasons", ""), revision=revision)
+        elif action in {"approve", "refuse"}:
+            decision = Outcome.GRANTED if action == "approve" else Outcome.REFUSED
+            step_approve(step=step, leader=user, decision=decision, note=post.get("note", ""), revision=revision)
+        elif action == "issue":
+            step_issue(step=step, clerk=user, revision=revision)
+        elif action == "hand_over":
+            step_hand_over(step=step, officer=user, note=post.get("note", ""), revision=revision)
+        else:
+            raise ApplicationError(str(_("Thao tác không hợp lệ.")), code="unknown_action")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, STEP_DONE_MESSAGES[action])
+    return redirect("backoffice:dossier_detail", pk=dossier.pk)
+
+
+@login_required
+def control_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    response = HttpResponse(control_sheet_pdf(dossier=dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    return response
+
+
+@login_required
+def result_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    if dossier.result_document is None:
+        raise Http404(_("Hồ sơ chưa có kết quả."))
+    return private_file_response(
+        file=dossier.result_document.file, download_name=f"ket-qua-{dossier.code}.pdf", inline=True
+    )
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """The dossier register (sổ theo dõi hồ sơ) of the officer's agencies for a period, in Excel."""
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("tu", "")) or today.replace(day=1)
+    end = parse_date(request.GET.get("den", "")) or today
+    if "tai" not in request.GET:
+        return render(request, "backoffice/register.html", {"start": start, "end": end})
+    dossiers = (
+        dossier_list_for_officer(user=request.user)
+        .filter(received_at__date__gte=start, received_at__date__lte=end)
+        .order_by("received_at", "id")
+    )
+    title = str(
+        _("SỔ THEO DÕI HỒ SƠ TỪ %(a)s ĐẾN %(b)s") % {"a": start.strftime("%d/%m/%Y"), "b": end.strftime("%d/%m/%Y")}
+    )
+    response = HttpResponse(
+        register_xlsx(dossiers=dossiers, title=title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-ho-so-{start}-{end}.xlsx"'
+    return response
 
 
 @login_required

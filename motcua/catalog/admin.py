@@ -352,3 +352,178 @@ class ProcedureFormAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureForm]):
             ),
         }
         return TemplateResponse(request, "admin/catalog/procedureform/preview.html", context)
+
+
+# --- Processes (catalog/processes.py): steps as data, edited as a draft and then published.
+# Imported here, not at the top, so this section stays self-contained at the end of the module.
+import re  # noqa: E402
+
+from django.db.models.fields import BLANK_CHOICE_DASH  # noqa: E402
+from django.utils.html import format_html, format_html_join  # noqa: E402
+from django.utils.safestring import SafeString  # noqa: E402
+
+from motcua.catalog.constants import StepKind  # noqa: E402
+from motcua.catalog.models import Process, ProcessStep  # noqa: E402
+from motcua.catalog.processes import (  # noqa: E402
+    PROCESS_ROLES,
+    process_diagram_html,
+    process_draft_from,
+    process_publish,
+    process_validate,
+)
+
+
+def _process_is_draft(process: Process | None) -> bool:
+    return process is None or process.status == VersionStatus.DRAFT
+
+
+class StepCodesField(forms.CharField):
+    """A list of step codes typed as "tham-dinh, phe-duyet" (stored as a JSON list)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(code) for code in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return [str(code) for code in value]
+        return [code for code in re.split(r"[\s,;]+", str(value or "")) if code]
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return self.to_python(initial) != self.to_python(data)
+
+
+class ProcessStepForm(forms.ModelForm[ProcessStep]):
+    return_to = StepCodesField(
+        label=_("được trả về bước"),
+        required=False,
+        help_text=_("Mã các bước đứng trước, cách nhau bằng dấu phẩy."),
+    )
+
+    class Meta:
+        model = ProcessStep
+        fields = [
+            "position",
+            "code",
+            "name",
+            "kind",
+            "agency_source",
+            "agency",
+            "org_unit_kind",
+            "role",
+            "allotted",
+            "allotted_unit",
+            "return_to",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An opinion from another agency is asked during a step, never a step of its own.
+        kind = self.fields["kind"]
+        if isinstance(kind, forms.ChoiceField):
+            kind.choices = [*BLANK_CHOICE_DASH, *((k.value, k.label) for k in StepKind if k != StepKind.CONSULT)]
+        role = self.fields["role"]
+        if isinstance(role, forms.ChoiceField):
+            role.choices = [*BLANK_CHOICE_DASH, *((r.value, r.label) for r in PROCESS_ROLES)]
+
+
+class ProcessStepInline(admin.TabularInline[ProcessStep, Process]):
+    """Steps are edited only while their process is a draft."""
+
+    model = ProcessStep
+    form = ProcessStepForm
+    extra = 0
+    raw_id_fields = ["agency"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and _process_is_draft(obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and _process_is_draft(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and _process_is_draft(obj)
+
+
+@admin.register(Process)
+class ProcessAdmin(AgencyScopedAdmin, admin.ModelAdmin[Process]):
+    """A published process is read-only (dossiers keep the process they were received under);
+    administrators make a draft from it, edit the steps, check the problems and publish."""
+
+    agency_path = "version__managing_agency"
+    list_display = ["procedure_code", "procedure_name", "number", "name", "status", "published_at"]
+    list_filter = ["status"]
+    search_fields = ["version__procedure__code", "version__procedure__name", "version__name"]
+    list_select_related = ["version__procedure"]
+    readonly_fields = ["version", "number", "status", "published_at", "diagram", "problems"]
+    inlines = [ProcessStepInline]
+    actions = ["publish", "create_draft"]
+
+    class Media:
+        css = {"all": ["motcua/process-diagram.css"]}
+
+    @admin.display(description=_("mã thủ tục"), ordering="version__procedure__code")
+    def procedure_code(self, obj: Process) -> str:
+        return obj.version.procedure.code
+
+    @admin.display(description=_("tên thủ tục"), ordering="version__procedure__name")
+    def procedure_name(self, obj: Process) -> str:
+        return obj.version.procedure.name
+
+    @admin.display(description=_("Sơ đồ quy trình"))
+    def diagram(self, obj: Process) -> SafeString:
+        return process_diagram_html(process=obj)
+
+    @admin.display(description=_("Các lỗi cần sửa trước khi công bố"))
+    def problems(self, obj: Process) -> SafeString:
+        found = process_validate(process=obj)
+        if not found:
+            return format_html(
+                '<p class="mc-process-problems mc-process-problems--none">{}</p>',
+                _("Không có lỗi: quy trình có thể công bố."),
+            )
+        return format_html(
+            '<ul class="mc-process-problems">{}</ul>', format_html_join("", "<li>{}</li>", ((p,) for p in found))
+        )
+
+    def get_fields(self, request: HttpRequest, obj: Process | None = None) -> list[str]:  # type: ignore[override]
+        fields = ["version", "number", "name", "status", "published_at", "diagram"]
+        if obj is not None and obj.status == VersionStatus.DRAFT:
+            fields.append("problems")
+        return fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a process starts as the default one, or as a draft copied from another
+
+    def has_change_permission(self, request: HttpRequest, obj: Process | None = None) -> bool:
+        return super().has_change_permission(request, obj) and _process_is_draft(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Process | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and _process_is_draft(obj)
+
+    def has_draft_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("catalog.add_process")
+
+    @admin.action(description=_("Công bố quy trình"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Process]) -> None:
+        for process in queryset.select_related("version__procedure"):
+            label = f"{process.version.procedure.code} – {process}"
+            try:
+                process_publish(process=process, actor=request.user)
+            except ApplicationError as error:
+                for problem in error.extra.get("problems") or [error.message]:
+                    messages.error(request, f"{label}: {problem}")
+            else:
+                messages.success(request, _("Đã công bố %(p)s.") % {"p": label})
+
+    @admin.action(description=_("Tạo bản nháp mới từ quy trình này"), permissions=["draft"])
+    def create_draft(self, request: HttpRequest, queryset: QuerySet[Process]) -> None:
+        for process in queryset.select_related("version__procedure"):
+            label = f"{process.version.procedure.code} – {process}"
+            try:
+                draft = process_draft_from(process=process, actor=request.user)
+            except ApplicationError as error:
+                messages.error(request, f"{label}: {error.message}")
+            else:
+                messages.success(request, _("Đã tạo bản nháp %(p)s.") % {"p": draft})

@@ -150,6 +150,10 @@ TASKS = {
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Đắk Lắk")
 # Public address of the portal, printed in QR codes on issued results (no trailing slash).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+# Jobs every task worker enqueues on a timer: dotted path of the task → interval in seconds.
+MOTCUA_PERIODIC_TASKS = {
+    "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
+}
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
 MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")

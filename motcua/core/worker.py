@@ -37,3 +37,28 @@ def heartbeat_start(*, worker_id: str) -> threading.Event:
 
     threading.Thread(target=loop, name="heartbeat", daemon=True).start()
     return stop
+
+
+def periodic_start(*, schedule: dict[str, int]) -> threading.Event:
+    """Enqueue each task of `schedule` (dotted path → seconds) at its interval, in a daemon thread.
+
+    Every worker process runs one; the periodic jobs are written to be harmless when several
+    workers enqueue them (each claims its rows before acting), so no leader election is needed.
+    """
+    from django.utils.module_loading import import_string
+
+    stop = threading.Event()
+    due = {path: 0.0 for path in schedule}
+
+    def loop() -> None:
+        elapsed = 0.0
+        while not stop.wait(1.0):
+            elapsed += 1.0
+            for path, interval in schedule.items():
+                if elapsed >= due[path]:
+                    due[path] = elapsed + interval
+                    close_old_connections()
+                    import_string(path).enqueue()
+
+    threading.Thread(target=loop, name="periodic", daemon=True).start()
+    return stop

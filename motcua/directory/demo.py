@@ -86,6 +86,16 @@ AGENCY_ADMIN_PERMISSIONS = [
     ("catalog", "delete_dossiercomponent"),
     ("catalog", "view_procedureform"),
     ("catalog", "change_procedureform"),
+    ("catalog", "view_resulttemplate"),
+    ("catalog", "add_resulttemplate"),
+    ("catalog", "change_resulttemplate"),
+    ("catalog", "view_process"),
+    ("catalog", "add_process"),
+    ("catalog", "change_process"),
+    ("catalog", "view_processstep"),
+    ("catalog", "add_processstep"),
+    ("catalog", "change_processstep"),
+    ("catalog", "delete_processstep"),
 ]
 
 

@@ -63,3 +63,12 @@ class Timeliness(models.TextChoices):
 class Outcome(models.TextChoices):
     GRANTED = "granted", _("Giải quyết")
     REFUSED = "refused", _("Không giải quyết (có văn bản trả lời)")
+
+
+class QueueView(models.TextChoices):
+    """The views of an officer's work queue (the values appear in URLs)."""
+
+    MINE = "cua-toi", _("Được giao cho tôi")
+    UNIT = "don-vi", _("Của đơn vị tôi")
+    DUE_SOON = "sap-den-han", _("Sắp đến hạn")
+    OVERDUE = "qua-han", _("Quá hạn")

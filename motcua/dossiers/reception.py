@@ -18,6 +18,7 @@ from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip
+from motcua.dossiers.processing import processing_start
 from motcua.dossiers.services import due_instant
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -68,7 +69,8 @@ def _papers(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def dossier_accept(*, dossier: Dossier, officer: Any, revision: int | None) -> DossierSlip:
-    """Accept a complete dossier: the clock starts now and the receipt gives the appointment."""
+    """Accept a complete dossier: the clock starts now, the receipt gives the appointment and the
+    dossier goes on to the first processing step of its process."""
     _check_role(officer=officer, dossier=dossier, action="accept")
     with transaction.atomic():
         locked = _lock_submitted(dossier=dossier, revision=revision)
@@ -78,7 +80,9 @@ def dossier_accept(*, dossier: Dossier, officer: Any, revision: int | None) -> D
         dossier_transition(
             dossier=locked, to_status=DossierStatus.RECEIVED, actor=officer, summary={"due_at": locked.due_at}
         )
-        return slip_issue(dossier=locked, kind=SlipKind.RECEIPT, officer=officer, content={"papers": _papers(locked)})
+        slip = slip_issue(dossier=locked, kind=SlipKind.RECEIPT, officer=officer, content={"papers": _papers(locked)})
+        processing_start(dossier=locked, officer=officer)
+        return slip
 
 
 def _reasons(reasons: str) -> str:

@@ -1,15 +1,18 @@
 """Reads of dossiers, always through a permission check on who asks."""
 
+import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.workdays import get_calendar
 from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
-from motcua.dossiers.constants import DossierStatus
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.constants import DossierStatus, QueueView, StepStatus
+from motcua.dossiers.models import Dossier, DossierStep
 
 PROVINCE_WIDE_ROLES = {Role.SUPERVISOR, Role.SYSTEM_ADMIN}
 # Dossiers an officer sees once submitted; drafts are the citizen's business only.
@@ -40,23 +43,32 @@ def dossier_get_for_editor(*, user: Any, pk: int) -> Dossier:
     return dossier
 
 
-def dossier_list_for_officer(*, user: Any) -> QuerySet[Dossier]:
-    """Submitted dossiers of the agencies where the officer holds a role; all for province-wide
-    roles; for staff outside any agency (postal), the dossiers they submitted for citizens.
-
-    The agencies are resolved first into a short list, so the query stays on the
-    (agency, status, submitted_at) index at a million dossiers.
-    """
+def _officer_agencies(user: Any) -> list[int] | None:
+    """The agencies where the officer holds a role, resolved into a short list so queries stay on
+    their indexes at a million dossiers; None for province-wide roles."""
     roles = StaffRole.objects.filter(user=user)
-    qs = Dossier.objects.exclude(status__in=NOT_YET_SUBMITTED).select_related(
+    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
+        return None
+    return sorted(set(roles.exclude(agency__isnull=True).values_list("agency_id", flat=True)))
+
+
+def _submitted() -> QuerySet[Dossier]:
+    return Dossier.objects.exclude(status__in=NOT_YET_SUBMITTED).select_related(
         "procedure_version", "agency", "applicant"
     )
-    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
-        return qs
-    agency_ids = sorted(set(roles.exclude(agency__isnull=True).values_list("agency_id", flat=True)))
+
+
+def dossier_list_for_officer(*, user: Any) -> QuerySet[Dossier]:
+    """Submitted dossiers received by, or with a step at, the agencies where the officer holds a
+    role (so a department sees what a commune forwards or asks its opinion on); all for
+    province-wide roles; for staff outside any agency (postal), the dossiers they submitted."""
+    agency_ids = _officer_agencies(user)
+    if agency_ids is None:
+        return _submitted()
     if agency_ids:
-        return qs.filter(agency_id__in=agency_ids)
-    return qs.filter(submitted_by=user)
+        with_steps = DossierStep.objects.filter(agency_id__in=agency_ids).values("dossier_id")
+        return _submitted().filter(Q(agency_id__in=agency_ids) | Q(pk__in=with_steps))
+    return _submitted().filter(submitted_by=user)
 
 
 def dossier_get_for_officer(*, user: Any, pk: int) -> Dossier:
@@ -71,7 +83,10 @@ def dossier_reception_queue(*, user: Any, query: str = "", channel: str = "") ->
 
     Searches by dossier code (its start or its daily number at the end) or the applicant's name.
     """
-    qs = dossier_list_for_officer(user=user).filter(status=DossierStatus.SUBMITTED)
+    agency_ids = _officer_agencies(user)
+    qs = _submitted().filter(status=DossierStatus.SUBMITTED)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
     if channel:
         qs = qs.filter(channel=channel)
     query = query.strip()
@@ -82,3 +97,52 @@ def dossier_reception_queue(*, user: Any, query: str = "", channel: str = "") ->
             | Q(applicant__citizen__full_name__icontains=query)
         )
     return qs.order_by("submitted_at", "id")
+
+
+DUE_SOON_HOURS = 4
+
+
+def step_roles_filter(user: Any) -> Q | None:
+    """Steps the officer may act on or (as a leader) assign: by agency, role and unit."""
+    condition: Q | None = None
+    for role in StaffRole.objects.filter(user=user, agency__isnull=False):
+        if role.role == Role.LEADER:
+            match = Q(agency_id=role.agency_id)
+        else:
+            match = Q(agency_id=role.agency_id, role=role.role)
+            if role.org_unit_id is not None:
+                match &= Q(org_unit_id=role.org_unit_id) | Q(org_unit__isnull=True)
+        condition = match if condition is None else condition | match
+    return condition
+
+
+def step_queue(*, user: Any, view: str = QueueView.MINE, now: datetime.datetime | None = None) -> QuerySet[DossierStep]:
+    """The officer's work queue of open steps, the most urgent first.
+
+    "Mine" is what is assigned to the officer; the other views cover every open step the
+    officer's roles reach (a leader sees the whole agency, to assign it).
+    """
+    now = now or timezone.now()
+    qs = DossierStep.objects.filter(status=StepStatus.ACTIVE).select_related(
+        "dossier", "dossier__procedure_version", "agency", "assignee"
+    )
+    if view == QueueView.MINE:
+        qs = qs.filter(assignee=user)
+    else:
+        condition = step_roles_filter(user)
+        if condition is None:
+            return qs.none()
+        qs = qs.filter(condition)
+        if view == QueueView.DUE_SOON:
+            qs = qs.filter(due_at__gte=now, due_at__lte=get_calendar().add_working_hours(now, DUE_SOON_HOURS))
+        elif view == QueueView.OVERDUE:
+            qs = qs.filter(due_at__lt=now)
+    return qs.order_by("due_at", "id")
+
+
+def step_get_for_officer(*, user: Any, dossier: Dossier, step_id: int) -> DossierStep:
+    """A step of a dossier the officer may see (the action itself checks the role)."""
+    step = DossierStep.objects.filter(dossier=dossier, pk=step_id).select_related("agency", "process_step").first()
+    if step is None:
+        raise Http404(_("Không tìm thấy bước xử lý."))
+    return step

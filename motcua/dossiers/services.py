@@ -25,9 +25,15 @@ from motcua.documents.models import StoredDocument
 from motcua.dossiers.codes import dossier_code_issue
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment
+from motcua.dossiers.processing import processing_resume
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 
-EDITABLE = {DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION, DossierStatus.SUPPLEMENT_REQUESTED}
+EDITABLE = {
+    DossierStatus.DRAFT,
+    DossierStatus.AWAITING_CONFIRMATION,
+    DossierStatus.SUPPLEMENT_REQUESTED,
+    DossierStatus.PAUSED,
+}
 MAX_FILES_PER_COMPONENT = 10
 
 
@@ -389,8 +395,8 @@ def dossier_start_assisted(
 
 
 def dossier_supplement_send(*, dossier: Dossier, actor: Any, note: str) -> Dossier:
-    """The citizen answers a supplement request: the missing papers are added, the dossier goes
-    back to the one-stop unit's queue with the same code."""
+    """The citizen answers a supplement request with the same code: asked at reception, the
+    dossier goes back to the one-stop unit's queue; asked during processing, the clock restarts."""
     problems = dossier_problems(dossier=dossier)
     if problems:
         raise ApplicationError(
@@ -398,6 +404,8 @@ def dossier_supplement_send(*, dossier: Dossier, actor: Any, note: str) -> Dossi
         )
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
+        if locked.status == DossierStatus.PAUSED:
+            return processing_resume(dossier=locked, actor=actor, note=note.strip()[:500])
         if locked.status != DossierStatus.SUPPLEMENT_REQUESTED:
             raise ApplicationError(_("Hồ sơ không có yêu cầu bổ sung nào đang chờ."), code="dossier_wrong_state")
         return dossier_transition(

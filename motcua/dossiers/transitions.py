@@ -10,13 +10,17 @@ from motcua.core.errors import ApplicationError
 from motcua.dossiers.constants import DossierStatus as S
 from motcua.dossiers.models import Dossier, DossierStatusChange
 
-# Allowed moves. Reception, processing and results extend this table with their issues.
+# Allowed moves. Payment, delivery and sync are separate axes, not states here.
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.AWAITING_CONFIRMATION, S.SUBMITTED},
     S.AWAITING_CONFIRMATION: {S.SUBMITTED, S.DRAFT},
     S.SUBMITTED: {S.WITHDRAWN, S.RECEIVED, S.SUPPLEMENT_REQUESTED, S.REJECTED},
     S.SUPPLEMENT_REQUESTED: {S.SUBMITTED, S.WITHDRAWN},
-    S.RECEIVED: set(),
+    S.RECEIVED: {S.IN_PROGRESS},
+    S.IN_PROGRESS: {S.PAUSED, S.PROCESSED},
+    S.PAUSED: {S.IN_PROGRESS},
+    S.PROCESSED: {S.RETURNED},
+    S.RETURNED: set(),
     S.WITHDRAWN: set(),
     S.REJECTED: set(),
 }

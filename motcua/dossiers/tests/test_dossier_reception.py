@@ -62,7 +62,9 @@ def test_accept_issues_the_receipt_with_a_working_day_appointment(hung, birth_ve
     dossier = _submitted(hung, birth_version)
     slip = dossier_accept(dossier=dossier, officer=_officer(), revision=dossier.revision)
     dossier.refresh_from_db()
-    assert dossier.status == DossierStatus.RECEIVED
+    # Received, then straight on to the first processing step of its process.
+    assert dossier.status == DossierStatus.IN_PROGRESS
+    assert list(dossier.history.values_list("to_status", flat=True))[-2:] == ["received", "in_progress"]
     local_due = dossier.due_at.astimezone(datetime.timezone(datetime.timedelta(hours=7)))  # type: ignore[union-attr]
     assert (local_due.date(), local_due.hour) == (datetime.date(2026, 11, 30), 15)
     assert slip.kind == SlipKind.RECEIPT and slip.form_set.startswith("Thông tư số 03/2025")

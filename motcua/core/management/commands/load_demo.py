@@ -6,13 +6,16 @@ from django.core.management.base import BaseCommand
 
 from motcua.accounts.demo import demo_citizens_ensure
 from motcua.catalog.eforms import procedure_forms_load
+from motcua.catalog.processes import process_defaults_ensure
 from motcua.catalog.services import catalog_import
 from motcua.directory.demo import DEMO_PASSWORD, demo_staff_ensure
 from motcua.directory.services import directory_load
+from motcua.documents.results import result_templates_load
 
 DEMO_DIRECTORY = Path(settings.PACKAGE_DIR) / "directory" / "demo_data" / "dak_lak.json"
 DEMO_CATALOG = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "procedures.json"
 DEMO_FORMS = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "forms.json"
+DEMO_RESULT_TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" / "result_templates.json"
 
 
 class Command(BaseCommand):
@@ -26,6 +29,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Catalogue: {report.as_dict()}")
         forms = procedure_forms_load(document=json.loads(DEMO_FORMS.read_text()))
         self.stdout.write(f"E-forms: {forms}")
+        processes = process_defaults_ensure(actor=actor)
+        self.stdout.write(f"Default processes built: {processes}")
+        templates = result_templates_load(document=json.loads(DEMO_RESULT_TEMPLATES.read_text()), actor=actor)
+        self.stdout.write(f"Result templates: {templates}")
         accounts = demo_staff_ensure(actor=actor)
         self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {DEMO_PASSWORD})")
         citizens = demo_citizens_ensure(actor=actor)

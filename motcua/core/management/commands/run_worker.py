@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from motcua.core.worker import heartbeat_start
+from motcua.core.worker import heartbeat_start, periodic_start
 
 
 class Command(BaseCommand):
@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
         heartbeat_start(worker_id=worker_id)
+        periodic_start(schedule=settings.MOTCUA_PERIODIC_TASKS)
         backend = str(settings.TASKS["default"]["BACKEND"])
         if backend.startswith("django_tasks_rq"):
             call_command("rqworker", "default", "--with-scheduler")

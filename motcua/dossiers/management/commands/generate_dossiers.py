@@ -10,21 +10,24 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.catalog.constants import ProcedureLevel, VersionStatus
+from motcua.catalog.constants import ProcedureLevel, StepKind, VersionStatus
 from motcua.catalog.models import ProcedureVersion
-from motcua.directory.constants import AgencyKind
+from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.models import Agency
-from motcua.dossiers.constants import Channel, DossierStatus
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.constants import Channel, DossierStatus, StepStatus
+from motcua.dossiers.models import Dossier, DossierStep
 
 # Roughly how dossiers spread over states in a working province.
 STATUS_WEIGHTS = {
     DossierStatus.SUBMITTED: 5,
-    DossierStatus.RECEIVED: 80,
+    DossierStatus.IN_PROGRESS: 20,
+    DossierStatus.PAUSED: 2,
+    DossierStatus.RETURNED: 60,
     DossierStatus.SUPPLEMENT_REQUESTED: 3,
     DossierStatus.REJECTED: 2,
     DossierStatus.WITHDRAWN: 1,
 }
+RECEIVED = {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.RETURNED}
 CHANNEL_WEIGHTS = {Channel.ONLINE: 60, Channel.COUNTER: 30, Channel.POST_OFFICE: 5, Channel.NATIONAL_PORTAL: 5}
 
 
@@ -67,7 +70,7 @@ class Command(BaseCommand):
                 day = timezone.localdate(submitted)
                 sequences[(agency.pk, day)] += 1
                 status = rng.choices(statuses, status_weights)[0]
-                received = submitted + datetime.timedelta(hours=2) if status == DossierStatus.RECEIVED else None
+                received = submitted + datetime.timedelta(hours=2) if status in RECEIVED else None
                 rows.append(
                     Dossier(
                         # "S" marks synthetic codes, so they never collide with real ones.
@@ -85,11 +88,47 @@ class Command(BaseCommand):
                 )
             with transaction.atomic():
                 Dossier.objects.bulk_create(rows, batch_size=batch)
+                DossierStep.objects.bulk_create(self._steps(rows, rng), batch_size=batch)
             done += len(rows)
             rate = done / (time.perf_counter() - started)
             sys.stderr.write(f"\r{done}/{count} dossiers ({rate:.0f}/s)")
         sys.stderr.write("\n")
         self.stdout.write(f"Inserted {count} synthetic dossiers.")
+
+    def _steps(self, dossiers: list[Dossier], rng: random.Random) -> list[DossierStep]:
+        """The reception step of every received dossier, then its open step or its finished ones."""
+        steps = []
+        for dossier in dossiers:
+            if dossier.received_at is None or dossier.due_at is None:
+                continue
+            common = {"dossier_id": dossier.pk, "agency_id": dossier.agency_id}
+            steps.append(
+                DossierStep(
+                    **common,
+                    kind=StepKind.RECEPTION,
+                    name="Tiếp nhận hồ sơ",
+                    role=Role.RECEPTION,
+                    status=StepStatus.DONE,
+                    started_at=dossier.received_at,
+                    due_at=dossier.received_at + datetime.timedelta(hours=1),
+                    finished_at=dossier.received_at,
+                )
+            )
+            open_step = dossier.status != DossierStatus.RETURNED
+            started = dossier.received_at + datetime.timedelta(minutes=5)
+            steps.append(
+                DossierStep(
+                    **common,
+                    kind=StepKind.PROCESS,
+                    name="Thẩm định, xử lý hồ sơ",
+                    role=Role.SPECIALIST,
+                    status=StepStatus.ACTIVE if open_step else StepStatus.DONE,
+                    started_at=started,
+                    due_at=started + datetime.timedelta(hours=rng.randrange(4, 120)),
+                    finished_at=None if open_step else started + datetime.timedelta(hours=rng.randrange(1, 100)),
+                )
+            )
+        return steps
 
     def _applicants(self, rng: random.Random) -> list[Any]:
         User = get_user_model()

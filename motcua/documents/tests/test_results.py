@@ -1,0 +1,396 @@
+"""Results are issued as signed Vietnamese administrative documents: the national layout,
+numbers from the agency's register, the procedure's result template filled with the e-form
+answers, a reply letter for a refusal, and a copy in the citizen's document store."""
+
+import datetime
+import io
+import json
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from pypdf import PdfReader
+
+from motcua.catalog.models import Procedure, ResultTemplate
+from motcua.core.models import AuditEvent
+from motcua.core.testing import citizen, directory_minimal
+from motcua.directory.models import Agency
+from motcua.documents.models import StoredDocument
+from motcua.documents.results import (
+    DEFAULT_BODY,
+    document_number_issue,
+    result_issue,
+    result_store_for_citizen,
+    result_template_for,
+    result_templates_load,
+)
+from motcua.documents.signing import STAMP_HEIGHT, STAMP_MARGIN, validate_signed_pdf
+from motcua.dossiers.constants import Outcome
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_start
+
+pytestmark = pytest.mark.django_db
+
+CATALOG = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data"
+TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" / "result_templates.json"
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+ISSUE_DAY = datetime.datetime(2026, 11, 26, 9, 30, tzinfo=HANOI)
+
+BIRTH_ANSWERS = {
+    "applicant_full_name": "Nguyễn Văn Hùng",
+    "applicant_id_number": "066094000103",
+    "applicant_residence": {
+        "unit": "24121",
+        "unit_name": "Phường Tân Lập",
+        "detail": "12 Lê Duẩn",
+        "text": "12 Lê Duẩn, Phường Tân Lập",
+    },
+    "applicant_relationship": "cha",
+    "child_full_name": "Nguyễn Minh Khôi",
+    "child_birth_date": "2026-11-20",
+    "child_gender": "nam",
+    "child_ethnicity": "Ê Đê",
+    "child_nationality": "Việt Nam",
+    "birth_place_kind": "co_so_y_te",
+    "birth_facility": "Bệnh viện Đa khoa vùng Tây Nguyên",
+    "birth_place": {"unit": None, "unit_name": None, "detail": "184 Trần Quý Cáp", "text": "184 Trần Quý Cáp"},
+    "birth_proof_kind": "chung_sinh_dien_tu",
+    "surrogacy": False,
+    "self_birth_year": 1994,
+    "self_ethnicity": "Kinh",
+    "self_nationality": "Việt Nam",
+    "other_parent_status": "khai",
+    "other_parent_full_name": "Trần Thị Mai",
+    "other_parent_birth_year": 1996,
+    "other_parent_ethnicity": "Ê Đê",
+    "other_parent_nationality": "Việt Nam",
+    "other_parent_residence": {"unit": "24121", "unit_name": "Phường Tân Lập", "detail": "", "text": "Phường Tân Lập"},
+}
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings: Any, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path / "var"  # a development CA of this test's own
+    settings.MOTCUA_PUBLIC_URL = "https://dichvucong.example.vn"
+
+
+def real_catalog(*codes: str) -> dict[str, Agency]:
+    """The directory and the demo catalogue's real procedures `codes`, with their e-forms."""
+    from motcua.catalog.eforms import procedure_forms_load
+    from motcua.catalog.services import catalog_import
+
+    agencies = directory_minimal()
+    catalog = json.loads((CATALOG / "procedures.json").read_text())
+    catalog["procedures"] = [p for p in catalog["procedures"] if p["code"] in codes]
+    catalog["fields"] = [f for f in catalog["fields"] if f["code"] in {p["field"] for p in catalog["procedures"]}]
+    catalog_import(actor="test", document=catalog)
+    forms = json.loads((CATALOG / "forms.json").read_text())
+    procedure_forms_load(document={code: forms[code] for code in codes})
+    return agencies
+
+
+def birth_dossier(*, applicant: Any = None, sequence: int = 1) -> Dossier:
+    """A received birth registration of the ward with the e-form filled in."""
+    version = Procedure.objects.get(code="1.001193").current_version
+    assert version is not None
+    dossier = dossier_start(applicant=applicant or citizen(), version=version, unit_code="24121")
+    dossier.form_data = dict(BIRTH_ANSWERS)
+    dossier.code = f"000.01.50.H15-261125-{sequence:04d}"
+    dossier.received_at = datetime.datetime(2026, 11, 25, 8, 0, tzinfo=HANOI)
+    dossier.result_draft = "Đủ điều kiện đăng ký khai sinh."
+    dossier.save()
+    return dossier
+
+
+def leader() -> Any:
+    return get_user_model().objects.create_user(
+        username="chutich.tanlap", password="x", first_name="Hương", last_name="Nguyễn Thị"
+    )
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text, NFC-normalised and with line breaks as spaces (lines wrap)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+    return " ".join(text.split())
+
+
+def stored_bytes(document: Any) -> bytes:
+    with document.file.open("rb") as fh:
+        return bytes(fh.read())
+
+
+@pytest.fixture
+def birth() -> dict[str, Agency]:
+    agencies = real_catalog("1.001193", "1.000656")
+    result_templates_load(document=json.loads(TEMPLATES.read_text()), actor="test")
+    return agencies
+
+
+@time_machine.travel(ISSUE_DAY, tick=False)
+def test_birth_result_is_a_signed_a4_document_in_the_national_layout(birth: dict[str, Agency]) -> None:
+    """A granted birth registration gives a signed A4 "Trích lục khai sinh" numbered in the
+    ward's register, in the national layout, with the child and parents from the e-form, the
+    leader's name and a QR code of the verification URL."""
+    dossier = birth_dossier()
+    approver = leader()
+    document = result_issue(
+        dossier=dossier,
+        agency=birth["UBND-24121"],
+        approver=approver,
+        outcome=Outcome.GRANTED,
+        note="Đồng ý.",
+        actor=approver,
+    )
+    assert document.number == "1/TLKS"
+    assert document.title == "Trích lục khai sinh"
+    assert document.dossier == dossier and document.issuer_agency == birth["UBND-24121"]
+    assert document.signed_by_name == "Nguyễn Thị Hương"
+
+    pdf = stored_bytes(document)
+    reader = PdfReader(io.BytesIO(pdf))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
+    text = pdf_text(pdf)
+    for expected in (
+        "ỦY BAN NHÂN DÂN PHƯỜNG TÂN LẬP",
+        "Số: 1/TLKS",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Tân Lập, ngày 26 tháng 11 năm 2026",
+        "TRÍCH LỤC KHAI SINH",
+        "Nguyễn Minh Khôi",
+        "20/11/2026",
+        "Bệnh viện Đa khoa vùng Tây Nguyên",
+        "Họ, chữ đệm, tên người mẹ:",
+        "Trần Thị Mai",
+        "Họ, chữ đệm, tên người cha:",
+        "Nguyễn Văn Hùng",
+        "Đủ điều kiện đăng ký khai sinh.",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Nguyễn Thị Hương",
+        "Quét mã để kiểm tra tính xác thực",
+    ):
+        assert expected in text, expected
+    # The URL is printed under the QR code, wrapped to the column's width.
+    assert f"https://dichvucong.example.vn/xac-thuc/{document.verification_code}/" in text.replace(" ", "")
+
+    report = validate_signed_pdf(pdf)
+    assert report.valid, report.problem
+    assert report.signer_name == "Nguyễn Thị Hương"
+    assert AuditEvent.objects.filter(action="documents.result_issued", object_id=str(document.pk)).exists()
+    assert AuditEvent.objects.filter(action="documents.issued", object_id=str(document.pk)).exists()
+
+
+def test_layout_leaves_the_signature_stamp_corner_free(birth: dict[str, Agency]) -> None:
+    """Nothing is printed where the signing plugin puts its visible stamp (bottom-right of
+    the last page), however long the result: every line sits above the stamp's top edge."""
+    dossier = birth_dossier()
+    dossier.result_draft = "\n\n".join(["Nội dung dự thảo dài để văn bản sang trang thứ hai."] * 30)
+    dossier.save()
+    approver = leader()
+    document = result_issue(
+        dossier=dossier, agency=birth["UBND-24121"], approver=approver, outcome="granted", note="", actor=approver
+    )
+    reader = PdfReader(io.BytesIO(stored_bytes(document)))
+    assert len(reader.pages) >= 2
+    stamp_top = STAMP_MARGIN + STAMP_HEIGHT
+    lowest: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, _size: Any) -> None:
+        if text.strip():
+            lowest.append(cm[1] * tm[4] + cm[3] * tm[5] + cm[5])
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    assert lowest and min(lowest) > stamp_top
+
+
+def test_refusal_is_a_reply_letter_with_the_reason(birth: dict[str, Agency]) -> None:
+    """A refused dossier gets a signed "Văn bản trả lời" stating the reason, without the
+    result template's body, numbered in the reply register."""
+    dossier = birth_dossier()
+    approver = leader()
+    document = result_issue(
+        dossier=dossier,
+        agency=birth["UBND-24121"],
+        approver=approver,
+        outcome=Outcome.REFUSED,
+        note="Giấy chứng sinh không khớp với thông tin người mẹ.",
+        actor=approver,
+    )
+    assert document.title == "Văn bản trả lời"
+    assert document.number == "1/TL"
+    pdf = stored_bytes(document)
+    text = pdf_text(pdf)
+    assert "VĂN BẢN TRẢ LỜI" in text
+    assert "Giấy chứng sinh không khớp với thông tin người mẹ." in text
+    assert "không giải quyết hồ sơ" in text
+    assert "TRÍCH LỤC KHAI SINH" not in text and "Nguyễn Minh Khôi" not in text
+    assert validate_signed_pdf(pdf).valid
+
+
+def test_refusal_needs_a_reason(birth: dict[str, Agency]) -> None:
+    """A refusal without a reason is refused, in Vietnamese, and uses no number."""
+    from motcua.core.errors import ApplicationError
+
+    dossier = birth_dossier()
+    approver = leader()
+    with pytest.raises(ApplicationError, match="lý do"):
+        result_issue(
+            dossier=dossier, agency=birth["UBND-24121"], approver=approver, outcome="refused", note=" ", actor=approver
+        )
+    with transaction.atomic():
+        assert document_number_issue(agency=birth["UBND-24121"], year=2026, symbol="TL") == "1/TL"
+
+
+def test_department_result_names_the_provincial_committee_and_the_director() -> None:
+    """A department issues under the provincial People's Committee, signed by its director,
+    with the province as the place."""
+    agencies = real_catalog("1.001193")
+    dossier = birth_dossier()
+    approver = leader()
+    document = result_issue(
+        dossier=dossier, agency=agencies["STP"], approver=approver, outcome="granted", note="", actor=approver
+    )
+    text = pdf_text(stored_bytes(document))
+    assert "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK" in text and "SỞ TƯ PHÁP" in text
+    assert "GIÁM ĐỐC" in text and "TM. ỦY BAN NHÂN DÂN" not in text
+    assert "Đắk Lắk, ngày" in text
+
+
+def test_default_template_lists_the_answers_and_the_draft() -> None:
+    """Without a result template, the result is titled after the procedure's first listed
+    result, numbered "KQ", and lists the e-form answers with their labels and the draft."""
+    agencies = real_catalog("1.001193")
+    dossier = birth_dossier()
+    default = result_template_for(version=dossier.procedure_version)
+    assert default.pk is None
+    assert (default.title, default.symbol, default.body) == ("Giấy khai sinh", "KQ", DEFAULT_BODY)
+    approver = leader()
+    document = result_issue(
+        dossier=dossier, agency=agencies["UBND-24121"], approver=approver, outcome="granted", note="", actor=approver
+    )
+    assert document.number.endswith("/KQ") and document.title == "Giấy khai sinh"
+    text = pdf_text(stored_bytes(document))
+    assert "GIẤY KHAI SINH" in text
+    assert "Giới tính" in text and "Nguyễn Minh Khôi" in text and "Bệnh viện Đa khoa vùng Tây Nguyên" in text
+    assert "Đủ điều kiện đăng ký khai sinh." in text
+    assert "Đã có Giấy chứng sinh điện tử" in text and "chung_sinh_dien_tu" not in text  # choices by their label
+
+
+def test_saved_template_is_used_over_the_default(birth: dict[str, Agency]) -> None:
+    """The version's saved result template is the one used."""
+    dossier = birth_dossier()
+    template = result_template_for(version=dossier.procedure_version)
+    assert template.pk is not None and template.symbol == "TLKS"
+    assert ResultTemplate.objects.filter(version=dossier.procedure_version).count() == 1
+
+
+def test_numbers_follow_the_register_per_agency_year_and_symbol() -> None:
+    """Numbers count up per agency, year and symbol, restart each year and differ per agency."""
+    agencies = directory_minimal()
+    ward, department = agencies["UBND-24121"], agencies["STP"]
+    with transaction.atomic():
+        assert document_number_issue(agency=ward, year=2026, symbol="TLKS") == "1/TLKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="TLKS") == "2/TLKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="TLKT") == "1/TLKT"
+        assert document_number_issue(agency=department, year=2026, symbol="TLKS") == "1/TLKS"
+        assert document_number_issue(agency=ward, year=2027, symbol="TLKS") == "1/TLKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="TLKS") == "3/TLKS"
+
+
+def test_issued_results_take_consecutive_numbers(birth: dict[str, Agency]) -> None:
+    """Two results of the same kind issued by the same ward get 1/TLKS then 2/TLKS."""
+    approver = leader()
+    first_dossier = birth_dossier()
+    second_dossier = birth_dossier(applicant=first_dossier.applicant, sequence=2)
+    first, second = (
+        result_issue(
+            dossier=dossier, agency=birth["UBND-24121"], approver=approver, outcome="granted", note="", actor=approver
+        )
+        for dossier in (first_dossier, second_dossier)
+    )
+    assert (first.number, second.number) == ("1/TLKS", "2/TLKS")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_never_share_a_number() -> None:
+    """Eight threads numbering results at once for the same register get forty numbers."""
+    agency = directory_minimal()["UBND-24121"]
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def issue() -> None:
+        try:
+            barrier.wait()
+            for _ in range(5):
+                with transaction.atomic():
+                    numbers.append(document_number_issue(agency=agency, year=2026, symbol="TLKS"))
+        except BaseException as error:  # reported below, so a failure is visible
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(numbers, key=lambda n: int(n.split("/")[0])) == [f"{n}/TLKS" for n in range(1, 41)]
+
+
+def test_a_rolled_back_issue_gives_its_number_back(birth: dict[str, Agency]) -> None:
+    """A number taken in a transaction that fails is not lost from the register."""
+    agency = birth["UBND-24121"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        document_number_issue(agency=agency, year=2026, symbol="TLKS")
+        raise RuntimeError("signing failed")
+    with transaction.atomic():
+        assert document_number_issue(agency=agency, year=2026, symbol="TLKS") == "1/TLKS"
+
+
+def test_copy_to_the_citizen_store_is_idempotent(birth: dict[str, Agency]) -> None:
+    """The signed result is copied once into the applicant's document store, with its hash,
+    size and source dossier; copying again returns the same entry."""
+    dossier = birth_dossier()
+    approver = leader()
+    document = result_issue(
+        dossier=dossier, agency=birth["UBND-24121"], approver=approver, outcome="granted", note="", actor=approver
+    )
+    stored = result_store_for_citizen(dossier=dossier, document=document)
+    again = result_store_for_citizen(dossier=dossier, document=document)
+    assert again.pk == stored.pk
+    assert StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier).count() == 1
+    assert stored.owner_id == dossier.applicant_id
+    assert stored.title == "Trích lục khai sinh" and stored.title_folded == "trich luc khai sinh"
+    assert stored.content_type == "application/pdf"
+    assert (stored.sha256, stored.size) == (document.sha256, document.size)
+    with stored.file.open("rb") as fh:
+        assert fh.read() == stored_bytes(document)
+    assert AuditEvent.objects.filter(action="documents.result_stored").count() == 1
+
+
+def test_demo_templates_load_on_current_versions_and_reload_unchanged() -> None:
+    """The demo result templates attach to the loaded procedures' current versions (codes
+    not in the catalogue are skipped) and loading twice changes nothing."""
+    real_catalog("1.001193", "1.000656")
+    document = json.loads(TEMPLATES.read_text())
+    assert {"1.001193", "1.000656", "1.000894"} <= set(document)
+    assert result_templates_load(document=document, actor="test") == 2
+    assert result_templates_load(document=document, actor="test") == 2
+    death = ResultTemplate.objects.get(version__procedure__code="1.000656")
+    assert (death.title, death.symbol) == ("Trích lục khai tử", "TLKT")
+    assert ResultTemplate.objects.count() == 2
+    assert AuditEvent.objects.filter(action="catalog.result_template_created").count() == 2
+    assert not AuditEvent.objects.filter(action="catalog.result_template_updated").exists()

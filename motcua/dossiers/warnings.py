@@ -1,0 +1,85 @@
+"""Periodic warnings to officers about steps due soon and steps overdue.
+
+Each step is warned once per kind: the warning is claimed with a conditional UPDATE before the
+e-mail goes out, so several workers running the job at once never warn twice. Officers get one
+digest e-mail per run listing their steps; overdue steps also go to the agency's leaders.
+"""
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.core.workdays import get_calendar
+from motcua.directory.constants import Role
+from motcua.directory.models import StaffRole
+from motcua.dossiers.constants import StepStatus
+from motcua.dossiers.models import DossierStep
+from motcua.dossiers.processing import step_candidates
+from motcua.dossiers.selectors import DUE_SOON_HOURS
+
+
+def _claimed(steps: QuerySet[DossierStep], field: str, now: datetime.datetime) -> list[DossierStep]:
+    claimed = []
+    for step in steps.select_related("dossier", "agency", "assignee"):
+        if DossierStep.objects.filter(pk=step.pk, **{f"{field}__isnull": True}).update(**{field: now}):
+            claimed.append(step)
+    return claimed
+
+
+def _recipients(step: DossierStep, *, leaders: bool) -> set[Any]:
+    users: set[Any]
+    if step.assignee is not None:
+        users = {step.assignee}
+    else:
+        roles = step_candidates(agency_id=step.agency_id, role=step.role, org_unit_id=step.org_unit_id)
+        users = {role.user for role in roles.select_related("user")}
+    if leaders:
+        users |= {role.user for role in StaffRole.objects.filter(role=Role.LEADER, agency_id=step.agency_id)}
+    return {user for user in users if user.email}
+
+
+def _line(step: DossierStep) -> str:
+    due = timezone.localtime(step.due_at).strftime("%H:%M %d/%m/%Y")
+    return f"- {step.dossier.code}: {step.name} ({step.agency.name}), {_('hạn')} {due}"
+
+
+def deadline_warnings_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Warn about steps due within DUE_SOON_HOURS working hours and steps past their due time."""
+    now = now or timezone.now()
+    active = DossierStep.objects.filter(status=StepStatus.ACTIVE)
+    soon_limit = get_calendar().add_working_hours(now, DUE_SOON_HOURS)
+    due_soon = _claimed(
+        active.filter(warned_due_soon_at__isnull=True, due_at__gte=now, due_at__lte=soon_limit),
+        "warned_due_soon_at",
+        now,
+    )
+    overdue = _claimed(active.filter(warned_overdue_at__isnull=True, due_at__lt=now), "warned_overdue_at", now)
+    digests: dict[Any, dict[str, list[str]]] = defaultdict(lambda: {"soon": [], "late": []})
+    for step in due_soon:
+        for user in _recipients(step, leaders=False):
+            digests[user]["soon"].append(_line(step))
+    for step in overdue:
+        for user in _recipients(step, leaders=True):
+            digests[user]["late"].append(_line(step))
+    for user, lines in digests.items():
+        parts = [_("Kính gửi %(name)s,") % {"name": user.get_full_name() or user.get_username()}]
+        if lines["late"]:
+            parts += ["", _("Các bước xử lý đã quá hạn:"), *lines["late"]]
+        if lines["soon"]:
+            parts += ["", _("Các bước xử lý sắp đến hạn:"), *lines["soon"]]
+        parts += [
+            "",
+            _("Xem và xử lý tại: %(url)s") % {"url": settings.MOTCUA_PUBLIC_URL.rstrip("/") + "/can-bo/viec/"},
+        ]
+        subject = _("Cảnh báo hạn xử lý hồ sơ: %(late)d quá hạn, %(soon)d sắp đến hạn") % {
+            "late": len(lines["late"]),
+            "soon": len(lines["soon"]),
+        }
+        send_mail(subject, "\n".join(parts), None, [user.email])
+    return {"due_soon": len(due_soon), "overdue": len(overdue), "emails": len(digests)}
