@@ -241,5 +241,6 @@ LOGGING = {
     "filters": {"mask_ids": {"()": "motcua.core.privacy.MaskIdNumbersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
-    "loggers": {"fontTools": {"level": "ERROR"}},
+    # PDF libraries narrate every rendering step at INFO; only their problems are worth a line.
+    "loggers": {"fontTools": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}},
 }

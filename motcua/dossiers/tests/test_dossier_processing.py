@@ -367,3 +367,50 @@ def test_two_officers_acting_at_once_get_one_success_and_one_conflict(hung, birt
         thread.join()
     assert sorted(outcomes) == ["dossier_stale", "ok"]
     assert DossierStep.objects.filter(dossier=dossier, kind=StepKind.APPROVE).count() == 1
+
+
+def test_parallel_steps_all_finish_before_the_next_position_opens(hung, birth_version, staff) -> None:
+    """A process where the ward and the Department of Justice appraise side by side: approval
+    opens only when both are done, and each agency acts only on its own branch."""
+    from decimal import Decimal
+
+    from motcua.catalog.constants import AgencySource
+    from motcua.catalog.models import Process, ProcessStep
+    from motcua.catalog.processes import process_publish
+    from motcua.directory.models import Agency
+
+    process = Process.objects.create(version=birth_version, number=1, name="Quy trình phối hợp")
+    rows = [
+        (1, "tiep-nhan", StepKind.RECEPTION, AgencySource.RECEIVING, None, Role.RECEPTION, "0.5", []),
+        (2, "tham-dinh", StepKind.PROCESS, AgencySource.PROCESSING, None, Role.SPECIALIST, "3", []),
+        (2, "tham-dinh-so", StepKind.PROCESS, AgencySource.FIXED, "STP", Role.SPECIALIST, "3", []),
+        (3, "phe-duyet", StepKind.APPROVE, AgencySource.PROCESSING, None, Role.LEADER, "2", ["tham-dinh"]),
+        (4, "phat-hanh", StepKind.ISSUE, AgencySource.PROCESSING, None, Role.CLERK, "1", []),
+        (5, "tra-ket-qua", StepKind.RETURN, AgencySource.RECEIVING, None, Role.RECEPTION, "1", []),
+    ]
+    for position, code, kind, source, agency, role, hours, back in rows:
+        ProcessStep.objects.create(
+            process=process,
+            position=position,
+            code=code,
+            name=code,
+            kind=kind,
+            agency_source=source,
+            agency=Agency.objects.get(code=agency) if agency else None,
+            role=role,
+            allotted=Decimal(hours),
+            return_to=back,
+        )
+    process_publish(process=process, actor="test")
+    dossier = _received(hung, birth_version, staff)
+    assert dossier.process == process
+    ward, department = (
+        DossierStep.objects.get(dossier=dossier, process_step__code=code) for code in ("tham-dinh", "tham-dinh-so")
+    )
+    assert (ward.agency.code, department.agency.code) == ("UBND-24121", "STP")
+    with pytest.raises(ApplicationError):
+        step_forward(step=department, officer=staff["specialist"], note="", draft="", revision=None)
+    step_forward(step=ward, officer=staff["specialist"], note="", draft="", revision=None)
+    assert not DossierStep.objects.filter(dossier=dossier, kind=StepKind.APPROVE).exists()
+    step_forward(step=department, officer=staff["stp"], note="Đồng ý", draft="", revision=None)
+    assert _active(dossier, StepKind.APPROVE).agency.code == "UBND-24121"
