@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.integrations",
     "motcua.notifications",
+    "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

@@ -1,0 +1,153 @@
+"""Public statistics of the transparency board, computed in the database.
+
+The early / on time / late rule is the one of `motcua.dossiers.deadlines.dossier_timeliness`,
+written as SQL conditions so a month of a province's dossiers is counted in one query.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
+from motcua.dossiers.models import Dossier, DossierPause, DossierSlip
+from motcua.reports.constants import Satisfaction
+from motcua.reports.models import Feedback, SatisfactionRating
+
+OPEN = [DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED]
+GROUPINGS = {"co-quan": "agency__name", "linh-vuc": "procedure_version__field__name"}
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    name: str
+    received: int
+    open: int
+    overdue_open: int
+    finished: int
+    early: int
+    on_time: int
+    late: int
+    online: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share finished early or on time, in per cent; None when nothing is finished yet."""
+        return round(100 * (self.early + self.on_time) / self.finished, 1) if self.finished else None
+
+    @property
+    def online_rate(self) -> float | None:
+        return round(100 * self.online / self.received, 1) if self.received else None
+
+
+def _received_between(start: datetime.date, end: datetime.date) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+
+
+def _with_timeliness(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    pauses = DossierPause.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("id"))
+    return qs.annotate(
+        apologised=Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.APOLOGY)),
+        pause_count=Coalesce(Subquery(pauses.values("n")), Value(0), output_field=IntegerField()),
+        processed_day=TruncDate("processed_at"),
+        due_day=TruncDate("due_at"),
+    )
+
+
+FINISHED = Q(processed_at__isnull=False)
+LATE = FINISHED & (Q(processed_at__gt=F("due_at")) | Q(apologised=True) | Q(pause_count__gt=1))
+EARLY = FINISHED & ~LATE & Q(processed_day__lt=F("due_day"))
+
+
+def board_rows(
+    *, start: datetime.date, end: datetime.date, grouping: str = "co-quan", now: datetime.datetime | None = None
+) -> list[BoardRow]:
+    """Dossiers received in [start, end] per agency or per field, busiest first."""
+    now = now or timezone.now()
+    key = GROUPINGS.get(grouping, GROUPINGS["co-quan"])
+    open_ = Q(processed_at__isnull=True, status__in=OPEN)
+    rows = (
+        _with_timeliness(_received_between(start, end))
+        .values(key)
+        .annotate(
+            received=Count("id"),
+            open=Count("id", filter=open_),
+            overdue_open=Count("id", filter=open_ & Q(due_at__lt=now)),
+            finished=Count("id", filter=FINISHED),
+            early=Count("id", filter=EARLY),
+            late=Count("id", filter=LATE),
+            online=Count("id", filter=Q(channel=Channel.ONLINE)),
+        )
+        .order_by("-received", key)
+    )
+    return [
+        BoardRow(
+            name=row[key] or "—",
+            received=row["received"],
+            open=row["open"],
+            overdue_open=row["overdue_open"],
+            finished=row["finished"],
+            early=row["early"],
+            on_time=row["finished"] - row["early"] - row["late"],
+            late=row["late"],
+            online=row["online"],
+        )
+        for row in rows
+    ]
+
+
+def board_totals(rows: list[BoardRow]) -> BoardRow:
+    fields = ["received", "open", "overdue_open", "finished", "early", "on_time", "late", "online"]
+    return BoardRow(name="", **{field: sum(getattr(row, field) for row in rows) for field in fields})
+
+
+def late_dossiers(
+    *, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
+) -> QuerySet[Dossier, Any]:
+    """Codes and agencies of dossiers finished late or still open past their appointment; no
+    personal data leaves this query."""
+    now = now or timezone.now()
+    overdue_open = Q(processed_at__isnull=True, status__in=OPEN, due_at__lt=now)
+    return (
+        _with_timeliness(_received_between(start, end))
+        .filter(LATE | overdue_open)
+        .values("code", "agency__name", "procedure_version__name", "due_at", "processed_at")
+        .order_by("due_at")
+    )
+
+
+def apology_slips(*, start: datetime.date, end: datetime.date) -> QuerySet[DossierSlip, Any]:
+    return (
+        DossierSlip.objects.filter(kind=SlipKind.APOLOGY, issued_at__date__gte=start, issued_at__date__lte=end)
+        .values("dossier__code", "dossier__agency__name", "issued_at", "dossier__due_at")
+        .order_by("-issued_at")
+    )
+
+
+def satisfaction_summary(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Ratings given in the period: how many, how many dissatisfied, the satisfied share."""
+    ratings = SatisfactionRating.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+    disliked = (
+        Q(agency_level=Satisfaction.DISSATISFIED)
+        | Q(officer_level=Satisfaction.DISSATISFIED)
+        | Q(result_level=Satisfaction.DISSATISFIED)
+    )
+    counts = ratings.aggregate(total=Count("id"), dissatisfied=Count("id", filter=disliked))
+    total, dissatisfied = counts["total"], counts["dissatisfied"]
+    feedback = Feedback.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+    return {
+        "ratings": total,
+        "dissatisfied": dissatisfied,
+        "satisfied_rate": round(100 * (total - dissatisfied) / total, 1) if total else None,
+        "feedback": feedback.count(),
+    }
+
+
+def feedback_for_officer(*, user: Any) -> QuerySet[Feedback]:
+    from motcua.directory.models import StaffRole
+
+    agencies = StaffRole.objects.filter(user=user, agency__isnull=False).values("agency_id")
+    return Feedback.objects.filter(agency_id__in=agencies).select_related("agency").order_by("status", "due_at")
