@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0001_initial'),
-        ('dossiers', '0005_dossier_groups'),
+        ('dossiers', '0004_processing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
