@@ -23,7 +23,7 @@ cat <<MSG
   API:                 http://$HOST:$PORT/api/docs/
   Sức khỏe hệ thống:   http://$HOST:$PORT/healthz
   Demo logins (password demo@2026): quantri, giamsat, tiepnhan, stp.chuyenvien, stp.lanhdao,
-  stp.vanthu, stp.quantri, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu
+  stp.vanthu, stp.quantri, bhxh.tiepnhan, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
   Demo SMS inbox:      http://$HOST:$PORT/sms-mo-phong/
 

@@ -105,6 +105,14 @@ class TrackingTimelineSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class TrackingLinkedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField()
+    agency = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+
+
 class TrackingSerializer(serializers.Serializer):
     code = serializers.CharField()
     procedure = serializers.CharField()
@@ -116,6 +124,8 @@ class TrackingSerializer(serializers.Serializer):
     next_step = serializers.CharField()
     timeline = TrackingTimelineSerializer(many=True)
     verified = serializers.BooleanField()
+    group_code = serializers.CharField(help_text="Mã hồ sơ liên thông; rỗng nếu hồ sơ không thuộc nhóm liên thông")
+    linked = TrackingLinkedSerializer(many=True, help_text="Các hồ sơ khác của cùng hồ sơ liên thông")
     applicant = serializers.CharField(required=False, help_text="Chỉ có khi xác minh đúng")
     delivery_method = serializers.CharField(required=False)
     notes = serializers.ListField(child=serializers.CharField(), required=False)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("nop-thay/", views.assisted_start, name="assisted_start"),
     path("ho-so/<int:pk>/phieu/<int:slip_id>/", views.slip_download, name="slip_download"),
+    path("ho-so/<int:pk>/giay-to/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("viec/", views.work_queue, name="work_queue"),
     path("ho-so/<int:pk>/buoc/<int:step_id>/", views.step_action, name="step_action"),
     path("ho-so/<int:pk>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),

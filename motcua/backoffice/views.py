@@ -23,6 +23,7 @@ from motcua.directory.selectors import staff_roles_for_user
 from motcua.documents.files import private_file_response
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
+from motcua.dossiers.groups import dossier_group_shared_attachments
 from motcua.dossiers.models import Dossier, DossierSlip
 from motcua.dossiers.processing import (
     consultation_answer,
@@ -130,6 +131,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dossier": dossier,
         "history": dossier.history.all(),
         "attachments": dossier.attachments.select_related("component"),
+        "shared_attachments": dossier_group_shared_attachments(dossier=dossier),
         "slips": dossier.slips.all(),
         "steps": rows,
         "acting": acting,
@@ -307,6 +309,19 @@ def register(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="so-theo-doi-ho-so-{start}-{end}.xlsx"'
     return response
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
+    """A paper of the dossier, or one it shares with the lead dossier of its group."""
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    attachment = (
+        dossier.attachments.filter(pk=attachment_id).first()
+        or dossier_group_shared_attachments(dossier=dossier).filter(pk=attachment_id).first()
+    )
+    if attachment is None:
+        raise Http404(_("Không tìm thấy tệp."))
+    return private_file_response(file=attachment.file, download_name=attachment.original_name, inline=True)
 
 
 @login_required

@@ -18,6 +18,10 @@ from motcua.catalog.constants import FeeKind, OnlineLevel, ProcedureLevel, TimeU
 
 FORMAT_ID = "motcua.catalog/1"
 CODE_PATTERN = re.compile(r"^\d\.\d{6}$")
+# A placeholder code the project gives a procedure whose national code it could not confirm,
+# e.g. LT.BHYT.01: letters first, so it can never be mistaken for (or collide with) a national
+# code. Its verification note must say it is a placeholder.
+LOCAL_CODE_PATTERN = re.compile(r"^[A-Z]{2,4}\.[A-Z0-9]{2,8}\.\d{2}$")
 
 Path = tuple[str | int, ...]
 
@@ -153,8 +157,10 @@ def _check_procedure(c: Checker, proc: Any, path: Path, *, field_codes: set[str]
     if not c.keys(proc, path, required=PROCEDURE_REQUIRED, optional=PROCEDURE_OPTIONAL):
         return
     code = proc.get("code")
-    if "code" in proc and (not isinstance(code, str) or not CODE_PATTERN.match(code)):
-        c.error((*path, "code"), _("Mã thủ tục phải có dạng 1.001193."))
+    if "code" in proc and (
+        not isinstance(code, str) or not (CODE_PATTERN.match(code) or LOCAL_CODE_PATTERN.match(code))
+    ):
+        c.error((*path, "code"), _("Mã thủ tục phải có dạng 1.001193 (hoặc mã tạm của dự án, dạng LT.BHYT.01)."))
     c.text(proc, "name", path, max_length=500)
     c.text(proc, "implementing_agency", path, max_length=500)
     if "field" in proc and proc["field"] not in field_codes:

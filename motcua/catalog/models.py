@@ -295,3 +295,50 @@ class ResultTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProcedureGroup(models.Model):
+    """An interconnected procedure group (nhóm thủ tục hành chính liên thông): one submission
+    that opens linked dossiers in several agencies, e.g. birth registration, permanent
+    residence and a health-insurance card for a child under 6 (Nghị định 63/2024/NĐ-CP)."""
+
+    code = models.CharField(_("mã nhóm"), max_length=40, unique=True)
+    name = models.CharField(_("tên nhóm thủ tục liên thông"), max_length=500)
+    description = models.TextField(_("mô tả"), blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("nhóm thủ tục liên thông")
+        verbose_name_plural = _("nhóm thủ tục liên thông")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureGroupMember(models.Model):
+    """A procedure of a group. The lead (exactly one per group) is the procedure whose e-form
+    and papers the citizen fills in; the other members' dossiers are opened from it."""
+
+    group = models.ForeignKey(
+        ProcedureGroup, verbose_name=_("nhóm thủ tục liên thông"), on_delete=models.CASCADE, related_name="members"
+    )
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="group_memberships"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_lead = models.BooleanField(_("thủ tục chính"), default=False)
+
+    class Meta:
+        ordering = ["group", "position", "id"]
+        verbose_name = _("thủ tục trong nhóm liên thông")
+        verbose_name_plural = _("thủ tục trong nhóm liên thông")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "procedure"], name="proceduregroupmember_unique_procedure"),
+            models.UniqueConstraint(
+                fields=["group"], condition=models.Q(is_lead=True), name="proceduregroupmember_one_lead"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.code}: {self.procedure.code}"

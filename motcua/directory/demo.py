@@ -48,6 +48,11 @@ def demo_accounts() -> list[dict[str, Any]]:
             "staff": True,
             "roles": [(Role.AGENCY_ADMIN, "STP", None)],
         },
+        {
+            "username": "bhxh.tiepnhan",
+            "full_name": "Trương Thị Hiểm",
+            "roles": [(Role.RECEPTION, "BHXH", _unit("BHXH", OrgUnitKind.ONE_STOP))],
+        },
         {"username": "buudien", "full_name": "Bùi Thị Bưu", "roles": [(Role.POSTAL, None, None)]},
         *(
             [

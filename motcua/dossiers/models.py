@@ -84,6 +84,15 @@ class Dossier(models.Model):
     processed_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     returned_note = models.CharField(_("ghi chú trả kết quả"), max_length=500, blank=True)
+    # The interconnected submission this dossier belongs to (hồ sơ liên thông), if any.
+    group = models.ForeignKey(
+        "DossierGroup",
+        verbose_name=_("hồ sơ liên thông"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,6 +103,39 @@ class Dossier(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["applicant", "status"]),
         ]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk}"
+
+
+class DossierGroup(models.Model):
+    """One submission of an interconnected procedure group and the linked dossiers it opened.
+
+    The lead dossier is the one the citizen fills in and confirms; on confirmation the other
+    members' dossiers are opened in their agencies (dossiers/groups.py). The code is
+    "LT-<lead dossier code>", given when the lead is handed in.
+    """
+
+    code = models.CharField(_("mã hồ sơ liên thông"), max_length=60, unique=True, null=True, blank=True)
+    # The catalogue's procedure group this submission follows.
+    group = models.ForeignKey(
+        "catalog.ProcedureGroup",
+        verbose_name=_("nhóm thủ tục liên thông"),
+        on_delete=models.PROTECT,
+        related_name="dossier_groups",
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nộp"), on_delete=models.PROTECT, related_name="dossier_groups"
+    )
+    lead = models.OneToOneField(Dossier, verbose_name=_("hồ sơ chính"), on_delete=models.PROTECT, related_name="+")
+    # Where the citizen submits: commune-level members are received by this commune.
+    unit_code = models.CharField(_("xã, phường nơi nộp"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("hồ sơ liên thông")
+        verbose_name_plural = _("hồ sơ liên thông")
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"

@@ -12,7 +12,7 @@ from motcua.core.workdays import get_calendar
 from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, QueueView, StepStatus
-from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.models import Dossier, DossierGroup, DossierStep
 
 PROVINCE_WIDE_ROLES = {Role.SUPERVISOR, Role.SYSTEM_ADMIN}
 # Dossiers an officer sees once submitted; drafts are the citizen's business only.
@@ -20,7 +20,11 @@ NOT_YET_SUBMITTED = [DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION]
 
 
 def dossier_list_for_applicant(*, user: Any) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(applicant=user).select_related("procedure_version", "agency").order_by("-updated_at")
+    return (
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure_version", "agency", "group")
+        .order_by("-updated_at")
+    )
 
 
 def dossier_get_for_applicant(*, user: Any, pk: int) -> Dossier:
@@ -29,6 +33,14 @@ def dossier_get_for_applicant(*, user: Any, pk: int) -> Dossier:
     if dossier is None:
         raise Http404(_("Không tìm thấy hồ sơ."))
     return dossier
+
+
+def dossier_group_for_applicant(*, user: Any, pk: int) -> DossierGroup:
+    """The citizen's own interconnected submission, or 404 (whether it exists or not)."""
+    dossier_group = DossierGroup.objects.filter(applicant=user, pk=pk).select_related("group", "lead").first()
+    if dossier_group is None:
+        raise Http404(_("Không tìm thấy hồ sơ liên thông."))
+    return dossier_group
 
 
 def dossier_get_for_editor(*, user: Any, pk: int) -> Dossier:

@@ -228,8 +228,15 @@ def dossier_set_delivery(*, dossier: Dossier, actor: Any, method: str, address: 
 def dossier_problems(*, dossier: Dossier) -> dict[str, str]:
     """Everything that stops submission, keyed by where to fix it (form fields, papers, delivery)."""
     from motcua.catalog.eforms import form_clean, form_components_covered
+    from motcua.dossiers.groups import dossier_group_problems, dossier_is_linked_member
 
     problems: dict[str, str] = {}
+    if dossier_is_linked_member(dossier=dossier):
+        # A dossier opened from an interconnected submission: its data and papers are the
+        # lead's, checked when the lead was submitted; only the delivery is its own.
+        if not dossier.delivery_method:
+            problems["delivery"] = _("Hãy chọn cách nhận kết quả.")
+        return problems
     attached_ids = set(dossier.attachments.values_list("component_id", flat=True))
     components = list(dossier.procedure_version.components.all())
     covered: set[int] = set()
@@ -244,6 +251,7 @@ def dossier_problems(*, dossier: Dossier) -> dict[str, str]:
             problems[f"component.{component.pk}"] = _("Thiếu giấy tờ: %(name)s") % {"name": component.name[:120]}
     if not dossier.delivery_method:
         problems["delivery"] = _("Hãy chọn cách nhận kết quả.")
+    problems.update(dossier_group_problems(dossier=dossier))
     return problems
 
 
@@ -334,8 +342,18 @@ def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
     dossier.submitted_at = now
     dossier.expected_due_at = due_instant(version=dossier.procedure_version, start=now)
     dossier_transition(dossier=dossier, to_status=DossierStatus.SUBMITTED, actor=actor, summary={"code": dossier.code})
+    if dossier.group_id is not None:
+        _linked_dossiers_hand_in(lead=dossier, actor=actor)
     transaction.on_commit(lambda: _after_submission(dossier.pk))
     return dossier
+
+
+def _linked_dossiers_hand_in(*, lead: Dossier, actor: Any) -> None:
+    """An interconnected submission: handing in its lead opens the other agencies' dossiers in
+    the same transaction (dossiers/groups.py); for a linked dossier itself this does nothing."""
+    from motcua.dossiers.groups import dossier_group_members_hand_in
+
+    dossier_group_members_hand_in(lead=lead, actor=actor)
 
 
 def _after_submission(dossier_id: int) -> None:

@@ -39,6 +39,8 @@ class Tracking:
     dossier: Dossier
     verified: bool
     timeline: list[DossierStatusChange] = field(default_factory=list)
+    # The other dossiers of the same interconnected submission (hồ sơ liên thông), if any.
+    linked: list[Dossier] = field(default_factory=list)
 
     @property
     def next_step(self) -> str:
@@ -70,7 +72,7 @@ def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Trac
     if not _hit(f"track-ip:{client_ip}", LOOKUPS_PER_WINDOW):
         return None
     dossier = (
-        Dossier.objects.select_related("procedure_version", "agency", "applicant__citizen")
+        Dossier.objects.select_related("procedure_version", "agency", "applicant__citizen", "group")
         .exclude(status__in=[DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION])
         .filter(code=code.strip().upper())
         .first()
@@ -82,7 +84,20 @@ def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Trac
         verified = _hit(f"track-2fa:{dossier.pk}", SECOND_FACTOR_TRIES) and _second_factor_matches(
             dossier, second_factor
         )
-    return Tracking(dossier=dossier, verified=verified, timeline=list(dossier.history.all()))
+    return Tracking(dossier=dossier, verified=verified, timeline=list(dossier.history.all()), linked=_linked(dossier))
+
+
+def _linked(dossier: Dossier) -> list[Dossier]:
+    """The submitted dossiers sharing the tracked one's interconnected submission."""
+    if dossier.group_id is None:
+        return []
+    return list(
+        Dossier.objects.filter(group_id=dossier.group_id)
+        .exclude(pk=dossier.pk)
+        .exclude(status__in=[DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION])
+        .select_related("procedure_version", "agency")
+        .order_by("id")
+    )
 
 
 def tracking_public_data(tracking: Tracking) -> dict[str, Any]:
@@ -101,6 +116,18 @@ def tracking_public_data(tracking: Tracking) -> dict[str, Any]:
             {"status": c.to_status, "label": c.get_to_status_display(), "at": c.created_at} for c in tracking.timeline
         ],
         "verified": tracking.verified,
+        # Codes, procedures, agencies and states only: the same public view as the tracked one.
+        "group_code": (dossier.group.code or "") if dossier.group is not None else "",
+        "linked": [
+            {
+                "code": linked.code,
+                "procedure": linked.procedure_version.name,
+                "agency": linked.agency.name,
+                "status": linked.status,
+                "status_label": linked.get_status_display(),
+            }
+            for linked in tracking.linked
+        ],
     }
     if tracking.verified:
         profile = getattr(dossier.applicant, "citizen", None)

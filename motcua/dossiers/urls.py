@@ -6,6 +6,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("cua-toi/", views.my_dossiers, name="my_list"),
     path("bat-dau/<str:code>/", views.start, name="start"),
+    path("lien-thong/<str:code>/bat-dau/", views.group_start, name="group_start"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/tiep-tuc/", views.resume, name="resume"),
     path("<int:pk>/to-khai/<slug:page_id>/", views.form_page, name="form_page"),

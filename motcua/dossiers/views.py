@@ -25,7 +25,12 @@ from motcua.documents.models import StoredDocument
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_get_for_editor, dossier_list_for_applicant
+from motcua.dossiers.selectors import (
+    dossier_get_for_applicant,
+    dossier_get_for_editor,
+    dossier_group_for_applicant,
+    dossier_list_for_applicant,
+)
 from motcua.dossiers.transitions import StaleDossier
 
 citizen_required = login_required(login_url="accounts:login")
@@ -135,6 +140,38 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             "units": _current_units() if needs_unit else [],
             "default_unit": default_unit,
             "representations": Representation.objects.filter(user_id=int(request.user.pk or 0)),
+        },
+    )
+
+
+@citizen_required
+@handles_application_errors
+def group_start(request: HttpRequest, code: str) -> HttpResponse:
+    """Start an interconnected submission: the citizen fills in the lead procedure's dossier and
+    the other agencies' dossiers are opened from it on confirmation."""
+    from motcua.catalog.groups import procedure_group_get_published, procedure_group_lead
+    from motcua.dossiers.groups import dossier_group_start
+
+    group = procedure_group_get_published(code=code)
+    members = list(group.members.all())
+    profile = getattr(request.user, "citizen", None)
+    default_unit = profile.address_unit.code if profile and profile.address_unit else ""
+    if request.method == "POST":
+        dossier = dossier_group_start(
+            applicant=request.user, group=group, unit_code=request.POST.get("unit") or default_unit or None
+        )
+        return redirect(_first_step(dossier))
+    needs_unit = any(member.procedure.level == "commune" for member in members)
+    return render(
+        request,
+        "dossiers/group_start.html",
+        {
+            "group": group,
+            "members": members,
+            "lead": procedure_group_lead(group),
+            "needs_unit": needs_unit,
+            "units": _current_units() if needs_unit else [],
+            "default_unit": default_unit,
         },
     )
 
@@ -355,13 +392,19 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
         else:
             return redirect("dossiers:confirm", pk=dossier.pk)
+    from motcua.dossiers.groups import dossier_group_plan
+
     problems = services.dossier_problems(dossier=dossier)
     page_urls = {page["id"]: reverse("dossiers:form_page", args=[dossier.pk, page["id"]]) for page in _pages(dossier)}
-    return render(
+    context = _journey_context(
+        dossier,
         request,
-        "dossiers/review.html",
-        _journey_context(dossier, request, problems=problems, schema=_schema(dossier), page_urls=page_urls),
+        problems=problems,
+        schema=_schema(dossier),
+        page_urls=page_urls,
+        group_plan=dossier_group_plan(lead=dossier),
     )
+    return render(request, "dossiers/review.html", context)
 
 
 @citizen_required
@@ -396,7 +439,19 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if dossier.status == DossierStatus.AWAITING_CONFIRMATION:
         return redirect("dossiers:confirm", pk=dossier.pk)
-    return render(request, "dossiers/done.html", {"dossier": dossier, "version": dossier.procedure_version})
+    context = {"dossier": dossier, "version": dossier.procedure_version, **_group_context(dossier)}
+    return render(request, "dossiers/done.html", context)
+
+
+def _group_context(dossier: Dossier) -> dict[str, Any]:
+    """The interconnected submission of a dossier the user may already see, with all its
+    dossiers (same applicant); empty for a lone dossier."""
+    from motcua.dossiers.groups import dossier_group_dossiers
+
+    if dossier.group_id is None:
+        return {}
+    dossier_group = dossier_group_for_applicant(user=dossier.applicant, pk=dossier.group_id)
+    return {"dossier_group": dossier_group, "group_dossiers": list(dossier_group_dossiers(dossier_group=dossier_group))}
 
 
 @citizen_required
@@ -418,11 +473,16 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 
 @citizen_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from motcua.dossiers.groups import dossier_group_shared_attachments
+
     dossier = dossier_get_for_applicant(user=request.user, pk=pk)
     return render(
         request,
         "dossiers/detail.html",
         {
+            **_group_context(dossier),
+            # A linked dossier's papers are its lead's, shared by the whole submission.
+            "shared_attachments": dossier_group_shared_attachments(dossier=dossier),
             "dossier": dossier,
             "version": dossier.procedure_version,
             "history": dossier.history.all(),

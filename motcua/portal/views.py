@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from motcua.catalog.groups import procedure_group_get_published, procedure_group_lead, procedure_groups_led_by
 from motcua.catalog.selectors import (
     ProcedureFilters,
     field_list_with_counts,
@@ -35,7 +36,18 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     procedure = procedure_get_published(code=code)
     assert procedure.current_version is not None  # guaranteed by the selector
     version = procedure_version_detail(version=procedure.current_version)
-    return render(request, "portal/procedure_detail.html", {"procedure": procedure, "version": version})
+    context = {"procedure": procedure, "version": version, "groups": procedure_groups_led_by(procedure=procedure)}
+    return render(request, "portal/procedure_detail.html", context)
+
+
+def procedure_group_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """An interconnected procedure group: what one submission opens, where, and how long each takes."""
+    group = procedure_group_get_published(code=code)
+    return render(
+        request,
+        "portal/procedure_group.html",
+        {"group": group, "members": list(group.members.all()), "lead": procedure_group_lead(group)},
+    )
 
 
 def trivial(request: HttpRequest) -> HttpResponse:

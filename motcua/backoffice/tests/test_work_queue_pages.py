@@ -93,3 +93,16 @@ def test_control_sheet_and_register_downloads(client, received) -> None:
     client.force_login(officer("stp.tn", agency="STP"))
     other = load_workbook(io.BytesIO(client.get("/can-bo/so-theo-doi/?tai=1").content))
     assert dossier.code not in [str(c.value) for row in other.active.iter_rows() for c in row if c.value]
+
+
+def test_officer_opens_the_papers_of_dossiers_in_reach_only(client, received) -> None:
+    dossier = received["dossier"]
+    paper = dossier.attachments.first()
+    client.force_login(received["reception"])
+    response = client.get(f"/can-bo/ho-so/{dossier.pk}/giay-to/{paper.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    other = submitted_dossier(citizen(phone="0987654321", id_number="066194000104"), dossier.procedure_version)
+    foreign_paper = other.attachments.first()
+    assert client.get(f"/can-bo/ho-so/{dossier.pk}/giay-to/{foreign_paper.pk}/").status_code == 404
+    client.force_login(officer("stp.cv", agency="STP", role=Role.SPECIALIST))
+    assert client.get(f"/can-bo/ho-so/{dossier.pk}/giay-to/{paper.pk}/").status_code == 404

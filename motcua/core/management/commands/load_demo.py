@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from motcua.accounts.demo import demo_citizens_ensure
 from motcua.catalog.eforms import procedure_forms_load
+from motcua.catalog.groups import procedure_groups_load
 from motcua.catalog.processes import process_defaults_ensure
 from motcua.catalog.services import catalog_import
 from motcua.directory.demo import DEMO_PASSWORD, demo_staff_ensure
@@ -15,6 +16,7 @@ from motcua.documents.results import result_templates_load
 DEMO_DIRECTORY = Path(settings.PACKAGE_DIR) / "directory" / "demo_data" / "dak_lak.json"
 DEMO_CATALOG = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "procedures.json"
 DEMO_FORMS = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "forms.json"
+DEMO_GROUPS = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "procedure_groups.json"
 DEMO_RESULT_TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" / "result_templates.json"
 
 
@@ -27,6 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Directory: {counts}")
         report = catalog_import(actor=actor, document=json.loads(DEMO_CATALOG.read_text()))
         self.stdout.write(f"Catalogue: {report.as_dict()}")
+        groups = procedure_groups_load(document=json.loads(DEMO_GROUPS.read_text()), actor=actor)
+        self.stdout.write(f"Procedure groups: {groups}")
         forms = procedure_forms_load(document=json.loads(DEMO_FORMS.read_text()))
         self.stdout.write(f"E-forms: {forms}")
         processes = process_defaults_ensure(actor=actor)
