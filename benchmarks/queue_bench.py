@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 parser = argparse.ArgumentParser()
 parser.add_argument("--count", type=int, default=1_000_000)
+parser.add_argument("--reuse", help="the folder of an earlier run, to measure again without regenerating")
 args = parser.parse_args()
-VAR = Path(tempfile.mkdtemp(prefix="motcua-queue-"))
+VAR = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="motcua-queue-"))
 os.environ.update(MOTCUA_VAR_DIR=str(VAR), DJANGO_SETTINGS_MODULE="motcua.conf.embedded")
 sys.path.insert(0, str(ROOT))
 
@@ -53,10 +54,12 @@ def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
-    start = time.perf_counter()
-    call_command("generate_dossiers", count=args.count, verbosity=0)
-    print(f"generated {args.count} dossiers in {time.perf_counter() - start:.0f} s ({connection.vendor})")
+    if not args.reuse:
+        call_command("load_demo", verbosity=0)
+        start = time.perf_counter()
+        call_command("generate_dossiers", count=args.count, verbosity=0)
+        print(f"generated {args.count} dossiers in {time.perf_counter() - start:.0f} s ({connection.vendor})")
+    print(f"data in {VAR}: {Dossier.objects.count()} dossiers")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     busiest = (

@@ -272,6 +272,8 @@ class DossierStep(models.Model):
         verbose_name_plural = _("bước xử lý hồ sơ")
         indexes = [
             models.Index(fields=["agency", "role", "status", "due_at"]),
+            # A leader's view: every open step of the agency, by due time.
+            models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["assignee", "status", "due_at"]),
             models.Index(fields=["status", "due_at"]),
         ]

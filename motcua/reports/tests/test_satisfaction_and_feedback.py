@@ -53,6 +53,7 @@ def test_rating_once_by_the_applicant_after_return(hung, birth_version) -> None:
 def test_rating_page(client, hung, birth_version) -> None:
     dossier = _returned(hung, birth_version)
     client.force_login(hung)
+    assert f"/danh-gia/{dossier.pk}/" in client.get(f"/ho-so/{dossier.pk}/").content.decode()
     page = client.get(f"/danh-gia/{dossier.pk}/").content.decode()
     assert "Rất hài lòng" in page and "Không hài lòng" in page
     response = client.post(
