@@ -36,11 +36,20 @@ def _verification_code() -> str:
 
 
 class IssuedDocument(models.Model):
-    """A signed result issued to a citizen, verifiable by anyone through its QR code."""
+    """A signed result issued to a citizen, verifiable by anyone through its QR code.
+
+    Decree 30/2020/NĐ-CP: the leader signs first (`signed_by_name`, `signed_at`), with the
+    number left blank; the clerk then numbers it from the register under `symbol`, dates it
+    and adds the agency's signature (`number`, `issued_at`). Until then it is not issued:
+    `number` is empty, `issued_at` null, and the verification page does not know it.
+    """
 
     verification_code = models.CharField(max_length=32, unique=True, default=_verification_code, editable=False)
     title = models.CharField(_("tên văn bản"), max_length=255)
-    number = models.CharField(_("số, ký hiệu"), max_length=60)
+    number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
+    # The register's symbol the clerk numbers it under ("TLKS" → "12/TLKS").
+    symbol = models.CharField(_("ký hiệu"), max_length=40, blank=True)
+    issued_at = models.DateTimeField(_("thời điểm ban hành"), null=True, blank=True)
     issuer_agency = models.ForeignKey(
         "directory.Agency", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="+"
     )

@@ -7,15 +7,23 @@ the public verification page. The frame is `templates/documents/result.html`; wh
 per procedure is a `catalog.ResultTemplate` (title, number symbol, body), a Django template
 that administrators edit and that is rendered in a sandbox (see `result_template_check`).
 
-Numbers come from the clerk's register (`DocumentNumberSequence`): one sequence per agency,
-year and symbol, e.g. "12/TLKS". The rendered PDF is signed in the approving leader's name
-by `issued_document_create`, and a copy can go to the applicant's document store.
+Decree 30/2020/NĐ-CP sets the order for an electronic document: the competent person signs
+first, with their personal digital signature; then the clerk (văn thư) gives it its number
+and date of issue and adds the organisation's digital signature, whose visible stamp carries
+both. So `result_sign` (the leader's approval) renders the result with the number and the
+date left blank ("Số:      /TLKS", "…, ngày … tháng … năm …") and signs it in the leader's
+name; `result_number_and_seal` (the clerk's issue) takes the number from the clerk's
+register (`DocumentNumberSequence`: one sequence per agency, year and symbol, e.g.
+"12/TLKS") and appends the agency's signature, stamped "Số: 12/TLKS / Ngày 26/11/2026" in the
+box the frame reserves under the number. A copy can then go to the applicant's document
+store.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,7 +44,13 @@ from motcua.core.errors import ApplicationError
 from motcua.core.text import fold
 from motcua.directory.constants import AgencyKind, UnitKind
 from motcua.documents.models import DocumentNumberSequence, IssuedDocument, StoredDocument
-from motcua.documents.services import issued_document_create, new_verification_code, render_result_pdf
+from motcua.documents.services import (
+    issued_document_create,
+    issued_document_seal,
+    new_verification_code,
+    render_result_pdf,
+)
+from motcua.documents.signing import VisibleStamp
 from motcua.dossiers.constants import Outcome
 
 if TYPE_CHECKING:
@@ -52,6 +66,11 @@ DEFAULT_SYMBOL = "KQ"
 # A refusal is a reply letter, numbered in its own register so results keep theirs unbroken.
 REFUSAL_TITLE = "Văn bản trả lời"
 REFUSAL_SYMBOL = "TL"
+# The box the frame reserves under "Số:" for the agency's signature stamp, in PDF points,
+# found in the rendered PDF through the named destination of the element with this id.
+SEAL_ANCHOR = "so-va-ngay-ban-hanh"
+SEAL_WIDTH = 150
+SEAL_HEIGHT = 36
 
 # The names a result template may use; see result_template_check.
 CONTEXT_NAMES = frozenset(
@@ -407,10 +426,10 @@ def place_name(unit: AdministrativeUnit) -> str:
     return name
 
 
-def date_line(*, place: str, day: datetime.date) -> str:
-    """ "Tân Lập, ngày 05 tháng 02 năm 2026": days below 10 and months 1 and 2 take a leading 0."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+def date_line(*, place: str) -> str:
+    """ "Tân Lập, ngày … tháng … năm …": left blank when the leader signs; the date of issue
+    is the clerk's, in the agency's signature stamp (`result_number_and_seal`)."""
+    return f"{place}, ngày … tháng … năm …"
 
 
 def _expanded(name: str) -> str:
@@ -457,16 +476,18 @@ def _signer_name(approver: Any) -> str:
 # --------------------------------------------------------------------------- issuing
 
 
-def result_issue(
+def result_sign(
     *, dossier: Dossier, agency: Agency, approver: Any, outcome: str, note: str, actor: Any
 ) -> IssuedDocument:
-    """Issue the signed result of `dossier`, in one transaction: number it in `agency`'s
-    register, render it in the national layout with its QR code, sign it in `approver`'s
-    name and record it.
+    """Render the result of `dossier` in the national layout, with its QR code and with the
+    number and date left blank, and sign it in `approver`'s name (their personal signature).
 
     A granted dossier gets its procedure's result template (`result_template_for`); a
     refused one gets a reply letter ("Văn bản trả lời") stating `note` as the reason. The
-    caller (the leader's approval step) updates the dossier; this function does not.
+    `IssuedDocument` is recorded with `number=""`, `issued_at` empty and the register's
+    `symbol` to number it under: it is not issued until the clerk numbers and seals it
+    (`result_number_and_seal`). The caller (the leader's approval step) updates the
+    dossier; this function does not.
     """
     if outcome not in Outcome.values:
         raise ApplicationError(_("Kết quả giải quyết không hợp lệ."), code="result_outcome_invalid")
@@ -485,19 +506,17 @@ def result_issue(
         body = _render_body(template.body, data)
     title = REFUSAL_TITLE if refused else template.title
     symbol = REFUSAL_SYMBOL if refused else template.symbol
-    today = timezone.localdate()
     governing, issuer = issuer_lines(agency)
     authority, position = signature_titles(agency)
     with transaction.atomic():
-        number = document_number_issue(agency=agency, year=today.year, symbol=symbol)
         code = new_verification_code()
         pdf = render_result_pdf(
             template=RESULT_FRAME,
             context={
                 "governing_body": governing,
                 "issuer": issuer,
-                "number": number,
-                "date_line": date_line(place=place_name(agency.unit), day=today),
+                "symbol": symbol,
+                "date_line": date_line(place=place_name(agency.unit)),
                 "title": title,
                 "body": body,
                 "refused": refused,
@@ -509,13 +528,17 @@ def result_issue(
                 "signature_authority": authority,
                 "signature_position": position,
                 "signer_name": signer_name,
+                "seal_anchor": SEAL_ANCHOR,
+                "seal_width": SEAL_WIDTH,
+                "seal_height": SEAL_HEIGHT,
             },
             verification_code=code,
         )
         document = issued_document_create(
             pdf_unsigned=pdf,
             title=title,
-            number=number,
+            number="",
+            symbol=symbol,
             agency=agency,
             signer_name=signer_name,
             dossier=dossier,
@@ -524,13 +547,83 @@ def result_issue(
         )
         audit_record(
             actor=actor,
-            action="documents.result_issued",
+            action="documents.result_signed",
             obj=document,
             summary={
                 "dossier": dossier.code or dossier.pk,
                 "outcome": outcome,
-                "number": number,
+                "symbol": symbol,
                 "template": template.pk or "default",
+            },
+        )
+    return document
+
+
+def _seal_stamp(pdf: bytes, *, number: str, day: datetime.date) -> VisibleStamp:
+    """The agency's signature stamp: "Số: 12/TLKS", "Ngày 26/11/2026", in the box the frame
+    reserved under the number (the named destination `SEAL_ANCHOR` is its top-left corner)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    destination = reader.named_destinations.get(SEAL_ANCHOR)
+    page = reader.get_destination_page_number(destination) if destination is not None else None
+    if destination is None or page is None or destination.left is None or destination.top is None:
+        raise RuntimeError(f"the result has no {SEAL_ANCHOR!r} box for the agency's signature")
+    left, top = float(destination.left), float(destination.top)
+    return VisibleStamp(
+        text=_("Số: %(number)s\nNgày %(date)s") % {"number": number, "date": day.strftime("%d/%m/%Y")},
+        page=page,
+        box=(left, top - SEAL_HEIGHT, left + SEAL_WIDTH, top),
+    )
+
+
+def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: Any, actor: Any) -> IssuedDocument:
+    """The clerk issues a result the leader signed (`result_sign`): number it from `agency`'s
+    register for this year and the document's symbol, date it today, and add `agency`'s
+    signature (signer: its name, "Ủy ban nhân dân phường Tân Lập") whose stamp shows the
+    number and date, in the box the frame keeps free under the blank number on page 1.
+
+    The agency's signature is an incremental update in a second signature field, so the
+    leader's stays valid. Runs in the caller's transaction: the register stays locked until
+    it ends (numbers are consecutive in the order of issue, and a failed issue gives its
+    number back). `document` is updated in place (number, issued_at, file, sha256, size) and
+    returned; one already issued (numbered at signing before this flow existed) is returned
+    as it is. Audit `documents.result_sealed`.
+    """
+    if document.issuer_agency_id != agency.pk:
+        raise ApplicationError(
+            _("Văn bản do %(issuer)s ký, không thể cấp số và ban hành bằng chữ ký số của %(agency)s.")
+            % {"issuer": document.issuer_agency.name, "agency": agency.name},
+            code="result_other_agency",
+        )
+    with transaction.atomic():
+        # Serialises two clerks issuing the same result.
+        IssuedDocument.objects.select_for_update().filter(pk=document.pk).first()
+        document.refresh_from_db()
+        if document.issued_at is not None:
+            return document
+        now = timezone.now()
+        today = timezone.localdate(now)
+        number = document_number_issue(agency=agency, year=today.year, symbol=document.symbol or DEFAULT_SYMBOL)
+        with document.file.open("rb") as fh:
+            stamp = _seal_stamp(bytes(fh.read()), number=number, day=today)
+        issued_document_seal(
+            document=document,
+            number=number,
+            issued_at=now,
+            signer_name=_expanded(agency.name),
+            stamp=stamp,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="documents.result_sealed",
+            obj=document,
+            summary={
+                "dossier": document.dossier.code if document.dossier else "",
+                "number": number,
+                "clerk": _signer_name(clerk),
+                "sha256": document.sha256,
             },
         )
     return document

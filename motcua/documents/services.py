@@ -1,7 +1,9 @@
-"""Issuing signed results: render with a QR code, sign, store, audit."""
+"""Issuing signed results: render with a QR code, sign, store, audit; then number and seal
+them with the issuing agency's signature (Decree 30/2020/NĐ-CP)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -14,14 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
+from motcua.core.errors import ApplicationError
 from motcua.documents.models import IssuedDocument, _verification_code
 from motcua.documents.pdf import render_pdf
 from motcua.documents.qr import qr_svg
-from motcua.documents.signing import signers
+from motcua.documents.signing import VisibleStamp, signers
 
 if TYPE_CHECKING:
     from motcua.directory.models import Agency
     from motcua.dossiers.models import Dossier
+
+# The issuing agency's signature, added by the clerk after the leader's ("ChuKy").
+SEAL_FIELD_NAME = "CoQuan"
 
 
 def verification_path(code: str) -> str:
@@ -72,27 +78,37 @@ def issued_document_create(
     dossier: Dossier | None = None,
     actor: Any,
     verification_code: str | None = None,
+    symbol: str = "",
 ) -> IssuedDocument:
     """Sign `pdf_unsigned` in `signer_name`'s name with the active plugin and record it.
+
+    With a `number` the document is issued at once (`issued_at` now; audit
+    `documents.issued`). With `number=""` it is only signed (audit `documents.signed`): it
+    waits for the clerk to number it under `symbol` and seal it (`issued_document_seal`),
+    and until then the verification page does not know it.
 
     Pass the `verification_code` the PDF's QR code was rendered with (`render_result_pdf`);
     without one a new code is drawn (the PDF then carries no QR code of its own).
     """
+    what = number or title
     signed = signers.get().sign_pdf(
         pdf=pdf_unsigned,
         signer_name=signer_name,
-        reason=_("Phê duyệt kết quả giải quyết thủ tục hành chính: %(number)s") % {"number": number},
+        reason=_("Phê duyệt kết quả giải quyết thủ tục hành chính: %(number)s") % {"number": what},
         location=agency.name,
     )
     digest = hashlib.sha256(signed).hexdigest()
+    now = timezone.now()
     with transaction.atomic():
         doc = IssuedDocument(
             verification_code=verification_code or new_verification_code(),
             title=title,
             number=number,
+            symbol=symbol,
             issuer_agency=agency,
             signed_by_name=signer_name,
-            signed_at=timezone.now(),
+            signed_at=now,
+            issued_at=now if number else None,
             sha256=digest,
             size=len(signed),
             dossier=dossier,
@@ -101,8 +117,65 @@ def issued_document_create(
         doc.save()
         audit_record(
             actor=actor,
-            action="documents.issued",
+            action="documents.issued" if number else "documents.signed",
             obj=doc,
             summary={"number": number, "sha256": digest, "signer": signer_name, "size": len(signed)},
         )
     return doc
+
+
+def issued_document_seal(
+    *,
+    document: IssuedDocument,
+    number: str,
+    issued_at: datetime.datetime,
+    signer_name: str,
+    stamp: VisibleStamp,
+    actor: Any,
+) -> IssuedDocument:
+    """Issue a signed, unnumbered `document`: add the issuing agency's signature in
+    `signer_name` (the agency's name), whose visible `stamp` shows `number` and the date of
+    issue, and record `number`, `issued_at` and the sealed file (audit `documents.sealed`).
+
+    The agency's signature is appended as an incremental update in its own field
+    (`SEAL_FIELD_NAME`), so the leader's signature stays valid. The number must already be
+    taken from the register by the caller, in the transaction this runs in. The file is
+    saved under a new name; the leader-only file is deleted once the transaction commits (it
+    is the first revision of the sealed one, so nothing is lost).
+    """
+    if document.issued_at is not None:
+        raise ApplicationError(_("Văn bản này đã được cấp số và ban hành."), code="document_already_issued")
+    with document.file.open("rb") as fh:
+        content = bytes(fh.read())
+    if hashlib.sha256(content).hexdigest() != document.sha256:
+        raise ApplicationError(
+            _("Tệp văn bản không khớp với bản lãnh đạo đã ký, không thể cấp số và ban hành."),
+            code="document_file_mismatch",
+        )
+    sealed = signers.get().sign_pdf(
+        pdf=content,
+        signer_name=signer_name,
+        reason=_("Cấp số và ban hành văn bản: %(number)s") % {"number": number},
+        location=document.issuer_agency.name,
+        field_name=SEAL_FIELD_NAME,
+        stamp=stamp,
+    )
+    digest = hashlib.sha256(sealed).hexdigest()
+    leader_only = document.file.name
+    storage = document.file.storage
+    with transaction.atomic():
+        document.number = number
+        document.issued_at = issued_at
+        document.sha256 = digest
+        document.size = len(sealed)
+        document.file.save(f"{document.verification_code}.pdf", ContentFile(sealed), save=False)
+        document.save(update_fields=["number", "issued_at", "sha256", "size", "file"])
+        audit_record(
+            actor=actor,
+            action="documents.sealed",
+            obj=document,
+            summary={"number": number, "sha256": digest, "signer": signer_name, "size": len(sealed)},
+        )
+        if document.file.name != leader_only:  # never when a storage overwrites same-named files
+            transaction.on_commit(lambda: storage.delete(leader_only))
+    return document

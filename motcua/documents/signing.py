@@ -1,13 +1,21 @@
 """PAdES signatures on issued results, behind a registry of signing plugins.
 
-A `Signer` signs a PDF in the name of the approving leader and names the certificate
-authorities whose certificates it signs with (`trust_roots`), which the verification page
-trusts. The plugin in use is `settings.MOTCUA_PLUGINS["signing"]` ("dev-ca" by default).
+A result carries two signatures, in the order Decree 30/2020/NĐ-CP prescribes for electronic
+documents: the approving leader's personal signature (field "ChuKy", stamp at the bottom
+right of the last page), then, when the clerk numbers and issues it, the agency's signature
+(field "CoQuan", stamp showing the number and the date of issue), appended as an incremental
+update that leaves the leader's signature valid.
+
+A `Signer` signs a PDF in the name it is given (a leader's or an agency's) and names the
+certificate authorities whose certificates it signs with (`trust_roots`), which the
+verification page trusts. The plugin in use is `settings.MOTCUA_PLUGINS["signing"]`
+("dev-ca" by default).
 
 Plugins:
 
 - "dev-ca" (here): a development certificate authority generated with `cryptography` on first
-  use under `settings.VAR_DIR / "dev-ca"`; each leader gets a certificate in their own name.
+  use under `settings.VAR_DIR / "dev-ca"`; each signer name (a leader, an agency) gets a
+  certificate of its own.
   For the demo and tests only: its documents have no legal value.
 
 A real adapter registers the same way, in its own module imported at start-up (for example
@@ -17,7 +25,9 @@ from the app's `ready()`), and only has to implement the two methods of `Signer`
   `pyhanko.sign.pkcs11.PKCS11Signer(session, cert_label=..., key_label=...)` from a session
   opened with `pyhanko.sign.pkcs11.open_pkcs11_session(lib_location, slot_no=..., user_pin=...)`
   and pass it to `PdfSigner` in place of the `SimpleSigner` below (same metadata, stamp and
-  field spec: reuse `sign_with`). `trust_roots()` returns the national root CA certificates.
+  field spec: reuse `sign_with`), choosing the key by `signer_name` (the leader's personal
+  token, or the agency's organisation certificate). `trust_roots()` returns the national
+  root CA certificates.
 - Remote signing (a signing service holding the leader's key, e.g. a provider's cloud-signing
   API): subclass `pyhanko.sign.signers.Signer` and implement `async_sign_raw(data,
   digest_algorithm, dry_run=False)` by sending the digest to the service and returning the raw
@@ -64,22 +74,50 @@ logger = logging.getLogger(__name__)
 # revocation check (the development CA publishes no CRL).
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+# The difference analysis logs a traceback for every file changed after signing; anyone can
+# upload one on the verification page, and the report already says what is wrong.
+logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.ERROR)
 
 STAMP_FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
 # Stamp size and margin from the page's bottom-right corner, in PDF points.
 STAMP_WIDTH = 210
 STAMP_HEIGHT = 52
 STAMP_MARGIN = 28
+# Font size of a custom stamp's text (`VisibleStamp`).
+STAMP_FONT_SIZE = 10
 DEFAULT_FIELD_NAME = "ChuKy"
 
 
+@dataclass(frozen=True)
+class VisibleStamp:
+    """Where a signature's visible stamp goes and what it says, instead of the default
+    "Ký bởi … / Thời gian …" at the bottom right of the last page.
+
+    `page` counts from 0 (-1 is the last page); `box` is (left, bottom, right, top) in PDF
+    points from the page's bottom-left corner; `text` is printed as is, one line per "\n".
+    """
+
+    text: str
+    page: int
+    box: tuple[float, float, float, float]
+
+
 class Signer(Protocol):
-    """A way of signing PDFs in the approving leader's name."""
+    """A way of signing PDFs in a person's or an agency's name."""
 
     def sign_pdf(
-        self, *, pdf: bytes, signer_name: str, reason: str, location: str, field_name: str = DEFAULT_FIELD_NAME
+        self,
+        *,
+        pdf: bytes,
+        signer_name: str,
+        reason: str,
+        location: str,
+        field_name: str = DEFAULT_FIELD_NAME,
+        stamp: VisibleStamp | None = None,
     ) -> bytes:
-        """Return `pdf` with a PAdES signature and a visible stamp appended (incremental update)."""
+        """Return `pdf` with a PAdES signature in a new field `field_name` and a visible stamp
+        (`stamp`, or the default one) appended as an incremental update, so signatures
+        already in `pdf` stay valid."""
         ...
 
     def trust_roots(self) -> list[Certificate]:
@@ -130,10 +168,14 @@ def sign_with(
     reason: str,
     location: str,
     field_name: str = DEFAULT_FIELD_NAME,
+    stamp: VisibleStamp | None = None,
 ) -> bytes:
-    """Sign `pdf` (PAdES baseline, SHA-256) with any pyhanko signer, with our visible stamp."""
+    """Sign `pdf` (PAdES baseline, SHA-256) with any pyhanko signer, in a new signature field
+    `field_name`, with a visible stamp: `stamp`, or by default the signer's name and the
+    time at the bottom right of the last page."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
@@ -141,12 +183,29 @@ def sign_with(
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     now = timezone.localtime()
-    style = TextStampStyle(
-        stamp_text=_("Ký bởi: %(name)s\nThời gian: %(time)s"),
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(STAMP_FONT)), font_size=9),
-        border_width=1,
-        background=None,
-    )
+    font = GlyphAccumulatorFactory(str(STAMP_FONT))
+    if stamp is None:
+        text, page, box = _("Ký bởi: %(name)s\nThời gian: %(time)s"), -1, _stamp_box(writer)
+        text_style = TextBoxStyle(font=font, font_size=9)
+    else:
+        # pyhanko %-formats the stamp text with the parameters below: keep a "%" literal.
+        left, bottom, right, top = stamp.box
+        text, page, box = (
+            stamp.text.replace("%", "%%"),
+            stamp.page,
+            (round(left), round(bottom), round(right), round(top)),
+        )
+        # Narrow margins, so a short text fills a small box at a readable size (shrunk only
+        # when it does not fit).
+        text_style = TextBoxStyle(
+            font=font,
+            font_size=STAMP_FONT_SIZE,
+            leading=round(STAMP_FONT_SIZE * 1.3),
+            box_layout_rule=SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID, margins=Margins.uniform(4)
+            ),
+        )
+    style = TextStampStyle(stamp_text=text, text_box_style=text_style, border_width=1, background=None)
     pdf_signer = PdfSigner(
         PdfSignatureMetadata(
             field_name=field_name,
@@ -158,7 +217,7 @@ def sign_with(
         ),
         signer=signer,
         stamp_style=style,
-        new_field_spec=SigFieldSpec(sig_field_name=field_name, on_page=-1, box=_stamp_box(writer)),
+        new_field_spec=SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
     )
     out = pdf_signer.sign_pdf(
         writer, appearance_text_params={"name": signer_name, "time": now.strftime("%d/%m/%Y %H:%M")}
@@ -304,7 +363,14 @@ class DevCASigner:
         return key_path, cert_path
 
     def sign_pdf(
-        self, *, pdf: bytes, signer_name: str, reason: str, location: str, field_name: str = DEFAULT_FIELD_NAME
+        self,
+        *,
+        pdf: bytes,
+        signer_name: str,
+        reason: str,
+        location: str,
+        field_name: str = DEFAULT_FIELD_NAME,
+        stamp: VisibleStamp | None = None,
     ) -> bytes:
         from pyhanko.sign.signers import SimpleSigner
 
@@ -313,7 +379,13 @@ class DevCASigner:
         if signer is None:
             raise RuntimeError(f"could not load the development signing key from {key_path}")
         return sign_with(
-            signer, pdf=pdf, signer_name=signer_name, reason=reason, location=location, field_name=field_name
+            signer,
+            pdf=pdf,
+            signer_name=signer_name,
+            reason=reason,
+            location=location,
+            field_name=field_name,
+            stamp=stamp,
         )
 
     def trust_roots(self) -> list[Certificate]:
@@ -331,7 +403,13 @@ def _dev_ca() -> Signer:
 
 @dataclass(frozen=True)
 class SignatureReport:
-    """What a PDF's (last) signature says, judged against the active plugin's trust roots."""
+    """What a PDF's signatures say, judged against the active plugin's trust roots.
+
+    `signer_name` and `signed_at` describe the first signature: on a result, the approving
+    leader's personal one. `signers` names every signature checked, in signing order (on an
+    issued result: the leader, then the issuing agency). `covers_whole_file` is about the last
+    signature. A failed report stops at the first signature with a problem.
+    """
 
     valid: bool
     intact: bool = False
@@ -340,6 +418,7 @@ class SignatureReport:
     signed_at: dt.datetime | None = None
     covers_whole_file: bool = False
     problem: str = ""  # Vietnamese, empty when valid
+    signers: tuple[str, ...] = ()
 
 
 def _refused(problem: str) -> SignatureReport:
@@ -348,13 +427,17 @@ def _refused(problem: str) -> SignatureReport:
 
 @_outside_event_loop
 def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = None) -> SignatureReport:
-    """Check every signature of `pdf`; the report describes the last one, or the first failure.
+    """Check every signature of `pdf`, in signing order.
 
-    Valid means: the signed bytes are unchanged (intact), the cryptography checks out, the
-    certificate chains up to a trusted root of the active signing plugin, and the last
-    signature covers the whole file (nothing was appended after signing).
+    Valid means, for each signature: the signed bytes are unchanged (intact), the
+    cryptography checks out and the certificate chains up to a trusted root of the active
+    signing plugin; what was added after an earlier signature is only signatures and form
+    filling (pyhanko's difference analysis: an agency's signature appended after the leader's
+    is fine, a changed text or page is not); and the last signature covers the whole file
+    (nothing was appended after signing).
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
@@ -369,7 +452,9 @@ def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = N
     if not embedded:
         return _refused(_("Tệp không có chữ ký số nào."))
 
-    report: SignatureReport | None = None
+    names: list[str] = []
+    first_signed_at: dt.datetime | None = None
+    intact = trusted = covers_whole_file = False
     for index, sig in enumerate(embedded):
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
@@ -377,13 +462,15 @@ def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = N
         except Exception:
             logger.info("signature could not be validated", exc_info=True)
             return _refused(_("Chữ ký số trong tệp bị hỏng hoặc đã bị sửa, không thể kiểm tra."))
-        signer_name = ""
         cert = status.signing_cert
-        if cert is not None:
-            signer_name = str(cert.subject.native.get("common_name", ""))
-        signed_at = status.signer_reported_dt
+        signer_name = str(cert.subject.native.get("common_name", "")) if cert is not None else ""
+        names.append(signer_name)
+        if index == 0:
+            first_signed_at = status.signer_reported_dt
         is_last = index == len(embedded) - 1
+        intact, trusted = bool(status.intact), bool(status.trusted)
         covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        level = status.modification_level
         problem = ""
         if not status.intact:
             problem = _("Nội dung tệp đã bị thay đổi sau khi ký: chữ ký số không còn khớp với nội dung.")
@@ -394,18 +481,30 @@ def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = N
                 "Chứng thư số dùng để ký không do tổ chức được tin cậy cấp, hoặc đã hết hạn hay bị thu hồi: "
                 "không xác nhận được người ký."
             )
+        elif not is_last and (level is None or level > ModificationLevel.FORM_FILLING or not status.docmdp_ok):
+            problem = _(
+                "Tệp đã bị sửa sau chữ ký số của %(signer)s: sau chữ ký này chỉ được thêm chữ ký số khác, "
+                "nhưng nội dung văn bản đã bị thay đổi."
+            ) % {"signer": signer_name or _("người ký trước")}
         elif is_last and not covers_whole_file:
             problem = _("Tệp đã bị thêm nội dung sau khi ký: phần thêm vào không được chữ ký số bảo vệ.")
-        report = SignatureReport(
-            valid=not problem,
-            intact=bool(status.intact),
-            trusted=bool(status.trusted),
-            signer_name=signer_name,
-            signed_at=signed_at,
-            covers_whole_file=covers_whole_file,
-            problem=problem,
-        )
         if problem:
-            return report
-    assert report is not None
-    return report
+            return SignatureReport(
+                valid=False,
+                intact=intact,
+                trusted=trusted,
+                signer_name=names[0],
+                signed_at=first_signed_at,
+                covers_whole_file=covers_whole_file,
+                problem=problem,
+                signers=tuple(names),
+            )
+    return SignatureReport(
+        valid=True,
+        intact=intact,
+        trusted=trusted,
+        signer_name=names[0],
+        signed_at=first_signed_at,
+        covers_whole_file=covers_whole_file,
+        signers=tuple(names),
+    )

@@ -1,7 +1,9 @@
 """Public verification of issued results, reached from the QR code printed on them.
 
 Shows what was issued, by whom and when (never the applicant's personal data), checks the
-stored file's signature, offers the original for download and compares an uploaded copy.
+stored file's signatures, offers the original for download and compares an uploaded copy.
+A result the leader signed but the clerk has not numbered and issued yet is unknown here:
+its QR code only works once it is issued.
 """
 
 from __future__ import annotations
@@ -85,7 +87,11 @@ def _compare(doc: IssuedDocument, content: bytes) -> CopyResult:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, code: str) -> HttpResponseBase:
-    doc = IssuedDocument.objects.select_related("issuer_agency").filter(verification_code=code).first()
+    doc = (
+        IssuedDocument.objects.select_related("issuer_agency")
+        .filter(verification_code=code, issued_at__isnull=False)
+        .first()
+    )
     if doc is None:
         return render(request, "documents/verify.html", {"not_found": True, "code": code[:40]}, status=404)
 

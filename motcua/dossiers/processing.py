@@ -23,7 +23,7 @@ from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
-from motcua.documents.results import result_issue, result_store_for_citizen
+from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
 from motcua.dossiers.deadlines import allotted_due, paused_working_time, shift
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep
@@ -463,7 +463,8 @@ def processing_resume(*, dossier: Dossier, actor: Any, note: str) -> Dossier:
 
 
 def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, revision: int | None) -> DossierStep:
-    """The leader approves (or refuses, with reasons) and signs the result document."""
+    """The leader approves (or refuses, with reasons) and signs the result document with
+    their personal signature; it has no number yet (the clerk's issue step gives it one)."""
     if decision not in Outcome.values:
         raise ApplicationError(_("Hãy chọn phê duyệt hoặc không phê duyệt."), code="decision_required")
     if decision == Outcome.REFUSED:
@@ -474,7 +475,7 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
         consultations_answered_guard(fresh)
         dossier.outcome = decision
         dossier.outcome_note = note.strip()[:4000]
-        document = result_issue(
+        document = result_sign(
             dossier=dossier,
             agency=fresh.agency,
             approver=leader,
@@ -487,13 +488,22 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
         _finish(fresh, officer=leader, now=now, note=dossier.outcome_note)
         _advance(dossier=dossier, step=fresh, now=now)
         _touch(dossier)
-        _audit(officer=leader, dossier=dossier, action="approve", step=fresh, decision=decision, number=document.number)
+        _audit(
+            officer=leader,
+            dossier=dossier,
+            action="approve",
+            step=fresh,
+            decision=decision,
+            document=document.verification_code,
+        )
         return fresh
 
 
 def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossier:
-    """The clerk registers and releases the signed result: it reaches the citizen's store, and
-    the one-stop unit (or, for online delivery, the citizen directly) gets it."""
+    """The clerk registers and releases the signed result: numbers and dates it in the
+    agency's register and adds the agency's signature (Decree 30/2020/NĐ-CP), then it
+    reaches the citizen's store, and the one-stop unit (or, for online delivery, the citizen
+    directly) gets it."""
     _check_may_act(officer=clerk, step=step, action="issue")
     with transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.ISSUE})
@@ -501,7 +511,10 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
         fees_paid_guard(dossier)
 
         assert dossier.result_document is not None
-        result_store_for_citizen(dossier=dossier, document=dossier.result_document)
+        document = result_number_and_seal(
+            document=dossier.result_document, agency=fresh.agency, clerk=clerk, actor=clerk
+        )
+        result_store_for_citizen(dossier=dossier, document=document)
         now = timezone.now()
         dossier.processed_at = now
         _finish(fresh, officer=clerk, now=now)
@@ -510,7 +523,7 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
             dossier=dossier,
             to_status=DossierStatus.PROCESSED,
             actor=clerk,
-            summary={"number": dossier.result_document.number},
+            summary={"number": document.number},
         )
         if dossier.delivery_method == DeliveryMethod.ONLINE:
             for return_step in [s for s in opened if s.kind == StepKind.RETURN]:

@@ -85,6 +85,25 @@ def test_service_signs_stores_hash_size_and_audits(agency: Agency) -> None:
     assert report.valid, report.problem
     event = AuditEvent.objects.get(action="documents.issued", object_id=str(doc.pk))
     assert event.summary["sha256"] == doc.sha256
+    assert doc.issued_at == doc.signed_at  # a numbered document is issued when signed
+
+
+def test_service_without_a_number_only_signs(agency: Agency) -> None:
+    """Without a number the document is signed but not issued: it waits for the clerk's
+    number and the agency's signature, under the symbol it was given."""
+    pdf = render_result_pdf(template="documents/result_demo.html", context=demo_context(), verification_code="abc")
+    doc = issued_document_create(
+        pdf_unsigned=pdf,
+        title="Giấy xác nhận",
+        number="",
+        symbol="GXN",
+        agency=agency,
+        signer_name="Lê Văn A",
+        actor="t",
+    )
+    assert (doc.number, doc.symbol, doc.issued_at) == ("", "GXN", None)
+    assert AuditEvent.objects.filter(action="documents.signed", object_id=str(doc.pk)).exists()
+    assert not AuditEvent.objects.filter(action="documents.issued").exists()
 
 
 def test_verification_codes_are_random_and_url_safe() -> None:

@@ -1,4 +1,5 @@
-"""PAdES signing through the dev-ca plugin and validation of signed PDFs."""
+"""PAdES signing through the dev-ca plugin and validation of signed PDFs, including a
+result signed by the leader and then by the issuing agency (Decree 30/2020/NĐ-CP)."""
 
 import io
 import shutil
@@ -9,9 +10,11 @@ from typing import Any
 import pytest
 
 from motcua.documents.pdf import render_pdf
-from motcua.documents.signing import DevCASigner, signers, validate_signed_pdf
+from motcua.documents.signing import DevCASigner, VisibleStamp, signers, validate_signed_pdf
 
 SIGNER = "Nguyễn Thị Hương"
+AGENCY = "Ủy ban nhân dân phường Tân Lập"
+SEAL = VisibleStamp(text="Số: 12/TLKS\nNgày 26/11/2026", page=0, box=(90, 700, 240, 736))
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +80,69 @@ def test_appended_incremental_update_is_refused(signed: bytes) -> None:
     assert not report.covers_whole_file
     assert not report.valid
     assert "thêm nội dung sau khi ký" in report.problem
+
+
+def sealed_by_agency(pdf: bytes) -> bytes:
+    """The agency's signature added after the leader's, in a field of its own."""
+    return signers.get().sign_pdf(
+        pdf=pdf, signer_name=AGENCY, reason="Cấp số và ban hành", location="Đắk Lắk", field_name="CoQuan", stamp=SEAL
+    )
+
+
+def with_text_added(pdf: bytes) -> bytes:
+    """`pdf` with a line of text drawn on its first page in an incremental update."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page_ref, _path = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    added = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 14 Tf 100 100 Td (Da sua) Tj ET"))
+    contents = page.raw_get("/Contents")
+    existing = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
+    page["/Contents"] = generic.ArrayObject([*existing, added])
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_leader_then_agency_signatures_are_both_valid(signed: bytes) -> None:
+    """The agency's signature appended after the leader's keeps the leader's valid; the report
+    names both, the leader first."""
+    both = sealed_by_agency(signed)
+    assert both.startswith(signed)
+    report = validate_signed_pdf(both)
+    assert report.valid, report.problem
+    assert report.signer_name == SIGNER
+    assert report.signers == (SIGNER, AGENCY)
+    assert report.covers_whole_file
+
+
+def test_text_added_after_the_leader_signature_is_refused(signed: bytes) -> None:
+    """Text drawn on the page after the leader signed is refused, alone (not covered by any
+    signature) and under a later signature (the leader's is then intact, but what was
+    changed after it is more than signing: pyhanko's difference analysis)."""
+    altered = with_text_added(signed)
+    report = validate_signed_pdf(altered)
+    assert not report.valid
+    assert "thêm nội dung sau khi ký" in report.problem
+
+    resealed = sealed_by_agency(altered)
+    report = validate_signed_pdf(resealed)
+    assert not report.valid
+    assert report.intact  # the leader's signed bytes are there, unchanged
+    assert report.signer_name == SIGNER
+    assert f"Tệp đã bị sửa sau chữ ký số của {SIGNER}" in report.problem
+
+
+def test_one_modified_byte_in_a_two_signature_file_is_refused(signed: bytes) -> None:
+    """A byte changed in the leader's signed part breaks both signatures."""
+    both = sealed_by_agency(signed)
+    position = both.index(b"WeasyPrint")
+    report = validate_signed_pdf(both[:position] + b"V" + both[position + 1 :])
+    assert not report.valid and not report.intact
+    assert "bị thay đổi sau khi ký" in report.problem
 
 
 def test_certificate_from_untrusted_ca_is_refused(unsigned: bytes, tmp_path: Path) -> None:

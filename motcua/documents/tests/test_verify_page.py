@@ -1,7 +1,9 @@
 """The public verification page reached from the QR code on an issued result."""
 
+import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -15,8 +17,8 @@ from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.documents import verify_views
 from motcua.documents.models import IssuedDocument
 from motcua.documents.pdf import render_pdf
-from motcua.documents.services import issued_document_create, verification_path
-from motcua.documents.signing import DevCASigner
+from motcua.documents.services import issued_document_create, issued_document_seal, verification_path
+from motcua.documents.signing import DevCASigner, VisibleStamp
 
 # Until motcua/urls.py mounts the page, this module is its own URLconf.
 urlpatterns = [path("xac-thuc/", include("motcua.documents.verify_urls")), *motcua.urls.urlpatterns]
@@ -42,15 +44,33 @@ def unsigned() -> bytes:
 
 
 @pytest.fixture
-def doc(unsigned: bytes) -> IssuedDocument:
+def agency() -> Agency:
     unit = AdministrativeUnit.objects.create(code="66", name="Tỉnh Đắk Lắk", kind=UnitKind.PROVINCE)
-    agency = Agency.objects.create(
+    return Agency.objects.create(
         code="STP", electronic_id="000.00.15.H15", name="Sở Tư pháp tỉnh Đắk Lắk", kind=AgencyKind.DEPARTMENT, unit=unit
     )
+
+
+@pytest.fixture
+def doc(unsigned: bytes, agency: Agency) -> IssuedDocument:
     return issued_document_create(
         pdf_unsigned=unsigned,
         title="Giấy khai sinh",
         number="123/GKS",
+        agency=agency,
+        signer_name="Nguyễn Thị Hương",
+        actor="test",
+    )
+
+
+@pytest.fixture
+def leader_signed(unsigned: bytes, agency: Agency) -> IssuedDocument:
+    """Signed by the director, not numbered and issued yet."""
+    return issued_document_create(
+        pdf_unsigned=unsigned,
+        title="Giấy khai sinh",
+        number="",
+        symbol="GKS",
         agency=agency,
         signer_name="Nguyễn Thị Hương",
         actor="test",
@@ -144,3 +164,36 @@ def test_unknown_code_is_a_vietnamese_404(client: Client, doc: IssuedDocument) -
     response = client.get(verification_path("khong-co-ma-nay"))
     assert response.status_code == 404
     assert "Không tìm thấy văn bản" in response.content.decode()
+
+
+def test_result_not_issued_yet_is_unknown(client: Client, leader_signed: IssuedDocument) -> None:
+    """A result the leader signed but the clerk has not numbered and issued answers like an
+    unknown code: no page, no download."""
+    path = verification_path(leader_signed.verification_code)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Không tìm thấy văn bản" in response.content.decode()
+    assert "Nguyễn Thị Hương" not in response.content.decode()
+    assert client.get(path, {"tai": "1"}).status_code == 404
+
+
+def test_issued_result_shows_number_date_and_both_signers(client: Client, leader_signed: IssuedDocument) -> None:
+    """Once numbered and sealed with the agency's signature, the page shows the number, the
+    date of issue and both signatures, valid."""
+    issued_at = datetime.datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    issued_document_seal(
+        document=leader_signed,
+        number="7/GKS",
+        issued_at=issued_at,
+        signer_name="Sở Tư pháp tỉnh Đắk Lắk",
+        stamp=VisibleStamp(text="Số: 7/GKS\nNgày 26/11/2026", page=0, box=(90, 700, 240, 736)),
+        actor="test",
+    )
+    response = client.get(verification_path(leader_signed.verification_code))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Chữ ký số hợp lệ" in html and "không hợp lệ" not in html
+    for text in ("7/GKS", "26/11/2026", "Nguyễn Thị Hương", "Sở Tư pháp tỉnh Đắk Lắk", "Ngày ban hành"):
+        assert text in html, text
+    signers = html.split('data-testid="signers"')[1].split("</dd>")[0]
+    assert signers.index("Nguyễn Thị Hương") < signers.index("Sở Tư pháp tỉnh Đắk Lắk")

@@ -1,0 +1,74 @@
+"""Decree 30/2020/NĐ-CP in the workflow: the leader's approval signs the result without a
+number; the clerk's issue step numbers and dates it from the agency's register and adds the
+agency's signature, and only then does the result reach the citizen's store and become
+verifiable. A refused issue (fees unpaid) draws no number."""
+
+import pytest
+from django.test import Client
+
+from motcua.catalog.constants import StepKind
+from motcua.catalog.models import Fee
+from motcua.core.errors import ApplicationError
+from motcua.directory.constants import Role
+from motcua.documents.models import DocumentNumberSequence, StoredDocument
+from motcua.documents.services import verification_path
+from motcua.documents.signing import validate_signed_pdf
+from motcua.dossiers.constants import DossierStatus, Outcome, StepStatus
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.processing import step_approve, step_forward, step_issue
+from motcua.dossiers.reception import dossier_accept
+from motcua.dossiers.testing import officer, submitted_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def _active(dossier: Dossier, kind: str) -> DossierStep:
+    return DossierStep.objects.get(dossier=dossier, kind=kind, status=StepStatus.ACTIVE)
+
+
+@pytest.fixture
+def approved(hung, birth_version):  # type: ignore[no-untyped-def]
+    """A dossier the ward's leader has approved, waiting for the clerk, and the clerk."""
+    reception, specialist = officer("xa.tn"), officer("xa.cv", role=Role.SPECIALIST)
+    leader, clerk = officer("xa.ld", role=Role.LEADER), officer("xa.vt", role=Role.CLERK)
+    dossier = submitted_dossier(hung, birth_version)
+    dossier_accept(dossier=dossier, officer=reception, revision=dossier.revision)
+    step_forward(step=_active(dossier, StepKind.PROCESS), officer=specialist, note="", draft="", revision=None)
+    step_approve(
+        step=_active(dossier, StepKind.APPROVE), leader=leader, decision=Outcome.GRANTED, note="", revision=None
+    )
+    return Dossier.objects.get(pk=dossier.pk), leader, clerk
+
+
+def test_approval_signs_without_a_number_and_issue_numbers_and_seals(approved, client: Client) -> None:  # type: ignore[no-untyped-def]
+    dossier, leader, clerk = approved
+    document = dossier.result_document
+    assert document is not None
+    assert (document.number, document.issued_at) == ("", None)
+    assert not DocumentNumberSequence.objects.exists()
+    assert client.get(verification_path(document.verification_code)).status_code == 404
+
+    step_issue(step=_active(dossier, StepKind.ISSUE), clerk=clerk, revision=None)
+    dossier.refresh_from_db()
+    document = dossier.result_document
+    assert dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
+    assert document.number.startswith("1/") and document.issued_at is not None
+    with document.file.open("rb") as handle:
+        report = validate_signed_pdf(handle.read())
+    assert report.valid, report.problem
+    assert report.signers == (leader.get_full_name(), "Ủy ban nhân dân phường Tân Lập")
+    # The citizen gets the sealed file, not the leader-only one.
+    stored = StoredDocument.objects.get(owner=dossier.applicant, source_dossier=dossier)
+    assert stored.sha256 == document.sha256
+    assert client.get(verification_path(document.verification_code)).status_code == 200
+
+
+def test_a_refused_issue_draws_no_number(approved, birth_version) -> None:  # type: ignore[no-untyped-def]
+    dossier, _leader, clerk = approved
+    Fee.objects.filter(version=birth_version).update(amount=8000)
+    with pytest.raises(ApplicationError) as unpaid:
+        step_issue(step=_active(dossier, StepKind.ISSUE), clerk=clerk, revision=None)
+    assert unpaid.value.code == "fees_unpaid"
+    assert not DocumentNumberSequence.objects.exists()
+    dossier.refresh_from_db()
+    assert dossier.result_document is not None and dossier.result_document.number == ""
