@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from motcua.accounts.urls import sso_urlpatterns
 from motcua.core.views import healthz
 from motcua.dossiers.tracking_views import track, track_code
+from motcua.notifications.urls import webhook_urlpatterns
 from motcua.notifications.views import demo_sms_inbox
 from motcua.portal.views import trivial
 
@@ -29,6 +30,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("sms-mo-phong/", demo_sms_inbox, name="demo_sms_inbox"),
+    # Delivery receipts and inbound texts from the SMS and Zalo providers (signed, CSRF-exempt).
+    path("webhooks/", include(webhook_urlpatterns)),
     path("tra-cuu/", track, name="tracking"),
     path("tra-cuu/<str:code>/", track_code, name="tracking_code"),
     path("healthz", healthz, name="healthz"),

@@ -32,6 +32,12 @@ class CitizenProfile(models.Model):
         "directory.AdministrativeUnit", verbose_name=_("xã, phường"), null=True, blank=True, on_delete=models.PROTECT
     )
     address_detail = models.CharField(_("số nhà, đường, thôn, tổ"), max_length=255, blank=True)
+    # Where the citizen wants news of their dossiers (motcua.notifications). E-mail needs an
+    # address and SMS a verified phone; Zalo (ZNS) reaches the Zalo account of that phone and
+    # is opt-in.
+    notify_email = models.BooleanField(_("nhận thông báo qua thư điện tử"), default=True)
+    notify_sms = models.BooleanField(_("nhận thông báo qua SMS"), default=True)
+    notify_zalo = models.BooleanField(_("nhận thông báo qua Zalo"), default=False)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("dang-xuat/", views.logout_view, name="logout"),
     path("dang-ky/", views.signup_view, name="signup"),
     path("dang-ky/xac-thuc/", views.signup_verify_view, name="signup_verify"),
+    path("thong-bao/", views.notification_preferences_view, name="notification_preferences"),
     path("doi-so-dien-thoai/", views.phone_change_view, name="phone_change"),
     path("doi-so-dien-thoai/xac-thuc/", views.phone_change_verify_view, name="phone_change_verify"),
     path("to-chuc/", views.representations_view, name="representations"),

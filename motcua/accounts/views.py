@@ -268,6 +268,64 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 @citizen_login_required
 @require_http_methods(["GET", "POST"])
+def notification_preferences_view(request: HttpRequest) -> HttpResponse:
+    """The channels the citizen gets news of their dossiers on (motcua.notifications)."""
+    from motcua.notifications.constants import NotificationChannel
+    from motcua.notifications.forms import NotificationPreferencesForm
+    from motcua.notifications.services import notification_preferences_update
+
+    user: User = request.user  # type: ignore[assignment]
+    profile = CitizenProfile.objects.filter(user=user).first()
+    if profile is None:
+        messages.info(request, _("Hãy cập nhật thông tin cá nhân trước."))
+        return redirect("accounts:profile")
+    has_phone = bool(profile.phone and profile.phone_verified_at)
+    reachable = {
+        NotificationChannel.EMAIL: bool(profile.email),
+        NotificationChannel.SMS: has_phone,
+        NotificationChannel.ZALO: has_phone,
+    }
+    chosen = {
+        NotificationChannel.EMAIL: profile.notify_email,
+        NotificationChannel.SMS: profile.notify_sms,
+        NotificationChannel.ZALO: profile.notify_zalo,
+    }
+    available = [channel for channel, ok in reachable.items() if ok]
+    unavailable = []
+    if not reachable[NotificationChannel.EMAIL]:
+        unavailable.append(_("Thêm địa chỉ thư điện tử ở trang Thông tin cá nhân để nhận thông báo qua thư."))
+    if not has_phone:
+        unavailable.append(_("Xác thực số điện thoại để nhận thông báo qua SMS hoặc Zalo."))
+    form = NotificationPreferencesForm(
+        request.POST or None,
+        available=available,
+        initial={"channels": [channel for channel in available if chosen[channel]]},
+    )
+    if request.method == "POST" and form.is_valid():
+        picked = set(form.cleaned_data["channels"])
+        # A channel the citizen cannot be reached on keeps its setting (it applies once reachable).
+        wanted = {channel: (channel in picked if reachable[channel] else chosen[channel]) for channel in chosen}
+        try:
+            notification_preferences_update(
+                user=user,
+                email=wanted[NotificationChannel.EMAIL],
+                sms=wanted[NotificationChannel.SMS],
+                zalo=wanted[NotificationChannel.ZALO],
+            )
+        except ApplicationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Đã lưu lựa chọn nhận thông báo."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/notification_preferences.html",
+        {"form": form, "profile": profile, "unavailable": unavailable},
+    )
+
+
+@citizen_login_required
+@require_http_methods(["GET", "POST"])
 def phone_change_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = PhoneChangeForm(request.POST or None)

@@ -113,6 +113,22 @@ class TrackingLinkedSerializer(serializers.Serializer):
     status_label = serializers.CharField()
 
 
+class TimelinessSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=["early", "on_time", "late"])
+    label = serializers.CharField()
+
+
+class TrackingStepSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    agency = serializers.CharField()
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    timeliness = TimelinessSerializer(allow_null=True, help_text="Trước hạn / đúng hạn / quá hạn khi đã xong")
+    overdue = serializers.BooleanField(help_text="Đang làm và đã quá hạn")
+
+
 class TrackingSerializer(serializers.Serializer):
     code = serializers.CharField()
     procedure = serializers.CharField()
@@ -123,6 +139,8 @@ class TrackingSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     next_step = serializers.CharField()
     timeline = TrackingTimelineSerializer(many=True)
+    steps = TrackingStepSerializer(many=True)
+    timeliness = TimelinessSerializer(allow_null=True, help_text="Kết quả giải quyết so với ngày hẹn, khi đã có")
     verified = serializers.BooleanField()
     group_code = serializers.CharField(help_text="Mã hồ sơ liên thông; rỗng nếu hồ sơ không thuộc nhóm liên thông")
     linked = TrackingLinkedSerializer(many=True, help_text="Các hồ sơ khác của cùng hồ sơ liên thông")

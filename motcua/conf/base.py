@@ -151,9 +151,13 @@ TASKS = {
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Đắk Lắk")
 # Public address of the portal, printed in QR codes on issued results (no trailing slash).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+# Public tracking lookups allowed per client address in ten minutes (guessing codes is slow).
+MOTCUA_TRACKING_LOOKUPS_PER_WINDOW = env_int("MOTCUA_TRACKING_LOOKUPS_PER_WINDOW", 30)
 # Jobs every task worker enqueues on a timer: dotted path of the task → interval in seconds.
 MOTCUA_PERIODIC_TASKS = {
     "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
+    # Sends what the outbox has due: retries, messages after SMS quiet hours, anything a crash left.
+    "motcua.notifications.tasks.outbox_dispatch_due": env_int("MOTCUA_OUTBOX_DISPATCH_SECONDS", 30),
 }
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
@@ -169,12 +173,43 @@ MOTCUA_PLUGINS = {
     "sms": env_str("MOTCUA_SMS_PLUGIN", "demo"),
     "population": env_str("MOTCUA_POPULATION_PLUGIN", "demo"),
     "signing": env_str("MOTCUA_SIGNING_PLUGIN", "dev-ca"),
+    "email": env_str("MOTCUA_EMAIL_PLUGIN", "demo"),
+    "zalo": env_str("MOTCUA_ZALO_PLUGIN", "demo"),
 }
 MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
 MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")
 MOTCUA_POPULATION_HTTP_URL = env_str("MOTCUA_POPULATION_HTTP_URL", "")
 MOTCUA_POPULATION_HTTP_TOKEN = env_str("MOTCUA_POPULATION_HTTP_TOKEN", "")
 MOTCUA_HTTP_TIMEOUT_SECONDS = env_int("MOTCUA_HTTP_TIMEOUT_SECONDS", 10)
+# Zalo Notification Service (ZNS) API of the province's Zalo Official Account.
+MOTCUA_ZALO_HTTP_URL = env_str("MOTCUA_ZALO_HTTP_URL", "")
+MOTCUA_ZALO_ACCESS_TOKEN = env_str("MOTCUA_ZALO_ACCESS_TOKEN", "")
+
+# --- Notifications to citizens (docs/notifications.md). ---
+# Channels in use in this deployment; a citizen's own choices narrow them further.
+MOTCUA_NOTIFICATION_CHANNELS = env_list("MOTCUA_NOTIFICATION_CHANNELS", "email,sms,zalo")
+# A failed message is tried again after 60 s, 120 s, 240 s… (at most an hour apart), and given up
+# ("dead", shown in the admin) after this many attempts: about six hours with the defaults.
+MOTCUA_OUTBOX_MAX_ATTEMPTS = env_int("MOTCUA_OUTBOX_MAX_ATTEMPTS", 12)
+MOTCUA_OUTBOX_BACKOFF_SECONDS = env_int("MOTCUA_OUTBOX_BACKOFF_SECONDS", 60)
+MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS = env_int("MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+# How long a worker owns a message it is sending; longer than any provider call can take.
+MOTCUA_OUTBOX_LEASE_SECONDS = env_int("MOTCUA_OUTBOX_LEASE_SECONDS", 120)
+MOTCUA_OUTBOX_BATCH_SIZE = env_int("MOTCUA_OUTBOX_BATCH_SIZE", 200)
+# No notification SMS in these local hours ("" for none): they wait for the end of the period.
+MOTCUA_SMS_QUIET_HOURS = env_str("MOTCUA_SMS_QUIET_HOURS", "21:00-07:00")
+# Character set of each SMS route: "gsm7" routes get the text without accents, "ucs2" as written.
+MOTCUA_SMS_ROUTES = {
+    "brandname": env_str("MOTCUA_SMS_BRANDNAME_ENCODING", "gsm7"),
+    "unicode": "ucs2",
+}
+MOTCUA_SMS_NOTIFICATION_ROUTE = env_str("MOTCUA_SMS_NOTIFICATION_ROUTE", "brandname")
+# Shared secrets the providers sign their webhooks with (HMAC-SHA256); empty refuses every call.
+MOTCUA_SMS_WEBHOOK_SECRET = env_str("MOTCUA_SMS_WEBHOOK_SECRET", "")
+MOTCUA_ZALO_WEBHOOK_SECRET = env_str("MOTCUA_ZALO_WEBHOOK_SECRET", "")
+MOTCUA_WEBHOOK_MAX_AGE_SECONDS = env_int("MOTCUA_WEBHOOK_MAX_AGE_SECONDS", 300)
+# Answers to "HS <mã hồ sơ>" texts, per sender and hour (beyond it, texts are recorded unanswered).
+MOTCUA_INBOUND_REPLIES_PER_HOUR = env_int("MOTCUA_INBOUND_REPLIES_PER_HOUR", 10)
 
 # --- One-time codes (SMS) for phone verification and submission confirmation. ---
 MOTCUA_OTP_TTL_SECONDS = env_int("MOTCUA_OTP_TTL_SECONDS", 300)
@@ -194,6 +229,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "false").lower() == "true"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <no-reply@dichvucong.local>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Right-hand side of the Message-ID of notification e-mails (<reference@domain>).
+MOTCUA_EMAIL_MESSAGE_ID_DOMAIN = env_str("MOTCUA_EMAIL_MESSAGE_ID_DOMAIN", "dichvucong.local")
 
 # --- Single sign-on (national identity / national portal) through OpenID Connect. ---
 MOTCUA_OIDC_ISSUER = env_str("MOTCUA_OIDC_ISSUER", "")

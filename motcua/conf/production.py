@@ -3,7 +3,12 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.conf.base import *  # noqa: F403
-from motcua.conf.base import MOTCUA_PLUGINS, SECRET_KEY
+from motcua.conf.base import (
+    MOTCUA_PLUGINS,
+    MOTCUA_SMS_WEBHOOK_SECRET,
+    MOTCUA_ZALO_WEBHOOK_SECRET,
+    SECRET_KEY,
+)
 from motcua.conf.env import env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -12,17 +17,33 @@ if DEBUG:
 if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 40 characters.")
 
+# Notifications: e-mail through the SMTP server of EMAIL_HOST; Zalo only where the province has a
+# Zalo Official Account with approved ZNS templates (add "zalo" to MOTCUA_NOTIFICATION_CHANNELS).
+MOTCUA_PLUGINS = {**MOTCUA_PLUGINS, "email": env_str("MOTCUA_EMAIL_PLUGIN", "smtp")}
+MOTCUA_NOTIFICATION_CHANNELS = env_list("MOTCUA_NOTIFICATION_CHANNELS", "email,sms")
+
 # Demo plugins keep SMS codes in clear, answer with fictional citizens and sign with a throw-away
 # CA: a real deployment must name real adapters (a staging site may allow them explicitly).
-DEMO_PLUGINS = {"sms": "demo", "population": "demo", "signing": "dev-ca"}
+DEMO_PLUGINS = {"sms": "demo", "population": "demo", "signing": "dev-ca", "email": "demo", "zalo": "demo"}
 if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
-    demo_in_use = [name for name, key in DEMO_PLUGINS.items() if MOTCUA_PLUGINS.get(name) == key]
+    # A notification channel switched off (MOTCUA_NOTIFICATION_CHANNELS) needs no real plugin.
+    unused = {"email", "zalo"} - set(MOTCUA_NOTIFICATION_CHANNELS)
+    demo_in_use = [name for name, key in DEMO_PLUGINS.items() if MOTCUA_PLUGINS.get(name) == key and name not in unused]
     if demo_in_use:
         raise ImproperlyConfigured(
             f"Demo plugins are not for production: {', '.join(demo_in_use)}. Configure real adapters "
-            "(MOTCUA_SMS_PLUGIN, MOTCUA_POPULATION_PLUGIN, MOTCUA_SIGNING_PLUGIN) "
+            "(MOTCUA_SMS_PLUGIN, MOTCUA_POPULATION_PLUGIN, MOTCUA_SIGNING_PLUGIN, MOTCUA_EMAIL_PLUGIN, "
+            "MOTCUA_ZALO_PLUGIN; or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
             "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
         )
+
+# Webhook secrets are optional (empty: the provider's webhooks are refused), never guessable.
+for _name, _secret in (
+    ("MOTCUA_SMS_WEBHOOK_SECRET", MOTCUA_SMS_WEBHOOK_SECRET),
+    ("MOTCUA_ZALO_WEBHOOK_SECRET", MOTCUA_ZALO_WEBHOOK_SECRET),
+):
+    if 0 < len(_secret) < 32:
+        raise ImproperlyConfigured(f"{_name} must be empty or a random value of at least 32 characters.")
 
 DATABASES = {
     "default": {

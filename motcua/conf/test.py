@@ -31,3 +31,9 @@ MOTCUA_AUDIT_TRIGGERS = False
 # Tests serve static files through the staticfiles finders, without a collectstatic run.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Notifications: known webhook secrets for the signature tests, and no SMS quiet hours unless a
+# test sets them (the suite must not depend on the hour it runs at).
+MOTCUA_SMS_WEBHOOK_SECRET = "test-sms-webhook-secret-0123456789abcdef"
+MOTCUA_ZALO_WEBHOOK_SECRET = "test-zalo-webhook-secret-0123456789abcdef"
+MOTCUA_SMS_QUIET_HOURS = ""

@@ -29,6 +29,8 @@ from motcua.dossiers.deadlines import allotted_due, paused_working_time, shift
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
+from motcua.notifications.constants import NotificationEvent
+from motcua.notifications.services import notifications_enqueue_for_dossier
 
 MIN_TEXT_LENGTH = 10
 MAX_CONSULT_DAYS = Decimal(10)
@@ -604,4 +606,11 @@ def dossier_extend(
             "new_due": new_due,
             "agency_name": processing_agency(locked).name,
         }
-        return slip_issue(dossier=locked, kind=SlipKind.APOLOGY, officer=officer, content=content)
+        slip = slip_issue(dossier=locked, kind=SlipKind.APOLOGY, officer=officer, content=content)
+        notifications_enqueue_for_dossier(
+            dossier=locked,
+            event=NotificationEvent.LATE_APOLOGY,
+            ref=f"slip-{slip.pk}",
+            context={"due_date": new_due, "reason": text},
+        )
+        return slip

@@ -7,18 +7,34 @@ all answer the same way, so codes cannot be enumerated.
 """
 
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.constants import DossierStatus
-from motcua.dossiers.models import Dossier, DossierStatusChange
+from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
+from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
+from motcua.dossiers.models import Dossier, DossierStatusChange, DossierStep
 
-LOOKUPS_PER_WINDOW = 30
 SECOND_FACTOR_TRIES = 5
+PUBLIC_DATA_SECONDS = 60
+# What the lookup loads: the public view; the applicant's profile only when a second factor comes.
+TRACKED_FIELDS = [
+    "code",
+    "status",
+    "revision",
+    "submitted_at",
+    "due_at",
+    "processed_at",
+    "delivery_method",
+    "applicant_id",
+    "group_id",
+    "procedure_version__name",
+    "agency__name",
+]
 WINDOW_SECONDS = 600
 
 NEXT_STEP = {
@@ -38,13 +54,28 @@ NEXT_STEP = {
 class Tracking:
     dossier: Dossier
     verified: bool
-    timeline: list[DossierStatusChange] = field(default_factory=list)
-    # The other dossiers of the same interconnected submission (hồ sơ liên thông), if any.
-    linked: list[Dossier] = field(default_factory=list)
 
     @property
     def next_step(self) -> str:
         return str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
+
+    @cached_property
+    def timeline(self) -> list[DossierStatusChange]:
+        return list(self.dossier.history.all())
+
+    @cached_property
+    def steps(self) -> list[DossierStep]:
+        """The processing steps, with their deadlines and early / on time / late marks."""
+        return list(
+            self.dossier.steps.exclude(status=StepStatus.CANCELLED)
+            .select_related("agency")
+            .only("name", "status", "started_at", "due_at", "finished_at", "agency__name")
+        )
+
+    @cached_property
+    def linked(self) -> list[Dossier]:
+        """The other dossiers of the same interconnected submission (hồ sơ liên thông), if any."""
+        return _linked(self.dossier)
 
 
 def _hit(key: str, limit: int) -> bool:
@@ -69,10 +100,11 @@ def _second_factor_matches(dossier: Dossier, value: str) -> bool:
 
 def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Tracking | None:
     """The tracking view of a submitted dossier, or None (unknown code, draft, or too many tries)."""
-    if not _hit(f"track-ip:{client_ip}", LOOKUPS_PER_WINDOW):
+    if not _hit(f"track-ip:{client_ip}", settings.MOTCUA_TRACKING_LOOKUPS_PER_WINDOW):
         return None
     dossier = (
-        Dossier.objects.select_related("procedure_version", "agency", "applicant__citizen", "group")
+        Dossier.objects.select_related("procedure_version", "agency")
+        .only(*TRACKED_FIELDS)
         .exclude(status__in=[DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION])
         .filter(code=code.strip().upper())
         .first()
@@ -84,7 +116,7 @@ def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Trac
         verified = _hit(f"track-2fa:{dossier.pk}", SECOND_FACTOR_TRIES) and _second_factor_matches(
             dossier, second_factor
         )
-    return Tracking(dossier=dossier, verified=verified, timeline=list(dossier.history.all()), linked=_linked(dossier))
+    return Tracking(dossier=dossier, verified=verified)
 
 
 def _linked(dossier: Dossier) -> list[Dossier]:
@@ -101,9 +133,30 @@ def _linked(dossier: Dossier) -> list[Dossier]:
 
 
 def tracking_public_data(tracking: Tracking) -> dict[str, Any]:
-    """What anyone holding the code may see (no names, numbers or addresses)."""
+    """What anyone holding the code may see (no names, numbers or addresses), plus the personal
+    detail when the second factor was right.
+
+    The public part is cached per dossier revision (every change bumps it) for a minute, the
+    time an "overdue" mark may lag behind.
+    """
     dossier = tracking.dossier
-    data: dict[str, Any] = {
+    key = f"track-data:{dossier.pk}:{dossier.revision}"
+    public = cache.get(key)
+    if public is None:
+        public = _public_data(tracking)
+        cache.set(key, public, PUBLIC_DATA_SECONDS)
+    data = {**public, "verified": tracking.verified}
+    if tracking.verified:
+        profile = getattr(dossier.applicant, "citizen", None)
+        data["applicant"] = profile.full_name if profile else ""
+        data["delivery_method"] = dossier.get_delivery_method_display()
+        data["notes"] = [c.note for c in tracking.timeline if c.note]
+    return data
+
+
+def _public_data(tracking: Tracking) -> dict[str, Any]:
+    dossier = tracking.dossier
+    return {
         "code": dossier.code,
         "procedure": dossier.procedure_version.name,
         "agency": dossier.agency.name,
@@ -115,7 +168,9 @@ def tracking_public_data(tracking: Tracking) -> dict[str, Any]:
         "timeline": [
             {"status": c.to_status, "label": c.get_to_status_display(), "at": c.created_at} for c in tracking.timeline
         ],
-        "verified": tracking.verified,
+        # Agencies, deadlines and marks only: no officer's name.
+        "steps": [_public_step(step) for step in tracking.steps],
+        "timeliness": _label(dossier_timeliness(dossier)),
         # Codes, procedures, agencies and states only: the same public view as the tracked one.
         "group_code": (dossier.group.code or "") if dossier.group is not None else "",
         "linked": [
@@ -129,12 +184,23 @@ def tracking_public_data(tracking: Tracking) -> dict[str, Any]:
             for linked in tracking.linked
         ],
     }
-    if tracking.verified:
-        profile = getattr(dossier.applicant, "citizen", None)
-        data["applicant"] = profile.full_name if profile else ""
-        data["delivery_method"] = dossier.get_delivery_method_display()
-        data["notes"] = [c.note for c in tracking.timeline if c.note]
-    return data
+
+
+def _label(value: Timeliness | None) -> dict[str, str] | None:
+    return {"value": value.value, "label": str(value.label)} if value is not None else None
+
+
+def _public_step(step: DossierStep) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "agency": step.agency.name,
+        "status": step.status,
+        "started_at": step.started_at,
+        "due_at": step.due_at,
+        "finished_at": step.finished_at,
+        "timeliness": _label(step_timeliness(step)),
+        "overdue": step_is_overdue(step),
+    }
 
 
 def tracking_url(dossier: Dossier) -> str:

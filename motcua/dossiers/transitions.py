@@ -69,4 +69,8 @@ def dossier_transition(
         obj=dossier,
         summary={"from": from_status, "to": to_status, **(summary or {})},
     )
+    # The applicant's messages about this change, in this transaction; sent after commit.
+    from motcua.notifications.services import notifications_enqueue_for_transition
+
+    notifications_enqueue_for_transition(dossier=dossier, from_status=from_status, to_status=to_status, note=note)
     return dossier

@@ -10,6 +10,8 @@ Protocol (docs/sms-and-otp.md):
     POST /messages   Authorization: Bearer <token>   {"to": "...", "text": "...", "client_ref": "..."}
         → 202 {"id": "sim-1"}; 401 wrong token; 400 malformed; 503 while made to fail.
         A repeated client_ref is answered with the first message's id and not sent again.
+        While held (tests: a worker killed mid-send), the message is recorded and the answer
+        waits until released.
     GET /messages[?to=<phone>]   Authorization: Bearer <token>   → 200 {"messages": [...]}
 
 Standard library only, so it runs without Django settings.
@@ -66,6 +68,11 @@ class SmsSimulator:
         self.requests = 0
         # When set, every POST /messages is answered with this status (a provider outage).
         self.fail_status: int | None = None
+        # When cleared, answers wait after the message is recorded: the provider has the message
+        # but the sender has not heard back yet (the window a crash can fall into).
+        self._released = threading.Event()
+        self._released.set()
+        self.held = threading.Event()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: _SimulatorServer | None = None
@@ -93,6 +100,7 @@ class SmsSimulator:
     def stop(self) -> None:
         if self._server is None:
             return
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -114,6 +122,14 @@ class SmsSimulator:
 
     def recover(self) -> None:
         self.fail_status = None
+
+    def hold(self) -> None:
+        """Record messages but keep the answers back until release(); `held` is set once one waits."""
+        self.held.clear()
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def clear(self) -> None:
         with self._lock:
@@ -213,7 +229,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(HTTPStatus.BAD_REQUEST, {"error": "invalid_message"})
             return
         message = simulator._record(to=to, text=text, client_ref=client_ref)
-        self._reply(HTTPStatus.ACCEPTED, {"id": message.id})
+        if not simulator._released.is_set():
+            simulator.held.set()
+            simulator._released.wait(timeout=60)
+        try:
+            self._reply(HTTPStatus.ACCEPTED, {"id": message.id})
+        except OSError:
+            # The sender is gone (killed while waiting): the message stays recorded, as it would
+            # at a real provider.
+            return
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

@@ -62,8 +62,13 @@ class SmsDeliveryError(ApplicationError):
 
 
 class SmsGateway(Protocol):
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, client_ref: str | None = None) -> str:
         """Hand the message to the provider and return the provider's message id.
+
+        `client_ref` is the sender's de-duplication key: a second message with the same key is
+        answered with the first one's id and not sent again. The outbox passes a key derived
+        from the message's idempotency key, so a retry after a crash cannot send twice; without
+        one (one-time codes) each call gets a fresh key.
 
         Raises SmsDeliveryError when the provider did not take the message.
         """
@@ -76,13 +81,17 @@ sms_gateways = Registry[SmsGateway]("sms")
 class DemoSmsGateway:
     """Keeps the messages in the database so the demo can show them instead of sending them."""
 
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, client_ref: str | None = None) -> str:
         from motcua.notifications.models import DemoSmsMessage
 
         # Stored in national form so the demo inbox finds it however the number was typed.
         with contextlib.suppress(ValueError):
             phone = phone_normalize(phone)
-        message = DemoSmsMessage.objects.create(phone=phone, text=text)
+        if client_ref:
+            earlier = DemoSmsMessage.objects.filter(client_ref=client_ref).first()
+            if earlier is not None:
+                return f"demo-{earlier.pk}"
+        message = DemoSmsMessage.objects.create(phone=phone, text=text, client_ref=client_ref or "")
         logger.info("Demo SMS stored: id=%s to=%s", message.pk, mask_phone(phone))
         return f"demo-{message.pk}"
 
@@ -97,10 +106,10 @@ class HttpSmsGateway:
         self.token = token
         self.timeout = httpx.Timeout(timeout_seconds)
 
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, client_ref: str | None = None) -> str:
         # One client_ref for both tries: a provider that de-duplicates on it sends the message once
         # even if our first request did reach it.
-        client_ref = str(uuid.uuid4())
+        client_ref = client_ref or str(uuid.uuid4())
         payload = {"to": phone, "text": text, "client_ref": client_ref}
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         masked = mask_phone(phone)

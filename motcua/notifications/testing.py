@@ -1,18 +1,43 @@
-"""Pytest fixtures for SMS: the real "http" adapter against a local simulator, or the demo plugin.
+"""Pytest fixtures for notifications: the real adapters against local stand-ins of the providers.
 
-Register them once for every app in the root conftest.py:
+- `sms_simulator`: the "http" SMS plugin against SmsSimulator;
+- `zalo_simulator`: the "http" Zalo plugin against ZaloSimulator;
+- `smtp_server`: the "smtp" e-mail plugin against a real SMTP server (aiosmtpd) on 127.0.0.1;
+- `sms_demo`: the "demo" SMS plugin, whatever the environment says.
+
+Registered for every app in the root conftest.py:
 
     pytest_plugins = ["motcua.notifications.testing"]
 """
 
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
 from pytest_django.fixtures import Settings as SettingsFixture
 
 from motcua.notifications.simulator import SmsSimulator
+from motcua.notifications.webhooks import webhook_headers, webhook_secret
+from motcua.notifications.zalo_simulator import ZaloSimulator
 
 SIMULATOR_TOKEN = "simulator-test-token"  # noqa: S105 - only the simulator accepts it
+ZALO_SIMULATOR_TOKEN = "zalo-simulator-test-token"  # noqa: S105 - only the simulator accepts it
 
 
 @pytest.fixture
@@ -31,3 +56,189 @@ def sms_simulator(settings: SettingsFixture) -> Iterator[SmsSimulator]:
 def sms_demo(settings: SettingsFixture) -> None:
     """The "demo" SMS plugin, whatever MOTCUA_SMS_PLUGIN says: messages land in DemoSmsMessage."""
     settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "sms": "demo"}
+
+
+@pytest.fixture
+def zalo_simulator(settings: SettingsFixture) -> Iterator[ZaloSimulator]:
+    """A running ZaloSimulator, with settings pointing the "http" Zalo plugin at it."""
+    with ZaloSimulator(token=ZALO_SIMULATOR_TOKEN) as simulator:
+        settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "zalo": "http"}
+        settings.MOTCUA_ZALO_HTTP_URL = simulator.url
+        settings.MOTCUA_ZALO_ACCESS_TOKEN = ZALO_SIMULATOR_TOKEN
+        settings.MOTCUA_HTTP_TIMEOUT_SECONDS = 5
+        yield simulator
+
+
+# --- a real SMTP server ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def text(self) -> str:
+        body = self.message.get_body(preferencelist=("plain",))
+        return body.get_content() if body is not None else ""
+
+
+class SmtpTestServer:
+    """An SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it received.
+
+    `fail(code)` answers RCPT with `code` (451: try later; 550: refused). `hold()` makes the
+    server stop at RCPT until `release()`: a client killed meanwhile never completes the SMTP
+    transaction, so nothing is received, as with a real server.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedMail] = []
+        self.fail_code: int | None = None
+        self.held = threading.Event()
+        self._released = threading.Event()
+        self._released.set()
+        self._lock = threading.Lock()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> SmtpTestServer:
+        self.controller.start()
+        self._running = True
+        return self
+
+    def stop(self) -> None:
+        self._released.set()
+        if getattr(self, "_running", False):
+            self._running = False
+            self.controller.stop()
+
+    def fail(self, code: int = 451) -> None:
+        self.fail_code = code
+
+    def recover(self) -> None:
+        self.fail_code = None
+
+    def hold(self) -> None:
+        self.held.clear()
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def to(self, address: str) -> list[ReceivedMail]:
+        with self._lock:
+            return [mail for mail in self.received if address in mail.rcpt_tos]
+
+    # aiosmtpd handler hooks
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if self.fail_code is not None:
+            return f"{self.fail_code} Simulated failure"
+        if not self._released.is_set():
+            self.held.set()
+            # Cancelled by aiosmtpd if the client goes away meanwhile.
+            while not self._released.is_set():
+                await asyncio.sleep(0.02)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.received.append(
+                ReceivedMail(
+                    mail_from=envelope.mail_from,
+                    rcpt_tos=list(envelope.rcpt_tos),
+                    message=message,
+                )
+            )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings: SettingsFixture) -> Iterator[SmtpTestServer]:
+    """A running SmtpTestServer, with settings pointing the "smtp" e-mail plugin at it."""
+    # aiosmtpd narrates every command, addresses included: only its problems are worth a line.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    server = SmtpTestServer().start()
+    settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "email": "smtp"}
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+def signed_post(client: Any, path: str, *, channel: str, payload: Any, timestamp: int | None = None) -> Any:
+    """POST `payload` as JSON to a webhook with the channel's valid signature (a provider's call)."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = webhook_headers(secret=webhook_secret(channel), body=body, timestamp=timestamp)
+    return client.post(path, data=body, content_type="application/json", headers=headers)
+
+
+# --- a dispatcher in another process, to be killed --------------------------------------------------
+
+_DISPATCH_SCRIPT = """
+import os, sys
+import django
+django.setup()
+from django.db import connections
+connections["default"].settings_dict["NAME"] = sys.argv[1]
+from motcua.notifications.outbox import outbox_dispatch
+print(outbox_dispatch().as_dict(), flush=True)
+"""
+
+
+def _provider_env() -> dict[str, str]:
+    """The plugin settings of this test (fixtures changed them) as the environment variables a
+    worker process reads them from."""
+    s = django_settings
+    return {
+        "MOTCUA_EMAIL_PLUGIN": s.MOTCUA_PLUGINS.get("email", "demo"),
+        "MOTCUA_SMS_PLUGIN": s.MOTCUA_PLUGINS.get("sms", "demo"),
+        "MOTCUA_ZALO_PLUGIN": s.MOTCUA_PLUGINS.get("zalo", "demo"),
+        "EMAIL_HOST": s.EMAIL_HOST,
+        "EMAIL_PORT": str(s.EMAIL_PORT),
+        "MOTCUA_SMS_HTTP_URL": s.MOTCUA_SMS_HTTP_URL,
+        "MOTCUA_SMS_HTTP_TOKEN": s.MOTCUA_SMS_HTTP_TOKEN,
+        "MOTCUA_ZALO_HTTP_URL": s.MOTCUA_ZALO_HTTP_URL,
+        "MOTCUA_ZALO_ACCESS_TOKEN": s.MOTCUA_ZALO_ACCESS_TOKEN,
+        "MOTCUA_NOTIFICATION_CHANNELS": ",".join(s.MOTCUA_NOTIFICATION_CHANNELS),
+        "MOTCUA_OUTBOX_LEASE_SECONDS": str(s.MOTCUA_OUTBOX_LEASE_SECONDS),
+    }
+
+
+def dispatcher_process(*, database_name: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`outbox_dispatch()` in a separate worker process on the test database, with this test's
+    plugin settings (and `env` on top). Tests kill it mid-send: a real crash, not a simulated one.
+
+    The test must commit what the worker is to see (django_db(transaction=True)).
+    """
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.conf.test", **_provider_env(), **(env or {})}
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _DISPATCH_SCRIPT, database_name],
+        cwd=str(django_settings.BASE_DIR),
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

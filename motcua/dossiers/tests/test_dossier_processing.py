@@ -280,6 +280,11 @@ def test_a_late_dossier_gets_its_apology_slip_and_counts_as_late(hung, birth_ver
             revision=None,
         )
     assert slip.kind == SlipKind.APOLOGY
+    # The citizen is told, once per slip, on their channels.
+    from motcua.notifications.models import OutboxMessage
+
+    apologies = OutboxMessage.objects.filter(dossier=dossier, event="late_apology")
+    assert apologies.exists() and apologies.count() == len({m.channel for m in apologies})
     with slip.file.open("rb") as handle:
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
     assert "Chờ xác minh thông tin nơi sinh" in text and dossier.code in text  # type: ignore[operator]

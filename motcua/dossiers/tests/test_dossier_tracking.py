@@ -56,3 +56,17 @@ def test_the_receipt_carries_a_qr_code_to_the_tracking_page(client, hung, birth_
     slip = dossier_accept(dossier=dossier, officer=_officer(), revision=dossier.revision)
     assert "Quét mã để tra cứu" in _pdf_text(slip)
     assert client.get(f"/tra-cuu/{dossier.code}/")["Location"] == f"/tra-cuu/?ma={dossier.code}"
+
+
+def test_steps_show_agencies_deadlines_and_marks_but_no_officer(client, hung, birth_version) -> None:
+    """Once received, the tracking page lists the steps with early / on time / late marks."""
+    dossier = _submitted(hung, birth_version)
+    dossier_accept(dossier=dossier, officer=_officer(), revision=dossier.revision)
+    data = client.get(f"/api/v1/tracking/{dossier.code}").json()
+    names = [step["name"] for step in data["steps"]]
+    assert names[0] == "Tiếp nhận hồ sơ" and "Thẩm định, xử lý hồ sơ" in names
+    reception = data["steps"][0]
+    assert reception["timeliness"]["value"] in {"early", "on_time"} and reception["agency"] == "UBND phường Tân Lập"
+    assert data["steps"][1]["finished_at"] is None and data["timeliness"] is None
+    html = client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert "Các bước giải quyết" in html and "Lê Thị Tiếp" not in html

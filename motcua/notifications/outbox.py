@@ -1,0 +1,261 @@
+"""The outbox dispatcher: claims due messages, hands them to their channel, records the outcome.
+
+Runs after the commit that wrote the messages (tasks.outbox_send, for those messages) and on
+a timer in every worker (tasks.outbox_dispatch_due, for everything due). Any number of
+dispatchers may run at once:
+
+- a message is *claimed* by one conditional UPDATE (due → "sending" with a lease): of two
+  workers racing for a row, one updates it and the other updates nothing and moves on;
+- the claim is committed before the provider is called, and the outcome is written with the
+  lease as a fencing token, so a worker that lost its lease cannot overwrite a newer claim;
+- a worker that dies mid-send leaves its rows "sending"; when the lease runs out the next pass
+  sends them again with the same provider reference, which SMS and Zalo de-duplicate on and
+  which is the e-mail's Message-ID (docs/notifications.md, "exactly once");
+- a newer message never overtakes an older unfinished one to the same recipient on the same
+  channel ("line"), and when a provider is down the rest of its channel waits for the next
+  pass instead of each message burning an attempt: messages go out later, in order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.notifications.channels import ChannelFailure, channel_send
+from motcua.notifications.constants import (
+    REPLY_EVENTS,
+    UNFINISHED_STATUSES,
+    NotificationChannel,
+    OutboxStatus,
+)
+from motcua.notifications.models import OutboxMessage
+from motcua.notifications.privacy import mask_recipient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    # Left for a later pass: behind an older message, in SMS quiet hours, provider down.
+    waiting: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def _parse_quiet_hours(spec: str) -> tuple[datetime.time, datetime.time] | None:
+    """ "21:00-07:00" → (21:00, 07:00); "" → None (no quiet hours)."""
+    if not spec.strip():
+        return None
+    start, end = (datetime.time.fromisoformat(part.strip()) for part in spec.split("-", 1))
+    return (start, end) if start != end else None
+
+
+def quiet_hours_end(at: datetime.datetime) -> datetime.datetime | None:
+    """The end of the SMS quiet period `at` falls in (local time), or None outside it."""
+    window = _parse_quiet_hours(settings.MOTCUA_SMS_QUIET_HOURS)
+    if window is None:
+        return None
+    start, end = window
+    local = timezone.localtime(at)
+    now = local.time()
+    if start < end:  # e.g. 12:00-13:30, within one day
+        inside = start <= now < end
+        end_day = local.date()
+    else:  # e.g. 21:00-07:00, across midnight
+        inside = now >= start or now < end
+        end_day = local.date() + datetime.timedelta(days=1) if now >= start else local.date()
+    if not inside:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(end_day, end), timezone.get_current_timezone())
+
+
+def not_before(*, channel: str, event: str, at: datetime.datetime) -> datetime.datetime:
+    """`at`, or the end of the SMS quiet hours when an SMS would go out during them.
+
+    Replies to inbound texts are exempt: the person just wrote to us.
+    """
+    if channel == NotificationChannel.SMS and event not in REPLY_EVENTS:
+        return quiet_hours_end(at) or at
+    return at
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """Wait after the `attempts`-th failure: base × 2^(attempts-1), capped."""
+    base = settings.MOTCUA_OUTBOX_BACKOFF_SECONDS
+    seconds = min(base * 2 ** max(attempts - 1, 0), settings.MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS)
+    return datetime.timedelta(seconds=seconds)
+
+
+def _due(now: datetime.datetime) -> Q:
+    return Q(status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED], next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, locked_until__lt=now
+    )
+
+
+# --- one pass -----------------------------------------------------------------------------------
+
+
+def outbox_dispatch(*, message_ids: Sequence[int] | None = None, limit: int | None = None) -> DispatchReport:
+    """Send what is due (only `message_ids` when given), oldest first. Never raises for a
+    provider's failure: the message is rescheduled or, after MOTCUA_OUTBOX_MAX_ATTEMPTS,
+    marked dead."""
+    report = DispatchReport()
+    now = timezone.now()
+    _bury_abandoned(now)
+    candidates = OutboxMessage.objects.filter(_due(now)).order_by("id")
+    if message_ids is not None:
+        candidates = candidates.filter(pk__in=list(message_ids))
+    rows = list(
+        candidates.values_list("pk", "channel", "recipient", "event")[: limit or settings.MOTCUA_OUTBOX_BATCH_SIZE]
+    )
+    blocked_lines: set[tuple[str, str]] = set()
+    channels_down: set[str] = set()
+    for pk, channel, recipient, event in rows:
+        line = (channel, recipient)
+        if channel in channels_down or line in blocked_lines or _older_unfinished(pk=pk, channel=channel, to=recipient):
+            blocked_lines.add(line)
+            report.waiting += 1
+            continue
+        later = not_before(channel=channel, event=event, at=timezone.now())
+        if later > timezone.now():
+            OutboxMessage.objects.filter(pk=pk, status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED]).update(
+                next_attempt_at=later
+            )
+            blocked_lines.add(line)
+            report.waiting += 1
+            continue
+        message = _claim(pk)
+        if message is None:  # another worker has it
+            blocked_lines.add(line)
+            continue
+        outcome = _deliver(message)
+        if outcome is None:
+            report.sent += 1
+            continue
+        blocked_lines.add(line)
+        if outcome.provider_down:
+            channels_down.add(channel)
+        if message.status == OutboxStatus.DEAD:
+            report.dead += 1
+        else:
+            report.retrying += 1
+    return report
+
+
+def _older_unfinished(*, pk: int, channel: str, to: str) -> bool:
+    return OutboxMessage.objects.filter(
+        channel=channel, recipient=to, pk__lt=pk, status__in=UNFINISHED_STATUSES
+    ).exists()
+
+
+def _bury_abandoned(now: datetime.datetime) -> None:
+    """A row whose last allowed attempt died mid-send is not tried forever (it may be a message
+    that crashes the worker): it is marked dead for an administrator to look at."""
+    buried = OutboxMessage.objects.filter(
+        status=OutboxStatus.SENDING, locked_until__lt=now, attempts__gte=settings.MOTCUA_OUTBOX_MAX_ATTEMPTS
+    ).update(
+        status=OutboxStatus.DEAD,
+        locked_until=None,
+        last_error=_("Tiến trình gửi dừng giữa chừng ở lần thử cuối; nhà cung cấp có thể đã nhận tin."),
+    )
+    if buried:
+        logger.error("Outbox: %d message(s) abandoned mid-send on their last attempt, marked dead", buried)
+
+
+def _claim(pk: int) -> OutboxMessage | None:
+    """The message, now "sending" under our lease; None if another worker claimed it first.
+
+    One UPDATE whose WHERE repeats the due condition: the database serialises the two
+    writers, and the second one finds nothing left to update. It runs in autocommit (or the
+    caller's transaction), so the claim is durable before the provider is called.
+    """
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.MOTCUA_OUTBOX_LEASE_SECONDS)
+    claimed = (
+        OutboxMessage.objects.filter(pk=pk)
+        .filter(_due(now))
+        .filter(attempts__lt=settings.MOTCUA_OUTBOX_MAX_ATTEMPTS)
+        .update(status=OutboxStatus.SENDING, locked_until=lease, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return OutboxMessage.objects.get(pk=pk)
+
+
+def _deliver(message: OutboxMessage) -> ChannelFailure | None:
+    """Send a claimed message and record the outcome; the failure, or None when sent."""
+    try:
+        provider_id = channel_send(message)
+    except ChannelFailure as refused:
+        _record_failure(message, refused)
+        return refused
+    except Exception as error:
+        # A bug or an unexpected library error must not lose the message: retry it later.
+        logger.exception("Outbox: unexpected error sending message %s", message.pk)
+        unexpected = ChannelFailure("error", retryable=True, provider_down=False, detail=type(error).__name__)
+        _record_failure(message, unexpected)
+        return unexpected
+    outbox_mark_sent(message=message, provider_id=provider_id)
+    return None
+
+
+def outbox_mark_sent(*, message: OutboxMessage, provider_id: str) -> None:
+    """Record that the provider took `message` (claimed by us: its lease is the fencing token)."""
+    updated = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxStatus.SENDING, locked_until=message.locked_until
+    ).update(
+        status=OutboxStatus.SENT,
+        provider_id=provider_id[:255],
+        sent_at=timezone.now(),
+        locked_until=None,
+        last_error="",
+    )
+    logger.info(
+        "Outbox: sent message=%s channel=%s event=%s to=%s provider_id=%s attempt=%d%s",
+        message.pk,
+        message.channel,
+        message.event,
+        mask_recipient(message.recipient),
+        provider_id,
+        message.attempts,
+        "" if updated else " (already recorded by a receipt or another worker)",
+    )
+
+
+def _record_failure(message: OutboxMessage, failure: ChannelFailure) -> None:
+    now = timezone.now()
+    if not failure.retryable or message.attempts >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS:
+        message.status = OutboxStatus.DEAD
+        next_at = message.next_attempt_at
+    else:
+        message.status = OutboxStatus.FAILED
+        next_at = not_before(channel=message.channel, event=message.event, at=now + backoff(message.attempts))
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING, locked_until=message.locked_until).update(
+        status=message.status, next_attempt_at=next_at, locked_until=None, last_error=str(failure)[:500]
+    )
+    log = logger.error if message.status == OutboxStatus.DEAD else logger.warning
+    log(
+        "Outbox: %s message=%s channel=%s event=%s to=%s attempt=%d reason=%s next=%s",
+        "gave up on" if message.status == OutboxStatus.DEAD else "will retry",
+        message.pk,
+        message.channel,
+        message.event,
+        mask_recipient(message.recipient),
+        message.attempts,
+        failure.reason,
+        next_at.isoformat() if message.status == OutboxStatus.FAILED else "-",
+    )
