@@ -1,0 +1,172 @@
+"""Sample dossiers for the demo province, taken through the real services to every stage.
+
+The demo citizen Nguyễn Văn Hùng registers births at the ward where the demo commune staff
+work, so each back-office account finds something in its queue: one dossier waits for
+reception, one for the specialist, one paused for a supplement, one for the chairman, one for
+the clerk, and one is returned with its signed result in Hùng's document store.
+"""
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from motcua.accounts.models import OneTimeCode
+from motcua.catalog.constants import StepKind
+from motcua.catalog.models import Procedure
+from motcua.directory.constants import AgencyKind
+from motcua.directory.models import Agency
+from motcua.dossiers import services
+from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.processing import (
+    dossier_fees_record,
+    step_approve,
+    step_forward,
+    step_issue,
+    step_request_supplement,
+)
+from motcua.dossiers.reception import dossier_accept
+from motcua.notifications.models import DemoSmsMessage
+
+BIRTH = "1.001193"
+# (child's name, how far the dossier goes)
+SAMPLES = [
+    ("Nguyễn Gia Huy", "submitted"),
+    ("Nguyễn Minh Anh", "specialist"),
+    ("Nguyễn Bảo Ngọc", "paused"),
+    ("Nguyễn Đức Thịnh", "leader"),
+    ("Nguyễn Khánh Linh", "clerk"),
+    ("Nguyễn Minh Khôi", "returned"),
+]
+STAGES = ["submitted", "specialist", "paused", "leader", "clerk", "returned"]
+OTP_TEXT = re.compile(r"là (\d{6})\.")
+
+
+def _answers(child: str, unit_code: str, unit_name: str) -> dict[str, Any]:
+    return {
+        "applicant_full_name": "Nguyễn Văn Hùng",
+        "applicant_id_number": "066094000103",
+        "applicant_residence": {"unit": "24121", "detail": "Số 12 Y Ngông"},
+        "applicant_relationship": "cha",
+        "child_full_name": child,
+        "child_birth_date": "2026-11-20",
+        "child_gender": "nam",
+        "child_ethnicity": "Kinh",
+        "child_nationality": "Việt Nam",
+        "birth_place_kind": "co_so_y_te",
+        "birth_facility": "Bệnh viện Đa khoa vùng Tây Nguyên",
+        "birth_place": {"unit": unit_code, "detail": "184 Trần Quý Cáp"},
+        "birth_proof_kind": "chung_sinh_dien_tu",
+        "surrogacy": False,
+        "self_birth_year": 1994,
+        "self_ethnicity": "Kinh",
+        "self_nationality": "Việt Nam",
+        "other_parent_status": "khai",
+        "other_parent_full_name": "Trần Thị Mai",
+        "other_parent_birth_year": 1996,
+        "other_parent_ethnicity": "Kinh",
+        "other_parent_nationality": "Việt Nam",
+        "other_parent_residence": {"unit": "24121", "detail": "Số 12 Y Ngông"},
+    }
+
+
+def _submit(*, citizen: Any, version: Any, agency: Agency, child: str) -> Dossier:
+    """Fill, attach the birth certificate from the store, submit and confirm with the SMS code."""
+    unit = agency.unit
+    dossier = services.dossier_start(applicant=citizen, version=version, unit_code=unit.code)
+    dossier = services.dossier_save_form(
+        dossier=dossier, actor=citizen, data=_answers(child, unit.code, unit.name), revision=dossier.revision
+    )
+    certificate = citizen.stored_documents.order_by("pk").first()
+    for component in version.components.filter(required=True):
+        services.dossier_attach_stored(
+            dossier=dossier, actor=citizen, component_id=component.pk, stored_id=certificate.pk
+        )
+    dossier.refresh_from_db()
+    dossier = services.dossier_set_delivery(
+        dossier=dossier, actor=citizen, method=DeliveryMethod.ONLINE, address="", revision=dossier.revision
+    )
+    dossier = services.dossier_submit(dossier=dossier, actor=citizen, declaration=True, revision=dossier.revision)
+    confirmed = services.dossier_confirm(
+        dossier=dossier, actor=citizen, code=_code_from_demo_inbox(citizen.citizen.phone)
+    )
+    # The used codes would count against the hourly limit of the person trying the demo next.
+    OneTimeCode.objects.filter(phone=citizen.citizen.phone, used_at__isnull=False).delete()
+    return confirmed
+
+
+def _code_from_demo_inbox(phone: str) -> str:
+    """The confirmation code, read where the demo SMS plugin puts it, as the citizen would."""
+    for message in DemoSmsMessage.objects.filter(phone=phone).order_by("-created_at", "-pk")[:5]:
+        match = OTP_TEXT.search(message.text)
+        if match:
+            return match.group(1)
+    raise RuntimeError("no confirmation code in the demo SMS inbox")
+
+
+def _open_step(dossier: Dossier, kind: str) -> DossierStep:
+    return DossierStep.objects.get(dossier=dossier, kind=kind, status=StepStatus.ACTIVE)
+
+
+def _advance(dossier: Dossier, stage: str, staff: dict[str, Any]) -> None:
+    """Take a submitted dossier as far as `stage`, each step by the officer who does it."""
+    reached = STAGES.index(stage)
+    if reached < STAGES.index("specialist"):
+        return
+    dossier_accept(dossier=dossier, officer=staff["xa.tiepnhan"], revision=None)
+    dossier_fees_record(dossier=dossier, officer=staff["xa.tiepnhan"], revision=None)
+    specialist = staff["xa.chuyenvien"]
+    if stage == "paused":
+        step_request_supplement(
+            step=_open_step(dossier, StepKind.PROCESS),
+            officer=specialist,
+            reasons="Giấy chứng sinh chụp bị mờ, đề nghị bổ sung bản rõ nét.",
+            revision=None,
+        )
+        return
+    if reached < STAGES.index("leader"):
+        return
+    step_forward(
+        step=_open_step(dossier, StepKind.PROCESS),
+        officer=specialist,
+        note="Hồ sơ đầy đủ, hợp lệ.",
+        draft="Đăng ký khai sinh theo tờ khai.",
+        revision=None,
+    )
+    if reached < STAGES.index("clerk"):
+        return
+    step_approve(
+        step=_open_step(dossier, StepKind.APPROVE),
+        leader=staff["xa.lanhdao"],
+        decision=Outcome.GRANTED,
+        note="",
+        revision=None,
+    )
+    if reached < STAGES.index("returned"):
+        return
+    step_issue(step=_open_step(dossier, StepKind.ISSUE), clerk=staff["xa.vanthu"], revision=None)
+
+
+def demo_dossiers_ensure() -> int:
+    """Create the sample dossiers once (when the demo citizen has none submitted yet), only with
+    the demo SMS plugin, whose inbox holds the confirmation codes."""
+    if settings.MOTCUA_PLUGINS.get("sms") != "demo":
+        return 0
+    User = get_user_model()
+    citizen = User.objects.filter(username="0912345678").select_related("citizen").first()
+    procedure = Procedure.objects.filter(code=BIRTH).select_related("current_version").first()
+    agency = (
+        Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__valid_to__isnull=True).order_by("code").first()
+    )
+    if citizen is None or procedure is None or procedure.current_version is None or agency is None:
+        return 0
+    if Dossier.objects.filter(applicant=citizen, submitted_at__isnull=False).exists():
+        return 0
+    staff = {user.username: user for user in User.objects.filter(username__startswith="xa.")}
+    for child, stage in SAMPLES:
+        dossier = _submit(citizen=citizen, version=procedure.current_version, agency=agency, child=child)
+        _advance(dossier, stage, staff)
+    DemoSmsMessage.objects.filter(phone=citizen.citizen.phone).delete()
+    return len(SAMPLES)
