@@ -228,6 +228,9 @@ def sign_with(
 # --- The development certificate authority -----------------------------------------------
 
 _lock = threading.Lock()
+# Development certificates are valid from long ago: a CA first made while a test travels in
+# time (or on a machine whose clock was ahead) must still validate signatures made "today".
+DEV_VALID_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -277,7 +280,7 @@ class DevCASigner:
                     .issuer_name(name)
                     .public_key(key.public_key())
                     .serial_number(x509.random_serial_number())
-                    .not_valid_before(now - dt.timedelta(days=1))
+                    .not_valid_before(DEV_VALID_FROM)
                     .not_valid_after(now + dt.timedelta(days=3650))
                     .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
                     .add_extension(
@@ -328,7 +331,7 @@ class DevCASigner:
                     .issuer_name(ca_cert.subject)
                     .public_key(key.public_key())
                     .serial_number(x509.random_serial_number())
-                    .not_valid_before(now - dt.timedelta(days=1))
+                    .not_valid_before(DEV_VALID_FROM)
                     .not_valid_after(now + dt.timedelta(days=1825))
                     .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                     .add_extension(
