@@ -14,6 +14,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/giay-to/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("viec/", views.work_queue, name="work_queue"),
     path("ho-so/<int:pk>/buoc/<int:step_id>/", views.step_action, name="step_action"),
+    path("ho-so/<int:pk>/buoc/<int:step_id>/tep/<int:file_id>/", views.step_file_download, name="step_file"),
     path("ho-so/<int:pk>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),
     path("ho-so/<int:pk>/ket-qua/", views.result_download, name="result_download"),
     path("so-theo-doi/", views.register, name="register"),

@@ -34,6 +34,7 @@ from motcua.dossiers.processing import (
     step_assign,
     step_candidates,
     step_consult,
+    step_file_add,
     step_forward,
     step_hand_over,
     step_issue,
@@ -100,7 +101,8 @@ def _step_rows(dossier: Dossier, user: Any) -> list[dict[str, Any]]:
         for agency_id in StaffRole.objects.filter(user=user, role=Role.LEADER).values_list("agency_id", flat=True)
     }
     rows = []
-    for step in dossier.steps.select_related("agency", "org_unit", "assignee", "finished_by", "process_step"):
+    steps = dossier.steps.select_related("agency", "org_unit", "assignee", "finished_by", "process_step")
+    for step in steps.prefetch_related("files"):
         active = step.status == StepStatus.ACTIVE
         row: dict[str, Any] = {
             "step": step,
@@ -213,6 +215,7 @@ STEP_DONE_MESSAGES = {
     "refuse": _("Đã ký số văn bản trả lời không giải quyết."),
     "issue": _("Đã vào sổ và phát hành kết quả."),
     "hand_over": _("Đã trả kết quả cho công dân."),
+    "file": _("Đã đính kèm tệp vào bước xử lý."),
 }
 
 
@@ -260,6 +263,11 @@ def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
             step_issue(step=step, clerk=user, revision=revision)
         elif action == "hand_over":
             step_hand_over(step=step, officer=user, note=post.get("note", ""), revision=revision)
+        elif action == "file":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ApplicationError(str(_("Hãy chọn tệp để đính kèm.")), code="upload_missing")
+            step_file_add(step=step, officer=user, name=upload.name or "", data=upload)
         else:
             raise ApplicationError(str(_("Thao tác không hợp lệ.")), code="unknown_action")
     except ApplicationError as error:
@@ -267,6 +275,16 @@ def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     else:
         messages.success(request, STEP_DONE_MESSAGES[action])
     return redirect("backoffice:dossier_detail", pk=dossier.pk)
+
+
+@login_required
+def step_file_download(request: HttpRequest, pk: int, step_id: int, file_id: int) -> HttpResponseBase:
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    step = step_get_for_officer(user=request.user, dossier=dossier, step_id=step_id)
+    attached = step.files.filter(pk=file_id).first()
+    if attached is None:
+        raise Http404(_("Không tìm thấy tệp."))
+    return private_file_response(file=attached.file, download_name=attached.original_name, inline=True)
 
 
 @login_required

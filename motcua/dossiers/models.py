@@ -297,3 +297,22 @@ class DossierPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.started_at}"
+
+
+class DossierStepFile(models.Model):
+    """A working paper an officer adds at a step (appraisal notes, a draft, an agency's opinion)."""
+
+    step = models.ForeignKey(DossierStep, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="steps/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -8,9 +8,11 @@ one success and one clear conflict. Refused attempts by officers without the rol
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -26,7 +28,7 @@ from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
 from motcua.dossiers.deadlines import allotted_due, paused_working_time, shift
-from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep
+from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep, DossierStepFile
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 from motcua.notifications.constants import NotificationEvent
@@ -379,6 +381,36 @@ def step_return(*, step: DossierStep, officer: Any, to_code: str, reason: str, r
         _touch(dossier)
         _audit(officer=officer, dossier=dossier, action="return", step=fresh, to=target.code, reason=text)
         return reopened
+
+
+MAX_FILES_PER_STEP = 10
+
+
+def step_file_add(*, step: DossierStep, officer: Any, name: str, data: Any) -> DossierStepFile:
+    """Keep a working paper with an open step (checked by content like any upload)."""
+    from motcua.documents.files import inspect_upload
+
+    _check_may_act(officer=officer, step=step, action="file")
+    inspected = inspect_upload(name=name, data=data)
+    with transaction.atomic():
+        dossier, fresh = _lock(step=step, revision=None, kinds=set(StepKind))
+        if fresh.files.count() >= MAX_FILES_PER_STEP:
+            raise ApplicationError(
+                _("Mỗi bước chỉ đính kèm tối đa %(n)d tệp.") % {"n": MAX_FILES_PER_STEP}, code="step_files_full"
+            )
+        attached = DossierStepFile(
+            step=fresh,
+            original_name=inspected.safe_name,
+            content_type=inspected.content_type,
+            size=inspected.size,
+            sha256=inspected.sha256,
+            uploaded_by=officer,
+        )
+        attached.file.save(f"{uuid.uuid4().hex}.{inspected.extension}", ContentFile(inspected.content), save=False)
+        attached.save()
+        _touch(dossier)
+        _audit(officer=officer, dossier=dossier, action="file", step=fresh, sha256=inspected.sha256)
+        return attached
 
 
 def step_consult(

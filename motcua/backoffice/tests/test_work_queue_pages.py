@@ -106,3 +106,27 @@ def test_officer_opens_the_papers_of_dossiers_in_reach_only(client, received) ->
     assert client.get(f"/can-bo/ho-so/{dossier.pk}/giay-to/{foreign_paper.pk}/").status_code == 404
     client.force_login(officer("stp.cv", agency="STP", role=Role.SPECIALIST))
     assert client.get(f"/can-bo/ho-so/{dossier.pk}/giay-to/{paper.pk}/").status_code == 404
+
+
+def test_specialist_attaches_working_files_checked_by_content(client, received) -> None:
+    from motcua.core.testing import small_pdf
+
+    dossier = received["dossier"]
+    step = DossierStep.objects.get(dossier=dossier, kind=StepKind.PROCESS)
+    url = f"/can-bo/ho-so/{dossier.pk}/buoc/{step.pk}/"
+    client.force_login(received["specialist"])
+    pdf = io.BytesIO(small_pdf())
+    pdf.name = "bien-ban-tham-dinh.pdf"
+    done = client.post(url, {"action": "file", "file": pdf}, follow=True).content.decode()
+    assert "Đã đính kèm tệp vào bước xử lý." in done and "bien-ban-tham-dinh.pdf" in done
+    attached = step.files.get()
+    assert client.get(f"{url}tep/{attached.pk}/").status_code == 200
+    fake = io.BytesIO(b"MZ\x90\x00 not a pdf")
+    fake.name = "virus.pdf"
+    refused = client.post(url, {"action": "file", "file": fake}, follow=True).content.decode()
+    assert "virus.pdf" in refused and step.files.count() == 1
+    client.force_login(received["reception"])
+    other = io.BytesIO(small_pdf())
+    other.name = "giay-to-khac.pdf"
+    forbidden = client.post(url, {"action": "file", "file": other}, follow=True).content.decode()
+    assert "Bạn không có vai trò" in forbidden and step.files.count() == 1
