@@ -43,7 +43,7 @@ NEXT_STEP = {
     DossierStatus.IN_PROGRESS: _("Hồ sơ đang được giải quyết; chờ kết quả theo ngày hẹn."),
     DossierStatus.PAUSED: _("Bổ sung giấy tờ theo phiếu yêu cầu; thời gian giải quyết tạm dừng đến khi nhận đủ."),
     DossierStatus.PROCESSED: _("Đã có kết quả; nhận kết quả theo hình thức đã chọn."),
-    DossierStatus.RETURNED: _("Đã trả kết quả; hồ sơ đã hoàn thành."),
+    DossierStatus.RETURNED: _("Đã trả kết quả; mời người nộp đăng nhập để đánh giá mức độ hài lòng."),
     DossierStatus.SUPPLEMENT_REQUESTED: _("Bổ sung giấy tờ theo yêu cầu rồi gửi lại hồ sơ."),
     DossierStatus.REJECTED: _("Hồ sơ bị từ chối tiếp nhận; xem lý do trong phiếu từ chối."),
     DossierStatus.WITHDRAWN: _("Hồ sơ đã được rút theo yêu cầu của người nộp."),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
-from motcua.dossiers.constants import DossierStatus
+from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.notifications.constants import (
     REPLY_CHANNELS,
     InboundOutcome,
@@ -282,6 +282,10 @@ def notifications_enqueue_for_transition(
     *, dossier: Dossier, from_status: str, to_status: str, note: str = ""
 ) -> list[OutboxMessage]:
     """The messages of a status change (STATUS_EVENTS); called by dossier_transition."""
+    if to_status == DossierStatus.PROCESSED and dossier.delivery_method == DeliveryMethod.ONLINE:
+        # Returned in the same action (the result goes to the citizen's store): the completion
+        # message tells the same news, so the citizen gets one message, not two.
+        return []
     messages: list[OutboxMessage] = []
     for event in STATUS_EVENTS.get(to_status, ()):
         context = {"reason": note} if event in _REASON_FROM_NOTE else None

@@ -154,6 +154,11 @@ def test_online_delivery_returns_the_result_when_issued(hung, birth_version, sta
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
     assert not dossier.steps.filter(status=StepStatus.ACTIVE).exists()
+    # One message says the result is there and the dossier complete, not a "ready" one besides.
+    from motcua.notifications.models import OutboxMessage
+
+    events = set(OutboxMessage.objects.filter(dossier=dossier).values_list("event", flat=True))
+    assert "completed" in events and "result_ready" not in events
 
 
 def test_only_the_step_role_acts_and_refusals_are_audited(hung, birth_version, staff) -> None:
