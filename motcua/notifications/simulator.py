@@ -29,13 +29,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self, cast
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from motcua.core.privacy import mask_phone
+from motcua.notifications.loopback import LoopbackHandler, LoopbackSimulator
 
-MAX_BODY_BYTES = 64 * 1024
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
@@ -48,8 +47,10 @@ class SimulatedSms:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-class SmsSimulator:
+class SmsSimulator(LoopbackSimulator):
     """The SMS provider on 127.0.0.1, in a background thread. Use as a context manager."""
+
+    name = "SMS simulator"
 
     def __init__(
         self,
@@ -59,77 +60,12 @@ class SmsSimulator:
         port: int = 0,
         on_message: Callable[[SimulatedSms], None] | None = None,
     ):
-        self.token = token
-        self.host = host
-        self.port = port
+        super().__init__(token=token, host=host, port=port)
         self.on_message = on_message
         self.messages: list[SimulatedSms] = []
-        # Every POST /messages that arrived, refused ones included: lets tests count retries.
-        self.requests = 0
-        # When set, every POST /messages is answered with this status (a provider outage).
-        self.fail_status: int | None = None
-        # When cleared, answers wait after the message is recorded: the provider has the message
-        # but the sender has not heard back yet (the window a crash can fall into).
-        self._released = threading.Event()
-        self._released.set()
-        self.held = threading.Event()
-        self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server: _SimulatorServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # --- life cycle ---
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("The SMS simulator is not running.")
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        self._server = _SimulatorServer((self.host, self.port), _Handler, simulator=self)
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sms-simulator", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    # --- switches and reads for tests ---
-
-    def fail(self, status: int = 503) -> None:
-        """Answer every message with `status` until recover() is called."""
-        self.fail_status = status
-
-    def recover(self) -> None:
-        self.fail_status = None
-
-    def hold(self) -> None:
-        """Record messages but keep the answers back until release(); `held` is set once one waits."""
-        self.held.clear()
-        self._released.clear()
-
-    def release(self) -> None:
-        self._released.set()
+    # --- reads for tests ---
 
     def clear(self) -> None:
         with self._lock:
@@ -166,39 +102,18 @@ class SmsSimulator:
             self.on_message(message)
         return message
 
-    def _count_request(self) -> None:
-        with self._lock:
-            self.requests += 1
 
-
-class _SimulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, simulator: SmsSimulator):
-        self.simulator = simulator
-        super().__init__(address, handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     server_version = "MotcuaSmsSimulator/1.0"
 
     @property
     def simulator(self) -> SmsSimulator:
-        return cast(_SimulatorServer, self.server).simulator
+        return cast(SmsSimulator, self.loopback)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        # Silence the stdlib's access log on stderr; messages are reported through on_message.
-        return
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
+    def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         if status == HTTPStatus.UNAUTHORIZED:
-            self.send_header("WWW-Authenticate", 'Bearer realm="sms"')
-        self.end_headers()
-        self.wfile.write(data)
+            headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="sms"'}
+        super()._reply(status, body, headers)
 
     def do_POST(self) -> None:
         if urlsplit(self.path).path.rstrip("/") != "/messages":
@@ -206,11 +121,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         simulator = self.simulator
         simulator._count_request()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        raw = self._body()
+        if raw is None:
             self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
             return
-        raw = self.rfile.read(length) if length > 0 else b""
         if simulator.fail_status is not None:
             self._reply(simulator.fail_status, {"error": "unavailable"})
             return
@@ -229,9 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(HTTPStatus.BAD_REQUEST, {"error": "invalid_message"})
             return
         message = simulator._record(to=to, text=text, client_ref=client_ref)
-        if not simulator._released.is_set():
-            simulator.held.set()
-            simulator._released.wait(timeout=60)
+        simulator._wait_if_held()
         try:
             self._reply(HTTPStatus.ACCEPTED, {"id": message.id})
         except OSError:
@@ -252,6 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
             found = [m for m in self.simulator.messages if not to or m.to == to]
         listed = [{**asdict(m), "received_at": m.received_at.isoformat()} for m in found]
         self._reply(HTTPStatus.OK, {"messages": listed})
+
+
+SmsSimulator.handler = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

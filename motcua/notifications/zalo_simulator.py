@@ -31,13 +31,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from motcua.core.privacy import mask_phone
+from motcua.notifications.loopback import LoopbackHandler, LoopbackSimulator
 
-MAX_BODY_BYTES = 64 * 1024
 _PHONE = re.compile(r"84\d{9,10}")
 
 
@@ -51,12 +50,14 @@ class SimulatedZns:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-class ZaloSimulator:
+class ZaloSimulator(LoopbackSimulator):
     """Zalo's ZNS endpoint on 127.0.0.1, in a background thread. Use as a context manager.
 
     `templates` (template id → parameter names), when given, makes unknown templates and
     missing parameters errors, as Zalo does for templates it has not approved.
     """
+
+    name = "Zalo simulator"
 
     def __init__(
         self,
@@ -67,77 +68,23 @@ class ZaloSimulator:
         templates: dict[str, set[str]] | None = None,
         on_message: Callable[[SimulatedZns], None] | None = None,
     ):
-        self.token = token
-        self.host = host
-        self.port = port
+        super().__init__(token=token, host=host, port=port)
         self.templates = templates
         self.on_message = on_message
         self.messages: list[SimulatedZns] = []
-        self.requests = 0
-        self.fail_status: int | None = None
+        # When set, sending is answered 200 with this ZNS error code until recover().
         self.fail_error: int | None = None
-        self._released = threading.Event()
-        self._released.set()
-        self.held = threading.Event()
-        self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("The Zalo simulator is not running.")
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> Self:
-        if self._server is None:
-            self._server = _Server((self.host, self.port), _Handler, simulator=self)
-            self.port = int(self._server.server_address[1])
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="zalo-simulator", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # --- switches and reads for tests ---
-
-    def fail(self, status: int = 503) -> None:
-        """Answer every message with HTTP `status` until recover()."""
-        self.fail_status = status
 
     def fail_with_error(self, error: int) -> None:
         """Answer every message 200 with ZNS error code `error` until recover()."""
         self.fail_error = error
 
     def recover(self) -> None:
-        self.fail_status = None
+        super().recover()
         self.fail_error = None
-
-    def hold(self) -> None:
-        """Record messages but keep the answers back until release(); `held` is set once one waits."""
-        self.held.clear()
-        self._released.clear()
-
-    def release(self) -> None:
-        self._released.set()
 
     def messages_to(self, phone: str) -> list[SimulatedZns]:
         with self._lock:
@@ -178,31 +125,12 @@ class ZaloSimulator:
         return None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, simulator: ZaloSimulator):
-        self.simulator = simulator
-        super().__init__(address, handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     server_version = "MotcuaZaloSimulator/1.0"
 
     @property
     def simulator(self) -> ZaloSimulator:
-        return cast(_Server, self.server).simulator
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        return cast(ZaloSimulator, self.loopback)
 
     def _error(self, error: int, message: str) -> None:
         self._reply(HTTPStatus.OK, {"error": error, "message": message})
@@ -212,19 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(HTTPStatus.NOT_FOUND, {"error": -404, "message": "Not found"})
             return
         simulator = self.simulator
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        raw = self._body()
+        if raw is None:
             self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": -201, "message": "Body too large"})
             return
-        raw = self.rfile.read(length) if length > 0 else b""
         if simulator.fail_status is not None:
-            with simulator._lock:
-                simulator.requests += 1
+            simulator._count_request()
             self._reply(simulator.fail_status, {"error": -1, "message": "Service unavailable"})
             return
         if simulator.fail_error is not None:
-            with simulator._lock:
-                simulator.requests += 1
+            simulator._count_request()
             self._error(simulator.fail_error, "Simulated failure")
             return
         if not simulator._authorised(self.headers.get("access_token")):
@@ -244,9 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
             template_data=dict(payload["template_data"]),
             tracking_id=payload["tracking_id"],
         )
-        if not simulator._released.is_set():
-            simulator.held.set()
-            simulator._released.wait(timeout=60)
+        simulator._wait_if_held()
         try:
             self._reply(
                 HTTPStatus.OK,
@@ -269,6 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
         with self.simulator._lock:
             listed = [{**asdict(m), "received_at": m.received_at.isoformat()} for m in self.simulator.messages]
         self._reply(HTTPStatus.OK, {"messages": listed})
+
+
+ZaloSimulator.handler = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

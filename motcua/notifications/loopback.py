@@ -1,0 +1,139 @@
+"""What the local stand-ins for outside providers share: a threaded HTTP server on 127.0.0.1,
+an outage switch, answers that can be held back after a message is recorded (the window a
+crash can fall into), and a count of the requests that arrived.
+
+Standard library only, so the simulators run without Django settings.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self, cast
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class LoopbackSimulator:
+    """A provider stand-in in a background thread; use as a context manager."""
+
+    # The name used in errors and the thread name; subclasses set their handler.
+    name = "simulator"
+    handler: type[BaseHTTPRequestHandler]
+
+    def __init__(self, *, token: str, host: str, port: int):
+        self.token = token
+        self.host = host
+        self.port = port
+        # Every request that counts as an attempt to send: lets tests count retries.
+        self.requests = 0
+        # When set, sending is answered with this HTTP status (a provider outage).
+        self.fail_status: int | None = None
+        # When cleared, answers wait after the message is recorded: the provider has it but the
+        # sender has not heard back yet.
+        self._released = threading.Event()
+        self._released.set()
+        self.held = threading.Event()
+        self._lock = threading.Lock()
+        self._server: LoopbackServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError(f"The {self.name} is not running.")
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        self._server = LoopbackServer((self.host, self.port), self.handler, simulator=self)
+        self.port = int(self._server.server_address[1])
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._released.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- switches for tests ---
+
+    def fail(self, status: int = 503) -> None:
+        """Answer every message with HTTP `status` until recover()."""
+        self.fail_status = status
+
+    def recover(self) -> None:
+        self.fail_status = None
+
+    def hold(self) -> None:
+        """Record messages but keep the answers back until release(); `held` is set once one waits."""
+        self.held.clear()
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
+
+    # --- used by the request handlers ---
+
+    def _count_request(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def _wait_if_held(self) -> None:
+        if not self._released.is_set():
+            self.held.set()
+            self._released.wait(timeout=60)
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, simulator: LoopbackSimulator
+    ):
+        self.simulator = simulator
+        super().__init__(address, handler)
+
+
+class LoopbackHandler(BaseHTTPRequestHandler):
+    @property
+    def loopback(self) -> Any:
+        return cast(LoopbackServer, self.server).simulator
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Silence the stdlib's access log on stderr; messages are reported through on_message.
+        return
+
+    def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self) -> bytes | None:
+        """The request body, or None when it is larger than MAX_BODY_BYTES."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            return None
+        return self.rfile.read(length) if length > 0 else b""
