@@ -140,6 +140,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
 }
 
+# Each process's own memory, for what depends only on the code and the language (the portal's
+# navigation and footer): nothing to share, and a restart after an upgrade starts it afresh.
+LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "motcua-local"}
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

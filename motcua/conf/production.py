@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from motcua.conf.base import *  # noqa: F403
 from motcua.conf.base import (
+    LOCAL_CACHE,
     MOTCUA_PLUGINS,
     MOTCUA_SMS_WEBHOOK_SECRET,
     MOTCUA_ZALO_WEBHOOK_SECRET,
@@ -78,7 +79,10 @@ STORAGES = {
 }
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "local": LOCAL_CACHE,
+}
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405
 RQ_QUEUES = {"default": {"URL": REDIS_URL}}
 TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}

@@ -3,7 +3,7 @@
 import os
 
 from motcua.conf.embedded import *  # noqa: F403
-from motcua.conf.embedded import DATABASES, VAR_DIR
+from motcua.conf.embedded import DATABASES, LOCAL_CACHE, VAR_DIR
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -30,7 +30,7 @@ if os.environ.get("MOTCUA_TEST_POSTGRES_HOST"):
 MOTCUA_AUDIT_TRIGGERS = False
 # Tests serve static files through the staticfiles finders, without a collectstatic run.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "local": LOCAL_CACHE}
 
 # Notifications: known webhook secrets for the signature tests, and no SMS quiet hours unless a
 # test sets them (the suite must not depend on the hour it runs at).

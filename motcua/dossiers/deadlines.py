@@ -10,13 +10,14 @@ apology slip, counts as late whatever its end.
 
 import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils import timezone
 
 from motcua.catalog.constants import TimeUnit
 from motcua.core.workdays import get_calendar
 from motcua.dossiers.constants import SlipKind, Timeliness
-from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.models import Dossier
 
 
 def allotted_due(*, start: datetime.datetime, amount: Decimal, unit: str) -> datetime.datetime:
@@ -35,14 +36,23 @@ def classify(*, finished_at: datetime.datetime, due_at: datetime.datetime) -> Ti
     return Timeliness.ON_TIME
 
 
-def step_timeliness(step: DossierStep) -> Timeliness | None:
+class Timed(Protocol):
+    """A step as a model instance or as a plain row: all the marks need."""
+
+    @property
+    def due_at(self) -> datetime.datetime: ...
+    @property
+    def finished_at(self) -> datetime.datetime | None: ...
+
+
+def step_timeliness(step: Timed) -> Timeliness | None:
     """How a finished step did against its due instant; None while it runs."""
     if step.finished_at is None:
         return None
     return classify(finished_at=step.finished_at, due_at=step.due_at)
 
 
-def step_is_overdue(step: DossierStep, *, now: datetime.datetime | None = None) -> bool:
+def step_is_overdue(step: Timed, *, now: datetime.datetime | None = None) -> bool:
     return step.finished_at is None and (now or timezone.now()) > step.due_at
 
 

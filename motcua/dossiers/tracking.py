@@ -7,20 +7,28 @@ all answer the same way, so codes cannot be enumerated.
 """
 
 import hmac
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
-from motcua.dossiers.models import Dossier, DossierStatusChange, DossierStep
+from motcua.dossiers.models import Dossier
 
+T = TypeVar("T")
 SECOND_FACTOR_TRIES = 5
-PUBLIC_DATA_SECONDS = 60
+# The public view is kept until the dossier changes or a deadline passes, within these bounds.
+KEPT_SECONDS = 3600
+LINKED_SECONDS = 60
 # What the lookup loads: the public view; the applicant's profile only when a second factor comes.
 TRACKED_FIELDS = [
     "code",
@@ -52,25 +60,23 @@ NEXT_STEP = {
 
 @dataclass
 class Tracking:
-    dossier: Dossier
-    verified: bool
+    """A found dossier. The lookup reads only its key and revision, which is all a cached page
+    needs; the row itself is loaded when something has to be built."""
+
+    dossier_id: int
+    code: str
+    revision: int
+    verified: bool = False
+
+    @cached_property
+    def dossier(self) -> Dossier:
+        return (
+            Dossier.objects.select_related("procedure_version", "agency").only(*TRACKED_FIELDS).get(pk=self.dossier_id)
+        )
 
     @property
     def next_step(self) -> str:
         return str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
-
-    @cached_property
-    def timeline(self) -> list[DossierStatusChange]:
-        return list(self.dossier.history.all())
-
-    @cached_property
-    def steps(self) -> list[DossierStep]:
-        """The processing steps, with their deadlines and early / on time / late marks."""
-        return list(
-            self.dossier.steps.exclude(status=StepStatus.CANCELLED)
-            .select_related("agency")
-            .only("name", "status", "started_at", "due_at", "finished_at", "agency__name")
-        )
 
     @cached_property
     def linked(self) -> list[Dossier]:
@@ -102,21 +108,20 @@ def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Trac
     """The tracking view of a submitted dossier, or None (unknown code, draft, or too many tries)."""
     if not _hit(f"track-ip:{client_ip}", settings.MOTCUA_TRACKING_LOOKUPS_PER_WINDOW):
         return None
-    dossier = (
-        Dossier.objects.select_related("procedure_version", "agency")
-        .only(*TRACKED_FIELDS)
-        .exclude(status__in=[DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION])
-        .filter(code=code.strip().upper())
-        .first()
-    )
-    if dossier is None:
+    code = code.strip().upper()
+    # The hottest public read, one row by its unique code, is written in SQL: building the ORM
+    # query costs several times the read itself (docs/benchmarks.md).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, revision, status FROM dossiers_dossier WHERE code = %s", [code])
+        found = cursor.fetchone()
+    if found is None or found[2] in (DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION):
         return None
-    verified = False
+    tracking = Tracking(dossier_id=found[0], code=code, revision=found[1])
     if second_factor:
-        verified = _hit(f"track-2fa:{dossier.pk}", SECOND_FACTOR_TRIES) and _second_factor_matches(
-            dossier, second_factor
+        tracking.verified = _hit(f"track-2fa:{tracking.dossier_id}", SECOND_FACTOR_TRIES) and _second_factor_matches(
+            tracking.dossier, second_factor
         )
-    return Tracking(dossier=dossier, verified=verified)
+    return tracking
 
 
 def _linked(dossier: Dossier) -> list[Dossier]:
@@ -134,42 +139,77 @@ def _linked(dossier: Dossier) -> list[Dossier]:
 
 def tracking_public_data(tracking: Tracking) -> dict[str, Any]:
     """What anyone holding the code may see (no names, numbers or addresses), plus the personal
-    detail when the second factor was right.
-
-    The public part is cached per dossier revision (every change bumps it) for a minute, the
-    time an "overdue" mark may lag behind.
-    """
-    dossier = tracking.dossier
-    key = f"track-data:{dossier.pk}:{dossier.revision}"
-    public = cache.get(key)
-    if public is None:
-        public = _public_data(tracking)
-        cache.set(key, public, PUBLIC_DATA_SECONDS)
+    detail when the second factor was right. The public part is kept like the page below."""
+    public = _kept(tracking, "data", lambda public: public)
     data = {**public, "verified": tracking.verified}
     if tracking.verified:
-        profile = getattr(dossier.applicant, "citizen", None)
-        data["applicant"] = profile.full_name if profile else ""
-        data["delivery_method"] = dossier.get_delivery_method_display()
-        data["notes"] = [c.note for c in tracking.timeline if c.note]
+        data.update(_personal_data(tracking))
     return data
 
 
-def _public_data(tracking: Tracking) -> dict[str, Any]:
+def tracking_page(tracking: Tracking, render: Callable[[dict[str, Any]], str]) -> str:
+    """The public tracking page, as `render` makes it from the public data.
+
+    It is kept per dossier revision (every change bumps it) and language until the next open
+    deadline passes and its "overdue" mark appears, an hour at most; a repeated lookup then
+    costs the code's row and a cache read.
+    """
+    return _kept(tracking, f"page:{get_language()}", render)
+
+
+def _kept(tracking: Tracking, kind: str, build: Callable[[dict[str, Any]], T]) -> T:
+    key = f"track-{kind}:{tracking.dossier_id}:{tracking.revision}"
+    value = cache.get(key)
+    if value is None:
+        public = _public_data(tracking)
+        value = build(public)
+        cache.set(key, value, _seconds_true(public))
+    return cast(T, value)
+
+
+def _seconds_true(public: dict[str, Any]) -> int:
+    """How long the public view stays true without a change to the dossier."""
+    if public["linked"]:
+        return LINKED_SECONDS  # the linked dossiers change on their own revisions
+    now = timezone.now()
+    upcoming = [step["due_at"] for step in public["steps"] if step["finished_at"] is None and step["due_at"] > now]
+    if not upcoming:
+        return KEPT_SECONDS
+    return max(1, min(KEPT_SECONDS, math.ceil((min(upcoming) - now).total_seconds())))
+
+
+def _personal_data(tracking: Tracking) -> dict[str, Any]:
+    """The applicant's detail, only for a verified lookup; never cached."""
     dossier = tracking.dossier
+    profile = getattr(dossier.applicant, "citizen", None)
+    return {
+        "applicant": profile.full_name if profile else "",
+        "delivery_method": dossier.get_delivery_method_display(),
+        "notes": list(dossier.history.exclude(note="").values_list("note", flat=True)),
+    }
+
+
+def _public_data(tracking: Tracking) -> dict[str, Any]:
+    # Plain rows and enum labels: a lookup is a handful of indexed reads, not model instances.
+    dossier = tracking.dossier
+    history = dossier.history.values_list("to_status", "created_at")
+    steps = (
+        dossier.steps.exclude(status=StepStatus.CANCELLED)
+        .values_list("name", "agency__name", "status", "started_at", "due_at", "finished_at", named=True)
+        .order_by("started_at", "id")
+    )
     return {
         "code": dossier.code,
         "procedure": dossier.procedure_version.name,
         "agency": dossier.agency.name,
         "status": dossier.status,
-        "status_label": dossier.get_status_display(),
+        "status_label": str(DossierStatus(dossier.status).label),
         "submitted_at": dossier.submitted_at,
         "due_at": dossier.due_at,
         "next_step": tracking.next_step,
-        "timeline": [
-            {"status": c.to_status, "label": c.get_to_status_display(), "at": c.created_at} for c in tracking.timeline
-        ],
+        "timeline": [{"status": status, "label": str(DossierStatus(status).label), "at": at} for status, at in history],
         # Agencies, deadlines and marks only: no officer's name.
-        "steps": [_public_step(step) for step in tracking.steps],
+        "steps": [_public_step(step) for step in steps],
         "timeliness": _label(dossier_timeliness(dossier)),
         # Codes, procedures, agencies and states only: the same public view as the tracked one.
         "group_code": (dossier.group.code or "") if dossier.group is not None else "",
@@ -179,7 +219,7 @@ def _public_data(tracking: Tracking) -> dict[str, Any]:
                 "procedure": linked.procedure_version.name,
                 "agency": linked.agency.name,
                 "status": linked.status,
-                "status_label": linked.get_status_display(),
+                "status_label": str(DossierStatus(linked.status).label),
             }
             for linked in tracking.linked
         ],
@@ -190,10 +230,10 @@ def _label(value: Timeliness | None) -> dict[str, str] | None:
     return {"value": value.value, "label": str(value.label)} if value is not None else None
 
 
-def _public_step(step: DossierStep) -> dict[str, Any]:
+def _public_step(step: Any) -> dict[str, Any]:
     return {
         "name": step.name,
-        "agency": step.agency.name,
+        "agency": step.agency__name,
         "status": step.status,
         "started_at": step.started_at,
         "due_at": step.due_at,

@@ -1,9 +1,18 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from motcua.accounts.services import client_ip
-from motcua.dossiers.tracking import dossier_track, tracking_public_data
+from motcua.dossiers.tracking import dossier_track, tracking_page, tracking_public_data
+
+# Stands for the visitor's CSRF token in a cached page; each response gets its own token.
+CSRF_SLOT = "csrf-token-slot-0b7e"
 
 
 @never_cache
@@ -13,8 +22,20 @@ def track(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "dossiers/track.html", {"searched": False})
     tracking = dossier_track(code=code, client_ip=client_ip(request), second_factor=request.POST.get("xac_minh", ""))
-    context = {"searched": True, "code": code, "data": tracking_public_data(tracking) if tracking else None}
-    return render(request, "dossiers/track.html", context, status=200 if tracking else 404)
+    if tracking is None:
+        return render(request, "dossiers/track.html", {"searched": True, "code": code}, status=404)
+
+    def page(public: dict[str, Any], **extra: object) -> str:
+        context = {"searched": True, "code": tracking.code, "tracking": tracking, "public": public, **extra}
+        return render_to_string("dossiers/track.html", context, request)
+
+    # The same page for every anonymous visitor without a session (nothing per person in it
+    # but the CSRF token), so it is built once per revision; others get theirs fresh.
+    if tracking.verified or {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name} & request.COOKIES.keys():
+        data = tracking_public_data(tracking)
+        return HttpResponse(page(data, personal=data if tracking.verified else None))
+    shared = tracking_page(tracking, lambda public: page(public, csrf_token=CSRF_SLOT))
+    return HttpResponse(shared.replace(CSRF_SLOT, get_token(request)))
 
 
 def track_code(request: HttpRequest, code: str) -> HttpResponse:

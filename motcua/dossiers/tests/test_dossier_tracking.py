@@ -1,13 +1,24 @@
 """Public tracking by dossier code: status and timeline for anyone with the code, personal data
 only with the second factor; unknown codes and floods answer alike; receipts carry the QR."""
 
-import pytest
-from django.core.cache import cache
+import datetime
 
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from motcua.catalog.constants import StepKind
+from motcua.dossiers.models import DossierStep
 from motcua.dossiers.reception import dossier_accept
+from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.dossiers.tests.test_dossier_reception import _officer, _pdf_text, _submitted
+from motcua.dossiers.tracking_views import CSRF_SLOT
 
 pytestmark = pytest.mark.django_db
+VN = datetime.timezone(datetime.timedelta(hours=7))
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +81,58 @@ def test_steps_show_agencies_deadlines_and_marks_but_no_officer(client, hung, bi
     assert data["steps"][1]["finished_at"] is None and data["timeliness"] is None
     html = client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
     assert "Các bước giải quyết" in html and "Lê Thị Tiếp" not in html
+
+
+def _token(html: str) -> str:
+    return html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+def test_the_page_is_built_once_per_revision_and_each_visitor_gets_a_working_token(hung, birth_version) -> None:
+    """Anonymous visitors share one rendered page per dossier revision; the CSRF token is put
+    in per response, so the second-factor form works for each of them."""
+    dossier = _submitted(hung, birth_version)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_a = first.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page_b = second.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert len(queries) == 1, "a repeated lookup reads only the code's row"
+    assert _token(page_a) != _token(page_b) and CSRF_SLOT not in page_b
+    assert page_a.replace(_token(page_a), "") == page_b.replace(_token(page_b), "")
+    verified = second.post(f"/tra-cuu/?ma={dossier.code}", {"xac_minh": "5678", "csrfmiddlewaretoken": _token(page_b)})
+    assert verified.status_code == 200 and "Nguyễn Văn Hùng" in verified.content.decode()
+    forged = first.post(f"/tra-cuu/?ma={dossier.code}", {"xac_minh": "5678", "csrfmiddlewaretoken": "x" * 64})
+    assert forged.status_code == 403
+    # A verified visit is never kept: the next anonymous visitor sees nothing personal.
+    assert "Nguyễn Văn Hùng" not in Client().get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+
+
+def test_a_change_shows_at_once_despite_the_cached_page(client, hung, birth_version) -> None:
+    dossier = _submitted(hung, birth_version)
+    assert "Chờ tiếp nhận" in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    dossier_accept(dossier=dossier, officer=_officer(), revision=dossier.revision)
+    html = client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert "Chờ tiếp nhận" not in html.split("Quá trình xử lý")[0] and "Các bước giải quyết" in html
+
+
+def test_a_logged_in_citizen_gets_a_page_with_their_own_navigation(client, hung, birth_version) -> None:
+    dossier = _submitted(hung, birth_version)
+    anonymous = Client().get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert "Hồ sơ của tôi" not in anonymous and "Đăng nhập" in anonymous
+    client.force_login(hung)
+    mine = client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert "Hồ sơ của tôi" in mine
+    assert "Hồ sơ của tôi" not in Client().get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+
+
+def test_a_kept_page_shows_the_overdue_mark_as_soon_as_a_deadline_passes(client, hung, birth_version) -> None:
+    """The page is kept per revision, but never past the next open deadline: the "overdue" mark
+    appears the minute the step is late, without any change to the dossier."""
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 8, 0, tzinfo=VN), tick=False):
+        dossier = submitted_dossier(hung, birth_version)
+        dossier_accept(dossier=dossier, officer=officer("xa.tn"), revision=dossier.revision)
+    due = DossierStep.objects.get(dossier=dossier, kind=StepKind.PROCESS).due_at
+    with time_machine.travel(due - datetime.timedelta(minutes=1), tick=False):
+        assert "Đang quá hạn" not in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
+        assert "Đang quá hạn" in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+        assert client.get(f"/api/v1/tracking/{dossier.code}").json()["steps"][1]["overdue"] is True
