@@ -17,7 +17,7 @@ admin.site.index_title = _("Danh mục và cấu hình")
 urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("", include("motcua.reports.urls")),
-    path("can-bo/phan-anh/", include("motcua.reports.staff_urls")),
+    path("can-bo/", include("motcua.reports.staff_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
     # allauth reverses its OIDC URLs without a namespace, so they live outside "accounts".

@@ -32,3 +32,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Giám sát")
     AGENCY_ADMIN = "agency_admin", _("Quản trị cơ quan")
     SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
+
+
+# Roles that see every agency's dossiers and figures.
+PROVINCE_WIDE_ROLES = {Role.SUPERVISOR, Role.SYSTEM_ADMIN}

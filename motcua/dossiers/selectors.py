@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.workdays import get_calendar
-from motcua.directory.constants import Role
+from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierGroup, DossierStep
 
-PROVINCE_WIDE_ROLES = {Role.SUPERVISOR, Role.SYSTEM_ADMIN}
 # Dossiers an officer sees once submitted; drafts are the citizen's business only.
 NOT_YET_SUBMITTED = [DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION]
 

@@ -5,13 +5,17 @@ written as SQL conditions so a month of a province's dossiers is counted in one 
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
+from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip
 from motcua.reports.constants import Satisfaction
@@ -32,6 +36,13 @@ class BoardRow:
     on_time: int
     late: int
     online: int
+    rated: int = 0
+    disliked: int = 0
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        """Share of ratings without a "dissatisfied", in per cent; None without ratings."""
+        return _satisfied_rate(self.rated, self.disliked)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -58,6 +69,7 @@ def _with_timeliness(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 
 FINISHED = Q(processed_at__isnull=False)
+
 LATE = FINISHED & (Q(processed_at__gt=F("due_at")) | Q(apologised=True) | Q(pause_count__gt=1))
 EARLY = FINISHED & ~LATE & Q(processed_day__lt=F("due_day"))
 
@@ -80,6 +92,8 @@ def board_rows(
             early=Count("id", filter=EARLY),
             late=Count("id", filter=LATE),
             online=Count("id", filter=Q(channel=Channel.ONLINE)),
+            rated=Count("rating"),
+            disliked=Count("rating", filter=_disliked("rating__")),
         )
         .order_by("-received", key)
     )
@@ -94,13 +108,15 @@ def board_rows(
             on_time=row["finished"] - row["early"] - row["late"],
             late=row["late"],
             online=row["online"],
+            rated=row["rated"],
+            disliked=row["disliked"],
         )
         for row in rows
     ]
 
 
 def board_totals(rows: list[BoardRow]) -> BoardRow:
-    fields = ["received", "open", "overdue_open", "finished", "early", "on_time", "late", "online"]
+    fields = ["received", "open", "overdue_open", "finished", "early", "on_time", "late", "online", "rated", "disliked"]
     return BoardRow(name="", **{field: sum(getattr(row, field) for row in rows) for field in fields})
 
 
@@ -130,24 +146,96 @@ def apology_slips(*, start: datetime.date, end: datetime.date) -> QuerySet[Dossi
 def satisfaction_summary(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """Ratings given in the period: how many, how many dissatisfied, the satisfied share."""
     ratings = SatisfactionRating.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
-    disliked = (
-        Q(agency_level=Satisfaction.DISSATISFIED)
-        | Q(officer_level=Satisfaction.DISSATISFIED)
-        | Q(result_level=Satisfaction.DISSATISFIED)
-    )
-    counts = ratings.aggregate(total=Count("id"), dissatisfied=Count("id", filter=disliked))
+    counts = ratings.aggregate(total=Count("id"), dissatisfied=Count("id", filter=_disliked()))
     total, dissatisfied = counts["total"], counts["dissatisfied"]
     feedback = Feedback.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
     return {
         "ratings": total,
         "dissatisfied": dissatisfied,
-        "satisfied_rate": round(100 * (total - dissatisfied) / total, 1) if total else None,
+        "satisfied_rate": _satisfied_rate(total, dissatisfied),
         "feedback": feedback.count(),
     }
 
 
-def feedback_for_officer(*, user: Any) -> QuerySet[Feedback]:
-    from motcua.directory.models import StaffRole
+@dataclass(frozen=True)
+class OfficerRatings:
+    """One receiving officer's ratings: how many, and the satisfied share of each question."""
 
+    officer_id: int | None
+    name: str
+    agency: str
+    rated: int
+    agency_disliked: int
+    officer_disliked: int
+    result_disliked: int
+    very_satisfied: int
+
+    @property
+    def agency_rate(self) -> float | None:
+        return _satisfied_rate(self.rated, self.agency_disliked)
+
+    @property
+    def officer_rate(self) -> float | None:
+        return _satisfied_rate(self.rated, self.officer_disliked)
+
+    @property
+    def result_rate(self) -> float | None:
+        return _satisfied_rate(self.rated, self.result_disliked)
+
+
+def ratings_visible_to(*, user: Any) -> QuerySet[SatisfactionRating]:
+    """Ratings a staff member may read: all for province-wide roles, their agencies' for leaders
+    and supervisors, otherwise only those about the dossiers they received themselves."""
+    roles = StaffRole.objects.filter(user=user)
+    ratings = SatisfactionRating.objects.all()
+    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
+        return ratings
+    overseen = roles.filter(role__in=[Role.LEADER, Role.SUPERVISOR, Role.AGENCY_ADMIN], agency__isnull=False)
+    return ratings.filter(Q(agency_id__in=overseen.values("agency_id")) | Q(officer=user))
+
+
+def ratings_by_officer(
+    ratings: QuerySet[SatisfactionRating], *, start: datetime.date, end: datetime.date
+) -> list[OfficerRatings]:
+    """Ratings given in [start, end] per receiving officer, the most dissatisfied first."""
+    dissatisfied = Satisfaction.DISSATISFIED
+    rows = (
+        ratings.filter(created_at__date__gte=start, created_at__date__lte=end)
+        .values("officer_id", "officer__last_name", "officer__first_name", "agency__name")
+        .annotate(
+            rated=Count("id"),
+            agency_disliked=Count("id", filter=Q(agency_level=dissatisfied)),
+            officer_disliked=Count("id", filter=Q(officer_level=dissatisfied)),
+            result_disliked=Count("id", filter=Q(result_level=dissatisfied)),
+            very_satisfied=Count("id", filter=Q(officer_level=Satisfaction.VERY_SATISFIED)),
+        )
+        .order_by("-officer_disliked", "-rated", "agency__name", "officer__last_name")
+    )
+    return [
+        OfficerRatings(
+            officer_id=row["officer_id"],
+            name=f"{row['officer__last_name'] or ''} {row['officer__first_name'] or ''}".strip() or "—",
+            agency=row["agency__name"],
+            rated=row["rated"],
+            agency_disliked=row["agency_disliked"],
+            officer_disliked=row["officer_disliked"],
+            result_disliked=row["result_disliked"],
+            very_satisfied=row["very_satisfied"],
+        )
+        for row in rows
+    ]
+
+
+def _satisfied_rate(rated: int, disliked: int) -> float | None:
+    return round(100 * (rated - disliked) / rated, 1) if rated else None
+
+
+def _disliked(prefix: str = "") -> Q:
+    """A rating counts against the agency when any of its three answers is "dissatisfied"."""
+    levels = ("agency_level", "officer_level", "result_level")
+    return reduce(operator.or_, (Q(**{prefix + level: Satisfaction.DISSATISFIED}) for level in levels))
+
+
+def feedback_for_officer(*, user: Any) -> QuerySet[Feedback]:
     agencies = StaffRole.objects.filter(user=user, agency__isnull=False).values("agency_id")
     return Feedback.objects.filter(agency_id__in=agencies).select_related("agency").order_by("status", "due_at")

@@ -21,6 +21,8 @@ from motcua.reports.selectors import (
     board_totals,
     feedback_for_officer,
     late_dossiers,
+    ratings_by_officer,
+    ratings_visible_to,
     satisfaction_summary,
 )
 from motcua.reports.services import feedback_answer, feedback_submit, rating_submit
@@ -160,3 +162,24 @@ def staff_feedback(request: HttpRequest) -> HttpResponse:
         return redirect("reports_staff:feedback")
     page = Paginator(items, 30).get_page(request.GET.get("page"))
     return render(request, "reports/staff_feedback.html", {"page_obj": page, "now": timezone.now()})
+
+
+@login_required
+def staff_ratings(request: HttpRequest) -> HttpResponse:
+    """Satisfaction per receiving officer, with the latest comments, for the period asked for:
+    the whole agency for its leaders and supervisors, one's own ratings for other officers."""
+    start, end = _period(request)
+    ratings = ratings_visible_to(user=request.user)
+    comments = (
+        ratings.filter(created_at__date__gte=start, created_at__date__lte=end)
+        .exclude(comment="")
+        .select_related("dossier", "agency", "officer")
+        .order_by("-created_at")[:30]
+    )
+    context = {
+        "rows": ratings_by_officer(ratings, start=start, end=end),
+        "comments": comments,
+        "start": start,
+        "end": end,
+    }
+    return render(request, "reports/staff_ratings.html", context)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from motcua.core.errors import ApplicationError
 from motcua.core.testing import citizen
@@ -114,3 +115,35 @@ def test_feedback_pages(client, hung, birth_version) -> None:
     assert "Thủ tục rườm rà" in page
     client.force_login(officer("stp.cv", agency="STP", role=Role.SPECIALIST))
     assert "Thủ tục rườm rà" not in client.get("/can-bo/phan-anh/").content.decode()
+
+
+def _rated(applicant, version, receiver, **levels: str) -> None:  # type: ignore[no-untyped-def]
+    dossier = _returned(applicant, version)
+    Dossier.objects.filter(pk=dossier.pk).update(received_by=receiver, received_at=timezone.now())
+    dossier.refresh_from_db()
+    rating_submit(dossier=dossier, actor=applicant, comment=levels.pop("comment", ""), **levels)
+
+
+def test_ratings_feed_the_board_and_the_leaders_dashboard(client, hung, birth_version) -> None:
+    """Each agency's row on the public board shows its satisfied share; the agency's leader sees
+    it per receiving officer, an officer only their own, another agency's leader nothing."""
+    tiep, nhan = officer("xa.tiep"), officer("xa.nhan")
+    liked = {"agency_level": Satisfaction.SATISFIED, "result_level": Satisfaction.SATISFIED}
+    _rated(hung, birth_version, tiep, officer_level=Satisfaction.VERY_SATISFIED, **liked)
+    _rated(hung, birth_version, tiep, officer_level=Satisfaction.SATISFIED, **liked)
+    _rated(hung, birth_version, nhan, officer_level=Satisfaction.DISSATISFIED, comment="Thái độ chưa tốt", **liked)
+    board = client.get("/cong-khai/").content.decode()
+    assert "66,7%" in board and "3 lượt" in board, "one of three ratings is dissatisfied"
+
+    client.force_login(officer("xa.lanhdao", role=Role.LEADER))
+    table = client.get("/can-bo/danh-gia/").content.decode().split('data-testid="ratings-by-officer"')[1]
+    nhan_row, tiep_row = table.split("Cán bộ xa.nhan")[1], table.split("Cán bộ xa.tiep")[1]
+    assert table.index("Cán bộ xa.nhan") < table.index("Cán bộ xa.tiep"), "the most dissatisfied first"
+    assert "0,0%" in nhan_row.split("</tr>")[0] and "100,0%" in tiep_row.split("</tr>")[0]
+    assert "Thái độ chưa tốt" in table
+
+    client.force_login(tiep)
+    own = client.get("/can-bo/danh-gia/").content.decode()
+    assert "Cán bộ xa.tiep" in own and "Cán bộ xa.nhan" not in own and "Thái độ chưa tốt" not in own
+    client.force_login(officer("stp.lanhdao", agency="STP", role=Role.LEADER))
+    assert "Chưa có đánh giá nào" in client.get("/can-bo/danh-gia/").content.decode()
