@@ -1,6 +1,8 @@
 """What the local stand-ins for outside providers share: a threaded HTTP server on 127.0.0.1,
 an outage switch, answers that can be held back after a message is recorded (the window a
-crash can fall into), and a count of the requests that arrived.
+crash can fall into), and a count of the requests that arrived. LoopbackService is the server
+and the count alone (the population simulator in motcua.integrations is built on it);
+LoopbackSimulator adds the switches.
 
 Standard library only, so the simulators run without Django settings.
 """
@@ -15,8 +17,8 @@ from typing import Any, Self, cast
 MAX_BODY_BYTES = 64 * 1024
 
 
-class LoopbackSimulator:
-    """A provider stand-in in a background thread; use as a context manager."""
+class LoopbackService:
+    """A stand-in service in a background thread; use as a context manager."""
 
     # The name used in errors and the thread name; subclasses set their handler.
     name = "simulator"
@@ -26,15 +28,8 @@ class LoopbackSimulator:
         self.token = token
         self.host = host
         self.port = port
-        # Every request that counts as an attempt to send: lets tests count retries.
+        # Every request that counts as an attempt: lets tests count retries.
         self.requests = 0
-        # When set, sending is answered with this HTTP status (a provider outage).
-        self.fail_status: int | None = None
-        # When cleared, answers wait after the message is recorded: the provider has it but the
-        # sender has not heard back yet.
-        self._released = threading.Event()
-        self._released.set()
-        self.held = threading.Event()
         self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
@@ -59,7 +54,7 @@ class LoopbackSimulator:
     def stop(self) -> None:
         if self._server is None:
             return
-        self._released.set()
+        self._wake_waiting_handlers()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -72,6 +67,30 @@ class LoopbackSimulator:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def _wake_waiting_handlers(self) -> None:
+        """Called as the server stops; subclasses whose handlers wait make them go on."""
+
+    def _count_request(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+
+class LoopbackSimulator(LoopbackService):
+    """A provider stand-in: adds an outage switch and answers held back after a message is recorded."""
+
+    def __init__(self, *, token: str, host: str, port: int):
+        super().__init__(token=token, host=host, port=port)
+        # When set, sending is answered with this HTTP status (a provider outage).
+        self.fail_status: int | None = None
+        # When cleared, answers wait after the message is recorded: the provider has it but the
+        # sender has not heard back yet.
+        self._released = threading.Event()
+        self._released.set()
+        self.held = threading.Event()
+
+    def _wake_waiting_handlers(self) -> None:
+        self._released.set()
 
     # --- switches for tests ---
 
@@ -92,10 +111,6 @@ class LoopbackSimulator:
 
     # --- used by the request handlers ---
 
-    def _count_request(self) -> None:
-        with self._lock:
-            self.requests += 1
-
     def _wait_if_held(self) -> None:
         if not self._released.is_set():
             self.held.set()
@@ -105,9 +120,7 @@ class LoopbackSimulator:
 class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, simulator: LoopbackSimulator
-    ):
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, simulator: LoopbackService):
         self.simulator = simulator
         super().__init__(address, handler)
 
@@ -123,8 +136,11 @@ class LoopbackHandler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, ensure_ascii=False).encode()
+        self._send(status, data, "application/json; charset=utf-8", headers)
+
+    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
