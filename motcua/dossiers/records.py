@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -25,8 +24,8 @@ from django.utils.translation import gettext as _
 from motcua.catalog.constants import StepKind
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.constants import DossierStatus, Outcome, SlipKind, StepStatus, Timeliness
-from motcua.dossiers.deadlines import classify, dossier_timeliness, step_timeliness
-from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep
+from motcua.dossiers.deadlines import dossier_timeliness, step_timeliness, timeliness_from_facts, with_timeliness_facts
+from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.slips import CONTROL_SHEET, REGISTER, applicant_name, form_set_for, form_set_for_dossier
 
 NOBODY = "—"
@@ -296,18 +295,9 @@ def _register_values(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str,
     first_processing = DossierStep.objects.filter(
         dossier=OuterRef("pk"), kind=StepKind.PROCESS, requested_by_step__isnull=True
     ).order_by("started_at", "id")
-    pauses = (
-        DossierPause.objects.filter(dossier=OuterRef("pk"))
-        .order_by()
-        .values("dossier")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
-        dossiers.order_by("received_at", "id")
+        with_timeliness_facts(dossiers.order_by("received_at", "id"))
         .annotate(
-            apologised=Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.APOLOGY)),
-            pause_count=Coalesce(Subquery(pauses, output_field=IntegerField()), 0),
             lead_agency=Subquery(first_processing.values("agency__name")[:1]),
             transferred_at=Subquery(first_processing.values("started_at")[:1]),
         )
@@ -338,17 +328,6 @@ def _register_values(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str,
             "applicant__citizen__address_unit__parent__name",
         )
     )
-
-
-def _register_timeliness(line: dict[str, Any]) -> Timeliness | None:
-    # deadlines.dossier_timeliness, with its two per-dossier queries (apology slip, number of
-    # pauses) answered by annotations of the register's one query instead. Keep them in step;
-    # test_dossier_records checks that they agree.
-    if line["processed_at"] is None or line["due_at"] is None:
-        return None
-    if line["apologised"] or line["pause_count"] > 1:
-        return Timeliness.LATE
-    return classify(finished_at=line["processed_at"], due_at=line["due_at"])
 
 
 def _register_applicant(line: dict[str, Any]) -> str:
@@ -402,7 +381,12 @@ def register_rows(*, dossiers: QuerySet[Dossier]) -> list[dict[str, Any]]:
     result_labels = {value: str(value.label) for value in Timeliness}
     rows: list[dict[str, Any]] = []
     for number, line in enumerate(_register_values(dossiers).iterator(chunk_size=2000), start=1):
-        timeliness = _register_timeliness(line)
+        timeliness = timeliness_from_facts(
+            processed_at=line["processed_at"],
+            due_at=line["due_at"],
+            apologised=line["apologised"],
+            pause_count=line["pause_count"],
+        )
         rows.append(
             {
                 "number": number,

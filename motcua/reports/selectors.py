@@ -1,7 +1,7 @@
 """Public statistics of the transparency board, computed in the database.
 
-The early / on time / late rule is the one of `motcua.dossiers.deadlines.dossier_timeliness`,
-written as SQL conditions so a month of a province's dossiers is counted in one query.
+The early / on time / late rule is `motcua.dossiers.deadlines`' SQL form of the national rule,
+so a month of a province's dossiers is counted in one query.
 """
 
 import datetime
@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
-from motcua.dossiers.models import Dossier, DossierPause, DossierSlip
+from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
+from motcua.dossiers.models import Dossier, DossierSlip
 from motcua.reports.constants import Satisfaction
 from motcua.reports.models import Feedback, SatisfactionRating
 
@@ -58,22 +58,6 @@ def _received_between(start: datetime.date, end: datetime.date) -> QuerySet[Doss
     return Dossier.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
 
 
-def _with_timeliness(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    pauses = DossierPause.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("id"))
-    return qs.annotate(
-        apologised=Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.APOLOGY)),
-        pause_count=Coalesce(Subquery(pauses.values("n")), Value(0), output_field=IntegerField()),
-        processed_day=TruncDate("processed_at"),
-        due_day=TruncDate("due_at"),
-    )
-
-
-FINISHED = Q(processed_at__isnull=False)
-
-LATE = FINISHED & (Q(processed_at__gt=F("due_at")) | Q(apologised=True) | Q(pause_count__gt=1))
-EARLY = FINISHED & ~LATE & Q(processed_day__lt=F("due_day"))
-
-
 def board_rows(
     *, start: datetime.date, end: datetime.date, grouping: str = "co-quan", now: datetime.datetime | None = None
 ) -> list[BoardRow]:
@@ -82,7 +66,7 @@ def board_rows(
     key = GROUPINGS.get(grouping, GROUPINGS["co-quan"])
     open_ = Q(processed_at__isnull=True, status__in=OPEN)
     rows = (
-        _with_timeliness(_received_between(start, end))
+        with_timeliness_facts(_received_between(start, end))
         .values(key)
         .annotate(
             received=Count("id"),
@@ -128,7 +112,7 @@ def late_dossiers(
     now = now or timezone.now()
     overdue_open = Q(processed_at__isnull=True, status__in=OPEN, due_at__lt=now)
     return (
-        _with_timeliness(_received_between(start, end))
+        with_timeliness_facts(_received_between(start, end))
         .filter(LATE | overdue_open)
         .values("code", "agency__name", "procedure_version__name", "due_at", "processed_at")
         .order_by("due_at")

@@ -85,6 +85,8 @@ def test_control_sheet_and_register_downloads(client, received) -> None:
     client.force_login(received["reception"])
     sheet = client.get(f"/can-bo/ho-so/{dossier.pk}/phieu-kiem-soat/")
     assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
+    form = client.get("/can-bo/so-theo-doi/").content.decode()
+    assert "Từ ngày" in form and 'name="den"' in form
     register = client.get("/can-bo/so-theo-doi/?tai=1")
     assert register.status_code == 200
     workbook = load_workbook(io.BytesIO(register.content))

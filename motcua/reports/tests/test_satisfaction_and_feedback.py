@@ -136,7 +136,9 @@ def test_ratings_feed_the_board_and_the_leaders_dashboard(client, hung, birth_ve
     assert "66,7%" in board and "3 lượt" in board, "one of three ratings is dissatisfied"
 
     client.force_login(officer("xa.lanhdao", role=Role.LEADER))
-    table = client.get("/can-bo/danh-gia/").content.decode().split('data-testid="ratings-by-officer"')[1]
+    page = client.get("/can-bo/danh-gia/").content.decode()
+    assert "Đánh giá từ ngày" in page and 'name="den"' in page
+    table = page.split('data-testid="ratings-by-officer"')[1]
     nhan_row, tiep_row = table.split("Cán bộ xa.nhan")[1], table.split("Cán bộ xa.tiep")[1]
     assert table.index("Cán bộ xa.nhan") < table.index("Cán bộ xa.tiep"), "the most dissatisfied first"
     assert "0,0%" in nhan_row.split("</tr>")[0] and "100,0%" in tiep_row.split("</tr>")[0]
