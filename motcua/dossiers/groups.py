@@ -176,6 +176,18 @@ def dossier_group_members_hand_in(*, lead: Dossier, actor: Any) -> list[Dossier]
 # Reads.
 
 
+def dossier_group_linked_ids(*, lead: Dossier) -> list[int]:
+    """The other dossiers opened by the submission `lead` leads; none for any other dossier."""
+    if lead.group_id is None:
+        return []
+    return list(
+        Dossier.objects.filter(group_id=lead.group_id, group__lead_id=lead.pk)
+        .exclude(pk=lead.pk)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+
+
 def dossier_group_dossiers(*, dossier_group: DossierGroup) -> QuerySet[Dossier]:
     """Every dossier of the submission, the lead first, then in the group's order."""
     return dossier_group.dossiers.select_related("procedure_version", "agency").order_by("id")

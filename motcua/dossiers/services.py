@@ -362,15 +362,30 @@ def _after_submission(dossier_id: int) -> None:
     dossier_acknowledge.enqueue(dossier_id=dossier_id)
 
 
+WITHDRAWABLE = {DossierStatus.SUBMITTED, DossierStatus.SUPPLEMENT_REQUESTED}
+
+
 def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
-    """The citizen takes back a dossier the agency has not accepted yet."""
+    """The citizen takes back a dossier the agency has not accepted yet.
+
+    Withdrawing the lead of an interconnected submission withdraws, in the same transaction,
+    its linked dossiers that no agency has accepted either: they rest on the lead's papers.
+    Those already accepted stay with their agencies.
+    """
+    from motcua.dossiers.groups import dossier_group_linked_ids
+
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
-        if locked.status not in {DossierStatus.SUBMITTED, DossierStatus.SUPPLEMENT_REQUESTED}:
+        if locked.status not in WITHDRAWABLE:
             raise ApplicationError(_("Chỉ rút được hồ sơ chưa được tiếp nhận."), code="dossier_not_withdrawable")
-        return dossier_transition(
-            dossier=locked, to_status=DossierStatus.WITHDRAWN, actor=actor, note=reason.strip()[:500]
-        )
+        note = reason.strip()[:500]
+        withdrawn = dossier_transition(dossier=locked, to_status=DossierStatus.WITHDRAWN, actor=actor, note=note)
+        for linked_id in dossier_group_linked_ids(lead=withdrawn):
+            linked = dossier_lock(dossier_id=linked_id)
+            if linked.status in WITHDRAWABLE:
+                linked_note = _("Rút cùng hồ sơ %(code)s: %(reason)s") % {"code": withdrawn.code, "reason": note}
+                dossier_transition(dossier=linked, to_status=DossierStatus.WITHDRAWN, actor=actor, note=linked_note)
+        return withdrawn
 
 
 def dossier_start_assisted(

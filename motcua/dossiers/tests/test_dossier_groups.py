@@ -32,6 +32,7 @@ from motcua.dossiers.groups import (
     dossier_group_start,
 )
 from motcua.dossiers.models import Dossier, DossierGroup
+from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.selectors import dossier_reception_queue
 from motcua.dossiers.testing import officer
 from motcua.dossiers.tests.test_dossier_submission import _last_code
@@ -250,3 +251,35 @@ def test_the_portal_offers_the_interconnected_submission(client, hung, group) ->
     group.is_active = False
     group.save()
     assert client.get("/lien-thong/LT-KS-TT-BHYT/").status_code == 404
+
+
+def test_withdrawing_the_lead_withdraws_the_linked_dossiers_not_yet_accepted(
+    client, hung, group, sms_demo, django_capture_on_commit_callbacks
+) -> None:
+    lead = _confirmed(hung, group, django_capture_on_commit_callbacks)
+    dossiers = _by_procedure(lead)
+    card = dossiers["LT.BHYT.01"]
+    dossier_accept(dossier=card, officer=officer("bhxh.tiepnhan", agency="BHXH"), revision=card.revision)
+    client.force_login(hung)
+    assert "rút cả các hồ sơ liên thông" in client.get(f"/ho-so/{lead.pk}/").content.decode()
+    services.dossier_withdraw(dossier=lead, actor=hung, reason="Nộp nhầm xã")
+    after = {code: Dossier.objects.get(pk=d.pk) for code, d in dossiers.items()}
+    assert after["1.001193"].status == DossierStatus.WITHDRAWN
+    residence = after["1.004222"]
+    assert residence.status == DossierStatus.WITHDRAWN
+    assert residence.history.last().note == f"Rút cùng hồ sơ {lead.code}: Nộp nhầm xã"
+    assert after["LT.BHYT.01"].status == DossierStatus.IN_PROGRESS, "an accepted dossier stays with its agency"
+
+
+def test_withdrawing_a_linked_dossier_leaves_the_others(
+    hung, group, sms_demo, django_capture_on_commit_callbacks
+) -> None:
+    lead = _confirmed(hung, group, django_capture_on_commit_callbacks)
+    residence = _by_procedure(lead)["1.004222"]
+    services.dossier_withdraw(dossier=residence, actor=hung, reason="Đã đăng ký ở nơi khác")
+    statuses = {code: Dossier.objects.get(pk=d.pk).status for code, d in _by_procedure(lead).items()}
+    assert statuses == {
+        "1.001193": DossierStatus.SUBMITTED,
+        "1.004222": DossierStatus.WITHDRAWN,
+        "LT.BHYT.01": DossierStatus.SUBMITTED,
+    }
