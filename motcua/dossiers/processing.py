@@ -273,14 +273,34 @@ def consultations_answered_guard(step: DossierStep) -> None:
         )
 
 
+def fees_unpaid(dossier: Dossier) -> int:
+    """What the dossier still owes in fees and charges, in đồng (0 once recorded as paid)."""
+    if dossier.fees_paid_at is not None:
+        return 0
+    return int(dossier.procedure_version.fees.aggregate(total=Sum("amount"))["total"] or 0)
+
+
 def fees_paid_guard(dossier: Dossier) -> None:
     """A result is not issued before the fees the procedure charges are paid."""
-    total = dossier.procedure_version.fees.aggregate(total=Sum("amount"))["total"] or 0
-    if total > 0 and dossier.fees_paid_at is None:
+    if total := fees_unpaid(dossier):
         raise ApplicationError(
             _("Hồ sơ chưa nộp phí, lệ phí (%(amount)s đồng), chưa thể phát hành kết quả.")
             % {"amount": f"{total:,}".replace(",", ".")},
             code="fees_unpaid",
+        )
+
+
+def fees_due_notify(*, dossier: Dossier) -> None:
+    """On acceptance, tell the applicant what they owe and where to pay (inside the transaction)."""
+    if total := fees_unpaid(dossier):
+        notifications_enqueue_for_dossier(
+            dossier=dossier,
+            event=NotificationEvent.FEE_DUE,
+            ref="reception",
+            context={
+                "amount": total,
+                "reason": _("Nộp tại Bộ phận Một cửa nơi tiếp nhận hồ sơ; kết quả được trả sau khi nộp đủ."),
+            },
         )
 
 

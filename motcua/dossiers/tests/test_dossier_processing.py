@@ -42,6 +42,8 @@ from motcua.dossiers.selectors import dossier_get_for_officer
 from motcua.dossiers.services import dossier_supplement_send
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.dossiers.transitions import StaleDossier
+from motcua.notifications.constants import NotificationEvent
+from motcua.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))
@@ -155,7 +157,6 @@ def test_online_delivery_returns_the_result_when_issued(hung, birth_version, sta
     assert dossier.status == DossierStatus.RETURNED
     assert not dossier.steps.filter(status=StepStatus.ACTIVE).exists()
     # One message says the result is there and the dossier complete, not a "ready" one besides.
-    from motcua.notifications.models import OutboxMessage
 
     events = set(OutboxMessage.objects.filter(dossier=dossier).values_list("event", flat=True))
     assert "completed" in events and "result_ready" not in events
@@ -286,7 +287,6 @@ def test_a_late_dossier_gets_its_apology_slip_and_counts_as_late(hung, birth_ver
         )
     assert slip.kind == SlipKind.APOLOGY
     # The citizen is told, once per slip, on their channels.
-    from motcua.notifications.models import OutboxMessage
 
     apologies = OutboxMessage.objects.filter(dossier=dossier, event="late_apology")
     assert apologies.exists() and apologies.count() == len({m.channel for m in apologies})
@@ -313,8 +313,17 @@ def test_a_late_dossier_gets_its_apology_slip_and_counts_as_late(hung, birth_ver
 
 
 def test_fees_must_be_paid_before_the_result_is_issued(hung, birth_version, staff) -> None:
+    free = _received(hung, birth_version, staff)
+    assert not OutboxMessage.objects.filter(dossier=free, event=NotificationEvent.FEE_DUE).exists()
     Fee.objects.filter(version=birth_version).update(amount=8000)
     dossier = _received(hung, birth_version, staff)
+    # Acceptance tells the applicant what is owed, once per channel, after the acceptance itself.
+    due = OutboxMessage.objects.filter(dossier=dossier, event=NotificationEvent.FEE_DUE)
+    assert {m.channel for m in due} == {"email", "sms"}
+    assert "8.000 đồng" in due.get(channel="email").body and "Bộ phận Một cửa" in due.get(channel="email").body
+    assert "8.000 dong" in due.get(channel="sms").body, "SMS text is accent-folded"
+    accepted = OutboxMessage.objects.get(dossier=dossier, event=NotificationEvent.ACCEPTED, channel="sms")
+    assert accepted.pk < due.get(channel="sms").pk
     step_forward(step=_active(dossier, StepKind.PROCESS), officer=staff["specialist"], note="", draft="", revision=None)
     step_approve(
         step=_active(dossier, StepKind.APPROVE),
