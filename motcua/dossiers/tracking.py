@@ -37,6 +37,7 @@ TRACKED_FIELDS = [
     "submitted_at",
     "due_at",
     "processed_at",
+    "fees_paid_at",
     "delivery_method",
     "applicant_id",
     "group_id",
@@ -44,6 +45,8 @@ TRACKED_FIELDS = [
     "agency__name",
 ]
 WINDOW_SECONDS = 600
+# While a dossier is in these states its fees can still be owed (the result waits for them).
+FEES_PAYABLE = {DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
 
 NEXT_STEP = {
     DossierStatus.SUBMITTED: _("Chờ Bộ phận Một cửa kiểm tra và tiếp nhận hồ sơ."),
@@ -76,7 +79,14 @@ class Tracking:
 
     @property
     def next_step(self) -> str:
-        return str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
+        """What the applicant must do next, with the fees still owed while the dossier is open."""
+        from motcua.dossiers.processing import fees_unpaid
+
+        text = str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
+        if self.dossier.status in FEES_PAYABLE and (owed := fees_unpaid(self.dossier)):
+            amount = f"{owed:,}".replace(",", ".")
+            text += " " + _("Cần nộp phí, lệ phí %(amount)s đồng tại Bộ phận Một cửa.") % {"amount": amount}
+        return text
 
     @cached_property
     def linked(self) -> list[Dossier]:

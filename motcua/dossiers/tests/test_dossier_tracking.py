@@ -11,7 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.constants import StepKind
+from motcua.catalog.models import Fee
 from motcua.dossiers.models import DossierStep
+from motcua.dossiers.processing import dossier_fees_record
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.dossiers.tests.test_dossier_reception import _officer, _pdf_text, _submitted
@@ -136,3 +138,15 @@ def test_a_kept_page_shows_the_overdue_mark_as_soon_as_a_deadline_passes(client,
     with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
         assert "Đang quá hạn" in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
         assert client.get(f"/api/v1/tracking/{dossier.code}").json()["steps"][1]["overdue"] is True
+
+
+def test_the_next_step_names_the_fees_still_owed(client, hung, birth_version) -> None:
+    Fee.objects.filter(version=birth_version).update(amount=8000)
+    dossier = _submitted(hung, birth_version)
+    reception = _officer()
+    dossier_accept(dossier=dossier, officer=reception, revision=dossier.revision)
+    owed = "Cần nộp phí, lệ phí 8.000 đồng tại Bộ phận Một cửa."
+    assert owed in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    dossier_fees_record(dossier=dossier, officer=reception, revision=None)
+    assert owed not in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert owed not in client.get(f"/api/v1/tracking/{dossier.code}").json()["next_step"]
