@@ -162,6 +162,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
     # Sends what the outbox has due: retries, messages after SMS quiet hours, anything a crash left.
     "motcua.notifications.tasks.outbox_dispatch_due": env_int("MOTCUA_OUTBOX_DISPATCH_SECONDS", 30),
+    # Keeps the Zalo OA refresh token rotating when no Zalo message goes out for a while.
+    "motcua.notifications.tasks.zalo_token_keep_fresh": env_int("MOTCUA_ZALO_TOKEN_CHECK_SECONDS", 6 * 3600),
 }
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
@@ -187,6 +189,14 @@ MOTCUA_POPULATION_HTTP_TOKEN = env_str("MOTCUA_POPULATION_HTTP_TOKEN", "")
 MOTCUA_HTTP_TIMEOUT_SECONDS = env_int("MOTCUA_HTTP_TIMEOUT_SECONDS", 10)
 # Zalo Notification Service (ZNS) API of the province's Zalo Official Account.
 MOTCUA_ZALO_HTTP_URL = env_str("MOTCUA_ZALO_HTTP_URL", "")
+# OA access tokens expire after 25 hours. With an app id, its secret key and a first refresh
+# token, the plugin renews them and keeps the rotating pair in the database (ZaloOaToken); the
+# refresh token here is used only while nothing is stored. Without an app id, the access token
+# below is used as is (until it expires).
+MOTCUA_ZALO_APP_ID = env_str("MOTCUA_ZALO_APP_ID", "")
+MOTCUA_ZALO_SECRET_KEY = env_str("MOTCUA_ZALO_SECRET_KEY", "")
+MOTCUA_ZALO_REFRESH_TOKEN = env_str("MOTCUA_ZALO_REFRESH_TOKEN", "")
+MOTCUA_ZALO_OAUTH_URL = env_str("MOTCUA_ZALO_OAUTH_URL", "https://oauth.zaloapp.com/v4/oa/access_token")
 MOTCUA_ZALO_ACCESS_TOKEN = env_str("MOTCUA_ZALO_ACCESS_TOKEN", "")
 
 # --- Notifications to citizens (docs/notifications.md). ---

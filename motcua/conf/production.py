@@ -7,6 +7,9 @@ from motcua.conf.base import (
     LOCAL_CACHE,
     MOTCUA_PLUGINS,
     MOTCUA_SMS_WEBHOOK_SECRET,
+    MOTCUA_ZALO_APP_ID,
+    MOTCUA_ZALO_OAUTH_URL,
+    MOTCUA_ZALO_SECRET_KEY,
     MOTCUA_ZALO_WEBHOOK_SECRET,
     SECRET_KEY,
 )
@@ -45,6 +48,13 @@ for _name, _secret in (
 ):
     if 0 < len(_secret) < 32:
         raise ImproperlyConfigured(f"{_name} must be empty or a random value of at least 32 characters.")
+
+# Renewing Zalo access tokens sends the app's secret key and the refresh token: both needed,
+# and only over TLS. Found now rather than when the first message fails a day later.
+if MOTCUA_ZALO_APP_ID and not MOTCUA_ZALO_SECRET_KEY:
+    raise ImproperlyConfigured("MOTCUA_ZALO_APP_ID needs MOTCUA_ZALO_SECRET_KEY (the Zalo app's secret key).")
+if MOTCUA_ZALO_APP_ID and not MOTCUA_ZALO_OAUTH_URL.startswith("https://"):
+    raise ImproperlyConfigured("MOTCUA_ZALO_OAUTH_URL must be an https:// address.")
 
 DATABASES = {
     "default": {

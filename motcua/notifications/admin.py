@@ -1,13 +1,17 @@
-"""Administration of notifications: templates (checked when saved), the outbox and inbound texts.
+"""Administration of notifications: templates (checked when saved), the outbox and inbound texts,
+and the Zalo Official Account's tokens.
 
 Recipients and senders are shown masked; messages are read-only except for "Gửi lại" on dead
-ones, which goes through the service (audited).
+ones, which goes through the service (audited). Zalo tokens are never shown in full.
 """
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import format_lazy
@@ -15,9 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ApplicationError
 from motcua.notifications.constants import TEMPLATE_VARIABLES, OutboxStatus
-from motcua.notifications.models import InboundMessage, NotificationTemplate, OutboxMessage, WebhookEvent
+from motcua.notifications.models import InboundMessage, NotificationTemplate, OutboxMessage, WebhookEvent, ZaloOaToken
 from motcua.notifications.privacy import mask_recipient
 from motcua.notifications.services import outbox_message_resend
+from motcua.notifications.zalo import (
+    REFRESH_TOKEN_LIFETIME,
+    token_masked,
+    zalo_refresh_token_clean,
+    zalo_refresh_token_set,
+)
 
 
 class NotificationTemplateForm(forms.ModelForm[NotificationTemplate]):
@@ -165,3 +175,102 @@ class WebhookEventAdmin(admin.ModelAdmin[WebhookEvent]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ZaloOaTokenForm(forms.ModelForm[ZaloOaToken]):
+    # Never rendered back: a token typed in must not reappear in the page after an error.
+    new_refresh_token = forms.CharField(
+        label=_("Refresh token mới"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "size": 80}),
+        help_text=_(
+            "Dán refresh token của Official Account lấy từ công cụ dành cho nhà phát triển của Zalo, khi Zalo "
+            "từ chối token đang lưu hoặc token đã hết hạn. Access token được làm mới ngay với tin Zalo tiếp theo."
+        ),
+    )
+
+    class Meta:
+        model = ZaloOaToken
+        fields: list[str] = []
+
+    def clean_new_refresh_token(self) -> str:
+        try:
+            return zalo_refresh_token_clean(self.cleaned_data["new_refresh_token"])
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+
+
+_ZALO_TOKEN_FIELDS: tuple[str, ...] = (
+    "app_id",
+    "state",
+    "masked_access_token",
+    "access_token_expires_at",
+    "refreshed_at",
+    "masked_refresh_token",
+    "refresh_token_issued_at",
+    "refresh_token_expires_about",
+    "refresh_rejected_at",
+    "last_error",
+    "last_error_at",
+)
+
+
+@admin.register(ZaloOaToken)
+class ZaloOaTokenAdmin(admin.ModelAdmin[ZaloOaToken]):
+    """System administrators see when the OA's access token was renewed and when it expires, and
+    enter a new refresh token when Zalo refused the stored one (through the audited service).
+    Renewing itself is automatic (zalo.ZaloOaTokens)."""
+
+    form = ZaloOaTokenForm
+    list_display = ["app_id", "state", "access_token_expires_at", "refreshed_at", "masked_refresh_token", "last_error"]
+    fields = (*_ZALO_TOKEN_FIELDS, "new_refresh_token")
+    readonly_fields = _ZALO_TOKEN_FIELDS
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Adding: the app id comes from MOTCUA_ZALO_APP_ID, only the refresh token is entered.
+        return self.fields if obj is not None else ("new_refresh_token",)
+
+    @admin.display(description=_("trạng thái"))
+    def state(self, obj: ZaloOaToken) -> str:
+        if obj.refresh_rejected_at is not None or not obj.refresh_token:
+            return str(_("Cần nhập refresh token mới"))
+        if obj.last_error:
+            return str(_("Làm mới lỗi, sẽ thử lại"))
+        return str(_("Hoạt động"))
+
+    @admin.display(description=_("access token"))
+    def masked_access_token(self, obj: ZaloOaToken) -> str:
+        return token_masked(obj.access_token)
+
+    @admin.display(description=_("refresh token"))
+    def masked_refresh_token(self, obj: ZaloOaToken) -> str:
+        return token_masked(obj.refresh_token)
+
+    @admin.display(description=_("refresh token hết hạn khoảng"))
+    def refresh_token_expires_about(self, obj: ZaloOaToken) -> datetime.datetime | None:
+        issued = obj.refresh_token_issued_at
+        return issued + REFRESH_TOKEN_LIFETIME if issued is not None else None
+
+    # Tokens are the OA's keys: system administrators (superusers) only.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        app_id = settings.MOTCUA_ZALO_APP_ID
+        return (
+            bool(request.user.is_superuser) and bool(app_id) and not ZaloOaToken.objects.filter(app_id=app_id).exists()
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ZaloOaToken, form: Any, change: bool) -> None:
+        saved = zalo_refresh_token_set(
+            actor=request.user,
+            app_id=obj.app_id if change else settings.MOTCUA_ZALO_APP_ID,
+            refresh_token=form.cleaned_data["new_refresh_token"],
+        )
+        # The admin's history entry and redirect need the saved row.
+        obj.pk, obj.app_id = saved.pk, saved.app_id

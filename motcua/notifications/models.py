@@ -196,3 +196,37 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk}"
+
+
+class ZaloOaToken(models.Model):
+    """The current tokens of the province's Zalo Official Account (OA), one row per Zalo app.
+
+    Kept in the database, not in settings: an access token lives 25 hours, and each refresh
+    hands back a new refresh token and retires the old one, so the pair changes under the
+    running processes. The "http" Zalo plugin refreshes it (zalo.ZaloOaTokens); administrators
+    only enter a new refresh token when Zalo refused the stored one. Token values are secrets:
+    never logged, shown masked in the admin.
+    """
+
+    app_id = models.CharField(_("mã ứng dụng Zalo (app id)"), max_length=64, unique=True)
+    access_token = models.TextField(_("access token"), blank=True)
+    access_token_expires_at = models.DateTimeField(_("access token hết hạn lúc"), null=True, blank=True)
+    refresh_token = models.TextField(_("refresh token"), blank=True)
+    # When we got the current refresh token (a refresh, or an administrator): it lives about
+    # three months from then. Unknown for the first one, taken from the settings.
+    refresh_token_issued_at = models.DateTimeField(_("refresh token nhận lúc"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("làm mới gần nhất lúc"), null=True, blank=True)
+    # Set when Zalo refused the stored refresh token: it is not sent again until an
+    # administrator enters another one.
+    refresh_rejected_at = models.DateTimeField(_("refresh token bị từ chối lúc"), null=True, blank=True)
+    last_error = models.CharField(_("lỗi làm mới gần nhất"), max_length=255, blank=True)
+    last_error_at = models.DateTimeField(_("lỗi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token Zalo OA")
+        verbose_name_plural = _("token Zalo OA")
+        ordering = ["app_id"]
+
+    def __str__(self) -> str:
+        # The app id is not a secret; the tokens are, and __str__ reaches admin logs.
+        return f"Zalo OA {self.app_id}"

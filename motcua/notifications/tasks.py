@@ -1,5 +1,6 @@
 from motcua.core.tasks import task
 from motcua.notifications.outbox import outbox_dispatch
+from motcua.notifications.zalo import ZaloDeliveryError, zalo_oa_tokens
 
 
 @task()
@@ -12,3 +13,17 @@ def outbox_send(*, message_ids: list[int]) -> dict[str, int]:
 def outbox_dispatch_due() -> dict[str, int]:
     """Send everything due: retries, the end of quiet hours, what a crashed worker left behind."""
     return outbox_dispatch().as_dict()
+
+
+@task()
+def zalo_token_keep_fresh() -> dict[str, str]:
+    """Renew the Zalo OA access token once it is due, even when no Zalo message is sent: each
+    renewal rotates the refresh token, which would otherwise expire after about three months."""
+    tokens = zalo_oa_tokens()
+    if tokens is None:
+        return {"zalo": "not renewing"}
+    try:
+        tokens.current()
+    except ZaloDeliveryError as error:
+        return {"zalo": error.reason}  # logged, and recorded on the token row for the admin
+    return {"zalo": "fresh"}

@@ -1,7 +1,8 @@
 """Pytest fixtures for notifications: the real adapters against local stand-ins of the providers.
 
 - `sms_simulator`: the "http" SMS plugin against SmsSimulator;
-- `zalo_simulator`: the "http" Zalo plugin against ZaloSimulator;
+- `zalo_simulator`: the "http" Zalo plugin against ZaloSimulator, with a static access token;
+- `zalo_oauth_simulator`: the same, renewing its access tokens through the simulator's OAuth endpoint;
 - `smtp_server`: the "smtp" e-mail plugin against a real SMTP server (aiosmtpd) on 127.0.0.1;
 - `sms_demo`: the "demo" SMS plugin, whatever the environment says.
 
@@ -38,6 +39,8 @@ from motcua.notifications.zalo_simulator import ZaloSimulator
 
 SIMULATOR_TOKEN = "simulator-test-token"  # noqa: S105 - only the simulator accepts it
 ZALO_SIMULATOR_TOKEN = "zalo-simulator-test-token"  # noqa: S105 - only the simulator accepts it
+ZALO_APP_ID = "4291763606161179100"
+ZALO_SECRET_KEY = "zalo-simulator-secret-key"  # noqa: S105 - only the simulator accepts it
 
 
 @pytest.fixture
@@ -65,6 +68,23 @@ def zalo_simulator(settings: SettingsFixture) -> Iterator[ZaloSimulator]:
         settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "zalo": "http"}
         settings.MOTCUA_ZALO_HTTP_URL = simulator.url
         settings.MOTCUA_ZALO_ACCESS_TOKEN = ZALO_SIMULATOR_TOKEN
+        settings.MOTCUA_ZALO_APP_ID = ""  # no app id: the static token, whatever the environment says
+        settings.MOTCUA_HTTP_TIMEOUT_SECONDS = 5
+        yield simulator
+
+
+@pytest.fixture
+def zalo_oauth_simulator(settings: SettingsFixture) -> Iterator[ZaloSimulator]:
+    """A running ZaloSimulator that only takes the access tokens it issued, with settings for
+    renewing them: app id, secret key, OAuth URL and a first refresh token (nothing stored yet)."""
+    with ZaloSimulator(token="", app_id=ZALO_APP_ID, secret_key=ZALO_SECRET_KEY) as simulator:
+        settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "zalo": "http"}
+        settings.MOTCUA_ZALO_HTTP_URL = simulator.url
+        settings.MOTCUA_ZALO_ACCESS_TOKEN = ""
+        settings.MOTCUA_ZALO_APP_ID = ZALO_APP_ID
+        settings.MOTCUA_ZALO_SECRET_KEY = ZALO_SECRET_KEY
+        settings.MOTCUA_ZALO_OAUTH_URL = simulator.oauth_url
+        settings.MOTCUA_ZALO_REFRESH_TOKEN = simulator.issue_refresh_token()
         settings.MOTCUA_HTTP_TIMEOUT_SECONDS = 5
         yield simulator
 
@@ -195,17 +215,32 @@ def signed_post(client: Any, path: str, *, channel: str, payload: Any, timestamp
     return client.post(path, data=body, content_type="application/json", headers=headers)
 
 
-# --- a dispatcher in another process, to be killed --------------------------------------------------
+# --- workers in other processes: a dispatcher to be killed, Zalo senders racing ---------------------
 
-_DISPATCH_SCRIPT = """
-import os, sys
+_SETUP = """
+import sys
 import django
 django.setup()
 from django.db import connections
 connections["default"].settings_dict["NAME"] = sys.argv[1]
+"""
+_DISPATCH_SCRIPT = (
+    _SETUP
+    + """
 from motcua.notifications.outbox import outbox_dispatch
 print(outbox_dispatch().as_dict(), flush=True)
 """
+)
+_ZALO_SEND_SCRIPT = (
+    _SETUP
+    + """
+from motcua.notifications.zalo import zalo_gateways
+gateway = zalo_gateways.get()
+print("ready", flush=True)
+sys.stdin.readline()
+print(gateway.send(phone=sys.argv[3], template_id="motcua_test", template_data={}, tracking_id=sys.argv[2]), flush=True)
+"""
+)
 
 
 def _provider_env() -> dict[str, str]:
@@ -222,6 +257,10 @@ def _provider_env() -> dict[str, str]:
         "MOTCUA_SMS_HTTP_TOKEN": s.MOTCUA_SMS_HTTP_TOKEN,
         "MOTCUA_ZALO_HTTP_URL": s.MOTCUA_ZALO_HTTP_URL,
         "MOTCUA_ZALO_ACCESS_TOKEN": s.MOTCUA_ZALO_ACCESS_TOKEN,
+        "MOTCUA_ZALO_APP_ID": s.MOTCUA_ZALO_APP_ID,
+        "MOTCUA_ZALO_SECRET_KEY": s.MOTCUA_ZALO_SECRET_KEY,
+        "MOTCUA_ZALO_OAUTH_URL": s.MOTCUA_ZALO_OAUTH_URL,
+        "MOTCUA_ZALO_REFRESH_TOKEN": s.MOTCUA_ZALO_REFRESH_TOKEN,
         "MOTCUA_NOTIFICATION_CHANNELS": ",".join(s.MOTCUA_NOTIFICATION_CHANNELS),
         "MOTCUA_OUTBOX_LEASE_SECONDS": str(s.MOTCUA_OUTBOX_LEASE_SECONDS),
     }
@@ -233,11 +272,25 @@ def dispatcher_process(*, database_name: str, env: dict[str, str] | None = None)
 
     The test must commit what the worker is to see (django_db(transaction=True)).
     """
+    return _worker_process(_DISPATCH_SCRIPT, database_name, env=env)
+
+
+def zalo_send_process(*, database_name: str, tracking_id: str, phone: str) -> subprocess.Popen[str]:
+    """A worker process that sends one Zalo message through the configured plugin, on the test
+    database: it prints "ready", waits for a line on stdin, sends, and prints Zalo's message id.
+    Waiting lets a test start several at the same moment."""
+    return _worker_process(_ZALO_SEND_SCRIPT, database_name, tracking_id, phone, stdin=True)
+
+
+def _worker_process(
+    script: str, *args: str, env: dict[str, str] | None = None, stdin: bool = False
+) -> subprocess.Popen[str]:
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.conf.test", **_provider_env(), **(env or {})}
     return subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", _DISPATCH_SCRIPT, database_name],
+        [sys.executable, "-c", script, *args],
         cwd=str(django_settings.BASE_DIR),
         env=full_env,
+        stdin=subprocess.PIPE if stdin else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
