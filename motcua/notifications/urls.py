@@ -3,10 +3,16 @@
 from django.urls import URLPattern, path
 
 from motcua.notifications import views
+from motcua.notifications.constants import NotificationChannel
 
+# /webhooks/<channel>/<kind>/ for SMS and Zalo delivery receipts and inbound texts.
 webhook_urlpatterns: list[URLPattern] = [
-    path("sms/delivery/", views.sms_delivery_webhook, name="webhook_sms_delivery"),
-    path("sms/inbound/", views.sms_inbound_webhook, name="webhook_sms_inbound"),
-    path("zalo/delivery/", views.zalo_delivery_webhook, name="webhook_zalo_delivery"),
-    path("zalo/inbound/", views.zalo_inbound_webhook, name="webhook_zalo_inbound"),
+    path(
+        f"{channel}/{kind}/",
+        views.provider_webhook,
+        {"channel": channel, "kind": kind},
+        name=f"webhook_{channel}_{kind}",
+    )
+    for channel in (NotificationChannel.SMS.value, NotificationChannel.ZALO.value)
+    for kind in ("delivery", "inbound")
 ]

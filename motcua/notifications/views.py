@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from motcua.notifications.constants import NotificationChannel
 from motcua.notifications.selectors import demo_sms_for_phone
 from motcua.notifications.services import (
     WebhookInvalid,
@@ -46,10 +45,11 @@ def _refuse(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"ok": False, "error": code, "message": message}, status=status)
 
 
-def _webhook(
-    request: HttpRequest, *, channel: str, kind: str, receive: Callable[..., Any], answer: Callable[[Any], dict]
-) -> JsonResponse:
-    """Check the signature over the raw body, then hand the JSON payload to `receive`.
+@csrf_exempt  # called by the provider, authenticated by its signature
+@require_POST
+def provider_webhook(request: HttpRequest, *, channel: str, kind: str) -> JsonResponse:
+    """A provider's delivery receipt or inbound text (`kind`) for `channel`, mounted once per
+    pair in urls.py: check the signature over the raw body, then hand the JSON payload on.
 
     Refusals are visible (a JSON body with a Vietnamese message) and logged with the channel,
     the reason and the client address only: never the body, which may hold a phone number.
@@ -80,6 +80,7 @@ def _webhook(
         payload = json.loads(body)
     except ValueError:
         return _refuse(400, "webhook_invalid", _("Nội dung yêu cầu không phải JSON hợp lệ."))
+    receive, answer = _RECEIVERS[kind]
     try:
         result = receive(channel=channel, payload=payload)
     except WebhookReplayed as error:
@@ -98,49 +99,8 @@ def _inbound_answer(inbound: Any) -> dict:
     return {"outcome": inbound.outcome}
 
 
-@csrf_exempt  # called by the provider, authenticated by its signature
-@require_POST
-def sms_delivery_webhook(request: HttpRequest) -> JsonResponse:
-    return _webhook(
-        request,
-        channel=NotificationChannel.SMS,
-        kind="delivery",
-        receive=webhook_delivery_receive,
-        answer=_delivery_answer,
-    )
-
-
-@csrf_exempt  # called by the provider, authenticated by its signature
-@require_POST
-def zalo_delivery_webhook(request: HttpRequest) -> JsonResponse:
-    return _webhook(
-        request,
-        channel=NotificationChannel.ZALO,
-        kind="delivery",
-        receive=webhook_delivery_receive,
-        answer=_delivery_answer,
-    )
-
-
-@csrf_exempt  # called by the provider, authenticated by its signature
-@require_POST
-def sms_inbound_webhook(request: HttpRequest) -> JsonResponse:
-    return _webhook(
-        request,
-        channel=NotificationChannel.SMS,
-        kind="inbound",
-        receive=webhook_inbound_receive,
-        answer=_inbound_answer,
-    )
-
-
-@csrf_exempt  # called by the provider, authenticated by its signature
-@require_POST
-def zalo_inbound_webhook(request: HttpRequest) -> JsonResponse:
-    return _webhook(
-        request,
-        channel=NotificationChannel.ZALO,
-        kind="inbound",
-        receive=webhook_inbound_receive,
-        answer=_inbound_answer,
-    )
+# What each kind of webhook does with a checked payload, and what it answers.
+_RECEIVERS: dict[str, tuple[Callable[..., Any], Callable[[Any], dict]]] = {
+    "delivery": (webhook_delivery_receive, _delivery_answer),
+    "inbound": (webhook_inbound_receive, _inbound_answer),
+}
