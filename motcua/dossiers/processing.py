@@ -33,6 +33,7 @@ from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.services import notifications_enqueue_for_dossier
+from motcua.notifications.templating import format_amount
 
 MIN_TEXT_LENGTH = 10
 MAX_CONSULT_DAYS = Decimal(10)
@@ -284,8 +285,8 @@ def fees_paid_guard(dossier: Dossier) -> None:
     """A result is not issued before the fees the procedure charges are paid."""
     if total := fees_unpaid(dossier):
         raise ApplicationError(
-            _("Hồ sơ chưa nộp phí, lệ phí (%(amount)s đồng), chưa thể phát hành kết quả.")
-            % {"amount": f"{total:,}".replace(",", ".")},
+            _("Hồ sơ chưa nộp phí, lệ phí (%(amount)s), chưa thể phát hành kết quả.")
+            % {"amount": format_amount(total)},
             code="fees_unpaid",
         )
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.models import Dossier
+from motcua.notifications.templating import format_amount
 
 T = TypeVar("T")
 SECOND_FACTOR_TRIES = 5
@@ -84,8 +85,7 @@ class Tracking:
 
         text = str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
         if self.dossier.status in FEES_PAYABLE and (owed := fees_unpaid(self.dossier)):
-            amount = f"{owed:,}".replace(",", ".")
-            text += " " + _("Cần nộp phí, lệ phí %(amount)s đồng tại Bộ phận Một cửa.") % {"amount": amount}
+            text += " " + _("Cần nộp phí, lệ phí %(amount)s tại Bộ phận Một cửa.") % {"amount": format_amount(owed)}
         return text
 
     @cached_property

@@ -178,14 +178,11 @@ def ratings_visible_to(*, user: Any) -> QuerySet[SatisfactionRating]:
     return ratings.filter(Q(agency_id__in=overseen.values("agency_id")) | Q(officer=user))
 
 
-def ratings_by_officer(
-    ratings: QuerySet[SatisfactionRating], *, start: datetime.date, end: datetime.date
-) -> list[OfficerRatings]:
-    """Ratings given in [start, end] per receiving officer, the most dissatisfied first."""
+def ratings_by_officer(ratings: QuerySet[SatisfactionRating]) -> list[OfficerRatings]:
+    """`ratings` per receiving officer, the most dissatisfied first."""
     dissatisfied = Satisfaction.DISSATISFIED
     rows = (
-        ratings.filter(created_at__date__gte=start, created_at__date__lte=end)
-        .values("officer_id", "officer__last_name", "officer__first_name", "agency__name")
+        ratings.values("officer_id", "officer__last_name", "officer__first_name", "agency__name")
         .annotate(
             rated=Count("id"),
             agency_disliked=Count("id", filter=Q(agency_level=dissatisfied)),

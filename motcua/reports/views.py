@@ -169,15 +169,10 @@ def staff_ratings(request: HttpRequest) -> HttpResponse:
     """Satisfaction per receiving officer, with the latest comments, for the period asked for:
     the whole agency for its leaders and supervisors, one's own ratings for other officers."""
     start, end = _period(request)
-    ratings = ratings_visible_to(user=request.user)
-    comments = (
-        ratings.filter(created_at__date__gte=start, created_at__date__lte=end)
-        .exclude(comment="")
-        .select_related("dossier", "agency", "officer")
-        .order_by("-created_at")[:30]
-    )
+    ratings = ratings_visible_to(user=request.user).filter(created_at__date__gte=start, created_at__date__lte=end)
+    comments = ratings.exclude(comment="").select_related("dossier", "agency", "officer").order_by("-created_at")[:30]
     context = {
-        "rows": ratings_by_officer(ratings, start=start, end=end),
+        "rows": ratings_by_officer(ratings),
         "comments": comments,
         "start": start,
         "end": end,
