@@ -24,6 +24,7 @@ from motcua.catalog.exchange import (
 from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.tasks import enqueue_on_commit
 from motcua.core.text import fold
 from motcua.directory.models import Agency
 
@@ -348,7 +349,7 @@ def catalog_import_job_create(*, actor: Any, upload: Any) -> CatalogImportJob:
     with transaction.atomic():
         job = CatalogImportJob.objects.create(created_by=actor, file=upload, file_kind=file_kind)
         audit_record(actor=actor, action="catalog.import_queued", obj=job)
-        transaction.on_commit(lambda: catalog_import_job_run.enqueue(job_id=job.pk))
+        enqueue_on_commit(catalog_import_job_run, job_id=job.pk)
     return job
 
 

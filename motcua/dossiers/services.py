@@ -18,6 +18,7 @@ from motcua.catalog.constants import ProcedureLevel, TimeUnit
 from motcua.catalog.models import DossierComponent, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.tasks import enqueue_on_commit
 from motcua.core.workdays import get_calendar
 from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.models import Agency, StaffRole
@@ -344,7 +345,7 @@ def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
     dossier_transition(dossier=dossier, to_status=DossierStatus.SUBMITTED, actor=actor, summary={"code": dossier.code})
     if dossier.group_id is not None:
         _linked_dossiers_hand_in(lead=dossier, actor=actor)
-    transaction.on_commit(lambda: _after_submission(dossier.pk))
+    _acknowledge_after_commit(dossier.pk)
     return dossier
 
 
@@ -356,10 +357,10 @@ def _linked_dossiers_hand_in(*, lead: Dossier, actor: Any) -> None:
     dossier_group_members_hand_in(lead=lead, actor=actor)
 
 
-def _after_submission(dossier_id: int) -> None:
+def _acknowledge_after_commit(dossier_id: int) -> None:
     from motcua.dossiers.tasks import dossier_acknowledge
 
-    dossier_acknowledge.enqueue(dossier_id=dossier_id)
+    enqueue_on_commit(dossier_acknowledge, dossier_id=dossier_id)
 
 
 WITHDRAWABLE = {DossierStatus.SUBMITTED, DossierStatus.SUPPLEMENT_REQUESTED}

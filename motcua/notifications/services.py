@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.tasks import enqueue_on_commit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.notifications.constants import (
     REPLY_CHANNELS,
@@ -224,19 +225,10 @@ def _outbox_add(
 
 
 def _dispatch_after_commit(message_ids: list[int]) -> None:
-    if not message_ids:
-        return
+    from motcua.notifications.tasks import outbox_send
 
-    def enqueue() -> None:
-        from motcua.notifications.tasks import outbox_send
-
-        try:
-            outbox_send.enqueue(message_ids=message_ids)
-        except Exception:
-            # The queue is unreachable: the periodic dispatcher will find the messages.
-            logger.exception("Outbox: could not enqueue the sending of %d message(s)", len(message_ids))
-
-    transaction.on_commit(enqueue)
+    if message_ids:
+        enqueue_on_commit(outbox_send, message_ids=message_ids)
 
 
 def notifications_enqueue_for_dossier(
