@@ -6,6 +6,7 @@ staff accounts still get through."""
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -15,15 +16,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from motcua.core.maintenance import maintenance_stop
 from motcua.core.tests.error_helpers import assert_vietnamese_page
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _var_dir(settings, tmp_path: Path) -> Path:
+def _var_dir(settings, tmp_path: Path) -> Iterator[Path]:
     settings.VAR_DIR = tmp_path
-    return tmp_path
+    yield tmp_path
+    maintenance_stop()  # the test cache outlives the test: leave the site open for the next one
 
 
 def test_on_then_off_across_requests(client) -> None:
