@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.core.middleware.MaintenanceMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -68,6 +69,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# A refused form explained in Vietnamese, with what was typed kept when that is safe.
+CSRF_FAILURE_VIEW = "motcua.core.views.csrf_failure"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 
@@ -138,6 +141,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "motcua.api.errors.problem_schema_hook",
+    ],
 }
 
 # Each process's own memory, for what depends only on the code and the language (the portal's
