@@ -169,6 +169,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
     # Sends what the outbox has due: retries, messages after SMS quiet hours, anything a crash left.
     "motcua.notifications.tasks.outbox_dispatch_due": env_int("MOTCUA_OUTBOX_DISPATCH_SECONDS", 30),
+    # Starts catalogue imports whose queued job was lost (a queue restarted empty).
+    "motcua.catalog.tasks.catalog_import_jobs_resume_due": env_int("MOTCUA_CATALOG_IMPORT_SWEEP_SECONDS", 60),
     # Keeps the Zalo OA refresh token rotating when no Zalo message goes out for a while.
     "motcua.notifications.tasks.zalo_token_keep_fresh": env_int("MOTCUA_ZALO_TOKEN_CHECK_SECONDS", 6 * 3600),
 }
@@ -218,7 +220,15 @@ MOTCUA_OUTBOX_BACKOFF_SECONDS = env_int("MOTCUA_OUTBOX_BACKOFF_SECONDS", 60)
 MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS = env_int("MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 # How long a worker owns a message it is sending; longer than any provider call can take.
 MOTCUA_OUTBOX_LEASE_SECONDS = env_int("MOTCUA_OUTBOX_LEASE_SECONDS", 120)
+# Messages each channel sends at most per dispatch pass, and seconds of sending it may spend:
+# channels are served in turn, so one slow or refusing provider never holds up another.
 MOTCUA_OUTBOX_BATCH_SIZE = env_int("MOTCUA_OUTBOX_BATCH_SIZE", 200)
+MOTCUA_OUTBOX_CHANNEL_BUDGET_SECONDS = env_int("MOTCUA_OUTBOX_CHANNEL_BUDGET_SECONDS", 20)
+# A channel whose provider is down, or refuses this many messages in a row, is paused for every
+# worker (its messages keep their attempts): first for PAUSE seconds, doubling up to PAUSE_MAX.
+MOTCUA_OUTBOX_CHANNEL_FAILURE_THRESHOLD = env_int("MOTCUA_OUTBOX_CHANNEL_FAILURE_THRESHOLD", 5)
+MOTCUA_OUTBOX_CHANNEL_PAUSE_SECONDS = env_int("MOTCUA_OUTBOX_CHANNEL_PAUSE_SECONDS", 30)
+MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS = env_int("MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS", 300)
 # No notification SMS in these local hours ("" for none): they wait for the end of the period.
 MOTCUA_SMS_QUIET_HOURS = env_str("MOTCUA_SMS_QUIET_HOURS", "21:00-07:00")
 # Character set of each SMS route: "gsm7" routes get the text without accents, "ucs2" as written.

@@ -12,6 +12,8 @@ class NotificationEvent(models.TextChoices):
     """What a message is about. Dossier events go to the applicant; replies answer an inbound text."""
 
     SUBMITTED = "submitted", _("Đã nộp hồ sơ")
+    # The acknowledgement of a submission, by e-mail with its PDF receipt attached.
+    ACKNOWLEDGEMENT = "acknowledgement", _("Giấy xác nhận đã nhận hồ sơ")
     ACCEPTED = "accepted", _("Đã tiếp nhận, có ngày hẹn trả")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     REJECTED = "rejected", _("Từ chối tiếp nhận")
@@ -49,6 +51,16 @@ class OutboxStatus(models.TextChoices):
 UNFINISHED_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 
 
+class OutboxAttachment(models.TextChoices):
+    """A file an e-mail carries, named on the row and rendered when it is sent (rows stay small)."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("Giấy xác nhận đã nhận hồ sơ (PDF)")
+
+
+# E-mails of these events carry that attachment.
+EMAIL_ATTACHMENTS: dict[str, str] = {NotificationEvent.ACKNOWLEDGEMENT: OutboxAttachment.ACKNOWLEDGEMENT}
+
+
 class WebhookKind(models.TextChoices):
     DELIVERY = "delivery", _("Báo phát")
     INBOUND = "inbound", _("Tin nhắn đến")
@@ -75,4 +87,5 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "reason": "Lý do (bổ sung, từ chối, trễ hẹn)",
     "amount": "Số tiền phải nộp",
     "site_name": "Tên cổng dịch vụ công",
+    "linked_dossiers": "Các hồ sơ liên thông mở cùng lần nộp (nếu có)",
 }

@@ -23,6 +23,7 @@ from motcua.core.errors import ApplicationError
 from motcua.core.tasks import enqueue_on_commit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.notifications.constants import (
+    EMAIL_ATTACHMENTS,
     REPLY_CHANNELS,
     InboundOutcome,
     NotificationChannel,
@@ -217,6 +218,7 @@ def _outbox_add(
                 provider_ref=OutboxMessage.reference_for(key),
                 created_at=now,
                 next_attempt_at=not_before(channel=channel, event=event, at=now),
+                attachment=EMAIL_ATTACHMENTS.get(event, "") if channel == NotificationChannel.EMAIL else "",
                 **fields,
             )
     except IntegrityError:
