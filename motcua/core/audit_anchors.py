@@ -19,9 +19,11 @@ vouches for a chain that was already broken; each anchor thereby vouches for all
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -65,16 +67,30 @@ def anchor_serialize(anchor: Anchor) -> bytes:
     return json.dumps({**values, "signature": _signature(_body(values), _secrets()[0])}).encode()
 
 
+def _anchor_load(storage: Storage, name: str) -> Any:
+    """The stored JSON, or None. The filesystem storage writes a file in place, so one that does
+    not parse is read once more after a moment: a worker may be writing it right now."""
+    for pause in (0.2, None):
+        try:
+            with storage.open(name) as stored:
+                return json.loads(stored.read())
+        except ValueError:
+            if pause is None:
+                return None
+            time.sleep(pause)
+    return None
+
+
 def _anchor_read(storage: Storage, name: str) -> Anchor | None:
     """The anchor stored at `name`, or None when it is unreadable or not signed with the platform key."""
+    values = _anchor_load(storage, name)
     try:
-        with storage.open(name) as stored:
-            values = json.loads(stored.read())
         body = _body(values)
         anchor = Anchor(**{field: values[field] for field in _SIGNED_FIELDS}, name=name)
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return None
-    if not any(constant_time_compare(values.get("signature", ""), _signature(body, secret)) for secret in _secrets()):
+    signature = str(values.get("signature", ""))
+    if not any(constant_time_compare(signature, _signature(body, secret)) for secret in _secrets()):
         return None
     return anchor
 
