@@ -173,7 +173,10 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.catalog.tasks.catalog_import_jobs_resume_due": env_int("MOTCUA_CATALOG_IMPORT_SWEEP_SECONDS", 60),
     # Keeps the Zalo OA refresh token rotating when no Zalo message goes out for a while.
     "motcua.notifications.tasks.zalo_token_keep_fresh": env_int("MOTCUA_ZALO_TOKEN_CHECK_SECONDS", 6 * 3600),
+    "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
 }
+# Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
+MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
 MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
