@@ -10,6 +10,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "motcua"
 VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
 
+# Which profile runs: commands that only suit a demonstration (load_demo) check it.
+MOTCUA_PROFILE = "embedded"
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-embedded-key-change-me")
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")

@@ -15,6 +15,7 @@ from motcua.conf.base import (
 )
 from motcua.conf.env import env_bool, env_int, env_list, env_str
 
+MOTCUA_PROFILE = "production"
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
