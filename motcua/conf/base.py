@@ -118,6 +118,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Reverse proxies in front of gunicorn: rate limits count the address the nearest of them saw
+# (X-Forwarded-For, counted from the right); 0 counts the connecting address itself.
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.StandardPagination",
@@ -128,6 +132,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    "NUM_PROXIES": MOTCUA_TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
