@@ -181,6 +181,8 @@ MOTCUA_SUBMISSION_CUTOFF = env_str("MOTCUA_SUBMISSION_CUTOFF", "16:00")
 MOTCUA_DOSSIER_CODE_FORMAT = env_str("MOTCUA_DOSSIER_CODE_FORMAT", "{agency}-{date:%y%m%d}-{seq:04d}")
 # Seconds after which a silent worker counts as down in /healthz.
 MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
+# Bearer token that shows a monitoring system the detail of /healthz (empty: staff only).
+MOTCUA_HEALTHZ_TOKEN = env_str("MOTCUA_HEALTHZ_TOKEN", "")
 
 # --- Outside systems: which plugin each registry uses, and the real adapters' addresses. ---
 MOTCUA_PLUGINS = {

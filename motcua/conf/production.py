@@ -5,6 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from motcua.conf.base import *  # noqa: F403
 from motcua.conf.base import (
     LOCAL_CACHE,
+    MOTCUA_HEALTHZ_TOKEN,
     MOTCUA_PLUGINS,
     MOTCUA_SMS_WEBHOOK_SECRET,
     MOTCUA_ZALO_APP_ID,
@@ -43,10 +44,11 @@ if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
             "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
         )
 
-# Webhook secrets are optional (empty: the provider's webhooks are refused), never guessable.
+# Webhook secrets and the /healthz detail token are optional (empty: refused), never guessable.
 for _name, _secret in (
     ("MOTCUA_SMS_WEBHOOK_SECRET", MOTCUA_SMS_WEBHOOK_SECRET),
     ("MOTCUA_ZALO_WEBHOOK_SECRET", MOTCUA_ZALO_WEBHOOK_SECRET),
+    ("MOTCUA_HEALTHZ_TOKEN", MOTCUA_HEALTHZ_TOKEN),
 ):
     if 0 < len(_secret) < 32:
         raise ImproperlyConfigured(f"{_name} must be empty or a random value of at least 32 characters.")

@@ -5,11 +5,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from motcua.core.worker import heartbeat_start, periodic_start
+from motcua.core.worker import heartbeat_start, periodic_start, rq_work_forever
 
 
 class Command(BaseCommand):
-    help = "Run a task worker for the configured backend (database or Redis) with a heartbeat."
+    help = (
+        "Run a task worker for the configured backend (database or Redis) with a heartbeat and the "
+        "periodic jobs; it rides out Redis and database outages and resumes by itself."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
@@ -17,6 +20,6 @@ class Command(BaseCommand):
         periodic_start(schedule=settings.MOTCUA_PERIODIC_TASKS)
         backend = str(settings.TASKS["default"]["BACKEND"])
         if backend.startswith("django_tasks_rq"):
-            call_command("rqworker", "default", "--with-scheduler")
+            rq_work_forever(queue_names=list(settings.TASKS["default"]["QUEUES"]), worker_name_prefix=worker_id)
         else:
             call_command("db_worker", queue_name="*", interval=0.5, worker_id=worker_id[:64])
