@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.conf.env import env_int, env_list, env_str
+from motcua.conf.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "motcua"
@@ -12,6 +12,9 @@ VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
 
 # Which profile runs: commands that only suit a demonstration (load_demo) check it.
 MOTCUA_PROFILE = "embedded"
+# A production-profile site that is a public demonstration: load_demo may create the demo accounts
+# there with their published password (otherwise it refuses, or issues random passwords).
+MOTCUA_ALLOW_DEMO_ACCOUNTS = env_bool("MOTCUA_ALLOW_DEMO_ACCOUNTS", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-embedded-key-change-me")
 DEBUG = False

@@ -96,7 +96,15 @@ def test_production_demo_accounts_get_random_passwords_shown_once(settings) -> N
     assert get_user_model().objects.get(username="quantri").check_password(issued["quantri"])
 
 
-def test_production_demo_with_known_password_only_when_told(settings) -> None:
+@pytest.mark.parametrize(
+    ("options", "demonstration_site"),
+    [({"allow_production": True, "known_password": True}, False), ({}, True)],
+    ids=["--known-password", "MOTCUA_ALLOW_DEMO_ACCOUNTS"],
+)
+def test_production_demo_with_published_password_only_when_told(settings, options, demonstration_site) -> None:
     settings.MOTCUA_PROFILE = "production"
-    call_command("load_demo", no_dossiers=True, allow_production=True, known_password=True, stdout=io.StringIO())
+    settings.MOTCUA_ALLOW_DEMO_ACCOUNTS = demonstration_site
+    out = io.StringIO()
+    call_command("load_demo", no_dossiers=True, stdout=out, **options)
     assert get_user_model().objects.get(username="quantri").check_password(DEMO_PASSWORD)
+    assert f"password {DEMO_PASSWORD}" in out.getvalue()

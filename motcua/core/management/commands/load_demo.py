@@ -33,7 +33,8 @@ class Command(BaseCommand):
             "--allow-production",
             action="store_true",
             help="Load the demo on the production profile (a staging or training site). The demo "
-            "accounts then get random passwords, printed once.",
+            "accounts then get random passwords, printed once (the published one where "
+            "MOTCUA_ALLOW_DEMO_ACCOUNTS=true).",
         )
         parser.add_argument(
             "--known-password",
@@ -51,15 +52,18 @@ class Command(BaseCommand):
         **options: object,
     ) -> None:
         production = settings.MOTCUA_PROFILE == "production"
-        if production and not allow_production:
+        demonstration_site = settings.MOTCUA_ALLOW_DEMO_ACCOUNTS
+        if production and not (allow_production or demonstration_site):
             raise CommandError(
                 "Refusing to load the demo province on the production profile: it creates demo staff "
                 "and citizen accounts (a superuser among them) and fictional dossiers. On a staging or "
-                "training site, run `manage.py load_demo --allow-production`; the accounts then get "
-                "random passwords, printed once."
+                "training site, run `manage.py load_demo --allow-production`: the accounts then get "
+                "random passwords, printed once. A public demonstration site that wants the published "
+                f"password {DEMO_PASSWORD} sets MOTCUA_ALLOW_DEMO_ACCOUNTS=true."
             )
         # The published password opens every demo account, the superuser too: only where asked.
-        password = None if production and not known_password else DEMO_PASSWORD
+        published = not production or demonstration_site or known_password
+        password = DEMO_PASSWORD if published else None
         actor = "load_demo"
         counts = directory_load(actor=actor, document=json.loads(DEMO_DIRECTORY.read_text()))
         self.stdout.write(f"Directory: {counts}")
