@@ -4,11 +4,17 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.conf.env import env_int, env_list, env_str
+from motcua.conf.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "motcua"
 VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
+
+# Which profile runs: commands that only suit a demonstration (load_demo) check it.
+MOTCUA_PROFILE = "embedded"
+# A production-profile site that is a public demonstration: load_demo may create the demo accounts
+# there with their published password (otherwise it refuses, or issues random passwords).
+MOTCUA_ALLOW_DEMO_ACCOUNTS = env_bool("MOTCUA_ALLOW_DEMO_ACCOUNTS", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-embedded-key-change-me")
 DEBUG = False
@@ -118,6 +124,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Reverse proxies in front of gunicorn: rate limits count the address the nearest of them saw
+# (X-Forwarded-For, counted from the right); 0 counts the connecting address itself.
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.StandardPagination",
@@ -128,6 +138,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    "NUM_PROXIES": MOTCUA_TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
