@@ -4,9 +4,27 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
-apt_install gettext libharfbuzz-subset0 fonts-noto-core
+apt_install "${BASE_PACKAGES[@]}"
 python_env "$ROOT/requirements/base.lock"
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-motcua.conf.embedded}
+
+served_hosts() {
+  # The names a request may carry to reach HOST: on all interfaces, the machine's names and IPv4
+  # addresses. Django refuses any other Host header, and an explicit DJANGO_ALLOWED_HOSTS wins.
+  echo 127.0.0.1 localhost
+  if [ "$HOST" = 0.0.0.0 ]; then
+    hostname; hostname -f 2>/dev/null || true
+    hostname -I | tr ' ' '\n' | grep -v ':' || true
+  else
+    echo "$HOST"
+  fi
+}
+if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
+  DJANGO_ALLOWED_HOSTS=$(served_hosts | tr ' ' '\n' | grep . | sort -u | paste -sd, -)
+  export DJANGO_ALLOWED_HOSTS
+fi
+SHOWN_HOST=$HOST
+[ "$HOST" != 0.0.0.0 ] || SHOWN_HOST=$(hostname -I | awk '{print $1}')
 mkdir -p var
 "$PY" manage.py compilemessages -v0 --ignore=.venv
 "$PY" manage.py migrate --no-input -v0
@@ -17,15 +35,15 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
-  Cổng Dịch vụ công:   http://$HOST:$PORT/
-  Một cửa (cán bộ):    http://$HOST:$PORT/can-bo/
-  Quản trị:            http://$HOST:$PORT/quan-tri/
-  API:                 http://$HOST:$PORT/api/docs/
-  Sức khỏe hệ thống:   http://$HOST:$PORT/healthz
+  Cổng Dịch vụ công:   http://$SHOWN_HOST:$PORT/
+  Một cửa (cán bộ):    http://$SHOWN_HOST:$PORT/can-bo/
+  Quản trị:            http://$SHOWN_HOST:$PORT/quan-tri/
+  API:                 http://$SHOWN_HOST:$PORT/api/docs/
+  Sức khỏe hệ thống:   http://$SHOWN_HOST:$PORT/healthz
   Demo logins (password demo@2026): quantri, giamsat, tiepnhan, stp.chuyenvien, stp.lanhdao,
   stp.vanthu, stp.quantri, bhxh.tiepnhan, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
-  Demo SMS inbox:      http://$HOST:$PORT/sms-mo-phong/
+  Demo SMS inbox:      http://$SHOWN_HOST:$PORT/sms-mo-phong/
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \
