@@ -30,6 +30,7 @@ pristine_root() {  # builds the cached tarball of a debootstrapped bookworm with
 fresh_root() {  # unpacks a fresh copy of the pristine root into a new directory: FRESH_ROOT
   FRESH_ROOT=$(mktemp -d /var/tmp/motcua-root.XXXXXX)
   tar -C "$FRESH_ROOT" -xf "$ROOT_CACHE"
+  chmod 755 "$FRESH_ROOT"  # mktemp's 0700 would keep apt's _apt user out of /
   reach_registries
   # A chroot is not a machine of its own: services apt installs would collide with the host's.
   printf '#!/bin/sh\nexit 101\n' >"$FRESH_ROOT/usr/sbin/policy-rc.d"

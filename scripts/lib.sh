@@ -45,3 +45,18 @@ python_env() {
     touch "$stamp"
   fi
 }
+
+allowed_hosts() {
+  # The host names, comma-separated, a request may carry to reach a server bound to the given
+  # address: loopback always; on 0.0.0.0 also the machine's names and IPv4 addresses.
+  {
+    echo 127.0.0.1 localhost
+    if [ "$1" = 0.0.0.0 ]; then
+      hostname
+      hostname -f 2>/dev/null || true
+      hostname -I | tr ' ' '\n' | grep -v ':' || true
+    else
+      echo "$1"
+    fi
+  } | tr ' ' '\n' | grep . | sort -u | paste -sd, -
+}

@@ -8,19 +8,9 @@ apt_install "${BASE_PACKAGES[@]}"
 python_env "$ROOT/requirements/base.lock"
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-motcua.conf.embedded}
 
-served_hosts() {
-  # The names a request may carry to reach HOST: on all interfaces, the machine's names and IPv4
-  # addresses. Django refuses any other Host header, and an explicit DJANGO_ALLOWED_HOSTS wins.
-  echo 127.0.0.1 localhost
-  if [ "$HOST" = 0.0.0.0 ]; then
-    hostname; hostname -f 2>/dev/null || true
-    hostname -I | tr ' ' '\n' | grep -v ':' || true
-  else
-    echo "$HOST"
-  fi
-}
+# Django refuses requests for host names it was not given; an explicit DJANGO_ALLOWED_HOSTS wins.
 if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
-  DJANGO_ALLOWED_HOSTS=$(served_hosts | tr ' ' '\n' | grep . | sort -u | paste -sd, -)
+  DJANGO_ALLOWED_HOSTS=$(allowed_hosts "$HOST")
   export DJANGO_ALLOWED_HOSTS
 fi
 SHOWN_HOST=$HOST
