@@ -23,7 +23,7 @@ pristine_root() {  # builds the cached tarball of a debootstrapped bookworm with
   echo "debootstrap bookworm from $mirror"
   debootstrap --include=python3 bookworm "$build" "$mirror" >"$build.log" 2>&1 || { tail -20 "$build.log"; exit 1; }
   mkdir -p "$(dirname "$ROOT_CACHE")"
-  tar -C "$build" -cf "$ROOT_CACHE.part" . && mv "$ROOT_CACHE.part" "$ROOT_CACHE"
+  tar -C "$build" -cf "$ROOT_CACHE.$$.part" . && mv "$ROOT_CACHE.$$.part" "$ROOT_CACHE"
   rm -rf "$build" "$build.log"
 }
 
