@@ -194,6 +194,8 @@ MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
 MOTCUA_SUBMISSION_CUTOFF = env_str("MOTCUA_SUBMISSION_CUTOFF", "16:00")
 # Dossier code, national format: agency electronic ID, date of reception, daily sequence.
 MOTCUA_DOSSIER_CODE_FORMAT = env_str("MOTCUA_DOSSIER_CODE_FORMAT", "{agency}-{date:%y%m%d}-{seq:04d}")
+# How often each web process reads the maintenance switch (manage.py maintenance on|off).
+MOTCUA_MAINTENANCE_CHECK_SECONDS = env_int("MOTCUA_MAINTENANCE_CHECK_SECONDS", 2)
 # Seconds after which a silent worker counts as down in /healthz.
 MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
 # Bearer token that shows a monitoring system the detail of /healthz (empty: staff only).

@@ -9,6 +9,7 @@ while Redis was down still sees it on that host, and a Redis outage never stops 
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -62,6 +63,21 @@ def _flag_file() -> Path:
 
 
 _cache_failing = False
+# This process's last answer: (time.monotonic() of the check, state).
+_checked: tuple[float, Maintenance | None] | None = None
+
+
+def maintenance_current() -> Maintenance | None:
+    """The state for a request: asked of the cache at most every MOTCUA_MAINTENANCE_CHECK_SECONDS.
+
+    A switch reaches every process within that interval, and a busy process does not pay a cache
+    round trip on every request (about as long as the trivial page itself with Redis).
+    """
+    global _checked
+    now = time.monotonic()
+    if _checked is None or now - _checked[0] >= settings.MOTCUA_MAINTENANCE_CHECK_SECONDS:
+        _checked = (now, maintenance_get())
+    return _checked[1]
 
 
 def maintenance_get() -> Maintenance | None:
@@ -101,6 +117,8 @@ def maintenance_stop() -> list[str]:
 
 
 def _write(raw: str | None) -> list[str]:
+    global _checked
+    _checked = None  # this process sees its own switch at once
     failures = []
     try:
         if raw is None:

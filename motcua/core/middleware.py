@@ -5,7 +5,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from motcua.core.maintenance import maintenance_get
+from motcua.core.maintenance import maintenance_current
 from motcua.core.views import unavailable_response
 
 # Everything is served by the app itself, so the policy can forbid every other origin.
@@ -42,7 +42,7 @@ class MaintenanceMiddleware:
         self.open_prefixes = (reverse("healthz"), reverse("admin:index"), settings.STATIC_URL)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        maintenance = maintenance_get()
+        maintenance = maintenance_current()
         if maintenance is None or request.path_info.startswith(self.open_prefixes) or self._is_staff(request):
             return self.get_response(request)
         return unavailable_response(request, maintenance=maintenance)

@@ -3,6 +3,8 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
+import botocore.exceptions
+import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
@@ -30,8 +32,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # --- Error pages (wired as handler400/403/404/500 in motcua.urls and as CSRF_FAILURE_VIEW). ---
 # Pages under these prefixes are the staff's: their errors keep the back office's look.
 STAFF_PREFIXES = ("/can-bo/", "/quan-tri/")
-# Retry-After while the database cannot be reached: outages and failovers last seconds to minutes.
-DATABASE_RETRY_AFTER_SECONDS = 30
+# Retry-After while a part cannot be reached: outages and failovers last seconds to minutes.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+# Errors meaning a part the request needs (database, Redis, object store) cannot be reached now:
+# the person gets "tạm gián đoạn" (503, try again shortly), not "the system has a bug" (500).
+UNREACHABLE_PART_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    botocore.exceptions.ConnectionError,
+)
 
 
 def _layout_context(request: HttpRequest) -> dict[str, Any]:
@@ -67,22 +78,22 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _error_page(request, "errors/404.html", status=404, detail=detail)
 
 
-def _database_unreachable(exc: BaseException | None) -> bool:
-    """Whether the error, or one it was raised from, says the database cannot be reached."""
+def _part_unreachable(exc: BaseException | None) -> bool:
+    """Whether the error, or one it was raised from, says a part cannot be reached."""
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, OperationalError | InterfaceError):
+        if isinstance(exc, UNREACHABLE_PART_ERRORS):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500, or 503 when the database is unreachable. Touches neither the database nor the cache.
+    """500, or 503 when a part is unreachable. Touches neither the database nor the cache.
 
     Django calls it while handling the exception, so sys.exc_info() is the error being answered.
     """
-    if _database_unreachable(sys.exc_info()[1]):
+    if _part_unreachable(sys.exc_info()[1]):
         return unavailable_response(request, maintenance=None)
     if is_api_request(request):
         return problem_response(
@@ -92,8 +103,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def unavailable_response(request: HttpRequest, *, maintenance: Maintenance | None) -> HttpResponse:
-    """503 for maintenance (when given) or a database outage, with Retry-After; never cached."""
-    retry_after = maintenance.retry_after_seconds() if maintenance else DATABASE_RETRY_AFTER_SECONDS
+    """503 for maintenance (when given) or an outage, with Retry-After; never cached."""
+    retry_after = maintenance.retry_after_seconds() if maintenance else UNAVAILABLE_RETRY_AFTER_SECONDS
     response: HttpResponse
     if is_api_request(request):
         if maintenance:

@@ -27,7 +27,7 @@ def _problem(response, status: int, code: str) -> dict:
     return body
 
 
-@pytest.mark.parametrize("path", ["/api/v1/khong-co/", "/api/khong-co", "/api/v1/dossiers/abc/"])
+@pytest.mark.parametrize("path", ["/api/v1/khong-co/", "/api/khong-co", "/api", "/api/v1/dossiers/abc/"])
 def test_unknown_routes_answer_json_not_html(client, path: str) -> None:
     _problem(client.get(path, HTTP_ACCEPT="text/html"), 404, "not_found")
 

@@ -71,7 +71,7 @@ def test_multipart_keeps_text_drops_files_and_secrets(stale_tab) -> None:
     }
     body = stale_tab.post(LOGIN, data, HTTP_REFERER=f"{SAME_ORIGIN}/ho-so/moi/").content.decode()
     assert 'enctype="multipart/form-data"' in body
-    assert ">Dòng một\nDòng hai của ý kiến</textarea>" in body
+    assert 'rows="5">\nDòng một\nDòng hai của ý kiến</textarea>' in body
     assert 'name="chon" value="a"' in body and 'name="chon" value="b"' in body
     assert "bi-mat" not in body and "123456" not in body and "tok-xyz" not in body
     assert "bạn cần chọn lại tệp" in body and "cccd-mat-truoc.pdf" in body

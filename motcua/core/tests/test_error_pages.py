@@ -104,3 +104,15 @@ def test_missing_static_manifest_still_renders_the_500_page(client, settings) ->
     assert response.status_code == 500
     body = assert_vietnamese_page(response, "Rất tiếc, hệ thống gặp lỗi")
     assert "main.css" not in body
+
+
+def test_redis_outage_is_a_503_not_a_500(client, settings) -> None:
+    """The public tracking lookup counts lookups in the cache: with Redis unreachable the person
+    is told the service is interrupted for a moment, not that the system is broken."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    response = client.get("/tra-cuu/", {"ma": "000.00.00.H15-260101-0001"})
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert_vietnamese_page(response, "Hệ thống tạm gián đoạn")
