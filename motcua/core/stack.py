@@ -20,16 +20,21 @@ API (kept small and stable; other code builds on it)::
         stack.redis_url, stack.postgres_dsn
         stack.stop_redis(); stack.start_redis()        # comes back EMPTY (no persistence)
         stack.stop_postgres(); stack.start_postgres()  # same data directory and port
-        stack.kill_worker(0)      # SIGKILL worker 0 (the run_worker process); returns its pid
+        stack.kill_worker(0)      # SIGKILL worker 0 and its job (process group); returns its pid
         stack.start_worker()      # one more run_worker process
+        stack.workers             # the run_worker Popen objects, killed ones included
+        stack.set_smtp_delay(3)   # the SMTP sink answers each recipient after 3 s (0: at once)
         stack.manage("shell", "-c", "...")  # a manage.py command with the stack's env; returns output
         stack.logs()              # {process name: its captured output}
+        stack.timings             # seconds per start-up phase (services, migrate, collectstatic+load_demo, web, total)
         stack.wait_healthy(timeout=60)      # until /healthz answers 200
 
 `production_stack` raises `StackUnavailable` when a needed program (PostgreSQL server binaries,
 redis-server) is missing; tests turn that into a skip.
 """
 
+import asyncio
+import concurrent.futures
 import contextlib
 import email
 import email.policy
@@ -99,9 +104,16 @@ class _SmtpSink:
         from aiosmtpd.controller import Controller
 
         self.messages: list[EmailMessage] = []
+        self.delay = 0.0
         self.port = free_port()
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        # A slow mail server: a client killed meanwhile never gets to send the message.
+        await asyncio.sleep(self.delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
@@ -132,6 +144,7 @@ class Stack:
     _processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _redis: subprocess.Popen[bytes] | None = None
     _worker_names: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -202,10 +215,16 @@ class Stack:
         """The run_worker processes started so far, killed ones included (check `poll()`)."""
         return [self._processes[name] for name in self._worker_names]
 
+    def set_smtp_delay(self, seconds: float) -> None:
+        """Make the SMTP sink wait `seconds` before accepting each recipient (0: answer at once)."""
+        self._smtp.delay = seconds
+
     def kill_worker(self, index: int = 0) -> int:
-        """SIGKILL the run_worker process `index` (its job child, if any, is orphaned as in real life)."""
+        """SIGKILL run_worker process `index` with the job it runs (its process group, as a
+        supervisor or the OOM killer of a container would); returns its pid."""
         process = self.workers[index]
-        process.send_signal(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         return process.pid
 
@@ -299,6 +318,7 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
     import psycopg
     from moto.server import ThreadedMotoServer
 
+    started = time.monotonic()
     with contextlib.ExitStack() as cleanup:
         tmp = Path(tempfile.mkdtemp(prefix="motcua-stack-"))
         cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
@@ -313,7 +333,9 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
             capture_output=True,
         )
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
+        # moto's server and the SMTP sink log every request and command
+        for noisy in ("werkzeug", "mail.log"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         moto_port = free_port()
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
         moto.start()
@@ -390,12 +412,23 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
         with psycopg.connect(f"host=127.0.0.1 port={pg_port} user=postgres dbname=postgres", autocommit=True) as db:
             db.execute("CREATE DATABASE motcua")
         cleanup.callback(stack._stop_all)
+        stack.timings["services"] = time.monotonic() - started
+        began = time.monotonic()
         stack.manage("migrate", "--no-input", "-v0")
-        stack.manage("collectstatic", "--no-input", "-v0")
-        stack.manage("load_demo")
+        stack.timings["migrate"] = time.monotonic() - began
+        # Independent of each other (files on disk; the database and the bucket): run side by side.
+        began = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            static = pool.submit(stack.manage, "collectstatic", "--no-input", "-v0")
+            demo = pool.submit(stack.manage, "load_demo")
+            static.result(), demo.result()
+        stack.timings["collectstatic+load_demo"] = time.monotonic() - began
+        began = time.monotonic()
         stack.base_urls = [stack.start_web() for _ in range(web)]
         for _ in range(workers):
             stack.start_worker()
+        stack.timings["web"] = time.monotonic() - began
+        stack.timings["total"] = time.monotonic() - started
         yield stack
 
 
