@@ -32,7 +32,13 @@ from motcua.notifications.constants import (
     WebhookKind,
 )
 from motcua.notifications.defaults import default_templates
-from motcua.notifications.models import InboundMessage, NotificationTemplate, OutboxMessage, WebhookEvent
+from motcua.notifications.models import (
+    InboundMessage,
+    NotificationTemplate,
+    OutboxChannelPause,
+    OutboxMessage,
+    WebhookEvent,
+)
 from motcua.notifications.outbox import not_before
 from motcua.notifications.privacy import mask_recipient
 from motcua.notifications.sms import phone_normalize
@@ -360,6 +366,25 @@ def outbox_message_resend(*, message: OutboxMessage, actor: Any) -> OutboxMessag
         )
         _dispatch_after_commit([locked.pk])
     return locked
+
+
+def outbox_channel_pause_lift(*, channel: str, actor: Any) -> bool:
+    """An administrator lifts a channel's pause (its provider is back): its messages go at the
+    next pass instead of after the pause. False when the channel was not paused."""
+    from motcua.notifications.outbox import outbox_channel_resume
+
+    with transaction.atomic():
+        pause = OutboxChannelPause.objects.select_for_update().filter(channel=channel).first()
+        if pause is None or pause.paused_until is None:
+            return False
+        outbox_channel_resume(channel=channel)
+        audit_record(
+            actor=actor,
+            action="notification.channel_resume",
+            obj=pause,
+            summary={"channel": channel, "trips": pause.trips, "reason": pause.reason},
+        )
+    return True
 
 
 # --- inbound texts: "HS <mã hồ sơ>" ----------------------------------------------------------------
