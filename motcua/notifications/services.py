@@ -25,6 +25,7 @@ from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.notifications.constants import (
     EMAIL_ATTACHMENTS,
     REPLY_CHANNELS,
+    UNTEMPLATED_EVENTS,
     InboundOutcome,
     NotificationChannel,
     NotificationEvent,
@@ -211,13 +212,20 @@ def _outbox_add(
     if fields is None:
         logger.warning("No ZNS template id for event %s: no Zalo message", event)
         return None
+    return _outbox_insert(
+        channel=channel, event=event, recipient=recipient, key=key, dossier=dossier, template=template, **fields
+    )
+
+
+def _outbox_insert(
+    *, channel: str, event: str, recipient: str, key: str, dossier: Dossier | None, **fields: Any
+) -> OutboxMessage:
     now = timezone.now()
     try:
         with transaction.atomic():
             return OutboxMessage.objects.create(
                 channel=channel,
                 event=event,
-                template=template,
                 dossier=dossier,
                 recipient=recipient,
                 idempotency_key=key,
@@ -229,7 +237,29 @@ def _outbox_add(
             )
     except IntegrityError:
         # The same event recorded concurrently: one row is enough.
-        return OutboxMessage.objects.filter(idempotency_key=key).first()
+        return OutboxMessage.objects.get(idempotency_key=key)
+
+
+def notifications_email_record(*, event: str, to: str, subject: str, body: str, key: str) -> OutboxMessage:
+    """Record an e-mail whose wording the caller wrote (constants.UNTEMPLATED_EVENTS, e.g. the
+    officers' deadline digest), inside the caller's transaction; sent after commit like every
+    message. `key` names the message: recording it again adds nothing."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notifications_email_record must run inside the transaction of the event.")
+    if event not in UNTEMPLATED_EVENTS:
+        raise ValueError(f"Event {event!r} is worded by its templates: use notifications_enqueue_for_dossier")
+    existing = OutboxMessage.objects.filter(idempotency_key=key).first()
+    message = existing or _outbox_insert(
+        channel=NotificationChannel.EMAIL,
+        event=event,
+        recipient=to,
+        key=key,
+        dossier=None,
+        subject=subject[:255],
+        body=body,
+    )
+    _dispatch_after_commit([message.pk] if message.status == OutboxStatus.PENDING else [])
+    return message
 
 
 def _dispatch_after_commit(message_ids: list[int]) -> None:
