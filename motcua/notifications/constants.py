@@ -26,6 +26,8 @@ class NotificationEvent(models.TextChoices):
     STATUS_REPLY = "status_reply", _("Trả lời tra cứu: trạng thái hồ sơ")
     NOT_FOUND_REPLY = "not_found_reply", _("Trả lời tra cứu: không tìm thấy hồ sơ")
     HELP_REPLY = "help_reply", _("Trả lời tra cứu: hướng dẫn cú pháp")
+    # To officers, not to the applicant: a digest of steps due soon or overdue, written by code.
+    DEADLINE_WARNING = "deadline_warning", _("Cảnh báo hạn xử lý (gửi cán bộ)")
 
 
 # Events that answer an inbound message: sent whatever the preferences (the person asked) and
@@ -33,6 +35,8 @@ class NotificationEvent(models.TextChoices):
 REPLY_EVENTS = frozenset(
     {NotificationEvent.STATUS_REPLY, NotificationEvent.NOT_FOUND_REPLY, NotificationEvent.HELP_REPLY}
 )
+# Events whose wording is written by code, not by a template (nothing for administrators to edit).
+UNTEMPLATED_EVENTS = frozenset({NotificationEvent.DEADLINE_WARNING})
 # Channels a reply can go through: the ones people can write to.
 REPLY_CHANNELS = frozenset({NotificationChannel.SMS, NotificationChannel.ZALO})
 

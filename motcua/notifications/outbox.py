@@ -148,6 +148,9 @@ def outbox_dispatch(*, message_ids: Sequence[int] | None = None, limit: int | No
     return report
 
 
+# The reason of a failure that is not the provider's answer: a bug or a library error here.
+UNEXPECTED_ERROR = "error"
+
 # Line heads fetched per query: few, so a lane also sees messages recorded while it runs.
 _FETCH = 20
 
@@ -201,8 +204,10 @@ class _Lane:
             report.dead += 1
         else:
             report.retrying += 1
-        if not outcome.retryable:
-            return True  # the message's own fault (a refused address…): the provider is fine
+        if not outcome.retryable or outcome.reason == UNEXPECTED_ERROR:
+            # The message's own fault (a refused address…) or ours (a receipt that fails to
+            # render): says nothing about the provider.
+            return True
         self.failures_in_a_row += 1
         if outcome.provider_down or self.failures_in_a_row >= settings.MOTCUA_OUTBOX_CHANNEL_FAILURE_THRESHOLD:
             _channel_trip(self.channel, trips=self.trips, reason=str(outcome))
@@ -315,7 +320,7 @@ def _deliver(message: OutboxMessage) -> ChannelFailure | None:
     except Exception as error:
         # A bug or an unexpected library error must not lose the message: retry it later.
         logger.exception("Outbox: unexpected error sending message %s", message.pk)
-        unexpected = ChannelFailure("error", retryable=True, provider_down=False, detail=type(error).__name__)
+        unexpected = ChannelFailure(UNEXPECTED_ERROR, retryable=True, provider_down=False, detail=type(error).__name__)
         _record_failure(message, unexpected)
         return unexpected
     outbox_mark_sent(message=message, provider_id=provider_id)

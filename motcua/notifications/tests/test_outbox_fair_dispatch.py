@@ -133,3 +133,24 @@ def test_a_slow_channel_stops_at_its_time_budget(smtp_server, sms_simulator, set
     assert len(sms_simulator.messages) == 5, "the SMS lane was not held up"
     assert report.sent == emails_sent + 5 and report.waiting == 50 - emails_sent
     assert timezone.now() - clock_start < datetime.timedelta(seconds=10)
+
+
+def test_an_administrator_lifts_a_pause_once_the_provider_is_back(smtp_server, admin_client):
+    from motcua.core.models import AuditEvent
+
+    _emails(3)
+    smtp_server.go_down()
+    outbox_dispatch()
+    pause = OutboxChannelPause.objects.get(channel=NotificationChannel.EMAIL)
+    listing = admin_client.get("/quan-tri/notifications/outboxchannelpause/")
+    assert listing.status_code == 200 and "unavailable" in listing.content.decode()
+
+    smtp_server.come_back()
+    response = admin_client.post(
+        "/quan-tri/notifications/outboxchannelpause/", {"action": "lift", "_selected_action": [pause.pk]}
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="notification.channel_resume").count() == 1
+    # The two messages never tried go at once; the one that failed waits for its own backoff.
+    assert outbox_dispatch().sent == 2
+    assert len(smtp_server.received) == 2
