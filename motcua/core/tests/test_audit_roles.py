@@ -5,11 +5,16 @@ Production runs `migrate` as the owner role and serves with a runtime role grant
 changes other tables normally, while every way the outside trial tampered is refused.
 """
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
@@ -109,3 +114,72 @@ def test_a_role_that_could_lift_the_protection_is_refused(runtime_role: str) -> 
         call_command("db_grant_runtime_role", runtime_role)
     with pytest.raises(CommandError, match="does not exist"):
         call_command("db_grant_runtime_role", "no_such_role")
+
+
+def test_the_operator_steps_with_two_roles(transactional_db: None, tmp_path: Path) -> None:
+    """The documented setup, run as an operator would: a non-superuser owner migrates and grants,
+    the production profile then serves as the runtime role, which records and verifies but
+    cannot lift the protection."""
+    database = "motcua_two_roles_test"
+    roles = {"owner": "motcua_owner_test", "runtime": "motcua_app_test"}
+    for sql in (
+        f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
+        *(f"DROP ROLE IF EXISTS {role}" for role in roles.values()),
+        *(f"CREATE ROLE {role} LOGIN PASSWORD 'secret-of-{role}'" for role in roles.values()),
+        f"CREATE DATABASE {database} OWNER {roles['owner']}",
+    ):
+        _execute(sql)
+    server = connection.settings_dict
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MOTCUA_"))},
+        "DJANGO_SETTINGS_MODULE": "motcua.conf.production",
+        "DJANGO_SECRET_KEY": "operator-test-secret-key-0123456789abcdef0123",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+        "S3_BUCKET": "unused-by-these-commands",
+        "MOTCUA_ALLOW_DEMO_PLUGINS": "true",
+        "MOTCUA_VAR_DIR": str(tmp_path),
+        "POSTGRES_HOST": server["HOST"],
+        "POSTGRES_PORT": str(server["PORT"]),
+        "POSTGRES_DB": database,
+    }
+
+    def manage(as_role: str, *arguments: str) -> str:
+        role = roles[as_role]
+        done = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=django_settings.BASE_DIR,
+            env={**environment, "POSTGRES_USER": role, "POSTGRES_PASSWORD": f"secret-of-{role}"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    try:
+        manage("owner", "migrate", "--no-input")
+        manage("owner", "db_grant_runtime_role", roles["runtime"])
+        record = (
+            "from django.db import transaction; from motcua.core.audit import audit_record\n"
+            "for i in range(2):\n    with transaction.atomic(): audit_record(actor='operator', action='test.two_roles')"
+        )
+        manage("runtime", "shell", "-c", record)
+        assert "Audit chain intact: 2 events checked." in manage("runtime", "audit_verify", "--anchors", "0")
+        runtime = psycopg.connect(
+            host=server["HOST"], port=server["PORT"], dbname=database, user=roles["runtime"], autocommit=True
+        )
+        with runtime:
+            for sql in (
+                "DELETE FROM core_auditevent WHERE id = (SELECT max(id) FROM core_auditevent)",
+                "ALTER TABLE core_auditevent DISABLE TRIGGER USER",
+                "TRUNCATE core_auditevent",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    runtime.execute(sql)
+        owner = psycopg.connect(host=server["HOST"], port=server["PORT"], dbname=database, user=roles["owner"])
+        with owner, pytest.raises(psycopg.errors.RaiseException, match="insert-only"):
+            owner.execute("DELETE FROM core_auditevent")  # the owner may lift the triggers; the anchors tell
+    finally:
+        _execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        for role in roles.values():
+            _execute(f"DROP ROLE IF EXISTS {role}")
