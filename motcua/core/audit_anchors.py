@@ -61,7 +61,7 @@ def _body(values: dict[str, object]) -> str:
     return json.dumps({name: values[name] for name in _SIGNED_FIELDS}, sort_keys=True, separators=(",", ":"))
 
 
-def anchor_serialize(anchor: Anchor) -> bytes:
+def _anchor_json(anchor: Anchor) -> bytes:
     values = asdict(anchor)
     del values["name"]  # where it is stored is not part of what it says
     return json.dumps({**values, "signature": _signature(_body(values), _secrets()[0])}).encode()
@@ -151,7 +151,7 @@ def audit_anchor_write(*, storage: Storage | None = None) -> Anchor | None:
         event_created_at=head.created_at.isoformat(),
         anchored_at=now.isoformat(),
     )
-    name = storage.save(f"{ANCHOR_DIR}/{now:%Y/%m/%d}/{head.pk:012d}.json", ContentFile(anchor_serialize(anchor)))
+    name = storage.save(f"{ANCHOR_DIR}/{now:%Y/%m/%d}/{head.pk:012d}.json", ContentFile(_anchor_json(anchor)))
     return replace(anchor, name=name)
 
 

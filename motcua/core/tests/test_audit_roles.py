@@ -88,7 +88,7 @@ def test_the_runtime_role_records_but_cannot_tamper(runtime_role: str) -> None:
         "DROP TRIGGER core_auditevent_no_change ON core_auditevent": "must be owner",
         "ALTER TABLE core_auditevent OWNER TO motcua_runtime_test": "must be owner",
         "CREATE OR REPLACE FUNCTION core_auditevent_refuse() RETURNS trigger AS $$ "
-        "BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql": "must be owner|permission denied",
+        "BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql": "permission denied for schema|must be owner",
         "SELECT id FROM core_auditevent FOR UPDATE": "permission denied",
     }
     for sql, refusal in attempts.items():
