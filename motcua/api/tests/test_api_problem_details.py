@@ -50,7 +50,7 @@ def test_missing_object_keeps_its_own_message(client) -> None:
 
 def test_a_refused_business_action_keeps_its_code(client) -> None:
     response = client.post(
-        "/api/v1/auth/token/", {"phone": "0912345678", "password": "sai"}, content_type="application/json"
+        "/api/v1/auth/token/", {"phone": "0900000017", "password": "sai"}, content_type="application/json"
     )
     _problem(response, 400, "login_failed")
 
