@@ -1,4 +1,5 @@
-# The two commands: `make run` serves the product, `make test` runs every check.
+# Shortcuts for the scripts where make is installed (a bare Debian has none): the two commands
+# are `bash scripts/run.sh` (serves the product) and `bash scripts/test.sh` (runs every check).
 .PHONY: run test bench lint messages lock
 
 run:

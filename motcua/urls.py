@@ -37,3 +37,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("_trivial", trivial, name="trivial"),
 ]
+
+# Error pages in Vietnamese in the site's look; problem+json under /api/ (motcua.api.errors).
+handler400 = "motcua.core.views.bad_request"
+handler403 = "motcua.core.views.permission_denied"
+handler404 = "motcua.core.views.page_not_found"
+handler500 = "motcua.core.views.server_error"

@@ -2,6 +2,7 @@
 # Re-resolves requirements/*.lock from requirements/*.in into throw-away environments.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+apt_install python3-venv
 for name in base dev; do
   tmp=$(mktemp -d)
   python3 -m venv "$tmp"

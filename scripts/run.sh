@@ -4,9 +4,17 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
-apt_install gettext libharfbuzz-subset0 fonts-noto-core
+apt_install "${BASE_PACKAGES[@]}"
 python_env "$ROOT/requirements/base.lock"
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-motcua.conf.embedded}
+
+# Django refuses requests for host names it was not given; an explicit DJANGO_ALLOWED_HOSTS wins.
+if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
+  DJANGO_ALLOWED_HOSTS=$(allowed_hosts "$HOST")
+  export DJANGO_ALLOWED_HOSTS
+fi
+SHOWN_HOST=$HOST
+[ "$HOST" != 0.0.0.0 ] || SHOWN_HOST=$(hostname -I | awk '{print $1}')
 mkdir -p var
 "$PY" manage.py compilemessages -v0 --ignore=.venv
 "$PY" manage.py migrate --no-input -v0
@@ -17,15 +25,15 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
-  Cổng Dịch vụ công:   http://$HOST:$PORT/
-  Một cửa (cán bộ):    http://$HOST:$PORT/can-bo/
-  Quản trị:            http://$HOST:$PORT/quan-tri/
-  API:                 http://$HOST:$PORT/api/docs/
-  Sức khỏe hệ thống:   http://$HOST:$PORT/healthz
+  Cổng Dịch vụ công:   http://$SHOWN_HOST:$PORT/
+  Một cửa (cán bộ):    http://$SHOWN_HOST:$PORT/can-bo/
+  Quản trị:            http://$SHOWN_HOST:$PORT/quan-tri/
+  API:                 http://$SHOWN_HOST:$PORT/api/docs/
+  Sức khỏe hệ thống:   http://$SHOWN_HOST:$PORT/healthz
   Demo logins (password demo@2026): quantri, giamsat, tiepnhan, stp.chuyenvien, stp.lanhdao,
   stp.vanthu, stp.quantri, bhxh.tiepnhan, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
-  Demo SMS inbox:      http://$HOST:$PORT/sms-mo-phong/
+  Demo SMS inbox:      http://$SHOWN_HOST:$PORT/sms-mo-phong/
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \

@@ -23,8 +23,9 @@ DEMO_CITIZENS = [
 ]
 
 
-def demo_citizens_ensure(*, actor: Any) -> list[Any]:
-    """Create the demo citizens once, with a birth certificate (giấy chứng sinh) in Hùng's store."""
+def demo_citizens_ensure(*, actor: Any, password: str | None = DEMO_PASSWORD) -> list[Any]:
+    """Create the demo citizens once, with a birth certificate (giấy chứng sinh) in Hùng's store;
+    with `password`, or with no usable password when None."""
     User = get_user_model()
     users = []
     for phone, full_name, id_number, birth_date, unit_code, detail, email in DEMO_CITIZENS:
@@ -33,7 +34,7 @@ def demo_citizens_ensure(*, actor: Any) -> list[Any]:
             if user is None:
                 family, _, given = full_name.rpartition(" ")
                 user = User.objects.create_user(
-                    username=phone, password=DEMO_PASSWORD, first_name=given, last_name=family, email=email
+                    username=phone, password=password, first_name=given, last_name=family, email=email
                 )
                 CitizenProfile.objects.create(
                     user=user,

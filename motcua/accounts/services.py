@@ -511,7 +511,7 @@ def client_ip(request: Any) -> str:
     right of X-Forwarded-For, the one our own proxy saw; entries further left are client-supplied
     and not trusted.
     """
-    proxies = int(getattr(settings, "MOTCUA_TRUSTED_PROXIES", 0))
+    proxies = settings.MOTCUA_TRUSTED_PROXIES
     if proxies > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:

@@ -1,38 +1,180 @@
-"""JSON errors for the API: a stable `code` and a Vietnamese `message`, never an HTML page."""
+"""API errors as problem details (RFC 9457), never an HTML page.
 
+Every error under /api/ answers `application/problem+json` with the standard members (`type`,
+`title`, `status`, `detail`) and the members clients had before them: a stable `code`, a
+Vietnamese `message` (the same text as `detail`) and, for invalid input, `errors` per field.
+`type` is always "about:blank": `code` names the problem precisely.
+"""
+
+import math
+from http import HTTPStatus
 from typing import Any
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from motcua.core.errors import ApplicationError
 
+API_PREFIX = "/api/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# Short summaries per status (RFC 9457 lets `title` be localised).
+TITLES = {
+    400: gettext_lazy("Yêu cầu không hợp lệ"),
+    401: gettext_lazy("Chưa xác thực"),
+    403: gettext_lazy("Không có quyền truy cập"),
+    404: gettext_lazy("Không tìm thấy"),
+    405: gettext_lazy("Phương thức không được hỗ trợ"),
+    406: gettext_lazy("Không đáp ứng được định dạng yêu cầu"),
+    409: gettext_lazy("Xung đột dữ liệu"),
+    413: gettext_lazy("Dữ liệu gửi lên quá lớn"),
+    415: gettext_lazy("Kiểu dữ liệu không được hỗ trợ"),
+    429: gettext_lazy("Quá nhiều yêu cầu"),
+    500: gettext_lazy("Lỗi hệ thống"),
+    503: gettext_lazy("Dịch vụ tạm gián đoạn"),
+}
+
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(required=False)
+    """A problem details object (RFC 9457) with the platform's `code`, `message` and `errors`."""
+
+    type = serializers.CharField(help_text="Luôn là about:blank; `code` cho biết lỗi cụ thể.")
+    title = serializers.CharField(help_text="Tóm tắt ngắn theo mã trạng thái HTTP.")
+    status = serializers.IntegerField(help_text="Mã trạng thái HTTP.")
+    detail = serializers.CharField(help_text="Giải thích cho trường hợp này (giống `message`).")
+    code = serializers.CharField(help_text="Mã lỗi ổn định để chương trình xử lý.")
+    message = serializers.CharField(help_text="Thông báo tiếng Việt cho người dùng.")
+    errors = serializers.DictField(required=False, help_text="Lỗi theo từng trường dữ liệu.")
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ApplicationError):
-        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
-        if exc.extra:
-            body["errors"] = exc.extra
-        # A write based on an old revision of the dossier is a conflict, not a bad request.
-        return Response(body, status=409 if exc.code == "dossier_stale" else 400)
-    if isinstance(exc, Http404):
-        return Response({"code": "not_found", "message": str(exc) or "Không tìm thấy."}, status=404)
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "message": "Dữ liệu không hợp lệ.", "errors": response.data}
-    elif isinstance(exc, exceptions.APIException):
-        response.data = {
-            "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
-            "message": str(exc.detail),
-        }
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX) or request.path_info == API_PREFIX.rstrip("/")
+
+
+def problem_response(
+    *,
+    status: int,
+    code: str,
+    message: str,
+    errors: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    title = TITLES.get(status) or HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": str(title),
+        "status": status,
+        "detail": str(message),
+        "code": code,
+        "message": str(message),
+    }
+    if errors:
+        body["errors"] = errors
+    response = JsonResponse(
+        body, status=status, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
     return response
+
+
+def public_message(exc: Exception) -> str:
+    """The exception's own text when it is one of ours, else "".
+
+    Our messages are Vietnamese, so they carry diacritics; the library defaults that reach here
+    untranslated ("No Dossier matches the given query.", "Request was throttled.") are plain ASCII.
+    """
+    message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str | Promise) else ""
+    if isinstance(exc, exceptions.APIException) and isinstance(exc.detail, str):
+        message = str(exc.detail)
+    return message if not message.isascii() else ""
+
+
+def _api_exception_message(exc: exceptions.APIException, code: str, request: HttpRequest | None) -> str:
+    if code == "permission_denied" and str(exc.detail).startswith("CSRF Failed"):
+        return _("Mã chống giả mạo (CSRF) không hợp lệ: tải lại trang rồi thử lại.")
+    if own := public_message(exc):
+        return own
+    if isinstance(exc, exceptions.Throttled):
+        return _("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(seconds)s giây.") % {
+            "seconds": math.ceil(getattr(exc, "wait", None) or 1)
+        }
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        method = request.method if request is not None else ""
+        return _("Phương thức %(method)s không được hỗ trợ ở địa chỉ này.") % {"method": method}
+    messages = {
+        "not_authenticated": _("Bạn cần đăng nhập hoặc gửi mã truy cập để dùng chức năng này."),
+        "authentication_failed": _("Mã truy cập không hợp lệ hoặc đã bị thu hồi."),
+        "permission_denied": _("Bạn không có quyền thực hiện thao tác này."),
+        "not_found": _("Không tìm thấy."),
+        "not_acceptable": _("Không trả lời được theo định dạng mà tiêu đề Accept yêu cầu."),
+        "unsupported_media_type": _("Kiểu dữ liệu gửi lên không được hỗ trợ."),
+        "parse_error": _("Không đọc được dữ liệu gửi lên (sai định dạng)."),
+    }
+    return messages.get(code) or str(TITLES.get(exc.status_code) or HTTPStatus(exc.status_code).phrase)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse | None:
+    """DRF's exception handler: every known error as problem details.
+
+    Anything else is left to Django (it logs it and calls `handler500`, which also answers problem
+    details under /api/, without a traceback).
+    """
+    if isinstance(exc, ApplicationError):
+        # A write based on an old revision of the dossier is a conflict, not a bad request.
+        status = 409 if exc.code == "dossier_stale" else 400
+        return problem_response(status=status, code=exc.code, message=exc.message, errors=exc.extra)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(public_message(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(public_message(exc) or None)
+    # DRF's own handler adds WWW-Authenticate and Retry-After and rolls back an atomic request.
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {name: value for name, value in response.headers.items() if name in ("WWW-Authenticate", "Retry-After")}
+    if isinstance(exc, exceptions.ValidationError):
+        return problem_response(
+            status=response.status_code,
+            code="invalid",
+            message=_("Dữ liệu không hợp lệ."),
+            errors=response.data,
+            headers=headers,
+        )
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else "error"
+    message = _api_exception_message(exc, code, context.get("request"))
+    return problem_response(status=response.status_code, code=code, message=message, headers=headers)
+
+
+def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing: error responses are problem+json; 500 and 503 everywhere.
+
+    Any operation can meet an unexpected error (500), maintenance mode or a database outage (503,
+    with Retry-After), so the schema says so once here rather than on every view.
+    """
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    unavailable = {
+        "description": "Bảo trì hoặc tạm gián đoạn (cơ sở dữ liệu không truy cập được)",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Số giây nên chờ trước khi thử lại"}},
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}},
+    }
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                content = response.get("content")
+                if status[:1] in ("4", "5") and content:
+                    response["content"] = {PROBLEM_CONTENT_TYPE: next(iter(content.values()))}
+            responses.setdefault(
+                "500", {"description": "Lỗi hệ thống", "content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}}}
+            )
+            responses.setdefault("503", unavailable)
+    return result

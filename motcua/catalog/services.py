@@ -1,5 +1,6 @@
 """Writes to the procedure catalogue: import, export, versions."""
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
@@ -353,12 +354,13 @@ def catalog_import_job_create(*, actor: Any, upload: Any) -> CatalogImportJob:
     return job
 
 
-def catalog_import_job_execute(*, job_id: int) -> None:
+def catalog_import_job_execute(*, job_id: int) -> bool:
+    """Run a queued import; False when another run (a replayed task, the sweep) claimed it."""
     # Claiming the job with a conditional update means a replayed task never imports twice.
     if not CatalogImportJob.objects.filter(pk=job_id, status=ImportJobStatus.PENDING).update(
         status=ImportJobStatus.RUNNING
     ):
-        return
+        return False
     job = CatalogImportJob.objects.select_related("created_by").get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
@@ -373,11 +375,30 @@ def catalog_import_job_execute(*, job_id: int) -> None:
     except CatalogImportRefused as refused:
         errors = [{"location": e.location, "message": e.message} for e in refused.errors]
         CatalogImportJob.objects.filter(pk=job_id).update(status=ImportJobStatus.REFUSED, errors=errors)
-        return
+        return True
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     CatalogImportJob.objects.filter(pk=job_id).update(
         status=ImportJobStatus.DONE, report=report.as_dict(), done=total, total=total
     )
+    return True
+
+
+# How long a queued import may wait for its job before the sweep starts it: the job normally
+# starts within seconds, and one started twice is imported once anyway (the claim above).
+IMPORT_JOB_GRACE = datetime.timedelta(minutes=1)
+
+
+def catalog_import_jobs_resume() -> list[int]:
+    """Start the imports still waiting after the grace period (their queued job was lost: a
+    queue down at upload, or restarted empty); the ids of those this call ran."""
+    waiting = CatalogImportJob.objects.filter(
+        status=ImportJobStatus.PENDING, created_at__lte=timezone.now() - IMPORT_JOB_GRACE
+    ).order_by("id")
+    ran = []
+    for job_id in waiting.values_list("pk", flat=True):
+        if catalog_import_job_execute(job_id=job_id):
+            ran.append(job_id)
+    return ran
 
 
 def import_progress_key(job_id: int) -> str:

@@ -4,11 +4,17 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.conf.env import env_int, env_list, env_str
+from motcua.conf.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "motcua"
 VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
+
+# Which profile runs: commands that only suit a demonstration (load_demo) check it.
+MOTCUA_PROFILE = "embedded"
+# A production-profile site that is a public demonstration: load_demo may create the demo accounts
+# there with their published password (otherwise it refuses, or issues random passwords).
+MOTCUA_ALLOW_DEMO_ACCOUNTS = env_bool("MOTCUA_ALLOW_DEMO_ACCOUNTS", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-embedded-key-change-me")
 DEBUG = False
@@ -56,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.core.middleware.MaintenanceMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -68,6 +75,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# A refused form explained in Vietnamese, with what was typed kept when that is safe.
+CSRF_FAILURE_VIEW = "motcua.core.views.csrf_failure"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 
@@ -115,6 +124,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Reverse proxies in front of gunicorn: rate limits count the address the nearest of them saw
+# (X-Forwarded-For, counted from the right); 0 counts the connecting address itself.
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.StandardPagination",
@@ -125,6 +138,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    "NUM_PROXIES": MOTCUA_TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -138,6 +152,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "motcua.api.errors.problem_schema_hook",
+    ],
 }
 
 # Each process's own memory, for what depends only on the code and the language (the portal's
@@ -162,15 +180,22 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
     # Sends what the outbox has due: retries, messages after SMS quiet hours, anything a crash left.
     "motcua.notifications.tasks.outbox_dispatch_due": env_int("MOTCUA_OUTBOX_DISPATCH_SECONDS", 30),
+    # Starts catalogue imports whose queued job was lost (a queue restarted empty).
+    "motcua.catalog.tasks.catalog_import_jobs_resume_due": env_int("MOTCUA_CATALOG_IMPORT_SWEEP_SECONDS", 60),
     # Keeps the Zalo OA refresh token rotating when no Zalo message goes out for a while.
     "motcua.notifications.tasks.zalo_token_keep_fresh": env_int("MOTCUA_ZALO_TOKEN_CHECK_SECONDS", 6 * 3600),
+    "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
 }
+# Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
+MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "H15")
 # Office hours in Asia/Ho_Chi_Minh; submissions after the cut-off count from the next working day.
 MOTCUA_OFFICE_HOURS = env_list("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
 MOTCUA_SUBMISSION_CUTOFF = env_str("MOTCUA_SUBMISSION_CUTOFF", "16:00")
 # Dossier code, national format: agency electronic ID, date of reception, daily sequence.
 MOTCUA_DOSSIER_CODE_FORMAT = env_str("MOTCUA_DOSSIER_CODE_FORMAT", "{agency}-{date:%y%m%d}-{seq:04d}")
+# How often each web process reads the maintenance switch (manage.py maintenance on|off).
+MOTCUA_MAINTENANCE_CHECK_SECONDS = env_int("MOTCUA_MAINTENANCE_CHECK_SECONDS", 2)
 # Seconds after which a silent worker counts as down in /healthz.
 MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
 # Bearer token that shows a monitoring system the detail of /healthz (empty: staff only).
@@ -211,7 +236,15 @@ MOTCUA_OUTBOX_BACKOFF_SECONDS = env_int("MOTCUA_OUTBOX_BACKOFF_SECONDS", 60)
 MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS = env_int("MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 # How long a worker owns a message it is sending; longer than any provider call can take.
 MOTCUA_OUTBOX_LEASE_SECONDS = env_int("MOTCUA_OUTBOX_LEASE_SECONDS", 120)
+# Messages each channel sends at most per dispatch pass, and seconds of sending it may spend:
+# channels are served in turn, so one slow or refusing provider never holds up another.
 MOTCUA_OUTBOX_BATCH_SIZE = env_int("MOTCUA_OUTBOX_BATCH_SIZE", 200)
+MOTCUA_OUTBOX_CHANNEL_BUDGET_SECONDS = env_int("MOTCUA_OUTBOX_CHANNEL_BUDGET_SECONDS", 20)
+# A channel whose provider is down, or refuses this many messages in a row, is paused for every
+# worker (its messages keep their attempts): first for PAUSE seconds, doubling up to PAUSE_MAX.
+MOTCUA_OUTBOX_CHANNEL_FAILURE_THRESHOLD = env_int("MOTCUA_OUTBOX_CHANNEL_FAILURE_THRESHOLD", 5)
+MOTCUA_OUTBOX_CHANNEL_PAUSE_SECONDS = env_int("MOTCUA_OUTBOX_CHANNEL_PAUSE_SECONDS", 30)
+MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS = env_int("MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS", 300)
 # No notification SMS in these local hours ("" for none): they wait for the end of the period.
 MOTCUA_SMS_QUIET_HOURS = env_str("MOTCUA_SMS_QUIET_HOURS", "21:00-07:00")
 # Character set of each SMS route: "gsm7" routes get the text without accents, "ucs2" as written.

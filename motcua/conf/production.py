@@ -12,10 +12,12 @@ from motcua.conf.base import (
     MOTCUA_ZALO_OAUTH_URL,
     MOTCUA_ZALO_SECRET_KEY,
     MOTCUA_ZALO_WEBHOOK_SECRET,
+    REST_FRAMEWORK,
     SECRET_KEY,
 )
 from motcua.conf.env import env_bool, env_int, env_list, env_str
 
+MOTCUA_PROFILE = "production"
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
@@ -102,6 +104,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production runs behind one TLS proxy (docs/operations.md): without counting it, every citizen
+# would share the proxy's address and one rate limit.
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 1)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": MOTCUA_TRUSTED_PROXIES}
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

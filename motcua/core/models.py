@@ -32,8 +32,12 @@ class CalendarOverride(models.Model):
 class AuditEvent(models.Model):
     """One privileged action. Insert-only and hash-chained: each row hashes the previous one.
 
-    Database triggers refuse UPDATE and DELETE; `audit_verify_chain` finds the first row whose
-    stored hash no longer matches its content or its predecessor.
+    The newest event is the chain's head; there is no separate head row to keep in step. Database
+    triggers refuse UPDATE, DELETE and TRUNCATE, the runtime database role may only INSERT and
+    SELECT here (`db_grant_runtime_role`), and signed anchors outside the database
+    (`motcua.core.audit_anchors`) catch what an owner or superuser could still do.
+    `audit_verify_chain` names the first row whose hash no longer matches its content, its
+    predecessor or an anchor.
     """
 
     created_at = models.DateTimeField(_("thời điểm"), db_index=True)
@@ -51,7 +55,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("mã đối tượng"), max_length=100)
     object_repr = models.CharField(_("đối tượng"), max_length=255)
     summary = models.JSONField(_("tóm tắt"), default=dict)
-    previous_hash = models.CharField(_("hash trước"), max_length=64)
+    # Unique: two writers that chained onto the same predecessor (a fork) cannot both commit.
+    previous_hash = models.CharField(_("hash trước"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
@@ -70,15 +75,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("Audit events are insert-only.")
-
-
-class AuditChainHead(models.Model):
-    """A single row locked while appending, so concurrent writers chain in one order."""
-
-    last_hash = models.CharField(max_length=64)
-
-    def __str__(self) -> str:
-        return self.last_hash
 
 
 class WorkerHeartbeat(models.Model):

@@ -1,9 +1,12 @@
 """Demo staff: one account for every role, so each part of the system can be tried."""
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 
+from motcua.core.audit import audit_record
 from motcua.directory.constants import AgencyKind, OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.services import staff_ensure
@@ -115,7 +118,8 @@ def agency_admin_group() -> Group:
     return group
 
 
-def demo_staff_ensure(*, actor: Any) -> list[Any]:
+def demo_staff_ensure(*, actor: Any, password: str | None = DEMO_PASSWORD) -> list[Any]:
+    """The demo staff accounts; created with `password`, or with no usable password when None."""
     users = []
     for account in demo_accounts():
         users.append(
@@ -123,7 +127,7 @@ def demo_staff_ensure(*, actor: Any) -> list[Any]:
                 actor=actor,
                 username=account["username"],
                 full_name=account["full_name"],
-                password=DEMO_PASSWORD,
+                password=password,
                 roles=account["roles"],
                 is_staff=account.get("staff", False) or account.get("superuser", False),
                 is_superuser=account.get("superuser", False),
@@ -132,3 +136,19 @@ def demo_staff_ensure(*, actor: Any) -> list[Any]:
         if any(role == Role.AGENCY_ADMIN for role, _agency, _unit in account["roles"]):
             users[-1].groups.add(agency_admin_group())
     return users
+
+
+def demo_passwords_issue(*, actor: Any, users: list[Any]) -> dict[str, str]:
+    """Give each demo account that has no usable password a random one; returns username →
+    password, the only place it is ever shown (accounts that already have one keep it)."""
+    issued = {}
+    for user in users:
+        if user.has_usable_password():
+            continue
+        password = secrets.token_urlsafe(12)
+        with transaction.atomic():
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            audit_record(actor=actor, action="account.demo_password_issue", obj=user)
+        issued[user.username] = password
+    return issued

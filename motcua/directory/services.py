@@ -70,12 +70,13 @@ def staff_ensure(
     actor: Any,
     username: str,
     full_name: str,
-    password: str,
+    password: str | None,
     roles: list[tuple[str, str | None, str | None]],
     is_staff: bool = True,
     is_superuser: bool = False,
 ) -> Any:
-    """Create a staff account with its roles (role, agency code, org unit code) if missing."""
+    """Create a staff account with its roles (role, agency code, org unit code) if missing; a None
+    password leaves it without a usable one."""
     User = get_user_model()
     with transaction.atomic():
         user = User.objects.filter(username=username).first()

@@ -1,11 +1,14 @@
-"""The acknowledgement a citizen gets after submitting: a PDF, also sent by e-mail."""
+"""The acknowledgement a citizen gets after submitting: a PDF receipt, also sent by e-mail.
 
-from django.conf import settings
-from django.core.mail import EmailMessage
+The e-mail is an outbox message (notifications event "acknowledgement") recorded in the
+transaction that hands the dossier in, so it is sent after commit with the outbox's retries and
+exactly-once rules; the PDF is rendered when the e-mail is sent (`acknowledgement_attachment`).
+"""
 
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tracking import tracking_qr
+from motcua.notifications.mail import Attachment
 
 
 def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
@@ -28,32 +31,33 @@ def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
     )
 
 
-def acknowledgement_send(*, dossier_id: int) -> bool:
-    """E-mail the acknowledgement when the citizen gave an address; True when a mail went out."""
+def acknowledgement_attachment(*, dossier_id: int) -> Attachment:
+    """The PDF receipt as the acknowledgement e-mail carries it."""
     dossier = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant__citizen").get(
         pk=dossier_id
     )
-    profile = getattr(dossier.applicant, "citizen", None)
-    email = (profile.email if profile else "") or dossier.applicant.email
-    if not email:
-        return False
+    return Attachment(f"xac-nhan-{dossier.code}.pdf", acknowledgement_pdf(dossier=dossier), "application/pdf")
+
+
+def acknowledgement_record(*, dossier: Dossier) -> None:
+    """Record the acknowledgement e-mail of a dossier just handed in (inside that transaction).
+
+    One per dossier (its code names the occurrence), sent to the addresses the applicant gets
+    notifications on. A linked dossier of an interconnected submission gets none: its lead's
+    e-mail lists it.
+    """
+    from motcua.notifications.constants import NotificationEvent
+    from motcua.notifications.services import notifications_enqueue_for_dossier
+
     linked = _linked_lines(dossier)
     if linked is None:
-        return False  # a linked dossier of an interconnected submission: its lead's mail lists it
-    message = EmailMessage(
-        subject=f"Đã nhận hồ sơ {dossier.code}",
-        body=(
-            f"Hệ thống đã nhận hồ sơ {dossier.code} – {dossier.procedure_version.name}.\n"
-            f"Ngày hẹn trả kết quả dự kiến: {dossier.expected_due_at:%d/%m/%Y}.\n"
-            + linked
-            + "Giấy xác nhận đính kèm thư này.\n\n"
-            + settings.MOTCUA_SITE_NAME
-        ),
-        to=[email],
+        return
+    notifications_enqueue_for_dossier(
+        dossier=dossier,
+        event=NotificationEvent.ACKNOWLEDGEMENT,
+        ref=f"code-{dossier.code}",
+        context={"linked_dossiers": linked},
     )
-    message.attach(f"xac-nhan-{dossier.code}.pdf", acknowledgement_pdf(dossier=dossier), "application/pdf")
-    message.send()
-    return True
 
 
 def _linked_lines(dossier: Dossier) -> str | None:
@@ -70,4 +74,4 @@ def _linked_lines(dossier: Dossier) -> str | None:
     others = dossier_group.dossiers.exclude(pk=dossier.pk).select_related("procedure_version", "agency").order_by("id")
     lines = [f"Hồ sơ liên thông {dossier_group.code}; các hồ sơ đã được gửi tới cơ quan giải quyết:"]
     lines += [f"- {other.code} – {other.procedure_version.name} – {other.agency.name}" for other in others]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)

@@ -18,11 +18,11 @@ from motcua.catalog.constants import ProcedureLevel, TimeUnit
 from motcua.catalog.models import DossierComponent, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
-from motcua.core.tasks import enqueue_on_commit
 from motcua.core.workdays import get_calendar
 from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.models import Agency, StaffRole
 from motcua.documents.models import StoredDocument
+from motcua.dossiers.acknowledgement import acknowledgement_record
 from motcua.dossiers.codes import dossier_code_issue
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment
@@ -345,7 +345,7 @@ def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
     dossier_transition(dossier=dossier, to_status=DossierStatus.SUBMITTED, actor=actor, summary={"code": dossier.code})
     if dossier.group_id is not None:
         _linked_dossiers_hand_in(lead=dossier, actor=actor)
-    _acknowledge_after_commit(dossier.pk)
+    acknowledgement_record(dossier=dossier)
     return dossier
 
 
@@ -355,12 +355,6 @@ def _linked_dossiers_hand_in(*, lead: Dossier, actor: Any) -> None:
     from motcua.dossiers.groups import dossier_group_members_hand_in
 
     dossier_group_members_hand_in(lead=lead, actor=actor)
-
-
-def _acknowledge_after_commit(dossier_id: int) -> None:
-    from motcua.dossiers.tasks import dossier_acknowledge
-
-    enqueue_on_commit(dossier_acknowledge, dossier_id=dossier_id)
 
 
 WITHDRAWABLE = {DossierStatus.SUBMITTED, DossierStatus.SUPPLEMENT_REQUESTED}

@@ -1,16 +1,19 @@
 """Periodic warnings to officers about steps due soon and steps overdue.
 
-Each step is warned once per kind: the warning is claimed with a conditional UPDATE before the
-e-mail goes out, so several workers running the job at once never warn twice. Officers get one
-digest e-mail per run listing their steps; overdue steps also go to the agency's leaders.
+Each step is warned once per kind: the warning is claimed with a conditional UPDATE in the
+transaction that records the e-mails in the notifications outbox, so several workers running the
+job at once never warn twice, and an SMTP outage only delays the e-mails (the outbox retries
+them). Officers get one digest e-mail per run listing their steps; overdue steps also go to the
+agency's leaders.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,34 +55,53 @@ def _line(step: DossierStep) -> str:
 def deadline_warnings_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Warn about steps due within DUE_SOON_HOURS working hours and steps past their due time."""
     now = now or timezone.now()
-    active = DossierStep.objects.filter(status=StepStatus.ACTIVE)
-    soon_limit = get_calendar().add_working_hours(now, DUE_SOON_HOURS)
-    due_soon = _claimed(
-        active.filter(warned_due_soon_at__isnull=True, due_at__gte=now, due_at__lte=soon_limit),
-        "warned_due_soon_at",
-        now,
-    )
-    overdue = _claimed(active.filter(warned_overdue_at__isnull=True, due_at__lt=now), "warned_overdue_at", now)
-    digests: dict[Any, dict[str, list[str]]] = defaultdict(lambda: {"soon": [], "late": []})
-    for step in due_soon:
-        for user in _recipients(step, leaders=False):
-            digests[user]["soon"].append(_line(step))
-    for step in overdue:
-        for user in _recipients(step, leaders=True):
-            digests[user]["late"].append(_line(step))
-    for user, lines in digests.items():
-        parts = [_("Kính gửi %(name)s,") % {"name": user.get_full_name() or user.get_username()}]
-        if lines["late"]:
-            parts += ["", _("Các bước xử lý đã quá hạn:"), *lines["late"]]
-        if lines["soon"]:
-            parts += ["", _("Các bước xử lý sắp đến hạn:"), *lines["soon"]]
-        parts += [
-            "",
-            _("Xem và xử lý tại: %(url)s") % {"url": settings.MOTCUA_PUBLIC_URL.rstrip("/") + "/can-bo/viec/"},
-        ]
-        subject = _("Cảnh báo hạn xử lý hồ sơ: %(late)d quá hạn, %(soon)d sắp đến hạn") % {
-            "late": len(lines["late"]),
-            "soon": len(lines["soon"]),
-        }
-        send_mail(subject, "\n".join(parts), None, [user.email])
+    with transaction.atomic():
+        active = DossierStep.objects.filter(status=StepStatus.ACTIVE)
+        soon_limit = get_calendar().add_working_hours(now, DUE_SOON_HOURS)
+        due_soon = _claimed(
+            active.filter(warned_due_soon_at__isnull=True, due_at__gte=now, due_at__lte=soon_limit),
+            "warned_due_soon_at",
+            now,
+        )
+        overdue = _claimed(active.filter(warned_overdue_at__isnull=True, due_at__lt=now), "warned_overdue_at", now)
+        digests: dict[Any, dict[str, list[str]]] = defaultdict(lambda: {"soon": [], "late": [], "steps": []})
+        for step in due_soon:
+            for user in _recipients(step, leaders=False):
+                digests[user]["soon"].append(_line(step))
+                digests[user]["steps"].append(f"soon-{step.pk}")
+        for step in overdue:
+            for user in _recipients(step, leaders=True):
+                digests[user]["late"].append(_line(step))
+                digests[user]["steps"].append(f"late-{step.pk}")
+        for user, lines in digests.items():
+            _digest_record(user=user, lines=lines)
     return {"due_soon": len(due_soon), "overdue": len(overdue), "emails": len(digests)}
+
+
+def _digest_record(*, user: Any, lines: dict[str, list[str]]) -> None:
+    """One officer's digest, recorded in the outbox; named by the warnings it carries, which are
+    claimed once, so recording it again adds nothing."""
+    from motcua.notifications.constants import NotificationEvent
+    from motcua.notifications.services import notifications_email_record
+
+    parts = [_("Kính gửi %(name)s,") % {"name": user.get_full_name() or user.get_username()}]
+    if lines["late"]:
+        parts += ["", _("Các bước xử lý đã quá hạn:"), *lines["late"]]
+    if lines["soon"]:
+        parts += ["", _("Các bước xử lý sắp đến hạn:"), *lines["soon"]]
+    parts += [
+        "",
+        _("Xem và xử lý tại: %(url)s") % {"url": settings.MOTCUA_PUBLIC_URL.rstrip("/") + "/can-bo/viec/"},
+    ]
+    subject = _("Cảnh báo hạn xử lý hồ sơ: %(late)d quá hạn, %(soon)d sắp đến hạn") % {
+        "late": len(lines["late"]),
+        "soon": len(lines["soon"]),
+    }
+    warnings = hashlib.sha256(",".join(lines["steps"]).encode()).hexdigest()[:32]
+    notifications_email_record(
+        event=NotificationEvent.DEADLINE_WARNING,
+        to=user.email,
+        subject=subject,
+        body="\n".join(parts),
+        key=f"deadline-warning:{user.pk}:{warnings}",
+    )

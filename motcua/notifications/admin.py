@@ -19,9 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ApplicationError
 from motcua.notifications.constants import TEMPLATE_VARIABLES, OutboxStatus
-from motcua.notifications.models import InboundMessage, NotificationTemplate, OutboxMessage, WebhookEvent, ZaloOaToken
+from motcua.notifications.models import (
+    InboundMessage,
+    NotificationTemplate,
+    OutboxChannelPause,
+    OutboxMessage,
+    WebhookEvent,
+    ZaloOaToken,
+)
 from motcua.notifications.privacy import mask_recipient
-from motcua.notifications.services import outbox_message_resend
+from motcua.notifications.services import outbox_channel_pause_lift, outbox_message_resend
 from motcua.notifications.zalo import (
     REFRESH_TOKEN_LIFETIME,
     token_masked,
@@ -66,6 +73,7 @@ _OUTBOX_FIELDS: tuple[str, ...] = (
     "locked_until",
     "subject",
     "body",
+    "attachment",
     "zns_template_id",
     "zns_params",
     "sms_encoding",
@@ -131,6 +139,28 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
                 _("Bỏ qua %(n)d thông báo không ở trạng thái “Đã ngừng gửi”.") % {"n": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(OutboxChannelPause)
+class OutboxChannelPauseAdmin(admin.ModelAdmin[OutboxChannelPause]):
+    """Channels the dispatcher paused because their provider was down; read-only, except for
+    lifting a pause once the provider is known to be back."""
+
+    list_display = ["channel", "paused_until", "trips", "reason", "updated_at"]
+    fields = ("channel", "paused_until", "trips", "reason", "updated_at")
+    readonly_fields = fields
+    actions = ["lift"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxChannelPause | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Gửi tiếp ngay (nhà cung cấp đã hoạt động lại)"))
+    def lift(self, request: HttpRequest, queryset: QuerySet[OutboxChannelPause]) -> None:
+        lifted = sum(outbox_channel_pause_lift(channel=pause.channel, actor=request.user) for pause in queryset)
+        self.message_user(request, _("Đã cho gửi tiếp %(n)d kênh.") % {"n": lifted})
 
 
 _INBOUND_FIELDS: tuple[str, ...] = (

@@ -1,7 +1,7 @@
 """One way to hand an outbox message to its channel's plugin, and one shape for refusals."""
 
-from motcua.notifications.constants import NotificationChannel
-from motcua.notifications.mail import EmailDeliveryError, email_senders, message_id_for
+from motcua.notifications.constants import NotificationChannel, OutboxAttachment
+from motcua.notifications.mail import Attachment, EmailDeliveryError, email_senders, message_id_for
 from motcua.notifications.models import OutboxMessage
 from motcua.notifications.sms import SmsDeliveryError, sms_gateways
 from motcua.notifications.zalo import ZaloDeliveryError, zalo_gateways
@@ -44,6 +44,7 @@ def channel_send(message: OutboxMessage) -> str:
                 subject=message.subject,
                 body=message.body,
                 message_id=message_id_for(message.provider_ref),
+                attachments=_attachments(message),
             )
     except SmsDeliveryError as error:
         permanent = error.reason in _SMS_PERMANENT
@@ -55,3 +56,15 @@ def channel_send(message: OutboxMessage) -> str:
             error.reason, retryable=error.retryable, provider_down=provider_down, detail=error.detail
         ) from error
     raise ChannelFailure("unknown_channel", retryable=False, provider_down=False, detail=message.channel)
+
+
+def _attachments(message: OutboxMessage) -> list[Attachment]:
+    """The files `message` names, rendered now: the row stays small and a retry sends the same."""
+    if not message.attachment:
+        return []
+    if message.attachment == OutboxAttachment.ACKNOWLEDGEMENT and message.dossier_id is not None:
+        from motcua.dossiers.acknowledgement import acknowledgement_attachment
+
+        return [acknowledgement_attachment(dossier_id=message.dossier_id)]
+    # The dossier was deleted: an e-mail announcing a receipt it cannot carry is not sent.
+    raise ChannelFailure("attachment_missing", retryable=False, provider_down=False, detail=message.attachment)

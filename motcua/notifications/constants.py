@@ -12,6 +12,8 @@ class NotificationEvent(models.TextChoices):
     """What a message is about. Dossier events go to the applicant; replies answer an inbound text."""
 
     SUBMITTED = "submitted", _("Đã nộp hồ sơ")
+    # The acknowledgement of a submission, by e-mail with its PDF receipt attached.
+    ACKNOWLEDGEMENT = "acknowledgement", _("Giấy xác nhận đã nhận hồ sơ")
     ACCEPTED = "accepted", _("Đã tiếp nhận, có ngày hẹn trả")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     REJECTED = "rejected", _("Từ chối tiếp nhận")
@@ -24,6 +26,8 @@ class NotificationEvent(models.TextChoices):
     STATUS_REPLY = "status_reply", _("Trả lời tra cứu: trạng thái hồ sơ")
     NOT_FOUND_REPLY = "not_found_reply", _("Trả lời tra cứu: không tìm thấy hồ sơ")
     HELP_REPLY = "help_reply", _("Trả lời tra cứu: hướng dẫn cú pháp")
+    # To officers, not to the applicant: a digest of steps due soon or overdue, written by code.
+    DEADLINE_WARNING = "deadline_warning", _("Cảnh báo hạn xử lý (gửi cán bộ)")
 
 
 # Events that answer an inbound message: sent whatever the preferences (the person asked) and
@@ -31,6 +35,8 @@ class NotificationEvent(models.TextChoices):
 REPLY_EVENTS = frozenset(
     {NotificationEvent.STATUS_REPLY, NotificationEvent.NOT_FOUND_REPLY, NotificationEvent.HELP_REPLY}
 )
+# Events whose wording is written by code, not by a template (nothing for administrators to edit).
+UNTEMPLATED_EVENTS = frozenset({NotificationEvent.DEADLINE_WARNING})
 # Channels a reply can go through: the ones people can write to.
 REPLY_CHANNELS = frozenset({NotificationChannel.SMS, NotificationChannel.ZALO})
 
@@ -47,6 +53,16 @@ class OutboxStatus(models.TextChoices):
 # Statuses of a message that has not gone out yet: a newer message to the same recipient on the
 # same channel waits behind it, so people read their news in the order it happened.
 UNFINISHED_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
+
+
+class OutboxAttachment(models.TextChoices):
+    """A file an e-mail carries, named on the row and rendered when it is sent (rows stay small)."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("Giấy xác nhận đã nhận hồ sơ (PDF)")
+
+
+# E-mails of these events carry that attachment.
+EMAIL_ATTACHMENTS: dict[str, str] = {NotificationEvent.ACKNOWLEDGEMENT: OutboxAttachment.ACKNOWLEDGEMENT}
 
 
 class WebhookKind(models.TextChoices):
@@ -75,4 +91,5 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "reason": "Lý do (bổ sung, từ chối, trễ hẹn)",
     "amount": "Số tiền phải nộp",
     "site_name": "Tên cổng dịch vụ công",
+    "linked_dossiers": "Các hồ sơ liên thông mở cùng lần nộp (nếu có)",
 }

@@ -32,8 +32,8 @@ def default_templates() -> list[dict[str, Any]]:
         {
             "event": E.SUBMITTED,
             "channel": C.EMAIL,
-            # The acknowledgement e-mail (dossiers/acknowledgement.py) already tells the citizen,
-            # with the PDF: this one is off unless an administrator turns it on.
+            # The acknowledgement e-mail (below, with the PDF receipt) already tells the citizen:
+            # this one is off unless an administrator turns it on.
             "is_active": False,
             "subject": _("Đã nộp hồ sơ {{ code }}"),
             "body": _(
@@ -51,6 +51,33 @@ def default_templates() -> list[dict[str, Any]]:
             ),
         },
         {"event": E.SUBMITTED, "channel": C.ZALO, "body": "", **_zns(E.SUBMITTED, lien_ket="{{ tracking_url }}")},
+        # --- acknowledgement of the submission (the PDF receipt is attached when sent) -------------
+        {
+            "event": E.ACKNOWLEDGEMENT,
+            "channel": C.EMAIL,
+            "subject": _("Đã nhận hồ sơ {{ code }}"),
+            "body": _(
+                "Hệ thống đã nhận hồ sơ {{ code }} – {{ procedure_name }}.\n"
+                "Ngày hẹn trả kết quả dự kiến: {{ due_date }}.\n"
+                "{% if linked_dossiers %}{{ linked_dossiers }}\n{% endif %}"
+                "Giấy xác nhận đính kèm thư này.\nTra cứu hồ sơ: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        # The submission's SMS and Zalo message already tell the news there: off unless turned on.
+        {
+            "event": E.ACKNOWLEDGEMENT,
+            "channel": C.SMS,
+            "is_active": False,
+            "body": _("Hệ thống đã nhận hồ sơ {{ code }}. Tra cứu: {{ tracking_url }}"),
+        },
+        {
+            "event": E.ACKNOWLEDGEMENT,
+            "channel": C.ZALO,
+            "is_active": False,
+            "body": "",
+            **_zns(E.ACKNOWLEDGEMENT, lien_ket="{{ tracking_url }}"),
+        },
         # --- accepted (receipt with the appointment) ------------------------------------------------
         {
             "event": E.ACCEPTED,

@@ -1,4 +1,5 @@
-"""E-mail for notifications: plain-text messages with a Message-ID fixed by the outbox.
+"""E-mail for notifications: plain-text messages (with attachments the outbox renders when it
+sends them) and a Message-ID fixed by the outbox.
 
 Plugins (setting MOTCUA_PLUGINS["email"]):
 - "demo" (embedded default): sends nothing; the outbox row, visible in the admin, is the record;
@@ -12,6 +13,8 @@ second copy (docs/notifications.md, "exactly once").
 
 import logging
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
@@ -35,8 +38,15 @@ class EmailDeliveryError(ApplicationError):
         self.detail = detail
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
 class EmailSender(Protocol):
-    def send(self, *, to: str, subject: str, body: str, message_id: str) -> str:
+    def send(self, *, to: str, subject: str, body: str, message_id: str, attachments: Sequence[Attachment] = ()) -> str:
         """Hand the message over with header Message-ID `message_id`; returns that id."""
         ...
 
@@ -49,13 +59,13 @@ def message_id_for(reference: str) -> str:
 
 
 class DemoEmailSender:
-    def send(self, *, to: str, subject: str, body: str, message_id: str) -> str:
-        logger.info("Demo e-mail kept in the outbox only: message_id=%s", message_id)
+    def send(self, *, to: str, subject: str, body: str, message_id: str, attachments: Sequence[Attachment] = ()) -> str:
+        logger.info("Demo e-mail kept in the outbox only: message_id=%s attachments=%d", message_id, len(attachments))
         return message_id
 
 
 class SmtpEmailSender:
-    def send(self, *, to: str, subject: str, body: str, message_id: str) -> str:
+    def send(self, *, to: str, subject: str, body: str, message_id: str, attachments: Sequence[Attachment] = ()) -> str:
         connection = EmailBackend(
             host=settings.EMAIL_HOST,
             port=settings.EMAIL_PORT,
@@ -73,6 +83,8 @@ class SmtpEmailSender:
             headers={"Message-ID": message_id},
             connection=connection,
         )
+        for attachment in attachments:
+            message.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
             sent = message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:

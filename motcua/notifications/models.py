@@ -9,6 +9,7 @@ from motcua.notifications.constants import (
     InboundOutcome,
     NotificationChannel,
     NotificationEvent,
+    OutboxAttachment,
     OutboxStatus,
     WebhookKind,
 )
@@ -109,6 +110,8 @@ class OutboxMessage(models.Model):
     body = models.TextField(_("nội dung"), blank=True)
     zns_template_id = models.CharField(_("mã mẫu ZNS"), max_length=64, blank=True)
     zns_params = models.JSONField(_("tham số mẫu ZNS"), default=dict, blank=True)
+    # A file the e-mail carries, rendered from the dossier when sent: the row names it, never holds it.
+    attachment = models.CharField(_("tệp đính kèm"), max_length=32, choices=OutboxAttachment.choices, blank=True)
     sms_encoding = models.CharField(_("bảng mã SMS"), max_length=8, blank=True)
     sms_segments = models.PositiveSmallIntegerField(_("số tin SMS"), null=True, blank=True)
     status = models.CharField(
@@ -149,6 +152,30 @@ class OutboxMessage(models.Model):
         """Opaque and stable: providers see neither our ids nor the event, only this."""
         seed = idempotency_key if not resend_count else f"{idempotency_key}#resend{resend_count}"
         return "mc-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+class OutboxChannelPause(models.Model):
+    """A channel whose provider is down, paused for every dispatcher (a circuit breaker).
+
+    While `paused_until` is ahead, no dispatcher tries the channel's messages (they keep their
+    attempts and wait); the first pass after it tries one message, which closes the breaker or
+    pauses the channel again, twice as long (outbox.py).
+    """
+
+    channel = models.CharField(_("kênh"), max_length=8, choices=NotificationChannel.choices, unique=True)
+    # Trips in a row without a message going through; the pause doubles with each.
+    trips = models.PositiveIntegerField(_("số lần tạm dừng liên tiếp"), default=0)
+    paused_until = models.DateTimeField(_("tạm dừng đến"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kênh tạm dừng gửi")
+        verbose_name_plural = _("kênh tạm dừng gửi")
+        ordering = ["channel"]
+
+    def __str__(self) -> str:
+        return str(self.get_channel_display())
 
 
 class WebhookEvent(models.Model):

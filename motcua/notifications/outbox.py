@@ -12,8 +12,12 @@ dispatchers may run at once:
   sends them again with the same provider reference, which SMS and Zalo de-duplicate on and
   which is the e-mail's Message-ID (docs/notifications.md, "exactly once");
 - a newer message never overtakes an older unfinished one to the same recipient on the same
-  channel ("line"), and when a provider is down the rest of its channel waits for the next
-  pass instead of each message burning an attempt: messages go out later, in order.
+  channel ("line"): messages go out in the order they were recorded;
+- fair: channels are served in turn, each with its own quota and time per pass, and within a
+  channel every recipient's oldest message comes before anyone's second;
+- when a provider is down (or refuses message after message) its channel is paused for every
+  dispatcher (OutboxChannelPause, a circuit breaker) instead of each message burning an
+  attempt; after the pause one message tries it again, and the pause doubles while it fails.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +39,7 @@ from motcua.notifications.constants import (
     NotificationChannel,
     OutboxStatus,
 )
-from motcua.notifications.models import OutboxMessage
+from motcua.notifications.models import OutboxChannelPause, OutboxMessage
 from motcua.notifications.privacy import mask_recipient
 
 logger = logging.getLogger(__name__)
@@ -46,8 +50,11 @@ class DispatchReport:
     sent: int = 0
     retrying: int = 0
     dead: int = 0
-    # Left for a later pass: behind an older message, in SMS quiet hours, provider down.
+    # Due when the pass began and left for a later one: behind an older message, in SMS quiet
+    # hours, its channel paused or out of quota or time.
     waiting: int = 0
+    # Channels skipped because their provider is down (the breaker is open).
+    channels_paused: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -110,56 +117,163 @@ def _due(now: datetime.datetime) -> Q:
 
 
 def outbox_dispatch(*, message_ids: Sequence[int] | None = None, limit: int | None = None) -> DispatchReport:
-    """Send what is due (only `message_ids` when given), oldest first. Never raises for a
-    provider's failure: the message is rescheduled or, after MOTCUA_OUTBOX_MAX_ATTEMPTS,
-    marked dead."""
+    """Send what is due (only `message_ids` when given). Never raises for a provider's failure:
+    the message is rescheduled or, after MOTCUA_OUTBOX_MAX_ATTEMPTS, marked dead.
+
+    Fair: each channel is a lane of its own, served in turn one message at a time, with at most
+    `limit` (MOTCUA_OUTBOX_BATCH_SIZE) messages and MOTCUA_OUTBOX_CHANNEL_BUDGET_SECONDS of
+    sending per pass, so a slow or refusing provider never holds up another channel. Within a
+    lane only the oldest unfinished message of each recipient is eligible, oldest first, so one
+    recipient with many messages gets one per round like everyone else.
+    """
     report = DispatchReport()
-    now = timezone.now()
-    _bury_abandoned(now)
-    candidates = OutboxMessage.objects.filter(_due(now)).order_by("id")
-    if message_ids is not None:
-        candidates = candidates.filter(pk__in=list(message_ids))
-    rows = list(
-        candidates.values_list("pk", "channel", "recipient", "event")[: limit or settings.MOTCUA_OUTBOX_BATCH_SIZE]
-    )
-    blocked_lines: set[tuple[str, str]] = set()
-    channels_down: set[str] = set()
-    for pk, channel, recipient, event in rows:
-        line = (channel, recipient)
-        if channel in channels_down or line in blocked_lines or _older_unfinished(pk=pk, channel=channel, to=recipient):
-            blocked_lines.add(line)
-            report.waiting += 1
+    started = timezone.now()
+    _bury_abandoned(started)
+    lanes = []
+    for channel in NotificationChannel.values:
+        pause = _channel_pause(channel, started)
+        if pause.paused:
+            report.channels_paused += 1
             continue
-        later = not_before(channel=channel, event=event, at=timezone.now())
+        quota = limit or settings.MOTCUA_OUTBOX_BATCH_SIZE
+        lanes.append(_Lane(channel=channel, message_ids=message_ids, quota=quota, trips=pause.trips))
+    while lanes:
+        for lane in list(lanes):
+            if not lane.step(report):
+                lanes.remove(lane)
+    left = OutboxMessage.objects.filter(_due(started))
+    if message_ids is not None:
+        left = left.filter(pk__in=list(message_ids))
+    report.waiting += left.count()
+    return report
+
+
+# The reason of a failure that is not the provider's answer: a bug or a library error here.
+UNEXPECTED_ERROR = "error"
+
+# Line heads fetched per query: few, so a lane also sees messages recorded while it runs.
+_FETCH = 20
+
+
+class _Lane:
+    """One channel's share of a pass: its due line heads, its quota, its time and its breaker."""
+
+    def __init__(self, *, channel: str, message_ids: Sequence[int] | None, quota: int, trips: int):
+        self.channel = channel
+        self.message_ids = None if message_ids is None else list(message_ids)
+        self.quota = quota
+        self.trips = trips  # the breaker's trips in a row: a message that goes through closes it
+        self.spent = datetime.timedelta()
+        self.budget = datetime.timedelta(seconds=settings.MOTCUA_OUTBOX_CHANNEL_BUDGET_SECONDS)
+        self.failures_in_a_row = 0
+        self.seen: set[int] = set()
+        self.queue: list[tuple[int, str]] = []
+
+    def step(self, report: DispatchReport) -> bool:
+        """Handle the lane's next message; False when the lane is done for this pass."""
+        if self.quota <= 0 or self.spent >= self.budget:
+            return False
+        if not self.queue:
+            self.queue = self._heads()
+            if not self.queue:
+                return False
+        pk, event = self.queue.pop(0)
+        self.seen.add(pk)
+        later = not_before(channel=self.channel, event=event, at=timezone.now())
         if later > timezone.now():
             OutboxMessage.objects.filter(pk=pk, status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED]).update(
                 next_attempt_at=later
             )
-            blocked_lines.add(line)
             report.waiting += 1
-            continue
+            return True
         message = _claim(pk)
         if message is None:  # another worker has it
-            blocked_lines.add(line)
-            continue
+            return True
+        self.quota -= 1
+        began = timezone.now()
         outcome = _deliver(message)
+        self.spent += timezone.now() - began
         if outcome is None:
             report.sent += 1
-            continue
-        blocked_lines.add(line)
-        if outcome.provider_down:
-            channels_down.add(channel)
+            self.failures_in_a_row = 0
+            if self.trips:
+                _channel_resume(self.channel)
+                self.trips = 0
+            return True
         if message.status == OutboxStatus.DEAD:
             report.dead += 1
         else:
             report.retrying += 1
-    return report
+        if not outcome.retryable or outcome.reason == UNEXPECTED_ERROR:
+            # The message's own fault (a refused address…) or ours (a receipt that fails to
+            # render): says nothing about the provider.
+            return True
+        self.failures_in_a_row += 1
+        if outcome.provider_down or self.failures_in_a_row >= settings.MOTCUA_OUTBOX_CHANNEL_FAILURE_THRESHOLD:
+            _channel_trip(self.channel, trips=self.trips, reason=str(outcome))
+            return False
+        return True
+
+    def _heads(self) -> list[tuple[int, str]]:
+        """Due messages heading their line: no older unfinished one to the same recipient."""
+        older_unfinished = OutboxMessage.objects.filter(
+            channel=OuterRef("channel"),
+            recipient=OuterRef("recipient"),
+            pk__lt=OuterRef("pk"),
+            status__in=UNFINISHED_STATUSES,
+        )
+        heads = (
+            OutboxMessage.objects.filter(_due(timezone.now()), channel=self.channel)
+            .exclude(pk__in=self.seen)
+            .filter(~Exists(older_unfinished))
+            .order_by("id")
+        )
+        if self.message_ids is not None:
+            heads = heads.filter(pk__in=self.message_ids)
+        return list(heads.values_list("pk", "event")[: min(_FETCH, self.quota)])
 
 
-def _older_unfinished(*, pk: int, channel: str, to: str) -> bool:
-    return OutboxMessage.objects.filter(
-        channel=channel, recipient=to, pk__lt=pk, status__in=UNFINISHED_STATUSES
-    ).exists()
+# --- the channel breaker ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pause:
+    paused: bool
+    trips: int
+
+
+def _channel_pause(channel: str, now: datetime.datetime) -> _Pause:
+    state = OutboxChannelPause.objects.filter(channel=channel).values_list("trips", "paused_until").first()
+    if state is None:
+        return _Pause(paused=False, trips=0)
+    trips, until = state
+    longest = datetime.timedelta(seconds=settings.MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS)
+    # A pause reaching further than the longest one comes from a clock set back: it is over.
+    paused = until is not None and now < until <= now + longest
+    return _Pause(paused=paused, trips=trips)
+
+
+def _channel_trip(channel: str, *, trips: int, reason: str) -> None:
+    """Pause `channel` for every dispatcher: its provider is down, or refuses all it is given.
+    Its messages keep their attempts meanwhile; the pause doubles with each trip in a row."""
+    seconds = min(
+        settings.MOTCUA_OUTBOX_CHANNEL_PAUSE_SECONDS * 2**trips, settings.MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS
+    )
+    until = timezone.now() + datetime.timedelta(seconds=seconds)
+    OutboxChannelPause.objects.update_or_create(
+        channel=channel, defaults={"trips": trips + 1, "paused_until": until, "reason": reason[:255]}
+    )
+    logger.warning("Outbox: channel %s paused for %d s (trip %d in a row): %s", channel, seconds, trips + 1, reason)
+
+
+def _channel_resume(channel: str) -> None:
+    OutboxChannelPause.objects.filter(channel=channel).update(trips=0, paused_until=None, reason="")
+    logger.info("Outbox: channel %s works again", channel)
+
+
+def outbox_channel_resume(*, channel: str) -> None:
+    """Lift a channel's pause now: an administrator fixed what stopped it (e.g. a new Zalo token)."""
+    _channel_resume(channel)
 
 
 def _bury_abandoned(now: datetime.datetime) -> None:
@@ -206,7 +320,7 @@ def _deliver(message: OutboxMessage) -> ChannelFailure | None:
     except Exception as error:
         # A bug or an unexpected library error must not lose the message: retry it later.
         logger.exception("Outbox: unexpected error sending message %s", message.pk)
-        unexpected = ChannelFailure("error", retryable=True, provider_down=False, detail=type(error).__name__)
+        unexpected = ChannelFailure(UNEXPECTED_ERROR, retryable=True, provider_down=False, detail=type(error).__name__)
         _record_failure(message, unexpected)
         return unexpected
     outbox_mark_sent(message=message, provider_id=provider_id)

@@ -23,7 +23,9 @@ from motcua.core.errors import ApplicationError
 from motcua.core.tasks import enqueue_on_commit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.notifications.constants import (
+    EMAIL_ATTACHMENTS,
     REPLY_CHANNELS,
+    UNTEMPLATED_EVENTS,
     InboundOutcome,
     NotificationChannel,
     NotificationEvent,
@@ -31,7 +33,13 @@ from motcua.notifications.constants import (
     WebhookKind,
 )
 from motcua.notifications.defaults import default_templates
-from motcua.notifications.models import InboundMessage, NotificationTemplate, OutboxMessage, WebhookEvent
+from motcua.notifications.models import (
+    InboundMessage,
+    NotificationTemplate,
+    OutboxChannelPause,
+    OutboxMessage,
+    WebhookEvent,
+)
 from motcua.notifications.outbox import not_before
 from motcua.notifications.privacy import mask_recipient
 from motcua.notifications.sms import phone_normalize
@@ -204,24 +212,54 @@ def _outbox_add(
     if fields is None:
         logger.warning("No ZNS template id for event %s: no Zalo message", event)
         return None
+    return _outbox_insert(
+        channel=channel, event=event, recipient=recipient, key=key, dossier=dossier, template=template, **fields
+    )
+
+
+def _outbox_insert(
+    *, channel: str, event: str, recipient: str, key: str, dossier: Dossier | None, **fields: Any
+) -> OutboxMessage:
     now = timezone.now()
     try:
         with transaction.atomic():
             return OutboxMessage.objects.create(
                 channel=channel,
                 event=event,
-                template=template,
                 dossier=dossier,
                 recipient=recipient,
                 idempotency_key=key,
                 provider_ref=OutboxMessage.reference_for(key),
                 created_at=now,
                 next_attempt_at=not_before(channel=channel, event=event, at=now),
+                attachment=EMAIL_ATTACHMENTS.get(event, "") if channel == NotificationChannel.EMAIL else "",
                 **fields,
             )
     except IntegrityError:
         # The same event recorded concurrently: one row is enough.
-        return OutboxMessage.objects.filter(idempotency_key=key).first()
+        return OutboxMessage.objects.get(idempotency_key=key)
+
+
+def notifications_email_record(*, event: str, to: str, subject: str, body: str, key: str) -> OutboxMessage:
+    """Record an e-mail whose wording the caller wrote (constants.UNTEMPLATED_EVENTS, e.g. the
+    officers' deadline digest), inside the caller's transaction; sent after commit like every
+    message. `key` names the message: recording it again adds nothing."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notifications_email_record must run inside the transaction of the event.")
+    if event not in UNTEMPLATED_EVENTS:
+        raise ValueError(f"Event {event!r} is worded by its templates: use notifications_enqueue_for_dossier")
+    existing = OutboxMessage.objects.filter(idempotency_key=key).first()
+    message = existing or _outbox_insert(
+        channel=NotificationChannel.EMAIL,
+        event=event,
+        recipient=to,
+        key=key,
+        dossier=None,
+        subject=subject[:255],
+        body=body,
+    )
+    _dispatch_after_commit([message.pk] if message.status == OutboxStatus.PENDING else [])
+    return message
 
 
 def _dispatch_after_commit(message_ids: list[int]) -> None:
@@ -358,6 +396,25 @@ def outbox_message_resend(*, message: OutboxMessage, actor: Any) -> OutboxMessag
         )
         _dispatch_after_commit([locked.pk])
     return locked
+
+
+def outbox_channel_pause_lift(*, channel: str, actor: Any) -> bool:
+    """An administrator lifts a channel's pause (its provider is back): its messages go at the
+    next pass instead of after the pause. False when the channel was not paused."""
+    from motcua.notifications.outbox import outbox_channel_resume
+
+    with transaction.atomic():
+        pause = OutboxChannelPause.objects.select_for_update().filter(channel=channel).first()
+        if pause is None or pause.paused_until is None:
+            return False
+        outbox_channel_resume(channel=channel)
+        audit_record(
+            actor=actor,
+            action="notification.channel_resume",
+            obj=pause,
+            summary={"channel": channel, "trips": pause.trips, "reason": pause.reason},
+        )
+    return True
 
 
 # --- inbound texts: "HS <mã hồ sơ>" ----------------------------------------------------------------

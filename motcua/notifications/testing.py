@@ -4,7 +4,8 @@
 - `zalo_simulator`: the "http" Zalo plugin against ZaloSimulator, with a static access token;
 - `zalo_oauth_simulator`: the same, renewing its access tokens through the simulator's OAuth endpoint;
 - `smtp_server`: the "smtp" e-mail plugin against a real SMTP server (aiosmtpd) on 127.0.0.1;
-- `sms_demo`: the "demo" SMS plugin, whatever the environment says.
+- `sms_demo`: the "demo" SMS plugin, whatever the environment says;
+- `queue_down`: a task queue whose every enqueue raises (jobs queued after commit are lost).
 
 Registered for every app in the root conftest.py:
 
@@ -31,6 +32,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
+from django_tasks.backends.dummy import DummyBackend
 from pytest_django.fixtures import Settings as SettingsFixture
 
 from motcua.notifications.simulator import SmsSimulator
@@ -117,7 +119,8 @@ class SmtpTestServer:
 
     `fail(code)` answers RCPT with `code` (451: try later; 550: refused). `hold()` makes the
     server stop at RCPT until `release()`: a client killed meanwhile never completes the SMTP
-    transaction, so nothing is received, as with a real server.
+    transaction, so nothing is received, as with a real server. `go_down()` closes the port
+    (connections refused, an outage) until `come_back()`.
     """
 
     def __init__(self) -> None:
@@ -142,6 +145,15 @@ class SmtpTestServer:
         if getattr(self, "_running", False):
             self._running = False
             self.controller.stop()
+
+    def go_down(self) -> None:
+        self.controller.stop()
+        self._running = False
+
+    def come_back(self) -> None:
+        # A stopped controller's event loop is closed: a new one listens on the same port.
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.start()
 
     def fail(self, code: int = 451) -> None:
         self.fail_code = code
@@ -203,6 +215,23 @@ def smtp_server(settings: SettingsFixture) -> Iterator[SmtpTestServer]:
         yield server
     finally:
         server.stop()
+
+
+# --- a task queue that is down ----------------------------------------------------------------------
+
+
+class QueueDownBackend(DummyBackend):
+    """A task queue that cannot be reached: every enqueue raises, as RQ's does with Redis down."""
+
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
+        self.validate_task(task)
+        raise ConnectionError("the task queue cannot be reached")
+
+
+@pytest.fixture
+def queue_down(settings: SettingsFixture) -> None:
+    """Every job queued after commit is lost: only the periodic sweeps can find the work."""
+    settings.TASKS = {"default": {"BACKEND": "motcua.notifications.testing.QueueDownBackend", "QUEUES": ["default"]}}
 
 
 # --- webhooks ------------------------------------------------------------------------------------

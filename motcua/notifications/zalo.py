@@ -281,6 +281,10 @@ def zalo_refresh_token_set(*, actor: Any, app_id: str, refresh_token: str) -> Za
         # Renewed with the next message, so a refresh token that does not work shows at once.
         row.access_token, row.access_token_expires_at = "", None
         row.save()
+        # Zalo messages waiting for a working token go at the next pass, not after the pause.
+        from motcua.notifications.outbox import outbox_channel_resume
+
+        outbox_channel_resume(channel="zalo")
         audit_record(
             actor=actor,
             action="zalo_oa_token.refresh_token_set",

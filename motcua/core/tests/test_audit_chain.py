@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from motcua.core.audit import audit_record, audit_verify_chain
 from motcua.core.models import AuditEvent
@@ -11,7 +11,7 @@ from motcua.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def _record(n: int) -> list[AuditEvent]:
+def record_events(n: int) -> list[AuditEvent]:
     with transaction.atomic():
         return [
             audit_record(
@@ -27,7 +27,7 @@ def _record(n: int) -> list[AuditEvent]:
 
 
 def test_chain_links_each_event_to_the_previous() -> None:
-    events = _record(3)
+    events = record_events(3)
     assert events[1].previous_hash == events[0].hash
     assert events[2].previous_hash == events[1].hash
     report = audit_verify_chain()
@@ -49,7 +49,7 @@ def test_event_rolls_back_with_its_change() -> None:
 
 
 def test_model_refuses_update_and_delete() -> None:
-    event = _record(1)[0]
+    event = record_events(1)[0]
     event.action = "changed"
     with pytest.raises(RuntimeError):
         event.save()
@@ -59,7 +59,7 @@ def test_model_refuses_update_and_delete() -> None:
 
 def test_tampering_is_found_and_named(capsys: pytest.CaptureFixture[str]) -> None:
     """Edit a row behind the application's back: the command names that row."""
-    events = _record(4)
+    events = record_events(4)
     AuditEvent.objects.filter(pk=events[2].pk).update(summary={"i": 999})
     report = audit_verify_chain()
     assert report.broken_event_id == events[2].pk
@@ -67,14 +67,18 @@ def test_tampering_is_found_and_named(capsys: pytest.CaptureFixture[str]) -> Non
         call_command("audit_verify")
 
 
-def test_removed_tail_is_detected() -> None:
-    events = _record(2)
-    AuditEvent.objects.filter(pk=events[1].pk).delete()
-    assert not audit_verify_chain().intact
+def test_a_second_successor_of_one_event_is_refused() -> None:
+    """Two writers that chained onto the same event cannot both commit: the chain never forks."""
+    first = record_events(1)[0]
+    duplicate = AuditEvent(
+        created_at=first.created_at, actor_label="x", action="x", previous_hash=first.previous_hash, hash="f" * 64
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
 
 
 def test_command_reports_intact_chain(capsys: pytest.CaptureFixture[str]) -> None:
-    _record(2)
+    record_events(2)
     call_command("audit_verify")
     assert "2 events" in capsys.readouterr().out
 
@@ -84,7 +88,7 @@ def test_database_triggers_refuse_update_and_delete() -> None:
     from importlib import import_module
 
     migration = import_module("motcua.core.migrations.0002_audit_insert_only")
-    event = _record(1)[0]
+    event = record_events(1)[0]
     with transaction.atomic():
         migration.install_triggers(connection)
         for sql in ("UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"):

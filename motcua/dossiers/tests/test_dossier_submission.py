@@ -5,7 +5,6 @@ import re
 from typing import Any
 
 import pytest
-from django.core import mail
 
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
@@ -39,7 +38,7 @@ def _last_code(phone: str) -> str:
 
 
 def test_submission_confirmed_by_sms_code_gets_a_national_code(
-    hung, birth_version, sms_demo, django_capture_on_commit_callbacks
+    hung, birth_version, sms_demo, smtp_server, django_capture_on_commit_callbacks
 ) -> None:
     dossier = _ready_dossier(hung, birth_version)
     assert dossier.agency.code == "UBND-24121", "a commune procedure goes to the citizen's commune"
@@ -55,8 +54,9 @@ def test_submission_confirmed_by_sms_code_gets_a_national_code(
     assert dossier.expected_due_at and dossier.expected_due_at > dossier.submitted_at  # type: ignore[operator]
     assert [c.to_status for c in dossier.history.all()] == ["awaiting_confirmation", "submitted"]
     assert AuditEvent.objects.filter(action="dossier.submitted", object_id=str(dossier.pk)).count() == 1
-    assert len(mail.outbox) == 1 and dossier.code in mail.outbox[0].subject
-    assert mail.outbox[0].attachments[0][2] == "application/pdf"
+    [acknowledgement] = smtp_server.received
+    assert dossier.code in acknowledgement.subject
+    assert [a.get_content_type() for a in acknowledgement.message.iter_attachments()] == ["application/pdf"]
 
 
 def test_double_confirmation_changes_nothing(hung, birth_version, sms_demo, django_capture_on_commit_callbacks) -> None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.dossiers.testing import submitted_dossier
-from motcua.notifications.constants import NotificationChannel, NotificationEvent
+from motcua.notifications.constants import REPLY_EVENTS, UNTEMPLATED_EVENTS, NotificationChannel, NotificationEvent
 from motcua.notifications.defaults import default_templates
 from motcua.notifications.models import NotificationTemplate, OutboxMessage
 from motcua.notifications.services import notification_templates_ensure, notifications_enqueue_for_dossier
@@ -95,7 +95,7 @@ def test_every_default_is_valid_and_every_dossier_event_has_all_channels():
     for default in default_templates():
         NotificationTemplate(**default).full_clean(validate_unique=False, validate_constraints=False)
     pairs = {(d["event"], d["channel"]) for d in default_templates()}
-    dossier_events = set(NotificationEvent.values) - {"status_reply", "not_found_reply", "help_reply"}
+    dossier_events = set(NotificationEvent.values) - REPLY_EVENTS - UNTEMPLATED_EVENTS
     assert {(e, c) for e in dossier_events for c in NotificationChannel.values} <= pairs
 
 

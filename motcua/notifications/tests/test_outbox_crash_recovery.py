@@ -50,7 +50,8 @@ def _received(providers):
 def _accept_with_messages_pending(hung, birth_version, providers):
     """A received dossier whose three "accepted" messages wait in the outbox, nothing else pending."""
     dossier = submitted_dossier(hung, birth_version)
-    outbox_dispatch()  # the submission's messages
+    outbox_dispatch()  # the submission's messages (its acknowledgement among them)
+    providers.smtp.received.clear()
     providers.sms.clear()
     providers.zalo.messages.clear()
     with transaction.atomic():

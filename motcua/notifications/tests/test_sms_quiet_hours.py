@@ -54,7 +54,8 @@ def test_an_sms_recorded_at_night_goes_out_at_seven(hung, birth_version, provide
 
         outbox_dispatch()
         assert providers.sms.messages == [], "nothing at night"
-        assert len(providers.smtp.received) == 1 and len(providers.zalo.messages) == 2, "other channels are not held"
+        # E-mail: the acknowledgement and the fee; Zalo: the submission and the fee.
+        assert len(providers.smtp.received) == 2 and len(providers.zalo.messages) == 2, "other channels are not held"
 
         clock.move_to(datetime.datetime(2026, 11, 27, 7, 0, 1, tzinfo=HCM))
         outbox_dispatch()

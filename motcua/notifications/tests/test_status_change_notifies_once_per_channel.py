@@ -23,6 +23,7 @@ def test_acceptance_sends_one_email_one_sms_one_zalo(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = submitted_dossier(hung, birth_version)
+    providers.smtp.received.clear()
     providers.sms.clear()
     providers.zalo.messages.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -78,7 +79,13 @@ def test_submission_tells_by_sms_and_zalo_the_acknowledgement_is_the_email(
     [sms] = providers.sms.messages_to(PHONE)
     assert dossier.code in sms.text and "cho tiep nhan" in sms.text
     assert len(providers.zalo.messages) == 1
-    assert providers.smtp.received == [], "the acknowledgement e-mail (with its PDF) already tells the citizen"
+    [mail] = providers.smtp.received
+    assert mail.subject.strip() == f"Đã nhận hồ sơ {dossier.code}", "the acknowledgement, no second e-mail"
+    [receipt] = list(mail.message.iter_attachments())
+    assert receipt.get_filename() == f"xac-nhan-{dossier.code}.pdf"
+    assert receipt.get_content().startswith(b"%PDF"), "the PDF receipt, rendered when sent"
+    acknowledgement = OutboxMessage.objects.get(dossier=dossier, event=NotificationEvent.ACKNOWLEDGEMENT)
+    assert acknowledgement.attachment == "acknowledgement" and b"%PDF" not in acknowledgement.body.encode()
 
 
 def test_recording_the_same_event_twice_adds_nothing(hung, birth_version, providers):

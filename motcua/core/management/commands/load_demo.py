@@ -2,14 +2,14 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.accounts.demo import demo_citizens_ensure
 from motcua.catalog.eforms import procedure_forms_load
 from motcua.catalog.groups import procedure_groups_load
 from motcua.catalog.processes import process_defaults_ensure
 from motcua.catalog.services import catalog_import
-from motcua.directory.demo import DEMO_PASSWORD, demo_staff_ensure
+from motcua.directory.demo import DEMO_PASSWORD, demo_passwords_issue, demo_staff_ensure
 from motcua.directory.services import directory_load
 from motcua.documents.results import result_templates_load
 from motcua.dossiers.demo import demo_dossiers_ensure
@@ -22,12 +22,48 @@ DEMO_RESULT_TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" /
 
 
 class Command(BaseCommand):
-    help = "Load the demo province (Đắk Lắk): units, agencies, procedures and staff. Idempotent."
+    help = (
+        "Load the demo province (Đắk Lắk): units, agencies, procedures and staff. Idempotent. "
+        "Refused on the production profile unless --allow-production is given."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-dossiers", action="store_true", help="Skip the sample dossiers.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo on the production profile (a staging or training site). The demo "
+            "accounts then get random passwords, printed once (the published one where "
+            "MOTCUA_ALLOW_DEMO_ACCOUNTS=true).",
+        )
+        parser.add_argument(
+            "--known-password",
+            action="store_true",
+            help=f"With --allow-production: give the demo accounts the published password {DEMO_PASSWORD} "
+            "instead of random ones (a public demonstration site only).",
+        )
 
-    def handle(self, *args: object, no_dossiers: bool = False, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        no_dossiers: bool = False,
+        allow_production: bool = False,
+        known_password: bool = False,
+        **options: object,
+    ) -> None:
+        production = settings.MOTCUA_PROFILE == "production"
+        demonstration_site = settings.MOTCUA_ALLOW_DEMO_ACCOUNTS
+        if production and not (allow_production or demonstration_site):
+            raise CommandError(
+                "Refusing to load the demo province on the production profile: it creates demo staff "
+                "and citizen accounts (a superuser among them) and fictional dossiers. On a staging or "
+                "training site, run `manage.py load_demo --allow-production`: the accounts then get "
+                "random passwords, printed once. A public demonstration site that wants the published "
+                f"password {DEMO_PASSWORD} sets MOTCUA_ALLOW_DEMO_ACCOUNTS=true."
+            )
+        # The published password opens every demo account, the superuser too: only where asked.
+        published = not production or demonstration_site or known_password
+        password = DEMO_PASSWORD if published else None
         actor = "load_demo"
         counts = directory_load(actor=actor, document=json.loads(DEMO_DIRECTORY.read_text()))
         self.stdout.write(f"Directory: {counts}")
@@ -41,9 +77,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Default processes built: {processes}")
         templates = result_templates_load(document=json.loads(DEMO_RESULT_TEMPLATES.read_text()), actor=actor)
         self.stdout.write(f"Result templates: {templates}")
-        accounts = demo_staff_ensure(actor=actor)
-        self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {DEMO_PASSWORD})")
-        citizens = demo_citizens_ensure(actor=actor)
-        self.stdout.write(f"Demo citizens: {len(citizens)} (log in with the phone number, password {DEMO_PASSWORD})")
+        accounts = demo_staff_ensure(actor=actor, password=password)
+        citizens = demo_citizens_ensure(actor=actor, password=password)
+        if password is None:
+            self._print_issued(demo_passwords_issue(actor=actor, users=[*accounts, *citizens]))
+        else:
+            self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {password})")
+            self.stdout.write(f"Demo citizens: {len(citizens)} (log in with the phone number, password {password})")
         if not no_dossiers:
             self.stdout.write(f"Sample dossiers at every stage: {demo_dossiers_ensure()}")
+
+    def _print_issued(self, issued: dict[str, str]) -> None:
+        if not issued:
+            self.stdout.write("Demo accounts: all exist already and keep their passwords.")
+            return
+        self.stdout.write("Demo accounts created with random passwords (shown only now, note them):")
+        for username, password in issued.items():
+            self.stdout.write(f"  {username:<16} {password}")
