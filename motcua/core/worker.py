@@ -50,6 +50,10 @@ def _drop_broken_connections() -> None:
             logger.debug("closing a broken database connection failed", exc_info=True)
 
 
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+
+
 def _attempt(what: str, action: Callable[[], object]) -> bool:
     """Run `action`; on any error log one line (no traceback: outages are expected) and say False."""
     try:
@@ -57,7 +61,7 @@ def _attempt(what: str, action: Callable[[], object]) -> bool:
         action()
         return True
     except Exception as exc:
-        logger.warning("%s failed, will retry: %s: %s", what, type(exc).__name__, str(exc).splitlines()[:1])
+        logger.warning("%s failed, will retry: %s", what, _first_line(exc))
         _drop_broken_connections()
         return False
 
@@ -131,7 +135,7 @@ def rq_work_forever(*, queue_names: list[str], worker_name_prefix: str) -> None:
             )
             worker.work(with_scheduler=True, logging_level="INFO")
         except Exception as exc:
-            logger.warning("RQ worker stopped by %s: %s; restarting", type(exc).__name__, str(exc).splitlines()[:1])
+            logger.warning("RQ worker stopped by %s; restarting", _first_line(exc))
         # RQ's handlers (installed by work()) note a shutdown request on the worker.
         if worker is not None and worker._shutdown_requested_date is not None:
             return
