@@ -175,6 +175,8 @@ class CatalogImportJob(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING
     )
+    # When a worker claimed it: a run that died (its transaction gone) is started again by the sweep.
+    claimed_at = models.DateTimeField(_("bắt đầu chạy lúc"), null=True, blank=True)
     total = models.PositiveIntegerField(_("tổng số thủ tục"), default=0)
     done = models.PositiveIntegerField(_("đã xử lý"), default=0)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)

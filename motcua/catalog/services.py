@@ -3,13 +3,14 @@
 import datetime
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from motcua.directory.models import Agency
 
 Progress = Callable[[int, int], None]
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class CatalogImportRefused(ApplicationError):
@@ -355,10 +358,15 @@ def catalog_import_job_create(*, actor: Any, upload: Any) -> CatalogImportJob:
 
 
 def catalog_import_job_execute(*, job_id: int) -> bool:
-    """Run a queued import; False when another run (a replayed task, the sweep) claimed it."""
+    """Run a queued import; False when another run (a replayed task, the sweep) claimed it.
+
+    The import and its outcome commit together, in one transaction that holds the job's row
+    lock while it runs: a worker that dies mid-import leaves nothing behind but a "running" job
+    whose lock is gone, which the sweep starts again (catalog_import_jobs_resume).
+    """
     # Claiming the job with a conditional update means a replayed task never imports twice.
     if not CatalogImportJob.objects.filter(pk=job_id, status=ImportJobStatus.PENDING).update(
-        status=ImportJobStatus.RUNNING
+        status=ImportJobStatus.RUNNING, claimed_at=timezone.now()
     ):
         return False
     job = CatalogImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -370,16 +378,20 @@ def catalog_import_job_execute(*, job_id: int) -> bool:
 
     with job.file.open("rb") as handle:
         content = handle.read()
-    try:
-        report = catalog_import_file(actor=job.created_by, content=content, file_kind=job.file_kind, progress=progress)
-    except CatalogImportRefused as refused:
-        errors = [{"location": e.location, "message": e.message} for e in refused.errors]
-        CatalogImportJob.objects.filter(pk=job_id).update(status=ImportJobStatus.REFUSED, errors=errors)
-        return True
-    total = len(report.created) + len(report.updated) + len(report.unchanged)
-    CatalogImportJob.objects.filter(pk=job_id).update(
-        status=ImportJobStatus.DONE, report=report.as_dict(), done=total, total=total
-    )
+    with transaction.atomic():
+        CatalogImportJob.objects.select_for_update().get(pk=job_id)  # held until the outcome commits
+        try:
+            report = catalog_import_file(
+                actor=job.created_by, content=content, file_kind=job.file_kind, progress=progress
+            )
+        except CatalogImportRefused as refused:
+            errors = [{"location": e.location, "message": e.message} for e in refused.errors]
+            CatalogImportJob.objects.filter(pk=job_id).update(status=ImportJobStatus.REFUSED, errors=errors)
+            return True
+        total = len(report.created) + len(report.updated) + len(report.unchanged)
+        CatalogImportJob.objects.filter(pk=job_id).update(
+            status=ImportJobStatus.DONE, report=report.as_dict(), done=total, total=total
+        )
     return True
 
 
@@ -390,7 +402,8 @@ IMPORT_JOB_GRACE = datetime.timedelta(minutes=1)
 
 def catalog_import_jobs_resume() -> list[int]:
     """Start the imports still waiting after the grace period (their queued job was lost: a
-    queue down at upload, or restarted empty); the ids of those this call ran."""
+    queue down at upload, or restarted empty) and those whose run died; the ids this call ran."""
+    _catalog_import_dead_runs_release()
     waiting = CatalogImportJob.objects.filter(
         status=ImportJobStatus.PENDING, created_at__lte=timezone.now() - IMPORT_JOB_GRACE
     ).order_by("id")
@@ -399,6 +412,30 @@ def catalog_import_jobs_resume() -> list[int]:
         if catalog_import_job_execute(job_id=job_id):
             ran.append(job_id)
     return ran
+
+
+def _catalog_import_dead_runs_release() -> None:
+    """Put back in the queue the "running" jobs no run holds any more (its worker died).
+
+    A live run holds its job's row lock (PostgreSQL), so `skip_locked` passes it by; on SQLite a
+    live run holds the database's write lock, so this waits, fails and tries at the next sweep.
+    The grace period covers a run between its claim and its transaction.
+    """
+    try:
+        with transaction.atomic():
+            dead = (
+                CatalogImportJob.objects.select_for_update(skip_locked=True)
+                .filter(status=ImportJobStatus.RUNNING, claimed_at__lte=timezone.now() - IMPORT_JOB_GRACE)
+                .values_list("pk", flat=True)
+            )
+            released = CatalogImportJob.objects.filter(pk__in=list(dead)).update(
+                status=ImportJobStatus.PENDING, claimed_at=None
+            )
+    except OperationalError:
+        logger.info("Catalogue import sweep: an import is running, dead runs are looked for later")
+        return
+    if released:
+        logger.warning("Catalogue import sweep: %d import(s) whose worker died queued again", released)
 
 
 def import_progress_key(job_id: int) -> str:

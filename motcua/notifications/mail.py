@@ -2,7 +2,8 @@
 sends them) and a Message-ID fixed by the outbox.
 
 Plugins (setting MOTCUA_PLUGINS["email"]):
-- "demo" (embedded default): sends nothing; the outbox row, visible in the admin, is the record;
+- "demo" (embedded default): sends nothing; the outbox row, visible in the admin, is the record,
+  and with the embedded profile's file backend a copy lands in var/mail/;
 - "smtp": Django's SMTP backend to EMAIL_HOST:EMAIL_PORT (tests run a real SMTP server on
   127.0.0.1: motcua.notifications.testing.smtp_server).
 
@@ -15,7 +16,7 @@ import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -58,9 +59,34 @@ def message_id_for(reference: str) -> str:
     return f"<{reference}@{settings.MOTCUA_EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
+def _email(
+    *, to: str, subject: str, body: str, message_id: str, attachments: Sequence[Attachment], connection: Any
+) -> EmailMessage:
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Message-ID": message_id},
+        connection=connection,
+    )
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
+    return message
+
+
+_FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+
 class DemoEmailSender:
     def send(self, *, to: str, subject: str, body: str, message_id: str, attachments: Sequence[Attachment] = ()) -> str:
-        logger.info("Demo e-mail kept in the outbox only: message_id=%s attachments=%d", message_id, len(attachments))
+        if settings.EMAIL_BACKEND == _FILE_BACKEND:
+            # The embedded demo keeps a readable copy under EMAIL_FILE_PATH (var/mail/); no
+            # other backend is used, so a staging server with this plugin mails nobody.
+            _email(
+                to=to, subject=subject, body=body, message_id=message_id, attachments=attachments, connection=None
+            ).send(fail_silently=False)
+        logger.info("Demo e-mail not sent to anyone: message_id=%s attachments=%d", message_id, len(attachments))
         return message_id
 
 
@@ -75,16 +101,9 @@ class SmtpEmailSender:
             timeout=settings.EMAIL_TIMEOUT,
             fail_silently=False,
         )
-        message = EmailMessage(
-            subject=subject,
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[to],
-            headers={"Message-ID": message_id},
-            connection=connection,
+        message = _email(
+            to=to, subject=subject, body=body, message_id=message_id, attachments=attachments, connection=connection
         )
-        for attachment in attachments:
-            message.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
             sent = message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -197,7 +197,7 @@ class _Lane:
             report.sent += 1
             self.failures_in_a_row = 0
             if self.trips:
-                _channel_resume(self.channel)
+                outbox_channel_resume(channel=self.channel)
                 self.trips = 0
             return True
         if message.status == OutboxStatus.DEAD:
@@ -266,14 +266,11 @@ def _channel_trip(channel: str, *, trips: int, reason: str) -> None:
     logger.warning("Outbox: channel %s paused for %d s (trip %d in a row): %s", channel, seconds, trips + 1, reason)
 
 
-def _channel_resume(channel: str) -> None:
+def outbox_channel_resume(*, channel: str) -> None:
+    """Close the channel's breaker: a message went through, or an administrator fixed what
+    stopped it (e.g. a new Zalo token)."""
     OutboxChannelPause.objects.filter(channel=channel).update(trips=0, paused_until=None, reason="")
     logger.info("Outbox: channel %s works again", channel)
-
-
-def outbox_channel_resume(*, channel: str) -> None:
-    """Lift a channel's pause now: an administrator fixed what stopped it (e.g. a new Zalo token)."""
-    _channel_resume(channel)
 
 
 def _bury_abandoned(now: datetime.datetime) -> None:

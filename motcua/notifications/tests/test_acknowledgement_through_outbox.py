@@ -124,3 +124,17 @@ def test_recording_the_hand_in_again_gives_one_acknowledgement(hung, birth_versi
     with transaction.atomic():
         acknowledgement_record(dossier=dossier)
     assert OutboxMessage.objects.filter(event=NotificationEvent.ACKNOWLEDGEMENT).count() == 1
+
+
+def test_the_embedded_demo_keeps_a_copy_in_its_mail_folder(hung, birth_version, settings, tmp_path):
+    """With the "demo" e-mail plugin nobody is mailed; the embedded profile's file backend still
+    shows the acknowledgement and its receipt, as before it went through the outbox."""
+    settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "email": "demo"}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    dossier = submitted_dossier(hung, birth_version)
+    outbox_dispatch()
+    assert _acknowledgement(dossier).status == OutboxStatus.SENT
+    [copy] = list((tmp_path / "mail").iterdir())
+    text = copy.read_text()
+    assert f"xac-nhan-{dossier.code}.pdf" in text and "application/pdf" in text
