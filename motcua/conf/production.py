@@ -5,6 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from motcua.conf.base import *  # noqa: F403
 from motcua.conf.base import (
     LOCAL_CACHE,
+    MOTCUA_AUDIT_ANCHOR_KEY,
     MOTCUA_HEALTHZ_TOKEN,
     MOTCUA_PLUGINS,
     MOTCUA_SMS_WEBHOOK_SECRET,
@@ -49,6 +50,8 @@ for _name, _secret in (
     ("MOTCUA_SMS_WEBHOOK_SECRET", MOTCUA_SMS_WEBHOOK_SECRET),
     ("MOTCUA_ZALO_WEBHOOK_SECRET", MOTCUA_ZALO_WEBHOOK_SECRET),
     ("MOTCUA_HEALTHZ_TOKEN", MOTCUA_HEALTHZ_TOKEN),
+    # Signs the audit chain anchors (empty: derived from DJANGO_SECRET_KEY).
+    ("MOTCUA_AUDIT_ANCHOR_KEY", MOTCUA_AUDIT_ANCHOR_KEY),
 ):
     if 0 < len(_secret) < 32:
         raise ImproperlyConfigured(f"{_name} must be empty or a random value of at least 32 characters.")

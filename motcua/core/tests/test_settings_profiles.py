@@ -44,6 +44,10 @@ def test_embedded_needs_no_configuration() -> None:
         ({"DJANGO_SECRET_KEY": SAFE_SECRET, "DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
         ({"DJANGO_SECRET_KEY": SAFE_SECRET, "MOTCUA_ALLOW_DEMO_PLUGINS": "true"}, "S3_BUCKET"),
         ({"DJANGO_SECRET_KEY": SAFE_SECRET, "S3_BUCKET": "b"}, "Demo plugins are not for production"),
+        (
+            {"DJANGO_SECRET_KEY": SAFE_SECRET, "MOTCUA_ALLOW_DEMO_PLUGINS": "true", "MOTCUA_AUDIT_ANCHOR_KEY": "short"},
+            "MOTCUA_AUDIT_ANCHOR_KEY must be empty or a random value of at least 32 characters",
+        ),
     ],
 )
 def test_production_refuses_unsafe_or_missing_settings(env: dict[str, str], message: str) -> None:
