@@ -17,9 +17,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from motcua.api.errors import is_api_request, problem_response, public_message
 from motcua.core.health import health_detail_allowed, health_report, health_summary
 from motcua.core.maintenance import Maintenance
+from motcua.core.problems import is_api_request, problem_response, public_message
 
 
 @never_cache
