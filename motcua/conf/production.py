@@ -97,7 +97,13 @@ STORAGES = {
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis host that stops answering (rather than refusing) must cost a request a second,
+        # not hang it: the error becomes the 503 page.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
     "local": LOCAL_CACHE,
 }
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405
