@@ -5,12 +5,16 @@ A backup folder holds `database.dump` (pg_dump's custom format; a SQLite copy on
 profile), `objects/<key>` (every stored file) and `manifest.json` (sizes and SHA-256 of all of it,
 the applied migrations). The database is dumped first, in one snapshot, then the files are copied:
 files are written before the rows that name them and never overwritten, so every file the dump
-refers to is in the copy (files added meanwhile are harmless extras).
+refers to is in the copy (files added meanwhile are harmless extras). The one exception is the
+audit trail's signed anchors: one written after the dump would name an event the dump lacks, and
+`audit_verify` on the restored site would report removed events. So anchors of events newer than
+the dump's snapshot are left out.
 """
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -24,6 +28,9 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from motcua.core.audit_anchors import ANCHOR_DIR
+from motcua.core.models import AuditEvent
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
@@ -49,14 +56,21 @@ def backup_create(*, folder: Path) -> dict[str, Any]:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: give a new folder for each backup.")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data: owner only
+    # Read before the dump: every event up to here is in its snapshot (events are only appended).
+    newest_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     database = _database_dump(folder / DUMP)
-    objects = [_object_save(folder / OBJECTS, key, body, content_type) for key, body, content_type in _objects_read()]
+    objects = [
+        _object_save(folder / OBJECTS, key, body, content_type)
+        for key, body, content_type in _objects_read()
+        if not _anchor_after(key, newest_event)
+    ]
     manifest = {
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
         "profile": settings.MOTCUA_PROFILE,
         "database": {**database, "sha256": _sha256_file(folder / DUMP), "bytes": (folder / DUMP).stat().st_size},
         "migrations": _migrations_applied(),
+        "audit_events_up_to": newest_event,
         "objects": {
             "storage": _storage_kind(),
             "count": len(objects),
@@ -158,6 +172,14 @@ def _run(command: list[str], db: dict[str, Any]) -> None:
 
 
 # --- The stored files: an S3 bucket in production, the media folder on the embedded profile. ---
+
+
+def _anchor_after(key: str, newest_event: int) -> bool:
+    """An audit anchor (audit-anchors/YYYY/MM/DD/<event id>[_suffix].json) of a newer event."""
+    if not key.startswith(f"{ANCHOR_DIR}/"):
+        return False
+    event_id = re.match(r"\d+", key.rsplit("/", 1)[-1])
+    return event_id is not None and int(event_id.group(0)) > newest_event
 
 
 def _storage_kind() -> str:

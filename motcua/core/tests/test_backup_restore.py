@@ -1,6 +1,7 @@
 """A backup of the production profile's PostgreSQL database and S3 bucket, restored into a fresh
-database and a fresh bucket with the commands the operator's guide gives, holds the same rows, the
-same file bytes and an intact audit chain; a damaged backup or a non-empty target is refused."""
+database and a fresh bucket with the commands the operator's guide gives (as the database owner
+role, not a superuser), holds the same rows, the same file bytes and an intact audit chain; a
+damaged backup or a non-empty target is refused."""
 
 import os
 import subprocess
@@ -21,6 +22,7 @@ from motcua.dossiers.models import Dossier
 ROOT = Path(__file__).resolve().parents[3]
 SOURCE_BUCKET = "motcua-source"
 RESTORED_BUCKET = "motcua-restored"
+OWNER = f"restore_owner_{os.getpid()}"
 KEYS = {"S3_ACCESS_KEY_ID": "test", "S3_SECRET_ACCESS_KEY": "test-secret"}  # moto accepts any
 
 pytestmark = [
@@ -68,15 +70,17 @@ def s3(settings: Any) -> Iterator[tuple[str, Any]]:
 
 @pytest.fixture
 def empty_databases() -> Iterator[list[str]]:
+    """Empty databases owned by an ordinary role, as the guide creates them."""
     names = [f"restored_{os.getpid()}_{n}" for n in range(2)]
     with _server() as admin:
+        admin.execute(f'CREATE ROLE "{OWNER}" LOGIN')
         for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER}"')
     yield names
     with _server() as admin:
         for name in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'DROP ROLE IF EXISTS "{OWNER}"')
 
 
 def test_backup_restores_rows_files_and_audit_chain(
@@ -91,10 +95,15 @@ def test_backup_restores_rows_files_and_audit_chain(
     made = _manage("backup", str(backup), database=source_db, bucket=SOURCE_BUCKET, endpoint=endpoint)
     assert made.returncode == 0, made.stderr
     restored_db, damaged_db = empty_databases
-    restored = _manage("restore", str(backup), database=restored_db, bucket=RESTORED_BUCKET, endpoint=endpoint)
+    restored = _manage(
+        "restore", str(backup), database=restored_db, bucket=RESTORED_BUCKET, endpoint=endpoint, user=OWNER
+    )
     assert restored.returncode == 0, restored.stderr
 
     assert _row_counts(restored_db) == _row_counts(source_db)
+    with _server(restored_db) as db:
+        owners = {row[0] for row in db.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")}
+    assert owners == {OWNER}, "the restored tables belong to the role that restored them"
     assert sum(_row_counts(restored_db).values()) > 1000
     assert _objects(client, RESTORED_BUCKET) == _objects(client, SOURCE_BUCKET)
     result_key = Dossier.objects.filter(result_document__isnull=False).first().result_document.file.name
@@ -105,18 +114,22 @@ def test_backup_restores_rows_files_and_audit_chain(
     assert verified.returncode == 0, verified.stderr
     assert "intact" in verified.stdout
 
-    again = _manage("restore", str(backup), database=restored_db, bucket="motcua-other", endpoint=endpoint)
+    again = _manage("restore", str(backup), database=restored_db, bucket="motcua-other", endpoint=endpoint, user=OWNER)
     assert again.returncode != 0
     assert "already has tables" in again.stderr
 
     (backup / "objects" / result_key).write_bytes(b"%PDF-1.7 tampered")
-    damaged = _manage("restore", str(backup), database=damaged_db, bucket="motcua-damaged", endpoint=endpoint)
+    damaged = _manage(
+        "restore", str(backup), database=damaged_db, bucket="motcua-damaged", endpoint=endpoint, user=OWNER
+    )
     assert damaged.returncode != 0
     assert "damaged" in damaged.stderr
     assert _row_counts(damaged_db) == {}, "nothing is restored from a damaged backup"
 
 
-def _manage(*args: str, database: str, bucket: str, endpoint: str) -> subprocess.CompletedProcess[str]:
+def _manage(
+    *args: str, database: str, bucket: str, endpoint: str, user: str = "postgres"
+) -> subprocess.CompletedProcess[str]:
     """Run a command on the production profile, configured as the operator's guide says."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POSTGRES_", "S3_", "MOTCUA_"))}
     env = {
@@ -126,7 +139,7 @@ def _manage(*args: str, database: str, bucket: str, endpoint: str) -> subprocess
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "MOTCUA_ALLOW_DEMO_PLUGINS": "true",
         "POSTGRES_DB": database,
-        "POSTGRES_USER": "postgres",
+        "POSTGRES_USER": user,
         "POSTGRES_HOST": os.environ["MOTCUA_TEST_POSTGRES_HOST"],
         "POSTGRES_PORT": os.environ.get("MOTCUA_TEST_POSTGRES_PORT", "5432"),
         "S3_BUCKET": bucket,
