@@ -24,6 +24,7 @@ API (kept small and stable; other code builds on it)::
         stack.start_worker()      # one more run_worker process
         stack.workers             # the run_worker Popen objects, killed ones included
         stack.set_smtp_delay(3)   # the SMTP sink answers each recipient after 3 s (0: at once)
+        stack.set_smtp_refusing(True)  # the SMTP sink refuses every recipient with 451 until False
         stack.manage("shell", "-c", "...")  # a manage.py command with the stack's env; returns output
         stack.logs()              # {process name: its captured output}
         stack.timings             # seconds per start-up phase (services, migrate, collectstatic+load_demo, web, total)
@@ -105,6 +106,7 @@ class _SmtpSink:
 
         self.messages: list[EmailMessage] = []
         self.delay = 0.0
+        self.refusing = False
         self.port = free_port()
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -112,6 +114,8 @@ class _SmtpSink:
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         # A slow mail server: a client killed meanwhile never gets to send the message.
         await asyncio.sleep(self.delay)
+        if self.refusing:
+            return "451 4.3.0 Mail server busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -219,6 +223,10 @@ class Stack:
         """Make the SMTP sink wait `seconds` before accepting each recipient (0: answer at once)."""
         self._smtp.delay = seconds
 
+    def set_smtp_refusing(self, refusing: bool) -> None:
+        """While True the SMTP sink answers every recipient with a temporary refusal (451)."""
+        self._smtp.refusing = refusing
+
     def kill_worker(self, index: int = 0) -> int:
         """SIGKILL run_worker process `index` with the job it runs (its process group, as a
         supervisor or the OOM killer of a container would); returns its pid."""
@@ -297,7 +305,9 @@ class Stack:
     def _stop_all(self) -> None:
         for process in self._processes.values():
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+                # SIGINT: gunicorn's quick shutdown (SIGTERM waits for idle keep-alive clients);
+                # run_worker treats it like SIGTERM (finish the job at hand, then stop).
+                os.killpg(process.pid, signal.SIGINT)
         deadline = time.monotonic() + 10
         for process in self._processes.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -388,6 +398,8 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
             "MOTCUA_OUTBOX_LEASE_SECONDS": "15",
             "MOTCUA_OUTBOX_BACKOFF_SECONDS": "2",
             "MOTCUA_OUTBOX_BACKOFF_MAX_SECONDS": "5",
+            "MOTCUA_OUTBOX_CHANNEL_PAUSE_SECONDS": "3",
+            "MOTCUA_OUTBOX_CHANNEL_PAUSE_MAX_SECONDS": "5",
             "MOTCUA_LOG_LEVEL": "INFO",
             **(env or {}),
         }

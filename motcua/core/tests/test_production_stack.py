@@ -3,9 +3,10 @@ gunicorn processes and two workers started as the README documents (motcua.core.
 
 One dossier goes from the API submission through the back office to its returned result, with
 every e-mail at the SMTP sink, its files in the bucket and no failed job. Then the parts fail:
-a worker is killed with SIGKILL while it dispatches, Redis restarts empty, PostgreSQL stops for
-20 s, and the same request is sent twice meanwhile. Each ends with every dossier, message and
-audit event exactly once, and the workers back by themselves (/healthz ok).
+a worker is killed with SIGKILL while it dispatches, Redis restarts empty, the mail server
+refuses for a while, PostgreSQL stops for 20 s, and the same request is sent twice meanwhile.
+Each ends with every dossier, message and audit event exactly once, and the workers back by
+themselves (/healthz ok).
 """
 
 import re
@@ -397,6 +398,31 @@ def test_redis_restarted_empty_mid_run_delays_but_loses_nothing(stack: Stack) ->
     assert_exactly_once(stack, drafts, codes)
     # No worker gave up: the two running before the outage still run (one killed earlier aside).
     assert sum(process.poll() is None for process in stack.workers) == 2
+
+
+def test_a_mail_server_refusing_for_a_while_delays_every_mail_once(stack: Stack) -> None:
+    """The mail server answers "try again later" (451) for a while: the e-mails wait in the
+    outbox and each arrives once when it accepts again (15 s here; the sweep's pace is the same
+    for a minute, only longer)."""
+    api = citizen_api(stack)
+    stack.set_smtp_refusing(True)
+    try:
+        pk, code = submitted_dossier(stack, api, "Đặng Thu Hà")
+        wait_for(
+            "a refused attempt",
+            lambda: sql(
+                stack,
+                "SELECT count(*) FROM notifications_outboxmessage WHERE dossier_id = %s AND attempts > 0 "
+                "AND status NOT IN ('sent', 'delivered')",
+                pk,
+            )[0][0],
+            timeout=30,
+        )
+        time.sleep(10)
+        assert acknowledgements(stack, code) == 0
+    finally:
+        stack.set_smtp_refusing(False)
+    assert_exactly_once(stack, [pk], [code])
 
 
 def test_postgres_stopped_20_seconds(stack: Stack) -> None:
