@@ -4,8 +4,10 @@
 PostgreSQL (initdb; as user ``postgres`` through ``runuser`` when run as root), ``redis-server``
 without persistence, moto's S3 server with one bucket, and an SMTP sink that records every message.
 It then runs the product exactly as the README documents for production
-(``DJANGO_SETTINGS_MODULE=motcua.conf.production``): ``manage.py migrate``, ``collectstatic``,
-``load_demo``, then ``gunicorn motcua.wsgi:application`` web processes and ``manage.py run_worker``
+(``DJANGO_SETTINGS_MODULE=motcua.conf.production``) with the operator's two database roles:
+``manage.py migrate`` and ``db_grant_runtime_role`` as the owner role (``motcua_owner``), then as
+the runtime role (``motcua_app``, which cannot touch the audit trail's protection)
+``collectstatic``, ``load_demo``, then ``gunicorn motcua.wsgi:application`` web processes and ``manage.py run_worker``
 workers, each in its own process group with its output captured in ``<tmp>/logs/<name>.log``.
 Leaving the ``with`` block stops every process it started, also on error.
 
@@ -26,6 +28,7 @@ API (kept small and stable; other code builds on it)::
         stack.set_smtp_delay(3)   # the SMTP sink answers each recipient after 3 s (0: at once)
         stack.set_smtp_refusing(True)  # the SMTP sink refuses every recipient with 451 until False
         stack.manage("shell", "-c", "...")  # a manage.py command with the stack's env; returns output
+        stack.manage("migrate", as_owner=True)  # the same, as the database owner role
         stack.logs()              # {process name: its captured output}
         stack.timings             # seconds per start-up phase (services, migrate, collectstatic+load_demo, web, total)
         stack.wait_healthy(timeout=60)      # until /healthz answers 200
@@ -60,6 +63,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INITDB_OPTIONS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]
+OWNER_ROLE, RUNTIME_ROLE = "motcua_owner", "motcua_app"
 SECRET_KEY = "stack-" + "x" * 50
 S3_ACCESS_KEY = "stack-access-key"
 S3_SECRET_KEY = "stack-secret-key"  # noqa: S105 - moto accepts any credentials
@@ -169,12 +173,13 @@ class Stack:
         self._processes[name] = process
         return process
 
-    def manage(self, *args: str, timeout: float = 300) -> str:
-        """Run `manage.py <args>` with the stack's environment; raise with its output if it fails."""
+    def manage(self, *args: str, timeout: float = 300, as_owner: bool = False) -> str:
+        """Run `manage.py <args>` with the stack's environment (as the owner role if asked); raise
+        with its output if it fails."""
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, "POSTGRES_USER": OWNER_ROLE} if as_owner else self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -374,7 +379,7 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_HSTS_SECONDS": "0",
             "POSTGRES_DB": "motcua",
-            "POSTGRES_USER": "postgres",
+            "POSTGRES_USER": RUNTIME_ROLE,
             "POSTGRES_PASSWORD": "",
             "POSTGRES_HOST": "127.0.0.1",
             "POSTGRES_PORT": str(pg_port),
@@ -422,11 +427,15 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
         cleanup.callback(_quiet, stack.stop_postgres)
         stack.start_postgres()
         with psycopg.connect(f"host=127.0.0.1 port={pg_port} user=postgres dbname=postgres", autocommit=True) as db:
-            db.execute("CREATE DATABASE motcua")
+            # As docs/operations.md sets it up: neither role is a superuser or a member of the other.
+            db.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN")
+            db.execute(f"CREATE ROLE {RUNTIME_ROLE} LOGIN")
+            db.execute(f"CREATE DATABASE motcua OWNER {OWNER_ROLE}")
         cleanup.callback(stack._stop_all)
         stack.timings["services"] = time.monotonic() - started
         began = time.monotonic()
-        stack.manage("migrate", "--no-input", "-v0")
+        stack.manage("migrate", "--no-input", "-v0", as_owner=True)
+        stack.manage("db_grant_runtime_role", RUNTIME_ROLE, as_owner=True)
         stack.timings["migrate"] = time.monotonic() - began
         # Independent of each other (files on disk; the database and the bucket): run side by side.
         began = time.monotonic()
