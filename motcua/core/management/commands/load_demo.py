@@ -24,7 +24,8 @@ DEMO_RESULT_TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" /
 class Command(BaseCommand):
     help = (
         "Load the demo province (Đắk Lắk): units, agencies, procedures and staff. Idempotent. "
-        "Refused on the production profile unless --allow-production is given."
+        "Refused on the production profile unless --allow-production is given or "
+        "MOTCUA_ALLOW_DEMO_ACCOUNTS=true."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
