@@ -37,36 +37,12 @@ import psycopg
 from PIL import Image
 
 from motcua.core.stack import production_stack
+from motcua.dossiers.demo_answers import birth_registration_answers
 
 PASSWORD = "demo@2026"  # the demo citizens' published password (MOTCUA_ALLOW_DEMO_ACCOUNTS)
 PROCEDURE, UNIT = "1.001193", "24121"
 OTP = re.compile(r"\b(\d{6})\b")
-# The birth-registration e-form, answered as the demo citizen (motcua/dossiers/demo.py does the same).
-ANSWERS = {
-    "applicant_full_name": "Nguyễn Văn Hùng",
-    "applicant_id_number": "066094000103",
-    "applicant_residence": {"unit": UNIT, "detail": "Số 12 Y Ngông"},
-    "applicant_relationship": "cha",
-    "child_full_name": "Nguyễn Văn Thử",
-    "child_birth_date": "2026-11-20",
-    "child_gender": "nam",
-    "child_ethnicity": "Kinh",
-    "child_nationality": "Việt Nam",
-    "birth_place_kind": "co_so_y_te",
-    "birth_facility": "Bệnh viện Đa khoa vùng Tây Nguyên",
-    "birth_place": {"unit": UNIT, "detail": "184 Trần Quý Cáp"},
-    "birth_proof_kind": "chung_sinh_dien_tu",
-    "surrogacy": False,
-    "self_birth_year": 1994,
-    "self_ethnicity": "Kinh",
-    "self_nationality": "Việt Nam",
-    "other_parent_status": "khai",
-    "other_parent_full_name": "Trần Thị Mai",
-    "other_parent_birth_year": 1996,
-    "other_parent_ethnicity": "Kinh",
-    "other_parent_nationality": "Việt Nam",
-    "other_parent_residence": {"unit": UNIT, "detail": "Số 12 Y Ngông"},
-}
+ANSWERS = birth_registration_answers("Nguyễn Văn Thử", birth_unit=UNIT)
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 

@@ -19,6 +19,7 @@ from motcua.directory.constants import AgencyKind
 from motcua.directory.models import Agency
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
+from motcua.dossiers.demo_answers import birth_registration_answers
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     dossier_fees_record,
@@ -44,40 +45,15 @@ STAGES = ["submitted", "specialist", "paused", "leader", "clerk", "returned"]
 OTP_TEXT = re.compile(r"là (\d{6})\.")
 
 
-def _answers(child: str, unit_code: str, unit_name: str) -> dict[str, Any]:
-    return {
-        "applicant_full_name": "Nguyễn Văn Hùng",
-        "applicant_id_number": "066094000103",
-        "applicant_residence": {"unit": "24121", "detail": "Số 12 Y Ngông"},
-        "applicant_relationship": "cha",
-        "child_full_name": child,
-        "child_birth_date": "2026-11-20",
-        "child_gender": "nam",
-        "child_ethnicity": "Kinh",
-        "child_nationality": "Việt Nam",
-        "birth_place_kind": "co_so_y_te",
-        "birth_facility": "Bệnh viện Đa khoa vùng Tây Nguyên",
-        "birth_place": {"unit": unit_code, "detail": "184 Trần Quý Cáp"},
-        "birth_proof_kind": "chung_sinh_dien_tu",
-        "surrogacy": False,
-        "self_birth_year": 1994,
-        "self_ethnicity": "Kinh",
-        "self_nationality": "Việt Nam",
-        "other_parent_status": "khai",
-        "other_parent_full_name": "Trần Thị Mai",
-        "other_parent_birth_year": 1996,
-        "other_parent_ethnicity": "Kinh",
-        "other_parent_nationality": "Việt Nam",
-        "other_parent_residence": {"unit": "24121", "detail": "Số 12 Y Ngông"},
-    }
-
-
 def _submit(*, citizen: Any, version: Any, agency: Agency, child: str) -> Dossier:
     """Fill, attach the birth certificate from the store, submit and confirm with the SMS code."""
     unit = agency.unit
     dossier = services.dossier_start(applicant=citizen, version=version, unit_code=unit.code)
     dossier = services.dossier_save_form(
-        dossier=dossier, actor=citizen, data=_answers(child, unit.code, unit.name), revision=dossier.revision
+        dossier=dossier,
+        actor=citizen,
+        data=birth_registration_answers(child, birth_unit=unit.code),
+        revision=dossier.revision,
     )
     certificate = citizen.stored_documents.order_by("pk").first()
     for component in version.components.filter(required=True):

@@ -22,6 +22,7 @@ import pytest
 
 from motcua.core.stack import ROOT, Stack, StackUnavailable, production_stack
 from motcua.core.testing import small_pdf
+from motcua.dossiers.demo_answers import birth_registration_answers
 
 pytestmark = pytest.mark.production
 
@@ -108,35 +109,6 @@ def demo_unit(stack: Stack) -> str:
     return str(code)
 
 
-def answers(child: str, unit: str) -> dict[str, Any]:
-    home = {"unit": unit, "detail": "Số 12 Y Ngông"}
-    return {
-        "applicant_full_name": "Nguyễn Văn Hùng",
-        "applicant_id_number": "066094000103",
-        "applicant_residence": home,
-        "applicant_relationship": "cha",
-        "child_full_name": child,
-        "child_birth_date": "2026-11-20",
-        "child_gender": "nam",
-        "child_ethnicity": "Kinh",
-        "child_nationality": "Việt Nam",
-        "birth_place_kind": "co_so_y_te",
-        "birth_facility": "Bệnh viện Đa khoa vùng Tây Nguyên",
-        "birth_place": {"unit": unit, "detail": "184 Trần Quý Cáp"},
-        "birth_proof_kind": "chung_sinh_dien_tu",
-        "surrogacy": False,
-        "self_birth_year": 1994,
-        "self_ethnicity": "Kinh",
-        "self_nationality": "Việt Nam",
-        "other_parent_status": "khai",
-        "other_parent_full_name": "Trần Thị Mai",
-        "other_parent_birth_year": 1996,
-        "other_parent_ethnicity": "Kinh",
-        "other_parent_nationality": "Việt Nam",
-        "other_parent_residence": home,
-    }
-
-
 def draft_ready(stack: Stack, api: httpx.Client, child: str) -> int:
     """A birth registration filled, with its papers uploaded, ready to submit; returns its id."""
     unit = demo_unit(stack)
@@ -159,7 +131,11 @@ def draft_ready(stack: Stack, api: httpx.Client, child: str) -> int:
     revision = api.get(f"/api/v1/dossiers/{pk}/").json()["revision"]
     patched = api.patch(
         f"/api/v1/dossiers/{pk}/",
-        json={"revision": revision, "form_data": answers(child, unit), "delivery_method": "online"},
+        json={
+            "revision": revision,
+            "form_data": birth_registration_answers(child, birth_unit=unit, home_unit=unit),
+            "delivery_method": "online",
+        },
     )
     assert patched.status_code == 200, patched.text
     assert patched.json()["problems"] in ({}, []), patched.json()["problems"]
