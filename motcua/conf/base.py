@@ -175,6 +175,13 @@ MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh 
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 # Public tracking lookups allowed per client address in ten minutes (guessing codes is slow).
 MOTCUA_TRACKING_LOOKUPS_PER_WINDOW = env_int("MOTCUA_TRACKING_LOOKUPS_PER_WINDOW", 30)
+# Answers posted to an e-form page after the session expired are kept for the same browser
+# session until it logs in again: at most this many bytes each, this many per session, for this
+# long, and this many new keeps per client address in an hour.
+MOTCUA_POST_STASH_MAX_BYTES = env_int("MOTCUA_POST_STASH_MAX_BYTES", 64 * 1024)
+MOTCUA_POST_STASHES_PER_SESSION = env_int("MOTCUA_POST_STASHES_PER_SESSION", 3)
+MOTCUA_POST_STASH_SECONDS = env_int("MOTCUA_POST_STASH_SECONDS", 15 * 60)
+MOTCUA_POST_STASHES_PER_IP_PER_HOUR = env_int("MOTCUA_POST_STASHES_PER_IP_PER_HOUR", 20)
 # Jobs every task worker enqueues on a timer: dotted path of the task → interval in seconds.
 MOTCUA_PERIODIC_TASKS = {
     "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),

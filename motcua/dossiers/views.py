@@ -1,6 +1,5 @@
 """The citizen's journey: start, e-form pages, papers, delivery, check, confirm by SMS code."""
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,8 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from motcua.documents.models import StoredDocument
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.post_stash import post_stash_keep, post_stash_pending, post_stash_take
 from motcua.dossiers.selectors import (
     dossier_get_for_applicant,
     dossier_get_for_editor,
@@ -35,37 +34,33 @@ from motcua.dossiers.transitions import StaleDossier
 
 citizen_required = login_required(login_url="accounts:login")
 View = Callable[..., HttpResponse]
-STASH_SECONDS = 3600
 
 
 def keeps_post_across_login(view: View) -> View:
-    """If the session expired while a form page was open, keep what was posted, send the person
-    to log in, and put their answers back afterwards: the draft is never lost."""
+    """If the session expired while a form page was open, keep what was posted for this browser
+    session, send the person to log in, and offer the answers back afterwards (post_stash.py)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST" and not request.user.is_authenticated:
-            key = secrets.token_urlsafe(16)
-            cache.set(f"post-stash:{key}", {"path": request.path, "data": dict(request.POST.lists())}, STASH_SECONDS)
-            messages.warning(
-                request, _("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại; thông tin bạn vừa nhập được giữ lại.")
-            )
-            return redirect_to_login(f"{request.path}?khoi-phuc={key}", login_url="accounts:login")
+            if request.headers.get("X-Motcua-Autosave"):
+                # The page's next "save" or "continue" is kept instead; autosaves would only fill
+                # the stash and the address's allowance.
+                message = _("Phiên đăng nhập đã hết hạn.")
+                return JsonResponse({"code": "login_required", "message": message}, status=401)
+            try:
+                post_stash_keep(request)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.warning(
+                    request,
+                    _("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại; thông tin bạn vừa nhập được giữ lại."),
+                )
+            return redirect_to_login(request.path, login_url="accounts:login")
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _restore_stash(request: HttpRequest) -> QueryDict | None:
-    key = request.GET.get("khoi-phuc", "")
-    stash = cache.get(f"post-stash:{key}") if key else None
-    if not stash or stash.get("path") != request.path:
-        return None
-    cache.delete(f"post-stash:{key}")
-    restored = QueryDict(mutable=True)
-    for name, values in stash["data"].items():
-        restored.setlist(name, values)
-    return restored
 
 
 def _schema(dossier: Dossier) -> dict[str, Any] | None:
@@ -230,12 +225,16 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         return redirect("dossiers:detail", pk=dossier.pk)
     errors: dict[str, str] = {}
     warnings: list[str] = []
-    restored = _restore_stash(request)
-    if restored is not None:
-        services.dossier_save_form(
-            dossier=dossier, actor=request.user, data=parse_posted(schema, restored), revision=None
-        )
-        messages.success(request, _("Đã khôi phục thông tin bạn nhập trước khi phiên đăng nhập hết hạn."))
+    if request.method == "POST" and "stash_action" in request.POST:
+        # Only this session's own stash, and only when the person confirms it on this page.
+        taken = post_stash_take(request)
+        if taken is not None and request.POST["stash_action"] == "apply":
+            services.dossier_save_form(
+                dossier=dossier, actor=request.user, data=parse_posted(schema, taken.as_querydict()), revision=None
+            )
+            messages.success(request, _("Đã áp dụng thông tin bạn nhập trước khi đăng nhập."))
+        elif taken is not None:
+            messages.info(request, _("Đã bỏ thông tin bạn nhập trước khi đăng nhập."))
         return redirect(request.path)
     if request.method == "POST" and request.headers.get("X-Motcua-Autosave"):
         try:
@@ -269,8 +268,15 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         warnings = list(prefill.warnings)
         dossier = services.dossier_save_form(dossier=dossier, actor=request.user, data=values, revision=None)
     page = next(page for page in schema["pages"] if page["id"] == page_id)
+    stashed = None
+    if stash := post_stash_pending(request):
+        # Shown as this page's summary, over the saved answers so conditions on other pages hold.
+        stashed = {
+            "schema": {**schema, "pages": [page]},
+            "values": {**values, **parse_posted(schema, stash.as_querydict())},
+        }
     context = _journey_context(
-        dossier, request, schema=schema, page=page, values=values, errors=errors, warnings=warnings
+        dossier, request, schema=schema, page=page, values=values, errors=errors, warnings=warnings, stashed=stashed
     )
     return render(request, "dossiers/form_page.html", context, status=400 if errors else 200)
 
