@@ -36,8 +36,10 @@ class AgencyScopedAdmin:
         return agency_scoped(super().get_queryset(request), request, self.agency_path)  # type: ignore[misc]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "managing_agency":
+        if db_field.name == "managing_agency" and catalog_agency_scope(actor=request.user) is not None:
+            # Emptying the managing agency would take the procedure out of their agency too.
             kwargs["queryset"] = agency_scoped(Agency.objects.all(), request, "pk")
+            kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 

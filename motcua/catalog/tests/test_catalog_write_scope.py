@@ -176,13 +176,13 @@ def test_version_change_form_refuses_another_agency_as_managing_agency(client: A
     client.force_login(admin)
     url = f"/quan-tri/catalog/procedureversion/{draft.pk}/change/"
     data = _change_form_data(client.get(url))
-    data["managing_agency"] = Agency.objects.get(code="CAT").pk
 
-    response = client.post(url, data)
-
-    assert response.status_code == 200 and response.context["adminform"].form.errors.get("managing_agency")
-    draft.refresh_from_db()
-    assert draft.managing_agency and draft.managing_agency.code == "STP"
+    for foreign in (Agency.objects.get(code="CAT").pk, ""):  # given to the police, or to no agency
+        data["managing_agency"] = foreign
+        response = client.post(url, data)
+        assert response.status_code == 200 and response.context["adminform"].form.errors.get("managing_agency")
+        draft.refresh_from_db()
+        assert draft.managing_agency and draft.managing_agency.code == "STP"
     # The same form with his own agency saves: the refusal is the scope, not a broken post.
     data["managing_agency"] = Agency.objects.get(code="STP").pk
     assert client.post(url, data).status_code == 302
