@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.constants import VersionStatus
 from motcua.catalog.exchange import FILE_KINDS, XLSX_CONTENT_TYPE, render_catalog_file
 from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.selectors import catalog_agency_scope
 from motcua.catalog.services import (
     catalog_export,
     catalog_import_job_create,
@@ -22,24 +23,29 @@ from motcua.catalog.services import (
     procedure_version_publish,
 )
 from motcua.core.errors import ApplicationError
-from motcua.directory.constants import Role
-from motcua.directory.models import StaffRole
+from motcua.directory.models import Agency
 
 
 class AgencyScopedAdmin:
-    """An agency administrator sees and edits only the procedures their agency manages;
-    system administrators (superusers) see the whole catalogue."""
+    """An agency administrator sees and edits only the procedures their agency manages, and may
+    not give one to another agency; system administrators see the whole catalogue."""
 
     agency_path = "managing_agency"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)  # type: ignore[misc]
-        if request.user.is_superuser:
-            return qs
-        agencies = StaffRole.objects.filter(user_id=int(request.user.pk or 0), role=Role.AGENCY_ADMIN).values(
-            "agency_id"
-        )
-        return qs.filter(**{f"{self.agency_path}__in": agencies})
+        return agency_scoped(super().get_queryset(request), request, self.agency_path)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "managing_agency" and catalog_agency_scope(actor=request.user) is not None:
+            # Emptying the managing agency would take the procedure out of their agency too.
+            kwargs["queryset"] = agency_scoped(Agency.objects.all(), request, "pk")
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def agency_scoped(queryset: QuerySet[Any], request: HttpRequest, agency_path: str) -> QuerySet[Any]:
+    scope = catalog_agency_scope(actor=request.user)
+    return queryset if scope is None else queryset.filter(**{f"{agency_path}__in": scope})
 
 
 @admin.register(Field)
@@ -286,10 +292,9 @@ class ProcedureFormAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureForm]):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "version":
-            # A new form goes on a draft version that has none yet.
-            kwargs["queryset"] = ProcedureVersion.objects.filter(
-                status=VersionStatus.DRAFT, form__isnull=True
-            ).select_related("procedure")
+            # A new form goes on a draft version that has none yet, of the administrator's agency.
+            drafts = ProcedureVersion.objects.filter(status=VersionStatus.DRAFT, form__isnull=True)
+            kwargs["queryset"] = agency_scoped(drafts, request, "managing_agency").select_related("procedure")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self) -> list[URLPattern]:

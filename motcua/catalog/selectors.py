@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from motcua.catalog.constants import ProcedureLevel
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.core.text import search_terms
-from motcua.directory.constants import AgencyKind
-from motcua.directory.models import Agency
+from motcua.directory.constants import AgencyKind, Role
+from motcua.directory.models import Agency, StaffRole
 
 # An agency of these kinds settles every procedure of the matching level in its area.
 _LEVEL_OF_AGENCY_KIND = {
@@ -131,4 +131,22 @@ def procedure_version_detail(*, version: ProcedureVersion) -> ProcedureVersion:
 def field_list_with_counts() -> QuerySet[Field]:
     return Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__is_active=True))).order_by(
         "name"
+    )
+
+
+def catalog_agency_scope(*, actor: Any) -> frozenset[int] | None:
+    """The agencies whose procedures `actor` may see and change; None means the whole catalogue.
+
+    One scope for the admin's lists and for every write (forms, actions, imports): an agency
+    administrator keeps to the agencies they administer; superusers and province-level system
+    administrators, and the operator's own runs (an actor named by a string, no user), see all.
+    """
+    if isinstance(actor, str):
+        return None
+    if actor.is_superuser or StaffRole.objects.filter(user_id=actor.pk, role=Role.SYSTEM_ADMIN).exists():
+        return None
+    return frozenset(
+        StaffRole.objects.filter(user_id=actor.pk, role=Role.AGENCY_ADMIN, agency__isnull=False).values_list(
+            "agency_id", flat=True
+        )
     )

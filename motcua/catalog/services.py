@@ -24,6 +24,7 @@ from motcua.catalog.exchange import (
     validate_catalog,
 )
 from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.selectors import catalog_agency_scope
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.tasks import enqueue_on_commit
@@ -39,9 +40,25 @@ logger = logging.getLogger(__name__)
 class CatalogImportRefused(ApplicationError):
     code = "catalog_import_refused"
 
-    def __init__(self, errors: list[CatalogError]):
-        super().__init__(_("Tệp danh mục có %(n)d lỗi; không có thay đổi nào được ghi.") % {"n": len(errors)})
+    def __init__(self, errors: list[CatalogError], message: str = ""):
+        super().__init__(
+            message or _("Tệp danh mục có %(n)d lỗi; không có thay đổi nào được ghi.") % {"n": len(errors)}
+        )
         self.errors = errors
+
+
+def _out_of_scope_message(code: str) -> str:
+    return _(
+        "Thủ tục %(code)s nằm ngoài phạm vi quản trị của bạn: chỉ được thêm, sửa thủ tục do cơ quan mình quản lý "
+        "và không được chuyển thủ tục sang hoặc từ cơ quan khác."
+    ) % {"code": code}
+
+
+def _ensure_in_scope(*, actor: Any, code: str, agency_ids: set[int | None]) -> None:
+    """Refuse a write whose managing agencies (the one left, the one given) are not all in the actor's scope."""
+    scope = catalog_agency_scope(actor=actor)
+    if scope is not None and not agency_ids <= scope:
+        raise ApplicationError(_out_of_scope_message(code), code="catalog_out_of_scope")
 
 
 @dataclass
@@ -116,6 +133,15 @@ def _content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _is_current(procedure: Procedure | None, content: dict[str, Any]) -> bool:
+    """Whether importing `content` would leave `procedure` as it is."""
+    return bool(
+        procedure is not None
+        and procedure.current_version
+        and procedure.current_version.content_hash == _content_hash(content)
+    )
+
+
 def _search_text(*, procedure: Procedure, version: ProcedureVersion) -> str:
     """What a search matches against: code, name, field, agency and results, folded."""
     parts = [procedure.code, version.name, version.field.name, version.implementing_agency, *version.results]
@@ -154,6 +180,9 @@ def procedure_version_publish(*, actor: Any, version: ProcedureVersion) -> Proce
         if version.status != VersionStatus.DRAFT:
             raise ApplicationError(_("Chỉ có thể áp dụng phiên bản ở trạng thái nháp."), code="version_not_draft")
         procedure = Procedure.objects.select_for_update().get(pk=version.procedure_id)
+        # A new procedure (no version yet) has no agency of its own to leave.
+        leaving = {procedure.managing_agency_id} if procedure.current_version_id else set()
+        _ensure_in_scope(actor=actor, code=procedure.code, agency_ids={*leaving, version.managing_agency_id})
         ProcedureVersion.objects.filter(procedure=procedure, status=VersionStatus.PUBLISHED).update(
             status=VersionStatus.RETIRED
         )
@@ -261,6 +290,7 @@ def catalog_import(
         for error in errors:
             error.location = error.location or locate(error.path)
         raise CatalogImportRefused(errors)
+    _catalog_import_scope_check(actor=actor, document=document, locate=locate)
     report = ImportReport()
     procedures = document["procedures"]
     with transaction.atomic():
@@ -276,11 +306,7 @@ def catalog_import(
         for index, item in enumerate(procedures):
             content = _normalised(item)
             procedure = existing.get(item["code"])
-            if (
-                procedure is not None
-                and procedure.current_version
-                and procedure.current_version.content_hash == _content_hash(content)
-            ):
+            if _is_current(procedure, content):
                 report.unchanged.append(item["code"])
             else:
                 if procedure is None:
@@ -308,6 +334,60 @@ def catalog_import(
             summary=report.as_dict(),
         )
     return report
+
+
+def _catalog_import_scope_check(
+    *, actor: Any, document: dict[str, Any], locate: Callable[[tuple[str | int, ...]], str]
+) -> None:
+    """Refuse the whole file, and record who tried, when it would write a field or a procedure
+    outside the actor's scope. A record the file leaves as it is (an exported catalogue's other
+    agencies) is not a write."""
+    scope = catalog_agency_scope(actor=actor)
+    if scope is None:
+        return
+    agency_ids = dict(Agency.objects.values_list("code", "pk"))
+    errors: list[CatalogError] = []
+    refused: dict[str, list[str]] = {"fields": [], "procedures": []}
+
+    def refuse(path: tuple[str, int], code: str, message: str) -> None:
+        errors.append(CatalogError(path=path, message=message, location=locate(path)))
+        refused[path[0]].append(code)
+
+    fields = {f.code: f for f in Field.objects.all()}
+    for index, item in enumerate(document.get("fields", [])):
+        agency_id = agency_ids.get(item.get("managing_agency", ""))
+        field = fields.get(item["code"])
+        if field is not None and (field.name, field.managing_agency_id) == (item["name"], agency_id):
+            continue
+        if not {agency_id, field.managing_agency_id if field else agency_id} <= scope:
+            message = _(
+                "Lĩnh vực %(code)s nằm ngoài phạm vi quản trị của bạn: "
+                "chỉ được thêm, sửa lĩnh vực do cơ quan mình quản lý."
+            )
+            refuse(("fields", index), item["code"], message % {"code": item["code"]})
+    existing = {p.code: p for p in Procedure.objects.select_related("current_version")}
+    for index, item in enumerate(document["procedures"]):
+        content = _normalised(item)
+        procedure = existing.get(item["code"])
+        if _is_current(procedure, content):
+            continue
+        agency_id = agency_ids.get(content["managing_agency"])
+        if not {agency_id, procedure.managing_agency_id if procedure else agency_id} <= scope:
+            refuse(("procedures", index), item["code"], _out_of_scope_message(item["code"]))
+    if not errors:
+        return
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="catalog.import_refused_scope",
+            object_type="catalog",
+            object_id="catalog",
+            object_repr=_("Danh mục thủ tục"),
+            summary=refused,
+        )
+    codes = ", ".join(refused["fields"] + refused["procedures"])
+    message = _("Tệp danh mục có bản ghi ngoài phạm vi quản trị của bạn (%(codes)s); không có thay đổi nào được ghi.")
+    raise CatalogImportRefused(errors, message % {"codes": codes})
 
 
 def catalog_export() -> dict[str, Any]:
