@@ -29,7 +29,8 @@ from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
     dossier_fees_record,
-    officer_may_act,
+    officer_holds_step,
+    officer_may_extend,
     step_approve,
     step_assign,
     step_candidates,
@@ -110,7 +111,7 @@ def _step_rows(dossier: Dossier, user: Any) -> list[dict[str, Any]]:
             "overdue": step_is_overdue(step, now=now),
             "may_act": active
             and dossier.status == DossierStatus.IN_PROGRESS
-            and officer_may_act(officer=user, step=step),
+            and officer_holds_step(officer=user, step=step),
             "may_assign": active and step.agency_id in leads,
         }
         if row["may_assign"]:
@@ -147,7 +148,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_collect_fees": dossier.fees_paid_at is None
         and dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.PROCESSED}
         and officer_may_receive(officer=request.user, dossier=dossier),
-        "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED} and bool(acting),
+        "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
+        and officer_may_extend(officer=request.user, dossier=dossier),
     }
     return render(request, "backoffice/dossier_detail.html", context)
 

@@ -2,9 +2,11 @@
 issuing and return of the result.
 
 Every action locks the dossier row (checking the revision the officer was looking at), checks
-the step's state and the officer's role, then changes steps, status (through the transition
-service) and the audit trail in one transaction. Two officers acting on one dossier at once get
-one success and one clear conflict. Refused attempts by officers without the role are audited.
+the step's state and the officer's part in the dossier (the step's role at the step's agency, the
+step being theirs; dossier-wide acts only for the handling agencies, never a consulted one), then
+changes steps, status (through the transition service) and the audit trail in one transaction.
+Two officers acting on one dossier at once get one success and one clear conflict. Refused
+attempts are audited.
 """
 
 import datetime
@@ -85,6 +87,38 @@ def officer_may_act(*, officer: Any, step: DossierStep) -> bool:
 
 def officer_leads(*, officer: Any, agency_id: int) -> bool:
     return StaffRole.objects.filter(user=officer, role=Role.LEADER, agency_id=agency_id).exists()
+
+
+# Who may do what: a role alone is not enough, the officer must have a part in this dossier
+# (the rule table is in docs/back-office.md).
+
+
+def officer_holds_step(*, officer: Any, step: DossierStep) -> bool:
+    """The officer may act on the step: they hold its role at its agency (and unit), and the step
+    is theirs or still waits in the unit's queue (a leader reassigns it, nobody else takes over)."""
+    return officer_may_act(officer=officer, step=step) and step.assignee_id in (None, officer.pk)
+
+
+def handling_agency_ids(dossier: Dossier) -> set[int]:
+    """The agencies that settle the dossier: the receiving agency and those of its open process
+    steps. An agency only asked for an opinion (a consultation step) is not one of them."""
+    open_steps = dossier.steps.filter(status=StepStatus.ACTIVE).exclude(kind=StepKind.CONSULT)
+    return {dossier.agency_id, *open_steps.values_list("agency_id", flat=True)}
+
+
+EXTENDING_ROLES = {Role.LEADER, Role.SPECIALIST, Role.RECEPTION}
+
+
+def officer_may_extend(*, officer: Any, dossier: Dossier) -> bool:
+    """Moving the citizen's appointment is the handling agencies' decision, never a consulted one's."""
+    return StaffRole.objects.filter(
+        user=officer, role__in=EXTENDING_ROLES, agency_id__in=handling_agency_ids(dossier)
+    ).exists()
+
+
+def officer_may_record_fees(*, officer: Any, dossier: Dossier) -> bool:
+    """Fees are collected at the counter of the agency that received the dossier."""
+    return StaffRole.objects.filter(user=officer, role=Role.RECEPTION, agency_id=dossier.agency_id).exists()
 
 
 # Opening steps.
@@ -190,22 +224,38 @@ def _text(value: str, *, what: str) -> str:
     return value[:4000]
 
 
-def _check_may_act(*, officer: Any, step: DossierStep, action: str) -> None:
-    """Refuse an officer without the step's role, recording the attempt in its own transaction."""
-    if officer_may_act(officer=officer, step=step):
-        return
+def _refuse(
+    *, officer: Any, dossier: Dossier, attempted: str, error: ApplicationError, step: DossierStep | None = None
+) -> None:
+    """Record a refused attempt in its own transaction (it survives the refusal), then refuse."""
     with transaction.atomic():
         audit_record(
             actor=officer,
-            action="dossier.step_forbidden",
-            obj=step.dossier,
-            summary={"step": step.pk, "attempted": action},
+            action="dossier.step_forbidden" if step is not None else "dossier.action_forbidden",
+            obj=dossier,
+            summary={"step": step.pk if step is not None else None, "attempted": attempted, "code": error.code},
         )
-    raise ApplicationError(
-        _("Bạn không có vai trò “%(role)s” tại %(agency)s để thực hiện bước này.")
-        % {"role": Role(step.role).label, "agency": step.agency.name},
-        code="step_forbidden",
-    )
+    raise error
+
+
+def _check_may_act(*, officer: Any, step: DossierStep, action: str) -> None:
+    """Refuse an officer without the step's role, or acting on a step another officer holds."""
+    if not officer_may_act(officer=officer, step=step):
+        error = ApplicationError(
+            _("Bạn không có vai trò “%(role)s” tại %(agency)s để thực hiện bước này.")
+            % {"role": Role(step.role).label, "agency": step.agency.name},
+            code="step_forbidden",
+        )
+        _refuse(officer=officer, dossier=step.dossier, attempted=action, error=error, step=step)
+    # Read the holder again: the page the officer acts from may predate an assignment.
+    current = DossierStep.objects.select_related("assignee").get(pk=step.pk)
+    if action != "take" and not officer_holds_step(officer=officer, step=current):
+        error = ApplicationError(
+            _("Bước này đang do %(name)s xử lý; chỉ lãnh đạo đơn vị được phân công lại.")
+            % {"name": current.assignee.get_full_name() if current.assignee else ""},
+            code="step_held_by_other",
+        )
+        _refuse(officer=officer, dossier=step.dossier, attempted=action, error=error, step=step)
 
 
 def _lock(*, step: DossierStep, revision: int | None, kinds: set[str]) -> tuple[Dossier, DossierStep]:
@@ -610,10 +660,11 @@ def step_hand_over(*, step: DossierStep, officer: Any, note: str, revision: int 
 
 def dossier_fees_record(*, dossier: Dossier, officer: Any, revision: int | None) -> Dossier:
     """The one-stop unit records the fees collected at the counter."""
-    if not StaffRole.objects.filter(user=officer, role=Role.RECEPTION, agency_id=dossier.agency_id).exists():
-        raise ApplicationError(
+    if not officer_may_record_fees(officer=officer, dossier=dossier):
+        error = ApplicationError(
             _("Chỉ cán bộ một cửa của cơ quan tiếp nhận được ghi nhận thu phí."), code="fees_forbidden"
         )
+        _refuse(officer=officer, dossier=dossier, attempted="fees", error=error)
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
         if locked.fees_paid_at is not None:
@@ -625,17 +676,20 @@ def dossier_fees_record(*, dossier: Dossier, officer: Any, revision: int | None)
         return locked
 
 
-EXTENDING_ROLES = {Role.LEADER, Role.SPECIALIST, Role.RECEPTION}
-
-
 def dossier_extend(
     *, dossier: Dossier, officer: Any, reason: str, new_due: datetime.datetime, revision: int | None
 ) -> DossierSlip:
     """A dossier that will be late: apologise in writing and give a new appointment."""
     text = _text(reason, what=_("lý do chậm trả kết quả"))
-    agencies = {dossier.agency_id, *dossier.steps.filter(status=StepStatus.ACTIVE).values_list("agency_id", flat=True)}
-    if not StaffRole.objects.filter(user=officer, role__in=EXTENDING_ROLES, agency_id__in=agencies).exists():
-        raise ApplicationError(_("Bạn không có quyền gia hạn hồ sơ này."), code="extend_forbidden")
+    if not officer_may_extend(officer=officer, dossier=dossier):
+        error = ApplicationError(
+            _(
+                "Chỉ cơ quan đang giải quyết hồ sơ được gia hạn và lập phiếu xin lỗi; "
+                "cơ quan được xin ý kiến chỉ trả lời phần xin ý kiến của mình."
+            ),
+            code="extend_forbidden",
+        )
+        _refuse(officer=officer, dossier=dossier, attempted="extend", error=error)
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
         if locked.status not in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED} or locked.due_at is None:
