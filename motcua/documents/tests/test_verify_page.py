@@ -220,3 +220,22 @@ def test_an_anonymous_upload_that_spins_the_parser_is_refused_within_the_bound(
     assert response.status_code == 400
     assert "Tệp quá phức tạp để kiểm tra: “ban-sao.pdf” cần hơn 1 giây xử lý" in response.content.decode()
     assert "trùng khớp" not in response.content.decode()
+
+
+def spinning_validation(content: bytes, trust_roots_der: list[bytes]) -> Any:
+    """Signature validation caught in an endless loop (pyHanko parses the copy a second time)."""
+    while True:
+        pass
+
+
+@pytest.mark.usefixtures("warm_forkserver")
+def test_signature_validation_of_an_anonymous_copy_is_bounded_too(
+    client: Client, doc: IssuedDocument, unsigned: bytes, settings: Any, monkeypatch: Any
+) -> None:
+    settings.MOTCUA_UPLOAD_INSPECT_CPU_SECONDS = 1
+    monkeypatch.setattr(verify_views, "_validate_copy", spinning_validation)
+    started = time.monotonic()
+    response = upload(client, doc, unsigned, name="ban-khac.pdf")
+    assert time.monotonic() - started < WORST_WAIT_SECONDS
+    assert response.status_code == 400
+    assert "Tệp quá phức tạp để kiểm tra: “ban-khac.pdf” cần hơn 1 giây xử lý" in response.content.decode()
