@@ -275,6 +275,11 @@ MOTCUA_OTP_SENDS_PER_HOUR = env_int("MOTCUA_OTP_SENDS_PER_HOUR", 5)
 
 # --- Uploads. ---
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Each upload is inspected (PDF parsing, image decoding) in a child process limited to this
+# much CPU time and this much memory on top of what the child starts with; beyond them the file
+# is refused, so a parser flaw costs one refusal instead of a blocked web worker.
+MOTCUA_UPLOAD_INSPECT_CPU_SECONDS = env_int("MOTCUA_UPLOAD_INSPECT_CPU_SECONDS", 5)
+MOTCUA_UPLOAD_INSPECT_MEMORY_MB = env_int("MOTCUA_UPLOAD_INSPECT_MEMORY_MB", 512)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -32,6 +32,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 from motcua.core.errors import ApplicationError
+from motcua.documents.bounded import run_bounded
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -589,6 +590,14 @@ def _inspect_image(content: bytes, content_type: str, display: str) -> tuple[int
 # --- Inspection --------------------------------------------------------------------------
 
 
+def _inspect_content(content: bytes, content_type: str, display: str) -> tuple[int | None, int | None, int | None]:
+    """Page count, or width and height: the parsing part of the inspection, run in a bounded child."""
+    if content_type == PDF:
+        return _inspect_pdf(content, display), None, None
+    width, height = _inspect_image(content, content_type, display)
+    return None, width, height
+
+
 def inspect_upload(
     *, name: str, data: bytes | bytearray | memoryview | _Readable, max_bytes: int | None = None
 ) -> InspectedFile:
@@ -599,7 +608,8 @@ def inspect_upload(
     `settings.MOTCUA_UPLOAD_MAX_BYTES`). Raises `ApplicationError` with codes upload_empty,
     upload_too_large, upload_type_not_allowed, upload_type_mismatch, upload_pdf_encrypted,
     upload_pdf_broken, upload_pdf_active_content, upload_image_broken,
-    upload_image_too_large_pixels.
+    upload_image_too_large_pixels, upload_too_complex (parsing took more than the CPU time or
+    memory allowed, see `bounded.run_bounded`).
     """
     limit = settings.MOTCUA_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     display = safe_file_name(name)
@@ -639,11 +649,7 @@ def inspect_upload(
             extra={"claimed": claimed, "detected": content_type},
         )
 
-    page_count = width = height = None
-    if content_type == PDF:
-        page_count = _inspect_pdf(content, display)
-    else:
-        width, height = _inspect_image(content, content_type, display)
+    page_count, width, height = run_bounded(_inspect_content, content, content_type, display, display=display)
 
     return InspectedFile(
         content=content,
@@ -748,10 +754,16 @@ def images_to_pdf(images: list[bytes], *, names: list[str] | None = None) -> byt
     Each photo is turned upright (EXIF orientation), placed on a portrait or landscape A4 page
     to match its shape, resampled to at most 150 dpi and re-encoded as JPEG (quality 80), so a
     12-megapixel photo takes a few hundred kilobytes. EXIF data (GPS position included) is not
-    copied. `names` label the photos in error messages. Raises `ApplicationError`:
-    images_none, images_too_many, upload_type_not_allowed, upload_image_broken,
-    upload_image_too_large_pixels.
+    copied. `names` label the photos in error messages. Decoding runs in a child process under
+    the upload inspection limits. Raises `ApplicationError`: images_none, images_too_many,
+    upload_type_not_allowed, upload_image_broken, upload_image_too_large_pixels,
+    upload_too_complex.
     """
+    display = ", ".join(safe_file_name(name) for name in names) if names else _("các ảnh đã chọn")
+    return run_bounded(_join_images, images, names, display=display)
+
+
+def _join_images(images: list[bytes], names: list[str] | None) -> bytes:
     if not images:
         raise ApplicationError(_("Chưa có ảnh nào để ghép thành tệp PDF."), code="images_none")
     if len(images) > MAX_IMAGES_PER_PDF:

@@ -24,9 +24,10 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.accounts.services import client_ip
 from motcua.core.errors import ApplicationError
+from motcua.documents.bounded import run_bounded
 from motcua.documents.files import PDF, inspect_upload, private_file_response, safe_file_name
 from motcua.documents.models import IssuedDocument
-from motcua.documents.signing import SignatureReport, validate_signed_pdf
+from motcua.documents.signing import SignatureReport, signers, validate_signed_pdf
 
 UPLOADS_PER_HOUR = 20
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -63,10 +64,18 @@ def _rate_limited(request: HttpRequest) -> bool:
     return count > UPLOADS_PER_HOUR
 
 
-def _compare(doc: IssuedDocument, content: bytes) -> CopyResult:
+def _validate_copy(content: bytes, trust_roots_der: list[bytes]) -> SignatureReport:
+    """Run in a bounded child: pyHanko parses the anonymous upload a second time."""
+    from asn1crypto.x509 import Certificate
+
+    return validate_signed_pdf(content, trust_roots=[Certificate.load(der) for der in trust_roots_der])
+
+
+def _compare(doc: IssuedDocument, content: bytes, display: str) -> CopyResult:
     if hashlib.sha256(content).hexdigest() == doc.sha256:
         return CopyResult("match", _("Bản này trùng khớp với bản đã cấp."))
-    report = validate_signed_pdf(content)
+    roots = [root.dump() for root in signers.get().trust_roots()]
+    report = run_bounded(_validate_copy, content, roots, display=display)
     if report.valid:
         return CopyResult(
             "other_valid",
@@ -118,10 +127,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponseBase:
                         % {"name": inspected.safe_name},
                         code="verify_not_pdf",
                     )
+                copy_result = _compare(doc, inspected.content, inspected.safe_name)
             except ApplicationError as exc:
                 form.add_error("copy", exc.message)
-            else:
-                copy_result = _compare(doc, inspected.content)
         if not form.is_valid() and status == 200:
             status = 400
 

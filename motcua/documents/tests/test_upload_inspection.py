@@ -306,9 +306,13 @@ def test_a_pdf_with_open_action_javascript_is_refused() -> None:
 
 
 def test_a_pdf_with_document_javascript_is_refused() -> None:
-    """Document-level JavaScript (the /Names /JavaScript tree pypdf writes) is refused."""
+    """Document-level JavaScript (a /Names /JavaScript name tree) is refused."""
     writer = writer_with_page()
-    writer.add_js("app.alert(1);")
+    action = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1);")}
+    )
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("js0"), writer._add_object(action)])})
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): writer._add_object(tree)})
     assert reject("a.pdf", pdf_bytes(writer)).code == "upload_pdf_active_content"
 
 

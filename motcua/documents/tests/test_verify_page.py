@@ -1,6 +1,7 @@
 """The public verification page reached from the QR code on an issued result."""
 
 import datetime
+import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,11 @@ from motcua.documents.models import IssuedDocument
 from motcua.documents.pdf import render_pdf
 from motcua.documents.services import issued_document_create, issued_document_seal, verification_path
 from motcua.documents.signing import DevCASigner, VisibleStamp
+from motcua.documents.tests.test_bounded_inspection import (  # noqa: F401  (warm_forkserver is a fixture)
+    WORST_WAIT_SECONDS,
+    spinning_inspector,
+    warm_forkserver,
+)
 
 # Until motcua/urls.py mounts the page, this module is its own URLconf.
 urlpatterns = [path("xac-thuc/", include("motcua.documents.verify_urls")), *motcua.urls.urlpatterns]
@@ -197,3 +203,39 @@ def test_issued_result_shows_number_date_and_both_signers(client: Client, leader
         assert text in html, text
     signers = html.split('data-testid="signers"')[1].split("</dd>")[0]
     assert signers.index("Nguyễn Thị Hương") < signers.index("Sở Tư pháp tỉnh Đắk Lắk")
+
+
+@pytest.mark.usefixtures("warm_forkserver")
+def test_an_anonymous_upload_that_spins_the_parser_is_refused_within_the_bound(
+    client: Client, doc: IssuedDocument, settings: Any, monkeypatch: Any
+) -> None:
+    """The public upload costs at most the inspection's CPU limit (plus start-up), then a refusal."""
+    from motcua.documents import files
+
+    settings.MOTCUA_UPLOAD_INSPECT_CPU_SECONDS = 1
+    monkeypatch.setattr(files, "_inspect_content", spinning_inspector)
+    started = time.monotonic()
+    response = upload(client, doc, stored(doc), name="ban-sao.pdf")
+    assert time.monotonic() - started < WORST_WAIT_SECONDS
+    assert response.status_code == 400
+    assert "Tệp quá phức tạp để kiểm tra: “ban-sao.pdf” cần hơn 1 giây xử lý" in response.content.decode()
+    assert "trùng khớp" not in response.content.decode()
+
+
+def spinning_validation(content: bytes, trust_roots_der: list[bytes]) -> Any:
+    """Signature validation caught in an endless loop (pyHanko parses the copy a second time)."""
+    while True:
+        pass
+
+
+@pytest.mark.usefixtures("warm_forkserver")
+def test_signature_validation_of_an_anonymous_copy_is_bounded_too(
+    client: Client, doc: IssuedDocument, unsigned: bytes, settings: Any, monkeypatch: Any
+) -> None:
+    settings.MOTCUA_UPLOAD_INSPECT_CPU_SECONDS = 1
+    monkeypatch.setattr(verify_views, "_validate_copy", spinning_validation)
+    started = time.monotonic()
+    response = upload(client, doc, unsigned, name="ban-khac.pdf")
+    assert time.monotonic() - started < WORST_WAIT_SECONDS
+    assert response.status_code == 400
+    assert "Tệp quá phức tạp để kiểm tra: “ban-khac.pdf” cần hơn 1 giây xử lý" in response.content.decode()
