@@ -113,7 +113,8 @@ class _SmtpSink:
         self.refusing = False
         self.port = free_port()
         self._lock = threading.Lock()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        # A fixed greeting name: no socket.getfqdn() (a possible DNS timeout) per connection.
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         # A slow mail server: a client killed meanwhile never gets to send the message.

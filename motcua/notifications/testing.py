@@ -133,7 +133,13 @@ class SmtpTestServer:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = self._controller()
+
+    def _controller(self) -> Controller:
+        # A fixed greeting name: otherwise aiosmtpd calls socket.getfqdn() on every connection,
+        # which waits for a DNS timeout (5 s) on a machine whose name is not in /etc/hosts, as in
+        # a freshly debootstrapped root.
+        return Controller(self, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
 
     def start(self) -> SmtpTestServer:
         self.controller.start()
@@ -152,7 +158,7 @@ class SmtpTestServer:
 
     def come_back(self) -> None:
         # A stopped controller's event loop is closed: a new one listens on the same port.
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = self._controller()
         self.start()
 
     def fail(self, code: int = 451) -> None:
