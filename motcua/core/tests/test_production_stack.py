@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from redis import Redis
+from rq import Worker
 
 from motcua.core.stack import ROOT, Stack, StackUnavailable, production_stack
 from motcua.core.testing import small_pdf
@@ -319,12 +321,24 @@ def test_one_dossier_from_the_api_to_its_returned_result(stack: Stack) -> None:
     assert tracebacks(stack) == {}
 
 
+def busy_workers(stack: Stack) -> list[int]:
+    """[index] of a live worker in the middle of a job, or []."""
+    index = busy_worker(stack)
+    return [] if index is None else [index]
+
+
 def busy_worker(stack: Stack) -> int | None:
-    """Index of a live worker whose log shows a job started and not finished."""
+    """Index of a live worker in the middle of a job: RQ's own record in Redis says it is busy
+    (run_worker names its RQ worker <host>-<pid>-<n>), or its log shows a job started and not
+    finished."""
+    live = {process.pid: index for index, process in enumerate(stack.workers) if process.poll() is None}
+    with Redis.from_url(stack.redis_url) as connection:
+        for worker in Worker.all(connection=connection):
+            pid = worker.name.rsplit("-", 2)[-2]
+            if worker.get_state() == "busy" and pid.isdigit() and int(pid) in live:
+                return live[int(pid)]
     logs = stack.logs()
-    for index, process in enumerate(stack.workers):
-        if process.poll() is not None:
-            continue
+    for index in live.values():
         lines = logs.get(f"worker-{index}", "").splitlines()
         started = [n for n, line in enumerate(lines) if "state=RUNNING" in line]
         finished = [n for n, line in enumerate(lines) if "state=SUCCESSFUL" in line or "state=FAILED" in line]
@@ -340,7 +354,8 @@ def test_a_worker_killed_mid_dispatch_loses_and_repeats_nothing(stack: Stack) ->
     stack.set_smtp_delay(3)
     try:
         dossiers = [submitted_dossier(stack, api, child) for child in ("Lê Minh Châu", "Lê Gia Bảo")]
-        victim = wait_for("a worker in the middle of a job", lambda: busy_worker(stack), timeout=30, every=0.2)
+        # A list, so that worker 0 counts as found (wait_for waits for something truthy).
+        (victim,) = wait_for("a worker in the middle of a job", lambda: busy_workers(stack), timeout=60, every=0.2)
         stack.kill_worker(victim)
     finally:
         stack.set_smtp_delay(0)
