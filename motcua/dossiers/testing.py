@@ -1,5 +1,6 @@
 """Helpers for tests of dossiers: a dossier handed in without the SMS step, and staff."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -46,3 +47,33 @@ def officer(username: str, agency: str = "UBND-24121", role: str = Role.RECEPTIO
         user.email = email
         user.save(update_fields=["email"])
     return user
+
+
+def consulted_dossier(*, applicant: Any, version: Any) -> dict[str, Any]:
+    """A ward dossier, accepted, whose specialist asked the Department of Justice for an opinion:
+    the dossier, its main step, the consultation step and the officers of both agencies by part."""
+    from motcua.catalog.constants import StepKind
+    from motcua.dossiers.models import DossierStep
+    from motcua.dossiers.processing import step_consult
+    from motcua.dossiers.reception import dossier_accept
+
+    staff = {
+        "reception": officer("xa.tn"),
+        "specialist": officer("xa.cv", role=Role.SPECIALIST),
+        "leader": officer("xa.ld", role=Role.LEADER),
+        "stp_specialist": officer("stp.cv", agency="STP", role=Role.SPECIALIST),
+        "stp_leader": officer("stp.ld", agency="STP", role=Role.LEADER),
+        "stp_reception": officer("stp.tn", agency="STP", role=Role.RECEPTION),
+    }
+    dossier = submitted_dossier(applicant, version)
+    dossier_accept(dossier=dossier, officer=staff["reception"], revision=dossier.revision)
+    main = DossierStep.objects.get(dossier=dossier, kind=StepKind.PROCESS)
+    consultation = step_consult(
+        step=main,
+        officer=staff["specialist"],
+        agency_id=staff["stp_specialist"].staff_roles.get().agency_id,
+        question="Đề nghị Sở Tư pháp cho ý kiến về việc ghi quê quán.",
+        days=Decimal(2),
+        revision=None,
+    )
+    return {"dossier": Dossier.objects.get(pk=dossier.pk), "main": main, "consultation": consultation, **staff}

@@ -8,14 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from motcua.catalog.constants import StepKind
 from motcua.core.testing import BIRTH, citizen, load_catalog
-from motcua.directory.constants import Role
 from motcua.dossiers.constants import SlipKind, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.processing import step_consult
-from motcua.dossiers.reception import dossier_accept
-from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.dossiers.testing import consulted_dossier
 
 pytestmark = pytest.mark.django_db
 APOLOGY_BUTTON = "Lập phiếu xin lỗi"
@@ -26,25 +22,7 @@ def consulted():  # type: ignore[no-untyped-def]
     from motcua.catalog.models import Procedure
 
     load_catalog(BIRTH)
-    version = Procedure.objects.get(code="1.001193").current_version
-    staff = {
-        "reception": officer("xa.tn"),
-        "specialist": officer("xa.cv", role=Role.SPECIALIST),
-        "stp_specialist": officer("stp.cv", agency="STP", role=Role.SPECIALIST),
-        "stp_leader": officer("stp.ld", agency="STP", role=Role.LEADER),
-    }
-    dossier = submitted_dossier(citizen(), version)
-    dossier_accept(dossier=dossier, officer=staff["reception"], revision=dossier.revision)
-    main = DossierStep.objects.get(dossier=dossier, kind=StepKind.PROCESS)
-    consultation = step_consult(
-        step=main,
-        officer=staff["specialist"],
-        agency_id=staff["stp_specialist"].staff_roles.get().agency_id,
-        question="Đề nghị Sở Tư pháp cho ý kiến về việc ghi quê quán.",
-        days=2,
-        revision=None,
-    )
-    return {"dossier": Dossier.objects.get(pk=dossier.pk), "main": main, "consultation": consultation, **staff}
+    return consulted_dossier(applicant=citizen(), version=Procedure.objects.get(code="1.001193").current_version)
 
 
 def _new_due(dossier: Dossier, days: int) -> str:

@@ -31,8 +31,7 @@ from motcua.dossiers.processing import (
     step_return,
     step_take,
 )
-from motcua.dossiers.reception import dossier_accept
-from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.dossiers.testing import consulted_dossier, officer
 from motcua.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -42,26 +41,7 @@ QUARTER = datetime.timedelta(days=91)
 @pytest.fixture
 def consulted(hung, birth_version):  # type: ignore[no-untyped-def]
     """A ward dossier whose specialist asked the Department of Justice for an opinion."""
-    staff = {
-        "reception": officer("xa.tn"),
-        "specialist": officer("xa.cv", role=Role.SPECIALIST),
-        "leader": officer("xa.ld", role=Role.LEADER),
-        "stp_specialist": officer("stp.cv", agency="STP", role=Role.SPECIALIST),
-        "stp_leader": officer("stp.ld", agency="STP", role=Role.LEADER),
-        "stp_reception": officer("stp.tn", agency="STP", role=Role.RECEPTION),
-    }
-    dossier = submitted_dossier(hung, birth_version)
-    dossier_accept(dossier=dossier, officer=staff["reception"], revision=dossier.revision)
-    main = DossierStep.objects.get(dossier=dossier, kind=StepKind.PROCESS)
-    consultation = step_consult(
-        step=main,
-        officer=staff["specialist"],
-        agency_id=staff["stp_specialist"].staff_roles.get().agency_id,
-        question="Đề nghị Sở Tư pháp cho ý kiến về việc ghi quê quán.",
-        days=2,
-        revision=None,
-    )
-    return {"dossier": Dossier.objects.get(pk=dossier.pk), "main": main, "consultation": consultation, **staff}
+    return consulted_dossier(applicant=hung, version=birth_version)
 
 
 def _refused(code: str, action, **kwargs) -> None:  # type: ignore[no-untyped-def]
