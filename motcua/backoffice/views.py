@@ -21,6 +21,7 @@ from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user
 from motcua.documents.files import private_file_response
+from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.groups import dossier_group_shared_attachments
@@ -52,7 +53,6 @@ from motcua.dossiers.selectors import (
     step_get_for_officer,
     step_queue,
 )
-from motcua.dossiers.services import dossier_start_assisted
 
 
 class LoginView(auth_views.LoginView):
@@ -355,25 +355,40 @@ def slip_download(request: HttpRequest, pk: int, slip_id: int) -> HttpResponseBa
 
 @login_required
 def assisted_start(request: HttpRequest) -> HttpResponse:
-    """Start a dossier for a citizen at the counter or the post office."""
+    """Start a dossier for a citizen at the counter or the post office: first a code to the
+    citizen (or the ID card check), then the form, pre-filled only once the code is confirmed."""
     values = request.POST if request.method == "POST" else {}
+    challenge = None
     if request.method == "POST":
         procedure = Procedure.objects.filter(code=request.POST.get("procedure", ""), is_active=True).first()
+        identity: dict[str, Any] = {
+            "officer": request.user,
+            "id_number": request.POST.get("id_number", ""),
+            "phone": request.POST.get("phone", ""),
+            "id_card_checked": bool(request.POST.get("id_card_checked")),
+            "id_card_number": request.POST.get("id_card_number", ""),
+        }
         try:
             if procedure is None or procedure.current_version is None:
                 raise ApplicationError(str(_("Hãy chọn thủ tục.")), code="dossier_assist_procedure")
-            dossier = dossier_start_assisted(
-                officer=request.user,
-                version=procedure.current_version,
-                id_number=request.POST.get("id_number", ""),
-                full_name=request.POST.get("full_name", ""),
-                phone=request.POST.get("phone", ""),
-                unit_code=request.POST.get("unit") or None,
-            )
+            if "send_code" in request.POST:
+                challenge = assisted_identity_challenge(version=procedure.current_version, **identity)
+                messages.success(
+                    request,
+                    _("Đã gửi mã xác nhận tới số %(phone)s. Hãy nhập mã công dân đọc cho bạn.")
+                    % {"phone": challenge.sent_to},
+                )
+            else:
+                dossier = dossier_start_assisted(
+                    version=procedure.current_version,
+                    full_name=request.POST.get("full_name", ""),
+                    unit_code=request.POST.get("unit") or None,
+                    code=request.POST.get("code", ""),
+                    **identity,
+                )
+                return redirect("dossiers:resume", pk=dossier.pk)
         except ApplicationError as error:
             messages.error(request, error.message)
-        else:
-            return redirect("dossiers:resume", pk=dossier.pk)
     units = AdministrativeUnit.objects.valid_on(timezone.localdate()).filter(
         kind__in=[UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP]
     )
@@ -381,5 +396,6 @@ def assisted_start(request: HttpRequest) -> HttpResponse:
         "procedures": Procedure.objects.filter(is_active=True).order_by("name").only("code", "name"),
         "units": units.order_by("name"),
         "values": values,
+        "challenge": challenge,
     }
     return render(request, "backoffice/assisted_start.html", context)

@@ -5,8 +5,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -19,8 +17,8 @@ from motcua.catalog.models import DossierComponent, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.workdays import get_calendar
-from motcua.directory.constants import AgencyKind, Role
-from motcua.directory.models import Agency, StaffRole
+from motcua.directory.constants import AgencyKind
+from motcua.directory.models import Agency
 from motcua.documents.models import StoredDocument
 from motcua.dossiers.acknowledgement import acknowledgement_record
 from motcua.dossiers.codes import dossier_code_issue
@@ -381,45 +379,6 @@ def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
                 linked_note = _("Rút cùng hồ sơ %(code)s: %(reason)s") % {"code": withdrawn.code, "reason": note}
                 dossier_transition(dossier=linked, to_status=DossierStatus.WITHDRAWN, actor=actor, note=linked_note)
         return withdrawn
-
-
-def dossier_start_assisted(
-    *, officer: Any, version: ProcedureVersion, id_number: str, full_name: str, phone: str, unit_code: str | None
-) -> Dossier:
-    """A reception officer or postal staff starts a dossier for a citizen who came in person.
-
-    The citizen is found by ID number, or registered with what they tell the officer; they
-    confirm the submission with the SMS code sent to their phone.
-    """
-    from motcua.core.validators import validate_id_number, validate_vn_phone
-
-    roles = set(StaffRole.objects.filter(user=officer).values_list("role", flat=True))
-    if not roles & {Role.RECEPTION, Role.POSTAL}:
-        raise ApplicationError(
-            _("Chỉ cán bộ tiếp nhận hoặc nhân viên bưu điện được nộp hồ sơ thay."), code="dossier_assist_role"
-        )
-    try:
-        id_number = validate_id_number(id_number)
-        phone = validate_vn_phone(phone)
-    except ValidationError as error:
-        raise ApplicationError(" ".join(error.messages), code="dossier_assist_identity") from error
-    channel = Channel.POST_OFFICE if Role.POSTAL in roles else Channel.COUNTER
-    with transaction.atomic():
-        profile = CitizenProfile.objects.select_related("user").filter(id_number=id_number).first()
-        if profile is None:
-            if CitizenProfile.objects.filter(phone=phone).exists():
-                raise ApplicationError(
-                    _("Số điện thoại này đã gắn với một công dân khác; hãy kiểm tra lại số định danh."),
-                    code="dossier_assist_phone",
-                )
-            user = get_user_model().objects.create_user(username=f"cd-{uuid.uuid4().hex[:12]}", password=None)
-            profile = CitizenProfile.objects.create(
-                user=user, full_name=full_name.strip(), id_number=id_number, phone=phone
-            )
-            audit_record(actor=officer, action="citizen.register_at_counter", obj=user)
-        return dossier_start(
-            applicant=profile.user, version=version, unit_code=unit_code, channel=channel, submitted_by=officer
-        )
 
 
 def dossier_supplement_send(*, dossier: Dossier, actor: Any, note: str) -> Dossier:

@@ -263,7 +263,11 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
             return redirect(_next_url(dossier, request.path))
     values = dossier.form_data
     if not values:
-        prefill = Prefill.for_user(dossier.applicant)
+        prefill = Prefill.for_user(
+            dossier.applicant,
+            looked_up_by=request.user if request.user != dossier.applicant else None,
+            reason={"dossier": dossier.pk, "procedure": dossier.procedure_version.procedure.code},
+        )
         values = form_initial(schema, prefill.value)
         warnings = list(prefill.warnings)
         dossier = services.dossier_save_form(dossier=dossier, actor=request.user, data=values, revision=None)

@@ -17,9 +17,12 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.utils.translation import gettext
 
 from motcua.accounts.models import CitizenProfile
+from motcua.core.audit import audit_record
+from motcua.core.privacy import mask_id
 from motcua.core.text import fold
 from motcua.documents.models import StoredDocument
 from motcua.integrations.population import (
@@ -64,8 +67,18 @@ def _plain(value: Any) -> Any:
 class Prefill:
     """Values for a citizen's forms, from their profile and the population database."""
 
-    def __init__(self, *, profile: CitizenProfile | None, registry: PopulationRegistry | None = None):
+    def __init__(
+        self,
+        *,
+        profile: CitizenProfile | None,
+        registry: PopulationRegistry | None = None,
+        looked_up_by: Any = None,
+        reason: dict[str, Any] | None = None,
+    ):
         self.profile = profile
+        # An officer filling in a form for the citizen: each registry lookup is audited.
+        self._looked_up_by = looked_up_by
+        self._reason = reason or {}
         # Messages for the citizen (Vietnamese), e.g. that the population database is down.
         self.warnings: list[str] = []
         self._registry = registry
@@ -74,13 +87,22 @@ class Prefill:
 
     @classmethod
     def for_user(
-        cls, user: AbstractBaseUser | AnonymousUser, *, registry: PopulationRegistry | None = None
+        cls,
+        user: AbstractBaseUser | AnonymousUser,
+        *,
+        registry: PopulationRegistry | None = None,
+        looked_up_by: Any = None,
+        reason: dict[str, Any] | None = None,
     ) -> "Prefill":
-        """A pre-fill for `user`; staff and anonymous users have no profile and get only None."""
+        """A pre-fill for `user`; staff and anonymous users have no profile and get only None.
+
+        `looked_up_by` is someone else acting for `user` (an officer at the counter), recorded
+        with `reason` in the audit trail whenever the population registry is asked.
+        """
         profile: CitizenProfile | None = None
         if user.is_authenticated:
             profile = CitizenProfile.objects.select_related("address_unit").filter(user_id=user.pk).first()
-        return cls(profile=profile, registry=registry)
+        return cls(profile=profile, registry=registry, looked_up_by=looked_up_by, reason=reason)
 
     @property
     def population(self) -> PopulationRecord | None:
@@ -92,6 +114,7 @@ class Prefill:
                 registry = self._registry or population_registries.get()
                 try:
                     self._record = registry.lookup(id_number=id_number)
+                    self._audit_lookup(id_number)
                 except PopulationUnavailable:
                     self.warnings.append(
                         gettext(
@@ -100,6 +123,17 @@ class Prefill:
                         )
                     )
         return self._record
+
+    def _audit_lookup(self, id_number: str) -> None:
+        if self._looked_up_by is None or self.profile is None:
+            return
+        with transaction.atomic():
+            audit_record(
+                actor=self._looked_up_by,
+                action="population.lookup",
+                obj=self.profile.user,
+                summary={"id_number": mask_id(id_number), "found": self._record is not None, **self._reason},
+            )
 
     def value(self, path: str) -> Any:
         """The value for a source path such as "profile.phone" or "population.spouse.full_name".
