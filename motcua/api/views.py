@@ -2,8 +2,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from motcua.catalog.selectors import (
     procedure_search,
     procedure_version_detail,
 )
+from motcua.core.errors import ApplicationError
 from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.dossiers.tracking import dossier_track, tracking_public_data
 
@@ -149,19 +151,45 @@ class TrackingSerializer(serializers.Serializer):
     notes = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-@extend_schema(
-    summary="Tra cứu hồ sơ theo mã",
-    description="Không có thông tin cá nhân nếu thiếu `xac_minh` (4 số cuối số điện thoại hoặc số định danh).",
-    parameters=[OpenApiParameter("xac_minh", OpenApiTypes.STR, description="4 số cuối để xem đầy đủ")],
-    responses={200: TrackingSerializer, **NOT_FOUND},
+class TrackingFactorSerializer(serializers.Serializer):
+    xac_minh = serializers.CharField(
+        max_length=40, help_text="Số điện thoại hoặc số định danh đầy đủ của người nộp, như khi nộp hồ sơ"
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Tra cứu hồ sơ theo mã",
+        description="Không có thông tin cá nhân. Để xem đầy đủ, gửi `xac_minh` bằng POST; "
+        "`xac_minh` trên địa chỉ (query string) bị từ chối vì lọt vào nhật ký truy cập.",
+        responses={200: TrackingSerializer, **BAD_REQUEST, **NOT_FOUND},
+    ),
+    post=extend_schema(
+        summary="Tra cứu hồ sơ theo mã, kèm xác minh người nộp",
+        description="Có thông tin cá nhân khi `xac_minh` đúng (`verified` cho biết). Một địa chỉ được "
+        "thử sai 5 lần cho mỗi hồ sơ trong 10 phút.",
+        request=TrackingFactorSerializer,
+        responses={200: TrackingSerializer, **BAD_REQUEST, **NOT_FOUND},
+    ),
 )
 class TrackingView(PublicAPIView):
     serializer_class = TrackingSerializer
 
     def get(self, request: Request, code: str) -> Response:
-        tracking = dossier_track(
-            code=code, client_ip=client_ip(request), second_factor=request.query_params.get("xac_minh", "")
-        )
+        if "xac_minh" in request.query_params:
+            raise ApplicationError(
+                _("Không gửi thông tin xác minh trên địa chỉ: hãy gửi trường xac_minh trong thân yêu cầu POST."),
+                code="tracking_factor_in_query",
+            )
+        return self._track(request, code, second_factor="")
+
+    def post(self, request: Request, code: str) -> Response:
+        factor = TrackingFactorSerializer(data=request.data)
+        factor.is_valid(raise_exception=True)
+        return self._track(request, code, second_factor=factor.validated_data["xac_minh"])
+
+    def _track(self, request: Request, code: str, *, second_factor: str) -> Response:
+        tracking = dossier_track(code=code, client_ip=client_ip(request), second_factor=second_factor)
         if tracking is None:
             raise Http404("Không tìm thấy hồ sơ với mã này.")
         return Response(TrackingSerializer(tracking_public_data(tracking)).data)

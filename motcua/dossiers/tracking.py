@@ -1,14 +1,16 @@
 """Public tracking of a dossier by its code.
 
 Anyone with the code sees the status, the appointment and the timeline, never personal data;
-with a second factor (the last four digits of the applicant's phone or ID number) they see the
-full detail. Lookups are rate-limited per address, and a wrong, unknown or rate-limited code
-all answer the same way, so codes cannot be enumerated.
+with a second factor (the applicant's whole phone number or whole ID number) they see the full
+detail. Lookups are rate-limited per address, and a wrong, unknown or rate-limited code all
+answer the same way, so codes cannot be enumerated. Wrong second factors are counted per dossier
+*and address*, so someone guessing elsewhere never locks the owner out.
 """
 
 import hmac
 import math
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar, cast
@@ -23,9 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.models import Dossier
+from motcua.notifications.sms import phone_normalize
 from motcua.notifications.templating import format_amount
 
 T = TypeVar("T")
+# Wrong second factors one address may try on one dossier per window.
 SECOND_FACTOR_TRIES = 5
 # The public view is kept until the dossier changes or a deadline passes, within these bounds.
 KEPT_SECONDS = 3600
@@ -106,12 +110,29 @@ def _hit(key: str, limit: int) -> bool:
 
 
 def _second_factor_matches(dossier: Dossier, value: str) -> bool:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) != 4:
-        return False
+    """Whether `value` is the applicant's whole phone number (as typed any usual way) or whole ID
+    number; each stored value is compared in constant time."""
+    typed = {"".join(value.split())}
+    with suppress(ValueError):
+        typed.add(phone_normalize(value))
     profile = getattr(dossier.applicant, "citizen", None)
-    candidates = [str(profile.phone or "")[-4:], str(profile.id_number or "")[-4:]] if profile else []
-    return any(candidate and hmac.compare_digest(candidate, digits) for candidate in candidates)
+    stored = [own for own in (profile.phone, profile.id_number) if own] if profile else []
+    # Every pair is compared, so the time taken does not tell which one matched.
+    matches = [hmac.compare_digest(own.encode(), guess.encode()) for own in stored for guess in typed if guess]
+    return any(matches)
+
+
+def _second_factor_verified(tracking: Tracking, value: str, client_ip: str) -> bool:
+    """Check a second factor, counting wrong ones per dossier and address; a right one given
+    back, so the owner who knows it is never held up by their own lookups."""
+    key = f"track-2fa:{tracking.dossier_id}:{client_ip}"
+    if not _hit(key, SECOND_FACTOR_TRIES):
+        return False
+    if _second_factor_matches(tracking.dossier, value[:40]):
+        with suppress(ValueError):  # the window may have just ended
+            cache.decr(key)
+        return True
+    return False
 
 
 def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Tracking | None:
@@ -128,9 +149,7 @@ def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Trac
         return None
     tracking = Tracking(dossier_id=found[0], code=code, revision=found[1])
     if second_factor:
-        tracking.verified = _hit(f"track-2fa:{tracking.dossier_id}", SECOND_FACTOR_TRIES) and _second_factor_matches(
-            tracking.dossier, second_factor
-        )
+        tracking.verified = _second_factor_verified(tracking, second_factor, client_ip)
     return tracking
 
 
