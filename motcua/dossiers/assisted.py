@@ -222,7 +222,7 @@ def dossier_start_assisted(
                 "id_number": mask_id(identity.id_number),
                 "procedure": version.procedure.code,
                 "proof": "id_card+sms" if identity.id_card_required else "sms",
-                "checked_by": officer.get_full_name() or officer.get_username(),
+                "officer": officer.get_full_name() or officer.get_username(),
             },
         )
     return dossier

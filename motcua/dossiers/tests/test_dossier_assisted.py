@@ -177,7 +177,7 @@ def test_the_audit_trail_says_who_looked_up_whom_without_the_id_number(
         "id_number": "*********103",
         "procedure": "1.001193",
         "proof": "sms",
-        "checked_by": officer.get_full_name(),
+        "officer": officer.get_full_name(),
     }
     rows = AuditEvent.objects.values_list("summary", "object_repr")
     assert "066094000103" not in str(list(rows))
