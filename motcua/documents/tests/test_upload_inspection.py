@@ -22,7 +22,6 @@ from motcua.core.errors import ApplicationError
 from motcua.documents.files import (
     MAX_NAME_LENGTH,
     InspectedFile,
-    _raw_active_names,
     inspect_upload,
     safe_file_name,
 )
@@ -328,7 +327,6 @@ def test_a_pdf_with_an_embedded_file_is_refused() -> None:
 @pytest.mark.parametrize(
     ("place", "key", "value", "found"),
     [
-        ("page", "/AA", DictionaryObject({NameObject("/O"): DictionaryObject()}), "AA"),
         (
             "root",
             "/OpenAction",
@@ -345,7 +343,7 @@ def test_a_pdf_with_an_embedded_file_is_refused() -> None:
     ],
 )
 def test_other_active_pdf_features_are_refused(place: str, key: str, value: object, found: str) -> None:
-    """Automatic actions (/AA), /Launch, XFA forms and /RichMedia are refused as active content."""
+    """/Launch, XFA forms and /RichMedia are refused as active content."""
     writer = writer_with_page()
     target = writer._root_object if place == "root" else writer.pages[0]
     target[NameObject(key)] = value  # type: ignore[index]
@@ -379,13 +377,6 @@ def test_obfuscated_javascript_names_are_caught() -> None:
     error = reject("a.pdf", data)
     assert error.code == "upload_pdf_active_content"
     assert "JavaScript" in error.extra["found"]
-
-
-def test_the_byte_scan_decodes_escapes_and_ignores_stream_bodies() -> None:
-    """The belt-and-braces byte scan finds escaped names but not look-alikes inside streams."""
-    assert _raw_active_names(b"<< /S /J#61vaScript /J#53 (x) >>") == {"JavaScript", "JS"}
-    assert _raw_active_names(b"<< /Length 9 >>\nstream\n/JS /AA x\nendstream") == set()
-    assert _raw_active_names(b"<< /BaseFont /AAAAAA+Arial >>") == set()
 
 
 def test_a_pdf_mentioning_javascript_in_its_text_is_accepted() -> None:
