@@ -18,6 +18,7 @@ import io
 import re
 import struct
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -491,6 +492,17 @@ def _inspect_pdf(content: bytes, display: str) -> _Inspected:
     is kept byte for byte (so digital signatures stay valid); otherwise qpdf rewrites it, streams
     copied as they are.
     """
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        # A PDF/ZIP polyglot: harmless as a PDF, but saved under another name it unpacks its
+        # payload. The archive's directory sits at the end where PDF readers ignore it.
+        raise ApplicationError(
+            _(
+                "Tệp “%(name)s” vừa là tệp PDF vừa là tệp nén ZIP nên không thể nhận vì lý do an toàn. "
+                "Hãy in tài liệu ra một tệp PDF mới (In → Lưu dưới dạng PDF) rồi tải lên lại."
+            )
+            % {"name": display},
+            code="upload_pdf_polyglot",
+        )
     try:
         pdf = pikepdf.open(io.BytesIO(content))
     except pikepdf.PasswordError as exc:
@@ -679,7 +691,7 @@ def inspect_upload(
     and refused as soon as it passes `max_bytes` (default `settings.MOTCUA_UPLOAD_MAX_BYTES`).
     Raises `ApplicationError` with codes upload_empty,
     upload_too_large, upload_type_not_allowed, upload_type_mismatch, upload_pdf_encrypted,
-    upload_pdf_broken, upload_pdf_active_content, upload_image_broken,
+    upload_pdf_broken, upload_pdf_active_content, upload_pdf_polyglot, upload_image_broken,
     upload_image_too_large_pixels, upload_too_complex (parsing took more than the CPU time or
     memory allowed, see `bounded.run_bounded`).
     """
