@@ -122,8 +122,8 @@ class InspectedFile:
     page_count: int | None = None  # PDFs only
     width: int | None = None  # images only, as displayed (after EXIF rotation)
     height: int | None = None
-    # What was taken out of the upload: PDF actions ("OpenAction", "AA", "SubmitForm"…);
-    # `content` is the cleaned file. Images always lose their metadata (GPS position…).
+    # PDF actions taken out ("OpenAction", "AA", "SubmitForm"…); `content` is then the cleaned
+    # file. Images always lose their metadata (GPS position…), so it is not listed.
     removed: tuple[str, ...] = ()
 
 
@@ -667,7 +667,7 @@ def _inspect_image(content: bytes, content_type: str, display: str) -> _Inspecte
         raise
     except Exception as exc:
         raise _image_broken(display) from exc
-    return _Inspected(content=cleaned, width=width, height=height, removed=("metadata",))
+    return _Inspected(content=cleaned, width=width, height=height)
 
 
 # --- Inspection --------------------------------------------------------------------------

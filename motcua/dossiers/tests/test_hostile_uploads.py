@@ -11,6 +11,7 @@ file keeps the caller waiting at most `WORST_WAIT_SECONDS` (CPU limit + 1 s wall
 start-up and a busy machine's margin), which every case here asserts.
 """
 
+import functools
 import io
 import time
 import zipfile
@@ -128,6 +129,7 @@ def page_actions_and_link_pdf() -> bytes:
     return pdf_with(change)
 
 
+@functools.cache  # built once: compressing 256 MB takes a moment
 def deflate_bomb_pdf() -> bytes:
     """A page whose content stream inflates to 256 MB from about 1 KB (deflate applied twice)."""
     compressor = zlib.compressobj(9)
@@ -165,6 +167,7 @@ def pdf_zip_polyglot() -> bytes:
     return small_pdf() + archive.getvalue()
 
 
+@functools.cache
 def zip_bomb() -> bytes:
     """Ten entries of 100 MB of zeros each, in about 1 MB: never opened, refused by its type."""
     archive = io.BytesIO()
