@@ -68,7 +68,7 @@ def _apply_limits(cpu_seconds: int, memory_bytes: int) -> None:
     # SIGXCPU at the soft limit ends the child (even inside C code such as zlib); the hard limit
     # one second later is SIGKILL in case the signal is caught.
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    # On top of what the child already maps (Django, pypdf, Pillow): the limit is what the
+    # On top of what the child already maps (Django, pikepdf, Pillow): the limit is what the
     # inspection itself may take. Over it, allocations fail with MemoryError.
     limit = _address_space_bytes() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -18,18 +18,20 @@ import io
 import re
 import struct
 import unicodedata
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
+import img2pdf
+import pikepdf
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 from motcua.core.errors import ApplicationError
 from motcua.documents.bounded import run_bounded
@@ -75,15 +77,16 @@ A4_POINTS = (595.28, 841.89)
 PDF_DPI = 150
 PDF_MARGIN_POINTS = 14.17  # 5 mm, so printers do not clip the paper's edges
 PDF_JPEG_QUALITY = 80
+EXIF_ORIENTATION = 0x0112
 
-# PDF names that make a file active: scripts, launching programs, embedded files, multimedia,
-# XFA forms and automatic actions (/AA). /OpenAction alone is harmless (it usually just opens
-# page 1); the /JS or /JavaScript inside a scripted one is what gets caught.
-PDF_ACTIVE_KEYS: frozenset[str] = frozenset(
+# PDF features refused whole, wherever they are in the file, by the names that carry them (as
+# keys, or as values of /S, /Type or /Subtype): scripts, launching programs, embedded files,
+# multimedia and XFA forms. Removing them could change what the paper shows or silently drop a
+# paper the citizen meant to send, and no scanner or "print to PDF" produces them.
+PDF_REFUSED_KEYS: frozenset[str] = frozenset(
     {
         "JavaScript",
         "JS",
-        "AA",
         "Launch",
         "EmbeddedFiles",
         "EmbeddedFile",
@@ -94,11 +97,12 @@ PDF_ACTIVE_KEYS: frozenset[str] = frozenset(
         "XFA",
     }
 )
-# Values of /S, /Type or /Subtype that mean the same things.
-PDF_ACTIVE_VALUES: frozenset[str] = frozenset(
+PDF_REFUSED_VALUES: frozenset[str] = frozenset(
     {"JavaScript", "Launch", "EmbeddedFile", "FileAttachment", "RichMedia", "RichMediaExecute", "GoToE", "Rendition"}
 )
-_PDF_TYPE_KEYS = frozenset({"/S", "/Type", "/Subtype"})
+# Clicked actions (links, buttons, bookmarks) that send the form's data somewhere or open a
+# file outside the paper: removed, the link or button itself kept.
+PDF_OUTGOING_ACTIONS: frozenset[str] = frozenset({"SubmitForm", "GoToR", "ImportData"})
 
 
 class _Readable(Protocol):
@@ -118,6 +122,20 @@ class InspectedFile:
     page_count: int | None = None  # PDFs only
     width: int | None = None  # images only, as displayed (after EXIF rotation)
     height: int | None = None
+    # PDF actions taken out ("OpenAction", "AA", "SubmitForm"…); `content` is then the cleaned
+    # file. Images always lose their metadata (GPS position…), so it is not listed.
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Inspected:
+    """What the bounded child learnt: the content to store (cleaned) and its facts."""
+
+    content: bytes = field(repr=False)
+    page_count: int | None = None
+    width: int | None = None
+    height: int | None = None
+    removed: tuple[str, ...] = ()
 
 
 # --- Names -------------------------------------------------------------------------------
@@ -338,116 +356,94 @@ def _too_large(display: str, size: int | None, max_bytes: int) -> ApplicationErr
 
 # --- PDF ---------------------------------------------------------------------------------
 
-_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
-_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+def _pdf_name(value: object) -> str | None:
+    return str(value)[1:] if isinstance(value, pikepdf.Name) else None
 
 
-def _without_streams(raw: bytes) -> bytes:
-    """Drop stream bodies (images, fonts, page content), whose binary bytes would give false alarms.
+def _pdf_containers(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Every dictionary, stream and array in the file, nested direct ones included.
 
-    Linear scan with `find`, not a regular expression, so a file full of unterminated
-    "stream" keywords cannot make it quadratic.
+    Starts from every object in the cross-reference table, not only those reachable from the
+    catalogue, in case a viewer's repair mode would find an unreferenced one.
     """
-    parts: list[bytes] = []
-    pos = 0
-    while True:
-        start = raw.find(b"stream", pos)
-        if start < 0:
-            parts.append(raw[pos:])
-            break
-        after = start + len(b"stream")
-        if raw[after : after + 1] in (b"\r", b"\n") and raw[max(0, start - 3) : start] != b"end":
-            parts.append(raw[pos:start])
-            end = raw.find(b"endstream", after)
-            if end < 0:
-                break
-            pos = end + len(b"endstream")
+    stack: list[Any] = [pdf.trailer, *pdf.objects]
+    walked = 0
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, pikepdf.Stream):
+            children = list(obj.stream_dict.values())
+        elif isinstance(obj, pikepdf.Dictionary):
+            children = list(obj.values())
+        elif isinstance(obj, pikepdf.Array):
+            children = list(obj)
         else:
-            parts.append(raw[pos:after])
-            pos = after
-    return b" ".join(parts)
+            continue
+        walked += 1
+        if walked > MAX_PDF_OBJECTS:
+            raise ValueError("PDF too complex")
+        yield obj
+        # Indirect children are in `pdf.objects` and walked from there.
+        stack.extend(
+            child
+            for child in children
+            if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect
+        )
 
 
-def _raw_active_names(raw: bytes) -> set[str]:
-    """Byte-level scan for active names, decoding #xx escapes such as /J#61vaScript."""
-    found = set()
-    for match in _PDF_NAME.finditer(_without_streams(raw)):
-        token = match.group(1)
-        if b"#" in token:
-            token = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
-        name = token.decode("latin-1")
-        if name in PDF_ACTIVE_KEYS or name in PDF_ACTIVE_VALUES:
+def _refused_names(obj: pikepdf.Object) -> set[str]:
+    found = {str(key)[1:] for key in obj if str(key)[1:] in PDF_REFUSED_KEYS}
+    for key in ("/S", "/Type", "/Subtype"):
+        name = _pdf_name(obj.get(key))
+        if name in PDF_REFUSED_VALUES:
             found.add(name)
     return found
 
 
-def _tree_active_names(reader: PdfReader) -> set[str]:
-    """Walk every dictionary and array reachable from the trailer (object streams included).
-
-    pypdf decodes #xx escapes in names, so obfuscated spellings are caught here too. Objects
-    listed in the cross-reference table but not referenced are checked as well, in case a
-    viewer's repair mode would find them.
-    """
-    found: set[str] = set()
+def _action_types(action: object) -> set[str]:
+    """The /S of an action and of every action chained to it by /Next."""
+    types: set[str] = set()
     seen: set[tuple[int, int]] = set()
-    stack: list[PdfObject] = [reader.trailer]
-    swept: list[PdfObject] = []
-    for generation, numbers in reader.xref.items():
-        swept.extend(IndirectObject(number, generation, reader) for number in numbers)
-    swept.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
-    walked = 0
-    strict = True
-    while stack or swept:
-        if not stack:
-            stack.append(swept.pop())
-            strict = False  # unreferenced objects pypdf cannot read are inert, not a reason to refuse
-        obj: PdfObject | None = stack.pop()
-        if isinstance(obj, IndirectObject):
-            ref = (obj.idnum, obj.generation)
-            if ref in seen:
+    stack: list[Any] = [action]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+            continue
+        if not isinstance(item, pikepdf.Dictionary):
+            continue
+        if item.is_indirect:
+            if item.objgen in seen:
                 continue
-            seen.add(ref)
-            try:
-                obj = obj.get_object()
-            except Exception:
-                if strict:
-                    raise
-                continue
-        if isinstance(obj, DictionaryObject):
-            walked += 1
-            for key, value in dict.items(obj):
-                name = str(key)[1:]
-                if name in PDF_ACTIVE_KEYS:
-                    found.add(name)
-                if key in _PDF_TYPE_KEYS:
-                    resolved = value.get_object() if isinstance(value, IndirectObject) else value
-                    if isinstance(resolved, NameObject) and str(resolved)[1:] in PDF_ACTIVE_VALUES:
-                        found.add(str(resolved)[1:])
-                if isinstance(value, DictionaryObject | ArrayObject | IndirectObject):
-                    stack.append(value)
-        elif isinstance(obj, ArrayObject):
-            walked += 1
-            stack.extend(item for item in obj if isinstance(item, DictionaryObject | ArrayObject | IndirectObject))
-        if walked > MAX_PDF_OBJECTS:
-            raise ValueError("PDF too complex")
-    return found
+            seen.add(item.objgen)
+        if (kind := _pdf_name(item.get("/S"))) is not None:
+            types.add(kind)
+        if "/Next" in item:
+            stack.append(item.get("/Next"))
+    return types
 
 
-def _active_label(names: set[str]) -> str:
+def _pdf_refused(display: str, found: set[str]) -> ApplicationError:
     labels = []
-    if names & {"JavaScript", "JS"}:
+    if found & {"JavaScript", "JS"}:
         labels.append(_("mã JavaScript"))
-    if names & {"Launch"}:
+    if found & {"Launch"}:
         labels.append(_("lệnh mở chương trình"))
-    if names & {"EmbeddedFiles", "EmbeddedFile", "EF", "FileAttachment", "GoToE"}:
+    if found & {"EmbeddedFiles", "EmbeddedFile", "EF", "FileAttachment", "GoToE"}:
         labels.append(_("tệp đính kèm nhúng bên trong"))
-    if names & {"RichMedia", "RichMediaContent", "RichMediaExecute", "Rendition"}:
+    if found & {"RichMedia", "RichMediaContent", "RichMediaExecute", "Rendition"}:
         labels.append(_("nội dung đa phương tiện"))
-    if names & {"XFA"}:
+    if found & {"XFA"}:
         labels.append(_("biểu mẫu XFA"))
-    if names & {"AA"}:
-        labels.append(_("hành động tự động"))
-    return ", ".join(labels)
+    return ApplicationError(
+        _(
+            "Tệp “%(name)s” chứa %(what)s nên không thể nhận vì lý do an toàn. "
+            "Hãy in tài liệu ra một tệp PDF mới (In → Lưu dưới dạng PDF) rồi tải lên lại."
+        )
+        % {"name": display, "what": ", ".join(labels)},
+        code="upload_pdf_active_content",
+        extra={"found": sorted(found)},
+    )
 
 
 def _pdf_broken(display: str) -> ApplicationError:
@@ -458,41 +454,103 @@ def _pdf_broken(display: str) -> ApplicationError:
     )
 
 
-def _inspect_pdf(content: bytes, display: str) -> int:
-    """Check a PDF and return its page count."""
-    try:
-        reader = PdfReader(io.BytesIO(content), strict=False)
-        encrypted = reader.is_encrypted
-    except Exception as exc:
-        raise _pdf_broken(display) from exc
-    if encrypted:
-        raise ApplicationError(
-            _(
-                "Tệp “%(name)s” được đặt mật khẩu hoặc mã hoá nên không thể kiểm tra và xử lý. "
-                "Hãy gỡ mật khẩu (hoặc in ra một tệp PDF mới) rồi tải lên lại."
-            )
-            % {"name": display},
-            code="upload_pdf_encrypted",
+def _pdf_encrypted(display: str) -> ApplicationError:
+    return ApplicationError(
+        _(
+            "Tệp “%(name)s” được đặt mật khẩu hoặc mã hoá nên không thể kiểm tra và xử lý. "
+            "Hãy gỡ mật khẩu (hoặc in ra một tệp PDF mới) rồi tải lên lại."
         )
-    try:
-        page_count = len(reader.pages)
-        active = _tree_active_names(reader)
-    except Exception as exc:
-        raise _pdf_broken(display) from exc
-    if page_count < 1:
-        raise _pdf_broken(display)
-    active |= _raw_active_names(content)
-    if active:
+        % {"name": display},
+        code="upload_pdf_encrypted",
+    )
+
+
+def _decode_streams(pdf: pikepdf.Pdf) -> None:
+    """Decode every stream once, so a decompression bomb meets the child's memory limit here
+    rather than in an officer's viewer. Streams that do not decode are inert: viewers skip them."""
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        try:
+            obj.read_bytes()
+        except pikepdf.PdfError as exc:
+            # qpdf reports an allocation over the child's memory limit as a decoding error.
+            if "bad_alloc" in str(exc):
+                raise MemoryError(str(exc)) from exc
+        except NotImplementedError:
+            pass
+
+
+def _inspect_pdf(content: bytes, display: str) -> _Inspected:
+    """Check a PDF, remove the actions it would take by itself, and return it with its page count.
+
+    Refused: scripts, launching programs, embedded files, multimedia and XFA forms, anywhere in
+    the file (see `PDF_REFUSED_KEYS`). Removed, the rest of the paper kept: every automatic action
+    (/AA of the document, pages, annotations and form fields; an /OpenAction other than "go to a
+    page"), and clicked actions that send data or open another file (`PDF_OUTGOING_ACTIONS`).
+    Links to web addresses stay: a viewer asks before following one. A PDF with nothing to remove
+    is kept byte for byte (so digital signatures stay valid); otherwise qpdf rewrites it, streams
+    copied as they are.
+    """
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        # A PDF/ZIP polyglot: harmless as a PDF, but saved under another name it unpacks its
+        # payload. The archive's directory sits at the end where PDF readers ignore it.
         raise ApplicationError(
             _(
-                "Tệp “%(name)s” chứa %(what)s nên không thể nhận vì lý do an toàn. "
+                "Tệp “%(name)s” vừa là tệp PDF vừa là tệp nén ZIP nên không thể nhận vì lý do an toàn. "
                 "Hãy in tài liệu ra một tệp PDF mới (In → Lưu dưới dạng PDF) rồi tải lên lại."
             )
-            % {"name": display, "what": _active_label(active)},
-            code="upload_pdf_active_content",
-            extra={"found": sorted(active)},
+            % {"name": display},
+            code="upload_pdf_polyglot",
         )
-    return page_count
+    try:
+        pdf = pikepdf.open(io.BytesIO(content))
+    except pikepdf.PasswordError as exc:
+        raise _pdf_encrypted(display) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise _pdf_broken(display) from exc
+    with pdf:
+        if pdf.is_encrypted:
+            raise _pdf_encrypted(display)
+        found: set[str] = set()
+        removals: list[tuple[pikepdf.Object, str]] = []
+        removed: set[str] = set()
+        try:
+            page_count = len(pdf.pages)
+            for obj in _pdf_containers(pdf):
+                if isinstance(obj, pikepdf.Array):
+                    continue
+                found |= _refused_names(obj)
+                if "/AA" in obj:
+                    removals.append((obj, "/AA"))
+                    removed.add("AA")
+                if "/A" in obj and (outgoing := _action_types(obj.get("/A")) & PDF_OUTGOING_ACTIONS):
+                    removals.append((obj, "/A"))
+                    removed |= outgoing
+            open_action = pdf.Root.get("/OpenAction")
+            if isinstance(open_action, pikepdf.Dictionary) and _action_types(open_action) - {"GoTo"}:
+                removals.append((pdf.Root, "/OpenAction"))
+                removed.add("OpenAction")
+            _decode_streams(pdf)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise _pdf_broken(display) from exc
+        if page_count < 1:
+            raise _pdf_broken(display)
+        if found:
+            raise _pdf_refused(display, found)
+        if not removals:
+            return _Inspected(content=content, page_count=page_count)
+        for obj, key in removals:
+            if key in obj:
+                del obj[key]
+        out = io.BytesIO()
+        # Streams are copied without decoding: rewriting must not cost what a bomb would.
+        pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none, deterministic_id=True)
+    return _Inspected(content=out.getvalue(), page_count=page_count, removed=tuple(sorted(removed)))
 
 
 # --- Images ------------------------------------------------------------------------------
@@ -554,60 +612,86 @@ def _open_image(content: bytes, content_type: str, display: str) -> Image.Image:
     return image
 
 
+def _orientation(image: Image.Image) -> int | None:
+    try:
+        orientation = image.getexif().get(EXIF_ORIENTATION)
+    except Exception:
+        return None
+    return orientation if orientation in range(2, 9) else None
+
+
 def _displayed_size(image: Image.Image) -> tuple[int, int]:
     width, height = image.size
-    try:
-        orientation = image.getexif().get(0x0112)
-    except Exception:
-        orientation = None
-    if orientation in (5, 6, 7, 8):
+    if _orientation(image) in (5, 6, 7, 8):
         return height, width
     return width, height
 
 
-def _inspect_image(content: bytes, content_type: str, display: str) -> tuple[int, int]:
-    """Check an image decodes completely and return its displayed width and height."""
+def _without_metadata(image: Image.Image, content_type: str) -> bytes:
+    """Save the decoded image again carrying only its orientation and colour profile.
+
+    Drops EXIF (the GPS position, the phone's serial number, the time taken), XMP, IPTC and
+    comments. The EXIF orientation is kept rather than applied, so a JPEG keeps its quantisation
+    tables ("keep": no visible loss) and is still shown upright.
+    """
+    keep: dict[str, Any] = {}
+    if icc := image.info.get("icc_profile"):
+        keep["icc_profile"] = icc
+    if orientation := _orientation(image):
+        exif = Image.Exif()
+        exif[EXIF_ORIENTATION] = orientation
+        keep["exif"] = exif.tobytes()
+    out = io.BytesIO()
+    if content_type == JPEG:
+        image.save(out, "JPEG", quality="keep", subsampling="keep", comment=b"", **keep)
+    else:
+        image.save(out, "PNG", **keep)  # lossless; text, time and eXIf chunks are not copied
+    return out.getvalue()
+
+
+def _inspect_image(content: bytes, content_type: str, display: str) -> _Inspected:
+    """Check an image decodes completely; return it without its metadata, and its displayed size."""
     image = _open_image(content, content_type, display)
     try:
         with image:
             image.verify()  # PNG: chunk checksums; must come straight after opening
         with _open_image(content, content_type, display) as image:
-            size = _displayed_size(image)
-            if content_type == JPEG:
-                # Decode at 1/8 scale: every byte of the compressed data is still read, so a
-                # truncated or corrupt photo fails, at a fraction of the memory.
-                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
+            width, height = _displayed_size(image)
+            image.load()  # every byte decoded: a truncated or corrupt image fails here
+            cleaned = _without_metadata(image, content_type)
     except ApplicationError:
         raise
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels(display, None, None) from exc
+    except MemoryError:
+        raise
     except Exception as exc:
         raise _image_broken(display) from exc
-    return size
+    return _Inspected(content=cleaned, width=width, height=height)
 
 
 # --- Inspection --------------------------------------------------------------------------
 
 
-def _inspect_content(content: bytes, content_type: str, display: str) -> tuple[int | None, int | None, int | None]:
-    """Page count, or width and height: the parsing part of the inspection, run in a bounded child."""
+def _inspect_content(content: bytes, content_type: str, display: str) -> _Inspected:
+    """The parsing and cleaning part of the inspection, run in a bounded child."""
     if content_type == PDF:
-        return _inspect_pdf(content, display), None, None
-    width, height = _inspect_image(content, content_type, display)
-    return None, width, height
+        return _inspect_pdf(content, display)
+    return _inspect_image(content, content_type, display)
 
 
 def inspect_upload(
     *, name: str, data: bytes | bytearray | memoryview | _Readable, max_bytes: int | None = None
 ) -> InspectedFile:
-    """Check an uploaded paper by its content and return it with a safe name.
+    """Check an uploaded paper by its content and return it cleaned, with a safe name.
 
-    `data` is bytes or anything with `read()` (a Django UploadedFile, an open file); it is read
-    in chunks and refused as soon as it passes `max_bytes` (default
-    `settings.MOTCUA_UPLOAD_MAX_BYTES`). Raises `ApplicationError` with codes upload_empty,
+    The returned `content` is what to store: images without their metadata (GPS position…),
+    PDFs without the actions they would take by themselves (see `_inspect_pdf`). `data` is
+    bytes or anything with `read()` (a Django UploadedFile, an open file); it is read in chunks
+    and refused as soon as it passes `max_bytes` (default `settings.MOTCUA_UPLOAD_MAX_BYTES`).
+    Raises `ApplicationError` with codes upload_empty,
     upload_too_large, upload_type_not_allowed, upload_type_mismatch, upload_pdf_encrypted,
-    upload_pdf_broken, upload_pdf_active_content, upload_image_broken,
+    upload_pdf_broken, upload_pdf_active_content, upload_pdf_polyglot, upload_image_broken,
     upload_image_too_large_pixels, upload_too_complex (parsing took more than the CPU time or
     memory allowed, see `bounded.run_bounded`).
     """
@@ -649,18 +733,18 @@ def inspect_upload(
             extra={"claimed": claimed, "detected": content_type},
         )
 
-    page_count, width, height = run_bounded(_inspect_content, content, content_type, display, display=display)
-
+    inspected = run_bounded(_inspect_content, content, content_type, display, display=display)
     return InspectedFile(
-        content=content,
+        content=inspected.content,
         content_type=content_type,
         extension=canonical,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(inspected.content),
+        sha256=hashlib.sha256(inspected.content).hexdigest(),
         safe_name=safe_file_name(name, extension=canonical),
-        page_count=page_count,
-        width=width,
-        height=height,
+        page_count=inspected.page_count,
+        width=inspected.width,
+        height=inspected.height,
+        removed=inspected.removed,
     )
 
 
@@ -683,14 +767,19 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-# JPEG bytes, pixel width and height, colour space, page size and image placement (x, y, w, h).
-_Page = tuple[bytes, int, int, str, tuple[float, float], tuple[float, float, float, float]]
+# Each photo on an A4 page of its own shape, shown as large as the printable area allows and
+# centred; small photos are enlarged by the viewer, not resampled, so they cost no extra bytes.
+_A4_LAYOUT = img2pdf.get_layout_fun(
+    pagesize=A4_POINTS,
+    border=(PDF_MARGIN_POINTS, PDF_MARGIN_POINTS),
+    fit=img2pdf.FitMode.into,
+    auto_orient=True,
+)
 
 
-def _pdf_page(image: Image.Image) -> _Page:
-    """Resample for A4 at 150 dpi; return JPEG bytes, pixel size, colour space, page and placement."""
-    landscape = image.width > image.height
-    page_w, page_h = (A4_POINTS[1], A4_POINTS[0]) if landscape else A4_POINTS
+def _page_jpeg(image: Image.Image) -> bytes:
+    """Resample to at most 150 dpi in A4's printable area; JPEG with no metadata."""
+    page_w, page_h = (A4_POINTS[1], A4_POINTS[0]) if image.width > image.height else A4_POINTS
     box_w, box_h = page_w - 2 * PDF_MARGIN_POINTS, page_h - 2 * PDF_MARGIN_POINTS
     max_px_w, max_px_h = round(box_w / 72 * PDF_DPI), round(box_h / 72 * PDF_DPI)
     if image.width > max_px_w or image.height > max_px_h:
@@ -699,53 +788,7 @@ def _pdf_page(image: Image.Image) -> _Page:
         image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=PDF_JPEG_QUALITY, optimize=True)
-    # Shown as large as the printable area allows, centred; small photos are enlarged by the
-    # viewer, not resampled, so they cost no extra bytes.
-    fit = min(box_w / image.width, box_h / image.height)
-    draw_w, draw_h = image.width * fit, image.height * fit
-    placement = ((page_w - draw_w) / 2, (page_h - draw_h) / 2, draw_w, draw_h)
-    colour = "/DeviceGray" if image.mode == "L" else "/DeviceRGB"
-    return buffer.getvalue(), image.width, image.height, colour, (page_w, page_h), placement
-
-
-def _write_pdf(pages: list[_Page]) -> bytes:
-    """A minimal PDF 1.4: one page per JPEG, drawn with DCTDecode (no re-compression)."""
-    out = io.BytesIO()
-    offsets: dict[int, int] = {}
-
-    def obj(number: int, body: bytes, stream: bytes | None = None) -> None:
-        offsets[number] = out.tell()
-        out.write(b"%d 0 obj\n" % number + body)
-        if stream is not None:
-            out.write(b"\nstream\n" + stream + b"\nendstream")
-        out.write(b"\nendobj\n")
-
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    page_numbers = [3 + 3 * i for i in range(len(pages))]
-    obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
-    kids = b" ".join(b"%d 0 R" % n for n in page_numbers)
-    obj(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)))
-    for number, (jpeg, px_w, px_h, colour, (page_w, page_h), (x, y, w, h)) in zip(page_numbers, pages, strict=True):
-        content = b"q %.2f 0 0 %.2f %.2f %.2f cm /Im0 Do Q" % (w, h, x, y)
-        obj(
-            number,
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (page_w, page_h, number + 2, number + 1),
-        )
-        obj(number + 1, b"<< /Length %d >>" % len(content), content)
-        obj(
-            number + 2,
-            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 "
-            b"/Filter /DCTDecode /Length %d >>" % (px_w, px_h, colour.encode(), len(jpeg)),
-            jpeg,
-        )
-    xref_at = out.tell()
-    count = 3 + 3 * len(pages)
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % count)
-    for number in range(1, count):
-        out.write(b"%010d 00000 n \n" % offsets[number])
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref_at))
-    return out.getvalue()
+    return buffer.getvalue()
 
 
 def images_to_pdf(images: list[bytes], *, names: list[str] | None = None) -> bytes:
@@ -753,11 +796,11 @@ def images_to_pdf(images: list[bytes], *, names: list[str] | None = None) -> byt
 
     Each photo is turned upright (EXIF orientation), placed on a portrait or landscape A4 page
     to match its shape, resampled to at most 150 dpi and re-encoded as JPEG (quality 80), so a
-    12-megapixel photo takes a few hundred kilobytes. EXIF data (GPS position included) is not
-    copied. `names` label the photos in error messages. Decoding runs in a child process under
-    the upload inspection limits. Raises `ApplicationError`: images_none, images_too_many,
-    upload_type_not_allowed, upload_image_broken, upload_image_too_large_pixels,
-    upload_too_complex.
+    12-megapixel photo takes a few hundred kilobytes; img2pdf embeds that JPEG as it is. EXIF
+    data (GPS position included) is not copied. `names` label the photos in error messages.
+    Decoding runs in a child process under the upload inspection limits. Raises
+    `ApplicationError`: images_none, images_too_many, upload_type_not_allowed,
+    upload_image_broken, upload_image_too_large_pixels, upload_too_complex.
     """
     display = ", ".join(safe_file_name(name) for name in names) if names else _("các ảnh đã chọn")
     return run_bounded(_join_images, images, names, display=display)
@@ -772,7 +815,7 @@ def _join_images(images: list[bytes], names: list[str] | None) -> bytes:
             % {"max": MAX_IMAGES_PER_PDF, "count": len(images)},
             code="images_too_many",
         )
-    pages: list[_Page] = []
+    pages: list[bytes] = []
     for index, content in enumerate(images, start=1):
         given = names[index - 1] if names and index <= len(names) else ""
         display = safe_file_name(given) if given else _("ảnh số %(n)d") % {"n": index}
@@ -793,14 +836,14 @@ def _join_images(images: list[bytes], names: list[str] | None) -> bytes:
                     shortest = round((A4_POINTS[0] - 2 * PDF_MARGIN_POINTS) / 72 * PDF_DPI)
                     image.draft(image.mode, (shortest, shortest))
                 upright = ImageOps.exif_transpose(image) or image
-                pages.append(_pdf_page(_flatten(upright)))
+                pages.append(_page_jpeg(_flatten(upright)))
         except ApplicationError:
             raise
         except Image.DecompressionBombError as exc:
             raise _too_many_pixels(display, None, None) from exc
         except Exception as exc:
             raise _image_broken(display) from exc
-    return _write_pdf(pages)
+    return img2pdf.convert(pages, layout_fun=_A4_LAYOUT)
 
 
 # --- Serving -----------------------------------------------------------------------------

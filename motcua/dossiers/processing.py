@@ -480,7 +480,14 @@ def step_file_add(*, step: DossierStep, officer: Any, name: str, data: Any) -> D
         attached.file.save(f"{uuid.uuid4().hex}.{inspected.extension}", ContentFile(inspected.content), save=False)
         attached.save()
         _touch(dossier)
-        _audit(officer=officer, dossier=dossier, action="file", step=fresh, sha256=inspected.sha256)
+        _audit(
+            officer=officer,
+            dossier=dossier,
+            action="file",
+            step=fresh,
+            sha256=inspected.sha256,
+            removed=list(inspected.removed),
+        )
         return attached
 
 

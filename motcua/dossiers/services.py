@@ -151,7 +151,7 @@ def dossier_attach(
             actor=actor,
             action="dossier.attach",
             obj=locked,
-            summary={"component": component.pk, "sha256": inspected.sha256},
+            summary={"component": component.pk, "sha256": inspected.sha256, "removed": list(inspected.removed)},
         )
     return attachment
 

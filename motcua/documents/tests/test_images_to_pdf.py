@@ -163,3 +163,14 @@ def test_decompression_bombs_are_refused() -> None:
     with pytest.raises(ApplicationError) as caught:
         images_to_pdf([bomb])
     assert caught.value.code == "upload_image_too_large_pixels"
+
+
+def test_pillow_keeps_its_own_pixel_limit_beside_ours() -> None:
+    """img2pdf can lift Pillow's decompression-bomb limit (its command line's --pillow-limit-break);
+    imported as a library it must not, so both limits stay in force in the inspection child."""
+    import img2pdf  # noqa: F401
+
+    from motcua.documents.files import MAX_IMAGE_PIXELS
+
+    assert Image.MAX_IMAGE_PIXELS is not None
+    assert MAX_IMAGE_PIXELS <= Image.MAX_IMAGE_PIXELS
