@@ -295,3 +295,15 @@ def on_user_locked_out(
     if getattr(request, "axes_failures_since_start", None) is None:
         return
     login_lockout_record(request=request, credentials=getattr(request, "axes_credentials", None))
+
+
+def login_lockout_lift(*, user: User, actor: Any) -> int:
+    """End the lockout of `user`'s login now (an administrator's decision); returns how many
+    failure records were removed. The address locks of the addresses it was guessed from stay."""
+    from axes.utils import reset
+
+    logins = [user.get_username(), *([user.citizen.phone] if hasattr(user, "citizen") and user.citizen.phone else [])]
+    with transaction.atomic():
+        removed = sum(reset(username=login) for login in logins)
+        audit_record(actor=actor, action="accounts.login_unlocked", obj=user, summary={"failures_removed": removed})
+    return removed

@@ -169,3 +169,16 @@ def test_an_administrator_unlocks_an_account(client: Client, officer: User) -> N
     assert _post(client, "stp.thu", PASSWORD).status_code == 429
     call_command("axes_reset_username", "stp.thu")
     assert _post(client, "stp.thu", PASSWORD).status_code == 302
+
+
+def test_the_admin_unlocks_an_account_from_the_user_list(client: Client, officer: User) -> None:
+    """The admin's "Mở khoá đăng nhập" action, audited."""
+    _guess(Client(REMOTE_ADDR="198.51.100.7"), "stp.thu", 5)
+    admin = User.objects.create_superuser(username="quantri", password=PASSWORD)
+    client.force_login(admin)
+    changelist = "/quan-tri/accounts/user/"
+    done = client.post(changelist, {"action": "unlock_login", "_selected_action": [officer.pk]}, follow=True)
+    assert "Đã mở khoá đăng nhập cho 1 tài khoản." in done.content.decode()
+    assert not AccessAttempt.objects.filter(username="stp.thu").exists()
+    assert AuditEvent.objects.filter(action="accounts.login_unlocked", object_id=str(officer.pk)).exists()
+    assert _post(Client(REMOTE_ADDR="198.51.100.7"), "stp.thu", PASSWORD).status_code == 302
