@@ -167,6 +167,8 @@ MOTCUA_LOGIN_FAILURES_PER_ACCOUNT = env_int("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT",
 MOTCUA_LOGIN_FAILURES_PER_ADDRESS = env_int("MOTCUA_LOGIN_FAILURES_PER_ADDRESS", 20)
 MOTCUA_LOGIN_LOCKOUT_MINUTES = env_int("MOTCUA_LOGIN_LOCKOUT_MINUTES", 15)
 MOTCUA_LOGIN_LOCKOUT_MAX_MINUTES = env_int("MOTCUA_LOGIN_LOCKOUT_MAX_MINUTES", 24 * 60)
+# Days failed logins are kept (axes' failure log, read to lengthen repeated lockouts), for inquiries.
+MOTCUA_LOGIN_FAILURE_LOG_DAYS = env_int("MOTCUA_LOGIN_FAILURE_LOG_DAYS", 30)
 AXES_HANDLER = "motcua.accounts.lockout.LoginAttemptHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = "motcua.accounts.lockout.login_failure_limit"
@@ -235,6 +237,8 @@ MOTCUA_PERIODIC_TASKS = {
     # Keeps the Zalo OA refresh token rotating when no Zalo message goes out for a while.
     "motcua.notifications.tasks.zalo_token_keep_fresh": env_int("MOTCUA_ZALO_TOKEN_CHECK_SECONDS", 6 * 3600),
     "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
+    # Forgets failed logins older than MOTCUA_LOGIN_FAILURE_LOG_DAYS (personal data: names, addresses).
+    "motcua.accounts.tasks.login_failure_log_prune": 6 * 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")

@@ -182,3 +182,17 @@ def test_the_admin_unlocks_an_account_from_the_user_list(client: Client, officer
     assert not AccessAttempt.objects.filter(username="stp.thu").exists()
     assert AuditEvent.objects.filter(action="accounts.login_unlocked", object_id=str(officer.pk)).exists()
     assert _post(Client(REMOTE_ADDR="198.51.100.7"), "stp.thu", PASSWORD).status_code == 302
+
+
+def test_old_failed_logins_are_forgotten(client: Client, officer: User, clock: time_machine.Traveller) -> None:
+    """The failure log holds login names and addresses: the periodic job keeps 30 days of it."""
+    from axes.models import AccessFailureLog
+
+    from motcua.accounts.tasks import login_failure_log_prune
+
+    _post(client, "stp.thu", "cu-qua")
+    clock.shift(datetime.timedelta(days=29))
+    _post(client, "stp.thu", "moi-hon")
+    clock.shift(datetime.timedelta(days=2))
+    login_failure_log_prune.call()
+    assert list(AccessFailureLog.objects.values_list("attempt_time", flat=True)) == [T0 + datetime.timedelta(days=29)]
