@@ -154,9 +154,17 @@ def login_locked_until(request: HttpRequest, credentials: dict[str, Any] | None 
     """When this request's account and address may try again; None when neither is locked."""
     AxesProxyHandler.update_request(request)
     locked = _handler().locked_groups(request, credentials)
-    if not locked:
-        return None
-    return max(latest for _failures, latest in locked.values()) + login_cool_off(request)
+    return _locked_until(request, locked) if locked else None
+
+
+def _locked_until(
+    request: HttpRequest, locked: dict[str, tuple[int, datetime.datetime]], unrecorded: int = 0
+) -> datetime.datetime:
+    """The end of the lockout: its last failure plus the cool-off, counting `unrecorded`
+    lockouts axes has not written to its failure log yet."""
+    return max(latest for _failures, latest in locked.values()) + lockout_length(
+        _earlier_lockouts(request) + unrecorded
+    )
 
 
 # --- What the person sees -------------------------------------------------------------------
@@ -247,7 +255,7 @@ def login_lockout_record(*, request: HttpRequest, credentials: dict[str, Any] | 
     if not locked:
         return
     # Axes writes this lockout to its failure log just after telling us: count it here already.
-    until = max(latest for _failures, latest in locked.values()) + lockout_length(_earlier_lockouts(request) + 1)
+    until = _locked_until(request, locked, unrecorded=1)
     at = request.axes_attempt_time  # type: ignore[attr-defined]
     address = request.axes_ip_address  # type: ignore[attr-defined]
     login = login_username(request, credentials) or ""
