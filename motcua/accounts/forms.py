@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.validators import validate_id_number, validate_tax_code, validate_vn_phone
 from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
+from motcua.directory.selectors import user_is_staff
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -248,3 +251,20 @@ class RepresentationForm(forms.Form):
 
     def clean_tax_code(self) -> str:
         return validate_tax_code(self.cleaned_data["tax_code"])
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The back office's login: staff accounts only.
+
+    A citizen's account (even with its right password) is refused with the wrong-password message,
+    so the form tells nobody which logins exist, and counts as a failed login: citizens log in on
+    the portal, under its own limits, and must not get around them here.
+    """
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not user_is_staff(user=user):
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.cleaned_data.get("username")}, request=self.request
+            )
+            raise self.get_invalid_login_error()

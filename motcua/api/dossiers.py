@@ -22,7 +22,8 @@ from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_list_fo
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bị từ chối, kèm mã lỗi và thông báo"),
-    403: OpenApiResponse(ErrorSerializer, description="Chưa đăng nhập"),
+    401: OpenApiResponse(ErrorSerializer, description="Chưa đăng nhập, hoặc mã truy cập sai, hết hạn hay đã thu hồi"),
+    403: OpenApiResponse(ErrorSerializer, description="Không có quyền (ví dụ thiếu mã CSRF khi dùng phiên đăng nhập)"),
     404: OpenApiResponse(ErrorSerializer, description="Không tìm thấy"),
     409: OpenApiResponse(ErrorSerializer, description="Hồ sơ đã thay đổi từ lần đọc trước (revision cũ)"),
 }

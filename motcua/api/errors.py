@@ -46,7 +46,7 @@ def _api_exception_message(exc: exceptions.APIException, code: str, request: Htt
         return _("Phương thức %(method)s không được hỗ trợ ở địa chỉ này.") % {"method": method}
     messages = {
         "not_authenticated": _("Bạn cần đăng nhập hoặc gửi mã truy cập để dùng chức năng này."),
-        "authentication_failed": _("Mã truy cập không hợp lệ hoặc đã bị thu hồi."),
+        "authentication_failed": _("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."),
         "permission_denied": _("Bạn không có quyền thực hiện thao tác này."),
         "not_found": _("Không tìm thấy."),
         "not_acceptable": _("Không trả lời được theo định dạng mà tiêu đề Accept yêu cầu."),
@@ -63,6 +63,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse |
     details under /api/, without a traceback).
     """
     if isinstance(exc, ApplicationError):
+        if exc.code == "login_rate_limited":
+            # The citizen's own login limit answers like the login lockout (accounts.lockout).
+            wait = str(exc.extra.get("retry_after", 60))
+            return problem_response(
+                status=429, code=exc.code, message=exc.message, errors=exc.extra, headers={"Retry-After": wait}
+            )
         # A write based on an old revision of the dossier is a conflict, not a bad request.
         status = 409 if exc.code == "dossier_stale" else 400
         return problem_response(status=status, code=exc.code, message=exc.message, errors=exc.extra)

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.forms import StaffAuthenticationForm
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
@@ -57,6 +58,8 @@ from motcua.dossiers.selectors import (
 
 class LoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
+    # Staff accounts only; failures are counted and locked out by django-axes (accounts.lockout).
+    authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
     extra_context = {"title": _("Đăng nhập cán bộ")}
 

@@ -1,5 +1,6 @@
 """Settings shared by every profile. Profiles (embedded, production, test) import from here."""
 
+import datetime
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens stored as digests, with an expiry (clear-text rest_framework.authtoken is gone).
+    "knox",
+    # Failed logins counted per account and per address (motcua.accounts.lockout).
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -66,12 +70,16 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by a lockout into the lockout page (motcua.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any password check for a locked-out account or address before it is tried.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -132,15 +140,52 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
+    # Token first: a request without valid credentials is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
     "NUM_PROXIES": MOTCUA_TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
 }
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a token lasts this many hours,
+# then the client logs in again or exchanges it for a fresh one before it runs out.
+MOTCUA_API_TOKEN_HOURS = env_int("MOTCUA_API_TOKEN_HOURS", 10)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=MOTCUA_API_TOKEN_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# --- Password guessing (django-axes, motcua.accounts.lockout): staff form, admin, API tokens. ---
+# Failures within the cool-off that lock an account (from anywhere) or an address (whatever the
+# accounts tried). The first lockout lasts LOCKOUT_MINUTES; each further one within a day twice the
+# one before, up to LOCKOUT_MAX_MINUTES. A correct password does not open a locked account.
+MOTCUA_LOGIN_FAILURES_PER_ACCOUNT = env_int("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT", 5)
+MOTCUA_LOGIN_FAILURES_PER_ADDRESS = env_int("MOTCUA_LOGIN_FAILURES_PER_ADDRESS", 20)
+MOTCUA_LOGIN_LOCKOUT_MINUTES = env_int("MOTCUA_LOGIN_LOCKOUT_MINUTES", 15)
+MOTCUA_LOGIN_LOCKOUT_MAX_MINUTES = env_int("MOTCUA_LOGIN_LOCKOUT_MAX_MINUTES", 24 * 60)
+# Days failed logins are kept (axes' failure log, read to lengthen repeated lockouts), for inquiries.
+MOTCUA_LOGIN_FAILURE_LOG_DAYS = env_int("MOTCUA_LOGIN_FAILURE_LOG_DAYS", 30)
+AXES_HANDLER = "motcua.accounts.lockout.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "motcua.accounts.lockout.login_failure_limit"
+AXES_COOLOFF_TIME = "motcua.accounts.lockout.login_cool_off"
+# The address the other rate limits count (MOTCUA_TRUSTED_PROXIES), so both agree behind a proxy.
+AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.login_client_ip"
+AXES_USERNAME_CALLABLE = "motcua.accounts.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.lockout.lockout_response"
+# Tries during a lockout neither count nor extend it, so "try again at" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success must not wipe an address's failures (an attacker's own account would reset them).
+AXES_RESET_ON_SUCCESS = False
+# Lockouts are remembered (failure log) to make the next one longer; successful logins are not logged.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",
     "DESCRIPTION": "API của hệ thống thông tin giải quyết thủ tục hành chính tỉnh.",
@@ -192,6 +237,8 @@ MOTCUA_PERIODIC_TASKS = {
     # Keeps the Zalo OA refresh token rotating when no Zalo message goes out for a while.
     "motcua.notifications.tasks.zalo_token_keep_fresh": env_int("MOTCUA_ZALO_TOKEN_CHECK_SECONDS", 6 * 3600),
     "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
+    # Forgets failed logins older than MOTCUA_LOGIN_FAILURE_LOG_DAYS (personal data: names, addresses).
+    "motcua.accounts.tasks.login_failure_log_prune": 6 * 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")

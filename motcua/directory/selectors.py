@@ -7,3 +7,8 @@ from motcua.directory.models import StaffRole
 
 def staff_roles_for_user(*, user: Any) -> QuerySet[StaffRole]:
     return StaffRole.objects.filter(user=user).select_related("agency", "org_unit").order_by("role")
+
+
+def user_is_staff(*, user: Any) -> bool:
+    """Whether the account belongs to staff: an administrator or anyone holding a staff role."""
+    return bool(user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists())

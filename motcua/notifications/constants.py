@@ -28,6 +28,8 @@ class NotificationEvent(models.TextChoices):
     HELP_REPLY = "help_reply", _("Trả lời tra cứu: hướng dẫn cú pháp")
     # To officers, not to the applicant: a digest of steps due soon or overdue, written by code.
     DEADLINE_WARNING = "deadline_warning", _("Cảnh báo hạn xử lý (gửi cán bộ)")
+    # To the holder of an account whose login was locked after repeated wrong passwords.
+    LOGIN_LOCKED = "login_locked", _("Cảnh báo tài khoản tạm bị khoá đăng nhập")
 
 
 # Events that answer an inbound message: sent whatever the preferences (the person asked) and
@@ -36,7 +38,7 @@ REPLY_EVENTS = frozenset(
     {NotificationEvent.STATUS_REPLY, NotificationEvent.NOT_FOUND_REPLY, NotificationEvent.HELP_REPLY}
 )
 # Events whose wording is written by code, not by a template (nothing for administrators to edit).
-UNTEMPLATED_EVENTS = frozenset({NotificationEvent.DEADLINE_WARNING})
+UNTEMPLATED_EVENTS = frozenset({NotificationEvent.DEADLINE_WARNING, NotificationEvent.LOGIN_LOCKED})
 # Channels a reply can go through: the ones people can write to.
 REPLY_CHANNELS = frozenset({NotificationChannel.SMS, NotificationChannel.ZALO})
 

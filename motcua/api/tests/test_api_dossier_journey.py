@@ -77,8 +77,10 @@ def test_incomplete_submission_lists_problems(hung_client) -> None:
 
 
 def test_anonymous_clients_are_refused(client) -> None:
+    """401 with the scheme to use, as HTTP says for missing credentials."""
     response = client.get("/api/v1/dossiers/")
-    assert response.status_code == 403 and response.json()["message"]
+    assert response.status_code == 401 and response.json()["message"]
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_unknown_procedure_is_a_json_404(hung_client) -> None:

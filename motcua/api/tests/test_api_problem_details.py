@@ -56,8 +56,8 @@ def test_a_refused_business_action_keeps_its_code(client) -> None:
 
 
 def test_authentication_errors_are_vietnamese(client) -> None:
-    _problem(client.get("/api/v1/dossiers/"), 403, "not_authenticated")
-    _problem(client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION="Token khong-hop-le"), 403, "authentication_failed")
+    _problem(client.get("/api/v1/dossiers/"), 401, "not_authenticated")
+    _problem(client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION="Token khong-hop-le"), 401, "authentication_failed")
 
 
 def test_unreadable_body_is_a_parse_error(client) -> None:

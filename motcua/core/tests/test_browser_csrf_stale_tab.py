@@ -15,7 +15,7 @@ PASSWORD = "Tab-Cu-Mat-Khau-2026"
 
 
 def test_stale_tab_form_is_kept_and_resent(page: Page, live_server) -> None:
-    get_user_model().objects.create_user(username="canbo.haitab", password=PASSWORD)
+    get_user_model().objects.create_user(username="canbo.haitab", password=PASSWORD, is_staff=True)
     login_url = f"{live_server.url}/can-bo/dang-nhap/"
 
     stale = page

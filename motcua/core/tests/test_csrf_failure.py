@@ -38,7 +38,7 @@ def _token(html: str) -> str:
 
 
 def test_same_origin_failure_keeps_the_typed_text_and_resends_with_one_click(stale_tab) -> None:
-    get_user_model().objects.create_user(username="tiepnhan.thu", password="Mat-Khau-Rieng-2026")
+    get_user_model().objects.create_user(username="tiepnhan.thu", password="Mat-Khau-Rieng-2026", is_staff=True)
     data = {"csrfmiddlewaretoken": stale_tab.stale_token, "username": "tiepnhan.thu", "password": "Mat-Khau-Rieng-2026"}
     refused = stale_tab.post(LOGIN, data, HTTP_ORIGIN=SAME_ORIGIN)
 
@@ -114,7 +114,7 @@ def test_missing_cookie_same_origin_sets_a_fresh_one() -> None:
 def test_api_csrf_failure_is_problem_json(stale_tab) -> None:
     user = get_user_model().objects.create_user(username="congdan.api", password="x")
     stale_tab.force_login(user)
-    response = stale_tab.post("/api/v1/auth/token/revoke/", HTTP_ORIGIN=SAME_ORIGIN)
+    response = stale_tab.post("/api/v1/dossiers/", HTTP_ORIGIN=SAME_ORIGIN)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()

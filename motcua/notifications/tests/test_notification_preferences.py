@@ -10,7 +10,7 @@ from django.db import transaction
 
 from motcua.accounts.models import CitizenProfile
 from motcua.core.audit import AuditEvent
-from motcua.core.testing import CITIZEN_PASSWORD, citizen
+from motcua.core.testing import citizen
 from motcua.dossiers.testing import submitted_dossier
 from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.models import OutboxMessage
@@ -58,7 +58,7 @@ def test_a_channel_off_for_the_deployment_is_not_used(hung, birth_version, setti
 
 def test_the_citizen_changes_them_on_their_page(client, birth_version):
     user = citizen(email="a@example.vn")
-    client.login(username=user.username, password=CITIZEN_PASSWORD)
+    client.force_login(user)
     profile_page = client.get("/tai-khoan/").content.decode()
     assert f'href="{PAGE}"' in profile_page
 
@@ -77,7 +77,7 @@ def test_the_citizen_changes_them_on_their_page(client, birth_version):
 
 def test_channels_that_cannot_reach_the_citizen_are_not_offered(client, birth_version):
     user = citizen()  # no e-mail
-    client.login(username=user.username, password=CITIZEN_PASSWORD)
+    client.force_login(user)
     html = client.get(PAGE).content.decode()
     assert 'value="email"' not in html and "Thêm địa chỉ thư điện tử" in html
     assert client.post(PAGE, {"channels": ["email"]}).status_code == 200, "not a choice: the form says so"
