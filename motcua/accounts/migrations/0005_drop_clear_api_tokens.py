@@ -10,7 +10,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_citizenprofile_notification_channels"),
+        ("accounts", "0004_otp_assisted_identity"),
     ]
 
     operations = [
