@@ -200,6 +200,10 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
     f"{_public.scheme}://{OTP_WEBAUTHN_RP_ID}" + (f":{_public.port}" if _public.port else "")
 ]
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# A plain-http address other than localhost (a demo on the local network) offers no passkeys
+# (browsers refuse them there; app codes still work): the package's check must not stop commands.
+if _public.scheme != "https" and OTP_WEBAUTHN_RP_ID != "localhost":
+    SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E031"]
 OTP_WEBAUTHN_HELPER_CLASS = "motcua.accounts.passkeys.StaffWebAuthnHelper"
 # Public tracking lookups allowed per client address in ten minutes (guessing codes is slow).
 MOTCUA_TRACKING_LOOKUPS_PER_WINDOW = env_int("MOTCUA_TRACKING_LOOKUPS_PER_WINDOW", 30)
