@@ -105,7 +105,7 @@ def second_factor_totp_confirm(*, user: Any, code: str) -> tuple[TOTPDevice, lis
         second_factor_failure_record(user=user, method="totp_enrol")
         raise ApplicationError(code="invalid_code", message=_("Mã không đúng. Hãy nhập mã đang hiện trong ứng dụng."))
     with transaction.atomic():
-        codes = [] if second_factor_enrolled(user=user) else _backup_codes_replace(user=user)
+        codes = _backup_codes_replace(user=user) if _is_first(user=user, device=device) else []
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_record(actor=user, action="second_factor.enrol", obj=user, summary={"method": "totp"})
@@ -116,12 +116,9 @@ def second_factor_passkey_registered(*, user: Any, device: WebAuthnCredential) -
     """After django-otp-webauthn saved a new passkey: name it, audit it, and issue backup codes
     when it is the user's first device."""
     with transaction.atomic():
-        first = not TOTPDevice.objects.filter(user=user, confirmed=True).exists() and (
-            not WebAuthnCredential.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
-        )
         device.name = str(PASSKEY_NAME)
         device.save(update_fields=["name"])
-        codes = _backup_codes_replace(user=user) if first else []
+        codes = _backup_codes_replace(user=user) if _is_first(user=user, device=device) else []
         audit_record(actor=user, action="second_factor.enrol", obj=user, summary={"method": "passkey"})
     return codes
 
@@ -134,6 +131,10 @@ def second_factor_backup_codes_issue(*, user: Any) -> list[str]:
         codes = _backup_codes_replace(user=user)
         audit_record(actor=user, action="second_factor.backup_codes_issue", obj=user)
     return codes
+
+
+def _is_first(*, user: Any, device: Device) -> bool:
+    return all(other == device for other in second_factor_devices(user=user))
 
 
 def _backup_codes_replace(*, user: Any) -> list[str]:

@@ -4,6 +4,7 @@ session cookie) until a code is given; wrong codes are refused with a growing wa
 backup code works once; an administrator on the production setting must enrol before anything
 else; an operator's reset command removes a lost device, audited."""
 
+import json
 import re
 import time
 from typing import Any
@@ -193,3 +194,27 @@ def test_an_operator_resets_a_lost_device(client: Client) -> None:
         assert client.get("/can-bo/")["Location"].startswith("/can-bo/bao-mat/")
     with pytest.raises(CommandError):
         call_command("staff_second_factor_reset", "khong.ton.tai", reason="x")
+
+
+def test_the_admin_login_form_leads_to_the_second_step_too(client: Client) -> None:
+    user, device, _codes = _enrolled(is_staff=True, is_superuser=True)
+    response = client.post("/quan-tri/login/?next=/quan-tri/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.get("/quan-tri/")
+    assert response["Location"] == "/can-bo/xac-thuc/?next=%2Fquan-tri%2F"
+    response = client.post("/can-bo/xac-thuc/", {"code": _code(device), "next": "/quan-tri/"})
+    assert response["Location"] == "/quan-tri/" and client.get("/quan-tri/").status_code == 200
+
+
+def test_citizens_get_no_security_page_nor_passkeys(client: Client) -> None:
+    from motcua.core.testing import citizen
+
+    client.force_login(citizen())
+    assert client.get("/can-bo/bao-mat/").status_code == 404
+    response = client.post("/can-bo/khoa-truy-cap/registration/begin/", content_type="application/json")
+    assert response.status_code == 403 and response.json()["code"] == "not_an_officer"
+
+
+def test_the_passkey_scripts_speak_vietnamese(client: Client) -> None:
+    catalog = client.get("/can-bo/khoa-truy-cap/jsi18n/").content.decode()
+    assert json.dumps("Đăng ký thành công!") in catalog  # django-otp-webauthn ships no Vietnamese
