@@ -7,7 +7,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from motcua.accounts.second_factor import second_factor_enrolled, second_factor_enrolment_required
+from motcua.accounts.second_factor import (
+    second_factor_enrolled,
+    second_factor_enrolment_required,
+    staff_is_officer,
+)
 from motcua.core.problems import problem_response
 
 # Views every signed-in person may reach whatever their second factor's state: leaving, health.
@@ -42,7 +46,9 @@ class SecondFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> HttpResponse | None:
         user: Any = request.user
-        if not user.is_authenticated or user.is_verified():
+        # Only officers enrol devices and only officers have anything to protect beyond a citizen's
+        # own pages: a citizen's request costs one query here, not one per kind of device.
+        if not user.is_authenticated or user.is_verified() or not staff_is_officer(user=user):
             return None
         if second_factor_enrolled(user=user):
             allowed, target = _VERIFY_VIEWS, "backoffice:second_factor"
