@@ -204,6 +204,8 @@ def test_the_admin_login_form_leads_to_the_second_step_too(client: Client) -> No
     assert response["Location"] == "/can-bo/xac-thuc/?next=%2Fquan-tri%2F"
     response = client.post("/can-bo/xac-thuc/", {"code": _code(device), "next": "/quan-tri/"})
     assert response["Location"] == "/quan-tri/" and client.get("/quan-tri/").status_code == 200
+    # Devices are managed on the security page and by the reset command (audited), not the admin.
+    assert client.get("/quan-tri/otp_totp/totpdevice/").status_code == 404
 
 
 def test_citizens_get_no_security_page_nor_passkeys(client: Client) -> None:
