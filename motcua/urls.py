@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("motcua.reports.urls")),
     path("can-bo/", include("motcua.reports.staff_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    # Passkey ceremonies (django-otp-webauthn's JSON views, driven by its JavaScript).
+    path("can-bo/khoa-truy-cap/", include("django_otp_webauthn.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
     # allauth reverses its OIDC URLs without a namespace, so they live outside "accounts".
     path("tai-khoan/sso/", include(sso_urlpatterns)),

@@ -268,3 +268,27 @@ class StaffAuthenticationForm(AuthenticationForm):
                 sender=__name__, credentials={"username": self.cleaned_data.get("username")}, request=self.request
             )
             raise self.get_invalid_login_error()
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app (6 digits) or a printed backup code."""
+
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        help_text=_("6 chữ số trong ứng dụng xác thực, hoặc một mã dự phòng đã in."),
+        max_length=32,
+        error_messages={"required": _("Hãy nhập mã xác thực.")},
+        widget=forms.TextInput(
+            attrs={"class": "mc-input mc-input--width-10", "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorRemoveForm(forms.Form):
+    confirmation = forms.CharField(
+        label=_("Mật khẩu hoặc mã xác thực hiện tại"),
+        strip=False,
+        max_length=128,
+        error_messages={"required": _("Hãy nhập mật khẩu hoặc một mã xác thực hiện tại.")},
+        widget=forms.PasswordInput(attrs={"class": "mc-input mc-input--width-20", "autocomplete": "current-password"}),
+    )

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from motcua.backoffice import views
+from motcua.backoffice import security, views
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
+    path("xac-thuc/", security.second_factor, name="second_factor"),
+    path("bao-mat/", security.security, name="security"),
+    path("bao-mat/ung-dung-xac-thuc/", security.security_totp, name="security_totp"),
+    path("bao-mat/ma-du-phong/", security.security_backup_codes, name="security_backup_codes"),
+    path("bao-mat/go/<path:device_id>/", security.security_remove, name="security_remove"),
     path("tiep-nhan/", views.reception_queue, name="reception_queue"),
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("nop-thay/", views.assisted_start, name="assisted_start"),

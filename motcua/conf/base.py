@@ -2,6 +2,7 @@
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "motcua.core",
     "motcua.accounts",
+    # Second factor for staff: authenticator apps (TOTP), backup codes, passkeys (WebAuthn).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # Single sign-on plumbing (OIDC); our own adapter in motcua.accounts.sso decides who logs in.
     "allauth",
     "allauth.account",
@@ -66,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session also passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "motcua.accounts.middleware.SecondFactorMiddleware",
     "motcua.core.middleware.MaintenanceMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -218,6 +227,29 @@ TASKS = {
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công tỉnh Đắk Lắk")
 # Public address of the portal, printed in QR codes on issued results (no trailing slash).
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+# --- Second factor for staff (django-otp; docs/operations.md). ---
+# Administrators (superusers, system and agency administrators) must enrol a passkey or an
+# authenticator app before anything else; on by default in the production profile.
+MOTCUA_REQUIRE_ADMIN_SECOND_FACTOR = env_bool("MOTCUA_REQUIRE_ADMIN_SECOND_FACTOR", False)
+OTP_TOTP_ISSUER = MOTCUA_SITE_NAME
+# Wrong codes double the wait before the next try: 1 s, 2 s, 4 s… (per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys are a second factor only (after the password), bound to the public host name.
+# Browsers refuse an IP address there, so the development address 127.0.0.1 counts as
+# "localhost": open the demo as http://localhost:8000 to try passkeys.
+_public = urlsplit(MOTCUA_PUBLIC_URL)
+OTP_WEBAUTHN_RP_ID = "localhost" if _public.hostname in ("127.0.0.1", "::1") else (_public.hostname or "")
+OTP_WEBAUTHN_RP_NAME = MOTCUA_SITE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    f"{_public.scheme}://{OTP_WEBAUTHN_RP_ID}" + (f":{_public.port}" if _public.port else "")
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# A plain-http address other than localhost (a demo on the local network) offers no passkeys
+# (browsers refuse them there; app codes still work): the package's check must not stop commands.
+if _public.scheme != "https" and OTP_WEBAUTHN_RP_ID != "localhost":
+    SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E031"]
+OTP_WEBAUTHN_HELPER_CLASS = "motcua.accounts.passkeys.StaffWebAuthnHelper"
 # Public tracking lookups allowed per client address in ten minutes (guessing codes is slow).
 MOTCUA_TRACKING_LOOKUPS_PER_WINDOW = env_int("MOTCUA_TRACKING_LOOKUPS_PER_WINDOW", 30)
 # Answers posted to an e-form page after the session expired are kept for the same browser

@@ -19,6 +19,8 @@ from motcua.conf.base import (
 from motcua.conf.env import env_bool, env_int, env_list, env_str
 
 MOTCUA_PROFILE = "production"
+# Administrators enrol a second factor before anything else (docs/operations.md).
+MOTCUA_REQUIRE_ADMIN_SECOND_FACTOR = env_bool("MOTCUA_REQUIRE_ADMIN_SECOND_FACTOR", True)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")

@@ -63,13 +63,21 @@ def test_500_without_a_traceback(client) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_500_renders_while_the_database_is_down(client) -> None:
+def test_500_renders_while_the_database_is_down(client, settings) -> None:
     """A logged-in visitor (session and user in the database) still gets the 500 page: it reads
     neither, nor any context processor's data."""
     user = get_user_model().objects.create_user(username="canbo500", password="x-Pass-2026!")
     client.force_login(user)
+    # The second-factor check reads the session before any view: with the database down it fails
+    # closed, with the outage page.
     with database_unreachable():
-        response = client.get("/_test/broken/")
+        assert client.get("/_test/broken/").status_code == 503
+    # Without it the failing view is reached (as when the database goes away mid-request).
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "motcua.accounts.middleware.SecondFactorMiddleware"]
+    fresh = Client(raise_request_exception=False)  # a client keeps the middleware it started with
+    fresh.force_login(user)
+    with database_unreachable():
+        response = fresh.get("/_test/broken/")
     assert response.status_code == 500
     assert_vietnamese_page(response, "Rất tiếc, hệ thống gặp lỗi")
 

@@ -11,12 +11,12 @@ ROOT = Path(__file__).resolve().parents[3]
 SAFE_SECRET = "x" * 50
 
 
-def _load(profile: str, **env: str) -> subprocess.CompletedProcess[str]:
+BACKENDS = "s.DATABASES['default']['ENGINE'], s.STORAGES['default']['BACKEND'], s.TASKS['default']['BACKEND']"
+
+
+def _load(profile: str, show: str = BACKENDS, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POSTGRES_", "S3_", "MOTCUA_"))}
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.STORAGES['default']['BACKEND'], s.TASKS['default']['BACKEND'])"
-    )
+    code = f"import django; django.setup(); from django.conf import settings as s; print({show})"
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -72,3 +72,20 @@ def test_production_uses_postgres_s3_and_redis() -> None:
         "storages.backends.s3.S3Storage",
         "django_tasks_rq.RQBackend",
     ]
+
+
+def test_administrators_second_factor_is_required_in_production_only() -> None:
+    """Passkeys are bound to the public URL's host; 127.0.0.1 (the default) counts as localhost,
+    which browsers accept, an IP address they refuse."""
+    show = "s.MOTCUA_REQUIRE_ADMIN_SECOND_FACTOR, s.OTP_WEBAUTHN_RP_ID, *s.OTP_WEBAUTHN_ALLOWED_ORIGINS"
+    embedded = _load("motcua.conf.embedded", show)
+    assert embedded.stdout.split() == ["False", "localhost", "http://localhost:8000"], embedded.stderr
+    production = _load(
+        "motcua.conf.production",
+        show,
+        DJANGO_SECRET_KEY=SAFE_SECRET,
+        S3_BUCKET="motcua",
+        MOTCUA_ALLOW_DEMO_PLUGINS="true",
+        MOTCUA_PUBLIC_URL="https://dvc.example",
+    )
+    assert production.stdout.split() == ["True", "dvc.example", "https://dvc.example"], production.stderr
