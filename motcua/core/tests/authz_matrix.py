@@ -273,6 +273,36 @@ ACTIONS = [
         at("own", "specialist"),
         {"action": "supplement", "reasons": LONG_ENOUGH},
     ),
+    # Refusing at reception is the receiving agency's counter's.
+    Action(
+        "backoffice:dossier_detail",
+        "refuse",
+        at("own", "reception"),
+        {"action": "refuse", "reasons": LONG_ENOUGH},
+        {"pk": "submitted"},
+    ),
+    # Asking another agency's opinion is for the specialist holding the main step.
+    Action(
+        "backoffice:step_action",
+        "consult",
+        at("own", "specialist"),
+        {"action": "consult", "agency": "foreign_agency", "question": LONG_ENOUGH, "days": "2"},
+    ),
+    # A leader assigns the steps of their own agency only: the ward's main step, the department's
+    # consultation.
+    Action(
+        "backoffice:step_action",
+        "assign",
+        at("own", "leader"),
+        {"action": "assign", "assignee": "main_step_holder"},
+    ),
+    Action(
+        "backoffice:step_action",
+        "assign consultation",
+        at("consulted", "leader"),
+        {"action": "assign", "assignee": "consultation_holder"},
+        {"step_id": "consultation_step"},
+    ),
     # The consultation is the consulted agency's specialist's to answer.
     Action(
         "backoffice:step_action",
