@@ -1,10 +1,11 @@
 """Who may do what: the authorisation matrix, one declaration per endpoint.
 
-test_authz_matrix.py walks the URL resolver (and the OpenAPI schema) and, for every pattern, asks
-each identity below to GET it and to send every other method declared here (an empty or minimal
-body), against the fixture world it builds: one ward dossier (the owner's), received by the ward
-("own" agency), on which the Department of Justice was asked for an opinion ("consulted"), and a
-third department that has nothing to do with it ("foreign").
+test_authz_matrix.py walks the URL resolver (and checks the OpenAPI schema against it) and, for
+every pattern, has each identity below GET it and send every other method declared here (an
+empty or minimal body) in a fixture world built once: one ward dossier (the owner's), received
+by the ward ("own" agency), on which the Department of Justice was asked for an opinion
+("consulted"), and a third department with no part in it ("foreign"). Where a pattern involves
+no dossier, one officer per role stands for the three agencies.
 
 Outcomes are classes, not exact codes: *allowed* means the request reached the view (2xx, a
 redirect other than to a login page, or a 4xx form error); *denied* means 401/403/404/405 or a
@@ -16,10 +17,11 @@ in ENTRIES:
     Entry("backoffice:new_page", get=STAFF, post=DOSSIER_READERS),
 
 `get`/`post`/`patch`/`delete` name who is allowed (every other identity must be denied); a method
-left out is not served (a GET is still tried and must be denied). `params` maps a path converter's keyword to
+left out is not served (a GET is still tried and must be denied). `params` maps a path keyword to
 a key of the fixture world when the default in PATH_VALUES is not the right object; `data` is the
-minimal body sent. ACTIONS are effect-checked posts: the allowed identities change the world,
-everyone else changes nothing.
+minimal body sent. ACTIONS are posts with a real body checked by their effect (the step rules of
+docs/back-office.md): the identities in `may` change the world, everyone else changes nothing.
+The admin (/quan-tri/) is one group with its own rule, admin_expectation().
 """
 
 from dataclasses import dataclass, field
