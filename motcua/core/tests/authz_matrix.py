@@ -1,0 +1,323 @@
+"""Who may do what: the authorisation matrix, one declaration per endpoint.
+
+test_authz_matrix.py walks the URL resolver (and checks the OpenAPI schema against it) and, for
+every pattern, has each identity below GET it and send every other method declared here (an
+empty or minimal body) in a fixture world built once: one ward dossier (the owner's), received
+by the ward ("own" agency), on which the Department of Justice was asked for an opinion
+("consulted"), and a third department with no part in it ("foreign"). Where a pattern involves
+no dossier, one officer per role stands for the three agencies.
+
+Outcomes are classes, not exact codes: *allowed* means the request reached the view (2xx, a
+redirect other than to a login page, or a 4xx form error); *denied* means 401/403/404/405 or a
+redirect to a login page. A 5xx fails every cell, and a denied write must change nothing.
+
+A new URL pattern or API operation without an entry fails the build. To add one, write one line
+in ENTRIES:
+
+    Entry("backoffice:new_page", get=STAFF, post=DOSSIER_READERS),
+
+`get`/`post`/`patch`/`delete` name who is allowed (every other identity must be denied); a method
+left out is not served (a GET is still tried and must be denied). `params` maps a path keyword to
+a key of the fixture world when the default in PATH_VALUES is not the right object; `data` is the
+minimal body sent. ACTIONS are posts with a real body checked by their effect (the step rules of
+docs/back-office.md): the identities in `may` change the world, everyone else changes nothing.
+The admin (/quan-tri/) is one group with its own rule, admin_expectation().
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Identities (see test_authz_matrix.world for who they are).
+ANONYMOUS = "anonymous"
+OWNER = "owner"  # the citizen whose dossier it is
+CITIZEN = "citizen"  # another citizen
+AGENCY_ROLES = ("reception", "specialist", "leader", "clerk", "agency_admin")
+RELATIONS = ("own", "consulted", "foreign")  # the officer's agency in respect of the dossier
+POSTAL = "postal"  # post office staff: no agency, sees only what they submitted
+PROVINCE_WIDE = frozenset({"supervisor", "system_admin"})
+
+
+def at(relation: str, *roles: str) -> frozenset[str]:
+    """`role@relation` identities, e.g. at("own", "reception") == {"reception@own"}."""
+    return frozenset(f"{role}@{relation}" for role in roles or AGENCY_ROLES)
+
+
+AGENCY_STAFF = frozenset().union(*(at(relation) for relation in RELATIONS))
+# Where no dossier is involved the officer's relation to it means nothing: one officer per role.
+REPRESENTATIVES = (ANONYMOUS, OWNER, CITIZEN, *sorted(at("own")), POSTAL, *sorted(PROVINCE_WIDE))
+STAFF = AGENCY_STAFF | PROVINCE_WIDE | {POSTAL}
+CITIZENS = frozenset({OWNER, CITIZEN})
+IDENTITIES = tuple(sorted({ANONYMOUS} | CITIZENS | STAFF))
+
+# Rules: the identities allowed.
+EVERYONE = frozenset(IDENTITIES)
+LOGGED_IN = EVERYONE - {ANONYMOUS}
+NOBODY: frozenset[str] = frozenset()
+OWNER_ONLY = frozenset({OWNER})
+# Officers of an agency with a part in the dossier (received it, or holds one of its steps,
+# including a consultation) and the province-wide roles; never a foreign agency or the post office.
+DOSSIER_READERS = at("own") | at("consulted") | PROVINCE_WIDE
+OWN_AGENCY = at("own")
+# Not an authorisation question (logging out answers everyone alike): only "no 5xx" is checked.
+ANY = None
+# The pattern does not serve the method (a GET to it must still be denied, e.g. 405).
+UNSERVED = frozenset({"<unserved>"})
+Rule = frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the URL pattern's name, "namespace:name"
+    get: Rule = UNSERVED
+    post: Rule = UNSERVED
+    patch: Rule = UNSERVED
+    delete: Rule = UNSERVED
+    params: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    # Statuses that are the page's own answer, not an error or a refusal (a health check's 503).
+    answers: tuple[int, ...] = ()
+
+    def methods(self) -> dict[str, Rule]:
+        """Who is allowed, by method; GET is always tried (nobody may GET an unserved pattern)."""
+        declared = {"post": self.post, "patch": self.patch, "delete": self.delete}
+        served = {method: rule for method, rule in declared.items() if rule is not UNSERVED}
+        return {"get": NOBODY if self.get is UNSERVED else self.get, **served}
+
+
+def writes(name: str, rule: Rule, **extra: Any) -> Entry:
+    """A pattern that only takes POST (GET answers 405)."""
+    return Entry(name, post=rule, **extra)
+
+
+# Path converter keywords → keys of the fixture world; an entry's `params` overrides them.
+PATH_VALUES = {
+    "pk": "dossier",
+    "slip_id": "slip",
+    "attachment_id": "attachment",
+    "step_id": "main_step",
+    "file_id": "step_file",
+    "code": "procedure_code",
+    "page_id": "page_id",
+    "provider_id": "provider_id",
+}
+DRAFT = {"pk": "draft", "attachment_id": "draft_attachment"}
+# World keys that are (parts of) a dossier: the cells using one ask every identity.
+DOSSIER_KEYS = {
+    "dossier",
+    "draft",
+    "submitted",
+    "main_step",
+    "consultation_step",
+    "slip",
+    "attachment",
+    "draft_attachment",
+    "step_file",
+    "feedback",
+}
+
+ENTRIES = [
+    # Public pages.
+    Entry("portal:home", get=EVERYONE),
+    Entry("portal:procedure_list", get=EVERYONE),
+    Entry("portal:procedure_detail", get=EVERYONE),
+    Entry("portal:procedure_group", get=EVERYONE, params={"code": "group_code"}),
+    Entry("reports:board", get=EVERYONE),
+    Entry("reports:late_list", get=EVERYONE),
+    Entry("tracking", get=EVERYONE),
+    Entry("tracking_code", get=EVERYONE, post=EVERYONE, params={"code": "dossier_code"}),
+    Entry("verify:document", get=EVERYONE, post=EVERYONE, params={"code": "verification_code"}),
+    Entry("healthz", get=EVERYONE, answers=(503,)),
+    Entry("trivial", get=EVERYONE),
+    Entry("api-schema", get=EVERYONE),
+    Entry("api-docs", get=EVERYONE),
+    # Logging in and out, signing up.
+    Entry("backoffice:login", get=EVERYONE, post=EVERYONE),
+    writes("backoffice:logout", ANY),
+    Entry("accounts:login", get=EVERYONE, post=EVERYONE),
+    writes("accounts:logout", ANY),
+    Entry("accounts:signup", get=EVERYONE, post=EVERYONE),
+    # Without a sign-up in progress this page sends everyone to the login page.
+    Entry("accounts:signup_verify", get=ANY, post=ANY),
+    # No OpenID provider is configured in the fixture world: unknown providers are 404 for all.
+    Entry("openid_connect_login", get=NOBODY, post=NOBODY),
+    Entry("openid_connect_callback", get=NOBODY),
+    # Providers' webhooks take only signed posts; nobody here holds the secret.
+    writes("webhook_sms_delivery", NOBODY),
+    writes("webhook_sms_inbound", NOBODY),
+    writes("webhook_zalo_delivery", NOBODY),
+    writes("webhook_zalo_inbound", NOBODY),
+    # A logged-in person's own things (lists are filtered to what is theirs).
+    Entry("accounts:profile", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("accounts:notification_preferences", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("accounts:phone_change", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("accounts:phone_change_verify", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("accounts:representations", get=LOGGED_IN, post=LOGGED_IN),
+    writes("accounts:representation_remove", OWNER_ONLY, params={"pk": "representation"}),
+    Entry("demo_sms_inbox", get=LOGGED_IN),
+    Entry("documents:store", get=LOGGED_IN),
+    Entry("documents:download", get=OWNER_ONLY, params={"pk": "stored_document"}),
+    Entry("reports:feedback_list", get=LOGGED_IN),
+    Entry("reports:feedback_new", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("reports:rate", get=OWNER_ONLY, post=OWNER_ONLY),
+    # The citizen's dossier pages: the owner only (a draft for the pages that fill it in).
+    Entry("dossiers:my_list", get=LOGGED_IN),
+    Entry("dossiers:start", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("dossiers:group_start", get=LOGGED_IN, post=LOGGED_IN, params={"code": "group_code"}),
+    Entry("dossiers:detail", get=OWNER_ONLY),
+    Entry("dossiers:resume", get=OWNER_ONLY, params=DRAFT),
+    Entry("dossiers:form_page", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
+    Entry("dossiers:papers", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
+    Entry("dossiers:delivery", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
+    Entry("dossiers:review", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
+    Entry("dossiers:confirm", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
+    Entry("dossiers:done", get=OWNER_ONLY),
+    Entry("dossiers:acknowledgement", get=OWNER_ONLY),
+    writes("dossiers:withdraw", OWNER_ONLY),
+    writes("dossiers:supplement_send", OWNER_ONLY),
+    Entry("dossiers:slip", get=OWNER_ONLY),
+    Entry("dossiers:attachment", get=OWNER_ONLY),
+    # The back office: staff only; a dossier's pages for the agencies with a part in it.
+    Entry("backoffice:home", get=STAFF),
+    Entry("backoffice:reception_queue", get=STAFF),
+    Entry("backoffice:work_queue", get=STAFF),
+    Entry("backoffice:register", get=STAFF),
+    Entry("backoffice:assisted_start", get=STAFF, post=STAFF),
+    Entry("backoffice:dossier_detail", get=DOSSIER_READERS, post=DOSSIER_READERS),
+    writes("backoffice:step_action", DOSSIER_READERS),
+    Entry("backoffice:slip_download", get=DOSSIER_READERS),
+    Entry("backoffice:attachment_download", get=DOSSIER_READERS),
+    Entry("backoffice:step_file", get=DOSSIER_READERS),
+    Entry("backoffice:control_sheet", get=DOSSIER_READERS),
+    Entry("backoffice:result_download", get=DOSSIER_READERS),
+    Entry("reports_staff:ratings", get=STAFF),
+    # Feedback addressed to the ward: its staff see it; the others get 404 for it.
+    Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
+    # The API: the catalogue and tracking are public; dossiers are their applicant's.
+    writes("api:token", EVERYONE),
+    writes("api:token_revoke", LOGGED_IN),
+    Entry("api:procedure_list", get=EVERYONE),
+    Entry("api:procedure_detail", get=EVERYONE),
+    Entry("api:field_list", get=EVERYONE),
+    Entry("api:agency_list", get=EVERYONE),
+    Entry("api:unit_list", get=EVERYONE),
+    Entry("api:tracking", get=EVERYONE, params={"code": "dossier_code"}),
+    Entry("api:dossier_list", get=LOGGED_IN, post=LOGGED_IN),
+    Entry("api:dossier_detail", get=OWNER_ONLY, patch=OWNER_ONLY, params=DRAFT),
+    writes("api:dossier_attach", OWNER_ONLY, params=DRAFT),
+    Entry("api:dossier_detach", delete=OWNER_ONLY, params=DRAFT),
+    writes("api:dossier_submit", OWNER_ONLY, params=DRAFT),
+    writes("api:dossier_confirm", OWNER_ONLY, params=DRAFT),
+    writes("api:dossier_withdraw", OWNER_ONLY),
+]
+
+
+# The Django admin (/quan-tri/) is one group: staff with admin rights only. Ordinary officers
+# (is_staff off, as in the demo), citizens and anonymous visitors are sent to its login page
+# from every admin page; the agency administrator reaches the catalogue lists its group grants;
+# the system administrator reaches every list. What an administrator may do inside a list is the
+# ModelAdmins' business (tested in catalog/tests): their other pages check only "no 5xx".
+ADMIN_IDENTITIES = (ANONYMOUS, OWNER, "specialist@own", "agency_admin@own", "system_admin")
+ADMINS = frozenset({"agency_admin@own", "system_admin"})
+AGENCY_ADMIN_LISTS = {
+    "catalog_procedure",
+    "catalog_procedureversion",
+    "catalog_procedureform",
+    "catalog_process",
+    "catalog_resulttemplate",
+}
+
+
+def admin_expectation(name: str, identity: str) -> str | None:
+    """ "allow", "deny" or None (not checked) for `identity` opening the admin page `name`."""
+    if name == "admin:login":
+        return "allow"
+    if name in {"admin:logout", "admin:view_on_site"}:  # a logout; a redirect to the public page
+        return None
+    if identity not in ADMINS:
+        return "deny"
+    if name == "admin:index":
+        return "allow"
+    if name.endswith("_changelist"):
+        model = name.removeprefix("admin:").removesuffix("_changelist")
+        allowed = identity == "system_admin" or model in AGENCY_ADMIN_LISTS
+        return "allow" if allowed else "deny"
+    return None
+
+
+@dataclass(frozen=True)
+class Action:
+    """A post with a real body, checked by its effect: `may` change the world, nobody else."""
+
+    name: str  # URL pattern
+    label: str
+    may: frozenset[str]
+    data: dict[str, Any]
+    params: dict[str, str] = field(default_factory=dict)
+
+
+LONG_ENOUGH = "Nội dung đủ dài để được chấp nhận."
+ACTIONS = [
+    # Moving the appointment (and the apology slip) is the handling agency's, never a consulted one's.
+    Action(
+        "backoffice:dossier_detail",
+        "extend",
+        at("own", "reception", "specialist", "leader"),
+        {"action": "extend", "reason": LONG_ENOUGH, "new_due": "new_due"},
+    ),
+    # Fees are recorded at the receiving agency's counter.
+    Action("backoffice:dossier_detail", "fees", at("own", "reception"), {"action": "fees"}),
+    # Reception of a dossier still waiting at the ward's counter.
+    Action("backoffice:dossier_detail", "accept", at("own", "reception"), {"action": "accept"}, {"pk": "submitted"}),
+    # The main step belongs to the ward's specialist who holds it.
+    Action(
+        "backoffice:step_action",
+        "supplement",
+        at("own", "specialist"),
+        {"action": "supplement", "reasons": LONG_ENOUGH},
+    ),
+    # Refusing at reception is the receiving agency's counter's.
+    Action(
+        "backoffice:dossier_detail",
+        "refuse",
+        at("own", "reception"),
+        {"action": "refuse", "reasons": LONG_ENOUGH},
+        {"pk": "submitted"},
+    ),
+    # Asking another agency's opinion is for the specialist holding the main step.
+    Action(
+        "backoffice:step_action",
+        "consult",
+        at("own", "specialist"),
+        {"action": "consult", "agency": "foreign_agency", "question": LONG_ENOUGH, "days": "2"},
+    ),
+    # A leader assigns the steps of their own agency only: the ward's main step, the department's
+    # consultation.
+    Action(
+        "backoffice:step_action",
+        "assign",
+        at("own", "leader"),
+        {"action": "assign", "assignee": "main_step_holder"},
+    ),
+    Action(
+        "backoffice:step_action",
+        "assign consultation",
+        at("consulted", "leader"),
+        {"action": "assign", "assignee": "consultation_holder"},
+        {"step_id": "consultation_step"},
+    ),
+    # The consultation is the consulted agency's specialist's to answer.
+    Action(
+        "backoffice:step_action",
+        "answer",
+        at("consulted", "specialist"),
+        {"action": "answer", "answer": LONG_ENOUGH},
+        {"step_id": "consultation_step"},
+    ),
+    # Feedback is answered by the addressed agency's reception, specialists and leaders.
+    Action(
+        "reports_staff:feedback",
+        "answer",
+        at("own", "reception", "specialist", "leader"),
+        {"feedback": "feedback", "answer": LONG_ENOUGH},
+    ),
+]
