@@ -99,6 +99,7 @@ PATH_VALUES = {
     "code": "procedure_code",
     "page_id": "page_id",
     "provider_id": "provider_id",
+    "device_id": "colleague_device",
 }
 DRAFT = {"pk": "draft", "attachment_id": "draft_attachment"}
 # World keys that are (parts of) a dossier: the cells using one ask every identity.
@@ -177,6 +178,17 @@ ENTRIES = [
     Entry("dossiers:slip", get=OWNER_ONLY),
     Entry("dossiers:attachment", get=OWNER_ONLY),
     # The back office: staff only; a dossier's pages for the agencies with a part in it.
+    # The second factor: each officer manages their own devices (a colleague's answers 404).
+    Entry("backoffice:second_factor", get=STAFF, post=STAFF),
+    Entry("backoffice:security", get=STAFF),
+    Entry("backoffice:security_totp", get=STAFF, post=STAFF),
+    writes("backoffice:security_backup_codes", STAFF),
+    Entry("backoffice:security_remove", get=NOBODY, post=NOBODY),
+    writes("otp_webauthn:credential-registration-begin", STAFF),
+    writes("otp_webauthn:credential-registration-complete", STAFF),
+    writes("otp_webauthn:credential-authentication-begin", STAFF),
+    writes("otp_webauthn:credential-authentication-complete", STAFF),
+    Entry("otp_webauthn:js-i18n-catalog", get=EVERYONE),
     Entry("backoffice:home", get=STAFF),
     Entry("backoffice:reception_queue", get=STAFF),
     Entry("backoffice:work_queue", get=STAFF),
@@ -194,13 +206,16 @@ ENTRIES = [
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
     # The API: the catalogue and tracking are public; dossiers are their applicant's.
     writes("api:token", EVERYONE),
-    writes("api:token_revoke", LOGGED_IN),
+    # Tokens are ended or exchanged with a token, never with a session: every cell is refused.
+    writes("api:token_revoke", NOBODY),
+    writes("api:token_revoke_all", NOBODY),
+    writes("api:token_refresh", NOBODY),
     Entry("api:procedure_list", get=EVERYONE),
     Entry("api:procedure_detail", get=EVERYONE),
     Entry("api:field_list", get=EVERYONE),
     Entry("api:agency_list", get=EVERYONE),
     Entry("api:unit_list", get=EVERYONE),
-    Entry("api:tracking", get=EVERYONE, params={"code": "dossier_code"}),
+    Entry("api:tracking", get=EVERYONE, post=EVERYONE, params={"code": "dossier_code"}),
     Entry("api:dossier_list", get=LOGGED_IN, post=LOGGED_IN),
     Entry("api:dossier_detail", get=OWNER_ONLY, patch=OWNER_ONLY, params=DRAFT),
     writes("api:dossier_attach", OWNER_ONLY, params=DRAFT),

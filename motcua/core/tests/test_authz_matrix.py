@@ -182,6 +182,8 @@ def _staff(username: str, role: str, agency: str | None, *, admin_rights: bool =
 
 
 def _build_world() -> World:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from motcua.accounts.models import Representation
     from motcua.catalog.groups import GROUPS_FORMAT_ID, procedure_groups_load
     from motcua.catalog.models import Procedure
@@ -241,6 +243,8 @@ def _build_world() -> World:
     users[matrix.POSTAL] = _staff("buudien", "postal", None)
     users["supervisor"] = _staff("giamsat", "supervisor", None)
     users["system_admin"] = _staff("quantri", "system_admin", None, admin_rights=True)
+    # A second factor of an officer who is none of the identities: nobody else may remove it.
+    colleague_device = TOTPDevice.objects.create(user=_staff("own.colleague", "specialist", "UBND-24121"), name="app")
 
     dossier, main = consulted["dossier"], consulted["main"]
     pdf = small_pdf()
@@ -310,6 +314,7 @@ def _build_world() -> World:
         "verification_code": issued.verification_code,
         "page_id": "trang-1",
         "provider_id": "khong-co",
+        "colleague_device": colleague_device.persistent_id,
         "new_due": timezone.localtime(dossier.due_at + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
     }
     sessions = {}
