@@ -19,7 +19,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
-from motcua.directory.selectors import staff_roles_for_user
+from motcua.directory.selectors import staff_roles_for_user, user_is_staff_member
 from motcua.documents.files import private_file_response
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
@@ -57,8 +57,12 @@ from motcua.dossiers.services import dossier_start_assisted
 
 class LoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
-    redirect_authenticated_user = True
     extra_context = {"title": _("Đăng nhập cán bộ")}
+
+    @property
+    def redirect_authenticated_user(self) -> bool:  # type: ignore[override]
+        # A citizen logged in on this browser may still log in as an officer here.
+        return user_is_staff_member(user=self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):

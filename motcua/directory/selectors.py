@@ -7,3 +7,8 @@ from motcua.directory.models import StaffRole
 
 def staff_roles_for_user(*, user: Any) -> QuerySet[StaffRole]:
     return StaffRole.objects.filter(user=user).select_related("agency", "org_unit").order_by("role")
+
+
+def user_is_staff_member(*, user: Any) -> bool:
+    """Whether the back office is for this account: an officer (any role) or an administrator."""
+    return bool(user.is_authenticated and (user.is_staff or StaffRole.objects.filter(user=user).exists()))
