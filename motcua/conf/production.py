@@ -123,6 +123,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# No HSTS preload (check --deploy's W021): once in the browsers' list, the whole parent domain
+# (often the province's, with other services on it) is HTTPS-only for months, whatever we send.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # No development default: the address is printed into the QR code of every result.
 MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "")

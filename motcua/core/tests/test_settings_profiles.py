@@ -163,3 +163,21 @@ def test_the_shipped_environment_example_starts_once_its_secrets_are_filled_in()
     assert {name for name, value in shipped.items() if not value} >= set(filled)
     result = _load("motcua.conf.production", **{**shipped, **filled})
     assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_finds_nothing_on_a_safe_environment(tmp_path: Path) -> None:
+    """`manage.py check --deploy` (Django's own list) agrees with the profile's refusals; the one
+    warning it would give, no HSTS preload, is a decision (motcua/conf/production.py)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POSTGRES_", "S3_", "MOTCUA_"))}
+    env = {**clean, **STARTS, "DJANGO_SETTINGS_MODULE": "motcua.conf.production", "MOTCUA_VAR_DIR": str(tmp_path)}
+    env["DJANGO_CSRF_TRUSTED_ORIGINS"] = env["MOTCUA_PUBLIC_URL"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
