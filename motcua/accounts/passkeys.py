@@ -11,8 +11,8 @@ from django_otp_webauthn.helpers import WebAuthnHelper
 from motcua.accounts.second_factor import (
     second_factor_failure_record,
     second_factor_passkey_registered,
-    staff_is_officer,
 )
+from motcua.directory.selectors import user_is_staff
 
 # Session key of backup codes just issued, shown once on the security page.
 FRESH_BACKUP_CODES = "second_factor_fresh_backup_codes"
@@ -26,7 +26,7 @@ class NotAnOfficer(OTPWebAuthnApiError):
 
 class StaffWebAuthnHelper(WebAuthnHelper):
     def register_begin(self, user: Any) -> tuple[dict, dict]:
-        if not staff_is_officer(user=user):
+        if not user_is_staff(user=user):
             raise NotAnOfficer()
         return super().register_begin(user=user)
 

@@ -44,10 +44,6 @@ def staff_is_administrator(*, user: Any) -> bool:
     return StaffRole.objects.filter(user=user, role__in=ADMIN_ROLES).exists()
 
 
-def staff_is_officer(*, user: Any) -> bool:
-    return bool(user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists())
-
-
 def second_factor_enrolled(*, user: Any) -> bool:
     return bool(user_has_device(user))
 

@@ -21,6 +21,7 @@ from motcua.accounts import second_factor as sf
 from motcua.accounts.forms import SecondFactorCodeForm, SecondFactorRemoveForm
 from motcua.accounts.passkeys import FRESH_BACKUP_CODES
 from motcua.core.errors import ApplicationError
+from motcua.directory.selectors import user_is_staff
 from motcua.documents.qr import qr_svg
 
 
@@ -35,7 +36,7 @@ def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not sf.staff_is_officer(user=request.user):
+        if not user_is_staff(user=request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

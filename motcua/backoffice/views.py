@@ -20,7 +20,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
-from motcua.directory.selectors import staff_roles_for_user
+from motcua.directory.selectors import staff_roles_for_user, user_is_staff
 from motcua.documents.files import private_file_response
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
@@ -60,8 +60,12 @@ class LoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     # Staff accounts only; failures are counted and locked out by django-axes (accounts.lockout).
     authentication_form = StaffAuthenticationForm
-    redirect_authenticated_user = True
     extra_context = {"title": _("Đăng nhập cán bộ")}
+
+    @property
+    def redirect_authenticated_user(self) -> bool:  # type: ignore[override]
+        # A citizen logged in on this browser may still log in as an officer here.
+        return user_is_staff(user=self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -78,6 +78,9 @@ MIDDLEWARE = [
     "motcua.core.middleware.MaintenanceMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions time out; only staff reach /can-bo/ (motcua.backoffice.middleware).
+    "motcua.backoffice.middleware.StaffSessionMiddleware",
+    "motcua.backoffice.middleware.StaffAreaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused by a lockout into the lockout page (motcua.accounts.lockout).
     "axes.middleware.AxesMiddleware",
@@ -140,6 +143,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Staff sessions end after this long without a request, and this long after login in any case;
+# citizens keep Django's two-week session (their own phones, long e-forms filled over days).
+MOTCUA_STAFF_SESSION_IDLE_MINUTES = env_int("MOTCUA_STAFF_SESSION_IDLE_MINUTES", 30)
+MOTCUA_STAFF_SESSION_HOURS = env_int("MOTCUA_STAFF_SESSION_HOURS", 12)
 
 # Reverse proxies in front of gunicorn: rate limits count the address the nearest of them saw
 # (X-Forwarded-For, counted from the right); 0 counts the connecting address itself.

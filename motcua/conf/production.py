@@ -7,6 +7,7 @@ from motcua.conf.base import (
     LOCAL_CACHE,
     MOTCUA_AUDIT_ANCHOR_KEY,
     MOTCUA_HEALTHZ_TOKEN,
+    MOTCUA_OIDC_ISSUER,
     MOTCUA_PLUGINS,
     MOTCUA_SMS_WEBHOOK_SECRET,
     MOTCUA_ZALO_APP_ID,
@@ -17,6 +18,7 @@ from motcua.conf.base import (
     SECRET_KEY,
 )
 from motcua.conf.env import env_bool, env_int, env_list, env_str
+from motcua.conf.safety import insecure_waivers, production_refuse_unsafe, secret_key_refuse_weak
 
 MOTCUA_PROFILE = "production"
 # Administrators enrol a second factor before anything else (docs/operations.md).
@@ -24,8 +26,7 @@ MOTCUA_REQUIRE_ADMIN_SECOND_FACTOR = env_bool("MOTCUA_REQUIRE_ADMIN_SECOND_FACTO
 DEBUG = env_bool("DJANGO_DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
-if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 40:
-    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 40 characters.")
+secret_key_refuse_weak(SECRET_KEY)
 
 # Notifications: e-mail through the SMTP server of EMAIL_HOST; Zalo only where the province has a
 # Zalo Official Account with approved ZNS templates (add "zalo" to MOTCUA_NOTIFICATION_CHANNELS).
@@ -124,3 +125,21 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# No HSTS preload (check --deploy's W021): once in the browsers' list, the whole parent domain
+# (often the province's, with other services on it) is HTTPS-only for months, whatever we send.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# No development default: the address is printed into the QR code of every result.
+MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "")
+
+# --- Refusals of unsafe values (motcua.conf.safety), once every setting they look at is read. ---
+production_refuse_unsafe(
+    allowed_hosts=ALLOWED_HOSTS,
+    ssl_redirect=SECURE_SSL_REDIRECT,
+    hsts_seconds=SECURE_HSTS_SECONDS,
+    public_url=MOTCUA_PUBLIC_URL,
+    database=DATABASES["default"],
+    oidc_issuer=MOTCUA_OIDC_ISSUER,
+    # Checks waived by name, for the project's loopback test stack only (announced on stderr).
+    waivers=insecure_waivers(env_list("MOTCUA_ALLOW_INSECURE", "")),
+)

@@ -47,6 +47,7 @@ import os
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -64,7 +65,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INITDB_OPTIONS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]
 OWNER_ROLE, RUNTIME_ROLE = "motcua_owner", "motcua_app"
-SECRET_KEY = "stack-" + "x" * 50
+SECRET_KEY = "stack-key-" + string.ascii_letters + string.digits
 S3_ACCESS_KEY = "stack-access-key"
 S3_SECRET_KEY = "stack-secret-key"  # noqa: S105 - moto accepts any credentials
 
@@ -376,7 +377,9 @@ def production_stack(*, web: int = 2, workers: int = 2, env: dict[str, str] | No
             "DJANGO_SETTINGS_MODULE": "motcua.conf.production",
             "DJANGO_SECRET_KEY": SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # Plain HTTP on loopback: no TLS proxy in front, so no redirect to https.
+            # Plain HTTP on loopback: no TLS proxy in front, so no redirect to https, and a server
+            # that trusts loopback connections; the only production checks this stack waives.
+            "MOTCUA_ALLOW_INSECURE": "plain-http,empty-db-password",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_HSTS_SECONDS": "0",
             "POSTGRES_DB": "motcua",

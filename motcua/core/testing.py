@@ -1,6 +1,7 @@
 """Builders for tests: small, valid catalogue documents and directory rows."""
 
 import copy
+import string
 from typing import Any
 
 from motcua.catalog.exchange import FORMAT_ID
@@ -78,6 +79,15 @@ def load_catalog(*procedures: dict[str, Any]) -> None:
 BIRTH_WITH_PARENTS = procedure("1.000689", "Thủ tục đăng ký khai sinh kết hợp nhận cha, mẹ, con")
 DEATH = procedure("1.000656", "Thủ tục đăng ký khai tử", results=["Trích lục khai tử"])
 
+
+# The production profile's environment with every safety refusal satisfied (motcua.conf.safety):
+# tests that load the profile add what they need and spoil one thing at a time.
+PRODUCTION_SAFE_ENV = {
+    "DJANGO_SECRET_KEY": "test-key-" + string.ascii_letters,
+    "DJANGO_ALLOWED_HOSTS": "dvc.example",
+    "MOTCUA_PUBLIC_URL": "https://dvc.example",
+    "POSTGRES_PASSWORD": "test-password",  # ignored by a server that trusts the tests' connections
+}
 
 CITIZEN_PASSWORD = "demo@2026"  # noqa: S105 - test fixture
 

@@ -10,5 +10,7 @@ def staff_roles_for_user(*, user: Any) -> QuerySet[StaffRole]:
 
 
 def user_is_staff(*, user: Any) -> bool:
-    """Whether the account belongs to staff: an administrator or anyone holding a staff role."""
-    return bool(user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists())
+    """Whether the back office is for this account: an officer (any role) or an administrator."""
+    return bool(
+        user.is_authenticated and (user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists())
+    )

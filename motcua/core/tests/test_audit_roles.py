@@ -23,6 +23,7 @@ from motcua.core.audit import audit_record
 from motcua.core.audit_anchors import audit_verify
 from motcua.core.constants import CalendarOverrideKind
 from motcua.core.models import AuditEvent, CalendarOverride
+from motcua.core.testing import PRODUCTION_SAFE_ENV
 
 RUNTIME_ROLE = "motcua_runtime_test"
 
@@ -133,8 +134,7 @@ def test_the_operator_steps_with_two_roles(transactional_db: None, tmp_path: Pat
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MOTCUA_"))},
         "DJANGO_SETTINGS_MODULE": "motcua.conf.production",
-        "DJANGO_SECRET_KEY": "operator-test-secret-key-0123456789abcdef0123",
-        "DJANGO_ALLOWED_HOSTS": "localhost",
+        **PRODUCTION_SAFE_ENV,
         "S3_BUCKET": "unused-by-these-commands",
         "MOTCUA_ALLOW_DEMO_PLUGINS": "true",
         "MOTCUA_VAR_DIR": str(tmp_path),

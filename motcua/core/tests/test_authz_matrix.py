@@ -35,7 +35,6 @@ from motcua.core.tests.authz_matrix import ANONYMOUS, Action, Entry
 
 # Each cell runs in the test case's savepoint, inside the module's world (rolled back at its end).
 pytestmark = pytest.mark.django_db
-FINDING_11 = pytest.mark.xfail(strict=False, reason="finding 11, fixed on branch settings")
 
 
 # The URL patterns, from the resolver.
@@ -141,17 +140,7 @@ def _cells() -> list[Any]:
         for identity in _identities(ENTRY[action.name], pattern, action):
             expected = "allow" if identity in action.may else "deny"
             cells.append(Cell(action.name, "post", identity, expected, pattern.route, action))
-    return [pytest.param(cell, id=cell.id, marks=[FINDING_11] if _finding_11(cell, patterns) else []) for cell in cells]
-
-
-def _finding_11(cell: Cell, patterns: dict[str, Pattern]) -> bool:
-    """A citizen on a back-office page that involves no dossier: 200 (empty) until finding 11 is
-    fixed. A citizen is refused every dossier's back-office page, strictly."""
-    if cell.identity not in matrix.CITIZENS or cell.expected != "deny" or cell.name not in ENTRY or cell.action:
-        return False
-    entry = ENTRY[cell.name]
-    staff_page = bool(entry.methods()[cell.method]) and not (cell.method != "get" and entry.data)
-    return cell.route.startswith("can-bo/") and not patterns[cell.name].keywords and staff_page
+    return [pytest.param(cell, id=cell.id) for cell in cells]
 
 
 # The fixture world.

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from moto.server import ThreadedMotoServer
 
+from motcua.core.testing import PRODUCTION_SAFE_ENV
 from motcua.dossiers.models import Dossier
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -135,8 +136,7 @@ def _manage(
     env = {
         **clean,
         "DJANGO_SETTINGS_MODULE": "motcua.conf.production",
-        "DJANGO_SECRET_KEY": "backup-test-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        **PRODUCTION_SAFE_ENV,
         "MOTCUA_ALLOW_DEMO_PLUGINS": "true",
         "POSTGRES_DB": database,
         "POSTGRES_USER": user,

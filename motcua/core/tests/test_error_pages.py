@@ -38,6 +38,7 @@ def test_403(client) -> None:
     response = client.get("/_test/forbidden/")
     assert response.status_code == 403
     assert_vietnamese_page(response, "Bạn không có quyền xem trang này", "đăng nhập rồi mở lại trang này")
+    client.force_login(get_user_model().objects.create_user(username="canbo403", is_staff=True))
     staff = client.get("/can-bo/_test/forbidden/")
     assert "mc-header--blue" in assert_vietnamese_page(staff, "Bạn không có quyền xem trang này")
 

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
 from motcua.accounts.services import client_ip
+from motcua.core.tests.test_settings_profiles import STARTS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -27,10 +28,7 @@ def _production_proxies(**env: str) -> list[str]:
         env={
             **clean,
             "DJANGO_SETTINGS_MODULE": "motcua.conf.production",
-            "DJANGO_SECRET_KEY": "x" * 50,
-            "S3_BUCKET": "b",
-            "DJANGO_ALLOWED_HOSTS": "dvc.example",
-            "MOTCUA_ALLOW_DEMO_PLUGINS": "true",
+            **STARTS,
             **env,
         },
         capture_output=True,

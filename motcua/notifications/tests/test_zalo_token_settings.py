@@ -7,11 +7,9 @@ MOTCUA_ZALO_ACCESS_TOKEN of existing setups is used as before, and nothing is st
 
 import pytest
 
-from motcua.core.tests.test_settings_profiles import SAFE_SECRET, _load
+from motcua.core.tests.test_settings_profiles import STARTS, _load
 from motcua.notifications.models import ZaloOaToken
 from motcua.notifications.zalo import StaticAccessToken, ZaloOaTokens, zalo_gateways
-
-PRODUCTION = {"DJANGO_SECRET_KEY": SAFE_SECRET, "S3_BUCKET": "b", "MOTCUA_ALLOW_DEMO_PLUGINS": "true"}
 
 
 @pytest.mark.django_db
@@ -37,10 +35,10 @@ def test_with_an_app_id_tokens_are_renewed(zalo_oauth_simulator):
     ],
 )
 def test_production_refuses_half_configured_renewal(env, message):
-    result = _load("motcua.conf.production", **PRODUCTION, **env)
+    result = _load("motcua.conf.production", **STARTS, **env)
     assert result.returncode != 0 and message in result.stderr
 
 
 def test_production_starts_with_renewal_configured():
-    result = _load("motcua.conf.production", **PRODUCTION, MOTCUA_ZALO_APP_ID="1234", MOTCUA_ZALO_SECRET_KEY="s")
+    result = _load("motcua.conf.production", **STARTS, MOTCUA_ZALO_APP_ID="1234", MOTCUA_ZALO_SECRET_KEY="s")
     assert result.returncode == 0, result.stderr
