@@ -188,7 +188,7 @@ ENTRIES = [
     writes("otp_webauthn:credential-registration-complete", STAFF),
     writes("otp_webauthn:credential-authentication-begin", STAFF),
     writes("otp_webauthn:credential-authentication-complete", STAFF),
-    Entry("otp_webauthn:js-i18n-catalog", get=EVERYONE),
+    Entry("otp_webauthn:js-i18n-catalog", get=STAFF),
     Entry("backoffice:home", get=STAFF),
     Entry("backoffice:reception_queue", get=STAFF),
     Entry("backoffice:work_queue", get=STAFF),
