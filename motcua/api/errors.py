@@ -90,16 +90,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse |
 
 
 def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular postprocessing: error responses are problem+json; 500 and 503 everywhere.
+    """drf-spectacular postprocessing: error responses are problem+json; 500 and 503 everywhere,
+    404 on paginated lists, 415 where a body is read.
 
     Any operation can meet an unexpected error (500), maintenance mode or a database outage (503,
     with Retry-After), so the schema says so once here rather than on every view.
     """
     error_ref = {"$ref": "#/components/schemas/Error"}
+    problem = {"content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}}}
     unavailable = {
         "description": "Bảo trì hoặc tạm gián đoạn (cơ sở dữ liệu không truy cập được)",
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Số giây nên chờ trước khi thử lại"}},
-        "content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}},
+        **problem,
     }
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
@@ -110,8 +112,11 @@ def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, pu
                 content = response.get("content")
                 if status[:1] in ("4", "5") and content:
                     response["content"] = {PROBLEM_CONTENT_TYPE: next(iter(content.values()))}
-            responses.setdefault(
-                "500", {"description": "Lỗi hệ thống", "content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}}}
-            )
+            if any(parameter.get("name") == "page" for parameter in operation.get("parameters", [])):
+                # DRF's page-number pagination answers 404 for a page that is not a number or past the end.
+                responses.setdefault("404", {"description": "Không có trang này", **problem})
+            if "requestBody" in operation:
+                responses.setdefault("415", {"description": "Kiểu dữ liệu gửi lên không được hỗ trợ", **problem})
+            responses.setdefault("500", {"description": "Lỗi hệ thống", **problem})
             responses.setdefault("503", unavailable)
     return result
