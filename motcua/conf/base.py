@@ -129,7 +129,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "motcua.api.errors.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -21,6 +21,7 @@ from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from rest_framework.throttling import AnonRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -72,7 +73,7 @@ def api_data(sms_demo: Any) -> Iterator[dict[str, Any]]:
         attachment_id=[a.pk for dossier in dossiers for a in dossier.attachments.all()],
         code=[BIRTH["code"], DEATH["code"]] + [dossier.code for dossier in dossiers if dossier.code],
     )
-    yield {"citizen": hung, "officer": officer("xa.tn")}
+    yield {"citizen": hung, "officer": officer("xa.tn"), "draft": draft}
     REAL_VALUES.clear()
 
 
@@ -99,9 +100,11 @@ def _officer_auth(app: WSGIHandler, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(params=["citizen", "officer"])
+@pytest.fixture(params=["anonymous", "citizen", "officer"])
 def identity(request: pytest.FixtureRequest, wsgi_app: WSGIHandler, api_data: dict[str, Any]) -> dict[str, Any]:
     """How the fuzzed requests authenticate: the one place to change when the token scheme does."""
+    if request.param == "anonymous":
+        return {}
     return {"citizen": _citizen_auth, "officer": _officer_auth}[request.param](wsgi_app, api_data)
 
 
@@ -128,7 +131,7 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
 
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=30,
+    max_examples=25,
     derandomize=True,
     database=None,
     deadline=None,
@@ -138,3 +141,36 @@ def test_api_answers_as_its_schema_says(case: Any, wsgi_app: WSGIHandler, identi
     case.call_and_validate(
         app=wsgi_app, checks=CHECKS, headers=identity.get("headers"), cookies=identity.get("cookies")
     )
+
+
+def _answer(wsgi_app: WSGIHandler, identity: dict[str, Any], method: str, path: str, **case: Any) -> Any:
+    """One request, checked as the fuzzer checks them (raises on any violation)."""
+    made = schema[path][method].Case(**case)
+    return made.call_and_validate(
+        app=wsgi_app, checks=CHECKS, headers=identity.get("headers"), cookies=identity.get("cookies")
+    )
+
+
+@pytest.mark.parametrize("identity", ["citizen"], indirect=True)
+def test_what_the_fuzzer_found_is_in_the_schema(
+    wsgi_app: WSGIHandler, identity: dict[str, Any], api_data: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = _answer(wsgi_app, identity, "GET", "/api/v1/dossiers/{id}/", path_parameters={"id": api_data["draft"].pk})
+    assert draft.json()["form"] is None and draft.json()["delivery_method"] == ""
+    units = _answer(wsgi_app, identity, "GET", "/api/v1/units/").json()["results"]
+    assert None in [unit["parent"] for unit in units]
+    assert _answer(wsgi_app, identity, "GET", "/api/v1/agencies/", query={"page": 0}).status_code == 404
+    unsupported = _answer(
+        wsgi_app,
+        identity,
+        "POST",
+        "/api/v1/dossiers/{id}/submit/",
+        path_parameters={"id": api_data["draft"].pk},
+        body="declaration=true",
+        media_type="text/plain",
+    )
+    assert unsupported.status_code == 415
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1/min"})
+    assert _answer(wsgi_app, {}, "GET", "/api/v1/fields/").status_code == 200
+    throttled = _answer(wsgi_app, {}, "GET", "/api/v1/fields/")
+    assert throttled.status_code == 429 and throttled.headers["retry-after"] == ["60"]
