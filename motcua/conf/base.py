@@ -152,6 +152,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
+    "PATH_CONVERTER_OVERRIDES": {"code": str},  # motcua.api.urls.CodeConverter
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "motcua.api.errors.problem_schema_hook",

@@ -160,6 +160,11 @@ def test_what_the_fuzzer_found_is_in_the_schema(
     units = _answer(wsgi_app, identity, "GET", "/api/v1/units/").json()["results"]
     assert None in [unit["parent"] for unit in units]
     assert _answer(wsgi_app, identity, "GET", "/api/v1/agencies/", query={"page": 0}).status_code == 404
+    # PostgreSQL cannot compare with a NUL character: refused before any query, not a 500.
+    nul = _answer(wsgi_app, identity, "GET", "/api/v1/procedures/", query={"agency": "STP\x00"})
+    assert nul.status_code == 400 and "agency" in nul.json()["errors"]
+    for path in ("/api/v1/procedures/{code}/", "/api/v1/tracking/{code}"):
+        assert _answer(wsgi_app, identity, "GET", path, path_parameters={"code": "1.00\x00"}).status_code == 404
     unsupported = _answer(
         wsgi_app,
         identity,
