@@ -16,7 +16,7 @@ from motcua.api.errors import ErrorSerializer
 from motcua.catalog.eforms import form_json_schema
 from motcua.catalog.selectors import procedure_get_published
 from motcua.dossiers import services
-from motcua.dossiers.constants import DossierStatus
+from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierStatusChange
 from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_list_for_applicant
 
@@ -48,12 +48,15 @@ class DossierSerializer(serializers.ModelSerializer[Dossier]):
     agency = serializers.CharField(source="agency.code", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     history = HistorySerializer(many=True, read_only=True)
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices, allow_blank=True, read_only=True, help_text="Rỗng khi người nộp chưa chọn"
+    )
     form = serializers.SerializerMethodField(
-        help_text="Mô tả tờ khai điện tử (JSON Schema) để ứng dụng hiển thị và điền"
+        help_text="Mô tả tờ khai điện tử (JSON Schema) để ứng dụng hiển thị và điền; null nếu thủ tục không có tờ khai"
     )
     problems = serializers.SerializerMethodField(help_text="Những chỗ còn thiếu trước khi nộp, theo vị trí")
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(serializers.DictField(allow_null=True))
     def get_form(self, dossier: Dossier) -> dict[str, Any] | None:
         form = getattr(dossier.procedure_version, "form", None)
         return form_json_schema(form.schema) if form is not None else None

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -95,17 +96,34 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse |
     return problem_response(status=response.status_code, code=code, message=message, headers=headers)
 
 
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+PROBLEM = {"content": {PROBLEM_CONTENT_TYPE: {"schema": ERROR_REF}}}
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Số giây nên chờ trước khi thử lại"}}
+
+
+class ProblemAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus 429 (with Retry-After) on every operation of a throttled view."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.view.get_throttles():
+            operation["responses"].setdefault(
+                "429", {"description": "Gửi quá nhiều yêu cầu", "headers": RETRY_AFTER, **PROBLEM}
+            )
+        return operation
+
+
 def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular postprocessing: error responses are problem+json; 500 and 503 everywhere.
+    """drf-spectacular postprocessing: error responses are problem+json; 500 and 503 everywhere,
+    404 on paginated lists, 415 where a body is read.
 
     Any operation can meet an unexpected error (500), maintenance mode or a database outage (503,
     with Retry-After), so the schema says so once here rather than on every view.
     """
-    error_ref = {"$ref": "#/components/schemas/Error"}
     unavailable = {
         "description": "Bảo trì hoặc tạm gián đoạn (cơ sở dữ liệu không truy cập được)",
-        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Số giây nên chờ trước khi thử lại"}},
-        "content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}},
+        "headers": RETRY_AFTER,
+        **PROBLEM,
     }
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
@@ -116,8 +134,11 @@ def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, pu
                 content = response.get("content")
                 if status[:1] in ("4", "5") and content:
                     response["content"] = {PROBLEM_CONTENT_TYPE: next(iter(content.values()))}
-            responses.setdefault(
-                "500", {"description": "Lỗi hệ thống", "content": {PROBLEM_CONTENT_TYPE: {"schema": error_ref}}}
-            )
+            if any(parameter.get("name") == "page" for parameter in operation.get("parameters", [])):
+                # DRF's page-number pagination answers 404 for a page that is not a number or past the end.
+                responses.setdefault("404", {"description": "Không có trang này", **PROBLEM})
+            if "requestBody" in operation:
+                responses.setdefault("415", {"description": "Kiểu dữ liệu gửi lên không được hỗ trợ", **PROBLEM})
+            responses.setdefault("500", {"description": "Lỗi hệ thống", **PROBLEM})
             responses.setdefault("503", unavailable)
     return result

@@ -21,7 +21,7 @@ class AgencySerializer(serializers.ModelSerializer[Agency]):
 
 
 class AdministrativeUnitSerializer(serializers.ModelSerializer[AdministrativeUnit]):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AdministrativeUnit
@@ -31,7 +31,7 @@ class AdministrativeUnitSerializer(serializers.ModelSerializer[AdministrativeUni
 class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):
     field = serializers.SlugRelatedField(slug_field="code", read_only=True)
     field_name = serializers.CharField(source="field.name", read_only=True)
-    managing_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    managing_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     processing_time = serializers.DecimalField(
         source="current_version.processing_time", max_digits=7, decimal_places=2, read_only=True
     )
@@ -73,7 +73,7 @@ class LegalBasisSerializer(serializers.Serializer):
 
 class ProcedureVersionSerializer(serializers.ModelSerializer[ProcedureVersion]):
     field = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    managing_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    managing_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     fees = FeeSerializer(many=True, read_only=True)
     components = DossierComponentSerializer(many=True, read_only=True)
     applicants = serializers.ListField(child=serializers.CharField())

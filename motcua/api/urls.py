@@ -1,7 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from motcua.api import auth, dossiers, views
 
+
+class CodeConverter(StringConverter):
+    """A code in the path: anything but a slash or NUL (PostgreSQL cannot compare with NUL), else 404."""
+
+    regex = "[^/\x00]+"
+
+
+register_converter(CodeConverter, "code")
 app_name = "api"
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
@@ -9,11 +18,11 @@ urlpatterns = [
     path("auth/token/revoke-all/", auth.TokenRevokeAllView.as_view(), name="token_revoke_all"),
     path("auth/token/refresh/", auth.TokenRefreshView.as_view(), name="token_refresh"),
     path("procedures/", views.ProcedureListView.as_view(), name="procedure_list"),
-    path("procedures/<str:code>/", views.ProcedureDetailView.as_view(), name="procedure_detail"),
+    path("procedures/<code:code>/", views.ProcedureDetailView.as_view(), name="procedure_detail"),
     path("fields/", views.FieldListView.as_view(), name="field_list"),
     path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
     path("units/", views.AdministrativeUnitListView.as_view(), name="unit_list"),
-    path("tracking/<str:code>", views.TrackingView.as_view(), name="tracking"),
+    path("tracking/<code:code>", views.TrackingView.as_view(), name="tracking"),
     path("dossiers/", dossiers.DossierListCreateView.as_view(), name="dossier_list"),
     path("dossiers/<int:pk>/", dossiers.DossierDetailView.as_view(), name="dossier_detail"),
     path("dossiers/<int:pk>/attachments/", dossiers.DossierAttachmentView.as_view(), name="dossier_attach"),

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -36,34 +35,37 @@ class PublicAPIView(generics.GenericAPIView[Any]):
     throttle_classes = [AnonRateThrottle]
 
 
+class ProcedureQuerySerializer(serializers.Serializer):
+    """The list's filters, checked like any input (a NUL character or an unknown level is a 400)."""
+
+    search = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="Từ khóa, không phân biệt dấu và hoa thường"
+    )
+    field = serializers.CharField(required=False, default="", allow_blank=True, help_text="Mã lĩnh vực")
+    agency = serializers.CharField(required=False, default="", allow_blank=True, help_text="Mã cơ quan")
+    level = serializers.ChoiceField(choices=ProcedureLevel.choices, required=False, default="", allow_blank=True)
+    online_level = serializers.ChoiceField(choices=OnlineLevel.choices, required=False, default="", allow_blank=True)
+
+
 @extend_schema(
     summary="Danh sách thủ tục hành chính",
-    parameters=[
-        OpenApiParameter("search", OpenApiTypes.STR, description="Từ khóa, không phân biệt dấu và hoa thường"),
-        OpenApiParameter("field", OpenApiTypes.STR, description="Mã lĩnh vực"),
-        OpenApiParameter("agency", OpenApiTypes.STR, description="Mã cơ quan"),
-        OpenApiParameter("level", OpenApiTypes.STR, enum=ProcedureLevel.values),
-        OpenApiParameter("online_level", OpenApiTypes.STR, enum=OnlineLevel.values),
-    ],
+    parameters=[ProcedureQuerySerializer],
     responses={200: api_serializers.ProcedureListSerializer(many=True), **BAD_REQUEST},
 )
 class ProcedureListView(PublicAPIView, generics.ListAPIView[Procedure]):
     serializer_class = api_serializers.ProcedureListSerializer
 
     def get_queryset(self) -> RankedProcedures:  # type: ignore[override]
-        params = self.request.query_params
-        level, online_level = params.get("level", ""), params.get("online_level", "")
-        if level and level not in ProcedureLevel.values:
-            raise ValidationError({"level": ["Giá trị không hợp lệ."]})
-        if online_level and online_level not in OnlineLevel.values:
-            raise ValidationError({"online_level": ["Giá trị không hợp lệ."]})
+        query = ProcedureQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         return procedure_search(
             filters=ProcedureFilters(
-                query=params.get("search", "")[:200],
-                field=params.get("field", ""),
-                agency=params.get("agency", ""),
-                level=level,
-                online_level=online_level,
+                query=params["search"][:200],
+                field=params["field"],
+                agency=params["agency"],
+                level=params["level"],
+                online_level=params["online_level"],
             )
         )
 

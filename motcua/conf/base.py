@@ -153,7 +153,7 @@ MOTCUA_STAFF_SESSION_HOURS = env_int("MOTCUA_STAFF_SESSION_HOURS", 12)
 MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "motcua.api.errors.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     # Token first: a request without valid credentials is answered 401 with WWW-Authenticate.
@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
+    "PATH_CONVERTER_OVERRIDES": {"code": str},  # motcua.api.urls.CodeConverter
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "motcua.api.errors.problem_schema_hook",
