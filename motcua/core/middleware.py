@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -27,6 +28,25 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuses a page request with a NUL character in its path or query (the 400 page).
+
+    PostgreSQL cannot store or compare text with NUL, so every lookup by a code from the address
+    (tracking, verification, procedures) would otherwise end in a 500. The API answers these in
+    its own documented way (api.urls' `code` converter, its query serializers).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and (
+            "\x00" in request.path or any("\x00" in key + "".join(values) for key, values in request.GET.lists())
+        ):
+            raise BadRequest("NUL character in the address")
+        return self.get_response(request)
 
 
 class MaintenanceMiddleware:
