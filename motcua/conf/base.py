@@ -429,6 +429,6 @@ LOGGING = {
     "filters": {"mask_ids": {"()": "motcua.core.privacy.MaskIdNumbersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
-    # PDF libraries narrate every rendering step at INFO; only their problems are worth a line.
-    "loggers": {"fontTools": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}},
+    # PDF libraries narrate every step at INFO; only their problems are worth a line.
+    "loggers": {"fontTools": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
