@@ -1,4 +1,5 @@
-"""Demo citizens (fictional people of the demo population registry) with verified phones."""
+"""Demo citizens (fictional people of the demo population registry) with verified phones; Hùng
+lives in the ward the demo commune staff serve (`directory.demo.demo_commune`)."""
 
 import hashlib
 from typing import Any
@@ -15,10 +16,19 @@ from motcua.directory.demo import DEMO_PASSWORD
 from motcua.directory.models import AdministrativeUnit
 from motcua.documents.models import StoredDocument
 from motcua.documents.pdf import render_pdf
+from motcua.dossiers.demo_answers import DEMO_HOME_UNIT
 
 DEMO_CITIZENS = [
     # (phone, full name, ID number, birth date, commune code, address detail, e-mail)
-    ("0912345678", "Nguyễn Văn Hùng", "066094000103", "1994-03-12", "24121", "Số 12 Y Ngông", "hung.demo@example.vn"),
+    (
+        "0912345678",
+        "Nguyễn Văn Hùng",
+        "066094000103",
+        "1994-03-12",
+        DEMO_HOME_UNIT,
+        "Số 12 Y Ngông",
+        "hung.demo@example.vn",
+    ),
     ("0987654321", "H'Lan Niê", "066181000202", "1981-07-02", "24280", "Buôn Ea Kmar", ""),
 ]
 

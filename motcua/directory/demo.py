@@ -1,4 +1,5 @@
-"""Demo staff: one account for every role, so each part of the system can be tried."""
+"""Demo staff: one account for every role, so each part of the system can be tried, and the
+officers every step of every demo procedure's process needs, so no sample dossier waits forever."""
 
 import secrets
 from typing import Any
@@ -6,10 +7,17 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from motcua.catalog.constants import ProcedureLevel
+from motcua.catalog.models import Procedure
+from motcua.catalog.processes import process_current
 from motcua.core.audit import audit_record
 from motcua.directory.constants import AgencyKind, OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.services import staff_ensure
+from motcua.dossiers.demo_answers import DEMO_HOME_UNIT
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.processing import process_step_place
+from motcua.dossiers.services import receiving_agency_for
 
 DEMO_PASSWORD = "demo@2026"  # noqa: S105 - published demo credential, embedded profile only
 
@@ -19,12 +27,72 @@ def _unit(agency_code: str, kind: str) -> str | None:
     return unit.code if unit else None
 
 
-def demo_accounts() -> list[dict[str, Any]]:
-    """(username, full name, roles) for the demo; commune accounts use the first current commune."""
-    commune = (
-        Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__valid_to__isnull=True).order_by("code").first()
+def demo_commune() -> Agency | None:
+    """The People's Committee of the ward where the demo citizen lives: the commune accounts work there."""
+    return Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__code=DEMO_HOME_UNIT).first()
+
+
+# The login of a demo officer who does steps of a process: "<agency>.<this>".
+PROCESS_ROLE_LOGINS: dict[str, str] = {
+    Role.RECEPTION: "tiepnhan",
+    Role.SPECIALIST: "chuyenvien",
+    Role.LEADER: "lanhdao",
+    Role.CLERK: "vanthu",
+}
+
+
+def _process_staff_needed(commune: Agency | None) -> set[tuple[str, str, str | None]]:
+    """(role, agency code, org unit code) of every step of every procedure's current process, placed
+    as for a dossier filed at the demo commune, by the rules that place real dossiers' steps."""
+    needed = set()
+    procedures = Procedure.objects.filter(current_version__isnull=False).select_related(
+        "current_version__managing_agency"
     )
-    commune_code = commune.code if commune else None
+    for procedure in procedures:
+        version = procedure.current_version
+        assert version is not None
+        if version.level == ProcedureLevel.COMMUNE and commune is None:
+            continue
+        agency = receiving_agency_for(version=version, unit_code=commune.unit.code if commune else None)
+        dossier = Dossier(procedure_version=version, agency=agency)
+        for step in process_current(version=version).steps.all():
+            place, unit = process_step_place(step, dossier)
+            needed.add((step.role, place.code, unit.code if unit else None))
+    return needed
+
+
+def _covers(held: tuple[str, str | None, str | None], needed: tuple[str, str, str | None]) -> bool:
+    """A role held at an agency without a unit covers every unit there (`step_candidates`)."""
+    return held[:2] == needed[:2] and held[2] in (None, needed[2])
+
+
+def _process_accounts(commune: Agency | None, accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Accounts for the process roles no account in `accounts` holds, one per agency and role:
+    `xa.<role>` at the demo commune, `<agency code>.<role>` elsewhere (`cat.lanhdao`)."""
+    held = [role for account in accounts for role in account["roles"]]
+    missing = sorted(need for need in _process_staff_needed(commune) if not any(_covers(h, need) for h in held))
+    agencies = {agency.code: agency for agency in Agency.objects.filter(code__in={need[1] for need in missing})}
+    extra: dict[str, dict[str, Any]] = {}
+    for role, agency_code, unit_code in missing:
+        prefix = "xa" if commune is not None and agency_code == commune.code else agency_code.lower()
+        username = f"{prefix}.{PROCESS_ROLE_LOGINS[role]}"
+        account = extra.setdefault(
+            username,
+            {"username": username, "full_name": f"{Role(role).label} {agencies[agency_code].name}", "roles": []},
+        )
+        account["roles"].append((role, agency_code, unit_code))
+    return list(extra.values())
+
+
+def demo_accounts() -> list[dict[str, Any]]:
+    """(username, full name, roles) for the demo; commune accounts work at `demo_commune()`, and
+    every agency where a step of a demo procedure's process is done gets the officers it needs."""
+    commune = demo_commune()
+    accounts = _named_accounts(commune.code if commune else None)
+    return [*accounts, *_process_accounts(commune, accounts)]
+
+
+def _named_accounts(commune_code: str | None) -> list[dict[str, Any]]:
     return [
         {
             "username": "quantri",

@@ -1,6 +1,6 @@
 """Sample dossiers for the demo province, taken through the real services to every stage.
 
-The demo citizen Nguyễn Văn Hùng registers births at the ward where the demo commune staff
+The demo citizen Nguyễn Văn Hùng registers births at his own ward, where the demo commune staff
 work, so each back-office account finds something in its queue: one dossier waits for
 reception, one for the specialist, one paused for a supplement, one for the chairman, one for
 the clerk, and one is returned with its signed result in Hùng's document store.
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from motcua.accounts.models import OneTimeCode
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
-from motcua.directory.constants import AgencyKind
+from motcua.directory.demo import demo_commune
 from motcua.directory.models import Agency
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
@@ -133,9 +133,7 @@ def demo_dossiers_ensure() -> int:
     User = get_user_model()
     citizen = User.objects.filter(username="0912345678").select_related("citizen").first()
     procedure = Procedure.objects.filter(code=BIRTH).select_related("current_version").first()
-    agency = (
-        Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, unit__valid_to__isnull=True).order_by("code").first()
-    )
+    agency = demo_commune()
     if citizen is None or procedure is None or procedure.current_version is None or agency is None:
         return 0
     if Dossier.objects.filter(applicant=citizen, submitted_at__isnull=False).exists():

@@ -161,14 +161,20 @@ def _step_open(
     )
 
 
-def _process_step_open(*, dossier: Dossier, process_step: ProcessStep, start: datetime.datetime) -> DossierStep:
+def process_step_place(process_step: ProcessStep, dossier: Dossier) -> tuple[Agency, OrgUnit | None]:
+    """The agency and org unit where `process_step` is done for `dossier`."""
     agency = _step_agency(process_step, dossier)
+    return agency, _org_unit(agency, process_step.org_unit_kind)
+
+
+def _process_step_open(*, dossier: Dossier, process_step: ProcessStep, start: datetime.datetime) -> DossierStep:
+    agency, org_unit = process_step_place(process_step, dossier)
     return _step_open(
         dossier=dossier,
         kind=process_step.kind,
         name=process_step.name,
         agency=agency,
-        org_unit=_org_unit(agency, process_step.org_unit_kind),
+        org_unit=org_unit,
         role=process_step.role,
         start=start,
         amount=process_step.allotted,

@@ -4,18 +4,36 @@ then never opens accounts with the published password unless told to."""
 
 import io
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from motcua.catalog.constants import ProcedureLevel, StepKind
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.catalog.processes import process_current
 from motcua.catalog.selectors import ProcedureFilters, procedure_search
 from motcua.directory.constants import AgencyKind, Role
-from motcua.directory.demo import DEMO_PASSWORD
+from motcua.directory.demo import DEMO_PASSWORD, demo_accounts, demo_commune
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
-from motcua.dossiers.constants import DossierStatus, StepStatus
+from motcua.dossiers.constants import DossierStatus, Outcome, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.processing import (
+    dossier_fees_record,
+    officer_holds_step,
+    officer_may_act,
+    process_step_place,
+    step_approve,
+    step_forward,
+    step_hand_over,
+    step_issue,
+)
+from motcua.dossiers.reception import dossier_accept
+from motcua.dossiers.services import receiving_agency_for
+from motcua.dossiers.testing import submitted_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +126,73 @@ def test_production_demo_with_published_password_only_when_told(settings, option
     call_command("load_demo", no_dossiers=True, stdout=out, **options)
     assert get_user_model().objects.get(username="quantri").check_password(DEMO_PASSWORD)
     assert f"password {DEMO_PASSWORD}" in out.getvalue()
+
+
+def _demo_officers() -> list[Any]:
+    return list(get_user_model().objects.filter(username__in=[a["username"] for a in demo_accounts()]))
+
+
+def test_every_step_of_every_demo_process_has_a_demo_officer() -> None:
+    call_command("load_demo", no_dossiers=True)
+    officers = _demo_officers()
+    commune = demo_commune()
+    assert commune is not None
+    for procedure in Procedure.objects.filter(current_version__isnull=False).select_related("current_version"):
+        version = procedure.current_version
+        agency = receiving_agency_for(version=version, unit_code=commune.unit.code)
+        dossier = Dossier(procedure_version=version, agency=agency)
+        for process_step in process_current(version=version).steps.all():
+            place, unit = process_step_place(process_step, dossier)
+            step = DossierStep(agency=place, org_unit=unit, role=process_step.role)
+            assert any(officer_may_act(officer=officer, step=step) for officer in officers), (
+                f"{procedure.code} {process_step.code}: nobody at {place.code}"
+            )
+
+
+def test_demo_citizen_lives_where_the_commune_accounts_work_and_the_readme_lists_every_account() -> None:
+    call_command("load_demo", no_dossiers=True)
+    commune = demo_commune()
+    hung = get_user_model().objects.get(username="0912345678")
+    assert commune is not None and hung.citizen.address_unit == commune.unit
+    assert StaffRole.objects.filter(user__username="xa.tiepnhan", agency=commune).exists()
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert commune.unit.name in readme
+    missing = [a["username"] for a in demo_accounts() if f"`{a['username']}`" not in readme]
+    assert not missing, "demo accounts missing from the README's table"
+
+
+def _act(step: DossierStep, officer: Any) -> None:
+    if step.kind == StepKind.PROCESS:
+        step_forward(step=step, officer=officer, note="Hồ sơ đầy đủ, hợp lệ.", draft="Đồng ý.", revision=None)
+    elif step.kind == StepKind.APPROVE:
+        step_approve(step=step, leader=officer, decision=Outcome.GRANTED, note="", revision=None)
+    elif step.kind == StepKind.ISSUE:
+        step_issue(step=step, clerk=officer, revision=None)
+    else:
+        step_hand_over(step=step, officer=officer, note="Công dân đã nhận.", revision=None)
+
+
+@pytest.mark.django_db(transaction=True)  # notifications run after commit
+def test_dossiers_of_provincial_agencies_move_to_the_end_with_demo_officers() -> None:
+    call_command("load_demo", no_dossiers=True)
+    officers = _demo_officers()
+    hung = get_user_model().objects.get(username="0912345678")
+    provincial = Procedure.objects.filter(current_version__level=ProcedureLevel.PROVINCE).select_related(
+        "current_version"
+    )
+    assert {"CAT", "STC"} <= {p.current_version.managing_agency.code for p in provincial}
+    for procedure in provincial:
+        dossier = submitted_dossier(hung, procedure.current_version, unit_code=None)
+        reception = next(o for o in officers if o.staff_roles.filter(role=Role.RECEPTION, agency=dossier.agency))
+        dossier_accept(dossier=dossier, officer=reception, revision=None)
+        dossier_fees_record(dossier=dossier, officer=reception, revision=None)
+        for _ in range(10):
+            steps = list(DossierStep.objects.filter(dossier=dossier, status=StepStatus.ACTIVE))
+            if not steps:
+                break
+            for step in steps:
+                officer = next((o for o in officers if officer_holds_step(officer=o, step=step)), None)
+                assert officer is not None, f"{procedure.code}: nobody may act on {step.name} at {step.agency}"
+                _act(step, officer)
+        dossier.refresh_from_db()
+        assert dossier.status == DossierStatus.RETURNED, procedure.code
