@@ -60,3 +60,16 @@ allowed_hosts() {
     fi
   } | tr ' ' '\n' | grep . | sort -u | paste -sd, -
 }
+
+public_url() {
+  # Where a server bound to address $1, port $2 is reached, for links and QR codes made without a
+  # request (the worker's messages and PDFs): on 0.0.0.0 the machine's first non-loopback IPv4
+  # address (its name when it has none). An explicit MOTCUA_PUBLIC_URL wins.
+  if [ -n "${MOTCUA_PUBLIC_URL:-}" ]; then echo "$MOTCUA_PUBLIC_URL"; return; fi
+  local host="$1"
+  if [ "$host" = 0.0.0.0 ]; then
+    host=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v -e ':' -e '^127\.' | grep . | head -n1 || true)
+    [ -n "$host" ] || host=$(hostname)
+  fi
+  echo "http://$host:$2"
+}

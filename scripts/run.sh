@@ -13,8 +13,10 @@ if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
   DJANGO_ALLOWED_HOSTS=$(allowed_hosts "$HOST")
   export DJANGO_ALLOWED_HOSTS
 fi
-SHOWN_HOST=$HOST
-[ "$HOST" != 0.0.0.0 ] || SHOWN_HOST=$(hostname -I | awk '{print $1}')
+# Links and QR codes in PDFs and messages (the worker has no request to read the host from)
+# point where the product is served, unless MOTCUA_PUBLIC_URL says otherwise (a proxy in front).
+MOTCUA_PUBLIC_URL=$(public_url "$HOST" "$PORT")
+export MOTCUA_PUBLIC_URL
 mkdir -p var
 "$PY" manage.py compilemessages -v0 --ignore=.venv
 "$PY" manage.py migrate --no-input -v0
@@ -25,15 +27,16 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
-  Cổng Dịch vụ công:   http://$SHOWN_HOST:$PORT/
-  Một cửa (cán bộ):    http://$SHOWN_HOST:$PORT/can-bo/
-  Quản trị:            http://$SHOWN_HOST:$PORT/quan-tri/
-  API:                 http://$SHOWN_HOST:$PORT/api/docs/
-  Sức khỏe hệ thống:   http://$SHOWN_HOST:$PORT/healthz
+  Cổng Dịch vụ công:   $MOTCUA_PUBLIC_URL/
+  Một cửa (cán bộ):    $MOTCUA_PUBLIC_URL/can-bo/
+  Quản trị:            $MOTCUA_PUBLIC_URL/quan-tri/
+  API:                 $MOTCUA_PUBLIC_URL/api/docs/
+  Sức khỏe hệ thống:   $MOTCUA_PUBLIC_URL/healthz
   Demo logins (password demo@2026): quantri, giamsat, tiepnhan, stp.chuyenvien, stp.lanhdao,
-  stp.vanthu, stp.quantri, bhxh.tiepnhan, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu
+  stp.vanthu, stp.quantri, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu (phường
+  Tân Lập), and <agency>.tiepnhan/.chuyenvien/.lanhdao/.vanthu for cat, stc, snnmt, syt, bhxh
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
-  Demo SMS inbox:      http://$SHOWN_HOST:$PORT/sms-mo-phong/
+  Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \

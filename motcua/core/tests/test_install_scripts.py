@@ -1,9 +1,11 @@
-"""scripts/lib.sh: an unusable .venv/ is rebuilt, and the allowed hosts follow the bound address."""
+"""scripts/lib.sh: an unusable .venv/ is rebuilt, and the allowed hosts and the public address of
+links follow the bound address."""
 
 import os
 import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -22,7 +24,8 @@ def _bash(lib: Path, command: str, *args: str) -> subprocess.CompletedProcess[st
         capture_output=True,
         text=True,
         timeout=180,
-        env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "MOTCUA_PUBLIC_URL")},
     )
 
 
@@ -87,3 +90,38 @@ def test_allowed_hosts_name_the_machine_on_all_interfaces_and_never_everything(t
     assert {"127.0.0.1", "localhost", socket.gethostname()} <= set(everywhere)
     assert "*" not in everywhere and "0.0.0.0" not in everywhere
     assert sorted(one_address) == ["127.0.0.1", "192.0.2.77", "localhost"]
+
+
+# What the worker prints without a request: the link of a receipt's QR code and of a message, and
+# the verification address on a result.
+LINKS = (
+    "import django; django.setup(); "
+    "from motcua.dossiers.models import Dossier; from motcua.dossiers.tracking import tracking_url; "
+    "from motcua.documents.services import verification_url; "
+    "print(tracking_url(Dossier(code='H15-0001'))); print(verification_url('ABC123'))"
+)
+
+
+def test_links_made_without_a_request_point_where_run_sh_serves_the_product(tmp_path: Path) -> None:
+    lib = _copy_of_lib(tmp_path)
+    links = _bash(
+        lib,
+        'MOTCUA_PUBLIC_URL=$(public_url "$1" "$2") DJANGO_SETTINGS_MODULE=motcua.conf.embedded "$3" -c "$4"',
+        "127.0.0.1",
+        "8765",
+        sys.executable,
+        LINKS,
+    )
+    assert links.returncode == 0, links.stderr
+    assert links.stdout.split() == [
+        "http://127.0.0.1:8765/tra-cuu/H15-0001/",
+        "http://127.0.0.1:8765/xac-thuc/ABC123/",
+    ]
+
+    everywhere = _bash(lib, 'public_url "$1" "$2"', "0.0.0.0", "8765").stdout.strip()
+    host = everywhere.removeprefix("http://").removesuffix(":8765")
+    assert everywhere.endswith(":8765") and host not in ("0.0.0.0", "127.0.0.1", "localhost", "")
+    assert host in _bash(lib, 'allowed_hosts "$1"', "0.0.0.0").stdout.strip().split(","), "served there"
+
+    proxy = _bash(lib, 'MOTCUA_PUBLIC_URL=https://dvc.example public_url "$1" "$2"', "0.0.0.0", "8765")
+    assert proxy.stdout.strip() == "https://dvc.example", "the operator's own address wins"
