@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
@@ -66,6 +67,18 @@ NEXT_STEP = {
 }
 
 
+RATED_NEXT_STEP = _("Đã trả kết quả. Người nộp đã đánh giá mức độ hài lòng; cảm ơn ông/bà.")
+
+
+class FactorCheck(StrEnum):
+    """What became of the second factor given with a lookup."""
+
+    NONE = ""
+    RIGHT = "right"
+    WRONG = "wrong"
+    LOCKED = "locked"  # too many wrong ones from this address lately: not even compared
+
+
 @dataclass
 class Tracking:
     """A found dossier. The lookup reads only its key and revision, which is all a cached page
@@ -74,7 +87,26 @@ class Tracking:
     dossier_id: int
     code: str
     revision: int
-    verified: bool = False
+    factor: FactorCheck = FactorCheck.NONE
+    tries_left: int = 0  # wrong second factors this address may still give, after a wrong one
+
+    @property
+    def verified(self) -> bool:
+        return self.factor == FactorCheck.RIGHT
+
+    @property
+    def factor_error(self) -> str:
+        """Why the second factor opened nothing, for the person who typed it."""
+        if self.factor == FactorCheck.WRONG and self.tries_left:
+            return gettext(
+                "Số vừa nhập không khớp với số điện thoại hay số định danh của người nộp hồ sơ này. "
+                "Hãy nhập đủ cả số, như khi nộp hồ sơ (còn %(tries)s lần thử)."
+            ) % {"tries": self.tries_left}
+        if self.factor in (FactorCheck.WRONG, FactorCheck.LOCKED):
+            return gettext(
+                "Đã nhập sai quá %(tries)s lần. Để bảo vệ thông tin của người nộp, hãy thử lại sau %(minutes)s phút."
+            ) % {"tries": SECOND_FACTOR_TRIES, "minutes": WINDOW_SECONDS // 60}
+        return ""
 
     @cached_property
     def dossier(self) -> Dossier:
@@ -87,10 +119,17 @@ class Tracking:
         """What the applicant must do next, with the fees still owed while the dossier is open."""
         from motcua.dossiers.processing import fees_unpaid
 
+        if self.rated:
+            return str(RATED_NEXT_STEP)
         text = str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
         if self.dossier.status in FEES_PAYABLE and (owed := fees_unpaid(self.dossier)):
             text += " " + _("Cần nộp phí, lệ phí %(amount)s tại Bộ phận Một cửa.") % {"amount": format_amount(owed)}
         return text
+
+    @cached_property
+    def rated(self) -> bool:
+        """The applicant has rated the returned dossier (rating bumps the revision: pages renew)."""
+        return self.dossier.status == DossierStatus.RETURNED and hasattr(self.dossier, "rating")
 
     @cached_property
     def linked(self) -> list[Dossier]:
@@ -98,15 +137,19 @@ class Tracking:
         return _linked(self.dossier)
 
 
-def _hit(key: str, limit: int) -> bool:
-    """Count one use of `key` in the window; False once the limit is passed."""
+def _count(key: str) -> int:
+    """Count one use of `key` in the window; how many there were in it, this one included."""
     cache.add(key, 0, WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:
         cache.set(key, 1, WINDOW_SECONDS)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def _hit(key: str, limit: int) -> bool:
+    """Count one use of `key` in the window; False once the limit is passed."""
+    return _count(key) <= limit
 
 
 def _second_factor_matches(dossier: Dossier, value: str) -> bool:
@@ -122,17 +165,20 @@ def _second_factor_matches(dossier: Dossier, value: str) -> bool:
     return any(matches)
 
 
-def _second_factor_verified(tracking: Tracking, value: str, client_ip: str) -> bool:
+def _second_factor_check(tracking: Tracking, value: str, client_ip: str) -> None:
     """Check a second factor, counting wrong ones per dossier and address; a right one given
     back, so the owner who knows it is never held up by their own lookups."""
     key = f"track-2fa:{tracking.dossier_id}:{client_ip}"
-    if not _hit(key, SECOND_FACTOR_TRIES):
-        return False
-    if _second_factor_matches(tracking.dossier, value[:40]):
+    count = _count(key)
+    if count > SECOND_FACTOR_TRIES:
+        tracking.factor = FactorCheck.LOCKED
+    elif _second_factor_matches(tracking.dossier, value[:40]):
         with suppress(ValueError):  # the window may have just ended
             cache.decr(key)
-        return True
-    return False
+        tracking.factor = FactorCheck.RIGHT
+    else:
+        tracking.factor = FactorCheck.WRONG
+        tracking.tries_left = SECOND_FACTOR_TRIES - count
 
 
 def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Tracking | None:
@@ -149,7 +195,7 @@ def dossier_track(*, code: str, client_ip: str, second_factor: str = "") -> Trac
         return None
     tracking = Tracking(dossier_id=found[0], code=code, revision=found[1])
     if second_factor:
-        tracking.verified = _second_factor_verified(tracking, second_factor, client_ip)
+        _second_factor_check(tracking, second_factor, client_ip)
     return tracking
 
 
@@ -236,6 +282,7 @@ def _public_data(tracking: Tracking) -> dict[str, Any]:
         "submitted_at": dossier.submitted_at,
         "due_at": dossier.due_at,
         "next_step": tracking.next_step,
+        "rated": tracking.rated,
         "timeline": [{"status": status, "label": str(DossierStatus(status).label), "at": at} for status, at in history],
         # Agencies, deadlines and marks only: no officer's name.
         "steps": [_public_step(step) for step in steps],

@@ -31,7 +31,8 @@ def track(request: HttpRequest) -> HttpResponse:
 
     # The same page for every anonymous visitor without a session (nothing per person in it
     # but the CSRF token), so it is built once per revision; others get theirs fresh.
-    if tracking.verified or {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name} & request.COOKIES.keys():
+    # A second factor's answer (the detail, or why not) is this visitor's alone.
+    if tracking.factor or {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name} & request.COOKIES.keys():
         data = tracking_public_data(tracking)
         return HttpResponse(page(data, personal=data if tracking.verified else None))
     shared = tracking_page(tracking, lambda public: page(public, csrf_token=CSRF_SLOT))

@@ -500,6 +500,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "slips": dossier.slips.all(),
             # Results are issued into the citizen's document store, linked to their dossier.
             "results": StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier),
+            # Once rated, the invitation to rate gives way to the citizen's own rating.
+            "rating": getattr(dossier, "rating", None),
         },
     )
 

@@ -4,6 +4,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,8 @@ def rating_submit(
                 comment=comment.strip()[:2000],
             )
             audit_record(actor=actor, action="reports.rated", obj=dossier, summary={"levels": levels})
+            # The tracking page, kept per revision, drops its invitation to rate.
+            Dossier.objects.filter(pk=dossier.pk).update(revision=F("revision") + 1)
     except IntegrityError:
         raise ApplicationError(_("Hồ sơ này đã được đánh giá. Cảm ơn ông/bà."), code="rating_exists") from None
     return rating

@@ -1,6 +1,7 @@
 """The QR code printed on the receipt, read from the rendered PDF as a phone camera would,
 opens the public tracking page with the timeline and the steps' marks; without the second
-factor no name, ID number, phone or address is in the page; with it, the applicant's name is."""
+factor no name, ID number, phone or address is in the page; a wrong one says so; with the right
+one, the applicant's name is."""
 
 import re
 
@@ -36,6 +37,13 @@ def test_receipt_qr_opens_tracking_without_personal_data(page: Page, live_server
     for personal in ("Nguyễn Văn Hùng", "066094000103", "0912345678", "Lê Duẩn"):
         assert personal not in html
 
-    page.get_by_label("Xem đầy đủ: số điện thoại hoặc số định danh của người nộp").fill("0912345678")
+    factor = "Xem đầy đủ: số điện thoại hoặc số định danh của người nộp"
+    page.get_by_label(factor).fill("0912345679")
+    page.get_by_role("button", name="Xem đầy đủ").click()
+    expect(page.get_by_role("alert")).to_contain_text("không khớp với số điện thoại hay số định danh")
+    expect(page.get_by_label(factor)).to_have_attribute("aria-invalid", "true")
+    assert "Nguyễn Văn Hùng" not in page.content()
+
+    page.get_by_label(factor).fill("0912345678")
     page.get_by_role("button", name="Xem đầy đủ").click()
     expect(page.get_by_text("Nguyễn Văn Hùng")).to_be_visible()

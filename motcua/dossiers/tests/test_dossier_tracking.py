@@ -7,12 +7,14 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Fee
-from motcua.dossiers.models import DossierStep
+from motcua.dossiers.constants import DossierStatus
+from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import dossier_fees_record
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
@@ -188,3 +190,43 @@ def test_the_next_step_names_the_fees_still_owed(client, hung, birth_version) ->
     dossier_fees_record(dossier=dossier, officer=reception, revision=None)
     assert owed not in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
     assert owed not in client.get(f"/api/v1/tracking/{dossier.code}").json()["next_step"]
+
+
+def test_a_wrong_second_factor_says_so_and_how_many_tries_are_left(client, hung, birth_version) -> None:
+    """Before, a wrong number gave the same page as no number at all."""
+    dossier = _submitted(hung, birth_version)
+    client.get("/tra-cuu/", {"ma": dossier.code})  # the shared, kept page must not carry the message
+    for left in (4, 3, 2, 1):
+        page = client.post(f"/tra-cuu/?ma={dossier.code}", {"xac_minh": "0912345679"}).content.decode()
+        assert "không khớp với số điện thoại hay số định danh" in page
+        assert f"còn {left} lần thử" in page and 'aria-invalid="true"' in page
+        assert "Nguyễn Văn Hùng" not in page
+    for _ in range(2):  # the fifth wrong one, then even the right one while held up
+        page = client.post(f"/tra-cuu/?ma={dossier.code}", {"xac_minh": "0912345670"}).content.decode()
+        assert "Đã nhập sai quá 5 lần" in page and "thử lại sau 10 phút" in page
+    held = client.post(f"/tra-cuu/?ma={dossier.code}", {"xac_minh": "0912345678"}).content.decode()
+    assert "Đã nhập sai quá 5 lần" in held and "Nguyễn Văn Hùng" not in held
+    fresh = Client().get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert "không khớp" not in fresh and "Đã nhập sai" not in fresh
+
+
+def test_after_rating_the_invitation_gives_way_to_thanks(client, hung, birth_version) -> None:
+    dossier = _submitted(hung, birth_version)
+    Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.RETURNED, revision=F("revision") + 1)
+    anonymous = Client()
+    before = anonymous.get("/tra-cuu/", {"ma": dossier.code}).content.decode()  # now kept for this revision
+    assert "mời người nộp đăng nhập để đánh giá" in before and "Đến hồ sơ của tôi để đánh giá" in before
+    client.force_login(hung)
+    assert f"/danh-gia/{dossier.pk}/" in client.get(f"/ho-so/{dossier.pk}/").content.decode()
+
+    client.post(
+        f"/danh-gia/{dossier.pk}/",
+        {"agency_level": "very_satisfied", "officer_level": "satisfied", "result_level": "satisfied"},
+    )
+
+    own = client.get(f"/ho-so/{dossier.pk}/").content.decode()
+    assert f"/danh-gia/{dossier.pk}/" not in own and "Cảm ơn ông/bà đã đánh giá" in own
+    assert "Cơ quan: Rất hài lòng" in own
+    after = anonymous.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
+    assert "Đến hồ sơ của tôi để đánh giá" not in after and "mời người nộp" not in after
+    assert "Người nộp đã đánh giá mức độ hài lòng; cảm ơn ông/bà." in after
