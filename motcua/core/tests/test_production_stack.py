@@ -24,7 +24,7 @@ from rq import Worker
 
 from motcua.core.stack import ROOT, Stack, StackUnavailable, production_stack
 from motcua.core.testing import small_pdf
-from motcua.dossiers.demo_answers import birth_registration_answers
+from motcua.dossiers.demo_answers import DEMO_HOME_UNIT, birth_registration_answers
 
 pytestmark = pytest.mark.production
 
@@ -101,19 +101,9 @@ def citizen_api(stack: Stack, base_url: str | None = None) -> httpx.Client:
     return httpx.Client(base_url=base, headers={"Authorization": f"Token {token.json()['token']}"}, timeout=30)
 
 
-def demo_unit(stack: Stack) -> str:
-    """The ward whose demo staff (xa.*) receive the dossiers."""
-    ((code,),) = sql(
-        stack,
-        "SELECT u.code FROM directory_agency a JOIN directory_administrativeunit u ON u.id = a.unit_id "
-        "WHERE a.kind = 'commune_committee' AND u.valid_to IS NULL ORDER BY a.code LIMIT 1",
-    )
-    return str(code)
-
-
 def draft_ready(stack: Stack, api: httpx.Client, child: str) -> int:
     """A birth registration filled, with its papers uploaded, ready to submit; returns its id."""
-    unit = demo_unit(stack)
+    unit = DEMO_HOME_UNIT  # the ward whose demo staff (xa.*) receive the dossiers
     created = api.post("/api/v1/dossiers/", json={"procedure": BIRTH, "unit": unit})
     assert created.status_code == 201, created.text
     pk = int(created.json()["id"])
