@@ -676,16 +676,23 @@ class _Units:
     def __init__(self, today: datetime.date):
         self.today = today
         self._names: dict[str, str] | None = None
+        self._units: dict[str, Any] = {}
 
     @property
     def names(self) -> dict[str, str]:
         if self._names is None:
             from motcua.directory.models import AdministrativeUnit
 
-            self._names = dict(
-                AdministrativeUnit.objects.valid_on(self.today).filter(kind__in=UNIT_KINDS).values_list("code", "name")
-            )
+            current = AdministrativeUnit.objects.valid_on(self.today).filter(kind__in=UNIT_KINDS)
+            self._units = {unit.code: unit for unit in current.select_related("parent__parent")}
+            self._names = {code: unit.name for code, unit in self._units.items()}
         return self._names
+
+    def text(self, unit: str, detail: str) -> str:
+        """The address as people read it (names in Vietnamese order), from the loaded units."""
+        from motcua.directory.addresses import address_text
+
+        return address_text({"unit": unit, "detail": detail}, units=self._units, today=self.today)
 
 
 class _Cleaner:
@@ -885,7 +892,7 @@ class _Cleaner:
             )
         if len(detail) > 255:
             raise ValidationError(_("Địa chỉ chi tiết không được dài quá 255 ký tự."))
-        return {"unit": unit, "unit_name": name, "detail": detail, "text": f"{detail}, {name}" if detail else name}
+        return {"unit": unit, "unit_name": name, "detail": detail, "text": self.units.text(unit, detail)}
 
     def _clean_group(
         self, field: FieldDef, raw: Any, *, path: str, scope: Scope
@@ -1296,12 +1303,9 @@ def display_value(field: FieldDef, value: Any) -> str:
         text = _format_number(value) if _parse_number(value, decimals=2) is not None else str(value)
         return f"{text} {field['unit']}" if field.get("unit") else text
     if kind == "address":
-        if isinstance(value, dict):
-            if value.get("text"):
-                return str(value["text"])
-            parts = [str(value.get("detail") or "").strip(), str(value.get("unit_name") or value.get("unit") or "")]
-            return ", ".join(p for p in parts if p and p != OUTSIDE)
-        return str(value)
+        from motcua.directory.addresses import address_text
+
+        return address_text(value)
     if kind == "file":
         uploads = value if isinstance(value, list) else [value]
         names = [getattr(u, "name", None) or (u.get("name") if isinstance(u, dict) else str(u)) for u in uploads]

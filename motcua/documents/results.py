@@ -42,6 +42,7 @@ from motcua.catalog.models import ResultTemplate
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.text import fold
+from motcua.directory.addresses import unit_kind_prefix
 from motcua.directory.constants import AgencyKind, UnitKind
 from motcua.documents.models import DocumentNumberSequence, IssuedDocument, StoredDocument
 from motcua.documents.services import (
@@ -413,16 +414,14 @@ def result_context(*, dossier: Dossier, agency: Agency) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- the frame
 
-_UNIT_PREFIXES = ("Thành phố ", "Tỉnh ", "Thị trấn ", "Thị xã ", "Đặc khu ", "Huyện ", "Quận ", "Phường ", "Xã ")
-
 
 def place_name(unit: AdministrativeUnit) -> str:
     """The place in "<place>, ngày … tháng … năm …": the unit's name without its kind
     ("Phường Tân Lập" → "Tân Lập"), except numbered units ("Phường 5")."""
     name = " ".join(unit.name.split())
-    for prefix in _UNIT_PREFIXES:
-        if name.startswith(prefix) and not name[len(prefix) :][:1].isdigit():
-            return name[len(prefix) :]
+    prefix = unit_kind_prefix(name)
+    if prefix and not name[len(prefix) :][:1].isdigit():
+        return name[len(prefix) :]
     return name
 
 
