@@ -32,9 +32,10 @@ Types and their keys:
   gender: a fixed "nam" or "nữ", e.g. for the mother), ``phone``, ``tax_code``
   (allow_id_number);
 * ``address`` (allow_outside, prefill_unit, detail_label): a current commune/ward of the
-  province plus a detail line; stored as ``{"unit": code, "unit_name": …, "detail": …,
-  "text": "detail, unit name"}``; with allow_outside, ``unit`` may be null (address outside
-  the province, written in full in ``detail``);
+  province plus a detail line; answers keep ``{"unit": code, "detail": …}`` (cleaning adds
+  "unit_name" and "text"); shown with names by ``directory.addresses.address_text``; with
+  allow_outside, ``unit`` may be null (address outside the province, written in full in
+  ``detail``);
 * ``group`` (fields, min_items, max_items, item_label, add_label): a repeating group, stored
   as a list of objects; error paths are ``"members.0.full_name"``;
 * ``file`` (component: index of the DossierComponent of the version the upload satisfies,

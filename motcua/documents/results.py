@@ -297,7 +297,7 @@ def result_template_check(*, body: str) -> None:
     - ``values``: the displayed answer of each e-form field by field name
       (``{{ values.child_birth_date }}`` → "20/11/2026"), hidden fields blank;
     - ``form``: the raw ``form_data`` dict as stored (ISO dates, choice codes, addresses as
-      ``{unit, unit_name, detail, text}``);
+      ``{unit, detail}``: show ``values`` for the address with names);
     - ``dossier_code``, ``procedure_name``, ``agency_name`` (the issuing agency, "UBND"
       spelled out: "Ủy ban nhân dân phường Tân Lập");
     - ``draft``: the specialist's draft of the result's wording (plain text; use

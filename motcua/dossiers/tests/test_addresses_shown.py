@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from motcua.catalog.models import Procedure
+from motcua.core.testing import citizen
 from motcua.directory.constants import Role, UnitKind
-from motcua.directory.models import AdministrativeUnit, Agency
+from motcua.directory.models import AdministrativeUnit
 from motcua.documents.results import result_number_and_seal, result_sign, result_templates_load
 from motcua.documents.tests.test_results import real_catalog
 from motcua.dossiers import services
@@ -66,8 +66,6 @@ def place() -> dict[str, Any]:
         valid_from=datetime.date(2025, 7, 1),
     )
     result_templates_load(document=json.loads(TEMPLATES.read_text()), actor="test")
-    from motcua.core.testing import citizen
-
     applicant = citizen()
     applicant.citizen.address_detail = "Số 12 Y Ngông"
     applicant.citizen.save(update_fields=["address_detail"])
