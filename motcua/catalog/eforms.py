@@ -1094,7 +1094,11 @@ def form_initial(schema: Schema, prefill: Callable[[str], Any]) -> dict[str, Any
         if field["type"] == "address" and field.get("prefill_unit"):
             unit = prefill(field["prefill_unit"])
             if unit:
-                value = {"unit": str(unit), "detail": (value or {}).get("detail", "")}
+                from motcua.directory.addresses import detail_below_unit
+
+                # The registry's whole address line would repeat the ward chosen beside it.
+                detail = detail_below_unit((value or {}).get("detail", ""), str(unit))
+                value = {"unit": str(unit), "detail": detail}
         if value is None and "default" in field:
             value = field["default"]
         if value is not None:

@@ -69,6 +69,13 @@ def _without_repeated_units(detail: str, chain: list[AdministrativeUnit]) -> str
     return ", ".join(parts)
 
 
+def detail_below_unit(detail: str, code: str) -> str:
+    """A detail line without the names of unit `code` and the units above it that it ends
+    with: what the population registry's one-line address pre-fills next to the chosen ward."""
+    unit = units_by_code([code]).get(code)
+    return _without_repeated_units(" ".join(detail.split()), _chain(unit)) if unit else detail
+
+
 def address_text(
     value: Any,
     *,
