@@ -32,9 +32,10 @@ Types and their keys:
   gender: a fixed "nam" or "nữ", e.g. for the mother), ``phone``, ``tax_code``
   (allow_id_number);
 * ``address`` (allow_outside, prefill_unit, detail_label): a current commune/ward of the
-  province plus a detail line; stored as ``{"unit": code, "unit_name": …, "detail": …,
-  "text": "detail, unit name"}``; with allow_outside, ``unit`` may be null (address outside
-  the province, written in full in ``detail``);
+  province plus a detail line; answers keep ``{"unit": code, "detail": …}`` (cleaning adds
+  "unit_name" and "text"); shown with names by ``directory.addresses.address_text``; with
+  allow_outside, ``unit`` may be null (address outside the province, written in full in
+  ``detail``);
 * ``group`` (fields, min_items, max_items, item_label, add_label): a repeating group, stored
   as a list of objects; error paths are ``"members.0.full_name"``;
 * ``file`` (component: index of the DossierComponent of the version the upload satisfies,
@@ -676,16 +677,23 @@ class _Units:
     def __init__(self, today: datetime.date):
         self.today = today
         self._names: dict[str, str] | None = None
+        self._units: dict[str, Any] = {}
 
     @property
     def names(self) -> dict[str, str]:
         if self._names is None:
             from motcua.directory.models import AdministrativeUnit
 
-            self._names = dict(
-                AdministrativeUnit.objects.valid_on(self.today).filter(kind__in=UNIT_KINDS).values_list("code", "name")
-            )
+            current = AdministrativeUnit.objects.valid_on(self.today).filter(kind__in=UNIT_KINDS)
+            self._units = {unit.code: unit for unit in current.select_related("parent__parent")}
+            self._names = {code: unit.name for code, unit in self._units.items()}
         return self._names
+
+    def text(self, unit: str, detail: str) -> str:
+        """The address as people read it (names in Vietnamese order), from the loaded units."""
+        from motcua.directory.addresses import address_text
+
+        return address_text({"unit": unit, "detail": detail}, units=self._units, today=self.today)
 
 
 class _Cleaner:
@@ -885,7 +893,7 @@ class _Cleaner:
             )
         if len(detail) > 255:
             raise ValidationError(_("Địa chỉ chi tiết không được dài quá 255 ký tự."))
-        return {"unit": unit, "unit_name": name, "detail": detail, "text": f"{detail}, {name}" if detail else name}
+        return {"unit": unit, "unit_name": name, "detail": detail, "text": self.units.text(unit, detail)}
 
     def _clean_group(
         self, field: FieldDef, raw: Any, *, path: str, scope: Scope
@@ -1086,7 +1094,11 @@ def form_initial(schema: Schema, prefill: Callable[[str], Any]) -> dict[str, Any
         if field["type"] == "address" and field.get("prefill_unit"):
             unit = prefill(field["prefill_unit"])
             if unit:
-                value = {"unit": str(unit), "detail": (value or {}).get("detail", "")}
+                from motcua.directory.addresses import detail_below_unit
+
+                # The registry's whole address line would repeat the ward chosen beside it.
+                detail = detail_below_unit((value or {}).get("detail", ""), str(unit))
+                value = {"unit": str(unit), "detail": detail}
         if value is None and "default" in field:
             value = field["default"]
         if value is not None:
@@ -1296,12 +1308,9 @@ def display_value(field: FieldDef, value: Any) -> str:
         text = _format_number(value) if _parse_number(value, decimals=2) is not None else str(value)
         return f"{text} {field['unit']}" if field.get("unit") else text
     if kind == "address":
-        if isinstance(value, dict):
-            if value.get("text"):
-                return str(value["text"])
-            parts = [str(value.get("detail") or "").strip(), str(value.get("unit_name") or value.get("unit") or "")]
-            return ", ".join(p for p in parts if p and p != OUTSIDE)
-        return str(value)
+        from motcua.directory.addresses import address_text
+
+        return address_text(value)
     if kind == "file":
         uploads = value if isinstance(value, list) else [value]
         names = [getattr(u, "name", None) or (u.get("name") if isinstance(u, dict) else str(u)) for u in uploads]

@@ -42,6 +42,7 @@ from motcua.catalog.models import ResultTemplate
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.text import fold
+from motcua.directory.addresses import unit_kind_prefix
 from motcua.directory.constants import AgencyKind, UnitKind
 from motcua.documents.models import DocumentNumberSequence, IssuedDocument, StoredDocument
 from motcua.documents.services import (
@@ -296,7 +297,7 @@ def result_template_check(*, body: str) -> None:
     - ``values``: the displayed answer of each e-form field by field name
       (``{{ values.child_birth_date }}`` → "20/11/2026"), hidden fields blank;
     - ``form``: the raw ``form_data`` dict as stored (ISO dates, choice codes, addresses as
-      ``{unit, unit_name, detail, text}``);
+      ``{unit, detail}``: show ``values`` for the address with names);
     - ``dossier_code``, ``procedure_name``, ``agency_name`` (the issuing agency, "UBND"
       spelled out: "Ủy ban nhân dân phường Tân Lập");
     - ``draft``: the specialist's draft of the result's wording (plain text; use
@@ -413,16 +414,14 @@ def result_context(*, dossier: Dossier, agency: Agency) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- the frame
 
-_UNIT_PREFIXES = ("Thành phố ", "Tỉnh ", "Thị trấn ", "Thị xã ", "Đặc khu ", "Huyện ", "Quận ", "Phường ", "Xã ")
-
 
 def place_name(unit: AdministrativeUnit) -> str:
     """The place in "<place>, ngày … tháng … năm …": the unit's name without its kind
     ("Phường Tân Lập" → "Tân Lập"), except numbered units ("Phường 5")."""
     name = " ".join(unit.name.split())
-    for prefix in _UNIT_PREFIXES:
-        if name.startswith(prefix) and not name[len(prefix) :][:1].isdigit():
-            return name[len(prefix) :]
+    prefix = unit_kind_prefix(name)
+    if prefix and not name[len(prefix) :][:1].isdigit():
+        return name[len(prefix) :]
     return name
 
 

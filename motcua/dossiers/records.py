@@ -22,6 +22,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import StepKind
+from motcua.directory.addresses import address_text
+from motcua.directory.models import AdministrativeUnit
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.constants import DossierStatus, Outcome, SlipKind, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_timeliness, timeliness_from_facts, with_timeliness_facts
@@ -324,8 +326,7 @@ def _register_values(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str,
             "applicant__citizen__full_name",
             "applicant__citizen__phone",
             "applicant__citizen__address_detail",
-            "applicant__citizen__address_unit__name",
-            "applicant__citizen__address_unit__parent__name",
+            "applicant__citizen__address_unit__code",
         )
     )
 
@@ -342,13 +343,12 @@ def _register_applicant(line: dict[str, Any]) -> str:
     return f"{organisation} ({name})" if organisation else name
 
 
-def _register_contact(line: dict[str, Any]) -> str:
-    parts = [
-        line["applicant__citizen__address_detail"],
-        line["applicant__citizen__address_unit__name"],
-        line["applicant__citizen__address_unit__parent__name"],
-    ]
-    address = ", ".join(part for part in parts if part) or line["delivery_address"]
+def _register_contact(line: dict[str, Any], units: dict[str, AdministrativeUnit]) -> str:
+    home = {
+        "unit": line["applicant__citizen__address_unit__code"],
+        "detail": line["applicant__citizen__address_detail"],
+    }
+    address = address_text(home, units=units) or line["delivery_address"]
     phone = line["applicant__citizen__phone"]
     if not phone:
         return str(address)
@@ -380,6 +380,7 @@ def register_rows(*, dossiers: QuerySet[Dossier]) -> list[dict[str, Any]]:
     labels[SlipKind.APOLOGY] = _("Có văn bản xin lỗi, hẹn lại ngày trả kết quả")
     result_labels = {value: str(value.label) for value in Timeliness}
     rows: list[dict[str, Any]] = []
+    units: dict[str, AdministrativeUnit] = {}  # filled as lines name them: one query per ward
     for number, line in enumerate(_register_values(dossiers).iterator(chunk_size=2000), start=1):
         timeliness = timeliness_from_facts(
             processed_at=line["processed_at"],
@@ -394,7 +395,7 @@ def register_rows(*, dossiers: QuerySet[Dossier]) -> list[dict[str, Any]]:
                 "procedure": line["procedure_version__name"],
                 "copies": 1,
                 "applicant": _register_applicant(line),
-                "contact": _register_contact(line),
+                "contact": _register_contact(line, units),
                 # The agency leading the settlement: the one of the first processing step.
                 "lead_agency": line["lead_agency"] or line["agency__name"],
                 "received_at": line["received_at"],

@@ -41,6 +41,7 @@ from motcua.catalog.eforms import (
     parse_date,
     top_fields,
 )
+from motcua.directory.addresses import unit_name_in_text
 
 register = template.Library()
 
@@ -233,7 +234,7 @@ class _Binder:
             bf["outside_selected"] = unit == OUTSIDE
             bf["outside_value"] = OUTSIDE
             bf["outside_label"] = _("Ngoài %(province)s (ghi đầy đủ địa chỉ bên dưới)") % {
-                "province": self.units.province_name or _("tỉnh")
+                "province": unit_name_in_text(self.units.province_name) or _("tỉnh")
             }
             bf["detail"] = _as_text(address.get("detail"))
             bf["detail_label"] = field.get("detail_label") or _("Số nhà, đường, thôn hoặc tổ dân phố")

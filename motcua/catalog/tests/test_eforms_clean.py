@@ -172,7 +172,7 @@ def test_valid_answers_are_cleaned(units: None) -> None:
             "unit": "24133",
             "unit_name": "Phường Buôn Ma Thuột",
             "detail": "Số 12 Lê Duẩn",
-            "text": "Số 12 Lê Duẩn, Phường Buôn Ma Thuột",
+            "text": "Số 12 Lê Duẩn, phường Buôn Ma Thuột, tỉnh Đắk Lắk",
         },
         "consent": True,
     }

@@ -221,7 +221,7 @@ def test_address_offers_current_communes_and_a_detail_line(units: None, clock: A
     values = [o["value"] for o in options]
     assert "24133" in values and "24175" in values and "24121" not in values and "66" not in values
     assert [o["value"] for o in options if "selected" in o] == ["24175"]
-    assert "_outside" in values and "Ngoài Tỉnh Đắk Lắk (ghi đầy đủ địa chỉ bên dưới)" in html
+    assert "_outside" in values and "Ngoài tỉnh Đắk Lắk (ghi đầy đủ địa chỉ bên dưới)" in html
     assert elements(html, "select", name="residence.unit", id="id_residence")
     assert elements(html, "input", name="residence.detail", value="Thôn 3")
 
@@ -376,11 +376,12 @@ def test_summary_shows_answers_as_people_read_them(units: None) -> None:
     for shown in (
         "01/12/2025",
         "Nữ",
-        "Số 12, Phường Buôn Ma Thuột",
+        "Số 12, phường Buôn Ma Thuột, tỉnh Đắk Lắk",
         "1.234,5 m²",
         "Người con 1",
         "Trường: Tiểu học",
         'href="/ho-so/1/tre-em/"',
     ):
         assert shown in html, shown
+    assert "24133" not in html, "the ward is named, not coded"
     assert "bỏ qua" not in html and "Quan hệ khác" not in html

@@ -224,6 +224,7 @@ def test_json_schema_describes_the_answers_for_the_api() -> None:
     assert [p["id"] for p in described["x-pages"]] == ["nguoi-khai", "gia-dinh"]
 
 
+@pytest.mark.django_db  # the address's unit is looked up
 def test_initial_values_come_from_prefill_sources_in_the_stored_shape() -> None:
     """Dates become ISO strings, years come from dates, choices match their label, addresses
     get the unit code, defaults fill what no source knows."""
@@ -254,6 +255,23 @@ def test_initial_values_come_from_prefill_sources_in_the_stored_shape() -> None:
         "members": [{"full_name": "Trần Minh An", "birth_date": "2020-03-04"}],
     }
     assert "population.permanent_unit_code" in asked
+
+
+@pytest.mark.django_db
+def test_a_prefilled_address_line_does_not_repeat_the_prefilled_ward() -> None:
+    """The population registry's address is one line ending with the ward and province; next
+    to the ward it pre-selects, the detail keeps only what is below the ward."""
+    from motcua.directory.constants import UnitKind
+    from motcua.directory.models import AdministrativeUnit
+
+    province = AdministrativeUnit.objects.create(code="66", name="Tỉnh Đắk Lắk", kind=UnitKind.PROVINCE)
+    AdministrativeUnit.objects.create(code="24121", name="Phường Tân Lập", kind=UnitKind.WARD, parent=province)
+    known = {
+        "population.permanent_address": "Số 18, tổ dân phố 5, phường Tân Lập, tỉnh Đắk Lắk",
+        "population.permanent_unit_code": "24121",
+    }
+    initial = form_initial(sample(), known.get)
+    assert initial["residence"] == {"unit": "24121", "detail": "Số 18, tổ dân phố 5"}
 
 
 def test_a_prefilled_value_that_is_not_a_choice_is_left_out() -> None:

@@ -274,7 +274,7 @@ def test_register_workbook(journey, hung, birth_version) -> None:
         birth_version.name,
         1,
         "Nguyễn Văn Hùng",
-        "Phường Tân Lập, Tỉnh Đắk Lắk; ĐT: 0912345678",
+        "Phường Tân Lập, tỉnh Đắk Lắk; ĐT: 0912345678",
         "UBND phường Tân Lập",
     ]
     assert first[7:12] == [
