@@ -35,3 +35,6 @@ def test_step_names_are_readable_at_desktop_widths(page: Page, live_server, clie
         # Was 50 px wide and one letter per line: now at least a short word's width, three lines at most.
         assert box["width"] >= 120, (text, box)
         assert box["height"] <= 3.5 * line, (text, box)
+    # The facts under it (kind, role, agency, time) were one character wide as well.
+    widths = page.locator(".mc-process__facts dd").evaluate_all("items => items.map(e => e.offsetWidth)")
+    assert widths and min(widths) >= 100, widths
