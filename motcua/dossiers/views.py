@@ -169,6 +169,7 @@ def group_start(request: HttpRequest, code: str) -> HttpResponse:
             "needs_unit": needs_unit,
             "units": _current_units() if needs_unit else [],
             "default_unit": default_unit,
+            "codes": submission_codes_allowance(user=request.user),
         },
     )
 
