@@ -18,6 +18,7 @@ import logging
 import math
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -44,6 +45,36 @@ def _code_hash(*, purpose: str, phone: str, subject: str, code: str) -> str:
     # JSON keeps the fields apart whatever characters a subject holds.
     message = json.dumps(["motcua.otp.v1", purpose, phone, subject, code], ensure_ascii=False)
     return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class OtpAllowance:
+    """Codes a phone may still receive in the current hour (MOTCUA_OTP_SENDS_PER_HOUR).
+
+    `next_at` is when one more code becomes available (the oldest counted send leaves the
+    hour); None when nothing was sent in the last hour."""
+
+    allowed: int
+    left: int
+    next_at: datetime | None
+
+
+def _allowance(phone: str, now: datetime) -> OtpAllowance:
+    recent = list(
+        OneTimeCode.objects.filter(phone=phone, created_at__gt=now - RATE_WINDOW)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    allowed = settings.MOTCUA_OTP_SENDS_PER_HOUR
+    # With the limit reached, the count falls below it when enough of the oldest sends leave.
+    next_at = recent[max(0, len(recent) - allowed)] + RATE_WINDOW if recent else None
+    return OtpAllowance(allowed=allowed, left=max(0, allowed - len(recent)), next_at=next_at)
+
+
+def otp_allowance(*, phone: str) -> OtpAllowance:
+    """How many codes `phone` can still receive this hour, so people learn of the limit before
+    they fill in a dossier rather than at its last step."""
+    return _allowance(_normalized_phone(phone), timezone.now())
 
 
 def _minutes_until(moment: datetime, now: datetime) -> int:
@@ -140,17 +171,12 @@ def otp_send(*, purpose: str, phone: str, subject: str) -> OneTimeCode:
             logger.info("OTP send refused, subject locked: otp=%s to=%s", locked.pk, mask_phone(phone))
             raise _locked_error(locked_until=locked.created_at + lock_window, now=now)
 
-        recent = list(
-            OneTimeCode.objects.filter(phone=phone, created_at__gt=now - RATE_WINDOW)
-            .order_by("created_at")
-            .values_list("created_at", flat=True)
-        )
-        allowed = settings.MOTCUA_OTP_SENDS_PER_HOUR
-        if len(recent) >= allowed:
-            # The count falls below the limit when enough of the oldest sends leave the window.
-            retry_at = recent[len(recent) - allowed] + RATE_WINDOW
+        allowance = _allowance(phone, now)
+        if not allowance.left:
+            retry_at = allowance.next_at
+            assert retry_at is not None
             minutes = _minutes_until(retry_at, now)
-            logger.info("OTP send refused, rate limited: to=%s sent_last_hour=%d", mask_phone(phone), len(recent))
+            logger.info("OTP send refused, rate limited: to=%s", mask_phone(phone))
             raise ApplicationError(
                 _("Bạn đã yêu cầu quá nhiều mã xác nhận. Vui lòng thử lại sau %(minutes)d phút (từ %(time)s).")
                 % {"minutes": minutes, "time": formats.time_format(timezone.localtime(retry_at), "H:i")},

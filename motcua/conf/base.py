@@ -125,7 +125,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("Tiếng Anh"))]
+# Vietnamese only, whatever the browser asks for: there is no English translation of our strings,
+# and offering "en" gave staff screens Django's English chrome around Vietnamese content.
+LANGUAGES = [("vi", _("Tiếng Việt"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

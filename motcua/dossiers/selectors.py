@@ -8,6 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.accounts.otp import OtpAllowance, otp_allowance
+from motcua.core.errors import ApplicationError
 from motcua.core.workdays import get_calendar
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import StaffRole
@@ -157,3 +159,20 @@ def step_get_for_officer(*, user: Any, dossier: Dossier, step_id: int) -> Dossie
     if step is None:
         raise Http404(_("Không tìm thấy bước xử lý."))
     return step
+
+
+# From this few codes left, the citizen is told of the hourly limit (each submission takes one).
+CODES_LEFT_WARNING = 2
+
+
+def submission_codes_allowance(*, user: Any) -> OtpAllowance | None:
+    """The citizen's hourly SMS code allowance when near or at the limit, else None: shown when a
+    dossier is started and at confirmation, so nobody learns of it only at "Nộp hồ sơ"."""
+    profile = getattr(user, "citizen", None)
+    if profile is None or not profile.phone:
+        return None
+    try:
+        allowance = otp_allowance(phone=profile.phone)
+    except ApplicationError:  # a phone the SMS gateway cannot reach: the submission says so
+        return None
+    return allowance if allowance.left <= CODES_LEFT_WARNING else None

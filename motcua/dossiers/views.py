@@ -1,5 +1,6 @@
 """The citizen's journey: start, e-form pages, papers, delivery, check, confirm by SMS code."""
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -11,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +31,7 @@ from motcua.dossiers.selectors import (
     dossier_get_for_editor,
     dossier_group_for_applicant,
     dossier_list_for_applicant,
+    submission_codes_allowance,
 )
 from motcua.dossiers.transitions import StaleDossier
 
@@ -98,8 +101,6 @@ def handles_application_errors(view: View) -> View:
 
 
 def _current_units() -> Any:
-    from django.utils import timezone
-
     return (
         AdministrativeUnit.objects.valid_on(timezone.localdate())
         .filter(kind__in=[UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP])
@@ -135,6 +136,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             "units": _current_units() if needs_unit else [],
             "default_unit": default_unit,
             "representations": Representation.objects.filter(user_id=int(request.user.pk or 0)),
+            "codes": submission_codes_allowance(user=request.user),
         },
     )
 
@@ -167,6 +169,7 @@ def group_start(request: HttpRequest, code: str) -> HttpResponse:
             "needs_unit": needs_unit,
             "units": _current_units() if needs_unit else [],
             "default_unit": default_unit,
+            "codes": submission_codes_allowance(user=request.user),
         },
     )
 
@@ -397,9 +400,21 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 revision=_revision(request),
             )
         except ApplicationError as error:
-            if error.code not in {"dossier_incomplete", "dossier_declaration"}:
+            if error.code == "otp_rate_limited":
+                # Nothing was changed (the submission rolled back): the draft waits, intact.
+                retry_at = datetime.datetime.fromisoformat(error.extra["retry_at"])
+                messages.error(
+                    request,
+                    _(
+                        "Chưa nộp được: số điện thoại của bạn đã nhận đủ số mã xác nhận cho một giờ. "
+                        "Hồ sơ vẫn được lưu nguyên ở dạng nháp; bạn có thể nộp từ %(time)s."
+                    )
+                    % {"time": formats.time_format(timezone.localtime(retry_at), "H:i")},
+                )
+            elif error.code in {"dossier_incomplete", "dossier_declaration"}:
+                messages.error(request, error.message)
+            else:
                 raise
-            messages.error(request, error.message)
         else:
             return redirect("dossiers:confirm", pk=dossier.pk)
     from motcua.dossiers.groups import dossier_group_plan
@@ -413,6 +428,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         schema=_schema(dossier),
         page_urls=page_urls,
         group_plan=dossier_group_plan(lead=dossier),
+        codes=submission_codes_allowance(user=request.user),
     )
     return render(request, "dossiers/review.html", context)
 
@@ -440,7 +456,8 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("dossiers:done", pk=dossier.pk)
     demo_sms = settings.MOTCUA_PLUGINS.get("sms") == "demo"
-    context = _journey_context(dossier, request, error=error, demo_sms=demo_sms)
+    codes = submission_codes_allowance(user=request.user)
+    context = _journey_context(dossier, request, error=error, demo_sms=demo_sms, codes=codes)
     return render(request, "dossiers/confirm.html", context, status=400 if error else 200)
 
 
