@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.workdays import get_calendar
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
-from motcua.directory.models import StaffRole
+from motcua.directory.models import Agency, StaffRole
 from motcua.dossiers.constants import DossierStatus, QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierGroup, DossierStep
 
@@ -61,6 +61,13 @@ def _officer_agencies(user: Any) -> list[int] | None:
     if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
         return None
     return sorted(set(roles.exclude(agency__isnull=True).values_list("agency_id", flat=True)))
+
+
+def agency_list_for_officer(*, user: Any) -> QuerySet[Agency]:
+    """The agencies whose dossiers the officer reads by right of a role there; all for
+    province-wide roles."""
+    agency_ids = _officer_agencies(user)
+    return Agency.objects.all() if agency_ids is None else Agency.objects.filter(pk__in=agency_ids)
 
 
 def _submitted() -> QuerySet[Dossier]:
