@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from motcua.accounts.models import CitizenProfile
 from motcua.core.text import fold, search_terms
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_list_for_officer
@@ -91,11 +92,16 @@ def _text_matches(text: str) -> Q:
         return _name_matches(text)
     code = text.strip().upper()
     condition = Q(code__gte=code, code__lt=code + _TOP)
+    people = Q()
     digits = _NUMBER_SEPARATORS.sub("", text)
     if _ID_NUMBER.fullmatch(digits):
-        condition |= Q(applicant__citizen__id_number=digits)
+        people |= Q(id_number=digits)
     with contextlib.suppress(ValueError):
-        condition |= Q(applicant__citizen__phone=phone_normalize(text))
+        people |= Q(phone=phone_normalize(text))
+    if people:
+        # Resolved first on the profile's unique indexes, so the dossiers come by applicant's index.
+        applicants = list(CitizenProfile.objects.filter(people).values_list("user_id", flat=True))
+        condition |= Q(applicant_id__in=applicants)
     return condition
 
 
