@@ -90,6 +90,8 @@ def reception_queue(request: HttpRequest) -> HttpResponse:
 
 
 SEARCH_PAGE_SIZE = 50
+# Past this, narrow the search; it also keeps a forged page number inside SQL's integers.
+SEARCH_MAX_PAGE = 1000
 
 
 @login_required
@@ -103,7 +105,7 @@ def dossier_search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "dossiers": None}
     if form.is_bound and form.is_valid():
         try:
-            page = max(1, int(request.GET.get("page", "1")))
+            page = min(max(1, int(request.GET.get("page", "1"))), SEARCH_MAX_PAGE)
         except ValueError:
             page = 1
         start = (page - 1) * SEARCH_PAGE_SIZE

@@ -135,5 +135,7 @@ def test_the_search_page(client, world) -> None:
     assert "Cơ quan này không thuộc phạm vi bạn được xem." in bad
     assert "Không có thủ tục mã 9.9." in bad
     assert world["hung"].code not in bad
+    forged = client.get("/can-bo/tra-cuu-ho-so/", {"q": "hung", "page": "9" * 30})
+    assert forged.status_code == 200 and world["hung"].code not in forged.content.decode()
     home = client.get("/can-bo/").content.decode()
     assert "/can-bo/tra-cuu-ho-so/" in home
