@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -53,6 +53,9 @@ FTS5_DROP_SQL = [
     "DROP TABLE IF EXISTS dossiers_dossier_fts",
 ]
 
+_FTS_ROWS = "SELECT rowid FROM dossiers_dossier_fts WHERE dossiers_dossier_fts MATCH %s"
+# From this many matching dossiers on, walking the newest first beats sorting the matches.
+COMMON_NAME_HITS = 5000
 _NUMBER_SEPARATORS = re.compile(r"[\s.\-()+]")
 _ID_NUMBER = re.compile(r"\d{12}")
 # Above every character a code holds, so [prefix, prefix + _TOP) is "starts with" on an index.
@@ -73,13 +76,25 @@ def applicant_folded(name: str) -> str:
     return fold(name)[:200]
 
 
+def _fts_match(terms: list[str]) -> str:
+    # Each term a word prefix: "hung" finds "nguyen van hung"; quotes keep terms literal.
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
 def _name_matches(text: str) -> Q:
     terms = search_terms(text)
     if connection.vendor == "sqlite":
-        # Each term a word prefix: "hung" finds "nguyen van hung"; quotes keep terms literal.
-        match = " AND ".join(f'"{term}"*' for term in terms)
-        rows = "SELECT rowid FROM dossiers_dossier_fts WHERE dossiers_dossier_fts MATCH %s"
-        return Q(pk__in=RawSQL(rows, [match]))  # noqa: S611 - the terms are a bound parameter
+        match = _fts_match(terms)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({_FTS_ROWS} LIMIT {COMMON_NAME_HITS})", [match])  # noqa: S608
+            hits = cursor.fetchone()[0]
+        if hits < COMMON_NAME_HITS:
+            # A rare name: fetch its few dossiers by id, then sort them.
+            return Q(pk__in=RawSQL(_FTS_ROWS, [match]))  # noqa: S611 - the terms are a bound parameter
+        # A common word ("hung"): the unary + keeps SQLite from fetching and sorting every match;
+        # it walks the dossiers newest first and stops at the page's end.
+        common = RawSQL(f"+dossiers_dossier.id IN ({_FTS_ROWS})", [match], output_field=BooleanField())  # noqa: S611
+        return Q(common)
     condition = Q()
     for term in terms:
         condition &= Q(applicant_folded__startswith=term) | Q(applicant_folded__contains=f" {term}")

@@ -14,6 +14,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.testing import BIRTH, citizen, load_catalog
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
+from motcua.dossiers import search
 from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.search import DossierSearch, dossier_search_for_officer
@@ -139,3 +140,11 @@ def test_the_search_page(client, world) -> None:
     assert forged.status_code == 200 and world["hung"].code not in forged.content.decode()
     home = client.get("/can-bo/").content.decode()
     assert "/can-bo/tra-cuu-ho-so/" in home
+
+
+def test_a_common_name_word_finds_the_same_dossiers_newest_first(world, monkeypatch) -> None:
+    """Past COMMON_NAME_HITS matches SQLite walks the dossiers newest first instead: same answer."""
+    monkeypatch.setattr(search, "COMMON_NAME_HITS", 1)
+    assert _codes(world["supervisor"], text="hung") == [world["foreign"].code, world["hung"].code]
+    assert _codes(world["officer"], text="hung") == [world["hung"].code]
+    assert _codes(world["officer"], text="lan") == [world["lan"].code]
