@@ -23,7 +23,7 @@ from django.utils import timezone
 from motcua.accounts.models import CitizenProfile
 from motcua.core.text import fold, search_terms
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_list_for_officer
+from motcua.dossiers.selectors import dossier_list_for_officer, officer_is_province_wide
 from motcua.notifications.sms import phone_normalize
 
 FTS5_SQL = [
@@ -81,18 +81,18 @@ def _fts_match(terms: list[str]) -> str:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
-def _name_matches(text: str) -> Q:
+def _name_matches(text: str, *, everything: bool) -> Q:
     terms = search_terms(text)
     if connection.vendor == "sqlite":
         match = _fts_match(terms)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM ({_FTS_ROWS} LIMIT {COMMON_NAME_HITS})", [match])  # noqa: S608
             hits = cursor.fetchone()[0]
-        if hits < COMMON_NAME_HITS:
-            # A rare name: fetch its few dossiers by id, then sort them.
+        if hits < COMMON_NAME_HITS or not everything:
+            # A rare name, or an agency's scope: fetch the matches by id, then sort them.
             return Q(pk__in=RawSQL(_FTS_ROWS, [match]))  # noqa: S611 - the terms are a bound parameter
-        # A common word ("hung"): the unary + keeps SQLite from fetching and sorting every match;
-        # it walks the dossiers newest first and stops at the page's end.
+        # A common word ("hung") over the whole province: the unary + keeps SQLite from fetching
+        # and sorting every match; it walks the dossiers newest first and stops at the page's end.
         common = RawSQL(f"+dossiers_dossier.id IN ({_FTS_ROWS})", [match], output_field=BooleanField())  # noqa: S611
         return Q(common)
     condition = Q()
@@ -101,10 +101,10 @@ def _name_matches(text: str) -> Q:
     return condition
 
 
-def _text_matches(text: str) -> Q:
+def _text_matches(text: str, *, everything: bool) -> Q:
     """A text with a digit is a code, an ID number or a phone; any other text is a name."""
     if not any(ch.isdigit() for ch in text):
-        return _name_matches(text)
+        return _name_matches(text, everything=everything)
     code = text.strip().upper()
     condition = Q(code__gte=code, code__lt=code + _TOP)
     people = Q()
@@ -128,7 +128,7 @@ def dossier_search_for_officer(*, user: Any, search: DossierSearch) -> QuerySet[
     """The dossiers the officer may read (dossier_list_for_officer) that match, newest first."""
     qs = dossier_list_for_officer(user=user)
     if search.text.strip():
-        qs = qs.filter(_text_matches(search.text))
+        qs = qs.filter(_text_matches(search.text, everything=officer_is_province_wide(user=user)))
     if search.submitted_from:
         qs = qs.filter(submitted_at__gte=_local_midnight(search.submitted_from))
     if search.submitted_to:

@@ -54,12 +54,16 @@ def dossier_get_for_editor(*, user: Any, pk: int) -> Dossier:
     return dossier
 
 
+def officer_is_province_wide(*, user: Any) -> bool:
+    return StaffRole.objects.filter(user=user, role__in=PROVINCE_WIDE_ROLES).exists()
+
+
 def _officer_agencies(user: Any) -> list[int] | None:
     """The agencies where the officer holds a role, resolved into a short list so queries stay on
     their indexes at a million dossiers; None for province-wide roles."""
-    roles = StaffRole.objects.filter(user=user)
-    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
+    if officer_is_province_wide(user=user):
         return None
+    roles = StaffRole.objects.filter(user=user)
     return sorted(set(roles.exclude(agency__isnull=True).values_list("agency_id", flat=True)))
 
 
