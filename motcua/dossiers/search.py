@@ -83,6 +83,8 @@ def _fts_match(terms: list[str]) -> str:
 
 def _name_matches(text: str, *, everything: bool) -> Q:
     terms = search_terms(text)
+    if not terms:
+        return Q(pk__in=[])  # only punctuation: no name has it
     if connection.vendor == "sqlite":
         match = _fts_match(terms)
         with connection.cursor() as cursor:

@@ -62,6 +62,7 @@ def test_a_name_typed_without_accents_finds_the_accented_applicant(world) -> Non
     assert _codes(world["officer"], text="van hu") == [world["hung"].code]
     assert _codes(world["officer"], text="lan tran") == [world["lan"].code]
     assert _codes(world["officer"], text="ung") == []  # a word's start, not any part of it
+    assert _codes(world["officer"], text='"*!') == []
 
 
 def test_by_code_id_number_and_phone(world) -> None:
