@@ -1,5 +1,6 @@
-"""Queue benchmark: the reception queue of a one-stop unit and an officer's work queue over N
-synthetic dossiers (one million by default), against a plain primary-key lookup in the same run.
+"""Queue benchmark: the reception queue of a one-stop unit, an officer's work queue and the
+back-office dossier search over N synthetic dossiers (one million by default), against a plain
+primary-key lookup in the same run.
 
     python benchmarks/queue_bench.py [--count 1000000] [--postgres-host 127.0.0.1 --postgres-port 54329]
 
@@ -7,6 +8,7 @@ Goal (back-office issue): p95 under 100 ms.
 """
 
 import argparse
+import datetime
 import os
 import random
 import statistics
@@ -25,17 +27,20 @@ os.environ.update(MOTCUA_VAR_DIR=str(VAR), DJANGO_SETTINGS_MODULE="motcua.conf.e
 sys.path.insert(0, str(ROOT))
 
 import django
+import django.utils.timezone
 
 django.setup()
 
 from django.core.management import call_command
 from django.db import connection
 
+from motcua.accounts.models import CitizenProfile
 from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.models import Agency
 from motcua.directory.services import staff_ensure
 from motcua.dossiers.constants import QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.search import DossierSearch, dossier_search_for_officer
 from motcua.dossiers.selectors import dossier_reception_queue, step_queue
 
 
@@ -116,6 +121,18 @@ def main() -> None:
     def search_code() -> None:
         list(dossier_reception_queue(user=officer, query=random.choice(codes)[-8:])[:50])
 
+    def search(user, **filters) -> None:  # type: ignore[no-untyped-def]
+        # As the search page: one page of 50 and one more row to know there is a next page.
+        found = dossier_search_for_officer(user=user, search=DossierSearch(**filters))
+        list(found.select_related("applicant__citizen")[:51])
+
+    all_codes = list(
+        Dossier.objects.exclude(code__isnull=True).values_list("code", flat=True)[:: max(1, args.count // 500)]
+    )
+    profiles = list(CitizenProfile.objects.filter(user__username__startswith="synthetic-"))
+    today = django.utils.timezone.localdate()
+    month_ago = today - datetime.timedelta(days=30)
+
     rows = [
         ("pk lookup", timed(lambda: Dossier.objects.get(pk=random.choice(ids)), 300)),
         (
@@ -134,6 +151,27 @@ def main() -> None:
         ),
         ("work queue, overdue", timed(lambda: work_page(specialist, QueueView.OVERDUE), 100)),
         ("work queue, whole agency (leader)", timed(lambda: work_page(leader, QueueView.UNIT), 100)),
+        ("search, by code (supervisor)", timed(lambda: search(supervisor, text=random.choice(all_codes)), 100)),
+        ("search, code's start (one agency)", timed(lambda: search(officer, text=random.choice(codes)[:-3]), 100)),
+        ("search, name word 'hung' (supervisor)", timed(lambda: search(supervisor, text="hung"), 100)),
+        ("search, name word 'hung' (one agency)", timed(lambda: search(officer, text="hung"), 100)),
+        (
+            "search, whole name without accents (supervisor)",
+            timed(lambda: search(supervisor, text=random.choice(profiles).full_name), 100),
+        ),
+        (
+            "search, ID number (supervisor)",
+            timed(lambda: search(supervisor, text=random.choice(profiles).id_number), 100),
+        ),
+        ("search, phone (supervisor)", timed(lambda: search(supervisor, text=random.choice(profiles).phone), 100)),
+        (
+            "search, status + last 30 days (supervisor)",
+            timed(lambda: search(supervisor, status="in_progress", submitted_from=month_ago, submitted_to=today), 100),
+        ),
+        (
+            "search, status + last 30 days (one agency)",
+            timed(lambda: search(officer, status="in_progress", submitted_from=month_ago, submitted_to=today), 100),
+        ),
     ]
     print(f"{DossierStep.objects.count()} dossier steps")
     base = percentile(rows[0][1], 95)

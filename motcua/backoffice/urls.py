@@ -13,6 +13,7 @@ urlpatterns = [
     path("bao-mat/ma-du-phong/", security.security_backup_codes, name="security_backup_codes"),
     path("bao-mat/go/<path:device_id>/", security.security_remove, name="security_remove"),
     path("tiep-nhan/", views.reception_queue, name="reception_queue"),
+    path("tra-cuu-ho-so/", views.dossier_search, name="dossier_search"),
     path("ho-so/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("nop-thay/", views.assisted_start, name="assisted_start"),
     path("ho-so/<int:pk>/phieu/<int:slip_id>/", views.slip_download, name="slip_download"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.forms import StaffAuthenticationForm
+from motcua.backoffice.forms import DossierSearchForm
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
@@ -47,6 +48,7 @@ from motcua.dossiers.processing import (
 )
 from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement, officer_may_receive
 from motcua.dossiers.records import control_sheet_pdf, register_xlsx
+from motcua.dossiers.search import dossier_search_for_officer
 from motcua.dossiers.selectors import (
     dossier_get_for_officer,
     dossier_list_for_officer,
@@ -85,6 +87,39 @@ def reception_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(dossiers.select_related("applicant__citizen"), 50).get_page(request.GET.get("page"))
     context = {"page_obj": page, "q": query, "channel": channel, "channels": Channel.choices}
     return render(request, "backoffice/reception_queue.html", context)
+
+
+SEARCH_PAGE_SIZE = 50
+# Past this, narrow the search; it also keeps a forged page number inside SQL's integers.
+SEARCH_MAX_PAGE = 1000
+
+
+@login_required
+def dossier_search(request: HttpRequest) -> HttpResponse:
+    """Every dossier the officer may read, by code, applicant, ID number, phone and filters.
+
+    Pages by offset without a total: counting every match costs more than the page itself at
+    a million dossiers, and a page more tells whether there is a next one.
+    """
+    form = DossierSearchForm(request.GET or None, user=request.user)
+    context: dict[str, Any] = {"form": form, "dossiers": None}
+    if form.is_bound and form.is_valid():
+        try:
+            page = min(max(1, int(request.GET.get("page", "1"))), SEARCH_MAX_PAGE)
+        except ValueError:
+            page = 1
+        start = (page - 1) * SEARCH_PAGE_SIZE
+        rows = list(
+            dossier_search_for_officer(user=request.user, search=form.search()).select_related("applicant__citizen")[
+                start : start + SEARCH_PAGE_SIZE + 1
+            ]
+        )
+        context |= {
+            "dossiers": rows[:SEARCH_PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > SEARCH_PAGE_SIZE,
+        }
+    return render(request, "backoffice/dossier_search.html", context)
 
 
 @login_required

@@ -22,6 +22,9 @@ class Dossier(models.Model):
     """
 
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True, null=True, blank=True)
+    # The applicant's name folded (motcua.core.text.fold) when the dossier is handed in, so the
+    # back office finds "Hùng" by "hung"; indexed by word (dossiers/search.py).
+    applicant_folded = models.CharField(max_length=200, blank=True, default="", editable=False)
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", verbose_name=_("thủ tục (phiên bản)"), on_delete=models.PROTECT, related_name="+"
     )
@@ -102,6 +105,8 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status", "submitted_at"]),
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["applicant", "status"]),
+            # The back-office search lists the newest first across every agency.
+            models.Index(fields=["submitted_at"]),
         ]
 
     def __str__(self) -> str:

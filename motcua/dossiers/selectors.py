@@ -12,7 +12,7 @@ from motcua.accounts.otp import OtpAllowance, otp_allowance
 from motcua.core.errors import ApplicationError
 from motcua.core.workdays import get_calendar
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
-from motcua.directory.models import StaffRole
+from motcua.directory.models import Agency, StaffRole
 from motcua.dossiers.constants import DossierStatus, QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierGroup, DossierStep
 
@@ -56,13 +56,24 @@ def dossier_get_for_editor(*, user: Any, pk: int) -> Dossier:
     return dossier
 
 
+def officer_is_province_wide(*, user: Any) -> bool:
+    return StaffRole.objects.filter(user=user, role__in=PROVINCE_WIDE_ROLES).exists()
+
+
 def _officer_agencies(user: Any) -> list[int] | None:
     """The agencies where the officer holds a role, resolved into a short list so queries stay on
     their indexes at a million dossiers; None for province-wide roles."""
-    roles = StaffRole.objects.filter(user=user)
-    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
+    if officer_is_province_wide(user=user):
         return None
+    roles = StaffRole.objects.filter(user=user)
     return sorted(set(roles.exclude(agency__isnull=True).values_list("agency_id", flat=True)))
+
+
+def agency_list_for_officer(*, user: Any) -> QuerySet[Agency]:
+    """The agencies whose dossiers the officer reads by right of a role there; all for
+    province-wide roles."""
+    agency_ids = _officer_agencies(user)
+    return Agency.objects.all() if agency_ids is None else Agency.objects.filter(pk__in=agency_ids)
 
 
 def _submitted() -> QuerySet[Dossier]:

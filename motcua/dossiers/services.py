@@ -25,6 +25,8 @@ from motcua.dossiers.codes import dossier_code_issue
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.dossiers.processing import processing_resume
+from motcua.dossiers.search import applicant_folded
+from motcua.dossiers.slips import applicant_name
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 
 EDITABLE = {
@@ -339,6 +341,7 @@ def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
     now = timezone.now()
     dossier.code = dossier_code_issue(agency=dossier.agency, day=timezone.localdate(now))
     dossier.submitted_at = now
+    dossier.applicant_folded = applicant_folded(applicant_name(dossier))
     dossier.expected_due_at = due_instant(version=dossier.procedure_version, start=now)
     dossier_transition(dossier=dossier, to_status=DossierStatus.SUBMITTED, actor=actor, summary={"code": dossier.code})
     if dossier.group_id is not None:

@@ -191,6 +191,7 @@ ENTRIES = [
     Entry("otp_webauthn:js-i18n-catalog", get=STAFF),
     Entry("backoffice:home", get=STAFF),
     Entry("backoffice:reception_queue", get=STAFF),
+    Entry("backoffice:dossier_search", get=STAFF),
     Entry("backoffice:work_queue", get=STAFF),
     Entry("backoffice:register", get=STAFF),
     Entry("backoffice:assisted_start", get=STAFF, post=STAFF),

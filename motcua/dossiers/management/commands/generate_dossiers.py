@@ -10,12 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.models import CitizenProfile
 from motcua.catalog.constants import ProcedureLevel, StepKind, VersionStatus
 from motcua.catalog.models import ProcedureVersion
 from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.models import Agency
 from motcua.dossiers.constants import Channel, DossierStatus, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.search import applicant_folded
 
 # Roughly how dossiers spread over states in a working province.
 STATUS_WEIGHTS = {
@@ -27,6 +29,10 @@ STATUS_WEIGHTS = {
     DossierStatus.REJECTED: 2,
     DossierStatus.WITHDRAWN: 1,
 }
+# Synthetic applicants' names, combined: common words ("hung", "nguyen") and rarer whole names.
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE_NAMES = ["Văn", "Thị", "Hữu", "Đức", "Ngọc", "Minh", "Thanh", "Quốc"]
+GIVEN_NAMES = ["Hùng", "Lan", "Dũng", "Hương", "Tuấn", "Mai", "Sơn", "Hà", "Nam", "Linh", "Đạt", "Thảo", "Phúc"]
 RECEIVED = {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.RETURNED}
 CHANNEL_WEIGHTS = {Channel.ONLINE: 60, Channel.COUNTER: 30, Channel.POST_OFFICE: 5, Channel.NATIONAL_PORTAL: 5}
 
@@ -71,13 +77,15 @@ class Command(BaseCommand):
                 sequences[(agency.pk, day)] += 1
                 status = rng.choices(statuses, status_weights)[0]
                 received = submitted + datetime.timedelta(hours=2) if status in RECEIVED else None
+                applicant = rng.choice(applicants)
                 rows.append(
                     Dossier(
                         # "S" marks synthetic codes, so they never collide with real ones.
                         code=f"{agency.electronic_id}-{day:%y%m%d}-S{sequences[(agency.pk, day)] + existing:07d}",
                         procedure_version_id=version.pk,
                         agency=agency,
-                        applicant=rng.choice(applicants),
+                        applicant=applicant,
+                        applicant_folded=applicant_folded(applicant.citizen.full_name),
                         channel=rng.choices(channels, channel_weights)[0],
                         status=status,
                         submitted_at=submitted,
@@ -131,11 +139,19 @@ class Command(BaseCommand):
         return steps
 
     def _applicants(self, rng: random.Random) -> list[Any]:
+        """A thousand citizens with a name, an ID number and a phone, so the search has them."""
         User = get_user_model()
-        users = list(User.objects.filter(username__startswith="synthetic-")[:1000])
+        users = list(User.objects.filter(username__startswith="synthetic-").select_related("citizen")[:1000])
         if users:
             return users
-        User.objects.bulk_create(
-            [User(username=f"synthetic-{i:04d}", first_name="Dân", last_name="Tổng hợp") for i in range(1000)]
+        users = User.objects.bulk_create([User(username=f"synthetic-{i:04d}") for i in range(1000)])
+        CitizenProfile.objects.bulk_create(
+            CitizenProfile(
+                user=user,
+                full_name=f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}",
+                id_number=f"099{i:09d}",
+                phone=f"0399{i:06d}",
+            )
+            for i, user in enumerate(users)
         )
-        return list(User.objects.filter(username__startswith="synthetic-"))
+        return list(User.objects.filter(username__startswith="synthetic-").select_related("citizen"))
