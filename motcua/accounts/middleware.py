@@ -12,7 +12,7 @@ from motcua.accounts.second_factor import (
     second_factor_enrolment_required,
 )
 from motcua.core.problems import problem_response
-from motcua.directory.selectors import user_is_staff
+from motcua.directory.selectors import request_user_is_staff
 
 # Views every signed-in person may reach whatever their second factor's state: leaving, health.
 _ALWAYS = {"backoffice:logout", "accounts:logout", "admin:logout", "healthz", "otp_webauthn:js-i18n-catalog"}
@@ -48,7 +48,7 @@ class SecondFactorMiddleware:
         user: Any = request.user
         # Only officers enrol devices and only officers have anything to protect beyond a citizen's
         # own pages: a citizen's request costs one query here, not one per kind of device.
-        if not user.is_authenticated or user.is_verified() or not user_is_staff(user=user):
+        if not user.is_authenticated or user.is_verified() or not request_user_is_staff(request):
             return None
         if second_factor_enrolled(user=user):
             allowed, target = _VERIFY_VIEWS, "backoffice:second_factor"

@@ -9,31 +9,19 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from motcua.directory.selectors import user_is_staff
+from motcua.directory.selectors import request_user_is_staff
 
 # Session keys: when this staff session started and when it was last used (POSIX seconds).
 STARTED_KEY = "backoffice_session_started"
 SEEN_KEY = "backoffice_session_seen"
 # Last use is written at most this often, so that each request does not save the session.
 SEEN_PRECISION_SECONDS = 60
-
-
-def _is_staff(request: HttpRequest) -> bool:
-    # Both guards ask; one query per request.
-    if not hasattr(request, "_backoffice_is_staff"):
-        try:
-            staff = user_is_staff(user=request.user)
-        except DatabaseError:  # the database is down: the view's own error page tells the person
-            staff = False
-        request._backoffice_is_staff = staff  # type: ignore[attr-defined]
-    return bool(request._backoffice_is_staff)  # type: ignore[attr-defined]
 
 
 class StaffSessionMiddleware:
@@ -47,7 +35,7 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _is_staff(request):
+        if request_user_is_staff(request):
             now = timezone.now().timestamp()
             session = request.session
             started, seen = session.setdefault(STARTED_KEY, now), session.get(SEEN_KEY, now)
@@ -104,6 +92,6 @@ class StaffAreaMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("backoffice:login"))
-        if not _is_staff(request):
+        if not request_user_is_staff(request):
             raise PermissionDenied(_("Trang này dành cho cán bộ. Tài khoản công dân không dùng được trang này."))
         return None

@@ -1,12 +1,27 @@
 from typing import Any
 
+from django.db import DatabaseError
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from motcua.directory.models import StaffRole
 
 
 def staff_roles_for_user(*, user: Any) -> QuerySet[StaffRole]:
     return StaffRole.objects.filter(user=user).select_related("agency", "org_unit").order_by("role")
+
+
+def request_user_is_staff(request: HttpRequest) -> bool:
+    """user_is_staff for the request's user, asked once per request by every middleware that
+    needs it. With the database down the answer is "no": the view's own error page then tells
+    the person."""
+    if not hasattr(request, "_user_is_staff"):
+        try:
+            staff = user_is_staff(user=request.user)
+        except DatabaseError:
+            staff = False
+        request._user_is_staff = staff  # type: ignore[attr-defined]
+    return bool(request._user_is_staff)  # type: ignore[attr-defined]
 
 
 def user_is_staff(*, user: Any) -> bool:
