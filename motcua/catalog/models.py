@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +145,11 @@ class ProcedureVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def cutoff_in_force(self) -> datetime.time:
+        """The cut-off that applies to this version: its own, else the global one."""
+        return self.reception_cutoff or datetime.time.fromisoformat(settings.MOTCUA_SUBMISSION_CUTOFF)
 
 
 class Fee(models.Model):

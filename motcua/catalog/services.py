@@ -440,6 +440,9 @@ def catalog_export() -> dict[str, Any]:
         for optional in ("managing_agency", "verification"):
             if not content[optional]:
                 del content[optional]
+        # Stated even when off, so a re-import does not read a rule back from the time note.
+        content.setdefault("same_day", False)
+        content.setdefault("reception_cutoff", "")
         procedures.append({"code": version.procedure.code, **content})
     return {"format": FORMAT_ID, "fields": fields, "procedures": procedures}
 
