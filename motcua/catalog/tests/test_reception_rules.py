@@ -34,6 +34,12 @@ SAME_DAY_NOTES = [
 ]
 
 
+def _current(code: str) -> ProcedureVersion:
+    version = Procedure.objects.get(code=code).current_version
+    assert version is not None
+    return version
+
+
 @pytest.mark.parametrize("note", SAME_DAY_NOTES)
 def test_the_national_wordings_give_same_day_with_a_15_00_cut_off(note: str) -> None:
     rule = parse_reception_rule(note, processing_time=Decimal(1), unit=TimeUnit.WORKING_DAY)
@@ -57,7 +63,7 @@ def test_what_the_note_does_not_say_is_not_read_into_it(note: str, time: str, ex
     assert (rule.same_day, rule.cutoff) == expected
 
 
-def test_import_reads_the_rule_from_the_note(agencies) -> None:
+def test_import_reads_the_rule_from_the_note(agencies: Any) -> None:
     catalog_import(
         actor="test",
         document=catalog_document(
@@ -65,8 +71,8 @@ def test_import_reads_the_rule_from_the_note(agencies) -> None:
             procedure("1.000002", "Cấp phép", field="XD", processing_time=5),
         ),
     )
-    birth = Procedure.objects.get(code="1.001193").current_version
-    other = Procedure.objects.get(code="1.000002").current_version
+    birth = _current("1.001193")
+    other = _current("1.000002")
     assert (birth.same_day, birth.reception_cutoff) == (True, FIFTEEN)
     assert (other.same_day, other.reception_cutoff) == (False, None)
     assert other.cutoff_in_force == datetime.time(16, 0)
@@ -74,7 +80,7 @@ def test_import_reads_the_rule_from_the_note(agencies) -> None:
     assert not {"same_day", "reception_cutoff"} & set(procedure_version_content(version=other))
 
 
-def test_the_document_s_own_rule_wins_over_the_note(agencies) -> None:
+def test_the_document_s_own_rule_wins_over_the_note(agencies: Any) -> None:
     stated = procedure(
         "1.001193",
         "Đăng ký khai sinh",
@@ -83,11 +89,11 @@ def test_the_document_s_own_rule_wins_over_the_note(agencies) -> None:
         reception_cutoff="14:30",
     )
     catalog_import(actor="test", document=catalog_document(stated))
-    version = Procedure.objects.get(code="1.001193").current_version
+    version = _current("1.001193")
     assert (version.same_day, version.reception_cutoff) == (False, datetime.time(14, 30))
 
 
-def test_a_cut_off_that_is_not_a_time_is_refused_with_its_place(agencies) -> None:
+def test_a_cut_off_that_is_not_a_time_is_refused_with_its_place(agencies: Any) -> None:
     with pytest.raises(CatalogImportRefused) as refused:
         catalog_import(actor="test", document=catalog_document(procedure("1.001193", "X", reception_cutoff="15 giờ")))
     assert [(e.path, e.location) for e in refused.value.errors] == [
@@ -96,7 +102,7 @@ def test_a_cut_off_that_is_not_a_time_is_refused_with_its_place(agencies) -> Non
 
 
 @pytest.mark.parametrize("file_kind", ["json", "xlsx"])
-def test_export_then_import_keeps_the_rule_exactly(agencies, file_kind: str) -> None:
+def test_export_then_import_keeps_the_rule_exactly(agencies: Any, file_kind: str) -> None:
     """Also a rule switched off against its note stays off: the export states it."""
     catalog_import(
         actor="test",
@@ -113,22 +119,22 @@ def test_export_then_import_keeps_the_rule_exactly(agencies, file_kind: str) -> 
         document = parsed.document
     report = catalog_import(actor="test", document=document)
     assert sorted(report.unchanged) == ["1.000002", "1.000656", "1.001193"]
-    death = Procedure.objects.get(code="1.000656").current_version
+    death = _current("1.000656")
     assert (death.same_day, death.reception_cutoff) == (False, None)
 
 
-def test_an_empty_excel_cell_leaves_the_rule_to_the_note(agencies) -> None:
+def test_an_empty_excel_cell_leaves_the_rule_to_the_note(agencies: Any) -> None:
     catalog_import(actor="test", document=catalog_document(procedure("1.001193", "Đăng ký khai sinh")))
     document = catalog_export()
     document["procedures"][0].update(processing_time_note=SAME_DAY_NOTES[0], same_day="", reception_cutoff="")
     parsed = read_excel(write_excel(document))
     assert "same_day" not in parsed.document["procedures"][0]
     catalog_import(actor="test", document=parsed.document)
-    version = Procedure.objects.get(code="1.001193").current_version
+    version = _current("1.001193")
     assert (version.same_day, version.reception_cutoff) == (True, FIFTEEN)
 
 
-def test_the_admin_edits_the_rule_of_a_draft_in_vietnamese(admin_client, agencies) -> None:
+def test_the_admin_edits_the_rule_of_a_draft_in_vietnamese(admin_client: Any, agencies: Any) -> None:
     catalog_import(actor="test", document=catalog_document(BIRTH))
     draft = procedure_version_clone(actor="test", procedure=Procedure.objects.get(code="1.001193"))
     page = admin_client.get(f"/quan-tri/catalog/procedureversion/{draft.pk}/change/").content.decode()
@@ -137,7 +143,7 @@ def test_the_admin_edits_the_rule_of_a_draft_in_vietnamese(admin_client, agencie
     assert draft.status == VersionStatus.DRAFT
 
 
-def test_the_procedure_page_tells_the_citizen_the_rule(client, agencies) -> None:
+def test_the_procedure_page_tells_the_citizen_the_rule(client: Any, agencies: Any) -> None:
     catalog_import(
         actor="test",
         document=catalog_document(

@@ -57,7 +57,7 @@ def _local(instant: datetime.datetime) -> datetime.datetime:
         (at(9, 2, 9, 0), at(9, 3, 17)),  # a public holiday: the next working day
     ],
 )
-def test_same_day_procedure_with_a_15_00_cut_off(received, due) -> None:
+def test_same_day_procedure_with_a_15_00_cut_off(received: datetime.datetime, due: datetime.datetime) -> None:
     assert due_instant(version=_version(same_day=True, cutoff=FIFTEEN), start=received) == due
 
 
@@ -107,7 +107,7 @@ def _active(dossier: Dossier, kind: str) -> DossierStep:
     return DossierStep.objects.get(dossier=dossier, kind=kind, status=StepStatus.ACTIVE)
 
 
-def test_the_steps_of_a_same_day_process_share_the_rest_of_the_day(hung, same_day_birth) -> None:
+def test_the_steps_of_a_same_day_process_share_the_rest_of_the_day(hung: Any, same_day_birth: Any) -> None:
     """Received Monday 14:00: three office hours are left, and the five default steps share
     them instead of each taking its part of 7 h 30; every step finished in time is on time."""
     staff = {
@@ -136,7 +136,7 @@ def test_the_steps_of_a_same_day_process_share_the_rest_of_the_day(hung, same_da
     assert dossier_timeliness(dossier) == Timeliness.ON_TIME
 
 
-def test_a_late_step_does_not_push_the_next_ones_past_the_appointment(hung, same_day_birth) -> None:
+def test_a_late_step_does_not_push_the_next_ones_past_the_appointment(hung: Any, same_day_birth: Any) -> None:
     reception, specialist = officer("xa.tn"), officer("xa.cv", role=Role.SPECIALIST)
     dossier = _accepted_at(at(11, 30, 9), hung, same_day_birth, reception)
     with time_machine.travel(at(11, 30, 16, 55), tick=False):
@@ -150,7 +150,9 @@ def test_a_late_step_does_not_push_the_next_ones_past_the_appointment(hung, same
     ("received", "appointment"),
     [(at(11, 30, 14, 59), "17 giờ 00 phút, ngày 30/11/2026"), (at(11, 30, 15, 1), "17 giờ 00 phút, ngày 01/12/2026")],
 )
-def test_the_receipt_shows_the_same_day_appointment(client, hung, same_day_birth, received, appointment) -> None:
+def test_the_receipt_shows_the_same_day_appointment(
+    client: Any, hung: Any, same_day_birth: Any, received: datetime.datetime, appointment: str
+) -> None:
     reception = officer("xa.tn")
     with time_machine.travel(received, tick=False):
         dossier = submitted_dossier(hung, same_day_birth)
