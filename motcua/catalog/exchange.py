@@ -4,6 +4,7 @@ Validation collects every error with its place before anything is written, so an
 refused whole with the full list, never half-applied.
 """
 
+import datetime
 import json
 import re
 from collections.abc import Callable
@@ -82,6 +83,16 @@ class Checker:
         if key in obj and not isinstance(obj[key], bool):
             self.error((*path, key), _("Phải là true hoặc false."))
 
+    def clock_time(self, obj: dict[str, Any], key: str, path: Path) -> None:
+        """A time of day such as "15:00"; null or empty means none."""
+        value = obj.get(key)
+        if not value:
+            return
+        try:
+            datetime.time.fromisoformat(value.strip())
+        except (AttributeError, ValueError):
+            self.error((*path, key), _("Phải là giờ trong ngày, dạng 15:00."))
+
     def text_list(self, obj: dict[str, Any], key: str, path: Path) -> None:
         value = obj.get(key)
         if key in obj and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
@@ -113,6 +124,8 @@ PROCEDURE_OPTIONAL = {
     "applicants",
     "methods",
     "processing_time_note",
+    "same_day",
+    "reception_cutoff",
     "full_process_eligible",
     "paper_result_required",
     "fees",
@@ -179,6 +192,8 @@ def _check_procedure(c: Checker, proc: Any, path: Path, *, field_codes: set[str]
         if not ok:
             c.error((*path, "processing_time"), _("Thời hạn giải quyết phải là số dương."))
     c.text(proc, "processing_time_note", path, max_length=5000, required=False)
+    c.boolean(proc, "same_day", path)
+    c.clock_time(proc, "reception_cutoff", path)
     c.text(proc, "conditions", path, max_length=20000, required=False)
     for key in ("applicants", "methods", "steps", "results"):
         c.text_list(proc, key, path)
@@ -265,6 +280,8 @@ PROCEDURE_COLUMNS = [
     "processing_time",
     "processing_time_unit",
     "processing_time_note",
+    "same_day",
+    "reception_cutoff",
     "online_level",
     "full_process_eligible",
     "paper_result_required",
@@ -276,7 +293,7 @@ PROCEDURE_COLUMNS = [
     "verification_note",
 ]
 LINE_LIST_COLUMNS = {"applicants", "methods", "steps", "results"}
-BOOLEAN_COLUMNS = {"full_process_eligible", "paper_result_required", "required"}
+BOOLEAN_COLUMNS = {"full_process_eligible", "paper_result_required", "required", "same_day"}
 INTEGER_COLUMNS = {"amount", "original_copies", "copy_copies"}
 CHILD_SHEETS = {
     SHEET_COMPONENTS: ("components", ["name", "original_copies", "copy_copies", "required", "template", "note"]),
@@ -373,8 +390,10 @@ def read_excel(content: bytes) -> ExcelDocument:
             record["verification"] = verification
             for key in verification:
                 cells[(*path, "verification", key)] = rec_cells[f"verification_{key}"]
-        if not record.get("managing_agency"):
-            record.pop("managing_agency", None)
+        # An empty cell states nothing: the import reads the rule from the time note.
+        for key in ("managing_agency", "same_day", "reception_cutoff"):
+            if record.get(key) in ("", None):
+                record.pop(key, None)
         for key, cell in rec_cells.items():
             if not key.startswith("verification_"):
                 cells[(*path, key)] = cell

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +105,25 @@ class ProcedureVersion(models.Model):
     processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2)
     processing_time_unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices)
     processing_time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
+    # The appointment rules the procedure itself states ("trong ngày; nhận sau 15 giờ thì trả
+    # trong ngày làm việc tiếp theo"); a version that states none keeps the global cut-off.
+    same_day = models.BooleanField(
+        _("trả kết quả trong ngày"),
+        default=False,
+        help_text=_(
+            "Hẹn trả kết quả trước khi hết giờ làm việc của ngày tiếp nhận; hồ sơ tiếp nhận từ giờ chốt trở đi "
+            "hoặc vào ngày nghỉ được hẹn trả trong ngày làm việc tiếp theo."
+        ),
+    )
+    reception_cutoff = models.TimeField(
+        _("giờ chốt tiếp nhận"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Hồ sơ tiếp nhận từ giờ này trở đi được tính từ ngày làm việc tiếp theo (ví dụ 15:00). Để trống: "
+            "dùng giờ chốt chung của hệ thống."
+        ),
+    )
     online_level = models.CharField(_("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices)
     full_process_eligible = models.BooleanField(_("đủ điều kiện toàn trình"), default=False)
     paper_result_required = models.BooleanField(_("yêu cầu trả kết quả bằng giấy"), default=False)
@@ -124,6 +145,11 @@ class ProcedureVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def cutoff_in_force(self) -> datetime.time:
+        """The cut-off that applies to this version: its own, else the global one."""
+        return self.reception_cutoff or datetime.time.fromisoformat(settings.MOTCUA_SUBMISSION_CUTOFF)
 
 
 class Fee(models.Model):

@@ -24,6 +24,7 @@ from motcua.catalog.exchange import (
     validate_catalog,
 )
 from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.reception_rules import parse_reception_rule
 from motcua.catalog.selectors import catalog_agency_scope
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
@@ -116,6 +117,7 @@ def _normalised(proc: dict[str, Any]) -> dict[str, Any]:
         "processing_time": format(Decimal(str(proc["processing_time"])).normalize(), "f"),
         "processing_time_unit": proc["processing_time_unit"],
         "processing_time_note": proc.get("processing_time_note", ""),
+        **_reception_rule(proc),
         "online_level": proc["online_level"],
         "full_process_eligible": proc.get("full_process_eligible", False),
         "paper_result_required": proc.get("paper_result_required", False),
@@ -127,6 +129,33 @@ def _normalised(proc: dict[str, Any]) -> dict[str, Any]:
         "legal_basis": proc.get("legal_basis", []),
         "verification": proc.get("verification", {}),
     }
+
+
+def _cutoff_text(value: datetime.time | str | None) -> str:
+    if not value:
+        return ""
+    time = value if isinstance(value, datetime.time) else datetime.time.fromisoformat(value.strip())
+    return f"{time:%H:%M}"
+
+
+def _cutoff_time(content: dict[str, Any]) -> datetime.time | None:
+    return datetime.time.fromisoformat(content["reception_cutoff"]) if "reception_cutoff" in content else None
+
+
+def _reception_rule(proc: dict[str, Any]) -> dict[str, Any]:
+    """The same-day and cut-off rules as the document states them or, when it says nothing of
+    them, as its time note does. Only rules that apply are kept, so a version without any
+    hashes as it did before these rules existed and re-importing it changes nothing."""
+    if "same_day" in proc or "reception_cutoff" in proc:
+        same_day, cutoff = bool(proc.get("same_day")), _cutoff_text(proc.get("reception_cutoff"))
+    else:
+        rule = parse_reception_rule(
+            proc.get("processing_time_note", ""),
+            processing_time=Decimal(str(proc["processing_time"])),
+            unit=proc["processing_time_unit"],
+        )
+        same_day, cutoff = rule.same_day, _cutoff_text(rule.cutoff)
+    return {**({"same_day": True} if same_day else {}), **({"reception_cutoff": cutoff} if cutoff else {})}
 
 
 def _content_hash(content: dict[str, Any]) -> str:
@@ -160,6 +189,8 @@ def _create_version(
         field=fields[content["field"]],
         managing_agency=agencies.get(content["managing_agency"]),
         processing_time=Decimal(content["processing_time"]),
+        same_day=content.get("same_day", False),
+        reception_cutoff=_cutoff_time(content),
         **{
             k: content[k]
             for k in _CONTENT_KEYS
@@ -236,6 +267,8 @@ def procedure_version_content(*, version: ProcedureVersion) -> dict[str, Any]:
             "processing_time": version.processing_time,
             "processing_time_unit": version.processing_time_unit,
             "processing_time_note": version.processing_time_note,
+            "same_day": version.same_day,
+            "reception_cutoff": version.reception_cutoff,
             "online_level": version.online_level,
             "full_process_eligible": version.full_process_eligible,
             "paper_result_required": version.paper_result_required,
@@ -407,6 +440,9 @@ def catalog_export() -> dict[str, Any]:
         for optional in ("managing_agency", "verification"):
             if not content[optional]:
                 del content[optional]
+        # Stated even when off, so a re-import does not read a rule back from the time note.
+        content.setdefault("same_day", False)
+        content.setdefault("reception_cutoff", "")
         procedures.append({"code": version.procedure.code, **content})
     return {"format": FORMAT_ID, "fields": fields, "procedures": procedures}
 

@@ -244,15 +244,16 @@ class WorkingCalendar:
         day, offset = self._local(instant)
         return self.is_working_day(day) and any(s.start <= offset < s.end for s in self._segments)
 
-    def counting_start(self, instant: dt.datetime) -> dt.datetime:
+    def counting_start(self, instant: dt.datetime, *, cutoff: dt.time | None = None) -> dt.datetime:
         """The instant from which a deadline counts for something submitted at `instant`.
 
         On a working day before the cut-off: `instant` itself, moved forward into office hours
         (before opening → opening; lunch break → afternoon opening). At or after the cut-off, or
-        on a day off: the opening of the next working day.
+        on a day off: the opening of the next working day. `cutoff` is a procedure's own cut-off
+        in place of the calendar's.
         """
         day, offset = self._local(instant)
-        if self.is_working_day(day) and offset < self._cutoff:
+        if self.is_working_day(day) and offset < (self._cutoff if cutoff is None else _since_midnight(cutoff)):
             day, offset = self._office_point_from(day, offset)
         else:
             day, offset = self.next_working_day(day), self._segments[0].start
@@ -278,16 +279,25 @@ class WorkingCalendar:
         """
         return self.add_working_time(instant, _scaled(dt.timedelta(hours=1), hours))
 
-    def add_working_days(self, instant: dt.datetime, days: Amount) -> dt.datetime:
+    def add_working_days(self, instant: dt.datetime, days: Amount, *, cutoff: dt.time | None = None) -> dt.datetime:
         """The due instant for something submitted at `instant` with `days` working days.
 
         `days` × the office time of one working day, counted from `counting_start(instant)`, so
         the cut-off applies. With whole days the result is the counting start's clock time on
         the `days`-th working day after it (Monday 09:00 + 1 → Tuesday 09:00); fractions are
         parts of a day's office time (0.5 day = 3 h 45 with the default hours). The module
-        docstring explains this convention and its sources.
+        docstring explains this convention and its sources. `cutoff` as in `counting_start`.
         """
-        return self.add_working_time(self.counting_start(instant), _scaled(self.day_length, days))
+        return self.add_working_time(self.counting_start(instant, cutoff=cutoff), _scaled(self.day_length, days))
+
+    def same_day_due(self, instant: dt.datetime, *, cutoff: dt.time | None = None) -> dt.datetime:
+        """The due instant of a same-day procedure submitted at `instant`: the closing time of the
+        working day its deadline counts from ("trong ngày; nhận sau 15 giờ thì trả trong ngày làm
+        việc tiếp theo"). Unlike `add_working_time` the due instant is the closing itself, so the
+        appointment stays on that day. `cutoff` as in `counting_start`.
+        """
+        day, _offset = self._local(self.counting_start(instant, cutoff=cutoff))
+        return self.closing_time(day)
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """The office time on working days between two instants (zero if end <= start)."""

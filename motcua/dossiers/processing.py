@@ -29,7 +29,7 @@ from motcua.directory.constants import OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
-from motcua.dossiers.deadlines import allotted_due, paused_working_time, shift
+from motcua.dossiers.deadlines import allotted_due, paused_working_time, process_step_due, shift
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep, DossierStepFile
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -133,8 +133,7 @@ def _step_open(
     org_unit: OrgUnit | None,
     role: str,
     start: datetime.datetime,
-    amount: Decimal,
-    unit: str,
+    due_at: datetime.datetime,
     process_step: ProcessStep | None = None,
     requested_by_step: DossierStep | None = None,
     question: str = "",
@@ -157,7 +156,7 @@ def _step_open(
         requested_by_step=requested_by_step,
         question=question,
         started_at=start,
-        due_at=allotted_due(start=start, amount=amount, unit=unit),
+        due_at=due_at,
     )
 
 
@@ -177,8 +176,9 @@ def _process_step_open(*, dossier: Dossier, process_step: ProcessStep, start: da
         org_unit=org_unit,
         role=process_step.role,
         start=start,
-        amount=process_step.allotted,
-        unit=process_step.allotted_unit,
+        due_at=process_step_due(
+            dossier=dossier, start=start, amount=process_step.allotted, unit=process_step.allotted_unit
+        ),
         process_step=process_step,
     )
 
@@ -513,6 +513,7 @@ def step_consult(
         raise ApplicationError(_("Hãy chọn một cơ quan khác để xin ý kiến."), code="consult_agency")
     with transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.PROCESS})
+        start = timezone.now()
         consultation = _step_open(
             dossier=dossier,
             kind=StepKind.CONSULT,
@@ -520,9 +521,8 @@ def step_consult(
             agency=agency,
             org_unit=_org_unit(agency, OrgUnitKind.DIVISION),
             role=Role.SPECIALIST,
-            start=timezone.now(),
-            amount=days,
-            unit=TimeUnit.WORKING_DAY,
+            start=start,
+            due_at=allotted_due(start=start, amount=days, unit=TimeUnit.WORKING_DAY),
             requested_by_step=fresh,
             question=text,
         )

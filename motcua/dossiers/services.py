@@ -292,12 +292,16 @@ def _applicant_phone(dossier: Dossier) -> str:
 
 
 def due_instant(*, version: ProcedureVersion, start: datetime.datetime) -> datetime.datetime:
-    """When the result is due for a dossier counted from `start`, by the working-day calendar."""
+    """When the result is due for a dossier counted from `start`, by the working-day calendar
+    and the version's own same-day and cut-off rules."""
     calendar = get_calendar()
+    cutoff = version.reception_cutoff
+    if version.same_day:
+        return calendar.same_day_due(start, cutoff=cutoff)
     amount = Decimal(version.processing_time)
     if version.processing_time_unit == TimeUnit.WORKING_HOUR:
-        return calendar.add_working_hours(calendar.counting_start(start), amount)
-    return calendar.add_working_days(start, amount)
+        return calendar.add_working_hours(calendar.counting_start(start, cutoff=cutoff), amount)
+    return calendar.add_working_days(start, amount, cutoff=cutoff)
 
 
 def dossier_confirm(*, dossier: Dossier, actor: Any, code: str) -> Dossier:
