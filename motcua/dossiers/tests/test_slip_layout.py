@@ -77,6 +77,7 @@ def place() -> dict[str, Any]:
 def _version(papers: int) -> Any:
     """The birth registration asking for `papers` papers in all: its own first, then land papers."""
     version = Procedure.objects.get(code=BIRTH).current_version
+    assert version is not None
     own = list(version.components.all())
     DossierComponent.objects.filter(pk__in=[component.pk for component in own[papers:]]).delete()
     for position, name in enumerate(PAPERS[: max(papers - len(own), 0)], start=len(own) + 1):
@@ -114,6 +115,7 @@ def _issued(place: dict[str, Any], papers: int) -> dict[str, bytes]:
     pdfs["acknowledgement"] = acknowledgement_pdf(dossier=accepted)
     pdfs["receipt"] = _file(dossier_accept(dossier=accepted, officer=reception, revision=None))
     accepted.refresh_from_db()
+    assert accepted.due_at is not None
     pdfs["apology"] = _file(
         slip_issue(
             dossier=accepted,
