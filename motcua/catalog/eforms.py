@@ -52,9 +52,9 @@ import json
 import logging
 import re
 import unicodedata
-from enum import StrEnum
 from collections.abc import Callable, Collection, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError

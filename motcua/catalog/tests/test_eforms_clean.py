@@ -416,7 +416,12 @@ def test_unused_answers_are_reported_before_they_are_dropped() -> None:
     # An answer on the other page that stops applying (the page left it out: posts blank).
     stored = {"relationship": "khac", "proof": None}
     form["pages"][1]["fields"].append(
-        {"name": "guardian", "type": "text", "label": "Người giám hộ", "visible_if": {"field": "relationship", "equals": "khac"}}
+        {
+            "name": "guardian",
+            "type": "text",
+            "label": "Người giám hộ",
+            "visible_if": {"field": "relationship", "equals": "khac"},
+        }
     )
     stored["guardian"] = "Nguyễn Văn Bình"
     unused = form_unused_answers(form, stored, {"relationship": "me"}, page_id="nguoi-khai")

@@ -17,6 +17,7 @@ from motcua.dossiers.testing import HUNG_VNEID_CLAIMS, vneid_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def _choose_address(page: Page, group: str, detail: str) -> None:
     fieldset = page.get_by_role("group", name=group)
     select = fieldset.get_by_label("Xã, phường")
