@@ -16,7 +16,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, ViewportSize
 
 
 def submitted_dossier(
@@ -86,7 +86,7 @@ def consulted_dossier(*, applicant: Any, version: Any) -> dict[str, Any]:
 
 # --- Browser journeys (Playwright), shared by browser tests that carry a dossier further. ---
 
-PHONE_VIEWPORT = {"width": 375, "height": 812}
+PHONE_VIEWPORT: "ViewportSize" = {"width": 375, "height": 812}
 HUNG_VNEID_CLAIMS = {
     "citizen_id": "066094000103",  # in the demo population registry, married to Trần Thị Mai
     "name": "Nguyễn Văn Hùng",
