@@ -28,6 +28,7 @@ from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.groups import dossier_group_shared_attachments
 from motcua.dossiers.models import Dossier, DossierSlip
+from motcua.dossiers.papers import dossier_papers
 from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
@@ -175,7 +176,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "dossier": dossier,
         "history": dossier.history.all(),
-        "attachments": dossier.attachments.select_related("component"),
+        "papers": dossier_papers(dossier=dossier),
         "shared_attachments": dossier_group_shared_attachments(dossier=dossier),
         "slips": dossier.slips.all(),
         "steps": rows,

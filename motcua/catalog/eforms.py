@@ -54,6 +54,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -1004,29 +1005,91 @@ def form_clean(
     return cleaned, cleaner.errors
 
 
-def form_components_covered(schema: Schema) -> set[int]:
-    """Component indexes the form deals with: replaced by the form, or asked for by a file field.
+class PaperNeed(StrEnum):
+    """What a dossier component asks of the applicant, given their answers."""
 
-    Required papers outside this set are still required on their own.
+    FORM = "form"  # the filled-in e-form itself is this paper (the declaration)
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    NOT_NEEDED = "not_needed"  # the answers rule it out (a condition that does not hold)
+
+
+def form_paper_need(schema: Schema | None, data: Mapping[str, Any], *, position: int, required: bool) -> PaperNeed:
+    """The one rule for whether the paper at component index `position` is needed.
+
+    `required` is the catalogue's word (DossierComponent.required); the e-form says when a paper
+    applies: a paper asked for by file fields applies only while one of them is visible, and is
+    then required when the catalogue or a visible field says so. The papers step's tag, the
+    check before submission and the reception view all ask this.
     """
-    covered = {int(i) for i in schema.get("fulfils_components", [])}
-    covered.update(field["component"] for _page, field in iter_fields(schema) if field["type"] == "file")
-    return covered
+    if schema is None:
+        return PaperNeed.REQUIRED if required else PaperNeed.OPTIONAL
+    if position in schema.get("fulfils_components", []):
+        return PaperNeed.FORM
+    top = top_fields(schema)
+    asking = [field for field in top.values() if field["type"] == "file" and field["component"] == position]
+    if not asking:
+        return PaperNeed.REQUIRED if required else PaperNeed.OPTIONAL
+    scope = Scope(top=top, top_data=data)
+    shown = [field for field in asking if is_visible(field, scope)]
+    if not shown:
+        return PaperNeed.NOT_NEEDED
+    return PaperNeed.REQUIRED if required or any(f.get("required") for f in shown) else PaperNeed.OPTIONAL
 
 
-def form_components_needed(schema: Schema, data: Mapping[str, Any]) -> list[int]:
-    """Component indexes of the file fields that apply to these answers (visible ones).
+def settled_hidden(field: FieldDef, scope: Scope, *, page_names: Collection[str]) -> bool:
+    """Whether answers outside this page already rule `field` out.
 
-    Lets a papers step ask only for the optional papers the answers call for (e.g. the
-    authorisation letter only when the applicant is not a parent).
+    Follows the chain of conditions through fields of this page (`page_names`); the first one
+    that looks at another page's answer settles it. A page leaves such a field out entirely,
+    and the browser shows or hides the others as the person answers.
+    """
+    current: FieldDef | None = field
+    seen: set[str] = set()
+    while current is not None and current.get("visible_if"):
+        target = str(current["visible_if"].get("field", ""))
+        if target not in page_names:
+            return not is_visible(current, scope)
+        if target in seen:
+            return True
+        seen.add(target)
+        current = scope.field(target)
+    return False
+
+
+def form_unused_answers(
+    schema: Schema, stored: Mapping[str, Any], posted: Mapping[str, Any], *, page_id: str
+) -> list[tuple[FieldDef, Any]]:
+    """(field, value) of answers that would be dropped once page `page_id` is posted: the field
+    does not apply to the answers, yet holds something the person typed.
+
+    Blank and default values do not count; nor does a pre-filled field the person was not
+    shown on this page (the registry put its value there, not them). A field the page left out
+    posts as blank: its stored value still counts, so answers that stopped applying (another
+    page's choice changed) are reported too.
     """
     top = top_fields(schema)
-    scope = Scope(top=top, top_data=data)
-    needed: list[int] = []
-    for field in top.values():
-        if field["type"] == "file" and is_visible(field, scope) and field["component"] not in needed:
-            needed.append(field["component"])
-    return needed
+    page_names = {field["name"] for field in page_of(schema, page_id)["fields"]}
+    shown_scope = Scope(top=top, top_data=stored)
+
+    def shown(name: str) -> bool:
+        return name in page_names and not settled_hidden(top[name], shown_scope, page_names=page_names)
+
+    merged = dict(stored)
+    for name, value in posted.items():
+        if name not in top or shown(name) or not is_blank(value):
+            merged[name] = value
+    scope = Scope(top=top, top_data=merged)
+    unused = []
+    for name, field in top.items():
+        value = merged.get(name)
+        if field["type"] == "file" or is_blank(value) or value == field.get("default"):
+            continue
+        if (field.get("prefill") or field.get("prefill_unit")) and not shown(name):
+            continue
+        if not is_visible(field, scope):
+            unused.append((field, value))
+    return unused
 
 
 # --------------------------------------------------------------------------- initial values

@@ -228,8 +228,9 @@ def dossier_set_delivery(*, dossier: Dossier, actor: Any, method: str, address: 
 
 def dossier_problems(*, dossier: Dossier) -> dict[str, str]:
     """Everything that stops submission, keyed by where to fix it (form fields, papers, delivery)."""
-    from motcua.catalog.eforms import form_clean, form_components_covered
+    from motcua.catalog.eforms import form_clean
     from motcua.dossiers.groups import dossier_group_problems, dossier_is_linked_member
+    from motcua.dossiers.papers import dossier_papers
 
     problems: dict[str, str] = {}
     if dossier_is_linked_member(dossier=dossier):
@@ -238,22 +239,35 @@ def dossier_problems(*, dossier: Dossier) -> dict[str, str]:
         if not dossier.delivery_method:
             problems["delivery"] = _("Hãy chọn cách nhận kết quả.")
         return problems
-    attached_ids = set(dossier.attachments.values_list("component_id", flat=True))
-    components = list(dossier.procedure_version.components.all())
-    covered: set[int] = set()
+    papers = dossier_papers(dossier=dossier)
     form = getattr(dossier.procedure_version, "form", None)
     if form is not None:
-        attached_positions = {c.position for c in components if c.pk in attached_ids}
-        _cleaned, errors = form_clean(form.schema, dossier.form_data, attached_components=attached_positions)
+        # Papers are judged below, by the same rule as their tags; here every paper counts as given.
+        every_component = {paper.component.position for paper in papers}
+        _cleaned, errors = form_clean(form.schema, dossier.form_data, attached_components=every_component)
         problems.update({f"form.{path}": message for path, message in errors.items()})
-        covered = form_components_covered(form.schema)
-    for component in components:
-        if component.required and component.position not in covered and component.pk not in attached_ids:
-            problems[f"component.{component.pk}"] = _("Thiếu giấy tờ: %(name)s") % {"name": component.name[:120]}
+    for paper in papers:
+        if paper.missing:
+            problems[f"component.{paper.component.pk}"] = _("Thiếu giấy tờ bắt buộc: %(name)s") % {
+                "name": paper.component.name[:120]
+            }
     if not dossier.delivery_method:
         problems["delivery"] = _("Hãy chọn cách nhận kết quả.")
     problems.update(dossier_group_problems(dossier=dossier))
     return problems
+
+
+def _incomplete(*, dossier: Dossier, problems: dict[str, str]) -> ApplicationError:
+    """The refusal of an incomplete dossier. Missing papers are named, since they are what a
+    person most often has to go and fetch; nothing of the dossier is changed."""
+    message = _("Hồ sơ còn %(n)d chỗ cần hoàn thiện.") % {"n": len(problems)}
+    missing_ids = [int(key.partition(".")[2]) for key in problems if key.startswith("component.")]
+    if missing_ids:
+        names = dossier.procedure_version.components.filter(pk__in=missing_ids).values_list("name", flat=True)
+        message += " " + _(
+            "Còn thiếu giấy tờ bắt buộc: %(names)s. Hồ sơ và các giấy tờ đã tải lên vẫn được giữ nguyên."
+        ) % {"names": "; ".join(name[:120] for name in names)}
+    return ApplicationError(message, code="dossier_incomplete", extra=problems)
 
 
 def dossier_submit(*, dossier: Dossier, actor: Any, declaration: bool, revision: int | None) -> Dossier:
@@ -264,9 +278,7 @@ def dossier_submit(*, dossier: Dossier, actor: Any, declaration: bool, revision:
         raise ApplicationError(_("Bạn cần cam đoan các thông tin đã khai là đúng sự thật."), code="dossier_declaration")
     problems = dossier_problems(dossier=dossier)
     if problems:
-        raise ApplicationError(
-            _("Hồ sơ còn %(n)d chỗ cần hoàn thiện.") % {"n": len(problems)}, code="dossier_incomplete", extra=problems
-        )
+        raise _incomplete(dossier=dossier, problems=problems)
     phone = _applicant_phone(dossier)
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
@@ -393,9 +405,7 @@ def dossier_supplement_send(*, dossier: Dossier, actor: Any, note: str) -> Dossi
     dossier goes back to the one-stop unit's queue; asked during processing, the clock restarts."""
     problems = dossier_problems(dossier=dossier)
     if problems:
-        raise ApplicationError(
-            _("Hồ sơ còn %(n)d chỗ cần hoàn thiện.") % {"n": len(problems)}, code="dossier_incomplete", extra=problems
-        )
+        raise _incomplete(dossier=dossier, problems=problems)
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
         if locked.status == DossierStatus.PAUSED:

@@ -36,6 +36,8 @@ from motcua.dossiers.selectors import (
 from motcua.dossiers.transitions import StaleDossier
 
 citizen_required = login_required(login_url="accounts:login")
+# Posted with a form page once the person was told which answers will not be kept.
+UNUSED_ACKNOWLEDGED = "_eform_unused"
 View = Callable[..., HttpResponse]
 
 
@@ -217,7 +219,14 @@ def _journey_context(dossier: Dossier, request: HttpRequest, **extra: Any) -> di
 @citizen_required
 @handles_application_errors
 def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
-    from motcua.catalog.eforms import form_clean, form_initial, is_item_action, parse_posted
+    from motcua.catalog.eforms import (
+        display_value,
+        form_clean,
+        form_initial,
+        form_unused_answers,
+        is_item_action,
+        parse_posted,
+    )
     from motcua.integrations.prefill import Prefill
 
     dossier = dossier_get_for_editor(user=request.user, pk=pk)
@@ -250,19 +259,28 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         except StaleDossier as stale:
             return JsonResponse({"code": stale.code, "message": stale.message}, status=409)
         return JsonResponse({"revision": dossier.revision})
+    unused: list[tuple[dict[str, Any], Any]] = []
     if request.method == "POST":
         posted = parse_posted(schema, request.POST)
-        dossier = services.dossier_save_form(
-            dossier=dossier, actor=request.user, data=posted, revision=_revision(request)
-        )
         if is_item_action(request.POST) or "save_draft" in request.POST:
+            services.dossier_save_form(dossier=dossier, actor=request.user, data=posted, revision=_revision(request))
             if "save_draft" in request.POST:
                 messages.success(request, _("Đã lưu nháp. Bạn có thể tiếp tục trên thiết bị khác."))
             return redirect(request.path)
+        # Answers that no longer apply are dropped only once the person has been told which.
+        unused = form_unused_answers(schema, dossier.form_data, posted, page_id=page_id)
+        if {field["name"] for field, _value in unused} <= set(request.POST.getlist(UNUSED_ACKNOWLEDGED)):
+            posted.update({field["name"]: None for field, _value in unused})
+            unused = []
+        else:
+            posted.update({field["name"]: value for field, value in unused})
+        dossier = services.dossier_save_form(
+            dossier=dossier, actor=request.user, data=posted, revision=_revision(request)
+        )
         # Papers are checked on their own step; here every paper counts as given.
         every_component = set(dossier.procedure_version.components.values_list("position", flat=True))
         _cleaned, errors = form_clean(schema, dossier.form_data, page_id=page_id, attached_components=every_component)
-        if not errors:
+        if not errors and not unused:
             return redirect(_next_url(dossier, request.path))
     values = dossier.form_data
     if not values:
@@ -283,7 +301,16 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
             "values": {**values, **parse_posted(schema, stash.as_querydict())},
         }
     context = _journey_context(
-        dossier, request, schema=schema, page=page, values=values, errors=errors, warnings=warnings, stashed=stashed
+        dossier,
+        request,
+        schema=schema,
+        page=page,
+        values=values,
+        errors=errors,
+        warnings=warnings,
+        stashed=stashed,
+        unused=[{"name": f["name"], "label": f["label"], "value": display_value(f, v)} for f, v in unused],
+        unused_acknowledged=UNUSED_ACKNOWLEDGED,
     )
     return render(request, "dossiers/form_page.html", context, status=400 if errors else 200)
 
@@ -339,34 +366,24 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _paper_rows(dossier: Dossier) -> list[dict[str, Any]]:
-    """Each paper with what the citizen must do about it: nothing (the e-form replaces it, or
-    their answers make it unnecessary), upload it, or reuse one from their document store."""
-    from motcua.catalog.eforms import form_components_covered, form_components_needed
+    """Each paper with what the citizen must do about it (papers.dossier_papers): nothing (the
+    e-form replaces it, or their answers make it unnecessary), upload it, or reuse one from
+    their document store."""
+    from motcua.catalog.eforms import PaperNeed
+    from motcua.dossiers.papers import dossier_papers
     from motcua.integrations.prefill import stored_documents_for_component
 
-    schema = _schema(dossier)
-    replaced = set(schema.get("fulfils_components", [])) if schema else set()
-    asked_by_form = form_components_covered(schema) - replaced if schema else set()
-    needed = set(form_components_needed(schema, dossier.form_data)) if schema else set()
-    rows = []
-    for component in dossier.procedure_version.components.all():
-        if component.position in replaced:
-            state = "form"
-        elif component.position in asked_by_form:
-            state = "required" if component.position in needed else "not_needed"
-        else:
-            state = "required" if component.required else "optional"
-        rows.append(
-            {
-                "component": component,
-                "state": state,
-                "attachments": [a for a in dossier.attachments.all() if a.component_id == component.pk],
-                "stored": stored_documents_for_component(user=dossier.applicant, component_name=component.name)
-                if state in {"required", "optional"}
-                else [],
-            }
-        )
-    return rows
+    return [
+        {
+            "component": paper.component,
+            "state": paper.need.value,
+            "attachments": paper.attachments,
+            "stored": stored_documents_for_component(user=dossier.applicant, component_name=paper.component.name)
+            if paper.need in {PaperNeed.REQUIRED, PaperNeed.OPTIONAL}
+            else [],
+        }
+        for paper in dossier_papers(dossier=dossier)
+    ]
 
 
 @citizen_required

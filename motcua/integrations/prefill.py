@@ -45,7 +45,17 @@ POPULATION_FIELDS = (
     "permanent_address",
     "permanent_unit_code",
 )
-RELATION_FIELDS = ("full_name", "id_number", "birth_date", "gender", "ethnicity", "nationality", "permanent_address")
+# The relative's ward or commune too: an address pre-filled without it fails validation.
+RELATION_FIELDS = (
+    "full_name",
+    "id_number",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "nationality",
+    "permanent_address",
+    "permanent_unit_code",
+)
 
 # Every path `Prefill.value` answers, for form builders that offer a choice of sources.
 SOURCE_PATHS: tuple[str, ...] = (

@@ -39,6 +39,7 @@ from motcua.catalog.eforms import (
     is_visible,
     page_of,
     parse_date,
+    settled_hidden,
     top_fields,
 )
 from motcua.directory.addresses import unit_name_in_text
@@ -155,10 +156,12 @@ class _Binder:
             if field["type"] == "file" and not self.files:
                 continue
             condition = field.get("visible_if")
-            on_page = condition and (condition["field"] in local_names or condition["field"] in self.page_field_names)
-            # A condition on another page's answer is settled here; one on this page is left to
-            # the browser (and to the server when the page is posted).
-            if condition and not on_page and not is_visible(field, scope):
+            page_names = local_names | self.page_field_names
+            on_page = condition and condition["field"] in page_names
+            # A condition on another page's answer is settled here, also through a field of this
+            # page that it rules out; one on this page is left to the browser (and to the
+            # server when the page is posted).
+            if condition and settled_hidden(field, scope, page_names=page_names):
                 continue
             bound.append(self.bind(field, scope, prefix=prefix, local_names=local_names, on_page=bool(on_page)))
         return bound

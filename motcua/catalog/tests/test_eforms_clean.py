@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from motcua.catalog.eforms import form_clean, form_components_needed
+from motcua.catalog.eforms import PaperNeed, form_clean, form_paper_need, form_unused_answers
 from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
 
@@ -385,7 +385,47 @@ def test_file_fields_check_type_size_and_separate_uploads(units: None) -> None:
     assert errors == {} and cleaned["proof"] is pdf
 
 
-def test_components_needed_follow_the_answers() -> None:
-    """Optional papers are asked for only when the answers call for them."""
-    assert form_components_needed(schema(), {"relationship": "me"}) == []
-    assert form_components_needed(schema(), {"relationship": "khac"}) == [1]
+def test_paper_need_follows_the_catalogue_and_the_answers() -> None:
+    """The catalogue says whether a paper is required; the form says when it applies."""
+    form = {**schema(), "fulfils_components": [0]}
+    assert form_paper_need(form, {}, position=0, required=True) == PaperNeed.FORM
+    # Asked for by a conditional file field: needed only while that field is shown.
+    assert form_paper_need(form, {"relationship": "me"}, position=1, required=False) == PaperNeed.NOT_NEEDED
+    assert form_paper_need(form, {"relationship": "khac"}, position=1, required=False) == PaperNeed.REQUIRED
+    optional_field = {**form, "pages": [*form["pages"]]}
+    optional_field["pages"][1] = {
+        **form["pages"][1],
+        "fields": [{**f, "required": False} if f["name"] == "proof" else f for f in form["pages"][1]["fields"]],
+    }
+    assert form_paper_need(optional_field, {"relationship": "khac"}, position=1, required=False) == PaperNeed.OPTIONAL
+    assert form_paper_need(optional_field, {"relationship": "khac"}, position=1, required=True) == PaperNeed.REQUIRED
+    # Not mentioned by the form, or no form at all: the catalogue decides.
+    assert form_paper_need(form, {}, position=2, required=True) == PaperNeed.REQUIRED
+    assert form_paper_need(form, {}, position=2, required=False) == PaperNeed.OPTIONAL
+    assert form_paper_need(None, {}, position=0, required=False) == PaperNeed.OPTIONAL
+
+
+def test_unused_answers_are_reported_before_they_are_dropped() -> None:
+    """Something typed into a field that does not apply is reported, on this page or another;
+    blanks, defaults and pre-filled values the person was not shown are not."""
+    form = schema()
+    posted = {"relationship": "me", "relationship_other": "Cô", "relationship_note": ""}
+    unused = form_unused_answers(form, {}, posted, page_id="nguoi-khai")
+    assert [(f["name"], v) for f, v in unused] == [("relationship_other", "Cô")]
+    assert form_unused_answers(form, {}, {**posted, "relationship": "khac"}, page_id="nguoi-khai") == []
+    # An answer on the other page that stops applying (the page left it out: posts blank).
+    stored = {"relationship": "khac", "proof": None}
+    form["pages"][1]["fields"].append(
+        {
+            "name": "guardian",
+            "type": "text",
+            "label": "Người giám hộ",
+            "visible_if": {"field": "relationship", "equals": "khac"},
+        }
+    )
+    stored["guardian"] = "Nguyễn Văn Bình"
+    unused = form_unused_answers(form, stored, {"relationship": "me"}, page_id="nguoi-khai")
+    assert [(f["name"], v) for f, v in unused] == [("guardian", "Nguyễn Văn Bình")]
+    # A pre-filled answer of another page is the registry's, not the person's.
+    form["pages"][1]["fields"][-1]["prefill"] = "population.spouse.full_name"
+    assert form_unused_answers(form, stored, {"relationship": "me"}, page_id="nguoi-khai") == []

@@ -13,7 +13,15 @@ import pytest
 from django.conf import settings
 from django.template import Context, Template
 
-from motcua.catalog.eforms import form_clean, form_initial, form_schema_errors, iter_fields, procedure_forms_load
+from motcua.catalog.eforms import (
+    PaperNeed,
+    form_clean,
+    form_initial,
+    form_paper_need,
+    form_schema_errors,
+    iter_fields,
+    procedure_forms_load,
+)
 from motcua.catalog.models import Procedure, ProcedureForm
 from motcua.catalog.services import catalog_import
 from motcua.directory.services import directory_load
@@ -197,3 +205,19 @@ def test_grandparent_must_declare_both_parents(demo_catalogue: None) -> None:
     assert errors["mother_full_name"] == "Vui lòng nhập “Họ, chữ đệm, tên người mẹ”."
     assert errors["mother_id_number"].startswith("Giới tính trong số định danh (Nam)")
     assert errors["father_status"] == "Vui lòng chọn “Người cha”."
+
+
+def test_household_business_authorisation_letter_is_required_only_when_an_authorised_person_submits() -> None:
+    """Issue 12: the letter was tagged "Bắt buộc" for every applicant. It applies, and is then
+    required, only when someone submits for the head of the household business."""
+    form = FORMS["1.001612"]
+    components = PROCEDURES["1.001612"]["components"]
+    letter = next(f["component"] for _p, f in iter_fields(form) if f["name"] == "procedure_authorization")
+    assert "ủy quyền thực hiện thủ tục" in components[letter]["name"]
+    required = components[letter]["required"]
+    assert not required, "the catalogue does not require it for everyone"
+    owner = form_initial(form, lambda _path: None)
+    assert owner["submitter"] == "chu_ho"
+    assert form_paper_need(form, owner, position=letter, required=required) == PaperNeed.NOT_NEEDED
+    authorised = {**owner, "submitter": "nguoi_duoc_uy_quyen"}
+    assert form_paper_need(form, authorised, position=letter, required=required) == PaperNeed.REQUIRED

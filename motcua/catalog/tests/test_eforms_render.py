@@ -214,6 +214,38 @@ def test_a_condition_on_another_page_is_settled_on_the_server(units: None, clock
     assert not [a for a in elements(shown, "div") if a.get("data-visible-if", "").startswith('{"field":"relationship"')]
 
 
+def test_a_field_ruled_out_through_a_field_of_this_page_is_left_out_too(units: None, clock: Any) -> None:
+    """Issue 12: "Người cha" depends on an earlier page's answer and the father's particulars on
+    "Người cha"; when the earlier answer rules "Người cha" out, its dependants go with it instead
+    of showing, unanswerable, with a "(chỉ điền nếu “Người cha” là …)" hint."""
+    form = schema()
+    form["pages"][1]["fields"] += [
+        {
+            "name": "father_status",
+            "type": "choice",
+            "label": "Người cha",
+            "choices": [{"value": "khai", "label": "Khai"}, {"value": "chua_xac_dinh", "label": "Chưa xác định"}],
+            "visible_if": {"field": "relationship", "equals": "khac"},
+        },
+        {
+            "name": "father_name",
+            "type": "text",
+            "label": "Họ tên cha",
+            "visible_if": {"field": "father_status", "equals": "khai"},
+        },
+    ]
+    template = Template("{% load eforms %}{% eform_page schema 'gia-dinh' values %}")
+    ruled_out = template.render(Context({"schema": form, "values": {"relationship": "me"}}))
+    assert "father_status" not in ruled_out and "father_name" not in ruled_out and "Người cha" not in ruled_out
+    applies = template.render(Context({"schema": form, "values": {"relationship": "khac"}}))
+    assert elements(applies, "input", name="father_status")
+    assert [
+        a["data-visible-if"]
+        for a in elements(applies, "div")
+        if "data-visible-if" in a and "father" in a["data-visible-if"]
+    ] == ['{"field":"father_status","equals":"khai"}']
+
+
 def test_address_offers_current_communes_and_a_detail_line(units: None, clock: Any) -> None:
     """Only communes and wards in force today are offered; the selected one stays selected."""
     html = render("tre-em", {"residence": {"unit": "24175", "detail": "Thôn 3"}})

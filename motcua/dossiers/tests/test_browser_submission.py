@@ -13,17 +13,9 @@ from motcua.directory.constants import Role
 from motcua.directory.services import staff_ensure
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_officer
+from motcua.dossiers.testing import HUNG_VNEID_CLAIMS, vneid_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-HUNG_CLAIMS = {
-    "citizen_id": "066094000103",  # in the demo population registry, married to Trần Thị Mai
-    "name": "Nguyễn Văn Hùng",
-    "birthdate": "1994-03-12",
-    "phone_number": "+84912345678",
-    "phone_number_verified": True,
-    "email": "hung@example.vn",
-}
 
 
 def _choose_address(page: Page, group: str, detail: str) -> None:
@@ -48,13 +40,10 @@ def test_birth_registration_online_end_to_end(
 ) -> None:
     provider = register_client(oidc_server, f"{live_server.url}{CALLBACK_PATH}")
     settings.SOCIALACCOUNT_PROVIDERS = provider_settings(provider)
-    provider.put_user("vneid-hung", HUNG_CLAIMS)
+    provider.put_user("vneid-hung", HUNG_VNEID_CLAIMS)
 
     # Log in through the national SSO.
-    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
-    page.get_by_role("button", name="Đăng nhập bằng VNeID").click()
-    page.get_by_placeholder("sub").fill("vneid-hung")
-    page.get_by_role("button", name="Authorize").click()
+    vneid_login(page, live_server.url, sub="vneid-hung")
 
     # Find the procedure without accents.
     page.get_by_role("searchbox", name="Tìm thủ tục").fill("dang ky khai sinh")

@@ -86,6 +86,9 @@ def test_population_paths_from_demo(population_demo: dict) -> None:
     assert prefill.value("population.spouse.ethnicity") == "Kinh"
     assert prefill.value("population.spouse.nationality") == "Việt Nam"
     assert prefill.value("population.spouse.permanent_address") == "Số 18, tổ dân phố 5, phường Tân Lập, tỉnh Đắk Lắk"
+    # The ward too, or an address pre-filled for the other parent fails validation.
+    assert prefill.value("population.spouse.permanent_unit_code") == "24121"
+    assert prefill.value("population.mother.permanent_unit_code") == "24121"
     assert prefill.value("population.father.full_name") == "Nguyễn Văn Thành"
     assert prefill.value("population.mother.birth_date") == "1968-09-03"
     assert prefill.warnings == []
