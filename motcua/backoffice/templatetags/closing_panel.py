@@ -1,0 +1,25 @@
+"""The panel of a dossier's page where the handling agency stops processing or decides on the
+citizen's request to withdraw: `{% load closing_panel %}{% closing_panel dossier %}`."""
+
+from typing import Any
+
+from django import template
+
+from motcua.dossiers.closing import CLOSABLE, officer_may_decide_withdrawal, officer_may_stop, withdrawal_pending
+from motcua.dossiers.models import Dossier
+
+register = template.Library()
+
+
+@register.inclusion_tag("backoffice/_closing_panel.html", takes_context=True)
+def closing_panel(context: template.Context, dossier: Dossier) -> dict[str, Any]:
+    user = context["request"].user
+    closable = dossier.status in CLOSABLE
+    pending = withdrawal_pending(dossier) if closable else None
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "dossier": dossier,
+        "pending": pending,
+        "may_decide": pending is not None and officer_may_decide_withdrawal(officer=user, dossier=dossier),
+        "may_stop": closable and officer_may_stop(officer=user, dossier=dossier),
+    }
