@@ -144,7 +144,8 @@ def withdrawal_decide(
     if not officer_may_decide_withdrawal(officer=officer, dossier=dossier):
         error = ApplicationError(
             _(
-                "Chỉ lãnh đạo cơ quan đang giải quyết hoặc Bộ phận Một cửa nơi tiếp nhận được quyết định việc rút hồ sơ."
+                "Chỉ lãnh đạo cơ quan đang giải quyết hoặc Bộ phận Một cửa nơi tiếp nhận "
+                "được quyết định việc rút hồ sơ."
             ),
             code="withdrawal_decide_forbidden",
         )
