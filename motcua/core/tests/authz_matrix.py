@@ -227,6 +227,7 @@ ENTRIES = [
     writes("api:dossier_submit", OWNER_ONLY, params=DRAFT),
     writes("api:dossier_confirm", OWNER_ONLY, params=DRAFT),
     writes("api:dossier_withdraw", OWNER_ONLY),
+    writes("api:dossier_withdrawal_request", OWNER_ONLY),
 ]
 
 

@@ -255,3 +255,26 @@ def test_register_and_board_count_them_apart(hung, birth_version, staff) -> None
     assert late == [running.code]
     notes = {row["code"]: row["note"] for row in register_rows(dossiers=Dossier.objects.all())}
     assert notes[stopped.code] == "Dừng xử lý" and notes[withdrawn.code] == "Đã rút"
+
+
+# The API, as a mobile client asks.
+
+
+def test_the_api_takes_a_withdrawal_request_once(client, accepted, hung) -> None:
+    client.force_login(hung)
+    url = f"/api/v1/dossiers/{accepted.pk}/withdrawal-request/"
+    empty = client.post(url, {"reason": ""}, content_type="application/json")
+    assert empty.status_code == 400 and empty.json()["code"] == "text_required"
+    stale = client.post(
+        url, {"reason": "Gia đình đã chuyển nơi cư trú", "revision": 0}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+    created = client.post(
+        url, {"reason": "Gia đình đã chuyển nơi cư trú", "revision": accepted.revision}, content_type="application/json"
+    )
+    assert created.status_code == 201 and created.json()["status"] == WithdrawalStatus.PENDING
+    second = client.post(url, {"reason": "Gia đình đã chuyển nơi cư trú"}, content_type="application/json")
+    assert second.status_code == 400 and second.json()["code"] == "withdrawal_pending"
+    client.force_login(citizen(phone="0987654321", id_number="079099000111"))
+    assert client.post(url, {"reason": "Tôi muốn rút hồ sơ này"}, content_type="application/json").status_code == 404
+    assert WithdrawalRequest.objects.filter(dossier=accepted).count() == 1
