@@ -12,15 +12,17 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalog.constants import StepKind
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, SlipKind, StepStatus, WithdrawalStatus
-from motcua.dossiers.models import Dossier, DossierSlip, WithdrawalRequest
+from motcua.dossiers.models import Dossier, DossierSlip, DossierStep, WithdrawalRequest
 from motcua.dossiers.processing import _refuse, _text, handling_agency_ids, processing_agency
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -48,6 +50,24 @@ def officer_may_decide_withdrawal(*, officer: Any, dossier: Dossier) -> bool:
 
 def withdrawal_pending(dossier: Dossier) -> WithdrawalRequest | None:
     return dossier.withdrawal_requests.filter(status=WithdrawalStatus.PENDING).first()
+
+
+def withdrawals_pending_for_officer(officer: Any) -> QuerySet[WithdrawalRequest]:
+    """The requests waiting for this officer's decision (officer_may_decide_withdrawal, as a query),
+    oldest first: a leader's agency received the dossier or holds one of its open process steps,
+    or the officer's counter received it."""
+    roles = StaffRole.objects.filter(user=officer)
+    leads = roles.filter(role=Role.LEADER).values("agency_id")
+    counters = roles.filter(role=Role.RECEPTION).values("agency_id")
+    open_step_led = DossierStep.objects.filter(
+        dossier=OuterRef("dossier"), status=StepStatus.ACTIVE, agency_id__in=leads
+    ).exclude(kind=StepKind.CONSULT)
+    return (
+        WithdrawalRequest.objects.filter(status=WithdrawalStatus.PENDING)
+        .filter(Q(dossier__agency_id__in=leads) | Q(dossier__agency_id__in=counters) | Exists(open_step_led))
+        .select_related("dossier", "dossier__procedure_version")
+        .order_by("created_at", "id")
+    )
 
 
 # Shared by both ways out.

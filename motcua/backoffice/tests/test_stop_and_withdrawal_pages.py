@@ -145,3 +145,13 @@ def test_the_consulted_agency_cannot_decide_and_a_stranger_cannot_ask(client, co
     ).content.decode()
     assert "Đã trả lời không đồng ý cho rút hồ sơ." in refused
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.IN_PROGRESS
+
+
+def test_the_work_queue_lists_requests_waiting_for_the_officers_decision(client, consulted, hung) -> None:
+    dossier = consulted["dossier"]
+    client.force_login(hung)
+    client.post(f"/ho-so/{dossier.pk}/de-nghi-rut/", {"reason": "Gia đình đã chuyển nơi cư trú"})
+    for who, listed in [("leader", True), ("reception", True), ("specialist", False), ("stp_leader", False)]:
+        client.force_login(consulted[who])
+        page = client.get("/can-bo/viec/").content.decode()
+        assert ("Đề nghị rút hồ sơ chờ quyết định" in page and str(dossier.code) in page) == listed, who
