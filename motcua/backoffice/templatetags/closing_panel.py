@@ -22,10 +22,12 @@ register = template.Library()
 def closing_panel(context: template.Context, dossier: Dossier) -> dict[str, Any]:
     user = context["request"].user
     closable = dossier.status in CLOSABLE
-    pending = withdrawal_pending(dossier) if closable else None
+    # A request still waits once the result is issued: it can then only be refused.
+    pending = withdrawal_pending(dossier)
     return {
         "csrf_token": context.get("csrf_token"),
         "dossier": dossier,
+        "closable": closable,
         "pending": pending,
         "may_decide": pending is not None and officer_may_decide_withdrawal(officer=user, dossier=dossier),
         "may_stop": closable and officer_may_stop(officer=user, dossier=dossier),

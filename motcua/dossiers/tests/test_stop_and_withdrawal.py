@@ -278,3 +278,16 @@ def test_the_api_takes_a_withdrawal_request_once(client, accepted, hung) -> None
     client.force_login(citizen(phone="0987654321", id_number="079099000111"))
     assert client.post(url, {"reason": "Tôi muốn rút hồ sơ này"}, content_type="application/json").status_code == 404
     assert WithdrawalRequest.objects.filter(dossier=accepted).count() == 1
+
+
+def test_a_request_left_when_the_result_is_issued_can_only_be_refused(accepted, staff, hung) -> None:
+    withdrawal_request_submit(dossier=accepted, actor=hung, reason="Gia đình đã chuyển nơi cư trú", revision=None)
+    Dossier.objects.filter(pk=accepted.pk).update(status=DossierStatus.PROCESSED)
+    with pytest.raises(ApplicationError) as too_late:
+        withdrawal_decide(dossier=accepted, officer=staff["leader"], accept=True, note="", revision=None)
+    assert too_late.value.code == "dossier_wrong_state"
+    assert WithdrawalRequest.objects.get(dossier=accepted).status == WithdrawalStatus.PENDING  # nothing half-done
+    withdrawal_decide(
+        dossier=accepted, officer=staff["leader"], accept=False, note="Đã có kết quả, mời nhận kết quả", revision=None
+    )
+    assert WithdrawalRequest.objects.get(dossier=accepted).status == WithdrawalStatus.REFUSED
