@@ -16,8 +16,9 @@ from motcua.api.errors import ErrorSerializer
 from motcua.catalog.eforms import form_json_schema
 from motcua.catalog.selectors import procedure_get_published
 from motcua.dossiers import services
+from motcua.dossiers.closing import withdrawal_request_submit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
-from motcua.dossiers.models import Dossier, DossierAttachment, DossierStatusChange
+from motcua.dossiers.models import Dossier, DossierAttachment, DossierStatusChange, WithdrawalRequest
 from motcua.dossiers.selectors import dossier_get_for_applicant, dossier_list_for_applicant
 
 ERRORS = {
@@ -117,6 +118,17 @@ class ConfirmSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class WithdrawalRequestCreateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+    revision = serializers.IntegerField(required=False, min_value=0)
+
+
+class WithdrawalRequestSerializer(serializers.ModelSerializer[WithdrawalRequest]):
+    class Meta:
+        model = WithdrawalRequest
+        fields = ["id", "status", "reason", "created_at", "decided_at", "decision_note"]
 
 
 def _dossier_data(dossier: Dossier) -> dict[str, Any]:
@@ -275,3 +287,23 @@ class DossierWithdrawView(CitizenAPIView):
             dossier=dossier, actor=request.user, reason=payload.validated_data["reason"]
         )
         return Response(_dossier_data(dossier))
+
+
+@extend_schema(tags=["Hồ sơ"])
+class DossierWithdrawalRequestView(CitizenAPIView):
+    @extend_schema(
+        summary="Đề nghị rút hồ sơ đã được tiếp nhận (cơ quan giải quyết xem xét, quyết định)",
+        request=WithdrawalRequestCreateSerializer,
+        responses={201: WithdrawalRequestSerializer, **ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+        payload = WithdrawalRequestCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        created = withdrawal_request_submit(
+            dossier=dossier,
+            actor=request.user,
+            reason=payload.validated_data["reason"],
+            revision=payload.validated_data.get("revision"),
+        )
+        return Response(WithdrawalRequestSerializer(created).data, status=status.HTTP_201_CREATED)

@@ -34,4 +34,9 @@ urlpatterns = [
     path("dossiers/<int:pk>/submit/", dossiers.DossierSubmitView.as_view(), name="dossier_submit"),
     path("dossiers/<int:pk>/confirm/", dossiers.DossierConfirmView.as_view(), name="dossier_confirm"),
     path("dossiers/<int:pk>/withdraw/", dossiers.DossierWithdrawView.as_view(), name="dossier_withdraw"),
+    path(
+        "dossiers/<int:pk>/withdrawal-request/",
+        dossiers.DossierWithdrawalRequestView.as_view(),
+        name="dossier_withdrawal_request",
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import security, views
+from motcua.backoffice import closing, security, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("viec/", views.work_queue, name="work_queue"),
     path("ho-so/<int:pk>/buoc/<int:step_id>/", views.step_action, name="step_action"),
     path("ho-so/<int:pk>/buoc/<int:step_id>/tep/<int:file_id>/", views.step_file_download, name="step_file"),
+    path("ho-so/<int:pk>/dung-giai-quyet/", closing.stop, name="dossier_stop"),
+    path("ho-so/<int:pk>/de-nghi-rut/", closing.withdrawal, name="withdrawal_decide"),
     path("ho-so/<int:pk>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),
     path("ho-so/<int:pk>/ket-qua/", views.result_download, name="result_download"),
     path("so-theo-doi/", views.register, name="register"),

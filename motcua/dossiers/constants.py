@@ -17,6 +17,8 @@ class DossierStatus(models.TextChoices):
     PAUSED = "paused", _("Tạm dừng, chờ bổ sung hồ sơ")
     PROCESSED = "processed", _("Đã có kết quả")
     RETURNED = "returned", _("Đã trả kết quả")
+    # The handling agency ended processing without a result (stop notice, form 05 of 03/2025).
+    STOPPED = "stopped", _("Dừng xử lý")
 
 
 class Channel(models.TextChoices):
@@ -43,6 +45,17 @@ class SlipKind(models.TextChoices):
     SUPPLEMENT = "supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
     REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
     APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+    STOP_NOTICE = "stop_notice", _("Thông báo dừng giải quyết hồ sơ")
+
+
+class WithdrawalStatus(models.TextChoices):
+    """A citizen's request to withdraw a dossier the agency has already accepted."""
+
+    PENDING = "pending", _("Chờ cơ quan xem xét")
+    ACCEPTED = "accepted", _("Đồng ý cho rút hồ sơ")
+    REFUSED = "refused", _("Không đồng ý, tiếp tục giải quyết")
+    # The dossier ended otherwise (stopped) before the request was decided.
+    LAPSED = "lapsed", _("Không còn hiệu lực")
 
 
 class StepStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from motcua.dossiers.constants import (
     Outcome,
     SlipKind,
     StepStatus,
+    WithdrawalStatus,
 )
 
 
@@ -321,3 +322,38 @@ class DossierStepFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class WithdrawalRequest(models.Model):
+    """A citizen's request to withdraw a dossier already accepted; the handling agency decides.
+
+    At most one request per dossier waits for a decision at a time.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="withdrawal_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do rút hồ sơ"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=WithdrawalStatus.choices, default=WithdrawalStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("đề nghị lúc"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến của cơ quan"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("đề nghị rút hồ sơ")
+        verbose_name_plural = _("đề nghị rút hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=models.Q(status=WithdrawalStatus.PENDING),
+                name="withdrawalrequest_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.get_status_display()}"

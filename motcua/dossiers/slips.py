@@ -25,7 +25,6 @@ from motcua.dossiers.tracking import tracking_qr
 # Records that are not slips handed to the applicant, but forms of the same circulars.
 CONTROL_SHEET = "control_sheet"
 REGISTER = "register"
-STOP_NOTICE = "stop_notice"  # 03/2025 only; not produced yet
 
 RECEIPT_TITLE = _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
 SUPPLEMENT_TITLE = _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
@@ -55,7 +54,7 @@ FORM_SETS = [
             SlipKind.SUPPLEMENT: "02",
             SlipKind.REFUSAL: "03",
             SlipKind.APOLOGY: "04",
-            STOP_NOTICE: "05",
+            SlipKind.STOP_NOTICE: "05",
             CONTROL_SHEET: "06",
             REGISTER: "07",
         },
@@ -64,7 +63,7 @@ FORM_SETS = [
             SlipKind.SUPPLEMENT: SUPPLEMENT_TITLE,
             SlipKind.REFUSAL: REFUSAL_TITLE,
             SlipKind.APOLOGY: _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
-            STOP_NOTICE: _("Thông báo dừng giải quyết hồ sơ"),
+            SlipKind.STOP_NOTICE: _("Thông báo dừng giải quyết hồ sơ"),
             CONTROL_SHEET: CONTROL_SHEET_TITLE,
             REGISTER: REGISTER_TITLE,
         },
@@ -120,6 +119,9 @@ def _stored(value: Any) -> str:
 def slip_issue(*, dossier: Dossier, kind: str, officer: Any, content: dict[str, Any]) -> DossierSlip:
     """Render and keep a slip; runs inside the transaction of the action it records."""
     form_set = form_set_for_dossier(dossier)
+    if kind not in form_set.numbers:
+        # A form the older circular lacks (the stop notice): the set in force on the day of issue.
+        form_set = form_set_for(timezone.localdate())
     context = {
         "dossier": dossier,
         "version": dossier.procedure_version,

@@ -64,6 +64,7 @@ NEXT_STEP = {
     DossierStatus.SUPPLEMENT_REQUESTED: _("Bổ sung giấy tờ theo yêu cầu rồi gửi lại hồ sơ."),
     DossierStatus.REJECTED: _("Hồ sơ bị từ chối tiếp nhận; xem lý do trong phiếu từ chối."),
     DossierStatus.WITHDRAWN: _("Hồ sơ đã được rút theo yêu cầu của người nộp."),
+    DossierStatus.STOPPED: _("Cơ quan đã dừng giải quyết hồ sơ; xem lý do trong thông báo dừng giải quyết hồ sơ."),
 }
 
 

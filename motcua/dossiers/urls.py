@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/da-nop/", views.done, name="done"),
     path("<int:pk>/giay-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),
     path("<int:pk>/rut/", views.withdraw, name="withdraw"),
+    path("<int:pk>/de-nghi-rut/", views.withdrawal_request, name="withdrawal_request"),
     path("<int:pk>/bo-sung/", views.supplement_send, name="supplement_send"),
     path("<int:pk>/phieu/<int:slip_id>/", views.slip_download, name="slip"),
     path("<int:pk>/tep/<int:attachment_id>/", views.attachment_download, name="attachment"),

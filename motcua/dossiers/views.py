@@ -23,6 +23,7 @@ from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
 from motcua.documents.models import StoredDocument
 from motcua.dossiers import services
+from motcua.dossiers.closing import CLOSABLE, withdrawal_request_submit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.post_stash import post_stash_keep, post_stash_pending, post_stash_take
@@ -536,6 +537,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "results": StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier),
             # Once rated, the invitation to rate gives way to the citizen's own rating.
             "rating": getattr(dossier, "rating", None),
+            # After acceptance a withdrawal is a request the agency decides on.
+            "withdrawal_open": dossier.status in CLOSABLE,
+            "withdrawal_requests": dossier.withdrawal_requests.all(),
         },
     )
 
@@ -547,6 +551,23 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_applicant(user=request.user, pk=pk)
     services.dossier_withdraw(dossier=dossier, actor=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("Đã rút hồ sơ %(code)s.") % {"code": dossier.code})
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@citizen_required
+@require_POST
+def withdrawal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
+    try:
+        withdrawal_request_submit(
+            dossier=dossier, actor=request.user, reason=request.POST.get("reason", ""), revision=_revision(request)
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Đã gửi đề nghị rút hồ sơ %(code)s; cơ quan sẽ trả lời ông/bà.") % {"code": dossier.code}
+        )
     return redirect("dossiers:detail", pk=dossier.pk)
 
 

@@ -21,6 +21,9 @@ class NotificationEvent(models.TextChoices):
     RESULT_READY = "result_ready", _("Đã có kết quả")
     LATE_APOLOGY = "late_apology", _("Xin lỗi vì trễ hẹn, hẹn lại ngày trả")
     COMPLETED = "completed", _("Đã trả kết quả")
+    STOPPED = "stopped", _("Dừng giải quyết hồ sơ")
+    WITHDRAWAL_ACCEPTED = "withdrawal_accepted", _("Đồng ý cho rút hồ sơ")
+    WITHDRAWAL_REFUSED = "withdrawal_refused", _("Không đồng ý cho rút hồ sơ")
     RATING_REQUESTED = "rating_requested", _("Mời đánh giá mức độ hài lòng")
     # Answers to "HS <mã hồ sơ>" texted to the province's number or Zalo account.
     STATUS_REPLY = "status_reply", _("Trả lời tra cứu: trạng thái hồ sơ")
@@ -90,7 +93,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "due_date": "Ngày hẹn trả kết quả (dd/mm/yyyy)",
     "next_step": "Việc tiếp theo",
     "tracking_url": "Địa chỉ tra cứu hồ sơ",
-    "reason": "Lý do (bổ sung, từ chối, trễ hẹn)",
+    "reason": "Lý do (bổ sung, từ chối, trễ hẹn, dừng xử lý, rút hồ sơ)",
     "amount": "Số tiền phải nộp",
     "site_name": "Tên cổng dịch vụ công",
     "linked_dossiers": "Các hồ sơ liên thông mở cùng lần nộp (nếu có)",

@@ -200,6 +200,68 @@ def default_templates() -> list[dict[str, Any]]:
             "body": "",
             **_zns(E.LATE_APOLOGY, ngay_hen="{{ due_date }}", ly_do="{{ reason }}"),
         },
+        # --- stopped (stop notice, form 05 of Circular 03/2025) ---------------------------------------------
+        {
+            "event": E.STOPPED,
+            "channel": C.EMAIL,
+            "subject": _("Hồ sơ {{ code }} đã dừng giải quyết"),
+            "body": _(
+                "{{ agency_name }} thông báo dừng giải quyết hồ sơ {{ code }} – {{ procedure_name }}.\n"
+                "Lý do:\n{{ reason }}\n\nThông báo dừng giải quyết hồ sơ có tại: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        {
+            "event": E.STOPPED,
+            "channel": C.SMS,
+            "body": _("Hồ sơ {{ code }} đã dừng giải quyết. Xem lý do tại: {{ tracking_url }}"),
+        },
+        {"event": E.STOPPED, "channel": C.ZALO, "body": "", **_zns(E.STOPPED, ly_do="{{ reason }}")},
+        # --- withdrawal after acceptance, decided by the agency ----------------------------------------
+        {
+            "event": E.WITHDRAWAL_ACCEPTED,
+            "channel": C.EMAIL,
+            "subject": _("Hồ sơ {{ code }} đã được rút theo đề nghị của ông/bà"),
+            "body": _(
+                "{{ agency_name }} đồng ý cho rút hồ sơ {{ code }} – {{ procedure_name }} và dừng giải quyết hồ sơ."
+                "{% if reason %}\nÝ kiến: {{ reason }}{% endif %}\nTra cứu hồ sơ: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        {
+            "event": E.WITHDRAWAL_ACCEPTED,
+            "channel": C.SMS,
+            "body": _("Hồ sơ {{ code }} đã được rút theo đề nghị của ông/bà. Tra cứu: {{ tracking_url }}"),
+        },
+        {
+            "event": E.WITHDRAWAL_ACCEPTED,
+            "channel": C.ZALO,
+            "body": "",
+            **_zns(E.WITHDRAWAL_ACCEPTED, y_kien="{{ reason }}"),
+        },
+        {
+            "event": E.WITHDRAWAL_REFUSED,
+            "channel": C.EMAIL,
+            "subject": _("Đề nghị rút hồ sơ {{ code }} không được chấp thuận"),
+            "body": _(
+                "{{ agency_name }} không đồng ý cho rút hồ sơ {{ code }} – {{ procedure_name }}; "
+                "hồ sơ tiếp tục được giải quyết.\nLý do:\n{{ reason }}\n\nTra cứu hồ sơ: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        {
+            "event": E.WITHDRAWAL_REFUSED,
+            "channel": C.SMS,
+            "body": _(
+                "Đề nghị rút hồ sơ {{ code }} không được chấp thuận; hồ sơ tiếp tục giải quyết. Xem: {{ tracking_url }}"
+            ),
+        },
+        {
+            "event": E.WITHDRAWAL_REFUSED,
+            "channel": C.ZALO,
+            "body": "",
+            **_zns(E.WITHDRAWAL_REFUSED, ly_do="{{ reason }}"),
+        },
         # --- completed (result handed over) ---------------------------------------------------------------
         {
             "event": E.COMPLETED,

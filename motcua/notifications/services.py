@@ -63,12 +63,13 @@ STATUS_EVENTS: dict[str, tuple[str, ...]] = {
     DossierStatus.SUPPLEMENT_REQUESTED: (E.SUPPLEMENT_REQUESTED,),
     DossierStatus.PAUSED: (E.SUPPLEMENT_REQUESTED,),
     DossierStatus.REJECTED: (E.REJECTED,),
+    DossierStatus.STOPPED: (E.STOPPED,),
     DossierStatus.PROCESSED: (E.RESULT_READY,),
     # The rating request follows the completion message (it is recorded after it).
     DossierStatus.RETURNED: (E.COMPLETED, E.RATING_REQUESTED),
 }
 # Events whose `reason` is the note of the status change (the officer's reasons).
-_REASON_FROM_NOTE = frozenset({E.SUPPLEMENT_REQUESTED, E.REJECTED})
+_REASON_FROM_NOTE = frozenset({E.SUPPLEMENT_REQUESTED, E.REJECTED, E.STOPPED})
 # Help replies per sender and hour, within MOTCUA_INBOUND_REPLIES_PER_HOUR.
 HELP_REPLIES_PER_HOUR = 3
 # Statuses a dossier is not visible in (not handed in yet).

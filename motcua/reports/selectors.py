@@ -36,6 +36,10 @@ class BoardRow:
     on_time: int
     late: int
     online: int
+    # Ended without a result (neither pending nor late): stopped by the agency, withdrawn at
+    # the applicant's request after acceptance.
+    stopped: int = 0
+    withdrawn: int = 0
     rated: int = 0
     disliked: int = 0
 
@@ -76,6 +80,8 @@ def board_rows(
             early=Count("id", filter=EARLY),
             late=Count("id", filter=LATE),
             online=Count("id", filter=Q(channel=Channel.ONLINE)),
+            stopped=Count("id", filter=Q(status=DossierStatus.STOPPED)),
+            withdrawn=Count("id", filter=Q(status=DossierStatus.WITHDRAWN)),
             rated=Count("rating"),
             disliked=Count("rating", filter=_disliked("rating__")),
         )
@@ -92,6 +98,8 @@ def board_rows(
             on_time=row["finished"] - row["early"] - row["late"],
             late=row["late"],
             online=row["online"],
+            stopped=row["stopped"],
+            withdrawn=row["withdrawn"],
             rated=row["rated"],
             disliked=row["disliked"],
         )
@@ -100,7 +108,20 @@ def board_rows(
 
 
 def board_totals(rows: list[BoardRow]) -> BoardRow:
-    fields = ["received", "open", "overdue_open", "finished", "early", "on_time", "late", "online", "rated", "disliked"]
+    fields = [
+        "received",
+        "open",
+        "overdue_open",
+        "finished",
+        "early",
+        "on_time",
+        "late",
+        "online",
+        "stopped",
+        "withdrawn",
+        "rated",
+        "disliked",
+    ]
     return BoardRow(name="", **{field: sum(getattr(row, field) for row in rows) for field in fields})
 
 

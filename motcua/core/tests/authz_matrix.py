@@ -174,6 +174,7 @@ ENTRIES = [
     Entry("dossiers:done", get=OWNER_ONLY),
     Entry("dossiers:acknowledgement", get=OWNER_ONLY),
     writes("dossiers:withdraw", OWNER_ONLY),
+    writes("dossiers:withdrawal_request", OWNER_ONLY),
     writes("dossiers:supplement_send", OWNER_ONLY),
     Entry("dossiers:slip", get=OWNER_ONLY),
     Entry("dossiers:attachment", get=OWNER_ONLY),
@@ -197,6 +198,8 @@ ENTRIES = [
     Entry("backoffice:assisted_start", get=STAFF, post=STAFF),
     Entry("backoffice:dossier_detail", get=DOSSIER_READERS, post=DOSSIER_READERS),
     writes("backoffice:step_action", DOSSIER_READERS),
+    writes("backoffice:dossier_stop", DOSSIER_READERS),
+    writes("backoffice:withdrawal_decide", DOSSIER_READERS),
     Entry("backoffice:slip_download", get=DOSSIER_READERS),
     Entry("backoffice:attachment_download", get=DOSSIER_READERS),
     Entry("backoffice:step_file", get=DOSSIER_READERS),
@@ -224,6 +227,7 @@ ENTRIES = [
     writes("api:dossier_submit", OWNER_ONLY, params=DRAFT),
     writes("api:dossier_confirm", OWNER_ONLY, params=DRAFT),
     writes("api:dossier_withdraw", OWNER_ONLY),
+    writes("api:dossier_withdrawal_request", OWNER_ONLY),
 ]
 
 
@@ -279,6 +283,13 @@ ACTIONS = [
         "extend",
         at("own", "reception", "specialist", "leader"),
         {"action": "extend", "reason": LONG_ENOUGH, "new_due": "new_due"},
+    ),
+    # Stopping processing is a leader's of the handling agency, never a consulted agency's.
+    Action(
+        "backoffice:dossier_stop",
+        "stop",
+        at("own", "leader"),
+        {"reason": LONG_ENOUGH, "legal_ground": LONG_ENOUGH},
     ),
     # Fees are recorded at the receiving agency's counter.
     Action("backoffice:dossier_detail", "fees", at("own", "reception"), {"action": "fees"}),

@@ -28,12 +28,13 @@ STATUS_WEIGHTS = {
     DossierStatus.SUPPLEMENT_REQUESTED: 3,
     DossierStatus.REJECTED: 2,
     DossierStatus.WITHDRAWN: 1,
+    DossierStatus.STOPPED: 1,
 }
 # Synthetic applicants' names, combined: common words ("hung", "nguyen") and rarer whole names.
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE_NAMES = ["Văn", "Thị", "Hữu", "Đức", "Ngọc", "Minh", "Thanh", "Quốc"]
 GIVEN_NAMES = ["Hùng", "Lan", "Dũng", "Hương", "Tuấn", "Mai", "Sơn", "Hà", "Nam", "Linh", "Đạt", "Thảo", "Phúc"]
-RECEIVED = {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.RETURNED}
+RECEIVED = {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.RETURNED, DossierStatus.STOPPED}
 CHANNEL_WEIGHTS = {Channel.ONLINE: 60, Channel.COUNTER: 30, Channel.POST_OFFICE: 5, Channel.NATIONAL_PORTAL: 5}
 
 
@@ -122,15 +123,17 @@ class Command(BaseCommand):
                     finished_at=dossier.received_at,
                 )
             )
-            open_step = dossier.status != DossierStatus.RETURNED
+            open_step = dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
             started = dossier.received_at + datetime.timedelta(minutes=5)
+            # A stopped dossier's step was cancelled by the stop; a returned one's was done.
+            ended = StepStatus.CANCELLED if dossier.status == DossierStatus.STOPPED else StepStatus.DONE
             steps.append(
                 DossierStep(
                     **common,
                     kind=StepKind.PROCESS,
                     name="Thẩm định, xử lý hồ sơ",
                     role=Role.SPECIALIST,
-                    status=StepStatus.ACTIVE if open_step else StepStatus.DONE,
+                    status=StepStatus.ACTIVE if open_step else ended,
                     started_at=started,
                     due_at=started + datetime.timedelta(hours=rng.randrange(4, 120)),
                     finished_at=None if open_step else started + datetime.timedelta(hours=rng.randrange(1, 100)),
