@@ -20,6 +20,7 @@ from motcua.directory.constants import Role
 from motcua.directory.models import AdministrativeUnit
 from motcua.documents.tests.test_results import real_catalog
 from motcua.dossiers.acknowledgement import acknowledgement_pdf
+from motcua.dossiers.closing import dossier_stop
 from motcua.dossiers.constants import DeliveryMethod, SlipKind
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement
@@ -102,7 +103,7 @@ def _file(stored: Any) -> bytes:
 
 
 def _issued(place: dict[str, Any], papers: int) -> dict[str, bytes]:
-    """Every slip of the one-stop unit, the acknowledgement and the control sheet of a dossier
+    """Every slip of the one-stop unit, the acknowledgement, the control sheet and the stop notice of a dossier
     handed in with `papers` papers."""
     reception, leader = place["reception"], place["leader"]
     version = _version(papers)
@@ -130,6 +131,16 @@ def _issued(place: dict[str, Any], papers: int) -> dict[str, bytes]:
         )
     )
     pdfs["control sheet"] = control_sheet_pdf(dossier=accepted)
+    accepted.refresh_from_db()
+    pdfs["stop notice"] = _file(
+        dossier_stop(
+            dossier=accepted,
+            officer=leader,
+            reason="Người yêu cầu đã được đăng ký khai sinh tại cơ quan đại diện Việt Nam ở nước ngoài.",
+            legal_ground="Khoản 2 Điều 19 Nghị định số 118/2025/NĐ-CP.",
+            revision=None,
+        )
+    )
     pdfs["supplement"] = _file(
         dossier_request_supplement(
             dossier=handed_in(),
@@ -159,6 +170,7 @@ SIGNED_BY = {
     "supplement": ("Người tiếp nhận", "Quét mã để tra cứu hồ sơ"),
     "refusal": ("Người tiếp nhận", "Quét mã để tra cứu hồ sơ"),
     "control sheet": ("Ghi chú: Trường hợp hồ sơ",),
+    "stop notice": ("Đại diện", "Quét mã để tra cứu hồ sơ"),
 }
 
 
@@ -185,7 +197,7 @@ def test_every_slip_keeps_its_heading_whole_and_its_signature_with_its_body(plac
     for name, laid_out in pages.items():
         _check_layout(name, laid_out)
     # The date line names the ward whole too.
-    for name in ("receipt", "supplement", "refusal", "apology"):
+    for name in ("receipt", "supplement", "refusal", "apology", "stop notice"):
         assert any(f"{WARD}," in line for line in pages[name][0]), (name, pages[name][0][:8])
     if papers == 3:
         # An ordinary dossier: each slip fits one A4 page, as the printed forms do.
