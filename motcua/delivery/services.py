@@ -57,9 +57,7 @@ def officer_may_deliver(*, officer: Any, dossier: Dossier) -> bool:
 
 def return_step(dossier: Dossier) -> DossierStep | None:
     """The dossier's open return step (trả kết quả), if its result waits to be handed over."""
-    return (
-        dossier.steps.filter(kind=StepKind.RETURN, status=StepStatus.ACTIVE).select_related("assignee").first()
-    )
+    return dossier.steps.filter(kind=StepKind.RETURN, status=StepStatus.ACTIVE).select_related("assignee").first()
 
 
 def _refuse(*, officer: Any, dossier: Dossier, attempted: str, message: str) -> None:

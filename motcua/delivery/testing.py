@@ -26,13 +26,13 @@ def processed_dossier(applicant: Any, version: Any, *, delivery: str = DeliveryM
     staff = ward_staff()
     dossier = submitted_dossier(applicant, version, delivery=delivery)
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=None)
-    for kind, act in (
-        (StepKind.PROCESS, lambda step: step_forward(step=step, officer=staff["specialist"], note="", draft="", revision=None)),
-        (
-            StepKind.APPROVE,
-            lambda step: step_approve(step=step, leader=staff["leader"], decision=Outcome.GRANTED, note="", revision=None),
-        ),
-        (StepKind.ISSUE, lambda step: step_issue(step=step, clerk=staff["clerk"], revision=None)),
-    ):
-        act(dossier.steps.get(kind=kind, status=StepStatus.ACTIVE))
+
+    def active(kind: str) -> Any:
+        return dossier.steps.get(kind=kind, status=StepStatus.ACTIVE)
+
+    step_forward(step=active(StepKind.PROCESS), officer=staff["specialist"], note="", draft="", revision=None)
+    step_approve(
+        step=active(StepKind.APPROVE), leader=staff["leader"], decision=Outcome.GRANTED, note="", revision=None
+    )
+    step_issue(step=active(StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     return Dossier.objects.get(pk=dossier.pk)

@@ -85,7 +85,7 @@ def test_post_forms_show_the_address_in_names(client, hung, birth_version) -> No
     dossier.refresh_from_db()
     response = client.post(
         f"/can-bo/ho-so/{dossier.pk}/tra-ket-qua/buu-chinh/",
-        {"revision": dossier.revision, "carrier": "", "tracking_number": "EB1234VN", "sent_on": str(timezone.localdate())},
+        {"revision": dossier.revision, "tracking_number": "EB1234VN", "sent_on": str(timezone.localdate())},
         follow=True,
     )
     html = response.content.decode()
@@ -119,7 +119,9 @@ def test_post_forms_show_the_address_in_names(client, hung, birth_version) -> No
         ("xa.ld", "UBND-24121", Role.LEADER, 403),
     ],
 )
-def test_other_officers_see_no_form_and_are_refused(client, hung, birth_version, username, agency, role, status) -> None:  # type: ignore[no-untyped-def]
+def test_other_officers_see_no_form_and_are_refused(  # type: ignore[no-untyped-def]
+    client, hung, birth_version, username, agency, role, status
+) -> None:
     from motcua.core.models import AuditEvent
 
     dossier = processed_dossier(hung, birth_version, delivery=DeliveryMethod.POST)

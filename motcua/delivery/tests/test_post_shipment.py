@@ -106,7 +106,7 @@ def test_sent_back_then_handed_over_at_the_counter(hung, birth_version) -> None:
         shipment_failed(dossier=dossier, officer=officer("xa.tn"), reason="x", revision=_rev(dossier))
     assert short.value.code == "delivery_field_required"
     failed = shipment_failed(
-        dossier=dossier, officer=officer("xa.tn"), reason="Không có người nhận, đã báo phát 3 lần", revision=_rev(dossier)
+        dossier=dossier, officer=officer("xa.tn"), reason="Không có người nhận, đã báo phát", revision=_rev(dossier)
     )
     assert failed.status == ShipmentStatus.FAILED and failed.events.last().kind == ShipmentEventKind.FAILED
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
