@@ -137,3 +137,17 @@ def test_other_officers_see_no_form_and_are_refused(  # type: ignore[no-untyped-
     refusals = AuditEvent.objects.filter(action="dossier.action_forbidden", actor=intruder).count()
     assert refusals == (4 if status == 403 else 0)
     assert client.get(f"/can-bo/ho-so/{dossier.pk}/tra-ket-qua/bien-ban/").status_code == 404
+
+
+def test_the_step_form_no_longer_returns_a_dossier_without_the_evidence(client, hung, birth_version) -> None:  # type: ignore[no-untyped-def]
+    """The return step is finished through the hand-over or the delivery only, never by a bare note."""
+    dossier = processed_dossier(hung, birth_version)
+    step = dossier.steps.get(kind="return", status="active")
+    client.force_login(officer("xa.tn"))
+    response = client.post(
+        f"/can-bo/ho-so/{dossier.pk}/buoc/{step.pk}/",
+        {"action": "hand_over", "note": "Trao tận tay", "revision": dossier.revision},
+        follow=True,
+    )
+    assert "Thao tác không hợp lệ." in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
