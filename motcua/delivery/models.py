@@ -45,11 +45,13 @@ class Shipment(models.Model):
     are here from the start so that officer-recorded and carrier-reported shipments look alike."""
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="shipments")
-    status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.SENT)
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.SENT
+    )
     carrier = models.CharField(_("đơn vị bưu chính"), max_length=100)
     tracking_number = models.CharField(_("số hiệu bưu gửi"), max_length=50)
     # The carrier's own identifier of the order, when an adapter created it (empty when typed).
-    carrier_reference = models.CharField(max_length=100, blank=True)
+    carrier_reference = models.CharField(_("mã đơn của bưu chính"), max_length=100, blank=True)
     address = models.CharField(_("địa chỉ nhận"), max_length=500)
     sent_on = models.DateField(_("ngày gửi"))
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -59,7 +61,7 @@ class Shipment(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("bưu gửi kết quả")
@@ -80,17 +82,19 @@ class ShipmentEvent(models.Model):
     """One thing that happened to a shipment, as the officer recorded it or a carrier reported it."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=ShipmentEventKind.choices)
-    occurred_at = models.DateTimeField()
-    description = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(_("sự kiện"), max_length=20, choices=ShipmentEventKind.choices)
+    occurred_at = models.DateTimeField(_("lúc"))
+    description = models.CharField(_("mô tả"), max_length=500, blank=True)
     # None when a carrier adapter reported it.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # What the carrier sent (its status code, proof of delivery reference), kept as received.
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(_("dữ liệu của bưu chính"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("diễn biến bưu gửi")
+        verbose_name_plural = _("diễn biến bưu gửi")
         ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
