@@ -41,7 +41,6 @@ from motcua.dossiers.processing import (
     step_consult,
     step_file_add,
     step_forward,
-    step_hand_over,
     step_issue,
     step_request_supplement,
     step_return,
@@ -259,7 +258,6 @@ STEP_DONE_MESSAGES = {
     "approve": _("Đã phê duyệt và ký số kết quả."),
     "refuse": _("Đã ký số văn bản trả lời không giải quyết."),
     "issue": _("Đã vào sổ và phát hành kết quả."),
-    "hand_over": _("Đã trả kết quả cho công dân."),
     "file": _("Đã đính kèm tệp vào bước xử lý."),
 }
 
@@ -306,8 +304,6 @@ def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
             step_approve(step=step, leader=user, decision=decision, note=post.get("note", ""), revision=revision)
         elif action == "issue":
             step_issue(step=step, clerk=user, revision=revision)
-        elif action == "hand_over":
-            step_hand_over(step=step, officer=user, note=post.get("note", ""), revision=revision)
         elif action == "file":
             upload = request.FILES.get("file")
             if upload is None:

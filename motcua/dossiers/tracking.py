@@ -267,6 +267,8 @@ def _personal_data(tracking: Tracking) -> dict[str, Any]:
 
 def _public_data(tracking: Tracking) -> dict[str, Any]:
     # Plain rows and enum labels: a lookup is a handful of indexed reads, not model instances.
+    from motcua.delivery.selectors import shipment_public_state  # delivery builds on dossiers
+
     dossier = tracking.dossier
     history = dossier.history.values_list("to_status", "created_at")
     steps = (
@@ -288,6 +290,8 @@ def _public_data(tracking: Tracking) -> dict[str, Any]:
         # Agencies, deadlines and marks only: no officer's name.
         "steps": [_public_step(step) for step in steps],
         "timeliness": _label(dossier_timeliness(dossier)),
+        # A result sent by post: its state, carrier and dates, never the parcel's number.
+        "shipment": shipment_public_state(dossier_id=dossier.pk),
         # Codes, procedures, agencies and states only: the same public view as the tracked one.
         "group_code": (dossier.group.code or "") if dossier.group is not None else "",
         "linked": [

@@ -205,6 +205,15 @@ ENTRIES = [
     Entry("backoffice:step_file", get=DOSSIER_READERS),
     Entry("backoffice:control_sheet", get=DOSSIER_READERS),
     Entry("backoffice:result_download", get=DOSSIER_READERS),
+    # The result leaves through the receiving agency's one-stop unit (motcua/delivery); the other
+    # readers of the dossier are refused (403, audited). The world's dossier is still in progress:
+    # the one-stop officer gets the "not waiting for its hand-over" message.
+    writes("delivery:hand_over", at("own", "reception")),
+    writes("delivery:shipment_send", at("own", "reception")),
+    writes("delivery:shipment_delivered", at("own", "reception")),
+    writes("delivery:shipment_failed", at("own", "reception")),
+    # Nothing was handed over in the world: 404 for all (the readers: delivery/tests/test_delivery_pages.py).
+    Entry("delivery:hand_over_note", get=NOBODY),
     Entry("reports_staff:ratings", get=STAFF),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),

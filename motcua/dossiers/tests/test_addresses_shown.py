@@ -1,7 +1,7 @@
 """Every address the product shows names its ward and province, in the order Vietnamese
 addresses are written, and never the unit codes the e-form stores: the check-your-answers
 page, the officer's dossier page, every PDF the product issues (receipt, acknowledgement,
-supplement request, refusal, apology, control sheet, the results of the demo procedures,
+supplement request, refusal, apology, control sheet, the hand-over note, the results of the demo procedures,
 granted or refused) and the register."""
 
 import datetime
@@ -14,11 +14,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from motcua.catalog.models import Procedure
 from motcua.core.testing import citizen
+from motcua.delivery.constants import IdPaperKind, RecipientKind
+from motcua.delivery.models import HandOver
+from motcua.delivery.notes import handover_note_pdf
 from motcua.directory.constants import Role, UnitKind
 from motcua.directory.models import AdministrativeUnit
 from motcua.documents.results import result_number_and_seal, result_sign, result_templates_load
@@ -158,6 +162,16 @@ def test_every_issued_pdf_and_the_register_name_places_never_codes(place) -> Non
         )
     )
     pdfs["control sheet"] = control_sheet_pdf(dossier=birth)
+    hand_over = HandOver.objects.create(
+        dossier=birth,
+        recipient_kind=RecipientKind.APPLICANT,
+        recipient_name="Nguyễn Văn Hùng",
+        id_paper_kind=IdPaperKind.CITIZEN_ID,
+        id_paper_number="066094000103",
+        officer=reception,
+        handed_at=timezone.now(),
+    )
+    pdfs["hand-over note"] = handover_note_pdf(hand_over=hand_over)
     pdfs["supplement"] = _file(
         dossier_request_supplement(
             dossier=_submitted(place, BIRTH, _birth_answers()),
@@ -201,6 +215,7 @@ def test_every_issued_pdf_and_the_register_name_places_never_codes(place) -> Non
     for code in (DEATH, MARRIAGE):
         assert OTHER_PARENT_TEXT in texts[f"result {code}"], code
     assert "Nhận qua bưu chính (Số 1 Lê Duẩn, phường Tân Lập)" in texts["receipt"]
+    assert f"địa chỉ: {OTHER_PARENT_TEXT}" in texts["hand-over note"]
 
     sheet = load_workbook(io.BytesIO(register_xlsx(dossiers=Dossier.objects.all(), title="t"))).active
     contacts = {str(row[5]) for row in sheet.iter_rows(min_row=8, values_only=True) if row[0]}

@@ -1,0 +1,101 @@
+"""How a result left the one-stop unit: handed over at the counter or sent by post.
+
+Kept apart from the dossier's status: "processed" is when the result exists (the national
+on-time indicator uses it), these rows are the evidence of who received it and when.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.privacy import mask_id
+from motcua.delivery.constants import IdPaperKind, RecipientKind, ShipmentEventKind, ShipmentStatus
+
+
+class HandOver(models.Model):
+    """The result handed over at the counter, against an identity paper (biên bản giao nhận)."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.PROTECT, related_name="hand_over")
+    recipient_kind = models.CharField(_("người nhận là"), max_length=20, choices=RecipientKind.choices)
+    recipient_name = models.CharField(_("họ và tên người nhận"), max_length=200)
+    # For an authorised person: the relation and the paper (giấy ủy quyền số…, ngày…).
+    authorisation = models.CharField(_("quan hệ, giấy ủy quyền"), max_length=300, blank=True)
+    id_paper_kind = models.CharField(_("loại giấy tờ tùy thân"), max_length=20, choices=IdPaperKind.choices)
+    # Personal data (Decree 13/2023/NĐ-CP): shown masked on pages, printed only on the note.
+    id_paper_number = models.CharField(_("số giấy tờ tùy thân"), max_length=20)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    handed_at = models.DateTimeField(_("giao lúc"))
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("biên bản giao nhận kết quả")
+        verbose_name_plural = _("biên bản giao nhận kết quả")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.recipient_name}"
+
+    @property
+    def id_paper_masked(self) -> str:
+        return mask_id(self.id_paper_number)
+
+
+class Shipment(models.Model):
+    """A result sent by post. One dossier may have several: a failed one is followed by a new
+    one (or by the counter). Fields a carrier adapter fills later (its own reference, events)
+    are here from the start so that officer-recorded and carrier-reported shipments look alike."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="shipments")
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.SENT
+    )
+    carrier = models.CharField(_("đơn vị bưu chính"), max_length=100)
+    tracking_number = models.CharField(_("số hiệu bưu gửi"), max_length=50)
+    # The carrier's own identifier of the order, when an adapter created it (empty when typed).
+    carrier_reference = models.CharField(_("mã đơn của bưu chính"), max_length=100, blank=True)
+    address = models.CharField(_("địa chỉ nhận"), max_length=500)
+    sent_on = models.DateField(_("ngày gửi"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    delivered_at = models.DateTimeField(_("giao lúc"), null=True, blank=True)
+    delivered_to = models.CharField(_("người nhận"), max_length=200, blank=True)
+    failure_reason = models.CharField(_("lý do không giao được"), max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bưu gửi kết quả")
+        verbose_name_plural = _("bưu gửi kết quả")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one shipment on its way per dossier: the result is one paper.
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(status=ShipmentStatus.SENT), name="one_shipment_in_transit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"
+
+
+class ShipmentEvent(models.Model):
+    """One thing that happened to a shipment, as the officer recorded it or a carrier reported it."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("sự kiện"), max_length=20, choices=ShipmentEventKind.choices)
+    occurred_at = models.DateTimeField(_("lúc"))
+    description = models.CharField(_("mô tả"), max_length=500, blank=True)
+    # None when a carrier adapter reported it.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the carrier sent (its status code, proof of delivery reference), kept as received.
+    payload = models.JSONField(_("dữ liệu của bưu chính"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("diễn biến bưu gửi")
+        verbose_name_plural = _("diễn biến bưu gửi")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.kind}"
