@@ -6,7 +6,7 @@ from motcua.catalog.constants import StepKind
 from motcua.directory.constants import Role
 from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.processing import step_approve, step_forward, step_issue
+from motcua.dossiers.processing import dossier_fees_record, fees_unpaid, step_approve, step_forward, step_issue
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 
@@ -22,10 +22,13 @@ def ward_staff() -> dict[str, Any]:
 
 
 def processed_dossier(applicant: Any, version: Any, *, delivery: str = DeliveryMethod.COUNTER) -> Dossier:
-    """A ward dossier accepted, examined, approved and issued: processed, its return step open."""
+    """A ward dossier accepted (fees paid), examined, approved and issued: processed, its return
+    step open."""
     staff = ward_staff()
     dossier = submitted_dossier(applicant, version, delivery=delivery)
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=None)
+    if fees_unpaid(dossier):  # paid at the counter, or the clerk could not issue
+        dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
 
     def active(kind: str) -> Any:
         return dossier.steps.get(kind=kind, status=StepStatus.ACTIVE)

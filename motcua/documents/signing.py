@@ -233,12 +233,26 @@ _lock = threading.Lock()
 DEV_VALID_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
+# X.520 caps a common name at 64 (cryptography counts UTF-8 bytes, and Vietnamese letters take
+# two or three); a ward's service centre can be longer than that.
+COMMON_NAME_MAX_BYTES = 64
+
+
+def _fit(common_name: str) -> str:
+    words = common_name.split()
+    while len(" ".join(words).encode()) > COMMON_NAME_MAX_BYTES:
+        words.pop()
+        if len((" ".join(words) + "…").encode()) <= COMMON_NAME_MAX_BYTES:
+            return " ".join(words) + "…"
+    return " ".join(words)
+
+
 def _name(common_name: str) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "motcua (phát triển)"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.COMMON_NAME, _fit(common_name)),
         ]
     )
 

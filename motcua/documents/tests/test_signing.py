@@ -198,3 +198,14 @@ def test_signing_and_validation_work_inside_a_running_event_loop(unsigned: bytes
     thread.start()
     thread.join()
     assert outcome == [True]
+
+
+def test_a_signer_name_longer_than_a_certificate_allows_still_signs(unsigned: bytes) -> None:
+    """A ward's service centre seals with a name of 100 UTF-8 bytes, over X.520's 64: the
+    certificate names it cut at a word with an ellipsis instead of refusing to sign."""
+    centre = "Trung tâm Phục vụ hành chính công phường Buôn Ma Thuột"
+    assert len(centre.encode()) > 64
+    signed = signers.get().sign_pdf(pdf=unsigned, signer_name=centre, reason="Phát hành", location="Đắk Lắk")
+    report = validate_signed_pdf(signed)
+    assert report.valid, report.problem
+    assert report.signer_name == "Trung tâm Phục vụ hành chính công phường Buôn Ma…"

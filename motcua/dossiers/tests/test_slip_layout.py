@@ -16,6 +16,10 @@ import pytest
 
 from motcua.catalog.models import DossierComponent, Procedure
 from motcua.core.testing import citizen
+from motcua.delivery.constants import IdPaperKind, RecipientKind
+from motcua.delivery.notes import handover_note_pdf
+from motcua.delivery.services import handover_record
+from motcua.delivery.testing import processed_dossier
 from motcua.directory.constants import Role
 from motcua.directory.models import AdministrativeUnit
 from motcua.documents.tests.test_results import real_catalog
@@ -103,8 +107,8 @@ def _file(stored: Any) -> bytes:
 
 
 def _issued(place: dict[str, Any], papers: int) -> dict[str, bytes]:
-    """Every slip of the one-stop unit, the acknowledgement, the control sheet and the stop notice of a dossier
-    handed in with `papers` papers."""
+    """Every slip of the one-stop unit, the acknowledgement, the control sheet, the stop notice
+    and the hand-over note of dossiers handed in with `papers` papers."""
     reception, leader = place["reception"], place["leader"]
     version = _version(papers)
 
@@ -157,11 +161,32 @@ def _issued(place: dict[str, Any], papers: int) -> dict[str, bytes]:
             revision=None,
         )
     )
+    hand_over = handover_record(
+        dossier=processed_dossier(place["applicant"], version),
+        officer=reception,
+        recipient_kind=RecipientKind.AUTHORISED,
+        recipient_name="Trần Thị Mai",
+        authorisation="Vợ của người nộp hồ sơ; giấy ủy quyền có chứng thực ngày 01/12/2026",
+        id_paper_kind=IdPaperKind.CITIZEN_ID,
+        id_paper_number="066194000204",
+        note="",
+        revision=None,
+    )
+    pdfs["hand-over note"] = handover_note_pdf(hand_over=hand_over)
     return pdfs
 
 
 # The closing block of each kind: lines holding one of these are not body text.
-CLOSING = ("Người tiếp nhận", "Người nộp", "Ký và ghi rõ", "Ký, ghi rõ", "Quét mã", "Cán bộ xa.", "Đại diện")
+CLOSING = (
+    "Người tiếp nhận",
+    "Người nộp",
+    "Người nhận kết quả",
+    "Ký và ghi rõ",
+    "Ký, ghi rõ",
+    "Quét mã",
+    "Cán bộ xa.",
+    "Đại diện",
+)
 # The closing block of each kind, all on one page.
 SIGNED_BY = {
     "acknowledgement": ("Quét mã để tra cứu hồ sơ",),
@@ -171,6 +196,7 @@ SIGNED_BY = {
     "refusal": ("Người tiếp nhận", "Quét mã để tra cứu hồ sơ"),
     "control sheet": ("Ghi chú: Trường hợp hồ sơ",),
     "stop notice": ("Đại diện", "Quét mã để tra cứu hồ sơ"),
+    "hand-over note": ("Người nhận kết quả", "Người trả kết quả"),
 }
 
 
@@ -197,7 +223,7 @@ def test_every_slip_keeps_its_heading_whole_and_its_signature_with_its_body(plac
     for name, laid_out in pages.items():
         _check_layout(name, laid_out)
     # The date line names the ward whole too.
-    for name in ("receipt", "supplement", "refusal", "apology", "stop notice"):
+    for name in ("receipt", "supplement", "refusal", "apology", "stop notice", "hand-over note"):
         assert any(f"{WARD}," in line for line in pages[name][0]), (name, pages[name][0][:8])
     if papers == 3:
         # An ordinary dossier: each slip fits one A4 page, as the printed forms do.
