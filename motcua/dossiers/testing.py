@@ -105,10 +105,12 @@ def vneid_login(page: "Page", base_url: str, *, sub: str) -> None:
     page.get_by_role("button", name="Authorize").click()
 
 
-def birth_registration_by_father(page: "Page", base_url: str, *, sms: Any, scan: Any) -> Dossier:
+def birth_registration_by_father(
+    page: "Page", base_url: str, *, sms: Any, scan: Any, delivery: str = "Nhận kết quả trực tuyến"
+) -> Dossier:
     """Nguyễn Văn Hùng, logged in, registers his son's birth online and confirms with the SMS
     code: every pre-filled value is trusted as it is, the paper birth certificate `scan` (a PDF
-    path) is uploaded. Checks on the way that the parents page shows only what applies to a
+    path) is uploaded, the result is asked for as `delivery` says. Checks on the way that the parents page shows only what applies to a
     father. Returns the submitted dossier (real birth-registration catalogue and e-form loaded,
     population registry and SMS gateway simulated)."""
     from playwright.sync_api import expect
@@ -166,7 +168,7 @@ def birth_registration_by_father(page: "Page", base_url: str, *, sms: Any, scan:
     expect(page.get_by_role("link", name=scan.name)).to_be_visible()
     page.get_by_role("button", name="Tiếp tục").click()
 
-    page.get_by_label("Nhận kết quả trực tuyến").check()
+    page.get_by_label(delivery).check()
     page.get_by_role("button", name="Tiếp tục").click()
 
     # Check, declare, submit, confirm with the code the SMS gateway received.
