@@ -23,5 +23,6 @@ urlpatterns = [
     path("ho-so/<int:pk>/buoc/<int:step_id>/tep/<int:file_id>/", views.step_file_download, name="step_file"),
     path("ho-so/<int:pk>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),
     path("ho-so/<int:pk>/ket-qua/", views.result_download, name="result_download"),
+    path("ho-so/<int:pk>/buoc/<int:step_id>/du-thao-ket-qua/", views.result_preview, name="result_preview"),
     path("so-theo-doi/", views.register, name="register"),
 ]

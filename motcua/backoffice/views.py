@@ -23,6 +23,7 @@ from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user, user_is_staff
 from motcua.documents.files import private_file_response
+from motcua.documents.results import result_preview_pdf
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
@@ -336,6 +337,27 @@ def control_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, pk=pk)
     response = HttpResponse(control_sheet_pdf(dossier=dossier), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    return response
+
+
+@login_required
+def result_preview(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    """The result the approval step `step_id` would sign, rendered by the signing path itself
+    (`result_preview_pdf`), unsigned and marked as a draft: the leader reads the document,
+    not a summary, before "Phê duyệt và ký số". For officers who may read the dossier, while
+    the approval step is open."""
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    step = step_get_for_officer(user=request.user, dossier=dossier, step_id=step_id)
+    if step.kind != StepKind.APPROVE or step.status != StepStatus.ACTIVE:
+        raise Http404(_("Bước này không có kết quả chờ phê duyệt."))
+    try:
+        pdf = result_preview_pdf(dossier=dossier, agency=step.agency, approver=step.assignee or request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("backoffice:dossier_detail", pk=dossier.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{dossier.code}.pdf"'
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -108,6 +108,7 @@ DOSSIER_KEYS = {
     "draft",
     "submitted",
     "main_step",
+    "approve_step",
     "consultation_step",
     "slip",
     "attachment",
@@ -202,6 +203,7 @@ ENTRIES = [
     Entry("backoffice:step_file", get=DOSSIER_READERS),
     Entry("backoffice:control_sheet", get=DOSSIER_READERS),
     Entry("backoffice:result_download", get=DOSSIER_READERS),
+    Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),

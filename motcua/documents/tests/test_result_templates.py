@@ -104,12 +104,12 @@ def test_admin_form_refuses_a_bad_body_with_the_vietnamese_message() -> None:
     load_catalog(BIRTH)
     version = Procedure.objects.get(code="1.001193").current_version
     form = ResultTemplateAdminForm(
-        data={"version": version.pk, "title": "Trích lục khai sinh", "symbol": "TLKS", "body": "{{ ten_tre }}"}
+        data={"version": version.pk, "title": "Giấy khai sinh", "symbol": "GKS", "body": "{{ ten_tre }}"}
     )
     assert not form.is_valid()
     assert "Mẫu văn bản dùng biến không có trong dữ liệu của văn bản: ten_tre" in form.errors["body"][0]
     good = ResultTemplateAdminForm(
-        data={"version": version.pk, "title": "Trích lục khai sinh", "symbol": "TLKS", "body": DEFAULT_BODY}
+        data={"version": version.pk, "title": "Giấy khai sinh", "symbol": "GKS", "body": DEFAULT_BODY}
     )
     assert good.is_valid(), good.errors
 
@@ -135,8 +135,8 @@ def test_agency_admin_sees_and_edits_only_their_procedures_templates(client: Any
     load_catalog(BIRTH, procedure("1.013225", "Cấp giấy phép xây dựng", field="XD", managing_agency=""))
     own = ResultTemplate.objects.create(
         version=Procedure.objects.get(code="1.001193").current_version,
-        title="Trích lục khai sinh",
-        symbol="TLKS",
+        title="Giấy khai sinh",
+        symbol="GKS",
         body=DEFAULT_BODY,
     )
     other = ResultTemplate.objects.create(
@@ -147,7 +147,7 @@ def test_agency_admin_sees_and_edits_only_their_procedures_templates(client: Any
     )
     client.force_login(_agency_admin())
     listing = client.get(URL).content.decode()
-    assert "1.001193" in listing and "Trích lục khai sinh" in listing
+    assert "1.001193" in listing and "Giấy khai sinh" in listing
     assert "1.013225" not in listing and "Giấy phép xây dựng" not in listing
     assert client.get(f"{URL}{other.pk}/change/").status_code in {302, 404}
 
