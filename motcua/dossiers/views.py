@@ -361,7 +361,9 @@ def _paper_rows(dossier: Dossier) -> list[dict[str, Any]]:
                 "component": component,
                 "state": state,
                 "attachments": [a for a in dossier.attachments.all() if a.component_id == component.pk],
-                "stored": stored_documents_for_component(user=dossier.applicant, component_name=component.name)
+                "stored": stored_documents_for_component(
+                    user=dossier.applicant, component_name=component.name, dossier_id=dossier.pk
+                )
                 if state in {"required", "optional"}
                 else [],
             }

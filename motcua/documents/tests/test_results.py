@@ -30,7 +30,10 @@ from motcua.core.testing import citizen, directory_minimal
 from motcua.directory.models import Agency
 from motcua.documents.models import DocumentNumberSequence, IssuedDocument, StoredDocument
 from motcua.documents.results import (
+    DATE_ANCHOR,
     DEFAULT_BODY,
+    NUMBER_ANCHOR,
+    date_line,
     document_number_issue,
     result_number_and_seal,
     result_sign,
@@ -143,10 +146,11 @@ def seal(document: IssuedDocument, agency: Agency, by: Any) -> IssuedDocument:
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The PDF's text, NFC-normalised and with line breaks as spaces (lines wrap)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
-    return " ".join(text.split())
+    """The PDF's text as a reader sees it, NFC-normalised and with line breaks as spaces (lines
+    wrap). Poppler draws form fields and signature stamps (the heading's number and date are
+    fields); pypdf reads the pages' own content only."""
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def stored_bytes(document: Any) -> bytes:
@@ -215,7 +219,9 @@ def test_birth_result_is_a_signed_a4_document_in_the_national_layout(birth: dict
         assert expected in text, expected
     assert "26 tháng 11" not in text
     # The URL is printed under the QR code, wrapped to the column's width.
-    assert f"https://dichvucong.example.vn/xac-thuc/{document.verification_code}/" in text.replace(" ", "")
+    # (pypdf: poppler joins the word broken at the hyphen.)
+    url_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"https://dichvucong.example.vn/xac-thuc/{document.verification_code}/" in "".join(url_text.split())
 
     report = validate_signed_pdf(pdf)
     assert report.valid, report.problem
@@ -259,29 +265,44 @@ def test_clerk_numbers_dates_and_seals_with_the_agency_signature(birth: dict[str
 
 @needs_poppler
 @time_machine.travel(ISSUE_DAY, tick=False)
-def test_number_and_date_appear_on_page_one_only_once_sealed(birth: dict[str, Agency], tmp_path: Path) -> None:
-    """Page 1 reads "Số: 1/GKS" and "Ngày 26/11/2026" only after the clerk seals it, in the
-    agency's stamp placed in the box the frame keeps free under the blank number: no text of
-    the document lies under it, and it is on the first page, under the number line."""
+def test_number_and_date_fill_the_heading_at_release(birth: dict[str, Agency], tmp_path: Path) -> None:
+    """Decree 30/2020/NĐ-CP for an electronic document: the leader signs a heading with the
+    number and the date blank; at release page 1 reads "Số: 1/GKS" under the agency and "Tân
+    Lập, ngày 26 tháng 11 năm 2026" under the motto (the place by name), filled in the
+    heading's fields without breaking the leader's signature, and the agency's stamp in the
+    box under the number says the same. No text of the page lies under the stamp."""
     approver = leader()
     document = sign(birth_dossier(), birth["UBND-24121"], approver)
     before = page_one_text(stored_bytes(document), tmp_path)
-    assert "Số: /GKS" in before
-    assert "Số: 1/" not in before and "Ngày 26/11/2026" not in before
+    assert "Số: /GKS" in before and "Tân Lập, ngày … tháng … năm …" in before
+    assert "Số: 1/" not in before and "26 tháng 11" not in before and "Ngày 26/11/2026" not in before
 
     seal(document, birth["UBND-24121"], clerk())
     pdf = stored_bytes(document)
     after = page_one_text(pdf, tmp_path)
-    assert "Số: 1/GKS" in after and "Ngày 26/11/2026" in after
+    assert "Số: 1/GKS" in after and "Tân Lập, ngày 26 tháng 11 năm 2026" in after
+    assert "Ngày 26/11/2026" in after  # the agency's stamp
+    assert "ngày … tháng" not in after and "Số: /GKS" not in after
+    assert "24121" not in after  # the place is named, never coded
+    report = validate_signed_pdf(pdf)
+    assert report.valid, report.problem
+    assert report.signers == ("Nguyễn Thị Hương", WARD_NAME)
 
     reader = PdfReader(io.BytesIO(pdf))
-    widgets = [
-        annotation.get_object()
+    widgets = {
+        str(annotation.get_object().get("/T")): annotation.get_object()
         for annotation in reader.pages[0].get("/Annots", [])
-        if annotation.get_object().get("/T") == SEAL_FIELD_NAME
-    ]
-    assert len(widgets) == 1
-    left, bottom, right, top = (float(v) for v in widgets[0]["/Rect"])
+    }
+    assert set(widgets) == {NUMBER_ANCHOR, DATE_ANCHOR, "ChuKy", SEAL_FIELD_NAME}
+    assert (widgets[NUMBER_ANCHOR]["/V"], widgets[DATE_ANCHOR]["/V"]) == (
+        "Số: 1/GKS",
+        "Tân Lập, ngày 26 tháng 11 năm 2026",
+    )
+    number_box = [float(v) for v in widgets[NUMBER_ANCHOR]["/Rect"]]
+    date_box = [float(v) for v in widgets[DATE_ANCHOR]["/Rect"]]
+    left, bottom, right, top = (float(v) for v in widgets[SEAL_FIELD_NAME]["/Rect"])
+    assert number_box[2] < 595 / 2 < date_box[0] + 60  # number on the left, date on the right
+    assert abs(number_box[1] - date_box[1]) < 1 and number_box[1] >= top  # one line, the stamp below
     assert left < 595 / 2 and top > 842 - 200  # top left of the first page
     under: list[str] = []
 
@@ -293,7 +314,13 @@ def test_number_and_date_appear_on_page_one_only_once_sealed(birth: dict[str, Ag
 
     reader.pages[0].extract_text(visitor_text=visit)
     assert under == []
-    assert "Số: /GKS" in pdf_text(pdf)  # the page the leader signed is unchanged underneath
+
+
+def test_date_of_issue_pads_the_day_and_january_february() -> None:
+    """Decree 30/2020/NĐ-CP, appendix I: a day below 10 and the months 1 and 2 take a zero."""
+    assert date_line(place="Tân Lập", day=datetime.date(2027, 2, 5)) == "Tân Lập, ngày 05 tháng 02 năm 2027"
+    assert date_line(place="Tân Lập", day=datetime.date(2027, 3, 15)) == "Tân Lập, ngày 15 tháng 3 năm 2027"
+    assert date_line(place="Tân Lập") == "Tân Lập, ngày … tháng … năm …"
 
 
 @time_machine.travel(ISSUE_DAY, tick=False)
@@ -496,7 +523,8 @@ def test_a_rolled_back_issue_gives_its_number_back(birth: dict[str, Agency]) -> 
 
 def test_copy_to_the_citizen_store_is_idempotent(birth: dict[str, Agency]) -> None:
     """The issued result is copied once into the applicant's document store, with its hash,
-    size and source dossier; copying again returns the same entry."""
+    size and source dossier, named with the person it is about (the child, not the father who
+    applied); copying again returns the same entry."""
     dossier = birth_dossier()
     document = seal(sign(dossier, birth["UBND-24121"], leader()), birth["UBND-24121"], clerk())
     stored = result_store_for_citizen(dossier=dossier, document=document)
@@ -504,7 +532,7 @@ def test_copy_to_the_citizen_store_is_idempotent(birth: dict[str, Agency]) -> No
     assert again.pk == stored.pk
     assert StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier).count() == 1
     assert stored.owner_id == dossier.applicant_id
-    assert stored.title == "Giấy khai sinh" and stored.title_folded == "giay khai sinh"
+    assert stored.title == "Giấy khai sinh – Nguyễn Minh Khôi" and stored.title_folded == "giay khai sinh"
     assert stored.content_type == "application/pdf"
     assert (stored.sha256, stored.size) == (document.sha256, document.size)
     with stored.file.open("rb") as fh:
