@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.forms import StaffAuthenticationForm
@@ -19,6 +20,7 @@ from motcua.backoffice.forms import DossierSearchForm
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
+from motcua.core.middleware import CONTENT_SECURITY_POLICY
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user, user_is_staff
@@ -341,6 +343,7 @@ def control_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@xframe_options_sameorigin  # embedded in the dossier page beside "Phê duyệt và ký số"
 def result_preview(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     """The result the approval step `step_id` would sign, rendered by the signing path itself
     (`result_preview_pdf`), unsigned and marked as a draft: the leader reads the document,
@@ -358,6 +361,9 @@ def result_preview(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{dossier.code}.pdf"'
     response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
     return response
 
 

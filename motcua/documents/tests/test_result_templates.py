@@ -16,7 +16,7 @@ from motcua.core.testing import BIRTH, load_catalog, procedure
 from motcua.directory.constants import Role
 from motcua.directory.services import staff_ensure
 from motcua.documents.admin import ResultTemplateAdminForm
-from motcua.documents.results import DEFAULT_BODY, result_template_check
+from motcua.documents.results import DEFAULT_BODY, result_template_check, result_templates_load, result_title_check
 
 URL = "/quan-tri/catalog/resulttemplate/"
 TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" / "result_templates.json"
@@ -112,6 +112,25 @@ def test_admin_form_refuses_a_bad_body_with_the_vietnamese_message() -> None:
         data={"version": version.pk, "title": "Giấy khai sinh", "symbol": "GKS", "body": DEFAULT_BODY}
     )
     assert good.is_valid(), good.errors
+
+
+@pytest.mark.django_db
+def test_the_title_is_the_result_the_catalogue_lists() -> None:
+    """A birth registration issues the "Giấy khai sinh": a template titled otherwise is refused
+    in the admin and when templates load, naming the catalogue's result."""
+    load_catalog(BIRTH)
+    version = Procedure.objects.get(code="1.001193").current_version
+    form = ResultTemplateAdminForm(
+        data={"version": version.pk, "title": "Trích lục khai sinh", "symbol": "TLKS", "body": DEFAULT_BODY}
+    )
+    assert not form.is_valid()
+    assert form.errors["title"] == ["Tên văn bản phải là kết quả của thủ tục theo danh mục: Giấy khai sinh."]
+    with pytest.raises(ValueError, match=r"1\.001193: Tên văn bản phải là kết quả"):
+        result_templates_load(
+            document={"1.001193": {"title": "Trích lục khai sinh", "symbol": "TLKS", "body": DEFAULT_BODY}},
+            actor="test",
+        )
+    result_title_check(version=version, title="giấy  khai sinh")  # spacing and case aside, it is
 
 
 def _agency_admin() -> Any:

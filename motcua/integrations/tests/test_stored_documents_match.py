@@ -156,7 +156,7 @@ def test_a_birth_notice_serves_one_birth_registration() -> None:
 def test_last_years_birth_notice_is_not_offered_but_a_birth_certificate_is() -> None:
     """A birth notice stored more than a year ago is about a child born then, not a new one;
     a birth certificate describes a person and stays reusable however old."""
-    applicant, version, notice = _birth_notice_world()
+    applicant, _version, notice = _birth_notice_world()
     StoredDocument.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(days=400))
     certificate = _store(applicant, "Giấy khai sinh – Nguyễn Minh An", days_ago=400)
 
