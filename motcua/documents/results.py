@@ -138,7 +138,8 @@ _SANDBOX = Engine(
 def document_number_issue(*, agency: Agency, year: int, symbol: str) -> str:
     """The next number of `agency`'s register of outgoing results for `year` and `symbol`.
 
-    Formatted "{n}/{symbol}", e.g. "12/TLKS"; numbering restarts at 1 every year, and each
+    Formatted "{n}/{symbol}", e.g. "12/TLKS", numbers below 10 with a leading zero ("05/TLKS",
+    Decree 30/2020/NĐ-CP, appendix I); numbering restarts at 1 every year, and each
     agency and symbol has its own sequence. Must run inside the caller's transaction: the
     register row stays locked until it ends, so concurrent issues get distinct, consecutive
     numbers, and a failed issue (rolled back) gives its number back.
@@ -158,7 +159,7 @@ def document_number_issue(*, agency: Agency, year: int, symbol: str) -> str:
             continue  # another transaction created this year's row first: lock that one
     else:
         raise RuntimeError("could not allocate a document number sequence")
-    return f"{sequence.last}/{symbol}"
+    return f"{sequence.last:02d}/{symbol}"
 
 
 # --------------------------------------------------------------------------- templates

@@ -244,7 +244,7 @@ def test_clerk_numbers_dates_and_seals_with_the_agency_signature(birth: dict[str
     sealed = seal(document, birth["UBND-24121"], clerk())
     assert sealed is document  # updated in place
     document.refresh_from_db()
-    assert document.number == "1/GKS"
+    assert document.number == "01/GKS"
     assert document.issued_at == ISSUE_DAY
     assert document.signed_by_name == "Nguyễn Thị Hương"  # the leader stays the signer of record
     pdf = stored_bytes(document)
@@ -259,7 +259,7 @@ def test_clerk_numbers_dates_and_seals_with_the_agency_signature(birth: dict[str
     fields = [sig.field_name for sig in PdfFileReader(io.BytesIO(pdf)).embedded_signatures]
     assert fields == ["ChuKy", SEAL_FIELD_NAME]
     event = AuditEvent.objects.get(action="documents.result_sealed", object_id=str(document.pk))
-    assert event.summary["number"] == "1/GKS" and event.summary["clerk"] == "Phạm Thị Lan"
+    assert event.summary["number"] == "01/GKS" and event.summary["clerk"] == "Phạm Thị Lan"
     assert AuditEvent.objects.filter(action="documents.sealed", object_id=str(document.pk)).exists()
 
 
@@ -267,7 +267,7 @@ def test_clerk_numbers_dates_and_seals_with_the_agency_signature(birth: dict[str
 @time_machine.travel(ISSUE_DAY, tick=False)
 def test_number_and_date_fill_the_heading_at_release(birth: dict[str, Agency], tmp_path: Path) -> None:
     """Decree 30/2020/NĐ-CP for an electronic document: the leader signs a heading with the
-    number and the date blank; at release page 1 reads "Số: 1/GKS" under the agency and "Tân
+    number and the date blank; at release page 1 reads "Số: 01/GKS" under the agency and "Tân
     Lập, ngày 26 tháng 11 năm 2026" under the motto (the place by name), filled in the
     heading's fields without breaking the leader's signature, and the agency's stamp in the
     box under the number says the same. No text of the page lies under the stamp."""
@@ -275,12 +275,12 @@ def test_number_and_date_fill_the_heading_at_release(birth: dict[str, Agency], t
     document = sign(birth_dossier(), birth["UBND-24121"], approver)
     before = page_one_text(stored_bytes(document), tmp_path)
     assert "Số: /GKS" in before and "Tân Lập, ngày … tháng … năm …" in before
-    assert "Số: 1/" not in before and "26 tháng 11" not in before and "Ngày 26/11/2026" not in before
+    assert "Số: 01/" not in before and "26 tháng 11" not in before and "Ngày 26/11/2026" not in before
 
     seal(document, birth["UBND-24121"], clerk())
     pdf = stored_bytes(document)
     after = page_one_text(pdf, tmp_path)
-    assert "Số: 1/GKS" in after and "Tân Lập, ngày 26 tháng 11 năm 2026" in after
+    assert "Số: 01/GKS" in after and "Tân Lập, ngày 26 tháng 11 năm 2026" in after
     assert "Ngày 26/11/2026" in after  # the agency's stamp
     assert "ngày … tháng" not in after and "Số: /GKS" not in after
     assert "24121" not in after  # the place is named, never coded
@@ -295,7 +295,7 @@ def test_number_and_date_fill_the_heading_at_release(birth: dict[str, Agency], t
     }
     assert set(widgets) == {NUMBER_ANCHOR, DATE_ANCHOR, "ChuKy", SEAL_FIELD_NAME}
     assert (widgets[NUMBER_ANCHOR]["/V"], widgets[DATE_ANCHOR]["/V"]) == (
-        "Số: 1/GKS",
+        "Số: 01/GKS",
         "Tân Lập, ngày 26 tháng 11 năm 2026",
     )
     number_box = [float(v) for v in widgets[NUMBER_ANCHOR]["/Rect"]]
@@ -333,8 +333,8 @@ def test_numbers_are_drawn_at_sealing_in_the_order_of_issue(birth: dict[str, Age
     first = sign(first_dossier, birth["UBND-24121"], approver)
     second = sign(second_dossier, birth["UBND-24121"], approver)
     assert not DocumentNumberSequence.objects.exists()
-    assert seal(second, birth["UBND-24121"], by).number == "1/GKS"
-    assert seal(first, birth["UBND-24121"], by).number == "2/GKS"
+    assert seal(second, birth["UBND-24121"], by).number == "01/GKS"
+    assert seal(first, birth["UBND-24121"], by).number == "02/GKS"
     assert DocumentNumberSequence.objects.get(agency=birth["UBND-24121"], year=2026, symbol="GKS").last == 2
 
 
@@ -344,7 +344,7 @@ def test_sealing_again_changes_nothing(birth: dict[str, Agency]) -> None:
     document = seal(sign(birth_dossier(), birth["UBND-24121"], leader()), birth["UBND-24121"], by)
     sha256 = document.sha256
     again = seal(IssuedDocument.objects.get(pk=document.pk), birth["UBND-24121"], by)
-    assert (again.number, again.sha256) == ("1/GKS", sha256)
+    assert (again.number, again.sha256) == ("01/GKS", sha256)
     assert DocumentNumberSequence.objects.get(symbol="GKS").last == 1
     assert AuditEvent.objects.filter(action="documents.result_sealed").count() == 1
 
@@ -374,7 +374,7 @@ def test_a_failed_seal_leaves_the_leader_signed_result_and_its_number(birth: dic
     assert (document.number, document.issued_at) == ("", None)
     assert stored_bytes(document) == leader_signed
     with transaction.atomic():
-        assert document_number_issue(agency=birth["UBND-24121"], year=2026, symbol="GKS") == "1/GKS"
+        assert document_number_issue(agency=birth["UBND-24121"], year=2026, symbol="GKS") == "01/GKS"
 
 
 def test_layout_leaves_the_signature_stamp_corner_free(birth: dict[str, Agency]) -> None:
@@ -417,7 +417,7 @@ def test_refusal_is_a_reply_letter_with_the_reason(birth: dict[str, Agency]) -> 
     assert "không giải quyết hồ sơ" in text
     assert "GIẤY KHAI SINH" not in text and "Nguyễn Minh Khôi" not in text
     seal(document, birth["UBND-24121"], clerk())
-    assert document.number == "1/TL"
+    assert document.number == "01/TL"
     assert validate_signed_pdf(stored_bytes(document)).valid
 
 
@@ -475,12 +475,12 @@ def test_numbers_follow_the_register_per_agency_year_and_symbol() -> None:
     agencies = directory_minimal()
     ward, department = agencies["UBND-24121"], agencies["STP"]
     with transaction.atomic():
-        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "1/GKS"
-        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "2/GKS"
-        assert document_number_issue(agency=ward, year=2026, symbol="TLKT") == "1/TLKT"
-        assert document_number_issue(agency=department, year=2026, symbol="GKS") == "1/GKS"
-        assert document_number_issue(agency=ward, year=2027, symbol="GKS") == "1/GKS"
-        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "3/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "01/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "02/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="TLKT") == "01/TLKT"
+        assert document_number_issue(agency=department, year=2026, symbol="GKS") == "01/GKS"
+        assert document_number_issue(agency=ward, year=2027, symbol="GKS") == "01/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "03/GKS"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -508,7 +508,7 @@ def test_concurrent_issues_never_share_a_number() -> None:
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(numbers, key=lambda n: int(n.split("/")[0])) == [f"{n}/GKS" for n in range(1, 41)]
+    assert sorted(numbers, key=lambda n: int(n.split("/")[0])) == [f"{n:02d}/GKS" for n in range(1, 41)]
 
 
 def test_a_rolled_back_issue_gives_its_number_back(birth: dict[str, Agency]) -> None:
@@ -518,7 +518,7 @@ def test_a_rolled_back_issue_gives_its_number_back(birth: dict[str, Agency]) -> 
         document_number_issue(agency=agency, year=2026, symbol="GKS")
         raise RuntimeError("signing failed")
     with transaction.atomic():
-        assert document_number_issue(agency=agency, year=2026, symbol="GKS") == "1/GKS"
+        assert document_number_issue(agency=agency, year=2026, symbol="GKS") == "01/GKS"
 
 
 def test_copy_to_the_citizen_store_is_idempotent(birth: dict[str, Agency]) -> None:
