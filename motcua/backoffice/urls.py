@@ -25,5 +25,6 @@ urlpatterns = [
     path("ho-so/<int:pk>/de-nghi-rut/", closing.withdrawal, name="withdrawal_decide"),
     path("ho-so/<int:pk>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),
     path("ho-so/<int:pk>/ket-qua/", views.result_download, name="result_download"),
+    path("ho-so/<int:pk>/buoc/<int:step_id>/du-thao-ket-qua/", views.result_preview, name="result_preview"),
     path("so-theo-doi/", views.register, name="register"),
 ]

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.forms import StaffAuthenticationForm
@@ -19,10 +20,12 @@ from motcua.backoffice.forms import DossierSearchForm
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
+from motcua.core.middleware import CONTENT_SECURITY_POLICY
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user, user_is_staff
 from motcua.documents.files import private_file_response
+from motcua.documents.results import result_preview_pdf
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
@@ -333,6 +336,31 @@ def control_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, pk=pk)
     response = HttpResponse(control_sheet_pdf(dossier=dossier), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    return response
+
+
+@login_required
+@xframe_options_sameorigin  # embedded in the dossier page beside "Phê duyệt và ký số"
+def result_preview(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    """The result the approval step `step_id` would sign, rendered by the signing path itself
+    (`result_preview_pdf`), unsigned and marked as a draft: the leader reads the document,
+    not a summary, before "Phê duyệt và ký số". For officers who may read the dossier, while
+    the approval step is open."""
+    dossier = dossier_get_for_officer(user=request.user, pk=pk)
+    step = step_get_for_officer(user=request.user, dossier=dossier, step_id=step_id)
+    if step.kind != StepKind.APPROVE or step.status != StepStatus.ACTIVE:
+        raise Http404(_("Bước này không có kết quả chờ phê duyệt."))
+    try:
+        pdf = result_preview_pdf(dossier=dossier, agency=step.agency, approver=step.assignee or request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("backoffice:dossier_detail", pk=dossier.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{dossier.code}.pdf"'
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
     return response
 
 

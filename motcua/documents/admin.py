@@ -15,7 +15,7 @@ from motcua.catalog.models import ProcedureVersion, ResultTemplate
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
-from motcua.documents.results import CONTEXT_NAMES, result_template_check
+from motcua.documents.results import CONTEXT_NAMES, result_template_check, result_title_check
 
 
 class ResultTemplateAdminForm(forms.ModelForm[ResultTemplate]):
@@ -42,6 +42,16 @@ class ResultTemplateAdminForm(forms.ModelForm[ResultTemplate]):
         except ApplicationError as error:
             raise forms.ValidationError(error.message, code=error.code) from error
         return body
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version, title = cleaned.get("version"), cleaned.get("title")
+        if version is not None and title:
+            try:
+                result_title_check(version=version, title=str(title))
+            except ApplicationError as error:
+                self.add_error("title", forms.ValidationError(error.message, code=error.code))
+        return cleaned
 
 
 @admin.register(ResultTemplate)

@@ -44,6 +44,7 @@ from motcua.core.errors import ApplicationError
 from motcua.core.text import fold
 from motcua.directory.addresses import unit_kind_prefix
 from motcua.directory.constants import AgencyKind, UnitKind
+from motcua.documents.heading import HeadingField, heading_fields_add
 from motcua.documents.models import DocumentNumberSequence, IssuedDocument, StoredDocument
 from motcua.documents.services import (
     issued_document_create,
@@ -72,6 +73,15 @@ REFUSAL_SYMBOL = "TL"
 SEAL_ANCHOR = "so-va-ngay-ban-hanh"
 SEAL_WIDTH = 150
 SEAL_HEIGHT = 36
+# The heading's number and place-and-date lines: text fields the clerk fills at release
+# (`heading.py`), over boxes of these sizes (points) the frame reserves under these ids.
+NUMBER_ANCHOR = "so-ky-hieu"
+DATE_ANCHOR = "dia-danh-ngay-ban-hanh"
+HEADING_FIELD_HEIGHT = 18
+NUMBER_WIDTH = 180
+DATE_WIDTH = 280
+# The blank left for the number on the signed, unnumbered document ("Số:      /TLKS").
+NUMBER_BLANK = "\u2002" * 6
 
 # The names a result template may use; see result_template_check.
 CONTEXT_NAMES = frozenset(
@@ -128,7 +138,8 @@ _SANDBOX = Engine(
 def document_number_issue(*, agency: Agency, year: int, symbol: str) -> str:
     """The next number of `agency`'s register of outgoing results for `year` and `symbol`.
 
-    Formatted "{n}/{symbol}", e.g. "12/TLKS"; numbering restarts at 1 every year, and each
+    Formatted "{n}/{symbol}", e.g. "12/TLKS", numbers below 10 with a leading zero ("05/TLKS",
+    Decree 30/2020/NĐ-CP, appendix I); numbering restarts at 1 every year, and each
     agency and symbol has its own sequence. Must run inside the caller's transaction: the
     register row stays locked until it ends, so concurrent issues get distinct, consecutive
     numbers, and a failed issue (rolled back) gives its number back.
@@ -148,20 +159,37 @@ def document_number_issue(*, agency: Agency, year: int, symbol: str) -> str:
             continue  # another transaction created this year's row first: lock that one
     else:
         raise RuntimeError("could not allocate a document number sequence")
-    return f"{sequence.last}/{symbol}"
+    return f"{sequence.last:02d}/{symbol}"
 
 
 # --------------------------------------------------------------------------- templates
 
 
+def result_names(version: ProcedureVersion) -> list[str]:
+    """The results the catalogue lists for `version` ("Giấy khai sinh"), in order."""
+    names = []
+    for item in version.results if isinstance(version.results, list) else []:
+        name = item.get("name") or item.get("title") if isinstance(item, Mapping) else item
+        if isinstance(name, str) and name.strip():
+            names.append(" ".join(name.split())[:255])
+    return names
+
+
 def _first_result_name(version: ProcedureVersion) -> str:
-    results = version.results if isinstance(version.results, list) else []
-    first = results[0] if results else None
-    if isinstance(first, Mapping):
-        first = first.get("name") or first.get("title")
-    if isinstance(first, str) and first.strip():
-        return " ".join(first.split())[:255]
-    return DEFAULT_TITLE
+    names = result_names(version)
+    return names[0] if names else DEFAULT_TITLE
+
+
+def result_title_check(*, version: ProcedureVersion, title: str) -> None:
+    """Refuse a result template titled otherwise than a result the catalogue lists for its
+    procedure: a birth registration issues the "Giấy khai sinh", not a "Trích lục khai sinh".
+    A version that lists no result accepts any title."""
+    names = result_names(version)
+    if names and fold(" ".join(title.split())) not in {fold(name) for name in names}:
+        raise ApplicationError(
+            _("Tên văn bản phải là kết quả của thủ tục theo danh mục: %(names)s.") % {"names": "; ".join(names)},
+            code="result_title_mismatch",
+        )
 
 
 def result_template_for(*, version: ProcedureVersion) -> ResultTemplate:
@@ -393,6 +421,23 @@ def _applicant_name(dossier: Dossier) -> str:
     return str(applicant.get_full_name() or applicant.get_username())
 
 
+# E-form fields naming the person a result is about, when it is not the applicant: the child
+# of a birth registration, the deceased of a death registration, the person a certificate
+# is asked for. The first one answered wins.
+SUBJECT_NAME_FIELDS = ("child_full_name", "deceased_full_name", "subject_full_name", "person_full_name")
+
+
+def result_subject_name(dossier: Dossier) -> str:
+    """The person the result of `dossier` is about: from the e-form (`SUBJECT_NAME_FIELDS`),
+    else the applicant."""
+    data = dossier.form_data if isinstance(dossier.form_data, dict) else {}
+    for field in SUBJECT_NAME_FIELDS:
+        value = data.get(field)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return _applicant_name(dossier)
+
+
 def result_context(*, dossier: Dossier, agency: Agency) -> dict[str, Any]:
     """The data a result template body is rendered with (see result_template_check)."""
     schema = _form_schema(dossier.procedure_version)
@@ -425,10 +470,39 @@ def place_name(unit: AdministrativeUnit) -> str:
     return name
 
 
-def date_line(*, place: str) -> str:
-    """ "Tân Lập, ngày … tháng … năm …": left blank when the leader signs; the date of issue
-    is the clerk's, in the agency's signature stamp (`result_number_and_seal`)."""
-    return f"{place}, ngày … tháng … năm …"
+def date_line(*, place: str, day: datetime.date | None = None) -> str:
+    """ "Tân Lập, ngày 26 tháng 11 năm 2026", or blank "Tân Lập, ngày … tháng … năm …" without
+    `day` (when the leader signs: the date of issue is the clerk's, `result_number_and_seal`).
+
+    Decree 30/2020/NĐ-CP, appendix I: a day below 10 and the months 1 and 2 take a leading
+    zero ("ngày 05 tháng 02", but "tháng 3").
+    """
+    if day is None:
+        return f"{place}, ngày … tháng … năm …"
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def number_line(*, symbol: str, number: str = "") -> str:
+    """ "Số: 12/TLKS", or "Số:      /TLKS" with the number left blank (when the leader signs)."""
+    return f"Số: {number}" if number else f"Số:{NUMBER_BLANK}/{symbol}"
+
+
+def _heading_fields(*, symbol: str, place: str) -> list[HeadingField]:
+    """The number and the place-and-date lines of the heading, blank, as text fields the clerk
+    fills at release (see `heading.py`)."""
+    return [
+        HeadingField(
+            anchor=NUMBER_ANCHOR, width=NUMBER_WIDTH, height=HEADING_FIELD_HEIGHT, value=number_line(symbol=symbol)
+        ),
+        HeadingField(
+            anchor=DATE_ANCHOR,
+            width=DATE_WIDTH,
+            height=HEADING_FIELD_HEIGHT,
+            value=date_line(place=place),
+            font="NotoSerif-Italic.ttf",
+        ),
+    ]
 
 
 def _expanded(name: str) -> str:
@@ -475,6 +549,78 @@ def _signer_name(approver: Any) -> str:
 # --------------------------------------------------------------------------- issuing
 
 
+def _result_pdf(
+    *, dossier: Dossier, agency: Agency, approver: Any, outcome: str, note: str, verification_code: str, draft: bool
+) -> tuple[bytes, str, str, ResultTemplate]:
+    """The result of `dossier` rendered as the leader signs it: (PDF, title, symbol, template).
+
+    `result_sign` signs what this returns; the leader's preview (`result_preview_pdf`) shows
+    it unsigned, with `draft` marking it as a draft, so the leader sees what they sign.
+    """
+    if outcome not in Outcome.values:
+        raise ApplicationError(_("Kết quả giải quyết không hợp lệ."), code="result_outcome_invalid")
+    refused = outcome == Outcome.REFUSED
+    if refused and not note:
+        raise ApplicationError(_("Hãy ghi rõ lý do không giải quyết hồ sơ."), code="result_reason_missing")
+    template = result_template_for(version=dossier.procedure_version)
+    data = result_context(dossier=dossier, agency=agency)
+    data.update(outcome=outcome, outcome_note=note)
+    body: SafeString | str = ""
+    if not refused:
+        result_template_check(body=template.body)
+        body = _render_body(template.body, data)
+    title = REFUSAL_TITLE if refused else template.title
+    symbol = REFUSAL_SYMBOL if refused else template.symbol
+    governing, issuer = issuer_lines(agency)
+    authority, position = signature_titles(agency)
+    pdf = render_result_pdf(
+        template=RESULT_FRAME,
+        context={
+            "governing_body": governing,
+            "issuer": issuer,
+            "title": title,
+            "body": body,
+            "refused": refused,
+            "reason": note,
+            "applicant_name": data["applicant_name"],
+            "dossier_code": data["dossier_code"],
+            "procedure_name": data["procedure_name"],
+            "agency_name": data["agency_name"],
+            "signature_authority": authority,
+            "signature_position": position,
+            "signer_name": _signer_name(approver),
+            "draft_preview": draft,
+            "number_anchor": NUMBER_ANCHOR,
+            "date_anchor": DATE_ANCHOR,
+            "heading_field_height": HEADING_FIELD_HEIGHT,
+            "number_width": NUMBER_WIDTH,
+            "date_width": DATE_WIDTH,
+            "seal_anchor": SEAL_ANCHOR,
+            "seal_width": SEAL_WIDTH,
+            "seal_height": SEAL_HEIGHT,
+        },
+        verification_code=verification_code,
+    )
+    pdf = heading_fields_add(pdf, _heading_fields(symbol=symbol, place=place_name(agency.unit)))
+    return pdf, title, symbol, template
+
+
+def result_preview_pdf(*, dossier: Dossier, agency: Agency, approver: Any) -> bytes:
+    """The granted result of `dossier` exactly as `result_sign` would render it for
+    `approver` to sign, unsigned and marked as a draft ("Dự thảo"), for the leader to read
+    before approving. Nothing is recorded; its QR code points at a code no result has."""
+    pdf, _title, _symbol, _template = _result_pdf(
+        dossier=dossier,
+        agency=agency,
+        approver=approver,
+        outcome=Outcome.GRANTED,
+        note="",
+        verification_code=new_verification_code(),
+        draft=True,
+    )
+    return pdf
+
+
 def result_sign(
     *, dossier: Dossier, agency: Agency, approver: Any, outcome: str, note: str, actor: Any
 ) -> IssuedDocument:
@@ -488,50 +634,18 @@ def result_sign(
     (`result_number_and_seal`). The caller (the leader's approval step) updates the
     dossier; this function does not.
     """
-    if outcome not in Outcome.values:
-        raise ApplicationError(_("Kết quả giải quyết không hợp lệ."), code="result_outcome_invalid")
-    refused = outcome == Outcome.REFUSED
     note = (note or "").strip()
-    if refused and not note:
-        raise ApplicationError(_("Hãy ghi rõ lý do không giải quyết hồ sơ."), code="result_reason_missing")
-    version = dossier.procedure_version
-    template = result_template_for(version=version)
     signer_name = _signer_name(approver)
-    data = result_context(dossier=dossier, agency=agency)
-    data.update(outcome=outcome, outcome_note=note)
-    body: SafeString | str = ""
-    if not refused:
-        result_template_check(body=template.body)
-        body = _render_body(template.body, data)
-    title = REFUSAL_TITLE if refused else template.title
-    symbol = REFUSAL_SYMBOL if refused else template.symbol
-    governing, issuer = issuer_lines(agency)
-    authority, position = signature_titles(agency)
     with transaction.atomic():
         code = new_verification_code()
-        pdf = render_result_pdf(
-            template=RESULT_FRAME,
-            context={
-                "governing_body": governing,
-                "issuer": issuer,
-                "symbol": symbol,
-                "date_line": date_line(place=place_name(agency.unit)),
-                "title": title,
-                "body": body,
-                "refused": refused,
-                "reason": note,
-                "applicant_name": data["applicant_name"],
-                "dossier_code": data["dossier_code"],
-                "procedure_name": data["procedure_name"],
-                "agency_name": data["agency_name"],
-                "signature_authority": authority,
-                "signature_position": position,
-                "signer_name": signer_name,
-                "seal_anchor": SEAL_ANCHOR,
-                "seal_width": SEAL_WIDTH,
-                "seal_height": SEAL_HEIGHT,
-            },
+        pdf, title, symbol, template = _result_pdf(
+            dossier=dossier,
+            agency=agency,
+            approver=approver,
+            outcome=outcome,
+            note=note,
             verification_code=code,
+            draft=False,
         )
         document = issued_document_create(
             pdf_unsigned=pdf,
@@ -603,7 +717,8 @@ def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: A
             return document
         now = timezone.now()
         today = timezone.localdate(now)
-        number = document_number_issue(agency=agency, year=today.year, symbol=document.symbol or DEFAULT_SYMBOL)
+        symbol = document.symbol or DEFAULT_SYMBOL
+        number = document_number_issue(agency=agency, year=today.year, symbol=symbol)
         with document.file.open("rb") as fh:
             stamp = _seal_stamp(bytes(fh.read()), number=number, day=today)
         issued_document_seal(
@@ -613,6 +728,11 @@ def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: A
             signer_name=_expanded(agency.name),
             stamp=stamp,
             actor=actor,
+            heading_fields=_heading_fields(symbol=symbol, place=place_name(agency.unit)),
+            heading_values={
+                NUMBER_ANCHOR: number_line(symbol=symbol, number=number),
+                DATE_ANCHOR: date_line(place=place_name(agency.unit), day=today),
+            },
         )
         audit_record(
             actor=actor,
@@ -629,7 +749,8 @@ def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: A
 
 
 def result_store_for_citizen(*, dossier: Dossier, document: IssuedDocument) -> StoredDocument:
-    """Copy the signed result into the applicant's document store, once per dossier and file.
+    """Copy the signed result into the applicant's document store, once per dossier and file,
+    titled with the person it is about ("Giấy khai sinh – Nguyễn Minh An").
 
     Calling it again with the same signed file returns the copy made the first time.
     """
@@ -652,7 +773,9 @@ def result_store_for_citizen(*, dossier: Dossier, document: IssuedDocument) -> S
             )
         stored = StoredDocument(
             owner_id=dossier.applicant_id,
-            title=document.title,
+            # The person it is about, so two children's birth certificates are told apart;
+            # the folded title, matched against papers asked for, keeps the kind only.
+            title=f"{document.title} – {result_subject_name(dossier)}"[:255],
             title_folded=fold(document.title)[:255],
             content_type="application/pdf",
             size=len(content),
@@ -707,6 +830,10 @@ def result_templates_load(*, document: Mapping[str, Any], actor: Any) -> int:
         if procedure is None or procedure.current_version is None:
             logger.warning("No current version for procedure %s; its result template is not loaded.", code)
             continue
+        try:
+            result_title_check(version=procedure.current_version, title=fields["title"])
+        except ApplicationError as error:
+            problems.append(f"{code}: {error.message}")
         targets.append((procedure.current_version, {**fields, "body": body}))
     if problems:
         raise ValueError("\n".join(problems))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.documents.heading import HeadingField, heading_fields_fill
 from motcua.documents.models import IssuedDocument, _verification_code
 from motcua.documents.pdf import render_pdf
 from motcua.documents.qr import qr_svg
@@ -132,11 +134,15 @@ def issued_document_seal(
     signer_name: str,
     stamp: VisibleStamp,
     actor: Any,
+    heading_fields: list[HeadingField] | None = None,
+    heading_values: Mapping[str, str] | None = None,
 ) -> IssuedDocument:
     """Issue a signed, unnumbered `document`: add the issuing agency's signature in
     `signer_name` (the agency's name), whose visible `stamp` shows `number` and the date of
     issue, and record `number`, `issued_at` and the sealed file (audit `documents.sealed`).
 
+    `heading_values` fill the heading's text fields `heading_fields` (the number and the
+    date, Decree 30/2020/NĐ-CP) in an incremental update the agency's signature covers.
     The agency's signature is appended as an incremental update in its own field
     (`SEAL_FIELD_NAME`), so the leader's signature stays valid. The number must already be
     taken from the register by the caller, in the transaction this runs in. The file is
@@ -152,6 +158,8 @@ def issued_document_seal(
             _("Tệp văn bản không khớp với bản lãnh đạo đã ký, không thể cấp số và ban hành."),
             code="document_file_mismatch",
         )
+    if heading_fields and heading_values:
+        content = heading_fields_fill(content, heading_fields, heading_values)
     sealed = signers.get().sign_pdf(
         pdf=content,
         signer_name=signer_name,

@@ -46,7 +46,12 @@ OTP_TEXT = re.compile(r"là (\d{6})\.")
 
 
 def _submit(*, citizen: Any, version: Any, agency: Agency, child: str) -> Dossier:
-    """Fill, attach the birth certificate from the store, submit and confirm with the SMS code."""
+    """Fill, attach the birth notice, submit and confirm with the SMS code.
+
+    The notice is uploaded (a copy of the one in the citizen's store), not taken from the
+    store: a notice sent from the store serves one registration
+    (`stored_document_is_spent`), and the one in the store is kept for whoever tries the demo.
+    """
     unit = agency.unit
     dossier = services.dossier_start(applicant=citizen, version=version, unit_code=unit.code)
     dossier = services.dossier_save_form(
@@ -55,10 +60,12 @@ def _submit(*, citizen: Any, version: Any, agency: Agency, child: str) -> Dossie
         data=birth_registration_answers(child, birth_unit=unit.code),
         revision=dossier.revision,
     )
-    certificate = citizen.stored_documents.order_by("pk").first()
+    notice = citizen.stored_documents.order_by("pk").first()
+    with notice.file.open("rb") as handle:
+        content = handle.read()
     for component in version.components.filter(required=True):
-        services.dossier_attach_stored(
-            dossier=dossier, actor=citizen, component_id=component.pk, stored_id=certificate.pk
+        services.dossier_attach(
+            dossier=dossier, actor=citizen, component_id=component.pk, name="giay-chung-sinh.pdf", data=content
         )
     dossier.refresh_from_db()
     dossier = services.dossier_set_delivery(

@@ -180,9 +180,16 @@ def dossier_attach_photos(
 
 def dossier_attach_stored(*, dossier: Dossier, actor: Any, component_id: int, stored_id: int) -> DossierAttachment:
     """Reuse a paper from the citizen's own document store instead of uploading it again."""
+    from motcua.integrations.prefill import stored_document_is_spent
+
     stored = StoredDocument.objects.filter(pk=stored_id, owner=dossier.applicant).first()
     if stored is None:
         raise ApplicationError(_("Không tìm thấy giấy tờ trong kho dữ liệu của bạn."), code="dossier_stored_unknown")
+    if stored_document_is_spent(document=stored, dossier_id=dossier.pk):
+        raise ApplicationError(
+            _("Giấy tờ này đã dùng cho một hồ sơ khác hoặc đã quá cũ, không dùng lại được: hãy tải lên giấy tờ mới."),
+            code="dossier_stored_spent",
+        )
     with stored.file.open("rb") as handle:
         content = handle.read()
     return dossier_attach(

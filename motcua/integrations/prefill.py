@@ -12,12 +12,13 @@ citizen's data store (kho dữ liệu) for a dossier component, instead of a new
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from motcua.accounts.models import CitizenProfile
@@ -246,10 +247,43 @@ def paper_matches(*, stored_title: str, component_name: str) -> bool:
     )
 
 
+# Papers that attest one event (a birth, a death): each serves the one registration of that
+# event. A birth notice ("Giấy chứng sinh") already sent with a birth registration, or issued
+# more than a year ago, is about a child already registered, not a new one: it is not
+# offered again (a year: the law asks for registration within 60 days, and a late one does
+# not wait for a store entry that old). Other papers (identity card, birth certificate,
+# marriage certificate) describe a person or a status and serve any number of dossiers.
+EVENT_PAPERS = ("giay chung sinh", "giay bao tu")
+EVENT_PAPER_MAX_AGE = timedelta(days=365)
+
+
+def stored_document_is_spent(*, document: StoredDocument, dossier_id: int | None = None) -> bool:
+    """Whether `document` is an event paper (`EVENT_PAPERS`) that can no longer serve: older
+    than `EVENT_PAPER_MAX_AGE`, or already sent from the store with another dossier of its
+    owner that went further than a draft (a dossier withdrawn or refused at reception does not
+    count: that event was never registered). `dossier_id` is the dossier asking, whose own
+    attachment does not count."""
+    from motcua.dossiers.constants import AttachmentSource, DossierStatus
+    from motcua.dossiers.models import DossierAttachment
+
+    title = fold(document.title_folded or document.title)
+    if not any(_has_phrase(title, phrase) for phrase in EVENT_PAPERS):
+        return False
+    if document.created_at < timezone.now() - EVENT_PAPER_MAX_AGE:
+        return True
+    uses = DossierAttachment.objects.filter(
+        dossier__applicant_id=document.owner_id, source=AttachmentSource.DOCUMENT_STORE, sha256=document.sha256
+    ).exclude(dossier__status__in=[DossierStatus.DRAFT, DossierStatus.WITHDRAWN, DossierStatus.REJECTED])
+    if dossier_id is not None:
+        uses = uses.exclude(dossier_id=dossier_id)
+    return uses.exists()
+
+
 def stored_documents_for_component(
-    *, user: AbstractBaseUser | AnonymousUser, component_name: str
+    *, user: AbstractBaseUser | AnonymousUser, component_name: str, dossier_id: int | None = None
 ) -> list[StoredDocument]:
-    """The citizen's stored papers that can serve as `component_name`, newest first."""
+    """The citizen's stored papers that can serve as `component_name` in the dossier
+    `dossier_id`, newest first: matching by name, and not spent (`stored_document_is_spent`)."""
     if not user.is_authenticated:
         return []
     documents = StoredDocument.objects.filter(owner_id=user.pk).order_by("-created_at", "-pk")
@@ -257,4 +291,5 @@ def stored_documents_for_component(
         document
         for document in documents
         if paper_matches(stored_title=document.title_folded or document.title, component_name=component_name)
+        and not stored_document_is_spent(document=document, dossier_id=dossier_id)
     ]

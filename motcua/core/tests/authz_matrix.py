@@ -108,6 +108,7 @@ DOSSIER_KEYS = {
     "draft",
     "submitted",
     "main_step",
+    "approve_step",
     "consultation_step",
     "slip",
     "attachment",
@@ -214,6 +215,7 @@ ENTRIES = [
     writes("delivery:shipment_failed", at("own", "reception")),
     # Nothing was handed over in the world: 404 for all (the readers: delivery/tests/test_delivery_pages.py).
     Entry("delivery:hand_over_note", get=NOBODY),
+    Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),

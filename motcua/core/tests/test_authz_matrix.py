@@ -174,15 +174,17 @@ def _build_world() -> World:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from motcua.accounts.models import Representation
+    from motcua.catalog.constants import StepKind
     from motcua.catalog.groups import GROUPS_FORMAT_ID, procedure_groups_load
     from motcua.catalog.models import Procedure
     from motcua.core.testing import BIRTH, DEATH, citizen, load_catalog
     from motcua.core.text import fold
-    from motcua.directory.constants import AgencyKind
+    from motcua.directory.constants import AgencyKind, Role
     from motcua.directory.demo import agency_admin_group
     from motcua.directory.models import Agency
     from motcua.documents.models import IssuedDocument, StoredDocument
     from motcua.dossiers import services
+    from motcua.dossiers.models import DossierStep
     from motcua.dossiers.processing import step_file_add
     from motcua.dossiers.testing import consulted_dossier, submitted_dossier
     from motcua.reports.constants import FeedbackCategory
@@ -236,6 +238,17 @@ def _build_world() -> World:
     colleague_device = TOTPDevice.objects.create(user=_staff("own.colleague", "specialist", "UBND-24121"), name="app")
 
     dossier, main = consulted["dossier"], consulted["main"]
+    # The ward leader's approval step, open: its result can be previewed before signing.
+    approve_step = DossierStep.objects.create(
+        dossier=dossier,
+        kind=StepKind.APPROVE,
+        name="Phê duyệt",
+        agency=ward,
+        role=Role.LEADER,
+        assignee=users["leader@own"],
+        started_at=main.started_at,
+        due_at=main.due_at,
+    )
     pdf = small_pdf()
     step_file = step_file_add(
         step=main,
@@ -285,6 +298,7 @@ def _build_world() -> World:
         "dossier": dossier.pk,
         "dossier_code": dossier.code,
         "main_step": main.pk,
+        "approve_step": approve_step.pk,
         "consultation_step": consulted["consultation"].pk,
         "slip": dossier.slips.first().pk,
         "attachment": dossier.attachments.first().pk,
@@ -336,6 +350,8 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
         page = small_pdf()
         for module in PDF_RENDERING_MODULES:
             patch.setattr(f"{module}.render_pdf", lambda **_: page)
+        # That page has no heading boxes for a result's number and date fields.
+        patch.setattr("motcua.documents.results.heading_fields_add", lambda pdf, _fields: pdf)
         with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
             built = _build_world()
             yield built

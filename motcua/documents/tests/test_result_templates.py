@@ -16,7 +16,7 @@ from motcua.core.testing import BIRTH, load_catalog, procedure
 from motcua.directory.constants import Role
 from motcua.directory.services import staff_ensure
 from motcua.documents.admin import ResultTemplateAdminForm
-from motcua.documents.results import DEFAULT_BODY, result_template_check
+from motcua.documents.results import DEFAULT_BODY, result_template_check, result_templates_load, result_title_check
 
 URL = "/quan-tri/catalog/resulttemplate/"
 TEMPLATES = Path(settings.PACKAGE_DIR) / "documents" / "demo_data" / "result_templates.json"
@@ -104,14 +104,33 @@ def test_admin_form_refuses_a_bad_body_with_the_vietnamese_message() -> None:
     load_catalog(BIRTH)
     version = Procedure.objects.get(code="1.001193").current_version
     form = ResultTemplateAdminForm(
-        data={"version": version.pk, "title": "Trích lục khai sinh", "symbol": "TLKS", "body": "{{ ten_tre }}"}
+        data={"version": version.pk, "title": "Giấy khai sinh", "symbol": "GKS", "body": "{{ ten_tre }}"}
     )
     assert not form.is_valid()
     assert "Mẫu văn bản dùng biến không có trong dữ liệu của văn bản: ten_tre" in form.errors["body"][0]
     good = ResultTemplateAdminForm(
-        data={"version": version.pk, "title": "Trích lục khai sinh", "symbol": "TLKS", "body": DEFAULT_BODY}
+        data={"version": version.pk, "title": "Giấy khai sinh", "symbol": "GKS", "body": DEFAULT_BODY}
     )
     assert good.is_valid(), good.errors
+
+
+@pytest.mark.django_db
+def test_the_title_is_the_result_the_catalogue_lists() -> None:
+    """A birth registration issues the "Giấy khai sinh": a template titled otherwise is refused
+    in the admin and when templates load, naming the catalogue's result."""
+    load_catalog(BIRTH)
+    version = Procedure.objects.get(code="1.001193").current_version
+    form = ResultTemplateAdminForm(
+        data={"version": version.pk, "title": "Trích lục khai sinh", "symbol": "TLKS", "body": DEFAULT_BODY}
+    )
+    assert not form.is_valid()
+    assert form.errors["title"] == ["Tên văn bản phải là kết quả của thủ tục theo danh mục: Giấy khai sinh."]
+    with pytest.raises(ValueError, match=r"1\.001193: Tên văn bản phải là kết quả"):
+        result_templates_load(
+            document={"1.001193": {"title": "Trích lục khai sinh", "symbol": "TLKS", "body": DEFAULT_BODY}},
+            actor="test",
+        )
+    result_title_check(version=version, title="giấy  khai sinh")  # spacing and case aside, it is
 
 
 def _agency_admin() -> Any:
@@ -135,8 +154,8 @@ def test_agency_admin_sees_and_edits_only_their_procedures_templates(client: Any
     load_catalog(BIRTH, procedure("1.013225", "Cấp giấy phép xây dựng", field="XD", managing_agency=""))
     own = ResultTemplate.objects.create(
         version=Procedure.objects.get(code="1.001193").current_version,
-        title="Trích lục khai sinh",
-        symbol="TLKS",
+        title="Giấy khai sinh",
+        symbol="GKS",
         body=DEFAULT_BODY,
     )
     other = ResultTemplate.objects.create(
@@ -147,7 +166,7 @@ def test_agency_admin_sees_and_edits_only_their_procedures_templates(client: Any
     )
     client.force_login(_agency_admin())
     listing = client.get(URL).content.decode()
-    assert "1.001193" in listing and "Trích lục khai sinh" in listing
+    assert "1.001193" in listing and "Giấy khai sinh" in listing
     assert "1.013225" not in listing and "Giấy phép xây dựng" not in listing
     assert client.get(f"{URL}{other.pk}/change/").status_code in {302, 404}
 

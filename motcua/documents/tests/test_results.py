@@ -30,7 +30,10 @@ from motcua.core.testing import citizen, directory_minimal
 from motcua.directory.models import Agency
 from motcua.documents.models import DocumentNumberSequence, IssuedDocument, StoredDocument
 from motcua.documents.results import (
+    DATE_ANCHOR,
     DEFAULT_BODY,
+    NUMBER_ANCHOR,
+    date_line,
     document_number_issue,
     result_number_and_seal,
     result_sign,
@@ -143,10 +146,11 @@ def seal(document: IssuedDocument, agency: Agency, by: Any) -> IssuedDocument:
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The PDF's text, NFC-normalised and with line breaks as spaces (lines wrap)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
-    return " ".join(text.split())
+    """The PDF's text as a reader sees it, NFC-normalised and with line breaks as spaces (lines
+    wrap). Poppler draws form fields and signature stamps (the heading's number and date are
+    fields); pypdf reads the pages' own content only."""
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def stored_bytes(document: Any) -> bytes:
@@ -174,15 +178,15 @@ def birth() -> dict[str, Agency]:
 
 @time_machine.travel(ISSUE_DAY, tick=False)
 def test_birth_result_is_a_signed_a4_document_in_the_national_layout(birth: dict[str, Agency]) -> None:
-    """A granted birth registration gives an A4 "Trích lục khai sinh" in the national layout,
+    """A granted birth registration gives an A4 "Giấy khai sinh" in the national layout,
     with the child and parents from the e-form, the leader's name and a QR code of the
     verification URL, signed by the leader with the number and the date left blank: it is
     not issued yet."""
     dossier = birth_dossier()
     approver = leader()
     document = sign(dossier, birth["UBND-24121"], approver, outcome=Outcome.GRANTED, note="Đồng ý.")
-    assert (document.number, document.symbol, document.issued_at) == ("", "TLKS", None)
-    assert document.title == "Trích lục khai sinh"
+    assert (document.number, document.symbol, document.issued_at) == ("", "GKS", None)
+    assert document.title == "Giấy khai sinh"
     assert document.dossier == dossier and document.issuer_agency == birth["UBND-24121"]
     assert document.signed_by_name == "Nguyễn Thị Hương"
     assert not DocumentNumberSequence.objects.exists()  # no number drawn
@@ -194,11 +198,11 @@ def test_birth_result_is_a_signed_a4_document_in_the_national_layout(birth: dict
     text = pdf_text(pdf)
     for expected in (
         "ỦY BAN NHÂN DÂN PHƯỜNG TÂN LẬP",
-        "Số: /TLKS",
+        "Số: /GKS",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "Tân Lập, ngày … tháng … năm …",
-        "TRÍCH LỤC KHAI SINH",
+        "GIẤY KHAI SINH",
         "Nguyễn Minh Khôi",
         "20/11/2026",
         "Bệnh viện Đa khoa vùng Tây Nguyên",
@@ -215,7 +219,9 @@ def test_birth_result_is_a_signed_a4_document_in_the_national_layout(birth: dict
         assert expected in text, expected
     assert "26 tháng 11" not in text
     # The URL is printed under the QR code, wrapped to the column's width.
-    assert f"https://dichvucong.example.vn/xac-thuc/{document.verification_code}/" in text.replace(" ", "")
+    # (pypdf: poppler joins the word broken at the hyphen.)
+    url_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"https://dichvucong.example.vn/xac-thuc/{document.verification_code}/" in "".join(url_text.split())
 
     report = validate_signed_pdf(pdf)
     assert report.valid, report.problem
@@ -238,7 +244,7 @@ def test_clerk_numbers_dates_and_seals_with_the_agency_signature(birth: dict[str
     sealed = seal(document, birth["UBND-24121"], clerk())
     assert sealed is document  # updated in place
     document.refresh_from_db()
-    assert document.number == "1/TLKS"
+    assert document.number == "01/GKS"
     assert document.issued_at == ISSUE_DAY
     assert document.signed_by_name == "Nguyễn Thị Hương"  # the leader stays the signer of record
     pdf = stored_bytes(document)
@@ -253,35 +259,50 @@ def test_clerk_numbers_dates_and_seals_with_the_agency_signature(birth: dict[str
     fields = [sig.field_name for sig in PdfFileReader(io.BytesIO(pdf)).embedded_signatures]
     assert fields == ["ChuKy", SEAL_FIELD_NAME]
     event = AuditEvent.objects.get(action="documents.result_sealed", object_id=str(document.pk))
-    assert event.summary["number"] == "1/TLKS" and event.summary["clerk"] == "Phạm Thị Lan"
+    assert event.summary["number"] == "01/GKS" and event.summary["clerk"] == "Phạm Thị Lan"
     assert AuditEvent.objects.filter(action="documents.sealed", object_id=str(document.pk)).exists()
 
 
 @needs_poppler
 @time_machine.travel(ISSUE_DAY, tick=False)
-def test_number_and_date_appear_on_page_one_only_once_sealed(birth: dict[str, Agency], tmp_path: Path) -> None:
-    """Page 1 reads "Số: 1/TLKS" and "Ngày 26/11/2026" only after the clerk seals it, in the
-    agency's stamp placed in the box the frame keeps free under the blank number: no text of
-    the document lies under it, and it is on the first page, under the number line."""
+def test_number_and_date_fill_the_heading_at_release(birth: dict[str, Agency], tmp_path: Path) -> None:
+    """Decree 30/2020/NĐ-CP for an electronic document: the leader signs a heading with the
+    number and the date blank; at release page 1 reads "Số: 01/GKS" under the agency and "Tân
+    Lập, ngày 26 tháng 11 năm 2026" under the motto (the place by name), filled in the
+    heading's fields without breaking the leader's signature, and the agency's stamp in the
+    box under the number says the same. No text of the page lies under the stamp."""
     approver = leader()
     document = sign(birth_dossier(), birth["UBND-24121"], approver)
     before = page_one_text(stored_bytes(document), tmp_path)
-    assert "Số: /TLKS" in before
-    assert "Số: 1/" not in before and "Ngày 26/11/2026" not in before
+    assert "Số: /GKS" in before and "Tân Lập, ngày … tháng … năm …" in before
+    assert "Số: 01/" not in before and "26 tháng 11" not in before and "Ngày 26/11/2026" not in before
 
     seal(document, birth["UBND-24121"], clerk())
     pdf = stored_bytes(document)
     after = page_one_text(pdf, tmp_path)
-    assert "Số: 1/TLKS" in after and "Ngày 26/11/2026" in after
+    assert "Số: 01/GKS" in after and "Tân Lập, ngày 26 tháng 11 năm 2026" in after
+    assert "Ngày 26/11/2026" in after  # the agency's stamp
+    assert "ngày … tháng" not in after and "Số: /GKS" not in after
+    assert "24121" not in after  # the place is named, never coded
+    report = validate_signed_pdf(pdf)
+    assert report.valid, report.problem
+    assert report.signers == ("Nguyễn Thị Hương", WARD_NAME)
 
     reader = PdfReader(io.BytesIO(pdf))
-    widgets = [
-        annotation.get_object()
+    widgets = {
+        str(annotation.get_object().get("/T")): annotation.get_object()
         for annotation in reader.pages[0].get("/Annots", [])
-        if annotation.get_object().get("/T") == SEAL_FIELD_NAME
-    ]
-    assert len(widgets) == 1
-    left, bottom, right, top = (float(v) for v in widgets[0]["/Rect"])
+    }
+    assert set(widgets) == {NUMBER_ANCHOR, DATE_ANCHOR, "ChuKy", SEAL_FIELD_NAME}
+    assert (widgets[NUMBER_ANCHOR]["/V"], widgets[DATE_ANCHOR]["/V"]) == (
+        "Số: 01/GKS",
+        "Tân Lập, ngày 26 tháng 11 năm 2026",
+    )
+    number_box = [float(v) for v in widgets[NUMBER_ANCHOR]["/Rect"]]
+    date_box = [float(v) for v in widgets[DATE_ANCHOR]["/Rect"]]
+    left, bottom, right, top = (float(v) for v in widgets[SEAL_FIELD_NAME]["/Rect"])
+    assert number_box[2] < 595 / 2 < date_box[0] + 60  # number on the left, date on the right
+    assert abs(number_box[1] - date_box[1]) < 1 and number_box[1] >= top  # one line, the stamp below
     assert left < 595 / 2 and top > 842 - 200  # top left of the first page
     under: list[str] = []
 
@@ -293,7 +314,13 @@ def test_number_and_date_appear_on_page_one_only_once_sealed(birth: dict[str, Ag
 
     reader.pages[0].extract_text(visitor_text=visit)
     assert under == []
-    assert "Số: /TLKS" in pdf_text(pdf)  # the page the leader signed is unchanged underneath
+
+
+def test_date_of_issue_pads_the_day_and_january_february() -> None:
+    """Decree 30/2020/NĐ-CP, appendix I: a day below 10 and the months 1 and 2 take a zero."""
+    assert date_line(place="Tân Lập", day=datetime.date(2027, 2, 5)) == "Tân Lập, ngày 05 tháng 02 năm 2027"
+    assert date_line(place="Tân Lập", day=datetime.date(2027, 3, 15)) == "Tân Lập, ngày 15 tháng 3 năm 2027"
+    assert date_line(place="Tân Lập") == "Tân Lập, ngày … tháng … năm …"
 
 
 @time_machine.travel(ISSUE_DAY, tick=False)
@@ -306,9 +333,9 @@ def test_numbers_are_drawn_at_sealing_in_the_order_of_issue(birth: dict[str, Age
     first = sign(first_dossier, birth["UBND-24121"], approver)
     second = sign(second_dossier, birth["UBND-24121"], approver)
     assert not DocumentNumberSequence.objects.exists()
-    assert seal(second, birth["UBND-24121"], by).number == "1/TLKS"
-    assert seal(first, birth["UBND-24121"], by).number == "2/TLKS"
-    assert DocumentNumberSequence.objects.get(agency=birth["UBND-24121"], year=2026, symbol="TLKS").last == 2
+    assert seal(second, birth["UBND-24121"], by).number == "01/GKS"
+    assert seal(first, birth["UBND-24121"], by).number == "02/GKS"
+    assert DocumentNumberSequence.objects.get(agency=birth["UBND-24121"], year=2026, symbol="GKS").last == 2
 
 
 def test_sealing_again_changes_nothing(birth: dict[str, Agency]) -> None:
@@ -317,8 +344,8 @@ def test_sealing_again_changes_nothing(birth: dict[str, Agency]) -> None:
     document = seal(sign(birth_dossier(), birth["UBND-24121"], leader()), birth["UBND-24121"], by)
     sha256 = document.sha256
     again = seal(IssuedDocument.objects.get(pk=document.pk), birth["UBND-24121"], by)
-    assert (again.number, again.sha256) == ("1/TLKS", sha256)
-    assert DocumentNumberSequence.objects.get(symbol="TLKS").last == 1
+    assert (again.number, again.sha256) == ("01/GKS", sha256)
+    assert DocumentNumberSequence.objects.get(symbol="GKS").last == 1
     assert AuditEvent.objects.filter(action="documents.result_sealed").count() == 1
 
 
@@ -347,7 +374,7 @@ def test_a_failed_seal_leaves_the_leader_signed_result_and_its_number(birth: dic
     assert (document.number, document.issued_at) == ("", None)
     assert stored_bytes(document) == leader_signed
     with transaction.atomic():
-        assert document_number_issue(agency=birth["UBND-24121"], year=2026, symbol="TLKS") == "1/TLKS"
+        assert document_number_issue(agency=birth["UBND-24121"], year=2026, symbol="GKS") == "01/GKS"
 
 
 def test_layout_leaves_the_signature_stamp_corner_free(birth: dict[str, Agency]) -> None:
@@ -388,9 +415,9 @@ def test_refusal_is_a_reply_letter_with_the_reason(birth: dict[str, Agency]) -> 
     assert "VĂN BẢN TRẢ LỜI" in text and "Số: /TL" in text
     assert "Giấy chứng sinh không khớp với thông tin người mẹ." in text
     assert "không giải quyết hồ sơ" in text
-    assert "TRÍCH LỤC KHAI SINH" not in text and "Nguyễn Minh Khôi" not in text
+    assert "GIẤY KHAI SINH" not in text and "Nguyễn Minh Khôi" not in text
     seal(document, birth["UBND-24121"], clerk())
-    assert document.number == "1/TL"
+    assert document.number == "01/TL"
     assert validate_signed_pdf(stored_bytes(document)).valid
 
 
@@ -439,7 +466,7 @@ def test_saved_template_is_used_over_the_default(birth: dict[str, Agency]) -> No
     """The version's saved result template is the one used."""
     dossier = birth_dossier()
     template = result_template_for(version=dossier.procedure_version)
-    assert template.pk is not None and template.symbol == "TLKS"
+    assert template.pk is not None and template.symbol == "GKS"
     assert ResultTemplate.objects.filter(version=dossier.procedure_version).count() == 1
 
 
@@ -448,12 +475,12 @@ def test_numbers_follow_the_register_per_agency_year_and_symbol() -> None:
     agencies = directory_minimal()
     ward, department = agencies["UBND-24121"], agencies["STP"]
     with transaction.atomic():
-        assert document_number_issue(agency=ward, year=2026, symbol="TLKS") == "1/TLKS"
-        assert document_number_issue(agency=ward, year=2026, symbol="TLKS") == "2/TLKS"
-        assert document_number_issue(agency=ward, year=2026, symbol="TLKT") == "1/TLKT"
-        assert document_number_issue(agency=department, year=2026, symbol="TLKS") == "1/TLKS"
-        assert document_number_issue(agency=ward, year=2027, symbol="TLKS") == "1/TLKS"
-        assert document_number_issue(agency=ward, year=2026, symbol="TLKS") == "3/TLKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "01/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "02/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="TLKT") == "01/TLKT"
+        assert document_number_issue(agency=department, year=2026, symbol="GKS") == "01/GKS"
+        assert document_number_issue(agency=ward, year=2027, symbol="GKS") == "01/GKS"
+        assert document_number_issue(agency=ward, year=2026, symbol="GKS") == "03/GKS"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -469,7 +496,7 @@ def test_concurrent_issues_never_share_a_number() -> None:
             barrier.wait()
             for _ in range(5):
                 with transaction.atomic():
-                    numbers.append(document_number_issue(agency=agency, year=2026, symbol="TLKS"))
+                    numbers.append(document_number_issue(agency=agency, year=2026, symbol="GKS"))
         except BaseException as error:  # reported below, so a failure is visible
             errors.append(error)
         finally:
@@ -481,22 +508,23 @@ def test_concurrent_issues_never_share_a_number() -> None:
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(numbers, key=lambda n: int(n.split("/")[0])) == [f"{n}/TLKS" for n in range(1, 41)]
+    assert sorted(numbers, key=lambda n: int(n.split("/")[0])) == [f"{n:02d}/GKS" for n in range(1, 41)]
 
 
 def test_a_rolled_back_issue_gives_its_number_back(birth: dict[str, Agency]) -> None:
     """A number taken in a transaction that fails is not lost from the register."""
     agency = birth["UBND-24121"]
     with pytest.raises(RuntimeError), transaction.atomic():
-        document_number_issue(agency=agency, year=2026, symbol="TLKS")
+        document_number_issue(agency=agency, year=2026, symbol="GKS")
         raise RuntimeError("signing failed")
     with transaction.atomic():
-        assert document_number_issue(agency=agency, year=2026, symbol="TLKS") == "1/TLKS"
+        assert document_number_issue(agency=agency, year=2026, symbol="GKS") == "01/GKS"
 
 
 def test_copy_to_the_citizen_store_is_idempotent(birth: dict[str, Agency]) -> None:
     """The issued result is copied once into the applicant's document store, with its hash,
-    size and source dossier; copying again returns the same entry."""
+    size and source dossier, named with the person it is about (the child, not the father who
+    applied); copying again returns the same entry."""
     dossier = birth_dossier()
     document = seal(sign(dossier, birth["UBND-24121"], leader()), birth["UBND-24121"], clerk())
     stored = result_store_for_citizen(dossier=dossier, document=document)
@@ -504,7 +532,7 @@ def test_copy_to_the_citizen_store_is_idempotent(birth: dict[str, Agency]) -> No
     assert again.pk == stored.pk
     assert StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier).count() == 1
     assert stored.owner_id == dossier.applicant_id
-    assert stored.title == "Trích lục khai sinh" and stored.title_folded == "trich luc khai sinh"
+    assert stored.title == "Giấy khai sinh – Nguyễn Minh Khôi" and stored.title_folded == "giay khai sinh"
     assert stored.content_type == "application/pdf"
     assert (stored.sha256, stored.size) == (document.sha256, document.size)
     with stored.file.open("rb") as fh:

@@ -2,12 +2,13 @@
 addresses are written, and never the unit codes the e-form stores: the check-your-answers
 page, the officer's dossier page, every PDF the product issues (receipt, acknowledgement,
 supplement request, refusal, apology, control sheet, the hand-over note, the results of the demo procedures,
-granted or refused) and the register."""
+granted or refused, and the leader's preview of a result) and the register."""
 
 import datetime
 import io
 import json
 import re
+import subprocess
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from motcua.catalog.models import Procedure
 from motcua.core.testing import citizen
@@ -25,7 +25,12 @@ from motcua.delivery.models import HandOver
 from motcua.delivery.notes import handover_note_pdf
 from motcua.directory.constants import Role, UnitKind
 from motcua.directory.models import AdministrativeUnit
-from motcua.documents.results import result_number_and_seal, result_sign, result_templates_load
+from motcua.documents.results import (
+    result_number_and_seal,
+    result_preview_pdf,
+    result_sign,
+    result_templates_load,
+)
 from motcua.documents.tests.test_results import real_catalog
 from motcua.dossiers import services
 from motcua.dossiers.acknowledgement import acknowledgement_pdf
@@ -110,8 +115,9 @@ def _submitted(place: dict[str, Any], code: str, answers: dict[str, Any]) -> Dos
 
 
 def _text(pdf: bytes) -> str:
-    """The PDF's text as one line (lines wrap), NFC-normalised."""
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    """The PDF's text as one line (lines wrap), NFC-normalised, form fields included (a
+    result's number and place-and-date lines are fields: poppler draws them, pypdf not)."""
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
@@ -191,6 +197,7 @@ def test_every_issued_pdf_and_the_register_name_places_never_codes(place) -> Non
     granted = {BIRTH: birth}
     for code in (DEATH, MARRIAGE):
         granted[code] = _submitted(place, code, _address_answers(code))
+    pdfs["result preview"] = result_preview_pdf(dossier=birth, agency=ward, approver=leader)
     for code, dossier in granted.items():
         document = result_sign(
             dossier=dossier, agency=ward, approver=leader, outcome=Outcome.GRANTED, note="", actor=leader

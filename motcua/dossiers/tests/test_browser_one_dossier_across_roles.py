@@ -146,7 +146,7 @@ def test_one_dossier_across_roles_to_a_verified_result(
     page.get_by_label("Mật khẩu").fill(CITIZEN_PASSWORD)
     page.get_by_role("button", name="Đăng nhập bằng số điện thoại").click()
     page.goto(f"{base}/ho-so/{dossier.pk}/")
-    result_href = page.get_by_role("link", name=re.compile("^Tải Trích lục khai sinh")).get_attribute("href")
+    result_href = page.get_by_role("link", name=re.compile("^Tải Giấy khai sinh")).get_attribute("href")
     signed = page.request.get(f"{base}{result_href}").body()
     text = _pdf_text(signed)
     assert "Nguyễn Minh Khôi" in text and chairman.get_full_name() in text

@@ -52,7 +52,7 @@ def test_approval_signs_without_a_number_and_issue_numbers_and_seals(approved, c
     dossier.refresh_from_db()
     document = dossier.result_document
     assert dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
-    assert document.number.startswith("1/") and document.issued_at is not None
+    assert document.number.startswith("01/") and document.issued_at is not None
     with document.file.open("rb") as handle:
         report = validate_signed_pdf(handle.read())
     assert report.valid, report.problem

@@ -1,6 +1,8 @@
 """Papers already in the citizen's data store are offered for a dossier component instead of an upload."""
 
+import hashlib
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -92,3 +94,71 @@ def test_nothing_for_anonymous_or_empty_store() -> None:
     citizen = User.objects.create_user(username="citizen", password="x")
     assert stored_documents_for_component(user=citizen, component_name="Giấy khai sinh") == []
     assert stored_documents_for_component(user=AnonymousUser(), component_name="Giấy khai sinh") == []
+
+
+def _birth_notice_world() -> tuple[User, Any, StoredDocument]:
+    """A citizen with a birth notice in their store and a birth registration asking for one."""
+    from motcua.catalog.models import Procedure
+    from motcua.core.testing import citizen, load_catalog, procedure, small_pdf
+
+    notice_component = {"name": "Giấy chứng sinh", "original_copies": 1, "copy_copies": 0, "required": True}
+    load_catalog(procedure("1.001193", "Thủ tục đăng ký khai sinh", components=[notice_component]))
+    applicant = citizen()
+    pdf = small_pdf()
+    notice = StoredDocument.objects.create(
+        owner=applicant,
+        title="Giấy chứng sinh",
+        title_folded=fold("Giấy chứng sinh"),
+        file=ContentFile(pdf, name="giay-chung-sinh.pdf"),
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    return applicant, Procedure.objects.get(code="1.001193").current_version, notice
+
+
+@pytest.mark.django_db
+def test_a_birth_notice_serves_one_birth_registration() -> None:
+    """The birth notice sent from the store with one birth registration is not offered (nor
+    accepted) for the next child's: that child has a notice of their own. The dossier that
+    used it still sees it, and a registration withdrawn gives it back."""
+    from motcua.core.errors import ApplicationError
+    from motcua.dossiers.constants import DossierStatus
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.services import dossier_attach_stored, dossier_start
+
+    applicant, version, notice = _birth_notice_world()
+    component = version.components.get()
+    first = dossier_start(applicant=applicant, version=version, unit_code="24121")
+    assert stored_documents_for_component(user=applicant, component_name=component.name, dossier_id=first.pk) == [
+        notice
+    ]
+    dossier_attach_stored(dossier=first, actor=applicant, component_id=component.pk, stored_id=notice.pk)
+    Dossier.objects.filter(pk=first.pk).update(status=DossierStatus.SUBMITTED)
+
+    second = dossier_start(applicant=applicant, version=version, unit_code="24121")
+    assert stored_documents_for_component(user=applicant, component_name=component.name, dossier_id=second.pk) == []
+    with pytest.raises(ApplicationError) as refused:
+        dossier_attach_stored(dossier=second, actor=applicant, component_id=component.pk, stored_id=notice.pk)
+    assert refused.value.code == "dossier_stored_spent"
+    assert not second.attachments.exists()
+    assert stored_documents_for_component(user=applicant, component_name=component.name, dossier_id=first.pk) == [
+        notice
+    ]
+
+    Dossier.objects.filter(pk=first.pk).update(status=DossierStatus.WITHDRAWN)
+    assert stored_documents_for_component(user=applicant, component_name=component.name, dossier_id=second.pk) == [
+        notice
+    ]
+
+
+@pytest.mark.django_db
+def test_last_years_birth_notice_is_not_offered_but_a_birth_certificate_is() -> None:
+    """A birth notice stored more than a year ago is about a child born then, not a new one;
+    a birth certificate describes a person and stays reusable however old."""
+    applicant, _version, notice = _birth_notice_world()
+    StoredDocument.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(days=400))
+    certificate = _store(applicant, "Giấy khai sinh – Nguyễn Minh An", days_ago=400)
+
+    assert stored_documents_for_component(user=applicant, component_name="Giấy chứng sinh") == []
+    assert stored_documents_for_component(user=applicant, component_name="Bản sao Giấy khai sinh") == [certificate]
