@@ -110,9 +110,10 @@ def birth_registration_by_father(
 ) -> Dossier:
     """Nguyễn Văn Hùng, logged in, registers his son's birth online and confirms with the SMS
     code: every pre-filled value is trusted as it is, the paper birth certificate `scan` (a PDF
-    path) is uploaded, the result is asked for as `delivery` says. Checks on the way that the parents page shows only what applies to a
-    father. Returns the submitted dossier (real birth-registration catalogue and e-form loaded,
-    population registry and SMS gateway simulated)."""
+    path) is uploaded, the result is asked for as `delivery` says. Checks on the way that the
+    parents page shows only what applies to a father. Returns the submitted dossier (real
+    birth-registration catalogue and e-form loaded, population registry and SMS gateway
+    simulated)."""
     from playwright.sync_api import expect
 
     page.goto(base_url + reverse("dossiers:start", args=["1.001193"]))

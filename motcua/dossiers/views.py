@@ -379,7 +379,8 @@ def _paper_rows(dossier: Dossier) -> list[dict[str, Any]]:
             "component": paper.component,
             "state": paper.need.value,
             "attachments": paper.attachments,
-            "stored": stored_documents_for_component(user=dossier.applicant, component_name=paper.component.name, dossier_id=dossier.pk
+            "stored": stored_documents_for_component(
+                user=dossier.applicant, component_name=paper.component.name, dossier_id=dossier.pk
             )
             if paper.need in {PaperNeed.REQUIRED, PaperNeed.OPTIONAL}
             else [],
