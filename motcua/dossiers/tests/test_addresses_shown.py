@@ -1,8 +1,9 @@
 """Every address the product shows names its ward and province, in the order Vietnamese
 addresses are written, and never the unit codes the e-form stores: the check-your-answers
 page, the officer's dossier page, every PDF the product issues (receipt, acknowledgement,
-supplement request, refusal, apology, control sheet, the hand-over note, the results of the demo procedures,
-granted or refused, and the leader's preview of a result) and the register."""
+supplement request, refusal, apology, control sheet, stop notice, the hand-over note, the
+results of the demo procedures, granted or refused, and the leader's preview of a result) and
+the register."""
 
 import datetime
 import io
@@ -34,6 +35,7 @@ from motcua.documents.results import (
 from motcua.documents.tests.test_results import real_catalog
 from motcua.dossiers import services
 from motcua.dossiers.acknowledgement import acknowledgement_pdf
+from motcua.dossiers.closing import dossier_stop
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind
 from motcua.dossiers.demo_answers import birth_registration_answers
 from motcua.dossiers.models import Dossier
@@ -191,6 +193,18 @@ def test_every_issued_pdf_and_the_register_name_places_never_codes(place) -> Non
             dossier=_submitted(place, BIRTH, _birth_answers()),
             officer=reception,
             reasons="Không thuộc thẩm quyền.",
+            revision=None,
+        )
+    )
+    stopped = _submitted(place, BIRTH, _birth_answers())
+    dossier_accept(dossier=stopped, officer=reception, revision=None)
+    stopped.refresh_from_db()
+    pdfs["stop notice"] = _file(
+        dossier_stop(
+            dossier=stopped,
+            officer=leader,
+            reason="Trẻ đã được đăng ký khai sinh.",
+            legal_ground="Luật Hộ tịch.",
             revision=None,
         )
     )
