@@ -3,7 +3,8 @@
 The demo citizen Nguyễn Văn Hùng registers births at his own ward, where the demo commune staff
 work, so each back-office account finds something in its queue: one dossier waits for
 reception, one for the specialist, one paused for a supplement, one for the chairman, one for
-the clerk, and one is returned with its signed result in Hùng's document store.
+the clerk, one is returned online with its signed result in Hùng's document store, and one
+waits at the counter for the one-stop officer to hand it over.
 """
 
 import re
@@ -32,20 +33,22 @@ from motcua.dossiers.reception import dossier_accept
 from motcua.notifications.models import DemoSmsMessage
 
 BIRTH = "1.001193"
-# (child's name, how far the dossier goes)
+# (child's name, how far the dossier goes, how the result is asked for); "issued" ends an online
+# dossier and leaves a counter one waiting for its hand-over.
 SAMPLES = [
-    ("Nguyễn Gia Huy", "submitted"),
-    ("Nguyễn Minh Anh", "specialist"),
-    ("Nguyễn Bảo Ngọc", "paused"),
-    ("Nguyễn Đức Thịnh", "leader"),
-    ("Nguyễn Khánh Linh", "clerk"),
-    ("Nguyễn Minh Khôi", "returned"),
+    ("Nguyễn Gia Huy", "submitted", DeliveryMethod.ONLINE),
+    ("Nguyễn Minh Anh", "specialist", DeliveryMethod.ONLINE),
+    ("Nguyễn Bảo Ngọc", "paused", DeliveryMethod.ONLINE),
+    ("Nguyễn Đức Thịnh", "leader", DeliveryMethod.ONLINE),
+    ("Nguyễn Khánh Linh", "clerk", DeliveryMethod.ONLINE),
+    ("Nguyễn Minh Khôi", "issued", DeliveryMethod.ONLINE),
+    ("Nguyễn Hoài An", "issued", DeliveryMethod.COUNTER),
 ]
-STAGES = ["submitted", "specialist", "paused", "leader", "clerk", "returned"]
+STAGES = ["submitted", "specialist", "paused", "leader", "clerk", "issued"]
 OTP_TEXT = re.compile(r"là (\d{6})\.")
 
 
-def _submit(*, citizen: Any, version: Any, agency: Agency, child: str) -> Dossier:
+def _submit(*, citizen: Any, version: Any, agency: Agency, child: str, delivery: str) -> Dossier:
     """Fill, attach the birth notice, submit and confirm with the SMS code.
 
     The notice is uploaded (a copy of the one in the citizen's store), not taken from the
@@ -69,7 +72,7 @@ def _submit(*, citizen: Any, version: Any, agency: Agency, child: str) -> Dossie
         )
     dossier.refresh_from_db()
     dossier = services.dossier_set_delivery(
-        dossier=dossier, actor=citizen, method=DeliveryMethod.ONLINE, address="", revision=dossier.revision
+        dossier=dossier, actor=citizen, method=delivery, address="", revision=dossier.revision
     )
     dossier = services.dossier_submit(dossier=dossier, actor=citizen, declaration=True, revision=dossier.revision)
     confirmed = services.dossier_confirm(
@@ -127,7 +130,7 @@ def _advance(dossier: Dossier, stage: str, staff: dict[str, Any]) -> None:
         note="",
         revision=None,
     )
-    if reached < STAGES.index("returned"):
+    if reached < STAGES.index("issued"):
         return
     step_issue(step=_open_step(dossier, StepKind.ISSUE), clerk=staff["xa.vanthu"], revision=None)
 
@@ -146,8 +149,10 @@ def demo_dossiers_ensure() -> int:
     if Dossier.objects.filter(applicant=citizen, submitted_at__isnull=False).exists():
         return 0
     staff = {user.username: user for user in User.objects.filter(username__startswith="xa.")}
-    for child, stage in SAMPLES:
-        dossier = _submit(citizen=citizen, version=procedure.current_version, agency=agency, child=child)
+    for child, stage, delivery in SAMPLES:
+        dossier = _submit(
+            citizen=citizen, version=procedure.current_version, agency=agency, child=child, delivery=delivery
+        )
         _advance(dossier, stage, staff)
     DemoSmsMessage.objects.filter(phone=citizen.citizen.phone).delete()
     return len(SAMPLES)

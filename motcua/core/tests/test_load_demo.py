@@ -16,10 +16,11 @@ from motcua.catalog.constants import ProcedureLevel, StepKind
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.catalog.processes import process_current
 from motcua.catalog.selectors import ProcedureFilters, procedure_search
+from motcua.delivery.services import officer_may_deliver
 from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.demo import DEMO_PASSWORD, demo_accounts, demo_commune
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
-from motcua.dossiers.constants import DossierStatus, Outcome, StepStatus
+from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     dossier_fees_record,
@@ -71,10 +72,20 @@ def test_demo_province_is_complete_and_idempotent() -> None:
     assert sorted(dossiers.values()) == sorted(
         [DossierStatus.SUBMITTED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED]
         + [DossierStatus.IN_PROGRESS] * 2
-        + [DossierStatus.RETURNED]
+        + [DossierStatus.RETURNED, DossierStatus.PROCESSED]
     )
-    open_steps = set(DossierStep.objects.filter(status=StepStatus.ACTIVE).values_list("assignee__username", flat=True))
-    assert open_steps == {"xa.chuyenvien", "xa.lanhdao", "xa.vanthu"}
+    open_steps = DossierStep.objects.filter(status=StepStatus.ACTIVE)
+    assert set(open_steps.exclude(kind=StepKind.RETURN).values_list("assignee__username", flat=True)) == {
+        "xa.chuyenvien",
+        "xa.lanhdao",
+        "xa.vanthu",
+    }
+    # One result waits at the ward's counter, in the one-stop officer's reach.
+    waiting = Dossier.objects.get(status=DossierStatus.PROCESSED)
+    assert waiting.delivery_method == DeliveryMethod.COUNTER
+    step = open_steps.get(kind=StepKind.RETURN)
+    assert officer_may_deliver(officer=get_user_model().objects.get(username="xa.tiepnhan"), dossier=waiting)
+    assert step.dossier_id == waiting.pk and step.assignee.username == "xa.tiepnhan"
     returned = Dossier.objects.get(status=DossierStatus.RETURNED)
     assert returned.result_document is not None and returned.result_document.number
 
