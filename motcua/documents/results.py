@@ -788,6 +788,7 @@ def result_store_for_citizen(*, dossier: Dossier, document: IssuedDocument) -> S
             actor="system",
             action="documents.result_stored",
             obj=stored,
+            object_repr=document.title,  # not the stored title: it names the person
             summary={"dossier": dossier.code or dossier.pk, "number": document.number, "sha256": document.sha256},
         )
     return stored

@@ -19,6 +19,7 @@ class NotificationEvent(models.TextChoices):
     REJECTED = "rejected", _("Từ chối tiếp nhận")
     FEE_DUE = "fee_due", _("Cần nộp phí, lệ phí")
     RESULT_READY = "result_ready", _("Đã có kết quả")
+    RESULT_POSTED = "result_posted", _("Đã gửi kết quả qua bưu chính")
     LATE_APOLOGY = "late_apology", _("Xin lỗi vì trễ hẹn, hẹn lại ngày trả")
     COMPLETED = "completed", _("Đã trả kết quả")
     STOPPED = "stopped", _("Dừng giải quyết hồ sơ")
@@ -95,6 +96,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "tracking_url": "Địa chỉ tra cứu hồ sơ",
     "reason": "Lý do (bổ sung, từ chối, trễ hẹn, dừng xử lý, rút hồ sơ)",
     "amount": "Số tiền phải nộp",
+    "shipment": "Bưu gửi kết quả (đơn vị bưu chính, số hiệu)",
     "site_name": "Tên cổng dịch vụ công",
     "linked_dossiers": "Các hồ sơ liên thông mở cùng lần nộp (nếu có)",
 }

@@ -200,6 +200,24 @@ def default_templates() -> list[dict[str, Any]]:
             "body": "",
             **_zns(E.LATE_APOLOGY, ngay_hen="{{ due_date }}", ly_do="{{ reason }}"),
         },
+        # --- result posted (the one-stop unit recorded the shipment) ----------------------------------
+        {
+            "event": E.RESULT_POSTED,
+            "channel": C.EMAIL,
+            "subject": _("Kết quả hồ sơ {{ code }} đã được gửi qua bưu chính"),
+            "body": _(
+                "Kết quả hồ sơ {{ code }} – {{ procedure_name }} đã được gửi qua bưu chính: {{ shipment }}.\n"
+                "Ông/bà dùng số hiệu bưu gửi để theo dõi trên trang của đơn vị bưu chính.\n"
+                "Tra cứu hồ sơ: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        {
+            "event": E.RESULT_POSTED,
+            "channel": C.SMS,
+            "body": _("Kết quả hồ sơ {{ code }} đã gửi qua bưu chính: {{ shipment }}."),
+        },
+        {"event": E.RESULT_POSTED, "channel": C.ZALO, "body": "", **_zns(E.RESULT_POSTED, buu_gui="{{ shipment }}")},
         # --- stopped (stop notice, form 05 of Circular 03/2025) ---------------------------------------------
         {
             "event": E.STOPPED,

@@ -1,8 +1,9 @@
 """A result the applicant asked to receive by post: the one-stop officer records the shipment
 (carrier, parcel number, the dossier's address in names, day sent); the dossier stays processed
 while it travels and the public tracking page says so, without the parcel number or anything
-personal. Confirmed delivery returns the dossier (completed, rating asked); a shipment sent back
-leaves the result at the counter, to be posted again or handed over there."""
+personal; the applicant is told the parcel number. Confirmed delivery returns the dossier
+(completed, rating asked); a shipment sent back leaves the result at the counter, to be posted
+again or handed over there."""
 
 import datetime
 from typing import Any
@@ -64,6 +65,12 @@ def test_sent_then_delivered_returns_the_dossier(hung, birth_version) -> None:  
     page = _public_page(dossier)
     assert "Đang gửi qua bưu chính (Bưu điện (VNPost)" in page
     assert PARCEL not in page and "Lê Duẩn" not in page
+    # The applicant alone is told the parcel number, once per shipment, on each channel.
+    posted = OutboxMessage.objects.filter(dossier=dossier, event="result_posted")
+    sms = posted.get(channel="sms")
+    # (SMS text without accents: one GSM-7 segment costs less.)
+    assert sms.body == f"Ket qua ho so {dossier.code} da gui qua buu chinh: Buu dien (VNPost), so hieu {PARCEL}."
+    assert PARCEL in posted.get(channel="email").body
 
     delivered_at = timezone.now() - datetime.timedelta(minutes=5)
     shipment_delivered(
