@@ -140,6 +140,7 @@ def _name_matches(text: str, *, scope: list[int] | None) -> Q:
     terms = search_terms(text)
     if not terms:
         return Q(pk__in=[])  # only punctuation: no name has it
+    params: list[Any]
     if connection.vendor == "sqlite":
         rows, params = _FTS_ROWS, [_fts_match(terms, scope)]
     else:
