@@ -2,9 +2,10 @@
 so a search within an officer's agencies is answered inside the index at a million dossiers.
 SQLite: drops and recreates the FTS5 table and its triggers (now on the steps too). PostgreSQL:
 a table of words and scope with one GIN index, kept by triggers, instead of the trigram index.
+Steps get an (agency, dossier) index: an agency's scope comes from it without reading the steps.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 from motcua.dossiers.search import FTS5_DROP_SQL, FTS5_SQL, POSTGRES_SQL
 
@@ -22,4 +23,10 @@ def create_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("dossiers", "0008_dossier_search")]
 
-    operations = [migrations.RunPython(create_index, migrations.RunPython.noop)]
+    operations = [
+        migrations.AddIndex(
+            model_name="dossierstep",
+            index=models.Index(fields=["agency", "dossier"], name="dossiers_do_agency__429ede_idx"),
+        ),
+        migrations.RunPython(create_index, migrations.RunPython.noop),
+    ]
