@@ -149,11 +149,15 @@ def _name_matches(text: str, *, scope: list[int] | None) -> Q:
         if scope:
             rows, params = f"{rows} AND scope && %s::bigint[]", [*params, scope]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({rows} LIMIT {COMMON_NAME_HITS}) AS hits", params)  # noqa: S608
-        hits = cursor.fetchone()[0]
-    if hits < COMMON_NAME_HITS:
+        cursor.execute(f"{rows} LIMIT {COMMON_NAME_HITS}", params)
+        hits = [row[0] for row in cursor.fetchall()]
+    if len(hits) < COMMON_NAME_HITS:
         # A rare name, or a common one within an agency: fetch the matches by id, then sort them.
-        return Q(pk__in=RawSQL(rows, params))  # noqa: S611 - the terms are bound parameters
+        # PostgreSQL gets the ids themselves: with the subquery it misjudges how many there are
+        # and reads the whole scope; SQLite plans the subquery better than a long list.
+        if connection.vendor == "sqlite":
+            return Q(pk__in=RawSQL(rows, params))  # noqa: S611 - the terms are bound parameters
+        return Q(pk__in=hits)
     if connection.vendor == "sqlite":
         # A common word ("hung") over a wide scope: the unary + keeps SQLite from fetching and
         # sorting every match; it walks the dossiers newest first and stops at the page's end.
