@@ -174,9 +174,11 @@ def _text_matches(text: str, *, scope: list[int] | None) -> Q:
     if not any(ch.isdigit() for ch in text):
         return _name_matches(text, scope=scope)
     code = text.strip().upper()
-    # A subquery, so SQLite fetches the few codes by id rather than reading the officer's whole
-    # scope first (it cannot tell how few dossiers a range of codes holds).
-    condition = Q(pk__in=Dossier.objects.filter(code__gte=code, code__lt=code + _TOP).values("pk"))
+    condition = Q(code__gte=code, code__lt=code + _TOP)
+    if connection.vendor == "sqlite":
+        # A subquery, so SQLite fetches the few codes by id rather than reading the officer's
+        # whole scope first (it cannot tell how few dossiers a range of codes holds).
+        condition = Q(pk__in=Dossier.objects.filter(condition).values("pk"))
     people = Q()
     digits = _NUMBER_SEPARATORS.sub("", text)
     if _ID_NUMBER.fullmatch(digits):
@@ -213,7 +215,7 @@ def dossier_search_for_officer(*, user: Any, search: DossierSearch) -> QuerySet[
         filters &= Q(procedure_version__procedure_id=search.procedure_id)
     if search.agency_id:
         filters &= Q(agency_id=search.agency_id)
-    if filters and agency_ids and not text:
+    if filters and agency_ids and not text and connection.vendor == "sqlite":
         # An agency's officer with filters only: the matching dossiers by id, then the scope
         # checked on each, so SQLite does not first read every dossier of the scope.
         return qs.filter(pk__in=Dossier.objects.filter(filters).values("pk")).order_by("-submitted_at", "-id")
