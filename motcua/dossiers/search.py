@@ -153,11 +153,11 @@ def _name_matches(text: str, *, scope: list[int] | None) -> Q:
         hits = [row[0] for row in cursor.fetchall()]
     if len(hits) < COMMON_NAME_HITS:
         # A rare name, or a common one within an agency: fetch the matches by id, then sort them.
-        # PostgreSQL gets the ids themselves: with the subquery it misjudges how many there are
-        # and reads the whole scope; SQLite plans the subquery better than a long list.
+        # PostgreSQL gets the ids themselves, as one array: with the subquery it misjudges how
+        # many there are and reads the whole scope; SQLite plans the subquery better than a list.
         if connection.vendor == "sqlite":
             return Q(pk__in=RawSQL(rows, params))  # noqa: S611 - the terms are bound parameters
-        return Q(pk__in=hits)
+        return Q(RawSQL("dossiers_dossier.id = ANY(%s)", [hits], output_field=BooleanField()))
     if connection.vendor == "sqlite":
         # A common word ("hung") over a wide scope: the unary + keeps SQLite from fetching and
         # sorting every match; it walks the dossiers newest first and stops at the page's end.
