@@ -282,6 +282,8 @@ class DossierStep(models.Model):
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["assignee", "status", "due_at"]),
             models.Index(fields=["status", "due_at"]),
+            # An agency's scope (dossier_list_for_officer): its steps' dossiers from the index alone.
+            models.Index(fields=["agency", "dossier"]),
         ]
 
     def __str__(self) -> str:

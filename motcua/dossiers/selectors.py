@@ -60,7 +60,7 @@ def officer_is_province_wide(*, user: Any) -> bool:
     return StaffRole.objects.filter(user=user, role__in=PROVINCE_WIDE_ROLES).exists()
 
 
-def _officer_agencies(user: Any) -> list[int] | None:
+def officer_agency_ids(*, user: Any) -> list[int] | None:
     """The agencies where the officer holds a role, resolved into a short list so queries stay on
     their indexes at a million dossiers; None for province-wide roles."""
     if officer_is_province_wide(user=user):
@@ -72,7 +72,7 @@ def _officer_agencies(user: Any) -> list[int] | None:
 def agency_list_for_officer(*, user: Any) -> QuerySet[Agency]:
     """The agencies whose dossiers the officer reads by right of a role there; all for
     province-wide roles."""
-    agency_ids = _officer_agencies(user)
+    agency_ids = officer_agency_ids(user=user)
     return Agency.objects.all() if agency_ids is None else Agency.objects.filter(pk__in=agency_ids)
 
 
@@ -86,7 +86,7 @@ def dossier_list_for_officer(*, user: Any) -> QuerySet[Dossier]:
     """Submitted dossiers received by, or with a step at, the agencies where the officer holds a
     role (so a department sees what a commune forwards or asks its opinion on); all for
     province-wide roles; for staff outside any agency (postal), the dossiers they submitted."""
-    agency_ids = _officer_agencies(user)
+    agency_ids = officer_agency_ids(user=user)
     if agency_ids is None:
         return _submitted()
     if agency_ids:
@@ -107,7 +107,7 @@ def dossier_reception_queue(*, user: Any, query: str = "", channel: str = "") ->
 
     Searches by dossier code (its start or its daily number at the end) or the applicant's name.
     """
-    agency_ids = _officer_agencies(user)
+    agency_ids = officer_agency_ids(user=user)
     qs = _submitted().filter(status=DossierStatus.SUBMITTED)
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=agency_ids)

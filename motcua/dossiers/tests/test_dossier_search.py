@@ -107,6 +107,18 @@ def test_a_consulted_agency_finds_the_dossier_it_was_asked_about() -> None:
     assert _codes(outsider, text="hung") == []
 
 
+def test_the_word_index_follows_a_dossier_moved_to_another_agency(world, monkeypatch) -> None:
+    """On SQLite the index holds each dossier's agencies: a moved dossier is found by the officers
+    of its new agency only, by a rare name as by a common one."""
+    foreign_officer = officer("phuong.ta", agency="UBND-24122")
+    Dossier.objects.filter(pk=world["hung"].pk).update(agency=world["foreign"].agency)
+    for common_from in (search.COMMON_NAME_HITS, 1):
+        monkeypatch.setattr(search, "COMMON_NAME_HITS", common_from)
+        assert _codes(world["officer"], text="hung") == []
+        assert _codes(foreign_officer, text="hung") == [world["foreign"].code, world["hung"].code]
+        assert _codes(foreign_officer, text="lan") == []
+
+
 def test_the_word_index_follows_a_changed_name(world) -> None:
     """The SQLite word index is kept by triggers that Django drops when a migration rebuilds the
     dossier table: this fails if a later migration lost them."""
@@ -118,7 +130,7 @@ def test_the_word_index_follows_a_changed_name(world) -> None:
             cursor.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name LIKE 'dossiers_dossier_fts_%'"
             )
-            assert cursor.fetchone()[0] == 3
+            assert cursor.fetchone()[0] == 6
 
 
 def test_the_search_page(client, world) -> None:
