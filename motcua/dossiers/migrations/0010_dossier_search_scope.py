@@ -21,7 +21,7 @@ def create_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0008_dossier_search")]
+    dependencies = [("dossiers", "0009_stop_and_withdrawal_after_acceptance")]
 
     operations = [
         migrations.AddIndex(
