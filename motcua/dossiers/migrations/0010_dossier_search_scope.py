@@ -1,7 +1,8 @@
 """The word index also holds each dossier's scope (its receiving agency and its steps' agencies),
 so a search within an officer's agencies is answered inside the index at a million dossiers.
 SQLite: drops and recreates the FTS5 table and its triggers (now on the steps too). PostgreSQL:
-a table of words and scope with one GIN index, kept by triggers, instead of the trigram index.
+a table of words (every start of each), scope and procedure with one GIN index, kept by
+triggers, instead of the trigram index.
 Steps get an (agency, dossier) index: an agency's scope comes from it without reading the steps.
 """
 

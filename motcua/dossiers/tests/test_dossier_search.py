@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import CitizenProfile
 from motcua.catalog.models import Procedure
-from motcua.core.testing import BIRTH, citizen, load_catalog
+from motcua.core.testing import BIRTH, DEATH, citizen, load_catalog
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.dossiers import search
@@ -29,7 +29,7 @@ def _codes(user, **filters) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world():  # type: ignore[no-untyped-def]
-    load_catalog(BIRTH)
+    load_catalog(BIRTH, DEATH)
     version = Procedure.objects.get(code="1.001193").current_version
     ward = AdministrativeUnit.objects.create(
         code="24122", name="Phường Tự An", kind=UnitKind.WARD, parent=AdministrativeUnit.objects.get(code="66")
@@ -117,6 +117,18 @@ def test_the_word_index_follows_a_dossier_moved_to_another_agency(world, monkeyp
         assert _codes(world["officer"], text="hung") == []
         assert _codes(foreign_officer, text="hung") == [world["foreign"].code, world["hung"].code]
         assert _codes(foreign_officer, text="lan") == []
+
+
+def test_a_name_within_a_procedure_follows_a_dossier_moved_to_another_procedure(world, monkeypatch) -> None:
+    """On PostgreSQL the word index holds each dossier's procedure: a dossier moved to another
+    procedure is found by a name within the new one only, by a rare name as by a common one."""
+    birth, death = Procedure.objects.get(code="1.001193"), Procedure.objects.get(code="1.000656")
+    Dossier.objects.filter(pk=world["hung"].pk).update(procedure_version=death.current_version)
+    for common_from in (search.COMMON_NAME_HITS, 1):
+        monkeypatch.setattr(search, "COMMON_NAME_HITS", common_from)
+        assert _codes(world["officer"], text="hung", procedure_id=death.pk) == [world["hung"].code]
+        assert _codes(world["officer"], text="hung", procedure_id=birth.pk) == []
+        assert _codes(world["officer"], text="tran l", procedure_id=birth.pk) == [world["lan"].code]
 
 
 def test_the_word_index_follows_a_changed_name(world) -> None:
