@@ -32,3 +32,21 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def birth_version(db: Any) -> Any:
+    """The demo catalogue's birth registration, current version."""
+    from motcua.catalog.models import Procedure
+    from motcua.core.testing import BIRTH, load_catalog
+
+    load_catalog(BIRTH)
+    return Procedure.objects.get(code="1.001193").current_version
+
+
+@pytest.fixture
+def hung(birth_version: Any) -> Any:
+    """Nguyễn Văn Hùng, the demo citizen, with an e-mail address."""
+    from motcua.core.testing import citizen
+
+    return citizen(email="hung@example.vn")

@@ -28,7 +28,12 @@ from motcua.dossiers.testing import (
     officer,
     vneid_login,
 )
-from motcua.dossiers.tests.test_browser_one_dossier_across_roles import _done, _open_from_work_queue, _staff_login
+from motcua.dossiers.tests.test_browser_one_dossier_across_roles import (
+    _done,
+    _open_from_work_queue,
+    _specialist_passes_on,
+    _staff_login,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1366, "height": 900}
@@ -82,12 +87,7 @@ def test_father_registers_on_a_phone_and_receives_the_result_at_the_counter(
     page.get_by_role("button", name="Ghi nhận đã thu phí, lệ phí").click()
     _done(page, "Đã ghi nhận nộp phí, lệ phí.")
 
-    # The specialist examines and passes it on.
-    _staff_login(page, base, "xa.cv")
-    _open_from_work_queue(page, base, code)
-    page.get_by_label("Ý kiến thẩm định").fill("Hồ sơ đầy đủ, đủ điều kiện đăng ký khai sinh.")
-    page.get_by_role("button", name="Hoàn thành và chuyển bước tiếp theo").click()
-    _done(page, "Đã hoàn thành bước và chuyển hồ sơ.")
+    _specialist_passes_on(page, base, code)
 
     # The chairman reads the document as it will be signed, then signs.
     _staff_login(page, base, "xa.ld")

@@ -66,6 +66,15 @@ def _done(page: Page, message: str) -> None:
     expect(page.get_by_text(message)).to_be_visible()
 
 
+def _specialist_passes_on(page: Page, base: str, code: str) -> None:
+    """The ward's specialist writes the draft opinion and passes the dossier on."""
+    _staff_login(page, base, "xa.cv")
+    _open_from_work_queue(page, base, code)
+    page.get_by_label("Ý kiến thẩm định").fill("Hồ sơ đầy đủ, đủ điều kiện đăng ký khai sinh.")
+    page.get_by_role("button", name="Hoàn thành và chuyển bước tiếp theo").click()
+    _done(page, "Đã hoàn thành bước và chuyển hồ sơ.")
+
+
 def test_one_dossier_across_roles_to_a_verified_result(
     page: Page, live_server: Any, real_birth_registration: None, tmp_path: Path
 ) -> None:
@@ -123,11 +132,7 @@ def test_one_dossier_across_roles_to_a_verified_result(
     _done(page, "Đã gửi ý kiến.")
 
     # Back at the ward: the specialist writes the draft and passes the dossier on.
-    _staff_login(page, base, "xa.cv")
-    _open_from_work_queue(page, base, code)
-    page.get_by_label("Ý kiến thẩm định").fill("Hồ sơ đầy đủ, đủ điều kiện đăng ký khai sinh.")
-    page.get_by_role("button", name="Hoàn thành và chuyển bước tiếp theo").click()
-    _done(page, "Đã hoàn thành bước và chuyển hồ sơ.")
+    _specialist_passes_on(page, base, code)
 
     # The chairman approves and signs; the clerk issues.
     _staff_login(page, base, "xa.ld")

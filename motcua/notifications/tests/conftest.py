@@ -3,21 +3,13 @@ from typing import Any
 
 import pytest
 
-from motcua.core.testing import BIRTH, citizen, load_catalog
+from motcua.core.testing import citizen
 from motcua.notifications.simulator import SmsSimulator
 from motcua.notifications.testing import SmtpTestServer
 from motcua.notifications.zalo_simulator import ZaloSimulator
 
 PHONE = "0912345678"
 EMAIL = "hung@example.vn"
-
-
-@pytest.fixture
-def birth_version(db: Any) -> Any:
-    from motcua.catalog.models import Procedure
-
-    load_catalog(BIRTH)
-    return Procedure.objects.get(code="1.001193").current_version
 
 
 @pytest.fixture
