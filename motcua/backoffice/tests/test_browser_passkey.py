@@ -54,6 +54,9 @@ def test_register_a_passkey_then_log_in_with_it(page: Page, live_server: Any, se
     _log_in(page, live_server.url)
     expect(page).to_have_url(re.compile(r"/can-bo/$"))  # no device yet: no second step
     page.get_by_role("link", name="Bảo mật đăng nhập").click()
+    # The library's script binds the button once its translations (jsi18n) have loaded: a click
+    # before that does nothing.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Đăng ký khóa truy cập").click()
     # The ceremony runs in the browser, then the server verifies it: give a loaded machine time.
     expect(page.get_by_role("heading", name="Mã dự phòng của bạn")).to_be_visible(timeout=20_000)
@@ -66,6 +69,7 @@ def test_register_a_passkey_then_log_in_with_it(page: Page, live_server: Any, se
     expect(page.get_by_role("heading", name="Xác thực bước hai")).to_be_visible()
     page.goto(f"{live_server.url}/can-bo/viec/")  # the password alone opens nothing
     expect(page).to_have_url(re.compile(r"/can-bo/xac-thuc/\?next="))
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Xác thực bằng khóa truy cập").click()
     expect(page).to_have_url(re.compile(r"/can-bo/viec/$"))
     expect(page.get_by_role("heading", name="Hồ sơ cần xử lý")).to_be_visible(timeout=20_000)
