@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.documents",
     "motcua.dossiers",
+    "motcua.events",
     "motcua.delivery",
     "motcua.integrations",
     "motcua.notifications",

@@ -9,6 +9,8 @@ from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.constants import DossierStatus as S
 from motcua.dossiers.models import Dossier, DossierStatusChange
+from motcua.events.constants import EventKind as K
+from motcua.events.services import domain_event_record
 
 # Allowed moves. Payment, delivery and sync are separate axes, not states here.
 TRANSITIONS: dict[str, set[str]] = {
@@ -26,6 +28,30 @@ TRANSITIONS: dict[str, set[str]] = {
     S.REJECTED: set(),
     S.STOPPED: set(),
 }
+
+
+# The domain event each status reached records; (from, to) pairs override the plain status. Draft
+# and confirmation moves happen before the dossier exists for anyone else: no event.
+STATUS_EVENT: dict[str, str] = {
+    S.SUBMITTED: K.SUBMITTED,
+    S.RECEIVED: K.RECEIVED,
+    S.SUPPLEMENT_REQUESTED: K.SUPPLEMENT_REQUESTED,
+    S.REJECTED: K.REJECTED,
+    S.IN_PROGRESS: K.PROCESSING_STARTED,
+    S.PAUSED: K.PAUSED,
+    S.PROCESSED: K.RESULT_ISSUED,
+    S.RETURNED: K.RETURNED,
+    S.STOPPED: K.STOPPED,
+    S.WITHDRAWN: K.WITHDRAWN,
+}
+MOVE_EVENT: dict[tuple[str, str], str] = {
+    (S.SUPPLEMENT_REQUESTED, S.SUBMITTED): K.SUPPLEMENTED,
+    (S.PAUSED, S.IN_PROGRESS): K.RESUMED,
+}
+
+
+def status_event_kind(from_status: str, to_status: str) -> str | None:
+    return MOVE_EVENT.get((from_status, to_status), STATUS_EVENT.get(to_status))
 
 
 class StaleDossier(ApplicationError):
@@ -71,6 +97,11 @@ def dossier_transition(
         obj=dossier,
         summary={"from": from_status, "to": to_status, **(summary or {})},
     )
+    kind = status_event_kind(from_status, to_status)
+    if kind is not None:
+        domain_event_record(
+            dossier=dossier, kind=kind, actor=actor, payload={"from": from_status, "to": to_status, "note": note}
+        )
     # The applicant's messages about this change, in this transaction; sent after commit.
     from motcua.notifications.services import notifications_enqueue_for_transition
 
