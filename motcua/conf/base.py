@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "motcua.events",
     "motcua.delivery",
     "motcua.integrations",
+    "motcua.exchange",
     "motcua.notifications",
     "motcua.reports",
     "motcua.portal",
@@ -284,6 +285,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
     # Forgets failed logins older than MOTCUA_LOGIN_FAILURE_LOG_DAYS (personal data: names, addresses).
     "motcua.accounts.tasks.login_failure_log_prune": 6 * 3600,
+    # Delivers results to sector systems that are due again after a failure, or were left behind.
+    "motcua.exchange.tasks.result_pushes_deliver_due": env_int("MOTCUA_EXCHANGE_PUSH_SWEEP_SECONDS", 60),
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
@@ -307,12 +310,23 @@ MOTCUA_PLUGINS = {
     "signing": env_str("MOTCUA_SIGNING_PLUGIN", "dev-ca"),
     "email": env_str("MOTCUA_EMAIL_PLUGIN", "demo"),
     "zalo": env_str("MOTCUA_ZALO_PLUGIN", "demo"),
+    "exchange": env_str("MOTCUA_EXCHANGE_PLUGIN", "demo"),
 }
 MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
 MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")
 MOTCUA_POPULATION_HTTP_URL = env_str("MOTCUA_POPULATION_HTTP_URL", "")
 MOTCUA_POPULATION_HTTP_TOKEN = env_str("MOTCUA_POPULATION_HTTP_TOKEN", "")
 MOTCUA_HTTP_TIMEOUT_SECONDS = env_int("MOTCUA_HTTP_TIMEOUT_SECONDS", 10)
+# The province's data-exchange platform (LGSP), docs/data-exchange.md: its address, the ids of
+# this system and of the platform, and the shared key that signs requests and answers.
+MOTCUA_EXCHANGE_URL = env_str("MOTCUA_EXCHANGE_URL", "")
+MOTCUA_EXCHANGE_SYSTEM_ID = env_str("MOTCUA_EXCHANGE_SYSTEM_ID", "MOTCUA-H15")
+MOTCUA_EXCHANGE_PLATFORM_ID = env_str("MOTCUA_EXCHANGE_PLATFORM_ID", "LGSP-DAKLAK")
+MOTCUA_EXCHANGE_SECRET = env_str("MOTCUA_EXCHANGE_SECRET", "")
+# Procedure field code → the sector system's service that receives its results.
+MOTCUA_EXCHANGE_RESULT_SERVICES = {"G15-TP07": "HOTICH.CAPNHAT_KETQUA", "CUTRU": "CUTRU.CAPNHAT_KETQUA"}
+# Procedure fields about businesses: their reception officers may look a tax code up.
+MOTCUA_EXCHANGE_BUSINESS_FIELDS = frozenset({"DKDN", "HKD"})
 # Zalo Notification Service (ZNS) API of the province's Zalo Official Account.
 MOTCUA_ZALO_HTTP_URL = env_str("MOTCUA_ZALO_HTTP_URL", "")
 # OA access tokens expire after 25 hours. With an app id, its secret key and a first refresh

@@ -6,6 +6,7 @@ from motcua.conf.base import *  # noqa: F403
 from motcua.conf.base import (
     LOCAL_CACHE,
     MOTCUA_AUDIT_ANCHOR_KEY,
+    MOTCUA_EXCHANGE_SECRET,
     MOTCUA_HEALTHZ_TOKEN,
     MOTCUA_OIDC_ISSUER,
     MOTCUA_PLUGINS,
@@ -35,7 +36,14 @@ MOTCUA_NOTIFICATION_CHANNELS = env_list("MOTCUA_NOTIFICATION_CHANNELS", "email,s
 
 # Demo plugins keep SMS codes in clear, answer with fictional citizens and sign with a throw-away
 # CA: a real deployment must name real adapters (a staging site may allow them explicitly).
-DEMO_PLUGINS = {"sms": "demo", "population": "demo", "signing": "dev-ca", "email": "demo", "zalo": "demo"}
+DEMO_PLUGINS = {
+    "sms": "demo",
+    "population": "demo",
+    "signing": "dev-ca",
+    "email": "demo",
+    "zalo": "demo",
+    "exchange": "demo",
+}
 if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
     # A notification channel switched off (MOTCUA_NOTIFICATION_CHANNELS) needs no real plugin.
     unused = {"email", "zalo"} - set(MOTCUA_NOTIFICATION_CHANNELS)
@@ -44,7 +52,7 @@ if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
         raise ImproperlyConfigured(
             f"Demo plugins are not for production: {', '.join(demo_in_use)}. Configure real adapters "
             "(MOTCUA_SMS_PLUGIN, MOTCUA_POPULATION_PLUGIN, MOTCUA_SIGNING_PLUGIN, MOTCUA_EMAIL_PLUGIN, "
-            "MOTCUA_ZALO_PLUGIN; or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
+            "MOTCUA_ZALO_PLUGIN, MOTCUA_EXCHANGE_PLUGIN; or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
             "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
         )
 
@@ -53,6 +61,8 @@ for _name, _secret in (
     ("MOTCUA_SMS_WEBHOOK_SECRET", MOTCUA_SMS_WEBHOOK_SECRET),
     ("MOTCUA_ZALO_WEBHOOK_SECRET", MOTCUA_ZALO_WEBHOOK_SECRET),
     ("MOTCUA_HEALTHZ_TOKEN", MOTCUA_HEALTHZ_TOKEN),
+    # Signs the exchange platform's requests and answers (docs/data-exchange.md).
+    ("MOTCUA_EXCHANGE_SECRET", MOTCUA_EXCHANGE_SECRET),
     # Signs the audit chain anchors (empty: derived from DJANGO_SECRET_KEY).
     ("MOTCUA_AUDIT_ANCHOR_KEY", MOTCUA_AUDIT_ANCHOR_KEY),
 ):

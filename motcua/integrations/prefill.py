@@ -26,13 +26,14 @@ from motcua.core.audit import audit_record
 from motcua.core.privacy import mask_id
 from motcua.core.text import fold
 from motcua.documents.models import StoredDocument
+from motcua.exchange.constants import ExchangePurpose
+from motcua.exchange.services import ExchangeContext, population_lookup
 from motcua.integrations.population import (
     RELATIONS,
     Person,
     PopulationRecord,
     PopulationRegistry,
     PopulationUnavailable,
-    population_registries,
 )
 
 PROFILE_FIELDS = ("full_name", "id_number", "birth_date", "phone", "email", "address")
@@ -122,9 +123,17 @@ class Prefill:
             self._looked_up = True
             id_number = self.profile.id_number if self.profile else None
             if id_number:
-                registry = self._registry or population_registries.get()
                 try:
-                    self._record = registry.lookup(id_number=id_number)
+                    self._record = population_lookup(
+                        id_number=id_number,
+                        registry=self._registry,
+                        context=ExchangeContext(
+                            purpose=ExchangePurpose.PREFILL,
+                            actor=self._looked_up_by or (self.profile.user if self.profile else None),
+                            dossier_id=self._reason.get("dossier"),
+                            subject_user=self.profile.user if self.profile else None,
+                        ),
+                    )
                     self._audit_lookup(id_number)
                 except PopulationUnavailable:
                     self.warnings.append(
