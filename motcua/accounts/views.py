@@ -33,6 +33,7 @@ from motcua.accounts.sso import PROVIDER_ID, sso_enabled, sso_error_response, ss
 from motcua.core.errors import ApplicationError
 from motcua.core.middleware import CONTENT_SECURITY_POLICY
 from motcua.core.privacy import mask_phone
+from motcua.exchange.selectors import exchange_log_for_citizen
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +262,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "masked_phone": mask_phone(profile.phone or "" if profile else ""),
             "representation_count": Representation.objects.filter(user=user).count(),
+            "data_lookups": exchange_log_for_citizen(user=user),
             "has_sso": user.external_identities.exists(),
         },
     )

@@ -59,6 +59,7 @@ from motcua.dossiers.selectors import (
     step_get_for_officer,
     step_queue,
 )
+from motcua.exchange.services import officer_may_look_up_business
 
 
 class LoginView(auth_views.LoginView):
@@ -195,6 +196,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and officer_may_receive(officer=request.user, dossier=dossier),
         "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
         and officer_may_extend(officer=request.user, dossier=dossier),
+        "may_look_up_business": officer_may_look_up_business(officer=request.user, dossier=dossier),
     }
     return render(request, "backoffice/dossier_detail.html", context)
 

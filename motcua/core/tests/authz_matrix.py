@@ -198,6 +198,8 @@ ENTRIES = [
     Entry("backoffice:register", get=STAFF),
     Entry("backoffice:assisted_start", get=STAFF, post=STAFF),
     Entry("backoffice:dossier_detail", get=DOSSIER_READERS, post=DOSSIER_READERS),
+    # Business look-up by tax code: the receiving agency's reception officers only.
+    Entry("exchange:business_lookup", get=at("own", "reception"), post=at("own", "reception")),
     writes("backoffice:step_action", DOSSIER_READERS),
     writes("backoffice:dossier_stop", DOSSIER_READERS),
     writes("backoffice:withdrawal_decide", DOSSIER_READERS),

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 SWEEPS = {
     "outbox_send": "motcua.notifications.tasks.outbox_dispatch_due",
     "catalog_import_job_run": "motcua.catalog.tasks.catalog_import_jobs_resume_due",
+    "result_push_send": "motcua.exchange.tasks.result_pushes_deliver_due",
 }
 
 
