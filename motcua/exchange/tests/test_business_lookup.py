@@ -61,7 +61,9 @@ def test_only_reception_of_a_business_dossier(exchange_simulator, versions, hung
     assert raised.value.code == "business_lookup_forbidden"
     birth = received_dossier(version=versions["birth"], applicant=hung, officer=reception)
     with pytest.raises(ApplicationError):
-        business_lookup(officer=reception, dossier=birth, tax_code="6001234562", purpose=ExchangePurpose.RECEPTION_CHECK)
+        business_lookup(
+            officer=reception, dossier=birth, tax_code="6001234562", purpose=ExchangePurpose.RECEPTION_CHECK
+        )
     assert exchange_simulator.requests == 0
 
 
