@@ -68,7 +68,9 @@ def subject_digest(identifier: str) -> str:
 
 def _requester(context: ExchangeContext) -> tuple[str, str]:
     """The role and agency shown for who asked, as they are now (kept in the log as they were)."""
-    dossier = Dossier.objects.select_related("agency").filter(pk=context.dossier_id).first()
+    dossier = (
+        Dossier.objects.select_related("agency").filter(pk=context.dossier_id).first() if context.dossier_id else None
+    )
     agency = dossier.agency.name if dossier else ""
     actor = context.actor
     if actor is None:
@@ -94,7 +96,9 @@ def exchange_logged(
     if context.purpose not in ExchangePurpose.values:
         raise ValueError(f"Unknown exchange purpose {context.purpose!r}")
     started = time.monotonic()
-    outcome, fields, error_code = ExchangeOutcome.FAILED, [], ""
+    outcome: str = ExchangeOutcome.FAILED
+    fields: list[str] = []
+    error_code = ""
     try:
         value, outcome, fields = call()
         return value

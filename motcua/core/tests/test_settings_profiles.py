@@ -68,6 +68,7 @@ def test_production_uses_postgres_s3_and_redis() -> None:
         MOTCUA_SMS_PLUGIN="http",
         MOTCUA_POPULATION_PLUGIN="http",
         MOTCUA_SIGNING_PLUGIN="pkcs11",
+        MOTCUA_EXCHANGE_PLUGIN="lgsp",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
