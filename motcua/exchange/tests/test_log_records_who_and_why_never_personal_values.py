@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from motcua.exchange.constants import ExchangePurpose
 from motcua.exchange.delivery import result_pushes_deliver
 from motcua.exchange.models import ExchangeLog
-from motcua.exchange.services import ExchangeContext, business_lookup, exchange_logged
+from motcua.exchange.services import ExchangeContext, business_lookup, exchange_logged, population_lookup
 from motcua.integrations.prefill import Prefill
 from motcua.integrations.testing import HUNG
 
@@ -57,3 +57,14 @@ def test_purpose_is_required():
             subject="6001234562",
             call=lambda: (None, "found", []),
         )
+
+
+def test_log_lines_cannot_be_changed_or_deleted(exchange_simulator):
+    population_lookup(id_number=HUNG, context=ExchangeContext(purpose=ExchangePurpose.PROCESSING_CHECK))
+    entry = ExchangeLog.objects.get()
+    entry.outcome = "not_found"
+    with pytest.raises(RuntimeError, match="insert-only"):
+        entry.save()
+    with pytest.raises(RuntimeError, match="insert-only"):
+        entry.delete()
+    assert ExchangeLog.objects.get().outcome == "found"
