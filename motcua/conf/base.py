@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "rest_framework",
     # API tokens stored as digests, with an expiry (clear-text rest_framework.authtoken is gone).
     "knox",
+    # OAuth2 client credentials for other systems calling the back-office API (motcua.api.clients).
+    "oauth2_provider",
     # Failed logins counted per account and per address (motcua.accounts.lockout).
     "axes",
     "drf_spectacular",
@@ -178,6 +180,20 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# Back-office API clients (OAuth2 client credentials, django-oauth-toolkit): an access token lasts
+# this many minutes, then the system asks for a new one with its secret; no refresh tokens.
+MOTCUA_API_CLIENT_TOKEN_MINUTES = env_int("MOTCUA_API_CLIENT_TOKEN_MINUTES", 15)
+# The toolkit's own model, named because migrations that point at it read this setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "dossiers:read": "Đọc hồ sơ của cơ quan: hàng chờ tiếp nhận, chi tiết, tìm kiếm, kết quả",
+        "dossiers:write": "Xử lý hồ sơ của cơ quan: tiếp nhận, yêu cầu bổ sung, từ chối, các bước xử lý",
+    },
+    "SCOPES_BACKEND_CLASS": "motcua.api.clients.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "motcua.api.clients.ClientCredentialsValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": MOTCUA_API_CLIENT_TOKEN_MINUTES * 60,
+}
 
 # --- Password guessing (django-axes, motcua.accounts.lockout): staff form, admin, API tokens. ---
 # Failures within the cool-off that lock an account (from anywhere) or an address (whatever the
@@ -216,7 +232,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "motcua.dossiers.constants.DossierStatus",
+        "StepKindEnum": "motcua.catalog.constants.StepKind",
+        "StepStatusEnum": "motcua.dossiers.constants.StepStatus",
+        "SlipKindEnum": "motcua.dossiers.constants.SlipKind",
+    },
     "PATH_CONVERTER_OVERRIDES": {"code": str},  # motcua.api.urls.CodeConverter
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
