@@ -48,7 +48,10 @@ def token_response(client: Client, api_client: ApiClient, *, secret: str = CLIEN
     basic = base64.b64encode(f"{api_client.application.client_id}:{secret}".encode()).decode()
     data = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
     return client.post(
-        TOKEN_URL, urlencode(data), content_type="application/x-www-form-urlencoded", HTTP_AUTHORIZATION=f"Basic {basic}"
+        TOKEN_URL,
+        urlencode(data),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION=f"Basic {basic}",
     )
 
 
