@@ -33,7 +33,7 @@ from motcua.api.dossiers import ERRORS, AttachmentSerializer, HistorySerializer
 from motcua.catalog.models import Procedure
 from motcua.directory.models import Agency
 from motcua.documents.files import private_file_response
-from motcua.dossiers.constants import Channel, DossierStatus, QueueView, StepStatus
+from motcua.dossiers.constants import Channel, DeliveryMethod, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierSlip, DossierStep
 from motcua.dossiers.processing import officer_holds_step, step_forward, step_return, step_take
 from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement
@@ -149,6 +149,12 @@ class ResultSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="BackofficeDossier")
 class DossierDetailSerializer(DossierRowSerializer):
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices, allow_blank=True, read_only=True, help_text="Rỗng khi người nộp chưa chọn"
+    )
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, read_only=True, help_text="Rỗng khi chưa phê duyệt"
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
     history = HistorySerializer(many=True, read_only=True)
     slips = SlipSerializer(many=True, read_only=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 from oauth2_provider.views.mixins import OAuthLibMixin
@@ -108,10 +109,11 @@ class HasClientScope(BasePermission):
     message = _("Mã truy cập không có phạm vi (scope) cho thao tác này.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.auth is None:
+        token = request.auth
+        if not isinstance(token, AccessToken):
             return False
         needed = READ_SCOPE if request.method in SAFE_METHODS else WRITE_SCOPE
-        return bool(request.auth.allow_scopes([needed]))
+        return bool(token.allow_scopes([needed]))
 
 
 class ClientTokenGrantSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from motcua.directory.constants import Role
 from motcua.directory.services import staff_ensure
 
 CLIENT_SECRET = "bi-mat-cua-he-thong-thu-nghiem-0123456789"  # noqa: S105 - test fixture
-TOKEN_URL = "/api/v1/oauth/token/"
+TOKEN_URL = "/api/v1/oauth/token/"  # noqa: S105 - an address
 BOTH_SCOPES = "dossiers:read dossiers:write"
 
 

@@ -304,6 +304,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
     # Forgets failed logins older than MOTCUA_LOGIN_FAILURE_LOG_DAYS (personal data: names, addresses).
     "motcua.accounts.tasks.login_failure_log_prune": 6 * 3600,
+    # Deletes the back-office API clients' expired access tokens (kept as issued until then).
+    "motcua.api.tasks.client_tokens_clear": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")

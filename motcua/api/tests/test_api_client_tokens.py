@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
+from motcua.api.tasks import client_tokens_clear
 from motcua.api.testing import CLIENT_SECRET, bearer, registered_client, token_response
 from motcua.core.testing import load_catalog
 from motcua.directory.constants import Role
@@ -113,3 +114,17 @@ def test_a_token_in_the_address_is_not_accepted(client: Client) -> None:
 def test_a_citizen_token_or_a_session_does_not_open_the_backoffice_api(client: Client) -> None:
     client.force_login(officer("xa.tn"))
     assert client.get(QUEUE).status_code == 401
+
+
+def test_the_workers_delete_expired_tokens(client: Client) -> None:
+    """Tokens are kept as issued while they live: the hourly job deletes them once expired."""
+    system = registered_client("mot-cua")
+    start = datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        bearer(client, system)
+        client_tokens_clear.call()
+        assert AccessToken.objects.count() == 1
+        clock.shift(datetime.timedelta(minutes=16))
+        bearer(client, system)
+        client_tokens_clear.call()
+    assert AccessToken.objects.count() == 1
