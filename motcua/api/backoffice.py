@@ -31,7 +31,6 @@ from rest_framework.views import APIView
 from motcua.api.clients import ApiClientAuthentication, HasClientScope
 from motcua.api.dossiers import ERRORS, AttachmentSerializer, HistorySerializer
 from motcua.catalog.models import Procedure
-from motcua.directory.models import Agency
 from motcua.documents.files import private_file_response
 from motcua.dossiers.constants import Channel, DeliveryMethod, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierSlip, DossierStep
@@ -249,7 +248,7 @@ class SearchQuerySerializer(serializers.Serializer):
             submitted_to=data.get("submitted_to"),
             status=data.get("status", ""),
             procedure_id=procedure.pk if procedure is not None else None,
-            agency_id=agency.pk if isinstance(agency, Agency) else None,
+            agency_id=agency.pk if agency is not None else None,
         )
 
 
@@ -394,9 +393,11 @@ class DossierActionView(BackofficeAPIView):
 
     payload_class: type[serializers.Serializer] = RevisionSerializer
 
-    def post(self, request: Request, pk: int, **step: int) -> Response:
+    def post(self, request: Request, pk: int, step_id: int | None = None) -> Response:
         dossier = self.dossier(pk)
-        target = step_get_for_officer(user=request.user, dossier=dossier, step_id=step["step_id"]) if step else dossier
+        target = (
+            dossier if step_id is None else step_get_for_officer(user=request.user, dossier=dossier, step_id=step_id)
+        )
         self.act(target, request.user, self.payload(self.payload_class))
         return self.dossier_response(pk)
 

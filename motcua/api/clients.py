@@ -85,7 +85,6 @@ class ApiClientAuthentication(OAuth2Authentication):
         client = _usable_client(token.application)
         if client is None:
             raise exceptions.AuthenticationFailed(_("Hệ thống kết nối đã bị tạm dừng hoặc cấu hình chưa đúng."))
-        request.api_client = client  # type: ignore[attr-defined]
         return client.service_account, token
 
 
