@@ -3,8 +3,9 @@ scopes each client may hold, and the authentication of the back-office API.
 
 A client is an OAuth2 application registered by an administrator with an ApiClient record
 (motcua.api.models): one agency, one service account, its scopes. Only the client-credentials
-grant is served; client secrets are stored hashed (PBKDF2, as passwords), access tokens live
-MOTCUA_API_CLIENT_TOKEN_MINUTES and are sent as `Authorization: Bearer <token>` only.
+grant is served; client secrets are stored hashed (as passwords) and access tokens as SHA-256
+digests; a token lives MOTCUA_API_CLIENT_TOKEN_MINUTES and is sent as `Authorization: Bearer
+<token>` only.
 """
 
 from typing import Any

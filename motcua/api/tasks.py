@@ -7,6 +7,6 @@ from motcua.core.tasks import task
 
 @task()
 def client_tokens_clear() -> None:
-    """Periodic: delete the systems' expired access tokens. django-oauth-toolkit keeps a token as
-    issued until then (its digest is only the look-up key), so none outlives its use by long."""
+    """Periodic: delete the systems' expired access tokens (their digests), which nothing reads
+    again, so the table holds the tokens in use and not every one ever issued."""
     clear_expired()

