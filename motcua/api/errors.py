@@ -113,6 +113,10 @@ class ProblemAutoSchema(AutoSchema):
         return operation
 
 
+def _is_oauth_error(content: dict[str, Any]) -> bool:
+    return any(media.get("schema") == {"$ref": "#/components/schemas/OAuthError"} for media in content.values())
+
+
 def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing: error responses are problem+json; 500 and 503 everywhere,
     404 on paginated lists, 415 where a body is read.
@@ -132,7 +136,8 @@ def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, pu
             responses = operation.setdefault("responses", {})
             for status, response in responses.items():
                 content = response.get("content")
-                if status[:1] in ("4", "5") and content:
+                # The OAuth2 token endpoint answers errors as RFC 6749 says (application/json).
+                if status[:1] in ("4", "5") and content and not _is_oauth_error(content):
                     response["content"] = {PROBLEM_CONTENT_TYPE: next(iter(content.values()))}
             if any(parameter.get("name") == "page" for parameter in operation.get("parameters", [])):
                 # DRF's page-number pagination answers 404 for a page that is not a number or past the end.

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from motcua.api import auth, dossiers, views
+from motcua.api import auth, backoffice, clients, dossiers, views
 
 
 class CodeConverter(StringConverter):
@@ -38,5 +38,34 @@ urlpatterns = [
         "dossiers/<int:pk>/withdrawal-request/",
         dossiers.DossierWithdrawalRequestView.as_view(),
         name="dossier_withdrawal_request",
+    ),
+    # Other systems (OAuth2 client credentials, one agency each): motcua.api.backoffice.
+    path("oauth/token/", clients.ClientTokenView.as_view(), name="oauth_token"),
+    path("backoffice/reception-queue/", backoffice.ReceptionQueueView.as_view(), name="backoffice_reception_queue"),
+    path("backoffice/work-queue/", backoffice.WorkQueueView.as_view(), name="backoffice_work_queue"),
+    path("backoffice/dossiers/", backoffice.SearchView.as_view(), name="backoffice_search"),
+    path("backoffice/dossiers/<int:pk>/", backoffice.DossierView.as_view(), name="backoffice_dossier"),
+    path("backoffice/dossiers/<int:pk>/accept/", backoffice.AcceptView.as_view(), name="backoffice_accept"),
+    path(
+        "backoffice/dossiers/<int:pk>/request-supplement/",
+        backoffice.RequestSupplementView.as_view(),
+        name="backoffice_request_supplement",
+    ),
+    path("backoffice/dossiers/<int:pk>/refuse/", backoffice.RefuseView.as_view(), name="backoffice_refuse"),
+    path("backoffice/dossiers/<int:pk>/result/", backoffice.ResultDownloadView.as_view(), name="backoffice_result"),
+    path(
+        "backoffice/dossiers/<int:pk>/steps/<int:step_id>/take/",
+        backoffice.StepTakeView.as_view(),
+        name="backoffice_step_take",
+    ),
+    path(
+        "backoffice/dossiers/<int:pk>/steps/<int:step_id>/forward/",
+        backoffice.StepForwardView.as_view(),
+        name="backoffice_step_forward",
+    ),
+    path(
+        "backoffice/dossiers/<int:pk>/steps/<int:step_id>/return/",
+        backoffice.StepReturnView.as_view(),
+        name="backoffice_step_return",
     ),
 ]

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "rest_framework",
     # API tokens stored as digests, with an expiry (clear-text rest_framework.authtoken is gone).
     "knox",
+    # OAuth2 client credentials for other systems calling the back-office API (motcua.api.clients).
+    "oauth2_provider",
     # Failed logins counted per account and per address (motcua.accounts.lockout).
     "axes",
     "drf_spectacular",
@@ -180,6 +182,34 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# Back-office API clients (OAuth2 client credentials, django-oauth-toolkit): an access token lasts
+# this many minutes, then the system asks for a new one with its secret; no refresh tokens.
+MOTCUA_API_CLIENT_TOKEN_MINUTES = env_int("MOTCUA_API_CLIENT_TOKEN_MINUTES", 15)
+# The toolkit's own model, named because migrations that point at it read this setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "dossiers:read": "Đọc hồ sơ của cơ quan: hàng chờ tiếp nhận, chi tiết, tìm kiếm, kết quả",
+        "dossiers:write": "Xử lý hồ sơ của cơ quan: tiếp nhận, yêu cầu bổ sung, từ chối, các bước xử lý",
+    },
+    "SCOPES_BACKEND_CLASS": "motcua.api.clients.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "motcua.api.clients.ClientCredentialsValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": MOTCUA_API_CLIENT_TOKEN_MINUTES * 60,
+    # The OAuth 2.0 security best practice (RFC 9700) throughout: tokens stored as digests only,
+    # never read from the address; no implicit or password grant; strict redirect rules.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
 
 # --- Password guessing (django-axes, motcua.accounts.lockout): staff form, admin, API tokens. ---
 # Failures within the cool-off that lock an account (from anywhere) or an address (whatever the
@@ -218,7 +248,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "motcua.dossiers.constants.DossierStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "motcua.dossiers.constants.DossierStatus",
+        "StepKindEnum": "motcua.catalog.constants.StepKind",
+        "StepStatusEnum": "motcua.dossiers.constants.StepStatus",
+        "SlipKindEnum": "motcua.dossiers.constants.SlipKind",
+    },
     "PATH_CONVERTER_OVERRIDES": {"code": str},  # motcua.api.urls.CodeConverter
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -287,6 +322,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.accounts.tasks.login_failure_log_prune": 6 * 3600,
     # Delivers results to sector systems that are due again after a failure, or were left behind.
     "motcua.exchange.tasks.result_pushes_deliver_due": env_int("MOTCUA_EXCHANGE_PUSH_SWEEP_SECONDS", 60),
+    # Deletes the digests of the back-office API clients' expired access tokens.
+    "motcua.api.tasks.client_tokens_clear": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")

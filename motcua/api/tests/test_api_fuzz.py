@@ -1,5 +1,5 @@
 """Schemathesis fuzzes every operation of /api/schema/ in process, as an anonymous client, a
-citizen and an officer.
+citizen, an officer and another system (an OAuth2 client-credentials token of the ward).
 
 Each generated request must get an answer the schema describes: never a 5xx, only documented
 status codes, content types and bodies. The examples are bounded and derandomized (no example
@@ -32,10 +32,14 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client as WerkzeugClient
 
+from motcua.api.testing import CLIENT_SECRET, TOKEN_URL, registered_client
 from motcua.catalog.models import Procedure
 from motcua.core.testing import BIRTH, CITIZEN_PASSWORD, DEATH, citizen, load_catalog
+from motcua.directory.constants import Role
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod
+from motcua.dossiers.models import DossierStep
+from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +64,8 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 
 @pytest.fixture
 def api_data(sms_demo: Any) -> Iterator[dict[str, Any]]:
-    """A citizen with a draft, a dossier handed in to the officer's ward and one sent by post."""
+    """A citizen with a draft, a dossier handed in to the officer's ward, one sent by post and
+    one the ward accepted (its steps open), and the ward's one-stop system."""
     cache.clear()  # login and tracking limits left by earlier tests
     load_catalog(BIRTH, DEATH)
     hung = citizen()
@@ -69,13 +74,17 @@ def api_data(sms_demo: Any) -> Iterator[dict[str, Any]]:
     draft = services.dossier_start(applicant=hung, version=birth, unit_code="24121")
     handed_in = submitted_dossier(hung, death)
     posted = submitted_dossier(hung, birth, delivery=DeliveryMethod.POST)
-    dossiers = [draft, handed_in, posted]
+    accepted = submitted_dossier(hung, birth)
+    dossier_accept(dossier=accepted, officer=officer("xa.tn"), revision=accepted.revision)
+    dossiers = [draft, handed_in, posted, accepted]
     REAL_VALUES.update(
         id=[dossier.pk for dossier in dossiers],
+        step_id=list(DossierStep.objects.filter(dossier=accepted).values_list("pk", flat=True)),
         attachment_id=[a.pk for dossier in dossiers for a in dossier.attachments.all()],
         code=[BIRTH["code"], DEATH["code"]] + [dossier.code for dossier in dossiers if dossier.code],
     )
-    yield {"citizen": hung, "officer": officer("xa.tn"), "draft": draft}
+    system = registered_client("mot-cua-phuong", roles=(Role.RECEPTION, Role.SPECIALIST))
+    yield {"citizen": hung, "officer": officer("xa.tn"), "draft": draft, "system": system}
     REAL_VALUES.clear()
 
 
@@ -102,12 +111,24 @@ def _officer_auth(app: WSGIHandler, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(params=["anonymous", "citizen", "officer"])
+def _system_auth(app: WSGIHandler, data: dict[str, Any]) -> dict[str, Any]:
+    """A bearer token from the OAuth2 token endpoint, as another system gets it."""
+    response = WerkzeugClient(app).post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        auth=(data["system"].application.client_id, CLIENT_SECRET),
+    )
+    assert response.status_code == 200, response.text
+    return {"headers": {"Authorization": f"Bearer {response.json['access_token']}"}}
+
+
+@pytest.fixture(params=["anonymous", "citizen", "officer", "system"])
 def identity(request: pytest.FixtureRequest, wsgi_app: WSGIHandler, api_data: dict[str, Any]) -> dict[str, Any]:
     """How the fuzzed requests authenticate: the one place to change when the token scheme does."""
     if request.param == "anonymous":
         return {}
-    return {"citizen": _citizen_auth, "officer": _officer_auth}[request.param](wsgi_app, api_data)
+    authenticate = {"citizen": _citizen_auth, "officer": _officer_auth, "system": _system_auth}[request.param]
+    return authenticate(wsgi_app, api_data)
 
 
 def _schema() -> Any:

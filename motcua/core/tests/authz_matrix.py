@@ -241,6 +241,20 @@ ENTRIES = [
     writes("api:dossier_confirm", OWNER_ONLY, params=DRAFT),
     writes("api:dossier_withdraw", OWNER_ONLY),
     writes("api:dossier_withdrawal_request", OWNER_ONLY),
+    # Other systems: the token endpoint answers anyone (a 400 without client credentials); the
+    # back-office API takes only a client's bearer token, never a session (its tests: motcua/api).
+    writes("api:oauth_token", EVERYONE),
+    Entry("api:backoffice_reception_queue", get=NOBODY),
+    Entry("api:backoffice_work_queue", get=NOBODY),
+    Entry("api:backoffice_search", get=NOBODY),
+    Entry("api:backoffice_dossier", get=NOBODY),
+    writes("api:backoffice_accept", NOBODY),
+    writes("api:backoffice_request_supplement", NOBODY),
+    writes("api:backoffice_refuse", NOBODY),
+    Entry("api:backoffice_result", get=NOBODY),
+    writes("api:backoffice_step_take", NOBODY),
+    writes("api:backoffice_step_forward", NOBODY),
+    writes("api:backoffice_step_return", NOBODY),
 ]
 
 
