@@ -31,8 +31,9 @@ from django.utils.translation import ngettext
 from motcua.accounts.constants import OtpPurpose
 from motcua.accounts.models import OneTimeCode
 from motcua.core.errors import ApplicationError
+from motcua.core.phones import phone_normalize
 from motcua.core.privacy import mask_phone
-from motcua.notifications.sms import SmsDeliveryError, SmsGateway, phone_normalize, sms_gateways
+from motcua.notifications.sms import SmsDeliveryError, SmsGateway, sms_gateways
 
 logger = logging.getLogger(__name__)
 

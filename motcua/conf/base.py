@@ -310,7 +310,7 @@ MOTCUA_POST_STASH_SECONDS = env_int("MOTCUA_POST_STASH_SECONDS", 15 * 60)
 MOTCUA_POST_STASHES_PER_IP_PER_HOUR = env_int("MOTCUA_POST_STASHES_PER_IP_PER_HOUR", 20)
 # Jobs every task worker enqueues on a timer: dotted path of the task → interval in seconds.
 MOTCUA_PERIODIC_TASKS = {
-    "motcua.dossiers.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
+    "motcua.notifications.tasks.deadline_warnings": env_int("MOTCUA_DEADLINE_WARNING_SECONDS", 900),
     # Sends what the outbox has due: retries, messages after SMS quiet hours, anything a crash left.
     "motcua.notifications.tasks.outbox_dispatch_due": env_int("MOTCUA_OUTBOX_DISPATCH_SECONDS", 30),
     # Starts catalogue imports whose queued job was lost (a queue restarted empty).

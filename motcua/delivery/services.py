@@ -37,8 +37,8 @@ from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import officer_holds_step, step_hand_over
 from motcua.dossiers.reception import officer_may_receive
 from motcua.dossiers.transitions import dossier_lock
-from motcua.notifications.constants import NotificationEvent
-from motcua.notifications.services import notifications_enqueue_for_dossier
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record
 
 _TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9-]{4,50}$")
 _ID_PAPER_NUMBER = re.compile(r"^[A-Za-z0-9]{5,20}$")
@@ -262,12 +262,13 @@ def shipment_send(
             obj=locked,
             summary={"shipment": shipment.pk, "carrier": carrier, "tracking_number": number},
         )
-        # The applicant learns the parcel number here (the public tracking page does not show it).
-        notifications_enqueue_for_dossier(
+        # The parcel number goes to the applicant through the event's consumers (the public
+        # tracking page does not show it); the address stays out of the stream.
+        domain_event_record(
             dossier=locked,
-            event=NotificationEvent.RESULT_POSTED,
-            ref=f"shipment-{shipment.pk}",
-            context={"shipment": _("%(carrier)s, số hiệu %(number)s") % {"carrier": carrier, "number": number}},
+            kind=EventKind.RESULT_POSTED,
+            actor=officer,
+            payload={"shipment_id": shipment.pk, "carrier": carrier, "tracking_number": number, "sent_on": sent_on},
         )
         return shipment
 

@@ -54,6 +54,8 @@ from motcua.documents.services import (
 )
 from motcua.documents.signing import VisibleStamp
 from motcua.dossiers.constants import Outcome
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record
 
 if TYPE_CHECKING:
     from motcua.catalog.models import ProcedureVersion
@@ -667,6 +669,20 @@ def result_sign(
                 "outcome": outcome,
                 "symbol": symbol,
                 "template": template.pk or "default",
+            },
+        )
+        domain_event_record(
+            dossier=dossier,
+            kind=EventKind.RESULT_SIGNED,
+            actor=actor,
+            payload={
+                "document_id": document.pk,
+                "verification_code": code,
+                "symbol": symbol,
+                "outcome": outcome,
+                "signer_name": signer_name,
+                "agency_code": agency.code,
+                "agency_name": agency.name,
             },
         )
     return document

@@ -1,14 +1,15 @@
 """The acknowledgement a citizen gets after submitting: a PDF receipt, also sent by e-mail.
 
-The e-mail is an outbox message (notifications event "acknowledgement") recorded in the
-transaction that hands the dossier in, so it is sent after commit with the outbox's retries and
-exactly-once rules; the PDF is rendered when the e-mail is sent (`acknowledgement_attachment`).
+Handing the dossier in records the `acknowledged` domain event in its transaction; the
+notifications app, its consumer, records the e-mail in the outbox (sent after commit with the
+outbox's retries and exactly-once rules) and renders this PDF when the e-mail is sent.
 """
 
 from motcua.documents.pdf import render_pdf
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tracking import tracking_qr
-from motcua.notifications.mail import Attachment
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record, domain_events_of
 
 
 def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
@@ -31,47 +32,24 @@ def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
     )
 
 
-def acknowledgement_attachment(*, dossier_id: int) -> Attachment:
-    """The PDF receipt as the acknowledgement e-mail carries it."""
-    dossier = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant__citizen").get(
-        pk=dossier_id
-    )
-    return Attachment(f"xac-nhan-{dossier.code}.pdf", acknowledgement_pdf(dossier=dossier), "application/pdf")
-
-
 def acknowledgement_record(*, dossier: Dossier) -> None:
-    """Record the acknowledgement e-mail of a dossier just handed in (inside that transaction).
+    """Record that the applicant is sent the receipt of a dossier just handed in (inside that
+    transaction): the `acknowledged` event, whose consumers send the e-mail.
 
-    One per dossier (its code names the occurrence), sent to the addresses the applicant gets
-    notifications on. A linked dossier of an interconnected submission gets none: its lead's
-    e-mail lists it.
+    Once per dossier. A linked dossier of an interconnected submission gets none: its lead's
+    acknowledgement lists it (the lead's is recorded after the linked dossiers were opened).
     """
-    from motcua.notifications.constants import NotificationEvent
-    from motcua.notifications.services import notifications_enqueue_for_dossier
-
-    linked = _linked_lines(dossier)
-    if linked is None:
-        return
-    notifications_enqueue_for_dossier(
-        dossier=dossier,
-        event=NotificationEvent.ACKNOWLEDGEMENT,
-        ref=f"code-{dossier.code}",
-        context={"linked_dossiers": linked},
-    )
-
-
-def _linked_lines(dossier: Dossier) -> str | None:
-    """For the lead of an interconnected submission, the lines listing the other dossiers it
-    opened, so the citizen gets one mail for the whole submission; None for those dossiers
-    themselves (no mail of their own); empty for a lone dossier."""
     from motcua.dossiers.models import DossierGroup
 
-    if dossier.group_id is None:
-        return ""
-    dossier_group = DossierGroup.objects.get(pk=dossier.group_id)
-    if dossier_group.lead_id != dossier.pk:
-        return None
-    others = dossier_group.dossiers.exclude(pk=dossier.pk).select_related("procedure_version", "agency").order_by("id")
-    lines = [f"Hồ sơ liên thông {dossier_group.code}; các hồ sơ đã được gửi tới cơ quan giải quyết:"]
-    lines += [f"- {other.code} – {other.procedure_version.name} – {other.agency.name}" for other in others]
-    return "\n".join(lines)
+    linked: list[str] = []
+    if dossier.group_id is not None:
+        dossier_group = DossierGroup.objects.get(pk=dossier.group_id)
+        if dossier_group.lead_id != dossier.pk:
+            return
+        others = dossier_group.dossiers.exclude(pk=dossier.pk).order_by("id")
+        linked = [str(code) for code in others.values_list("code", flat=True)]
+    if domain_events_of(dossier.pk, kinds=[EventKind.ACKNOWLEDGED]).exists():
+        return
+    domain_event_record(
+        dossier=dossier, kind=EventKind.ACKNOWLEDGED, actor=None, payload={"code": dossier.code, "linked": linked}
+    )

@@ -26,8 +26,8 @@ from motcua.dossiers.models import Dossier, DossierSlip, DossierStep, Withdrawal
 from motcua.dossiers.processing import _refuse, _text, handling_agency_ids, processing_agency
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
-from motcua.notifications.constants import NotificationEvent
-from motcua.notifications.services import notifications_enqueue_for_dossier
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record
 
 # Accepted and not yet settled: what can still be stopped or withdrawn.
 CLOSABLE = {DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
@@ -148,6 +148,12 @@ def withdrawal_request_submit(*, dossier: Dossier, actor: Any, reason: str, revi
             audit_record(
                 actor=actor, action="dossier.withdrawal_requested", obj=locked, summary={"request": request.pk}
             )
+            domain_event_record(
+                dossier=locked,
+                kind=EventKind.WITHDRAWAL_REQUESTED,
+                actor=actor,
+                payload={"request_id": request.pk, "note": text},
+            )
             return request
     except IntegrityError:  # a second request racing the first past the check
         raise ApplicationError(
@@ -190,21 +196,25 @@ def withdrawal_decide(
                 actor=officer,
                 note=request.reason,
                 summary={"request": request.pk},
+                event_payload={"request_id": request.pk, "decision_note": note},
             )
-            slip = _stop_notice(
+            _stop_notice(
                 dossier=locked,
                 officer=officer,
                 reason=request.reason,
                 legal_ground=note or _("Đề nghị rút hồ sơ của người nộp hồ sơ."),
                 requested_at=request.created_at,
             )
-            event, ref = NotificationEvent.WITHDRAWAL_ACCEPTED, f"slip-{slip.pk}"
         else:
             locked.revision += 1
             locked.save(update_fields=["revision", "updated_at"])
             audit_record(
                 actor=officer, action="dossier.withdrawal_refused", obj=locked, summary={"request": request.pk}
             )
-            event, ref = NotificationEvent.WITHDRAWAL_REFUSED, f"withdrawal-{request.pk}"
-        notifications_enqueue_for_dossier(dossier=locked, event=event, ref=ref, context={"reason": note})
+            domain_event_record(
+                dossier=locked,
+                kind=EventKind.WITHDRAWAL_REFUSED,
+                actor=officer,
+                payload={"request_id": request.pk, "note": note},
+            )
         return request

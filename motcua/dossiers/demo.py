@@ -8,6 +8,7 @@ waits at the counter for the one-stop officer to hand it over.
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,6 @@ from motcua.dossiers.processing import (
     step_request_supplement,
 )
 from motcua.dossiers.reception import dossier_accept
-from motcua.notifications.models import DemoSmsMessage
 
 BIRTH = "1.001193"
 # (child's name, how far the dossier goes, how the result is asked for); "issued" ends an online
@@ -45,10 +45,12 @@ SAMPLES = [
     ("Nguyễn Hoài An", "issued", DeliveryMethod.COUNTER),
 ]
 STAGES = ["submitted", "specialist", "paused", "leader", "clerk", "issued"]
+# The texts the demo SMS plugin "sent" to a phone, newest first.
+SmsInbox = Callable[[str], list[str]]
 OTP_TEXT = re.compile(r"là (\d{6})\.")
 
 
-def _submit(*, citizen: Any, version: Any, agency: Agency, child: str, delivery: str) -> Dossier:
+def _submit(*, citizen: Any, version: Any, agency: Agency, child: str, delivery: str, sms_inbox: SmsInbox) -> Dossier:
     """Fill, attach the birth notice, submit and confirm with the SMS code.
 
     The notice is uploaded (a copy of the one in the citizen's store), not taken from the
@@ -76,17 +78,17 @@ def _submit(*, citizen: Any, version: Any, agency: Agency, child: str, delivery:
     )
     dossier = services.dossier_submit(dossier=dossier, actor=citizen, declaration=True, revision=dossier.revision)
     confirmed = services.dossier_confirm(
-        dossier=dossier, actor=citizen, code=_code_from_demo_inbox(citizen.citizen.phone)
+        dossier=dossier, actor=citizen, code=_code_from_demo_inbox(sms_inbox(str(citizen.citizen.phone)))
     )
     # The used codes would count against the hourly limit of the person trying the demo next.
     OneTimeCode.objects.filter(phone=citizen.citizen.phone, used_at__isnull=False).delete()
     return confirmed
 
 
-def _code_from_demo_inbox(phone: str) -> str:
+def _code_from_demo_inbox(texts: list[str]) -> str:
     """The confirmation code, read where the demo SMS plugin puts it, as the citizen would."""
-    for message in DemoSmsMessage.objects.filter(phone=phone).order_by("-created_at", "-pk")[:5]:
-        match = OTP_TEXT.search(message.text)
+    for text in texts[:5]:
+        match = OTP_TEXT.search(text)
         if match:
             return match.group(1)
     raise RuntimeError("no confirmation code in the demo SMS inbox")
@@ -135,9 +137,11 @@ def _advance(dossier: Dossier, stage: str, staff: dict[str, Any]) -> None:
     step_issue(step=_open_step(dossier, StepKind.ISSUE), clerk=staff["xa.vanthu"], revision=None)
 
 
-def demo_dossiers_ensure() -> int:
+def demo_dossiers_ensure(*, sms_inbox: SmsInbox, sms_inbox_clear: Callable[[str], object]) -> int:
     """Create the sample dossiers once (when the demo citizen has none submitted yet), only with
-    the demo SMS plugin, whose inbox holds the confirmation codes."""
+    the demo SMS plugin, whose inbox holds the confirmation codes: `sms_inbox(phone)` gives its
+    texts to a phone, newest first, and `sms_inbox_clear(phone)` empties it afterwards (the
+    notifications app owns that inbox; the caller hands both in)."""
     if settings.MOTCUA_PLUGINS.get("sms") != "demo":
         return 0
     User = get_user_model()
@@ -151,8 +155,13 @@ def demo_dossiers_ensure() -> int:
     staff = {user.username: user for user in User.objects.filter(username__startswith="xa.")}
     for child, stage, delivery in SAMPLES:
         dossier = _submit(
-            citizen=citizen, version=procedure.current_version, agency=agency, child=child, delivery=delivery
+            citizen=citizen,
+            version=procedure.current_version,
+            agency=agency,
+            child=child,
+            delivery=delivery,
+            sms_inbox=sms_inbox,
         )
         _advance(dossier, stage, staff)
-    DemoSmsMessage.objects.filter(phone=citizen.citizen.phone).delete()
+    sms_inbox_clear(str(citizen.citizen.phone))
     return len(SAMPLES)

@@ -25,6 +25,7 @@ from motcua.catalog.models import ProcessStep
 from motcua.catalog.processes import process_current
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.money import format_amount
 from motcua.directory.constants import OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
@@ -33,9 +34,8 @@ from motcua.dossiers.deadlines import allotted_due, paused_working_time, process
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep, DossierStepFile
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
-from motcua.notifications.constants import NotificationEvent
-from motcua.notifications.services import notifications_enqueue_for_dossier
-from motcua.notifications.templating import format_amount
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record
 
 MIN_TEXT_LENGTH = 10
 MAX_CONSULT_DAYS = Decimal(10)
@@ -208,13 +208,15 @@ def processing_start(*, dossier: Dossier, officer: Any) -> None:
     received_at = dossier.received_at or now
     reception = process.steps.filter(kind=StepKind.RECEPTION).order_by("position").first()
     position = 0
+    event_payload: dict[str, Any] = {}
     if reception is not None:
         step = _process_step_open(dossier=dossier, process_step=reception, start=received_at)
         step.assignee = officer
         _finish(step, officer=officer, now=now)
         position = reception.position
+        event_payload = step_event_payload(step, officer=officer)
     _position_open(dossier=dossier, after=position, start=now)
-    dossier_transition(dossier=dossier, to_status=DossierStatus.IN_PROGRESS, actor=officer)
+    dossier_transition(dossier=dossier, to_status=DossierStatus.IN_PROGRESS, actor=officer, event_payload=event_payload)
 
 
 # Checks shared by the actions.
@@ -316,6 +318,36 @@ def _audit(*, officer: Any, dossier: Dossier, action: str, step: DossierStep, **
     )
 
 
+def step_event_payload(step: DossierStep, *, officer: Any, role: str | None = None) -> dict[str, Any]:
+    """What a step's events tell their consumers: enough for the national portal's progress
+    record of the step (who, in what capacity, where, what they did, when, by when), no
+    personal data of the applicant. `role` is the capacity the officer acted in (the step's own
+    role by default)."""
+    process_step = step.process_step
+    return {
+        "step_id": step.pk,
+        "step_code": process_step.code if process_step is not None else "",
+        "step_name": step.name,
+        "step_kind": step.kind,
+        "agency_code": step.agency.code,
+        "agency_name": step.agency.name,
+        "officer_name": (officer.get_full_name() or officer.get_username())
+        if getattr(officer, "is_authenticated", False)
+        else str(officer or ""),
+        "officer_title": str(Role(role or step.role).label),
+        "started_at": step.started_at,
+        "finished_at": step.finished_at,
+        "due_at": step.due_at,
+        "note": step.note,
+    }
+
+
+def _step_event(kind: str, *, dossier: Dossier, step: DossierStep, officer: Any, **extra: Any) -> None:
+    domain_event_record(
+        dossier=dossier, kind=kind, actor=officer, payload={**step_event_payload(step, officer=officer), **extra}
+    )
+
+
 # Guards: small named checks with a stable code, tested alone.
 
 
@@ -347,17 +379,15 @@ def fees_paid_guard(dossier: Dossier) -> None:
         )
 
 
-def fees_due_notify(*, dossier: Dossier) -> None:
-    """On acceptance, tell the applicant what they owe and where to pay (inside the transaction)."""
+def fees_due_record(*, dossier: Dossier, officer: Any) -> None:
+    """On acceptance, record what the applicant owes (inside the transaction); the applicant is
+    told by the consumers of the event."""
     if total := fees_unpaid(dossier):
-        notifications_enqueue_for_dossier(
+        domain_event_record(
             dossier=dossier,
-            event=NotificationEvent.FEE_DUE,
-            ref="reception",
-            context={
-                "amount": total,
-                "reason": _("Nộp tại Bộ phận Một cửa nơi tiếp nhận hồ sơ; kết quả được trả sau khi nộp đủ."),
-            },
+            kind=EventKind.FEES_DUE,
+            actor=officer,
+            payload={"amount": total, "agency_code": dossier.agency.code, "agency_name": dossier.agency.name},
         )
 
 
@@ -382,6 +412,7 @@ def step_take(*, step: DossierStep, officer: Any, revision: int | None) -> Dossi
         fresh.save(update_fields=["assignee"])
         _touch(dossier)
         _audit(officer=officer, dossier=dossier, action="take", step=fresh)
+        _step_event(EventKind.STEP_TAKEN, dossier=dossier, step=fresh, officer=officer)
         return fresh
 
 
@@ -406,6 +437,15 @@ def step_assign(*, step: DossierStep, leader: Any, assignee_id: int, revision: i
         fresh.save(update_fields=["assignee"])
         _touch(dossier)
         _audit(officer=leader, dossier=dossier, action="assign", step=fresh, previous=previous, assignee=assignee_id)
+        domain_event_record(
+            dossier=dossier,
+            kind=EventKind.STEP_ASSIGNED,
+            actor=leader,
+            payload={
+                **step_event_payload(fresh, officer=leader, role=Role.LEADER),
+                "assignee_name": candidate.user.get_full_name() or candidate.user.get_username(),
+            },
+        )
         return fresh
 
 
@@ -422,7 +462,23 @@ def step_forward(*, step: DossierStep, officer: Any, note: str, draft: str, revi
         opened = _advance(dossier=dossier, step=fresh, now=now)
         _touch(dossier)
         _audit(officer=officer, dossier=dossier, action="forward", step=fresh, opened=[s.name for s in opened])
+        _step_event(EventKind.FORWARDED, dossier=dossier, step=fresh, officer=officer, opened=_next_steps(opened))
         return opened
+
+
+def _next_steps(opened: list[DossierStep]) -> list[dict[str, Any]]:
+    """Where the dossier went on to: the steps (maybe at another agency) opened by a hand-over."""
+    return [
+        {
+            "step_id": step.pk,
+            "step_code": step.process_step.code if step.process_step is not None else "",
+            "step_name": step.name,
+            "agency_code": step.agency.code,
+            "agency_name": step.agency.name,
+            "due_at": step.due_at,
+        }
+        for step in opened
+    ]
 
 
 def step_return(*, step: DossierStep, officer: Any, to_code: str, reason: str, revision: int | None) -> DossierStep:
@@ -457,6 +513,7 @@ def step_return(*, step: DossierStep, officer: Any, to_code: str, reason: str, r
             reopened.save(update_fields=["assignee"])
         _touch(dossier)
         _audit(officer=officer, dossier=dossier, action="return", step=fresh, to=target.code, reason=text)
+        _step_event(EventKind.SENT_BACK, dossier=dossier, step=fresh, officer=officer, reopened=_next_steps([reopened]))
         return reopened
 
 
@@ -528,6 +585,13 @@ def step_consult(
         )
         _touch(dossier)
         _audit(officer=officer, dossier=dossier, action="consult", step=fresh, agency=agency.code, days=str(days))
+        _step_event(
+            EventKind.CONSULTED,
+            dossier=dossier,
+            step=fresh,
+            officer=officer,
+            consultation={**_next_steps([consultation])[0], "question": text},
+        )
         return consultation
 
 
@@ -540,6 +604,13 @@ def consultation_answer(*, step: DossierStep, officer: Any, answer: str, revisio
         _finish(fresh, officer=officer, now=timezone.now(), note=text)
         _touch(dossier)
         _audit(officer=officer, dossier=dossier, action="answer", step=fresh)
+        _step_event(
+            EventKind.CONSULTATION_ANSWERED,
+            dossier=dossier,
+            step=fresh,
+            officer=officer,
+            requested_by_step_id=fresh.requested_by_step_id,
+        )
         return fresh
 
 
@@ -593,6 +664,9 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
         consultations_answered_guard(fresh)
         dossier.outcome = decision
         dossier.outcome_note = note.strip()[:4000]
+        now = timezone.now()
+        _finish(fresh, officer=leader, now=now, note=dossier.outcome_note)
+        _step_event(EventKind.APPROVED, dossier=dossier, step=fresh, officer=leader, decision=decision)
         document = result_sign(
             dossier=dossier,
             agency=fresh.agency,
@@ -602,8 +676,6 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
             actor=leader,
         )
         dossier.result_document = document
-        now = timezone.now()
-        _finish(fresh, officer=leader, now=now, note=dossier.outcome_note)
         _advance(dossier=dossier, step=fresh, now=now)
         _touch(dossier)
         _audit(
@@ -642,19 +714,31 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
             to_status=DossierStatus.PROCESSED,
             actor=clerk,
             summary={"number": document.number},
+            event_payload={
+                **step_event_payload(fresh, officer=clerk),
+                "document_number": document.number,
+                "verification_code": document.verification_code,
+            },
         )
         if dossier.delivery_method == DeliveryMethod.ONLINE:
-            for return_step in [s for s in opened if s.kind == StepKind.RETURN]:
+            returns = [s for s in opened if s.kind == StepKind.RETURN]
+            for return_step in returns:
                 _finish(return_step, officer=clerk, now=now, note=str(_("Trả kết quả trực tuyến vào kho dữ liệu.")))
-            if opened and all(s.kind == StepKind.RETURN for s in opened):
-                _returned(dossier=dossier, actor=clerk, now=now, note=str(_("Trả kết quả trực tuyến")))
+            if opened and len(returns) == len(opened):
+                _returned(dossier=dossier, actor=clerk, now=now, note=str(_("Trả kết quả trực tuyến")), step=returns[0])
         return dossier
 
 
-def _returned(*, dossier: Dossier, actor: Any, now: datetime.datetime, note: str) -> None:
+def _returned(*, dossier: Dossier, actor: Any, now: datetime.datetime, note: str, step: DossierStep) -> None:
     dossier.returned_at = now
     dossier.returned_note = note[:500]
-    dossier_transition(dossier=dossier, to_status=DossierStatus.RETURNED, actor=actor, note=note)
+    dossier_transition(
+        dossier=dossier,
+        to_status=DossierStatus.RETURNED,
+        actor=actor,
+        note=note,
+        event_payload=step_event_payload(step, officer=actor),
+    )
 
 
 def step_hand_over(*, step: DossierStep, officer: Any, note: str, revision: int | None) -> Dossier:
@@ -667,7 +751,7 @@ def step_hand_over(*, step: DossierStep, officer: Any, note: str, revision: int 
         now = timezone.now()
         text = note.strip() or str(DeliveryMethod(dossier.delivery_method or DeliveryMethod.COUNTER).label)
         _finish(fresh, officer=officer, now=now, note=text)
-        _returned(dossier=dossier, actor=officer, now=now, note=text)
+        _returned(dossier=dossier, actor=officer, now=now, note=text, step=fresh)
         return dossier
 
 
@@ -682,10 +766,22 @@ def dossier_fees_record(*, dossier: Dossier, officer: Any, revision: int | None)
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
         if locked.fees_paid_at is not None:
             raise ApplicationError(_("Hồ sơ đã được ghi nhận nộp phí, lệ phí."), code="fees_already_paid")
+        amount = fees_unpaid(locked)
         locked.fees_paid_at = timezone.now()
         locked.revision += 1
         locked.save(update_fields=["fees_paid_at", "revision", "updated_at"])
         audit_record(actor=officer, action="dossier.fees_paid", obj=locked, summary={})
+        domain_event_record(
+            dossier=locked,
+            kind=EventKind.FEES_PAID,
+            actor=officer,
+            payload={
+                "amount": amount,
+                "paid_at": locked.fees_paid_at,
+                "agency_code": locked.agency.code,
+                "officer_title": str(Role.RECEPTION.label),
+            },
+        )
         return locked
 
 
@@ -727,10 +823,18 @@ def dossier_extend(
             "agency_name": processing_agency(locked).name,
         }
         slip = slip_issue(dossier=locked, kind=SlipKind.APOLOGY, officer=officer, content=content)
-        notifications_enqueue_for_dossier(
+        agency = processing_agency(locked)
+        domain_event_record(
             dossier=locked,
-            event=NotificationEvent.LATE_APOLOGY,
-            ref=f"slip-{slip.pk}",
-            context={"due_date": new_due, "reason": text},
+            kind=EventKind.EXTENDED,
+            actor=officer,
+            payload={
+                "slip_id": slip.pk,
+                "old_due": old_due,
+                "new_due": new_due,
+                "note": text,
+                "agency_code": agency.code,
+                "agency_name": agency.name,
+            },
         )
         return slip

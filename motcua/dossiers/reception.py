@@ -18,7 +18,7 @@ from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip
-from motcua.dossiers.processing import fees_due_notify, processing_start
+from motcua.dossiers.processing import fees_due_record, processing_start
 from motcua.dossiers.services import due_instant
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -82,7 +82,7 @@ def dossier_accept(*, dossier: Dossier, officer: Any, revision: int | None) -> D
         )
         slip = slip_issue(dossier=locked, kind=SlipKind.RECEIPT, officer=officer, content={"papers": _papers(locked)})
         processing_start(dossier=locked, officer=officer)
-        fees_due_notify(dossier=locked)
+        fees_due_record(dossier=locked, officer=officer)
         return slip
 
 

@@ -23,10 +23,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from motcua.accounts.models import CitizenProfile
+from motcua.core.phones import phone_normalize
 from motcua.core.text import fold, search_terms
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_list_for_officer, officer_agency_ids
-from motcua.notifications.sms import phone_normalize
 
 # The agencies whose officers may read the dossier (its receiving agency and those of its steps,
 # as dossier_list_for_officer), so a search within one agency intersects two word lists inside the

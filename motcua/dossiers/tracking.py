@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.money import format_amount
+from motcua.core.phones import phone_normalize
 from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.models import Dossier
-from motcua.notifications.sms import phone_normalize
-from motcua.notifications.templating import format_amount
 
 T = TypeVar("T")
 # Wrong second factors one address may try on one dossier per window.

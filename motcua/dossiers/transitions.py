@@ -72,9 +72,16 @@ def dossier_lock(*, dossier_id: int, expected_revision: int | None = None) -> Do
 
 
 def dossier_transition(
-    *, dossier: Dossier, to_status: str, actor: Any, note: str = "", summary: dict[str, Any] | None = None
+    *,
+    dossier: Dossier,
+    to_status: str,
+    actor: Any,
+    note: str = "",
+    summary: dict[str, Any] | None = None,
+    event_payload: dict[str, Any] | None = None,
 ) -> Dossier:
-    """Move a locked dossier (from `dossier_lock`) to `to_status`, with history and audit."""
+    """Move a locked dossier (from `dossier_lock`) to `to_status`, with history, audit and its
+    domain event; `event_payload` adds what the event's consumers need (the step, the officer)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("dossier_transition must run inside the transaction that locked the dossier.")
     from_status = dossier.status
@@ -99,11 +106,11 @@ def dossier_transition(
     )
     kind = status_event_kind(from_status, to_status)
     if kind is not None:
+        # The consumers (the applicant's messages among them) react in this transaction.
         domain_event_record(
-            dossier=dossier, kind=kind, actor=actor, payload={"from": from_status, "to": to_status, "note": note}
+            dossier=dossier,
+            kind=kind,
+            actor=actor,
+            payload={**(event_payload or {}), "from": from_status, "to": to_status, "note": note},
         )
-    # The applicant's messages about this change, in this transaction; sent after commit.
-    from motcua.notifications.services import notifications_enqueue_for_transition
-
-    notifications_enqueue_for_transition(dossier=dossier, from_status=from_status, to_status=to_status, note=note)
     return dossier

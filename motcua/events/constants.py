@@ -6,6 +6,9 @@ class EventKind(models.TextChoices):
     """What happened to a dossier. Values are stable: consumers and the national sync key on them."""
 
     SUBMITTED = "submitted", _("Nộp hồ sơ")
+    # The receipt of an online submission went to the applicant (for an interconnected
+    # submission, once, by its lead dossier, listing the dossiers it opened).
+    ACKNOWLEDGED = "acknowledged", _("Xác nhận đã nhận hồ sơ")
     RECEIVED = "received", _("Tiếp nhận hồ sơ")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     SUPPLEMENTED = "supplemented", _("Bổ sung hồ sơ")

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -72,7 +73,8 @@ def domain_event_record(
         kind=kind,
         actor=user,
         actor_label=label,
-        payload=json.loads(json.dumps(payload or {}, default=str)),
+        # Instants as ISO 8601 text, amounts and labels as plain JSON: what a consumer replays.
+        payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
         occurred_at=timezone.now(),
     )
     # Consumers get the dossier object the caller holds (fresh, locked), not a second query.

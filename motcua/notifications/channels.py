@@ -63,8 +63,17 @@ def _attachments(message: OutboxMessage) -> list[Attachment]:
     if not message.attachment:
         return []
     if message.attachment == OutboxAttachment.ACKNOWLEDGEMENT and message.dossier_id is not None:
-        from motcua.dossiers.acknowledgement import acknowledgement_attachment
-
-        return [acknowledgement_attachment(dossier_id=message.dossier_id)]
+        return [_acknowledgement_attachment(dossier_id=message.dossier_id)]
     # The dossier was deleted: an e-mail announcing a receipt it cannot carry is not sent.
     raise ChannelFailure("attachment_missing", retryable=False, provider_down=False, detail=message.attachment)
+
+
+def _acknowledgement_attachment(*, dossier_id: int) -> Attachment:
+    """The dossier's PDF receipt as the acknowledgement e-mail carries it."""
+    from motcua.dossiers.acknowledgement import acknowledgement_pdf
+    from motcua.dossiers.models import Dossier
+
+    dossier = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant__citizen").get(
+        pk=dossier_id
+    )
+    return Attachment(f"xac-nhan-{dossier.code}.pdf", acknowledgement_pdf(dossier=dossier), "application/pdf")

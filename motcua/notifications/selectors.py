@@ -1,7 +1,7 @@
 """Reads for notifications."""
 
+from motcua.core.phones import phone_normalize
 from motcua.notifications.models import DemoSmsMessage
-from motcua.notifications.sms import phone_normalize
 
 
 def demo_sms_for_phone(*, phone: str, limit: int = 10) -> list[DemoSmsMessage]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.phones import phone_normalize
 from motcua.core.tasks import enqueue_on_commit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.notifications.constants import (
@@ -34,6 +35,7 @@ from motcua.notifications.constants import (
 )
 from motcua.notifications.defaults import default_templates
 from motcua.notifications.models import (
+    DemoSmsMessage,
     InboundMessage,
     NotificationTemplate,
     OutboxChannelPause,
@@ -42,7 +44,6 @@ from motcua.notifications.models import (
 )
 from motcua.notifications.outbox import not_before
 from motcua.notifications.privacy import mask_recipient
-from motcua.notifications.sms import phone_normalize
 from motcua.notifications.smstext import sms_text_for_route
 from motcua.notifications.templating import context_complete, template_render
 
@@ -528,6 +529,12 @@ def inbound_message_handle(*, channel: str, message_id: str, sender: str, text: 
             _dispatch_after_commit([reply.pk])
     logger.info("Inbound %s message %s from %s: %s", channel, message_id, mask_recipient(phone), outcome)
     return inbound
+
+
+def demo_sms_clear(phone: str) -> int:
+    """Empty the demo SMS inbox of `phone` (the sample dossiers' used codes); the number removed."""
+    deleted, _by_model = DemoSmsMessage.objects.filter(phone=phone).delete()
+    return deleted
 
 
 # --- citizens' choices ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Text messages (SMS): the gateway protocol, its plugins and phone-number normalisation.
+"""Text messages (SMS): the gateway protocol and its plugins (phone numbers: motcua.core.phones).
 
 Plugins (setting MOTCUA_PLUGINS["sms"]):
 - "demo" (embedded default): stores each message in DemoSmsMessage for the demo inbox page;
@@ -11,7 +11,6 @@ texts are never logged at all: they carry one-time codes.
 
 import contextlib
 import logging
-import re
 import uuid
 from typing import Protocol
 
@@ -21,31 +20,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
+from motcua.core.phones import phone_normalize
 from motcua.core.plugins import Registry
 from motcua.core.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
-
-# Separators people type inside phone numbers: "0912 345 678", "0912.345.678", "(091) 234-5678".
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-# Vietnamese numbers in national format: mobiles have 10 digits, landlines 11 (area code 02x).
-_NATIONAL_PHONE = re.compile(r"0\d{9,10}")
-
-
-def phone_normalize(phone: str) -> str:
-    """The national form of a Vietnamese phone number: "+84 912 345 678" → "0912345678".
-
-    One form everywhere means one rate limit per phone, whatever way it was typed. Raises
-    ValueError when the input is not a Vietnamese phone number.
-    """
-    value = _PHONE_SEPARATORS.sub("", str(phone or ""))
-    if value.startswith("+84"):
-        value = "0" + value[3:]
-    elif value.startswith("84") and len(value) == 11:
-        value = "0" + value[2:]
-    if not _NATIONAL_PHONE.fullmatch(value):
-        raise ValueError("not a Vietnamese phone number")
-    return value
 
 
 class SmsDeliveryError(ApplicationError):

@@ -1,4 +1,5 @@
 from motcua.core.tasks import task
+from motcua.notifications.deadline_warnings import deadline_warnings_send
 from motcua.notifications.outbox import outbox_dispatch
 from motcua.notifications.zalo import ZaloDeliveryError, zalo_oa_tokens
 
@@ -13,6 +14,12 @@ def outbox_send(*, message_ids: list[int]) -> dict[str, int]:
 def outbox_dispatch_due() -> dict[str, int]:
     """Send everything due: retries, the end of quiet hours, what a crashed worker left behind."""
     return outbox_dispatch().as_dict()
+
+
+@task()
+def deadline_warnings() -> dict[str, int]:
+    """Warn officers of their steps due soon or overdue (each warning once)."""
+    return deadline_warnings_send()
 
 
 @task()

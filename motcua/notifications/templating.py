@@ -21,6 +21,7 @@ from django.template.smartif import TokenBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.money import format_amount
 from motcua.notifications.constants import TEMPLATE_VARIABLES, NotificationChannel
 
 # Tags that would reach other templates, tag libraries or the whole context.
@@ -183,13 +184,6 @@ def format_date(value: datetime.datetime | datetime.date | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return value.strftime("%d/%m/%Y")
-
-
-def format_amount(value: int | str) -> str:
-    """100000 → "100.000 đồng" (Vietnamese groups thousands with dots)."""
-    if isinstance(value, str):
-        return value
-    return f"{value:,}".replace(",", ".") + " " + _("đồng")
 
 
 def context_complete(values: Mapping[str, Any]) -> dict[str, str]:

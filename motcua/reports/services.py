@@ -15,6 +15,8 @@ from motcua.directory.constants import Role
 from motcua.directory.models import Agency, StaffRole
 from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus, Satisfaction
 from motcua.reports.models import Feedback, SatisfactionRating
 
@@ -51,6 +53,18 @@ def rating_submit(
                 comment=comment.strip()[:2000],
             )
             audit_record(actor=actor, action="reports.rated", obj=dossier, summary={"levels": levels})
+            domain_event_record(
+                dossier=dossier,
+                kind=EventKind.RATED,
+                actor=actor,
+                payload={
+                    "rating_id": rating.pk,
+                    "agency_code": dossier.agency.code,
+                    "agency_level": levels[0],
+                    "officer_level": levels[1],
+                    "result_level": levels[2],
+                },
+            )
             # The tracking page, kept per revision, drops its invitation to rate.
             Dossier.objects.filter(pk=dossier.pk).update(revision=F("revision") + 1)
     except IntegrityError:
@@ -95,7 +109,24 @@ def feedback_submit(
             due_at=get_calendar().add_working_days(now, FEEDBACK_WORKING_DAYS),
         )
         audit_record(actor=author, action="reports.feedback_received", obj=feedback, summary={"agency": agency.code})
+        if dossier is not None:  # the stream is per dossier; other feedback lives in its own table
+            domain_event_record(
+                dossier=dossier,
+                kind=EventKind.FEEDBACK_RECEIVED,
+                actor=author,
+                payload={**_feedback_payload(feedback), "due_at": feedback.due_at},
+            )
     return feedback
+
+
+def _feedback_payload(feedback: Feedback) -> dict[str, Any]:
+    return {
+        "feedback_id": feedback.pk,
+        "feedback_code": feedback.code,
+        "category": feedback.category,
+        "agency_code": feedback.agency.code,
+        "status": feedback.status,
+    }
 
 
 def feedback_answer(*, feedback: Feedback, officer: Any, answer: str, reject: bool = False) -> Feedback:
@@ -117,4 +148,11 @@ def feedback_answer(*, feedback: Feedback, officer: Any, answer: str, reject: bo
         locked.answered_by = officer
         locked.save()
         audit_record(actor=officer, action="reports.feedback_answered", obj=locked, summary={"status": locked.status})
+        if locked.dossier is not None:
+            domain_event_record(
+                dossier=locked.dossier,
+                kind=EventKind.FEEDBACK_ANSWERED,
+                actor=officer,
+                payload={**_feedback_payload(locked), "answered_at": locked.answered_at},
+            )
     return locked

@@ -91,6 +91,10 @@ def test_the_runtime_role_records_but_cannot_tamper(runtime_role: str) -> None:
         "CREATE OR REPLACE FUNCTION core_auditevent_refuse() RETURNS trigger AS $$ "
         "BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql": "permission denied for schema|must be owner",
         "SELECT id FROM core_auditevent FOR UPDATE": "permission denied",
+        # The dossiers' domain events are insert-only for the runtime role too.
+        "UPDATE events_domainevent SET kind = 'withdrawn'": "permission denied",
+        "DELETE FROM events_domainevent": "permission denied",
+        "TRUNCATE events_domainevent": "permission denied",
     }
     for sql, refusal in attempts.items():
         with pytest.raises(DatabaseError, match=refusal), transaction.atomic():

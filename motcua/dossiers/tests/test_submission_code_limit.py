@@ -10,10 +10,10 @@ from django.utils import formats, timezone
 
 from motcua.accounts.constants import OtpPurpose
 from motcua.accounts.models import OneTimeCode
+from motcua.core.phones import phone_normalize
 from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.test_dossier_submission import _ready_dossier
-from motcua.notifications.sms import phone_normalize
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms_demo")]
 

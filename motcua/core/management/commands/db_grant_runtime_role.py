@@ -3,9 +3,9 @@
 Production runs with two PostgreSQL roles: the owner, which owns the tables and runs `migrate`,
 and the runtime role, which serves. Only a table's owner (or a superuser) can disable, drop or
 alter its triggers, so the runtime role cannot lift the audit trail's insert-only protection;
-it may only INSERT and SELECT there. Run as the owner after every `migrate` (it is idempotent):
-tables a migration adds get normal DML through default privileges, and the audit table's grants
-are narrowed again.
+it may only INSERT and SELECT there, and likewise on the dossiers' domain events. Run as the
+owner after every `migrate` (it is idempotent): tables a migration adds get normal DML through
+default privileges, and the insert-only tables' grants are narrowed again.
 """
 
 from argparse import ArgumentParser
@@ -15,14 +15,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from motcua.core.models import AuditEvent
+from motcua.events.models import DomainEvent
 
-AUDIT_TABLES = (AuditEvent._meta.db_table,)
+# Insert-only tables: the audit trail first (its owner is checked), then the domain events.
+AUDIT_TABLES = (AuditEvent._meta.db_table, DomainEvent._meta.db_table)
 
 
 class Command(BaseCommand):
     help = (
         "Grant the runtime database role normal DML on the application's tables but only INSERT and "
-        "SELECT on the audit trail. Run as the owner role after every migrate."
+        "SELECT on the audit trail and the domain events. Run as the owner role after every migrate."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

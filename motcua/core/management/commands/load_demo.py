@@ -13,6 +13,8 @@ from motcua.directory.demo import DEMO_PASSWORD, demo_passwords_issue, demo_staf
 from motcua.directory.services import directory_load
 from motcua.documents.results import result_templates_load
 from motcua.dossiers.demo import demo_dossiers_ensure
+from motcua.notifications.selectors import demo_sms_for_phone
+from motcua.notifications.services import demo_sms_clear
 
 DEMO_DIRECTORY = Path(settings.PACKAGE_DIR) / "directory" / "demo_data" / "dak_lak.json"
 DEMO_CATALOG = Path(settings.PACKAGE_DIR) / "catalog" / "demo_data" / "procedures.json"
@@ -86,7 +88,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo staff accounts: {len(accounts)} (password {password})")
             self.stdout.write(f"Demo citizens: {len(citizens)} (log in with the phone number, password {password})")
         if not no_dossiers:
-            self.stdout.write(f"Sample dossiers at every stage: {demo_dossiers_ensure()}")
+            samples = demo_dossiers_ensure(
+                sms_inbox=lambda phone: [message.text for message in demo_sms_for_phone(phone=phone, limit=5)],
+                sms_inbox_clear=demo_sms_clear,
+            )
+            self.stdout.write(f"Sample dossiers at every stage: {samples}")
 
     def _print_issued(self, issued: dict[str, str]) -> None:
         if not issued:

@@ -1,4 +1,5 @@
-"""Periodic warnings to officers about steps due soon and steps overdue.
+"""Periodic warnings to officers about steps due soon and steps overdue: a notification job
+that reads the dossiers' steps (the dossiers app does not know it exists).
 
 Each step is warned once per kind: the warning is claimed with a conditional UPDATE in the
 transaction that records the e-mails in the notifications outbox, so several workers running the
@@ -25,6 +26,8 @@ from motcua.dossiers.constants import StepStatus
 from motcua.dossiers.models import DossierStep
 from motcua.dossiers.processing import step_candidates
 from motcua.dossiers.selectors import DUE_SOON_HOURS
+from motcua.notifications.constants import NotificationEvent
+from motcua.notifications.services import notifications_email_record
 
 
 def _claimed(steps: QuerySet[DossierStep], field: str, now: datetime.datetime) -> list[DossierStep]:
@@ -81,9 +84,6 @@ def deadline_warnings_send(*, now: datetime.datetime | None = None) -> dict[str,
 def _digest_record(*, user: Any, lines: dict[str, list[str]]) -> None:
     """One officer's digest, recorded in the outbox; named by the warnings it carries, which are
     claimed once, so recording it again adds nothing."""
-    from motcua.notifications.constants import NotificationEvent
-    from motcua.notifications.services import notifications_email_record
-
     parts = [_("Kính gửi %(name)s,") % {"name": user.get_full_name() or user.get_username()}]
     if lines["late"]:
         parts += ["", _("Các bước xử lý đã quá hạn:"), *lines["late"]]

@@ -14,8 +14,8 @@ from motcua.dossiers.constants import StepStatus
 from motcua.dossiers.models import DossierStep
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
-from motcua.dossiers.warnings import deadline_warnings_send
 from motcua.notifications.constants import NotificationEvent
+from motcua.notifications.deadline_warnings import deadline_warnings_send
 from motcua.notifications.models import OutboxMessage
 from motcua.notifications.outbox import outbox_dispatch
 
