@@ -35,7 +35,14 @@ MOTCUA_NOTIFICATION_CHANNELS = env_list("MOTCUA_NOTIFICATION_CHANNELS", "email,s
 
 # Demo plugins keep SMS codes in clear, answer with fictional citizens and sign with a throw-away
 # CA: a real deployment must name real adapters (a staging site may allow them explicitly).
-DEMO_PLUGINS = {"sms": "demo", "population": "demo", "signing": "dev-ca", "email": "demo", "zalo": "demo"}
+DEMO_PLUGINS = {
+    "sms": "demo",
+    "population": "demo",
+    "signing": "dev-ca",
+    "email": "demo",
+    "zalo": "demo",
+    "national": "demo",
+}
 if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
     # A notification channel switched off (MOTCUA_NOTIFICATION_CHANNELS) needs no real plugin.
     unused = {"email", "zalo"} - set(MOTCUA_NOTIFICATION_CHANNELS)
@@ -44,7 +51,7 @@ if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
         raise ImproperlyConfigured(
             f"Demo plugins are not for production: {', '.join(demo_in_use)}. Configure real adapters "
             "(MOTCUA_SMS_PLUGIN, MOTCUA_POPULATION_PLUGIN, MOTCUA_SIGNING_PLUGIN, MOTCUA_EMAIL_PLUGIN, "
-            "MOTCUA_ZALO_PLUGIN; or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
+            "MOTCUA_ZALO_PLUGIN, MOTCUA_NATIONAL_PLUGIN; or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
             "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
         )
 
