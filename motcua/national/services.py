@@ -322,8 +322,8 @@ def _try_accept(record: InboundRecord) -> None:
 
 def _acknowledge(record: InboundRecord, portal: Any) -> None:
     """Give the portal our code; a failure is retried by the next pull (the portal still lists it)."""
-    dossier = record.dossier
-    assert dossier is not None and dossier.code  # accepted records have a handed-in dossier
+    dossier = Dossier.objects.get(pk=record.dossier_id)
+    assert dossier.code  # accepted records have a handed-in dossier
     try:
         portal.acknowledge(
             portal_id=record.portal_id,
