@@ -34,7 +34,9 @@ class SyncItemAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Gửi lại ngay các bản ghi lỗi hoặc tạm giữ đã chọn"))
     def retry(self, request: HttpRequest, queryset: QuerySet[SyncItem]) -> None:
         count = sync_items_retry(items=queryset, actor=request.user)
-        self.message_user(request, ngettext("%d bản ghi sẽ được gửi lại.", "%d bản ghi sẽ được gửi lại.", count) % count)
+        self.message_user(
+            request, ngettext("%d bản ghi sẽ được gửi lại.", "%d bản ghi sẽ được gửi lại.", count) % count
+        )
 
 
 @admin.register(InboundRecord)
@@ -50,10 +52,15 @@ class InboundRecordAdmin(ReadOnlyAdmin):
         for record in queryset.filter(status=InboundStatus.PARKED):
             retried = inbound_retry(record=record, actor=request.user)
             if retried.status == InboundStatus.ACCEPTED:
-                self.message_user(request, _("Đã nhận %(id)s thành hồ sơ %(code)s.") % {"id": retried.portal_id, "code": retried.dossier})
+                self.message_user(
+                    request,
+                    _("Đã nhận %(id)s thành hồ sơ %(code)s.") % {"id": retried.portal_id, "code": retried.dossier},
+                )
             else:
                 self.message_user(
-                    request, _("%(id)s vẫn tạm giữ: %(reason)s") % {"id": retried.portal_id, "reason": retried.reason}, messages.WARNING
+                    request,
+                    _("%(id)s vẫn tạm giữ: %(reason)s") % {"id": retried.portal_id, "reason": retried.reason},
+                    messages.WARNING,
                 )
 
 

@@ -65,7 +65,9 @@ def _interpret(status: int, answer: Any) -> Any:
     reason = wire.refusal_message(answer)
     if status >= 500 or status in (401, 403, 408, 429):
         # Down, overloaded, or our credentials refused (fixed in settings, not per record).
-        raise PortalUnavailable(_("Cổng quốc gia trả lời lỗi %(status)s. %(reason)s") % {"status": status, "reason": reason})
+        raise PortalUnavailable(
+            _("Cổng quốc gia trả lời lỗi %(status)s. %(reason)s") % {"status": status, "reason": reason}
+        )
     raise PortalRefused(_("Cổng quốc gia từ chối (mã %(status)s): %(reason)s") % {"status": status, "reason": reason})
 
 
@@ -98,7 +100,9 @@ class _Portal:
 
     def states(self, *, codes: list[str]) -> dict[str, wire.PortalDossierState]:
         try:
-            return wire.parse_reconciliation(self._call("POST", wire.PATH_RECONCILIATION, wire.reconciliation_request(codes)))
+            return wire.parse_reconciliation(
+                self._call("POST", wire.PATH_RECONCILIATION, wire.reconciliation_request(codes))
+            )
         except (ValueError, TypeError):
             raise PortalUnavailable(_("Cổng quốc gia trả về số liệu đối soát không đọc được.")) from None
 

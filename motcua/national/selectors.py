@@ -64,7 +64,9 @@ def sync_health(*, agencies: QuerySet[Agency] | None, since: datetime.date) -> S
         dossiers = dossiers.filter(agency__in=agencies)
     unsent = items.filter(status__in=UNSENT)
     failing = [SyncStatus.FAILED, SyncStatus.PARKED]
-    totals = unsent.aggregate(backlog=Count("id"), errors=Count("id", filter=Q(status__in=failing)), oldest=Min("created_at"))
+    totals = unsent.aggregate(
+        backlog=Count("id"), errors=Count("id", filter=Q(status__in=failing)), oldest=Min("created_at")
+    )
     pending_of = SyncItem.objects.filter(dossier_id=OuterRef("pk"), status__in=UNSENT)
     sent_of = SyncItem.objects.filter(dossier_id=OuterRef("pk"), status=SyncStatus.SENT)
     per_agency = {
@@ -100,7 +102,10 @@ def sync_health(*, agencies: QuerySet[Agency] | None, since: datetime.date) -> S
         backlog=totals["backlog"],
         errors=totals["errors"],
         oldest_unsynced=totals["oldest"],
-        last_sent_at=items.filter(status=SyncStatus.SENT).order_by("-sent_at").values_list("sent_at", flat=True).first(),
+        last_sent_at=items.filter(status=SyncStatus.SENT)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first(),
         agencies=rows,
         inbound_parked=InboundRecord.objects.filter(status=InboundStatus.PARKED).count() if agencies is None else 0,
         last_run=last_run,

@@ -216,7 +216,9 @@ def sync_items_retry(*, items: Any, actor: Any) -> int:
         ids = list(items.filter(status__in=[SyncStatus.PARKED, SyncStatus.FAILED]).values_list("pk", flat=True))
         SyncItem.objects.filter(pk__in=ids).update(status=SyncStatus.PENDING, next_attempt_at=timezone.now())
         if ids:
-            audit_record(actor=actor, action="national.sync_retry", object_type="national.syncitem", summary={"items": ids})
+            audit_record(
+                actor=actor, action="national.sync_retry", object_type="national.syncitem", summary={"items": ids}
+            )
     return len(ids)
 
 
@@ -265,7 +267,9 @@ def _dossier_from(submission: wire.Submission) -> Dossier:
     from motcua.dossiers.services import dossier_start
 
     procedure = (
-        Procedure.objects.filter(code=submission.procedure_code, is_active=True).select_related("current_version").first()
+        Procedure.objects.filter(code=submission.procedure_code, is_active=True)
+        .select_related("current_version")
+        .first()
     )
     if procedure is None or procedure.current_version is None:
         raise wire.InboundRefusal(
@@ -312,7 +316,7 @@ def _try_accept(record: InboundRecord) -> None:
             # Linked before the hand-in, so the records sent for it carry the portal's id.
             record.dossier, record.status, record.reason, record.reason_code = dossier, InboundStatus.ACCEPTED, "", ""
             record.save()
-            dossier_hand_in_submitted_elsewhere(dossier=dossier, actor=PORTAL_ACTOR)
+            record.dossier = dossier_hand_in_submitted_elsewhere(dossier=dossier, actor=PORTAL_ACTOR)
     except wire.InboundRefusal as refusal:
         record.dossier, record.status = None, InboundStatus.PARKED
         record.reason, record.reason_code = refusal.message, refusal.code
@@ -322,14 +326,12 @@ def _try_accept(record: InboundRecord) -> None:
 
 def _acknowledge(record: InboundRecord, portal: Any) -> None:
     """Give the portal our code; a failure is retried by the next pull (the portal still lists it)."""
+    assert record.dossier_id is not None  # accepted records have a handed-in dossier
     dossier = Dossier.objects.get(pk=record.dossier_id)
-    assert dossier.code  # accepted records have a handed-in dossier
+    code = dossier.code or ""
+    body = wire.acknowledgement(dossier_code=code, received_at=dossier.submitted_at or timezone.now())
     try:
-        portal.acknowledge(
-            portal_id=record.portal_id,
-            dossier_code=dossier.code,
-            body=wire.acknowledgement(dossier_code=dossier.code, received_at=dossier.submitted_at or timezone.now()),
-        )
+        portal.acknowledge(portal_id=record.portal_id, dossier_code=code, body=body)
     except PortalUnavailable as down:
         logger.warning("National inbound %s: acknowledgement not delivered: %s", record.portal_id, down)
         return
@@ -343,7 +345,6 @@ def _acknowledge(record: InboundRecord, portal: Any) -> None:
 def inbound_receive(data: Any, *, portal: Any) -> InboundRecord:
     """One delivered record: accepted once, parked with its reason, or recognised as delivered before."""
     portal_id = wire.portal_id_of(data)
-    body = data if isinstance(data, dict) else {"BanGhiGoc": repr(data)[:2000]}
     try:
         with transaction.atomic():
             record = InboundRecord.objects.select_for_update().filter(portal_id=portal_id).first()
@@ -351,7 +352,7 @@ def inbound_receive(data: Any, *, portal: Any) -> InboundRecord:
                 InboundRecord.objects.filter(pk=record.pk).update(deliveries=F("deliveries") + 1)
                 record.deliveries += 1
             else:
-                record = InboundRecord.objects.create(portal_id=portal_id, status=InboundStatus.PARKED, body=body)
+                record = InboundRecord.objects.create(portal_id=portal_id, status=InboundStatus.PARKED, body=data)
                 _try_accept(record)
     except IntegrityError:
         # Another worker took the same record at the same moment: theirs stands.

@@ -344,7 +344,10 @@ def parse_submission(data: Any) -> Submission:
     if str(data["LoaiDinhDanh"]) != str(ID_TYPE_PERSONAL):
         raise InboundRefusal(
             "id_type",
-            _("Loại định danh %(type)s không được nhận; hồ sơ phải có số định danh cá nhân 12 chữ số (LoaiDinhDanh = 1).")
+            _(
+                "Loại định danh %(type)s không được nhận; hồ sơ phải có số định danh cá nhân "
+                "12 chữ số (LoaiDinhDanh = 1)."
+            )
             % {"type": data["LoaiDinhDanh"]},
         )
     try:
@@ -357,7 +360,8 @@ def parse_submission(data: Any) -> Submission:
         submitted_at = parse_datetime(data["NgayNopHoSo"])
     except ValueError:
         raise InboundRefusal(
-            "bad_date", _("NgayNopHoSo “%(value)s” không đúng dạng dd/MM/yyyy HH:mm:ss.") % {"value": data["NgayNopHoSo"]}
+            "bad_date",
+            _("NgayNopHoSo “%(value)s” không đúng dạng dd/MM/yyyy HH:mm:ss.") % {"value": data["NgayNopHoSo"]},
         ) from None
     try:
         return_method = RETURN_METHODS[int(data["HinhThucTra"])]

@@ -43,11 +43,23 @@ def _arrive(simulator: Any) -> Dossier:
 def _process_to_the_end(dossier: Dossier, staff: dict[str, Any]) -> Dossier:
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=None)
     step_forward(
-        step=_active(dossier, StepKind.PROCESS), officer=staff["specialist"], note="Đủ điều kiện.", draft="", revision=None
+        step=_active(dossier, StepKind.PROCESS),
+        officer=staff["specialist"],
+        note="Đủ điều kiện.",
+        draft="",
+        revision=None,
     )
-    step_approve(step=_active(dossier, StepKind.APPROVE), leader=staff["leader"], decision=Outcome.GRANTED, note="", revision=None)
+    step_approve(
+        step=_active(dossier, StepKind.APPROVE),
+        leader=staff["leader"],
+        decision=Outcome.GRANTED,
+        note="",
+        revision=None,
+    )
     step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
-    step_hand_over(step=_active(dossier, StepKind.RETURN), officer=staff["reception"], note="Trao tận tay", revision=None)
+    step_hand_over(
+        step=_active(dossier, StepKind.RETURN), officer=staff["reception"], note="Trao tận tay", revision=None
+    )
     return Dossier.objects.get(pk=dossier.pk)
 
 
@@ -172,7 +184,10 @@ def test_reconciliation_repairs_a_lost_record_and_reports_a_state_it_cannot_expl
     lost_key = SyncItem.objects.get(dossier=lost_in, seq=2).idempotency_key
     state.forget(lost_key)
     last_key = SyncItem.objects.filter(dossier=differs).order_by("-seq").first().idempotency_key
-    state.records[last_key] = {**state.records[last_key], "HoSo": {**state.records[last_key]["HoSo"], "TrangThaiHoSo": 4}}
+    state.records[last_key] = {
+        **state.records[last_key],
+        "HoSo": {**state.records[last_key]["HoSo"], "TrangThaiHoSo": 4},
+    }
 
     result = national_reconcile.call()
     assert result["checked"] == 2 and result["repaired"] == 1 and result["unresolved"] == 1
