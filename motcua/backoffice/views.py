@@ -59,6 +59,7 @@ from motcua.dossiers.selectors import (
     step_get_for_officer,
     step_queue,
 )
+from motcua.national.selectors import sync_health_agencies
 
 
 class LoginView(auth_views.LoginView):
@@ -79,7 +80,12 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html", {"roles": staff_roles_for_user(user=request.user)})
+    overseen = sync_health_agencies(user=request.user)
+    context = {
+        "roles": staff_roles_for_user(user=request.user),
+        "sees_national_sync": overseen is None or overseen.exists(),
+    }
+    return render(request, "backoffice/home.html", context)
 
 
 @login_required

@@ -318,10 +318,22 @@ def _try_accept(record: InboundRecord) -> None:
             record.save()
             record.dossier = dossier_hand_in_submitted_elsewhere(dossier=dossier, actor=PORTAL_ACTOR)
     except wire.InboundRefusal as refusal:
-        record.dossier, record.status = None, InboundStatus.PARKED
-        record.reason, record.reason_code = refusal.message, refusal.code
-        record.save()
-        logger.warning("National inbound %s parked: %s", record.portal_id, refusal.code)
+        _park(record, code=refusal.code, reason=refusal.message)
+    except Exception as error:
+        # A record that trips a bug here must not stop the records after it, nor be lost.
+        logger.exception("National inbound %s: unexpected error", record.portal_id)
+        _park(
+            record,
+            code="internal_error",
+            reason=_("Lỗi hệ thống khi nhận hồ sơ (%(error)s); báo bộ phận kỹ thuật rồi thử nhận lại.")
+            % {"error": type(error).__name__},
+        )
+
+
+def _park(record: InboundRecord, *, code: str, reason: str) -> None:
+    record.dossier, record.status, record.reason, record.reason_code = None, InboundStatus.PARKED, reason, code
+    record.save()
+    logger.warning("National inbound %s parked: %s", record.portal_id, code)
 
 
 def _acknowledge(record: InboundRecord, portal: Any) -> None:

@@ -137,3 +137,42 @@ def test_backoff_doubles_up_to_the_cap(settings) -> None:  # type: ignore[no-unt
     settings.MOTCUA_NATIONAL_BACKOFF_MAX_SECONDS = 3600
     assert [services.backoff(n).total_seconds() for n in (1, 2, 3, 7, 30)] == [60, 120, 240, 3600, 3600]
     assert services.backoff(100) == datetime.timedelta(hours=1)
+
+
+def test_a_record_that_trips_a_bug_is_parked_and_the_next_one_still_arrives(
+    national_demo, birth_version, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    national_demo.submit(_sample(MaHoSoQG="G22.99-BUG"))
+    national_demo.submit(_sample(MaHoSoQG="G22.99-FINE"))
+    real = services._dossier_from
+
+    def buggy(submission):  # type: ignore[no-untyped-def]
+        if submission.portal_id == "G22.99-BUG":
+            raise KeyError("boom")
+        return real(submission)
+
+    monkeypatch.setattr(services, "_dossier_from", buggy)
+    report = services.inbound_pull()
+    assert report.parked == 1 and report.accepted == 1
+    bug = InboundRecord.objects.get(portal_id="G22.99-BUG")
+    assert bug.reason_code == "internal_error" and "KeyError" in bug.reason
+    assert Dossier.objects.get().national_inbound.portal_id == "G22.99-FINE"
+
+
+def test_an_acknowledgement_the_portal_contradicts_is_shown_on_the_accepted_record(
+    national_demo, birth_version, admin_user, client
+) -> None:  # type: ignore[no-untyped-def]
+    national_demo.submit()
+    national_demo.fail("contradict")
+    services.inbound_pull()
+    record = InboundRecord.objects.get()
+    assert record.status == InboundStatus.ACCEPTED and record.acknowledged_at is None
+    assert record.reason_code == "ack_refused" and "với mã khác" in record.reason
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:national_inboundrecord_changelist")).content.decode()
+    assert "với mã khác" in listing
+    # The portal still offers it; once it answers properly the acknowledgement goes through.
+    national_demo.recover()
+    services.inbound_pull()
+    record.refresh_from_db()
+    assert record.acknowledged_at is not None and record.reason == "" and Dossier.objects.count() == 1

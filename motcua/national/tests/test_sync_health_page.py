@@ -54,3 +54,10 @@ def test_supervisors_see_the_last_reconciliation_findings(national_demo, birth_v
     client.force_login(officer("giamsat", agency="STP", role=Role.SUPERVISOR))
     page = _text(client.get(URL))
     assert "đối soát 1 hồ sơ, tự sửa 1, cần xử lý 0" in page
+
+
+def test_the_back_office_home_links_the_page_for_those_who_may_see_it(birth_version, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(officer("xa.ld", role=Role.LEADER))
+    assert URL in client.get(reverse("backoffice:home")).content.decode()
+    client.force_login(officer("xa.cv", role=Role.SPECIALIST))
+    assert URL not in client.get(reverse("backoffice:home")).content.decode()
