@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,7 +210,7 @@ def sync_dispatch(*, limit: int = 1000) -> SyncReport:
     return report
 
 
-def sync_items_retry(*, items: Any, actor: Any) -> int:
+def sync_items_retry(*, items: QuerySet[SyncItem], actor: Any) -> int:
     """An administrator sends parked or failing items again now."""
     with transaction.atomic():
         ids = list(items.filter(status__in=[SyncStatus.PARKED, SyncStatus.FAILED]).values_list("pk", flat=True))
@@ -423,7 +423,7 @@ def _resend(dossier: Dossier) -> int:
         )
 
 
-def _reconciled_dossiers(since: datetime.datetime) -> Any:
+def _reconciled_dossiers(since: datetime.datetime) -> QuerySet[Dossier]:
     """Dossiers with events since `since` and nothing in flight to the portal."""
     unsent = SyncItem.objects.filter(dossier_id=OuterRef("pk"), status__in=UNSENT)
     recent = DomainEvent.objects.filter(dossier_id=OuterRef("pk"), occurred_at__gte=since)

@@ -29,7 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.validators import validate_id_number
-from motcua.dossiers.constants import Channel, DeliveryMethod, DossierStatus
+from motcua.directory.constants import UnitKind
+from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
+from motcua.events.constants import EventKind
 
 VERSION = "motcua.dvcqg/1"
 DATE_FORMAT = "%d/%m/%Y %H:%M:%S"
@@ -97,7 +99,7 @@ def _unit_codes(unit: Any) -> tuple[str, str]:
     for _depth in range(4):
         if node is None:
             break
-        if node.kind == "province":
+        if node.kind == UnitKind.PROVINCE:
             province = node.code
             break
         node = node.parent
@@ -116,7 +118,7 @@ def dossier_record(dossier: Any, *, portal_id: str = "") -> dict[str, Any]:
             "DuongDanTaiTepTin": "",
             # Every paper we hold is a file: digitised. Taken from the citizen's store: reused.
             "DuocSoHoa": 1,
-            "DuocTaiSuDung": int(attachment.source == "document_store"),
+            "DuocTaiSuDung": int(attachment.source == AttachmentSource.DOCUMENT_STORE),
             "DuocLayTuKhoDMQG": 0,
         }
         for attachment in dossier.attachments.all()
@@ -165,8 +167,6 @@ def dossier_record(dossier: Any, *, portal_id: str = "") -> dict[str, Any]:
 
 def progress_record(event: Any, dossier: Any, *, position: str, unit: str) -> dict[str, Any]:
     """TienDoXuLy: one step of processing, as the control sheet has it."""
-    from motcua.events.constants import EventKind
-
     note = str((event.payload or {}).get("note") or "")
     label = str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
     actor = event.actor
