@@ -248,6 +248,8 @@ def main() -> None:  # pragma: no cover - manual use and the demo
     with NationalPortalSimulator(token=args.token, port=args.port) as simulator:
         for _number in range(args.samples):
             simulator.state.submit()
+        # And one the province must park: its ID number names no province (shown in the admin).
+        simulator.state.submit(wire.submission_sample(portal_id="G22.99-LOI001", id_number="999094000103"))
         print(f"National portal simulator on {simulator.url} (token {args.token!r}); Ctrl+C to stop")
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

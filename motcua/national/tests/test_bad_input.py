@@ -176,3 +176,15 @@ def test_an_acknowledgement_the_portal_contradicts_is_shown_on_the_accepted_reco
     services.inbound_pull()
     record.refresh_from_db()
     assert record.acknowledged_at is not None and record.reason == "" and Dossier.objects.count() == 1
+
+
+def test_a_reconciliation_the_portal_cannot_answer_says_so(national_demo, birth_version) -> None:  # type: ignore[no-untyped-def]
+    national_demo.submit()
+    services.inbound_pull()
+    services.sync_dispatch()
+    national_demo.fail("down")
+    run = services.reconcile()
+    assert run is not None and run.finished_at is not None
+    assert "503" in run.error and not run.findings.exists()
+    # Nothing was marked for sending again on a failed comparison.
+    assert not SyncItem.objects.exclude(status=SyncStatus.SENT).exists()
