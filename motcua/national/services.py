@@ -157,6 +157,12 @@ def _settle(item: SyncItem, **fields: Any) -> None:
     )
 
 
+def _retry_later(item: SyncItem, *, error: str) -> None:
+    _settle(
+        item, status=SyncStatus.FAILED, next_attempt_at=timezone.now() + backoff(item.attempts), last_error=error[:500]
+    )
+
+
 def sync_item_mark_sent(item: SyncItem) -> None:
     _settle(item, status=SyncStatus.SENT, sent_at=timezone.now(), last_error="")
 
@@ -180,12 +186,7 @@ def sync_dispatch(*, limit: int = 1000) -> SyncReport:
             try:
                 portal.deliver(key=item.idempotency_key, record=item.body)
             except PortalUnavailable as down:
-                _settle(
-                    item,
-                    status=SyncStatus.FAILED,
-                    next_attempt_at=timezone.now() + backoff(item.attempts),
-                    last_error=str(down)[:500],
-                )
+                _retry_later(item, error=str(down))
                 report.failed += 1
                 logger.warning("National sync: %s not sent (attempt %d): %s", item, item.attempts, down)
                 return report
@@ -197,12 +198,7 @@ def sync_dispatch(*, limit: int = 1000) -> SyncReport:
             except Exception as error:
                 # A bug or an unexpected library error must not lose the item: retry it later.
                 logger.exception("National sync: unexpected error sending %s", item)
-                _settle(
-                    item,
-                    status=SyncStatus.FAILED,
-                    next_attempt_at=timezone.now() + backoff(item.attempts),
-                    last_error=type(error).__name__,
-                )
+                _retry_later(item, error=type(error).__name__)
                 report.failed += 1
                 continue
             sync_item_mark_sent(item)
