@@ -188,3 +188,17 @@ def test_a_reconciliation_the_portal_cannot_answer_says_so(national_demo, birth_
     assert "503" in run.error and not run.findings.exists()
     # Nothing was marked for sending again on a failed comparison.
     assert not SyncItem.objects.exclude(status=SyncStatus.SENT).exists()
+
+
+def test_reconciliation_rebuilds_an_outbox_row_lost_on_our_side(national_demo, birth_version) -> None:  # type: ignore[no-untyped-def]
+    national_demo.submit()
+    services.inbound_pull()
+    services.sync_dispatch()
+    item = SyncItem.objects.get()
+    national_demo.forget(item.idempotency_key)
+    item.delete()  # lost on both sides: only the domain event remains
+    run = services.reconcile()
+    assert run is not None and run.repaired == 1
+    services.sync_dispatch()
+    dossier = Dossier.objects.get()
+    assert [(r["STT"], r["LoaiSuKien"]) for r in national_demo.stream(dossier.code)] == [(1, "submitted")]
