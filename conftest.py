@@ -11,7 +11,12 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Fixtures that start the local simulators of outside services (SMS gateway, population database).
-pytest_plugins = ["motcua.notifications.testing", "motcua.integrations.testing", "motcua.accounts.testing"]
+pytest_plugins = [
+    "motcua.notifications.testing",
+    "motcua.integrations.testing",
+    "motcua.accounts.testing",
+    "motcua.national.testing",
+]
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,19 @@ mkdir -p var
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py collectstatic --no-input -v0
 "$PY" manage.py load_demo
+# A stand-in for the national portal (docs/national-portal.md), with two dossiers citizens
+# submitted there: the worker takes them and syncs every dossier event with it over HTTP.
+NATIONAL_PORT=${NATIONAL_PORT:-8766}
+NATIONAL=""
+if [ -z "${MOTCUA_NATIONAL_PLUGIN:-}" ]; then
+  "$PY" -m motcua.national.simulator --port "$NATIONAL_PORT" --token demo-national-token &
+  NATIONAL=$!
+  export MOTCUA_NATIONAL_PLUGIN=http MOTCUA_NATIONAL_HTTP_URL="http://127.0.0.1:$NATIONAL_PORT"
+  export MOTCUA_NATIONAL_HTTP_TOKEN=demo-national-token
+fi
 "$PY" manage.py run_worker &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $NATIONAL 2>/dev/null; wait $WORKER $NATIONAL 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Cổng Dịch vụ công:   $MOTCUA_PUBLIC_URL/
@@ -37,6 +47,7 @@ cat <<MSG
   Tân Lập), and <agency>.tiepnhan/.chuyenvien/.lanhdao/.vanthu for cat, stc, snnmt, syt, bhxh
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
   Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
+  National portal sync: $MOTCUA_PUBLIC_URL/can-bo/dong-bo-quoc-gia/ (simulator on port $NATIONAL_PORT)
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \

@@ -60,6 +60,7 @@ from motcua.dossiers.selectors import (
     step_queue,
 )
 from motcua.exchange.services import officer_may_look_up_business
+from motcua.national.selectors import sync_health_agencies
 
 
 class LoginView(auth_views.LoginView):
@@ -80,7 +81,12 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html", {"roles": staff_roles_for_user(user=request.user)})
+    overseen = sync_health_agencies(user=request.user)
+    context = {
+        "roles": staff_roles_for_user(user=request.user),
+        "sees_national_sync": overseen is None or overseen.exists(),
+    }
+    return render(request, "backoffice/home.html", context)
 
 
 @login_required

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.delivery",
     "motcua.integrations",
     "motcua.exchange",
+    "motcua.national",
     "motcua.notifications",
     "motcua.reports",
     "motcua.portal",
@@ -324,6 +325,10 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.exchange.tasks.result_pushes_deliver_due": env_int("MOTCUA_EXCHANGE_PUSH_SWEEP_SECONDS", 60),
     # Deletes the digests of the back-office API clients' expired access tokens.
     "motcua.api.tasks.client_tokens_clear": 3600,
+    # Sends the national portal what is due and takes the dossiers submitted there.
+    "motcua.national.tasks.national_sync_due": env_int("MOTCUA_NATIONAL_SYNC_SECONDS", 30),
+    # Compares with the national portal once a day (the first run of the day does it, the others stop).
+    "motcua.national.tasks.national_reconcile": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
@@ -348,11 +353,20 @@ MOTCUA_PLUGINS = {
     "email": env_str("MOTCUA_EMAIL_PLUGIN", "demo"),
     "zalo": env_str("MOTCUA_ZALO_PLUGIN", "demo"),
     "exchange": env_str("MOTCUA_EXCHANGE_PLUGIN", "demo"),
+    "national": env_str("MOTCUA_NATIONAL_PLUGIN", "demo"),
 }
 MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
 MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")
 MOTCUA_POPULATION_HTTP_URL = env_str("MOTCUA_POPULATION_HTTP_URL", "")
 MOTCUA_POPULATION_HTTP_TOKEN = env_str("MOTCUA_POPULATION_HTTP_TOKEN", "")
+# The national portal's interface (docs/national-portal.md) for the "http" plugin.
+MOTCUA_NATIONAL_HTTP_URL = env_str("MOTCUA_NATIONAL_HTTP_URL", "")
+MOTCUA_NATIONAL_HTTP_TOKEN = env_str("MOTCUA_NATIONAL_HTTP_TOKEN", "")
+# A record the portal could not take is tried again after 1, 2, 4… minutes, at most this far
+# apart, and never given up: a portal down for a day is caught up within this long of its return.
+MOTCUA_NATIONAL_BACKOFF_MAX_SECONDS = env_int("MOTCUA_NATIONAL_BACKOFF_MAX_SECONDS", 3600)
+# Dossiers with events in this many days are compared with the portal by the daily reconciliation.
+MOTCUA_NATIONAL_RECONCILE_DAYS = env_int("MOTCUA_NATIONAL_RECONCILE_DAYS", 30)
 MOTCUA_HTTP_TIMEOUT_SECONDS = env_int("MOTCUA_HTTP_TIMEOUT_SECONDS", 10)
 # The province's data-exchange platform (LGSP), docs/data-exchange.md: its address, the ids of
 # this system and of the platform, and the shared key that signs requests and answers.

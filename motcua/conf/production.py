@@ -43,6 +43,7 @@ DEMO_PLUGINS = {
     "email": "demo",
     "zalo": "demo",
     "exchange": "demo",
+    "national": "demo",
 }
 if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
     # A notification channel switched off (MOTCUA_NOTIFICATION_CHANNELS) needs no real plugin.
@@ -52,7 +53,8 @@ if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
         raise ImproperlyConfigured(
             f"Demo plugins are not for production: {', '.join(demo_in_use)}. Configure real adapters "
             "(MOTCUA_SMS_PLUGIN, MOTCUA_POPULATION_PLUGIN, MOTCUA_SIGNING_PLUGIN, MOTCUA_EMAIL_PLUGIN, "
-            "MOTCUA_ZALO_PLUGIN, MOTCUA_EXCHANGE_PLUGIN; or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
+            "MOTCUA_ZALO_PLUGIN, MOTCUA_EXCHANGE_PLUGIN, MOTCUA_NATIONAL_PLUGIN; "
+            "or leave a channel out of MOTCUA_NOTIFICATION_CHANNELS) "
             "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
         )
 

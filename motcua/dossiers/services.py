@@ -373,6 +373,16 @@ def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
+def dossier_hand_in_submitted_elsewhere(*, dossier: Dossier, actor: Any) -> Dossier:
+    """A draft whose applicant submitted and confirmed it on another system (the national
+    portal): it gets its code and goes to the agency's reception queue, as after the SMS code."""
+    with transaction.atomic():
+        locked = dossier_lock(dossier_id=dossier.pk)
+        if locked.status != DossierStatus.DRAFT:
+            raise ApplicationError(_("Hồ sơ không ở trạng thái đang soạn."), code="dossier_wrong_state")
+        return _dossier_hand_in(dossier=locked, actor=actor)
+
+
 def _linked_dossiers_hand_in(*, lead: Dossier, actor: Any) -> None:
     """An interconnected submission: handing in its lead opens the other agencies' dossiers in
     the same transaction (dossiers/groups.py); for a linked dossier itself this does nothing."""

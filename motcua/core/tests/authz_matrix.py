@@ -219,6 +219,8 @@ ENTRIES = [
     Entry("delivery:hand_over_note", get=NOBODY),
     Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
+    # Sync with the national portal: leaders and agency administrators (their agencies), province-wide roles.
+    Entry("national:sync_health", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
     # The API: the catalogue and tracking are public; dossiers are their applicant's.

@@ -67,6 +67,7 @@ def test_production_uses_postgres_s3_and_redis() -> None:
         S3_BUCKET="motcua",
         MOTCUA_SMS_PLUGIN="http",
         MOTCUA_POPULATION_PLUGIN="http",
+        MOTCUA_NATIONAL_PLUGIN="http",
         MOTCUA_SIGNING_PLUGIN="pkcs11",
         MOTCUA_EXCHANGE_PLUGIN="lgsp",
     )

@@ -1,0 +1,259 @@
+"""A local stand-in for the national portal, speaking the interface in docs/national-portal.md.
+
+`PortalState` is the portal: it keeps the records it was sent (one per idempotency key), the
+dossiers citizens submitted on it for us to pull, and our acknowledgements, and it answers each
+request as (HTTP status, JSON). Two ways in, answering alike:
+
+* `NationalPortalSimulator`, a local HTTP server (tests start it on a random port and point
+  the "http" plugin at it; the demo starts it with `python -m motcua.national.simulator`);
+* `motcua.national.portal.InProcessPortal`, the "demo" plugin, which calls the state directly.
+
+It can be told to fail the ways a portal fails: down (503), error 500, no answer in time, or
+answers that contradict what we sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hmac
+import json
+import threading
+from http import HTTPStatus
+from typing import Any, Literal, Self, cast
+
+from motcua.national import wire
+from motcua.notifications.loopback import LoopbackHandler, LoopbackService
+
+Mode = Literal["ok", "down", "error", "slow", "contradict"]
+# The status `PortalState.handle` gives for "no answer in time": the HTTP server then waits
+# until the client gave up; the in-process plugin reports the timeout at once.
+NO_ANSWER = 0
+PATH_SUBMIT = "/mo-phong/nop-ho-so"  # the simulator's own: a citizen submits on the portal
+
+
+def _error(code: str, message: str) -> dict[str, str]:
+    return {"MaLoi": code, "ThongDiep": message}
+
+
+class PortalState:
+    """What the portal holds and how it answers; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.records: dict[str, dict[str, Any]] = {}  # idempotency key -> record
+        self.deliveries: dict[str, int] = {}  # idempotency key -> times it arrived
+        self.arrivals: list[str] = []  # keys in the order they were first stored
+        self.submissions: dict[str, dict[str, Any]] = {}  # portal id -> submitted dossier
+        self.acknowledgements: dict[str, dict[str, Any]] = {}  # portal id -> our answer
+        self.mode: Mode = "ok"
+        self.requests = 0
+        self._counter = 0
+
+    # --- switches and look-ups for tests and the demo ---
+
+    def fail(self, mode: Mode) -> None:
+        self.mode = mode
+
+    def recover(self) -> None:
+        self.mode = "ok"
+
+    def submit(self, record: dict[str, Any] | None = None, **sample: Any) -> str:
+        """A citizen submits a dossier on the portal (a well-formed sample unless `record` is
+        given); returns its portal id."""
+        with self._lock:
+            self._counter += 1
+            portal_id = f"G22.99-{self._counter:06d}"
+            body = record if record is not None else wire.submission_sample(portal_id=portal_id, **sample)
+            key = wire.portal_id_of(body) if isinstance(body, dict) and body.get("MaHoSoQG") else portal_id
+            self.submissions[key] = body
+            return key
+
+    def stream(self, code: str) -> list[dict[str, Any]]:
+        """A dossier's records in STT order."""
+        with self._lock:
+            return sorted((r for r in self.records.values() if r.get("MaHoSo") == code), key=lambda r: r["STT"])
+
+    def arrival_order(self, code: str) -> list[int]:
+        """The STT of a dossier's records in the order they arrived."""
+        with self._lock:
+            return [self.records[key]["STT"] for key in self.arrivals if self.records[key].get("MaHoSo") == code]
+
+    def forget(self, key: str) -> None:
+        """Lose a record (a planted difference for reconciliation)."""
+        with self._lock:
+            self.records.pop(key, None)
+            self.arrivals = [k for k in self.arrivals if k != key]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.__init__()  # type: ignore[misc]
+
+    # --- the interface ---
+
+    def handle(self, method: str, path: str, body: Any, *, key: str = "") -> tuple[int, Any]:
+        with self._lock:
+            self.requests += 1
+            if self.mode == "down":
+                return HTTPStatus.SERVICE_UNAVAILABLE, _error("BAO_TRI", "Hệ thống đang bảo trì")
+            if self.mode == "error":
+                return HTTPStatus.INTERNAL_SERVER_ERROR, _error("LOI_HE_THONG", "Lỗi hệ thống")
+            if self.mode == "slow":
+                return NO_ANSWER, None
+            if method == "POST" and path == wire.PATH_RECORDS:
+                return self._record(body, key)
+            if method == "GET" and path == wire.PATH_SUBMISSIONS:
+                waiting = [record for pid, record in self.submissions.items() if pid not in self.acknowledgements]
+                return HTTPStatus.OK, {"DanhSach": waiting}
+            if method == "POST" and path.startswith(wire.PATH_SUBMISSIONS + "/") and path.endswith("/xac-nhan"):
+                return self._acknowledge(path.removeprefix(wire.PATH_SUBMISSIONS + "/").removesuffix("/xac-nhan"), body)
+            if method == "POST" and path == wire.PATH_RECONCILIATION:
+                return self._reconcile(body)
+            if method == "POST" and path == PATH_SUBMIT:
+                return HTTPStatus.CREATED, {"MaHoSoQG": self.submit(body if isinstance(body, dict) else None)}
+            return HTTPStatus.NOT_FOUND, _error("KHONG_TIM_THAY", "Không có chức năng này")
+
+    def _record(self, body: Any, key: str) -> tuple[int, Any]:
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("MaHoSo"), str)
+            or not isinstance(body.get("STT"), int)
+            or body.get("KhoaDongBo") != key
+            or not key
+        ):
+            return HTTPStatus.BAD_REQUEST, _error("DU_LIEU_KHONG_HOP_LE", "Bản ghi thiếu MaHoSo, STT hoặc khóa đồng bộ")
+        if self.mode == "contradict":
+            return HTTPStatus.OK, {"KhoaDongBo": key, "MaHoSo": "000.00.00.H99-000000-0000", "TrungLap": False}
+        stored = self.records.get(key)
+        if stored is not None and stored != body:
+            return HTTPStatus.CONFLICT, _error("MAU_THUAN", "Khóa đồng bộ đã được dùng cho một bản ghi khác")
+        self.deliveries[key] = self.deliveries.get(key, 0) + 1
+        if stored is None:
+            self.records[key] = body
+            self.arrivals.append(key)
+        return HTTPStatus.OK, {"KhoaDongBo": key, "MaHoSo": body["MaHoSo"], "TrungLap": stored is not None}
+
+    def _acknowledge(self, portal_id: str, body: Any) -> tuple[int, Any]:
+        if portal_id not in self.submissions:
+            return HTTPStatus.NOT_FOUND, _error("KHONG_TIM_THAY", "Không có hồ sơ này")
+        if not isinstance(body, dict) or not body.get("MaHoSo"):
+            return HTTPStatus.BAD_REQUEST, _error("DU_LIEU_KHONG_HOP_LE", "Thiếu MaHoSo")
+        earlier = self.acknowledgements.get(portal_id)
+        if earlier is not None and earlier.get("MaHoSo") != body["MaHoSo"]:
+            return HTTPStatus.CONFLICT, _error("MAU_THUAN", "Hồ sơ đã được xác nhận với mã khác")
+        if self.mode == "contradict":
+            return HTTPStatus.OK, {"MaHoSoQG": portal_id, "MaHoSo": "000.00.00.H99-000000-0000"}
+        self.acknowledgements[portal_id] = body
+        return HTTPStatus.OK, {"MaHoSoQG": portal_id, "MaHoSo": body["MaHoSo"]}
+
+    def _reconcile(self, body: Any) -> tuple[int, Any]:
+        codes = body.get("DanhSachMaHoSo") if isinstance(body, dict) else None
+        if not isinstance(codes, list):
+            return HTTPStatus.BAD_REQUEST, _error("DU_LIEU_KHONG_HOP_LE", "Thiếu DanhSachMaHoSo")
+        rows = []
+        for code in codes:
+            stream = self.stream(str(code))
+            if stream:
+                last = stream[-1].get("HoSo") or {}
+                rows.append({"MaHoSo": code, "TrangThaiHoSo": last.get("TrangThaiHoSo"), "SoBanGhi": len(stream)})
+        return HTTPStatus.OK, {"DanhSach": rows}
+
+
+class NationalPortalSimulator(LoopbackService):
+    """The portal state served over HTTP on 127.0.0.1; use as a context manager."""
+
+    name = "national portal simulator"
+
+    def __init__(
+        self,
+        state: PortalState | None = None,
+        *,
+        token: str = "simulator-token",  # noqa: S107 - a local test double, not a credential
+        port: int = 0,
+        delay: float = 5.0,
+    ):
+        super().__init__(token=token, host="127.0.0.1", port=port)
+        self.state = state or PortalState()
+        self.delay = delay  # how long "slow" keeps a request waiting
+        self._stopping = threading.Event()
+
+    def start(self) -> Self:
+        self._stopping.clear()
+        return super().start()
+
+    def _wake_waiting_handlers(self) -> None:
+        self._stopping.set()
+
+    def _authorised(self, header: str | None) -> bool:
+        return header is not None and hmac.compare_digest(header.encode(), f"Bearer {self.token}".encode())
+
+
+class _Handler(LoopbackHandler):
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def simulator(self) -> NationalPortalSimulator:
+        return cast(NationalPortalSimulator, self.loopback)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        simulator = self.simulator
+        simulator._count_request()
+        raw = self._body() if method == "POST" else b""
+        if not simulator._authorised(self.headers.get("Authorization")):
+            self._reply(HTTPStatus.UNAUTHORIZED, _error("KHONG_XAC_THUC", "Sai mã truy cập"))
+            return
+        if raw is None:
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error("QUA_LON", "Bản ghi quá lớn"))
+            return
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            self._reply(HTTPStatus.BAD_REQUEST, _error("DU_LIEU_KHONG_HOP_LE", "Không phải JSON"))
+            return
+        path = self.path.split("?", 1)[0]
+        status, answer = simulator.state.handle(method, path, body, key=self.headers.get("Idempotency-Key") or "")
+        if status == NO_ANSWER:
+            simulator._stopping.wait(simulator.delay)
+            status, answer = HTTPStatus.GATEWAY_TIMEOUT, _error("QUA_THOI_GIAN", "Không trả lời kịp")
+        self._reply(status, answer)
+
+    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        # The client may have given up (a timeout test); then there is nothing to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super()._send(status, data, content_type, headers)
+
+
+NationalPortalSimulator.handler = _Handler
+
+
+def main() -> None:  # pragma: no cover - manual use and the demo
+    import os
+
+    import django
+
+    # The sample dossiers' dates are written in the province's time zone (settings).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.conf.embedded")
+    django.setup()
+    parser = argparse.ArgumentParser(description="Serve a stand-in national portal over HTTP.")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--token", default="simulator-token")
+    parser.add_argument("--samples", type=int, default=2, help="demo dossiers waiting on the portal at start")
+    args = parser.parse_args()
+    with NationalPortalSimulator(token=args.token, port=args.port) as simulator:
+        for _number in range(args.samples):
+            simulator.state.submit()
+        # And one the province must park: its ID number names no province (shown in the admin).
+        simulator.state.submit(wire.submission_sample(portal_id="G22.99-LOI001", id_number="999094000103"))
+        print(f"National portal simulator on {simulator.url} (token {args.token!r}); Ctrl+C to stop")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
