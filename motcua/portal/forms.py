@@ -2,9 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.constants import OnlineLevel, ProcedureLevel
-from motcua.catalog.models import Field
-from motcua.directory.constants import AgencyKind
-from motcua.directory.models import Agency
+from motcua.catalog.selectors import ProcedureFilters, procedure_filter_choices
 
 
 class ProcedureSearchForm(forms.Form):
@@ -20,8 +18,14 @@ class ProcedureSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        agencies = Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.DISTRICT_COMMITTEE)
-        field_choices = [("", _("Tất cả")), *Field.objects.values_list("code", "name")]
-        agency_choices = [("", _("Tất cả")), *agencies.values_list("code", "name")]
-        self.fields["field"].choices = field_choices  # type: ignore[attr-defined]
-        self.fields["agency"].choices = agency_choices  # type: ignore[attr-defined]
+        for name, choices in procedure_filter_choices().items():
+            self.fields[name].choices = [("", _("Tất cả")), *choices]  # type: ignore[attr-defined]
+
+    def filters(self) -> ProcedureFilters:
+        """What the visitor asked for; no filter while the form is not valid."""
+        if not self.is_valid():
+            return ProcedureFilters()
+        return ProcedureFilters(
+            **{name: self.cleaned_data[name] for name in ("field", "agency", "level", "online_level")},
+            query=self.cleaned_data["q"],
+        )
