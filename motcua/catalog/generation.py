@@ -12,9 +12,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 GENERATION_KEY = "catalog-generation"
 # How long something built from the catalogue is kept when nobody asks for it: arbitrary search
@@ -70,10 +71,15 @@ def _on_row_change(sender: Any, **kwargs: Any) -> None:
     catalog_changed()
 
 
+def _on_migrate(sender: Any, **kwargs: Any) -> None:
+    _new_generation()
+
+
 def connect_signals() -> None:
     """Every row the public pages show: saves and deletes through the ORM. Bulk writes (which
     send no signals) happen next to a save of their procedure, version or group, or call
-    `catalog_changed` themselves."""
+    `catalog_changed` themselves. An upgrade runs `migrate`: pages kept by the old code's
+    templates are not served by the new one."""
     from motcua.catalog.models import (
         DossierComponent,
         Fee,
@@ -97,3 +103,4 @@ def connect_signals() -> None:
     ):
         post_save.connect(_on_row_change, sender=model, dispatch_uid=f"catalog-generation-save-{model.__name__}")
         post_delete.connect(_on_row_change, sender=model, dispatch_uid=f"catalog-generation-delete-{model.__name__}")
+    post_migrate.connect(_on_migrate, sender=apps.get_app_config("catalog"), dispatch_uid="catalog-generation-migrate")

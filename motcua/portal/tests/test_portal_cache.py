@@ -5,8 +5,10 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.management.sql import emit_post_migrate_signal
 from django.test import Client
 
+from motcua.catalog.generation import catalog_generation
 from motcua.catalog.models import Fee, Procedure
 from motcua.catalog.selectors import ProcedureFilters, procedure_search
 from motcua.catalog.services import catalog_import, procedure_version_clone, procedure_version_publish
@@ -120,3 +122,11 @@ def test_search_results_are_kept_per_folded_query(django_assert_num_queries) -> 
     with django_assert_num_queries(0):  # the same words with accents and capitals
         again = procedure_search(filters=ProcedureFilters(query="ĐĂNG KÝ  Khai Sinh"))
     assert [p.code for p in again] == [p.code for p in first] == ["1.001193"]
+
+
+@pytest.mark.django_db
+def test_an_upgrade_starts_a_new_generation() -> None:
+    """`migrate` runs at every upgrade: pages kept by the old templates are not served after it."""
+    before = catalog_generation()
+    emit_post_migrate_signal(0, False, "default")
+    assert catalog_generation() != before
