@@ -102,8 +102,8 @@ def test_a_visitor_with_a_message_gets_a_page_of_their_own(client) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [3, 40])
 def test_page_queries_do_not_grow_with_the_catalogue(count: int, django_assert_max_num_queries) -> None:
-    """Built for a logged-in citizen (never a kept page), with nothing kept yet; three of the
-    queries are the session, the user and their staff roles."""
+    """Built for a logged-in citizen (never a kept page), with nothing kept yet; four of the
+    queries are the session, the user, their staff roles and the citizen's menu."""
     load_catalog(BIRTH, DEATH, *_many(count))
     hung = Client()
     hung.force_login(citizen())
