@@ -148,10 +148,8 @@ def field_list_with_counts() -> list[Field]:
 
 
 def procedure_filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The search form's field and agency choices (code, name), kept for the catalogue's generation.
-
-    A district committee settles no procedure of its own (the level filter covers district
-    procedures), so it is not offered."""
+    """The search form's field and agency choices (code, name): every field, the active agencies
+    but district committees; kept for the catalogue's generation."""
 
     def choices() -> dict[str, list[tuple[str, str]]]:
         agencies = Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.DISTRICT_COMMITTEE)
