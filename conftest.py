@@ -39,6 +39,16 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty shared cache: what one test's catalogue kept (pages,
+    search results under a generation its rolled-back transaction never moved on) must not
+    answer the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def birth_version(db: Any) -> Any:
     """The demo catalogue's birth registration, current version."""

@@ -18,15 +18,12 @@ import argparse
 import io
 import itertools
 import logging
-import os
-import platform
 import re
 import statistics
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx
 import psycopg
+from load import Phase, get, machine, run_phase
 from PIL import Image
 
 from motcua.core.stack import production_stack
@@ -45,64 +43,6 @@ OTP = re.compile(r"\b(\d{6})\b")
 ANSWERS = birth_registration_answers("Nguyễn Văn Thử", birth_unit=UNIT)
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-@dataclass
-class Phase:
-    name: str
-    seconds: float
-    done: int = 0
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.seconds
-
-    def pct(self, p: int) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else float("nan")
-        return statistics.quantiles(self.latencies, n=100)[p - 1]
-
-
-def run_phase(name: str, clients: list[httpx.Client], seconds: float, action: Callable[[httpx.Client], None]) -> Phase:
-    """Every client repeats `action` until the time is up (a closed loop: at most one request
-    per client in flight)."""
-    lock = threading.Lock()
-    phase = Phase(name=name, seconds=seconds)
-    stop_at = time.perf_counter() + seconds
-
-    def loop(client: httpx.Client) -> None:
-        while time.perf_counter() < stop_at:
-            start = time.perf_counter()
-            try:
-                action(client)
-            except Exception as exc:  # counted and shown, the run goes on
-                with lock:
-                    phase.errors.append(f"{type(exc).__name__}: {exc}"[:300])
-                continue
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                phase.done += 1
-                phase.latencies.append(elapsed)
-
-    threads = [threading.Thread(target=loop, args=(client,)) for client in clients]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    phase.seconds = time.perf_counter() - started
-    return phase
-
-
-def get(path: str) -> Callable[[httpx.Client], None]:
-    def action(client: httpx.Client) -> None:
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {path}: {response.status_code}")
-
-    return action
 
 
 def tracking(codes: list[str]) -> Callable[[httpx.Client], None]:
@@ -195,21 +135,6 @@ def _ok(response: httpx.Response, status: int) -> dict:
             f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text[:200]}"
         )
     return response.json()
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        model = found.group(1).strip() if found else model
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.MULTILINE)
-        memory = f", {int(found.group(1)) / 1024 / 1024:.0f} GiB" if found else ""
-    load = ", load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
-    return f"{os.cpu_count()} cores ({model}){memory}{load}; Python {platform.python_version()}"
 
 
 def main() -> None:

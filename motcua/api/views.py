@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -86,7 +85,7 @@ class ProcedureDetailView(PublicAPIView):
 class FieldListView(PublicAPIView, generics.ListAPIView[Field]):
     serializer_class = api_serializers.FieldSerializer
 
-    def get_queryset(self) -> QuerySet[Field]:
+    def get_queryset(self) -> list[Field]:  # type: ignore[override]
         return field_list_with_counts()
 
 

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "motcua.catalog"
     label = "catalog"
     verbose_name = _("Thủ tục hành chính")
+
+    def ready(self) -> None:
+        from motcua.catalog.generation import connect_signals
+
+        connect_signals()

@@ -22,6 +22,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from motcua.catalog.generation import catalog_changed
 from motcua.catalog.models import Procedure, ProcedureGroup, ProcedureGroupMember
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
@@ -158,6 +159,7 @@ def procedure_groups_load(*, document: Any, actor: Any) -> int:
                     ProcedureGroupMember(group=group, procedure=procedures[code], position=position, is_lead=lead)
                     for code, position, lead in wanted_members
                 )
+                catalog_changed()  # bulk_create sends no signal
             if changed:
                 audit_record(
                     actor=actor,

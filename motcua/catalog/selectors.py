@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import ProcedureLevel
+from motcua.catalog.generation import catalog_kept
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.core.text import search_terms
 from motcua.directory.constants import AgencyKind, Role
@@ -96,15 +97,20 @@ def procedure_search(*, filters: ProcedureFilters) -> RankedProcedures:
     """Procedures matching every word of the query (accents, case and đ/d ignored), ranked.
 
     Matching runs in the database on the folded column; ranking runs here so SQLite and
-    PostgreSQL return the same order.
+    PostgreSQL return the same order. The ranked ids are kept for the catalogue's generation.
     """
-    rows = _filtered(filters).values_list("id", "code", "name_folded")
     terms = search_terms(filters.query)
-    if not terms:
-        ordered = sorted(rows, key=lambda row: row[1])
-    else:
+
+    def ranked_ids() -> list[int]:
+        if not terms:
+            return list(_filtered(filters).order_by("code").values_list("id", flat=True))
+        rows = _filtered(filters).values_list("id", "code", "name_folded")
         ordered = sorted(rows, key=lambda row: _rank_key(terms=terms, code=row[1], name_folded=row[2]))
-    return RankedProcedures([row[0] for row in ordered])
+        return [row[0] for row in ordered]
+
+    # Kept per folded query: "ĐĂNG KÝ" and "dang ky" share one entry.
+    variant = (terms, filters.field, filters.agency, filters.level, filters.online_level)
+    return RankedProcedures(catalog_kept("search", variant, ranked_ids))
 
 
 def procedure_get_published(*, code: str) -> Procedure:
@@ -128,10 +134,31 @@ def procedure_version_detail(*, version: ProcedureVersion) -> ProcedureVersion:
     )
 
 
-def field_list_with_counts() -> QuerySet[Field]:
-    return Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__is_active=True))).order_by(
-        "name"
+def field_list_with_counts() -> list[Field]:
+    """Every field with its number of active procedures, kept for the catalogue's generation."""
+    return catalog_kept(
+        "fields-with-counts",
+        None,
+        lambda: list(
+            Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__is_active=True))).order_by(
+                "name"
+            )
+        ),
     )
+
+
+def procedure_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The search form's field and agency choices (code, name): every field, the active agencies
+    but district committees; kept for the catalogue's generation."""
+
+    def choices() -> dict[str, list[tuple[str, str]]]:
+        agencies = Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.DISTRICT_COMMITTEE)
+        return {
+            "field": list(Field.objects.values_list("code", "name")),
+            "agency": list(agencies.values_list("code", "name")),
+        }
+
+    return catalog_kept("filter-choices", None, choices)
 
 
 def catalog_agency_scope(*, actor: Any) -> frozenset[int] | None:

@@ -1,18 +1,13 @@
 from typing import Any
 
-from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from motcua.accounts.services import client_ip
+from motcua.core.shared_pages import CSRF_SLOT, shared_page_response, visitor_is_anonymous
 from motcua.dossiers.tracking import dossier_track, tracking_page, tracking_public_data
-
-# Stands for the visitor's CSRF token in a cached page; each response gets its own token.
-CSRF_SLOT = "csrf-token-slot-0b7e"
 
 
 @never_cache
@@ -32,11 +27,11 @@ def track(request: HttpRequest) -> HttpResponse:
     # The same page for every anonymous visitor without a session (nothing per person in it
     # but the CSRF token), so it is built once per revision; others get theirs fresh.
     # A second factor's answer (the detail, or why not) is this visitor's alone.
-    if tracking.factor or {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name} & request.COOKIES.keys():
+    if tracking.factor or not visitor_is_anonymous(request):
         data = tracking_public_data(tracking)
         return HttpResponse(page(data, personal=data if tracking.verified else None))
     shared = tracking_page(tracking, lambda public: page(public, csrf_token=CSRF_SLOT))
-    return HttpResponse(shared.replace(CSRF_SLOT, get_token(request)))
+    return shared_page_response(request, shared)
 
 
 def track_code(request: HttpRequest, code: str) -> HttpResponse:

@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Fee
+from motcua.core.shared_pages import CSRF_SLOT
 from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import dossier_fees_record
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.dossiers.tests.test_dossier_reception import _officer, _pdf_text, _submitted
-from motcua.dossiers.tracking_views import CSRF_SLOT
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))
