@@ -90,7 +90,8 @@ class AgencyMap:
 
 
 def national_mappings_load(*, document: list[dict[str, str]]) -> int:
-    """Add the default mappings (pattern, target, agency code) an administrator has not set."""
+    """Add the default mappings (pattern, target, agency code) an administrator has not set;
+    a row for an agency the directory lacks is left out (its records are then parked)."""
     agencies = {a.code: a for a in Agency.objects.all()}
     existing = set(NationalAgencyMapping.objects.values_list("pattern", flat=True))
     rows = [
@@ -101,7 +102,7 @@ def national_mappings_load(*, document: list[dict[str, str]]) -> int:
             note=item.get("note", ""),
         )
         for item in document
-        if fold(item["pattern"]) not in existing
+        if fold(item["pattern"]) not in existing and (not item.get("agency") or item["agency"] in agencies)
     ]
     NationalAgencyMapping.objects.bulk_create(rows)
     return len(rows)
