@@ -220,7 +220,7 @@ class ProcedureVersionAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureVersion
             .first()
         )
         if previous is None:
-            return _("Phiên bản đầu tiên.")
+            return str(_("Phiên bản đầu tiên."))
         changes = version_changes(before=previous, after=obj)
         if not changes:
             return _("Nội dung giống phiên bản %(n)d.") % {"n": previous.number}

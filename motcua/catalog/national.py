@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -360,7 +361,7 @@ def full_record_levels(record: dict[str, Any], *, province: str) -> set[str]:
     ministry's procedure, or one another province promulgated)."""
     if record.get("type") == "SPECIFIC" and not _promulgated_here(record.get("departmentPromulgateName", ""), province):
         return set()
-    levels = set()
+    levels: set[str] = set()
     if record.get("isProvince"):
         levels.add(ProcedureLevel.PROVINCE)
     if record.get("isWard"):
@@ -555,41 +556,33 @@ def _write(
         contents[code] = (item, content)
     if not contents:
         return
-    Procedure.objects.bulk_create(
-        Procedure(
-            code=code,
-            name=content["name"],
-            field=fields[content["field"]],
-            level=content["level"],
-            online_level=content["online_level"],
-            source=item.source,
-        )
+    now = timezone.now()
+    versions = [
+        _version(Procedure(code=code), item, content, number=1, published_at=now, fields=fields, agencies=agencies)
         for code, (item, content) in contents.items()
-        if code not in existing
-    )
-    procedures = {p.code: p for p in Procedure.objects.filter(code__in=list(contents))}
-    ProcedureVersion.objects.filter(procedure__in=procedures.values(), status=VersionStatus.PUBLISHED).update(
-        status=VersionStatus.RETIRED
-    )
-    ProcedureVersion.objects.filter(procedure__in=procedures.values(), status=VersionStatus.DRAFT).delete()
+    ]
+    for version in versions:
+        _copy_to_procedure(version, source=contents[version.procedure.code][0].source, now=now)
+    # New procedures are created with their columns filled in; the few changed ones are updated.
+    Procedure.objects.bulk_create(v.procedure for v in versions if v.procedure.code not in existing)
+    changed = [v for v in versions if v.procedure.code in existing]
+    for version in changed:
+        version.procedure.pk = existing[version.procedure.code].pk
+    Procedure.objects.bulk_update([v.procedure for v in changed], _PROCEDURE_COLUMNS, batch_size=200)
+    changed_ids = [v.procedure.pk for v in changed]
     last_numbers: dict[int, int] = {}
-    for procedure_id, number in ProcedureVersion.objects.filter(procedure__in=procedures.values()).values_list(
+    for procedure_id, number in ProcedureVersion.objects.filter(procedure_id__in=changed_ids).values_list(
         "procedure_id", "number"
     ):
         last_numbers[procedure_id] = max(number, last_numbers.get(procedure_id, 0))
-    now = timezone.now()
-    versions = ProcedureVersion.objects.bulk_create(
-        _version(
-            procedures[code],
-            item,
-            content,
-            number=last_numbers.get(procedures[code].pk, 0) + 1,
-            published_at=now,
-            fields=fields,
-            agencies=agencies,
-        )
-        for code, (item, content) in contents.items()
+    ProcedureVersion.objects.filter(procedure_id__in=changed_ids, status=VersionStatus.DRAFT).delete()
+    ProcedureVersion.objects.filter(procedure_id__in=changed_ids, status=VersionStatus.PUBLISHED).update(
+        status=VersionStatus.RETIRED
     )
+    for version in versions:
+        version.procedure = version.procedure  # its primary key is known now
+        version.number = last_numbers.get(version.procedure.pk, 0) + 1
+    ProcedureVersion.objects.bulk_create(versions)
     Fee.objects.bulk_create(
         Fee(version=version, position=i, **fee)
         for version in versions
@@ -600,39 +593,44 @@ def _write(
         for version in versions
         for i, comp in enumerate(contents[version.procedure.code][1]["components"])
     )
-    for version in versions:
-        procedure = version.procedure
-        procedure.current_version = version
-        procedure.name = version.name
-        procedure.field = version.field
-        procedure.level = version.level
-        procedure.online_level = version.online_level
-        procedure.managing_agency = version.managing_agency
-        procedure.source = contents[procedure.code][0].source
-        procedure.name_folded = fold(version.name)
-        procedure.search_folded = _search_text(procedure=procedure, version=version)
-        procedure.updated_at = now
-    Procedure.objects.bulk_update(
-        [v.procedure for v in versions],
-        [
-            "current_version",
-            "name",
-            "field",
-            "level",
-            "online_level",
-            "managing_agency",
-            "source",
-            "name_folded",
-            "search_folded",
-            "updated_at",
-        ],
-        batch_size=500,
+    # One statement points every written procedure at its new published version.
+    Procedure.objects.filter(pk__in=[v.procedure.pk for v in versions]).update(
+        current_version=Subquery(
+            ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED).values("pk")[:1]
+        )
     )
     # Information-only procedures are filed at the counter outside this system: no process.
     report.processes = process_defaults_bulk(
         versions=[v for v in versions if contents[v.procedure.code][0].source == CatalogSource.NATIONAL],
         actor=actor,
     )
+
+
+_PROCEDURE_COLUMNS = [
+    "name",
+    "field",
+    "level",
+    "online_level",
+    "managing_agency",
+    "source",
+    "name_folded",
+    "search_folded",
+    "updated_at",
+]
+
+
+def _copy_to_procedure(version: ProcedureVersion, *, source: str, now: datetime.datetime) -> None:
+    """The columns of the procedure that search and filters read, from its new version."""
+    procedure = version.procedure
+    procedure.name = version.name
+    procedure.field = version.field
+    procedure.level = version.level
+    procedure.online_level = version.online_level
+    procedure.managing_agency = version.managing_agency
+    procedure.source = source
+    procedure.name_folded = fold(version.name)
+    procedure.search_folded = _search_text(procedure=procedure, version=version)
+    procedure.updated_at = now
 
 
 def _version(
