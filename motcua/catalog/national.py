@@ -512,9 +512,10 @@ def national_import(
 
 
 def _park(parked: dict[str, tuple[Any, str, bool]], *, report: NationalReport) -> None:
-    """Keep what could not be imported, with why; forget parked records imported since."""
-    imported = [*report.created, *report.updated, *report.unchanged, *report.kept_local]
-    ParkedNationalRecord.objects.filter(code__in=imported).delete()
+    """Keep what could not be imported, with why; forget parked records imported (or found
+    not to apply) since."""
+    settled = [*report.created, *report.updated, *report.unchanged, *report.kept_local, *report.not_applicable]
+    ParkedNationalRecord.objects.filter(code__in=settled).delete()
     ParkedNationalRecord.objects.filter(code__in=list(parked)).delete()
     ParkedNationalRecord.objects.bulk_create(
         ParkedNationalRecord(

@@ -30,7 +30,7 @@ def test_index_entry_is_found_without_accents_and_marked_information_only(nation
     assert not Process.objects.filter(version=procedure.current_version).exists()
 
     html = client.get("/thu-tuc/", {"q": "tham dinh co so phan phoi thuoc"}).content.decode()
-    assert "1.014203" in html
+    assert "1.014203" in html and "Chỉ thông tin tra cứu, nộp trực tiếp" in html
 
     page = client.get("/thu-tuc/1.014203/").content.decode()
     assert "Chỉ có thông tin tra cứu, nộp hồ sơ trực tiếp." in page

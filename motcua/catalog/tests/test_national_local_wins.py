@@ -21,3 +21,21 @@ def test_hand_checked_procedure_and_its_form_are_untouched(national):
     assert procedure.source == CatalogSource.LOCAL
     assert procedure.current_version_id == version.pk and procedure.versions.count() == 1
     assert ProcedureForm.objects.filter(version=version).exists()
+
+
+def test_a_national_procedure_changed_through_a_catalogue_file_becomes_the_provinces(national):
+    from motcua.catalog.services import catalog_export
+
+    national_import(actor="test", records=[national("1.013222")])
+    document = catalog_export()
+    document["procedures"][0]["processing_time_note"] = "Sở Xây dựng đã đối chiếu lại."
+    catalog_import(actor="test", document=document)
+    procedure = Procedure.objects.get(code="1.013222")
+    assert procedure.source == CatalogSource.LOCAL and procedure.current_version.number == 2
+
+    report = national_import(actor="test", records=[national("1.013222")])
+
+    assert report.kept_local == ["1.013222"]
+    assert (
+        Procedure.objects.get(code="1.013222").current_version.processing_time_note == "Sở Xây dựng đã đối chiếu lại."
+    )
