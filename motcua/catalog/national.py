@@ -1,7 +1,7 @@
 """Import from the national procedure database (Cơ sở dữ liệu quốc gia về TTHC).
 
-Two sources, both as the national portal's public catalogue serves them
-(/work/shared/data/procedures, docs/national-catalog.md):
+Two sources, both as the national portal's public catalogue serves them (demo_data/national/,
+docs/national-catalog.md):
 
 - full records: cases, papers, fees, times, agencies, legal bases, results;
 - the catalogue index: code, name, fields and implementing departments only.
@@ -114,6 +114,15 @@ def national_mappings_load(*, document: list[dict[str, str]]) -> int:
 
 class RecordRefused(Exception):
     """A record that cannot be imported as it is; the message says why, in Vietnamese."""
+
+
+# What reading a record of the wrong shape raises (a list where an object belongs, text where a
+# number belongs): that record is refused, the others go on.
+_SHAPE_ERRORS = (AttributeError, TypeError, ValueError, KeyError)
+
+
+def _shape_reason(error: Exception) -> str:
+    return _("Bản ghi không đúng cấu trúc của CSDL quốc gia (%(error)s).") % {"error": error}
 
 
 def _names(items: Any) -> list[str]:
@@ -463,6 +472,8 @@ def national_import(
             accept(convert_full_record(record, placement=placement, field_managing=field_managing))
         except RecordRefused as refused:
             parked[code] = (record, str(refused), False)
+        except _SHAPE_ERRORS as error:
+            parked[code] = (record, _shape_reason(error), False)
     # Fields the index names are found by name among those with a national code (not among
     # the ones made from an index field id: two ids may share a name), the same on every run.
     named = [(f.name, code) for code, f in fields.items()] + [
@@ -496,6 +507,8 @@ def national_import(
             )
         except RecordRefused as refused:
             parked[code] = (entry, str(refused), True)
+        except _SHAPE_ERRORS as error:
+            parked[code] = (entry, _shape_reason(error), True)
 
     with transaction.atomic():
         _write(actor=actor, converted=converted, existing=existing, fields=fields, agencies=agencies, report=report)

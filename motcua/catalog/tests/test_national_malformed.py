@@ -15,13 +15,18 @@ def test_malformed_records_are_refused_with_reasons(national):
     long_name["code"], long_name["name"] = "1.999994", "Thủ tục " * 100
     bad_code = national("1.000080")
     bad_code["code"] = "ABC"
+    bad_shape = national("1.000080")
+    bad_shape["code"], bad_shape["executionCases"] = "1.999995", ["not a group"]
 
-    report = national_import(actor="test", records=[no_time, long_name, bad_code, "not a record", national("1.013222")])
+    report = national_import(
+        actor="test", records=[no_time, long_name, bad_code, bad_shape, "not a record", national("1.013222")]
+    )
 
     assert report.created == ["1.013222"]
     reasons = dict(ParkedNationalRecord.objects.values_list("code", "reason"))
     assert reasons["1.999993"] == "Bản ghi không nêu thời hạn giải quyết."
     assert reasons["1.999994"].startswith("Bản ghi không hợp lệ: name: Dài quá 500 ký tự")
     assert "Mã thủ tục phải có dạng 1.001193" in reasons["ABC"]
+    assert reasons["1.999995"].startswith("Bản ghi không đúng cấu trúc của CSDL quốc gia")
     assert reasons["?"] == "Bản ghi không phải là một đối tượng JSON."
-    assert not Procedure.objects.filter(code__in=["1.999993", "1.999994", "ABC"]).exists()
+    assert not Procedure.objects.filter(code__in=["1.999993", "1.999994", "1.999995", "ABC"]).exists()
