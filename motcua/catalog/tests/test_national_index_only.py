@@ -52,3 +52,11 @@ def test_index_entry_of_another_province_or_internal_does_not_apply(national):
     report = national_import(actor="test", records=[], index=[other, internal, central])
 
     assert sorted(report.not_applicable) == ["1.999995", "1.999996", "1.999997"]
+
+
+def test_api_says_which_procedures_are_information_only(national, client):
+    national_import(actor="test", records=[national("1.013222")], index=[ENTRY])
+
+    listed = {p["code"]: p["information_only"] for p in client.get("/api/v1/procedures/").json()["results"]}
+    assert listed == {"1.013222": False, "1.014203": True}
+    assert client.get("/api/v1/procedures/1.014203/").json()["information_only"] is True
