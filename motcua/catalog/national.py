@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,8 @@ from motcua.catalog.models import (
     ParkedNationalRecord,
     Procedure,
     ProcedureVersion,
+    Process,
+    ProcessStep,
 )
 from motcua.catalog.processes import process_defaults_bulk
 from motcua.catalog.services import _content_hash, _cutoff_time, _normalised, _search_text
@@ -513,6 +515,7 @@ def national_import(
     with transaction.atomic():
         _write(actor=actor, converted=converted, existing=existing, fields=fields, agencies=agencies, report=report)
         _park(parked, report=report)
+        _statistics_refresh()
         audit_record(
             actor=actor,
             action="catalog.national_import",
@@ -522,6 +525,17 @@ def national_import(
             summary=report.as_dict(),
         )
     return report
+
+
+def _statistics_refresh() -> None:
+    """Tell PostgreSQL's planner how big the catalogue tables have become: right after thousands
+    of rows arrive it still plans for the few it last counted, and the first reads that join
+    them (every procedure's process, when the demo staff are worked out) take minutes."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [m._meta.db_table for m in (Procedure, ProcedureVersion, Process, ProcessStep, Fee, DossierComponent)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def _park(parked: dict[str, tuple[Any, str, bool]], *, report: NationalReport) -> None:
