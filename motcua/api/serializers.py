@@ -37,6 +37,8 @@ class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):
     )
     processing_time_unit = serializers.CharField(source="current_version.processing_time_unit", read_only=True)
     version = serializers.IntegerField(source="current_version.number", read_only=True)
+    # Known only from the national index: found, but filed at the counter, not through the API.
+    information_only = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Procedure
@@ -51,6 +53,7 @@ class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):
             "processing_time",
             "processing_time_unit",
             "version",
+            "information_only",
         ]
 
 
@@ -112,7 +115,8 @@ class ProcedureVersionSerializer(serializers.ModelSerializer[ProcedureVersion]):
 
 class ProcedureDetailSerializer(serializers.ModelSerializer[Procedure]):
     version = ProcedureVersionSerializer(source="current_version", read_only=True)
+    information_only = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Procedure
-        fields = ["code", "name", "level", "online_level", "version"]
+        fields = ["code", "name", "level", "online_level", "information_only", "version"]

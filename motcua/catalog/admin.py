@@ -9,11 +9,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.constants import VersionStatus
 from motcua.catalog.exchange import FILE_KINDS, XLSX_CONTENT_TYPE, render_catalog_file
-from motcua.catalog.models import CatalogImportJob, DossierComponent, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.models import (
+    CatalogImportJob,
+    DossierComponent,
+    Fee,
+    Field,
+    NationalAgencyMapping,
+    ParkedNationalRecord,
+    Procedure,
+    ProcedureVersion,
+)
+from motcua.catalog.national import version_changes
 from motcua.catalog.selectors import catalog_agency_scope
 from motcua.catalog.services import (
     catalog_export,
@@ -73,10 +85,19 @@ class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
 
 @admin.register(Procedure)
 class ProcedureAdmin(AgencyScopedAdmin, admin.ModelAdmin[Procedure]):
-    list_display = ["code", "name", "field", "level", "online_level", "is_active"]
-    list_filter = ["level", "online_level", "field", "is_active"]
+    list_display = ["code", "name", "field", "level", "online_level", "source", "is_active"]
+    list_filter = ["level", "online_level", "source", "field", "is_active"]
     search_fields = ["code", "name", "name_folded"]
-    readonly_fields = ("code", "name", "field", "level", "online_level", "managing_agency", "current_version")
+    readonly_fields = (
+        "code",
+        "name",
+        "field",
+        "level",
+        "online_level",
+        "managing_agency",
+        "source",
+        "current_version",
+    )
     fields = (*readonly_fields, "is_active")
     inlines = [VersionInline]
     actions = ["create_draft"]
@@ -177,10 +198,52 @@ class ProcedureVersionAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureVersion
     list_display = ["procedure", "number", "status", "published_at", "name"]
     list_filter = ["status", "level", "online_level"]
     search_fields = ["procedure__code", "name"]
-    readonly_fields = ["procedure", "number", "status", "published_at"]
+    readonly_fields = [
+        "procedure",
+        "number",
+        "status",
+        "published_at",
+        "national_id",
+        "national_state",
+        "national_updated_at",
+        "changes",
+    ]
     exclude = ["content_hash"]
     inlines = [ComponentInline, FeeInline]
     actions = ["publish"]
+
+    @admin.display(description=_("Thay đổi so với phiên bản trước"))
+    def changes(self, obj: ProcedureVersion) -> SafeString | str:
+        previous = (
+            ProcedureVersion.objects.filter(procedure_id=obj.procedure_id, number__lt=obj.number)
+            .order_by("-number")
+            .first()
+        )
+        if previous is None:
+            return str(_("Phiên bản đầu tiên."))
+        changes = version_changes(before=previous, after=obj)
+        if not changes:
+            return _("Nội dung giống phiên bản %(n)d.") % {"n": previous.number}
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    change.label,
+                    format_html_join("", "<div>− {}</div>", ((text,) for text in change.before)),
+                    format_html_join("", "<div>+ {}</div>", ((text,) for text in change.after)),
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            "<table class='mc-version-diff'><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("Mục"),
+            _("Phiên bản %(n)d (bỏ, cũ)") % {"n": previous.number},
+            _("Phiên bản %(n)d (thêm, mới)") % {"n": obj.number},
+            rows,
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -364,7 +427,6 @@ class ProcedureFormAdmin(AgencyScopedAdmin, admin.ModelAdmin[ProcedureForm]):
 import re  # noqa: E402
 
 from django.db.models.fields import BLANK_CHOICE_DASH  # noqa: E402
-from django.utils.html import format_html, format_html_join  # noqa: E402
 from django.utils.safestring import SafeString  # noqa: E402
 
 from motcua.catalog.constants import StepKind  # noqa: E402
@@ -532,3 +594,36 @@ class ProcessAdmin(AgencyScopedAdmin, admin.ModelAdmin[Process]):
                 messages.error(request, f"{label}: {error.message}")
             else:
                 messages.success(request, _("Đã tạo bản nháp %(p)s.") % {"p": draft})
+
+
+@admin.register(NationalAgencyMapping)
+class NationalAgencyMappingAdmin(admin.ModelAdmin[NationalAgencyMapping]):
+    """Administrators say which agency of the province settles what the national database
+    assigns to a named agency; re-running the national import then takes in parked records."""
+
+    list_display = ["pattern", "target", "agency", "note"]
+    list_filter = ["target"]
+    search_fields = ["pattern", "note"]
+    autocomplete_fields = ["agency"]
+
+    def save_model(self, request: HttpRequest, obj: NationalAgencyMapping, form: Any, change: bool) -> None:
+        from motcua.core.text import fold
+
+        obj.pattern = fold(obj.pattern)  # matched against folded names
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ParkedNationalRecord)
+class ParkedNationalRecordAdmin(admin.ModelAdmin[ParkedNationalRecord]):
+    """National records the import could not take in, each with the reason; read-only."""
+
+    list_display = ["code", "name", "from_index", "reason", "parked_at"]
+    list_filter = ["from_index"]
+    search_fields = ["code", "name", "reason"]
+    readonly_fields = ["code", "name", "from_index", "reason", "parked_at", "record"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -60,3 +60,22 @@ class AgencySource(models.TextChoices):
     RECEIVING = "receiving", _("Cơ quan tiếp nhận hồ sơ")
     PROCESSING = "processing", _("Cơ quan giải quyết thủ tục")
     FIXED = "fixed", _("Cơ quan cố định")
+
+
+class CatalogSource(models.TextChoices):
+    """Where a procedure's content comes from, which decides who may change it.
+
+    The province's own catalogue (hand-checked, with e-forms) is never overwritten by the
+    national import; an index-only entry is information for the citizen, not an online service.
+    """
+
+    LOCAL = "local", _("Danh mục của tỉnh (đã đối chiếu)")
+    NATIONAL = "national", _("Cơ sở dữ liệu quốc gia (bản ghi đầy đủ)")
+    NATIONAL_INDEX = "national_index", _("Cơ sở dữ liệu quốc gia (chỉ thông tin tra cứu)")
+
+
+class MappingTarget(models.TextChoices):
+    """What a national agency name maps to in the province."""
+
+    AGENCY = "agency", _("Một cơ quan cấp tỉnh")
+    COMMUNE = "commune", _("UBND từng xã, phường (thủ tục cấp xã)")

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.constants import (
     AgencySource,
+    CatalogSource,
     FeeKind,
     ImportJobStatus,
+    MappingTarget,
     OnlineLevel,
     ProcedureLevel,
     StepKind,
@@ -67,6 +69,9 @@ class Procedure(models.Model):
     name_folded = models.CharField(max_length=500, editable=False)
     search_folded = models.TextField(editable=False)
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    source = models.CharField(
+        _("nguồn dữ liệu"), max_length=16, choices=CatalogSource.choices, default=CatalogSource.LOCAL
+    )
     updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
 
     class Meta:
@@ -77,6 +82,11 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+    @property
+    def information_only(self) -> bool:
+        """Known only from the national index: shown for citizens to find, filed at the counter."""
+        return self.source == CatalogSource.NATIONAL_INDEX
 
 
 class ProcedureVersion(models.Model):
@@ -132,6 +142,11 @@ class ProcedureVersion(models.Model):
     results = models.JSONField(_("kết quả thực hiện"), default=list, blank=True)
     legal_basis = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
     verification = models.JSONField(_("nguồn dữ liệu"), default=dict, blank=True)
+    # The national record this version was made from (docs/national-catalog.md), not content:
+    # a record touched nationally without a change in content makes no new version.
+    national_id = models.CharField(_("mã bản ghi quốc gia"), max_length=64, blank=True)
+    national_state = models.CharField(_("trạng thái bản ghi quốc gia"), max_length=32, blank=True)
+    national_updated_at = models.DateTimeField(_("cập nhật ở CSDL quốc gia"), null=True, blank=True)
 
     class Meta:
         ordering = ["procedure", "-number"]
@@ -370,3 +385,65 @@ class ProcedureGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group.code}: {self.procedure.code}"
+
+
+class NationalAgencyMapping(models.Model):
+    """How an agency named in the national database maps to the province's agencies.
+
+    A national record names its implementing agencies generically ("Ủy ban nhân dân cấp xã",
+    "Sở Tư pháp", "Văn phòng đăng ký đất đai"); a row matches every name that contains its
+    pattern (accents, case and punctuation ignored). Commune rows win over agency rows, then
+    the longest pattern wins.
+    """
+
+    pattern = models.CharField(
+        _("tên cơ quan (hoặc một phần tên) ở CSDL quốc gia"),
+        max_length=255,
+        unique=True,
+        help_text=_("Không phân biệt dấu, hoa thường; ví dụ “văn phòng đăng ký đất đai”."),
+    )
+    target = models.CharField(_("ánh xạ tới"), max_length=16, choices=MappingTarget.choices)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan của tỉnh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pattern"]
+        verbose_name = _("ánh xạ cơ quan CSDL quốc gia")
+        verbose_name_plural = _("ánh xạ cơ quan CSDL quốc gia")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target=MappingTarget.COMMUNE, agency__isnull=True)
+                | models.Q(target=MappingTarget.AGENCY, agency__isnull=False),
+                name="nationalagencymapping_agency_matches_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+class ParkedNationalRecord(models.Model):
+    """A national record the import could not take in (no agency of the province matches,
+    or the record is malformed), kept whole with the reason until an administrator acts."""
+
+    code = models.CharField(_("mã thủ tục"), max_length=40, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=1000, blank=True)
+    from_index = models.BooleanField(_("chỉ có trong danh mục tra cứu"), default=False)
+    reason = models.TextField(_("lý do chưa nhập"))
+    record = models.JSONField(_("bản ghi quốc gia"))
+    parked_at = models.DateTimeField(_("lần nhập gần nhất"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("bản ghi quốc gia chưa nhập")
+        verbose_name_plural = _("bản ghi quốc gia chưa nhập")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"

@@ -24,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import AgencySource, StepKind, TimeUnit, VersionStatus
+from motcua.catalog.constants import AgencySource, CatalogSource, StepKind, TimeUnit, VersionStatus
 from motcua.catalog.models import Procedure, ProcedureVersion, Process, ProcessStep
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
@@ -415,6 +415,52 @@ def process_default_build(*, version: ProcedureVersion, actor: Any) -> Process:
         return _publish_locked(process=process, actor=actor, default=True)
 
 
+def process_defaults_bulk(*, versions: Sequence[ProcedureVersion], actor: Any) -> int:
+    """Give each of many new versions (without any process yet) the default process, published,
+    in a few queries: the national import creates thousands at once. The default steps are
+    valid by construction (the same as `process_default_build`, which checks them)."""
+    now = timezone.now()
+    processes = Process.objects.bulk_create(
+        Process(
+            version=version,
+            number=1,
+            name=_("Quy trình mặc định"),
+            status=VersionStatus.PUBLISHED,
+            published_at=now,
+        )
+        for version in versions
+    )
+    steps = _default_steps()
+    ProcessStep.objects.bulk_create(
+        ProcessStep(
+            process=process,
+            position=position,
+            code=step.code,
+            name=step.name,
+            kind=step.kind,
+            agency_source=step.agency_source,
+            org_unit_kind=step.org_unit_kind,
+            role=step.role,
+            allotted=amount,
+            allotted_unit=unit,
+            return_to=list(step.return_to),
+        )
+        for process in processes
+        for amounts, unit in [_default_allotments(process.version)]
+        for position, (step, amount) in enumerate(zip(steps, amounts, strict=True), start=1)
+    )
+    if processes:
+        audit_record(
+            actor=actor,
+            action="catalog.process_defaults_built",
+            object_type="catalog",
+            object_id="catalog",
+            object_repr=_("Danh mục thủ tục"),
+            summary={"count": len(processes)},
+        )
+    return len(processes)
+
+
 def process_current(*, version: ProcedureVersion) -> Process:
     """The process new dossiers of `version` follow: its newest published one.
 
@@ -494,7 +540,12 @@ def process_defaults_ensure(*, actor: Any) -> int:
 
     Returns how many were built; a second run builds none.
     """
-    current = Procedure.objects.filter(current_version__isnull=False).values("current_version")
+    # Information-only procedures are not filed in this system (see catalog/national.py).
+    current = (
+        Procedure.objects.filter(current_version__isnull=False)
+        .exclude(source=CatalogSource.NATIONAL_INDEX)
+        .values("current_version")
+    )
     missing = (
         ProcedureVersion.objects.filter(pk__in=current)
         .exclude(processes__status=VersionStatus.PUBLISHED)

@@ -14,7 +14,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import ImportJobStatus, VersionStatus
+from motcua.catalog.constants import CatalogSource, ImportJobStatus, VersionStatus
 from motcua.catalog.exchange import (
     FORMAT_ID,
     CatalogError,
@@ -353,6 +353,9 @@ def catalog_import(
                     report.created.append(item["code"])
                 else:
                     report.updated.append(item["code"])
+                    # The province's own file now says what this procedure is: the national
+                    # import leaves it alone from here on (docs/national-catalog.md).
+                    Procedure.objects.filter(pk=procedure.pk).update(source=CatalogSource.LOCAL)
                 ProcedureVersion.objects.filter(procedure=procedure, status=VersionStatus.DRAFT).delete()
                 version = _create_version(procedure=procedure, content=content, fields=fields, agencies=agencies)
                 procedure_version_publish(actor=actor, version=version)

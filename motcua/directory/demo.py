@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from motcua.catalog.constants import ProcedureLevel
+from motcua.catalog.constants import CatalogSource, ProcedureLevel
 from motcua.catalog.models import Procedure
 from motcua.catalog.processes import process_current
 from motcua.core.audit import audit_record
@@ -45,8 +45,10 @@ def _process_staff_needed(commune: Agency | None) -> set[tuple[str, str, str | N
     """(role, agency code, org unit code) of every step of every procedure's current process, placed
     as for a dossier filed at the demo commune, by the rules that place real dossiers' steps."""
     needed = set()
-    procedures = Procedure.objects.filter(current_version__isnull=False).select_related(
-        "current_version__managing_agency"
+    procedures = (
+        Procedure.objects.filter(current_version__isnull=False)
+        .exclude(source=CatalogSource.NATIONAL_INDEX)  # not filed in this system
+        .select_related("current_version__managing_agency")
     )
     for procedure in procedures:
         version = procedure.current_version

@@ -65,6 +65,14 @@ def dossier_start(
 ) -> Dossier:
     """A new draft pinned to the procedure version in force now, for the applicant or for an
     organisation they represent."""
+    if version.procedure.information_only:
+        raise ApplicationError(
+            _(
+                "Thủ tục này mới có thông tin tra cứu từ danh mục quốc gia, chưa nhận hồ sơ qua hệ thống: "
+                "hãy nộp hồ sơ trực tiếp tại cơ quan thực hiện."
+            ),
+            code="procedure_information_only",
+        )
     agency = receiving_agency_for(version=version, unit_code=unit_code)
     representation = None
     if representation_id:

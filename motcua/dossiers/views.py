@@ -115,6 +115,8 @@ def _current_units() -> Any:
 @handles_application_errors
 def start(request: HttpRequest, code: str) -> HttpResponse:
     procedure = procedure_get_published(code=code)
+    if procedure.information_only:
+        return redirect("portal:procedure_detail", code=code)  # the page says where to file it
     version = procedure.current_version
     assert version is not None
     profile = getattr(request.user, "citizen", None)

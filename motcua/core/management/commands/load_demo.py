@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -7,6 +8,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from motcua.accounts.demo import demo_citizens_ensure
 from motcua.catalog.eforms import procedure_forms_load
 from motcua.catalog.groups import procedure_groups_load
+from motcua.catalog.national import (
+    DEMO_INDEX,
+    DEMO_MAPPINGS,
+    DEMO_RECORDS,
+    national_files_read,
+    national_import,
+    national_mappings_load,
+)
 from motcua.catalog.processes import process_defaults_ensure
 from motcua.catalog.services import catalog_import
 from motcua.directory.demo import DEMO_PASSWORD, demo_passwords_issue, demo_staff_ensure
@@ -76,6 +85,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Procedure groups: {groups}")
         forms = procedure_forms_load(document=json.loads(DEMO_FORMS.read_text()))
         self.stdout.write(f"E-forms: {forms}")
+        started = time.monotonic()
+        mappings = national_mappings_load(document=json.loads(DEMO_MAPPINGS.read_text()))
+        records, index = national_files_read(records_path=DEMO_RECORDS, index_path=DEMO_INDEX)
+        national = national_import(actor=actor, records=records, index=index)
+        self.stdout.write(
+            f"National catalogue: {national.as_dict()} (mappings added: {mappings}; {time.monotonic() - started:.1f} s)"
+        )
         processes = process_defaults_ensure(actor=actor)
         self.stdout.write(f"Default processes built: {processes}")
         templates = result_templates_load(document=json.loads(DEMO_RESULT_TEMPLATES.read_text()), actor=actor)
