@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import CatalogSource, MappingTarget, ProcedureLevel, TimeUnit, VersionStatus
 from motcua.catalog.exchange import FORMAT_ID, json_location, validate_catalog
+from motcua.catalog.generation import catalog_changed
 from motcua.catalog.models import (
     DossierComponent,
     Fee,
@@ -42,7 +43,12 @@ from motcua.catalog.models import (
     ProcessStep,
 )
 from motcua.catalog.processes import process_defaults_bulk
-from motcua.catalog.services import _content_hash, _cutoff_time, _normalised, _search_text
+from motcua.catalog.services import (
+    procedure_content_hash,
+    procedure_cutoff_time,
+    procedure_normalised,
+    procedure_search_text,
+)
 from motcua.core.audit import audit_record
 from motcua.core.text import fold
 from motcua.directory.models import AdministrativeUnit, Agency
@@ -516,6 +522,8 @@ def national_import(
         _write(actor=actor, converted=converted, existing=existing, fields=fields, agencies=agencies, report=report)
         _park(parked, report=report)
         _statistics_refresh()
+        # Bulk writes send no row signals: the public pages kept for visitors are renewed here.
+        catalog_changed()
         audit_record(
             actor=actor,
             action="catalog.national_import",
@@ -575,9 +583,9 @@ def _write(
         if procedure is not None and procedure.source == CatalogSource.LOCAL:
             report.kept_local.append(code)  # hand-checked, with its e-form: the province's version wins
             continue
-        content = _normalised(item.procedure)
+        content = procedure_normalised(item.procedure)
         version = procedure.current_version if procedure else None
-        if version is not None and version.content_hash == _content_hash(content):
+        if version is not None and version.content_hash == procedure_content_hash(content):
             report.unchanged.append(code)
             continue
         (report.updated if procedure else report.created).append(code)
@@ -657,7 +665,7 @@ def _copy_to_procedure(version: ProcedureVersion, *, source: str, now: datetime.
     procedure.managing_agency = version.managing_agency
     procedure.source = source
     procedure.name_folded = fold(version.name)
-    procedure.search_folded = _search_text(procedure=procedure, version=version)
+    procedure.search_folded = procedure_search_text(procedure=procedure, version=version)
     procedure.updated_at = now
 
 
@@ -676,7 +684,7 @@ def _version(
         number=number,
         status=VersionStatus.PUBLISHED,
         published_at=published_at,
-        content_hash=_content_hash(content),
+        content_hash=procedure_content_hash(content),
         name=content["name"],
         field=fields[content["field"]],
         level=content["level"],
@@ -688,7 +696,7 @@ def _version(
         processing_time_unit=content["processing_time_unit"],
         processing_time_note=content["processing_time_note"],
         same_day=content.get("same_day", False),
-        reception_cutoff=_cutoff_time(content),
+        reception_cutoff=procedure_cutoff_time(content),
         online_level=content["online_level"],
         full_process_eligible=content["full_process_eligible"],
         paper_result_required=content["paper_result_required"],

@@ -104,7 +104,7 @@ _COMPONENT_DEFAULTS = {"original_copies": 0, "copy_copies": 0, "required": True,
 _FEE_DEFAULTS = {"description": "", "exemption": ""}
 
 
-def _normalised(proc: dict[str, Any]) -> dict[str, Any]:
+def procedure_normalised(proc: dict[str, Any]) -> dict[str, Any]:
     """The procedure's content with defaults filled in, so equal content hashes equally."""
     return {
         "name": proc["name"].strip(),
@@ -138,7 +138,7 @@ def _cutoff_text(value: datetime.time | str | None) -> str:
     return f"{time:%H:%M}"
 
 
-def _cutoff_time(content: dict[str, Any]) -> datetime.time | None:
+def procedure_cutoff_time(content: dict[str, Any]) -> datetime.time | None:
     return datetime.time.fromisoformat(content["reception_cutoff"]) if "reception_cutoff" in content else None
 
 
@@ -158,7 +158,7 @@ def _reception_rule(proc: dict[str, Any]) -> dict[str, Any]:
     return {**({"same_day": True} if same_day else {}), **({"reception_cutoff": cutoff} if cutoff else {})}
 
 
-def _content_hash(content: dict[str, Any]) -> str:
+def procedure_content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -167,11 +167,11 @@ def _is_current(procedure: Procedure | None, content: dict[str, Any]) -> bool:
     return bool(
         procedure is not None
         and procedure.current_version
-        and procedure.current_version.content_hash == _content_hash(content)
+        and procedure.current_version.content_hash == procedure_content_hash(content)
     )
 
 
-def _search_text(*, procedure: Procedure, version: ProcedureVersion) -> str:
+def procedure_search_text(*, procedure: Procedure, version: ProcedureVersion) -> str:
     """What a search matches against: code, name, field, agency and results, folded."""
     parts = [procedure.code, version.name, version.field.name, version.implementing_agency, *version.results]
     return fold(" ".join(parts))
@@ -185,12 +185,12 @@ def _create_version(
         procedure=procedure,
         number=last + 1,
         status=VersionStatus.DRAFT,
-        content_hash=_content_hash(content),
+        content_hash=procedure_content_hash(content),
         field=fields[content["field"]],
         managing_agency=agencies.get(content["managing_agency"]),
         processing_time=Decimal(content["processing_time"]),
         same_day=content.get("same_day", False),
-        reception_cutoff=_cutoff_time(content),
+        reception_cutoff=procedure_cutoff_time(content),
         **{
             k: content[k]
             for k in _CONTENT_KEYS
@@ -219,7 +219,7 @@ def procedure_version_publish(*, actor: Any, version: ProcedureVersion) -> Proce
         )
         version.status = VersionStatus.PUBLISHED
         version.published_at = timezone.now()
-        version.content_hash = _content_hash(procedure_version_content(version=version))
+        version.content_hash = procedure_content_hash(procedure_version_content(version=version))
         version.save(update_fields=["status", "published_at", "content_hash"])
         procedure.current_version = version
         procedure.name = version.name
@@ -228,7 +228,7 @@ def procedure_version_publish(*, actor: Any, version: ProcedureVersion) -> Proce
         procedure.online_level = version.online_level
         procedure.managing_agency_id = version.managing_agency_id
         procedure.name_folded = fold(version.name)
-        procedure.search_folded = _search_text(procedure=procedure, version=version)
+        procedure.search_folded = procedure_search_text(procedure=procedure, version=version)
         procedure.save()
         audit_record(
             actor=actor, action="procedure_version.publish", obj=procedure, summary={"version": version.number}
@@ -255,7 +255,7 @@ def procedure_version_clone(*, actor: Any, procedure: Procedure) -> ProcedureVer
 
 def procedure_version_content(*, version: ProcedureVersion) -> dict[str, Any]:
     """The version in the exchange format (without its code)."""
-    return _normalised(
+    return procedure_normalised(
         {
             "name": version.name,
             "field": version.field.code,
@@ -337,7 +337,7 @@ def catalog_import(
         fields = {f.code: f for f in Field.objects.all()}
         existing = {p.code: p for p in Procedure.objects.select_related("current_version")}
         for index, item in enumerate(procedures):
-            content = _normalised(item)
+            content = procedure_normalised(item)
             procedure = existing.get(item["code"])
             if _is_current(procedure, content):
                 report.unchanged.append(item["code"])
@@ -403,7 +403,7 @@ def _catalog_import_scope_check(
             refuse(("fields", index), item["code"], message % {"code": item["code"]})
     existing = {p.code: p for p in Procedure.objects.select_related("current_version")}
     for index, item in enumerate(document["procedures"]):
-        content = _normalised(item)
+        content = procedure_normalised(item)
         procedure = existing.get(item["code"])
         if _is_current(procedure, content):
             continue
