@@ -44,7 +44,7 @@ cat <<MSG
   Sức khỏe hệ thống:   $MOTCUA_PUBLIC_URL/healthz
   Demo logins (password demo@2026): quantri, giamsat, tiepnhan, stp.chuyenvien, stp.lanhdao,
   stp.vanthu, stp.quantri, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu (phường
-  Tân Lập), and <agency>.tiepnhan/.chuyenvien/.lanhdao/.vanthu for cat, stc, snnmt, syt, bhxh
+  Tân Lập), and <agency>.tiepnhan/.chuyenvien/.lanhdao/.vanthu for cat, stc, snnmt, syt, bhxh, sxd, bqlkcn
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
   Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
   National portal sync: $MOTCUA_PUBLIC_URL/can-bo/dong-bo-quoc-gia/ (simulator on port $NATIONAL_PORT)
