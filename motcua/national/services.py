@@ -2,7 +2,8 @@
 
 Outbound. Every domain event of a dossier that has a code becomes a `SyncItem` in the
 transaction that recorded it (`sync_item_record`, subscribed to every kind), holding the record
-as wire.py builds it and an idempotency key. `sync_dispatch` sends them:
+as wire.py builds it and an idempotency key (a record that cannot be built is parked, never
+undoing the change). `sync_dispatch` sends them:
 
 - an item is *claimed* by one conditional UPDATE (due -> "sending" with a lease) committed
   before the portal is called, and its outcome is written with the lease as fencing token;
