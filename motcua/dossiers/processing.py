@@ -318,6 +318,19 @@ def _audit(*, officer: Any, dossier: Dossier, action: str, step: DossierStep, **
     )
 
 
+def officer_event_fields(*, officer: Any, role: str, agency: Any) -> dict[str, Any]:
+    """Who acted, in what capacity and where, as an event tells it (the national portal's
+    NguoiXuLy, ChucDanh, DonViXuLy): true when replayed, whatever the officer does later."""
+    return {
+        "agency_code": agency.code,
+        "agency_name": agency.name,
+        "officer_name": (officer.get_full_name() or officer.get_username())
+        if getattr(officer, "is_authenticated", False)
+        else str(officer or ""),
+        "officer_title": str(Role(role).label),
+    }
+
+
 def step_event_payload(step: DossierStep, *, officer: Any, role: str | None = None) -> dict[str, Any]:
     """What a step's events tell their consumers: enough for the national portal's progress
     record of the step (who, in what capacity, where, what they did, when, by when), no
@@ -329,12 +342,7 @@ def step_event_payload(step: DossierStep, *, officer: Any, role: str | None = No
         "step_code": process_step.code if process_step is not None else "",
         "step_name": step.name,
         "step_kind": step.kind,
-        "agency_code": step.agency.code,
-        "agency_name": step.agency.name,
-        "officer_name": (officer.get_full_name() or officer.get_username())
-        if getattr(officer, "is_authenticated", False)
-        else str(officer or ""),
-        "officer_title": str(Role(role or step.role).label),
+        **officer_event_fields(officer=officer, role=role or step.role, agency=step.agency),
         "started_at": step.started_at,
         "finished_at": step.finished_at,
         "due_at": step.due_at,

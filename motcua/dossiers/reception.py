@@ -18,7 +18,7 @@ from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip
-from motcua.dossiers.processing import fees_due_record, processing_start
+from motcua.dossiers.processing import fees_due_record, officer_event_fields, processing_start
 from motcua.dossiers.services import due_instant
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -57,6 +57,11 @@ def _lock_submitted(*, dossier: Dossier, revision: int | None) -> Dossier:
     return locked
 
 
+def _counter_fields(*, officer: Any, dossier: Dossier) -> dict[str, Any]:
+    """The counter's decision names the officer and the receiving agency, like a step's event."""
+    return officer_event_fields(officer=officer, role=Role.RECEPTION, agency=dossier.agency)
+
+
 def _papers(dossier: Dossier) -> list[dict[str, Any]]:
     counts: dict[int, int] = {}
     for attachment in dossier.attachments.all():
@@ -78,7 +83,11 @@ def dossier_accept(*, dossier: Dossier, officer: Any, revision: int | None) -> D
         locked.received_by = officer
         locked.due_at = due_instant(version=locked.procedure_version, start=locked.received_at)
         dossier_transition(
-            dossier=locked, to_status=DossierStatus.RECEIVED, actor=officer, summary={"due_at": locked.due_at}
+            dossier=locked,
+            to_status=DossierStatus.RECEIVED,
+            actor=officer,
+            summary={"due_at": locked.due_at},
+            event_payload=_counter_fields(officer=officer, dossier=locked),
         )
         slip = slip_issue(dossier=locked, kind=SlipKind.RECEIPT, officer=officer, content={"papers": _papers(locked)})
         processing_start(dossier=locked, officer=officer)
@@ -101,7 +110,13 @@ def dossier_request_supplement(*, dossier: Dossier, officer: Any, reasons: str, 
     _check_role(officer=officer, dossier=dossier, action="supplement")
     with transaction.atomic():
         locked = _lock_submitted(dossier=dossier, revision=revision)
-        dossier_transition(dossier=locked, to_status=DossierStatus.SUPPLEMENT_REQUESTED, actor=officer, note=text)
+        dossier_transition(
+            dossier=locked,
+            to_status=DossierStatus.SUPPLEMENT_REQUESTED,
+            actor=officer,
+            note=text,
+            event_payload=_counter_fields(officer=officer, dossier=locked),
+        )
         lines = [line.strip("-• ").strip() for line in text.splitlines() if line.strip()]
         return slip_issue(
             dossier=locked, kind=SlipKind.SUPPLEMENT, officer=officer, content={"reasons": text, "reason_lines": lines}
@@ -114,5 +129,11 @@ def dossier_refuse(*, dossier: Dossier, officer: Any, reasons: str, revision: in
     _check_role(officer=officer, dossier=dossier, action="refuse")
     with transaction.atomic():
         locked = _lock_submitted(dossier=dossier, revision=revision)
-        dossier_transition(dossier=locked, to_status=DossierStatus.REJECTED, actor=officer, note=text)
+        dossier_transition(
+            dossier=locked,
+            to_status=DossierStatus.REJECTED,
+            actor=officer,
+            note=text,
+            event_payload=_counter_fields(officer=officer, dossier=locked),
+        )
         return slip_issue(dossier=locked, kind=SlipKind.REFUSAL, officer=officer, content={"reasons": text})

@@ -9,7 +9,8 @@ class SyncItem(models.Model):
 
     Written in the transaction of the change (motcua.national.services.sync_item_record), with
     the record as the portal will get it: a retry sends the very same body under the same
-    idempotency key, so the portal keeps one copy however often it arrives.
+    idempotency key, so the portal keeps one copy however often it arrives. A record that could
+    not be built is parked with an empty body and built when it is sent again.
     """
 
     event = models.OneToOneField("events.DomainEvent", on_delete=models.PROTECT, related_name="+")

@@ -2,7 +2,8 @@
 
 Outbound. Every domain event of a dossier that has a code becomes a `SyncItem` in the
 transaction that recorded it (`sync_item_record`, subscribed to every kind), holding the record
-as wire.py builds it and an idempotency key. `sync_dispatch` sends them:
+as wire.py builds it and an idempotency key (a record that cannot be built is parked, never
+undoing the change). `sync_dispatch` sends them:
 
 - an item is *claimed* by one conditional UPDATE (due -> "sending" with a lease) committed
   before the portal is called, and its outcome is written with the lease as fencing token;
@@ -85,20 +86,49 @@ def _portal_id(dossier_id: int) -> str:
     return InboundRecord.objects.filter(dossier_id=dossier_id).values_list("portal_id", flat=True).first() or ""
 
 
-def sync_item_build(event: DomainEvent, dossier: Dossier) -> SyncItem:
-    """The outbox row for `event` (unsaved): key, record and first attempt."""
-    key = f"{settings.MOTCUA_PROVINCE_CODE}.{dossier.pk}.{event.seq}"
+def sync_record_build(event: DomainEvent, dossier: Dossier) -> dict[str, Any]:
+    """The record the portal gets for `event`, from the dossier as it stands now."""
     position, unit = _actor_place(event, dossier)
-    body = wire.event_record(event, dossier, key=key, position=position, unit=unit, portal_id=_portal_id(dossier.pk))
-    return SyncItem(
+    return wire.event_record(
+        event, dossier, key=_key(dossier.pk, event.seq), position=position, unit=unit, portal_id=_portal_id(dossier.pk)
+    )
+
+
+def _key(dossier_id: int, seq: int) -> str:
+    return f"{settings.MOTCUA_PROVINCE_CODE}.{dossier_id}.{seq}"
+
+
+def _build_failure(error: Exception) -> str:
+    return _("Lỗi hệ thống khi lập bản ghi (%(error)s: %(detail)s); báo bộ phận kỹ thuật rồi gửi lại.") % {
+        "error": type(error).__name__,
+        "detail": str(error)[:200],
+    }
+
+
+def sync_item_build(event: DomainEvent, dossier: Dossier) -> SyncItem:
+    """The outbox row for `event` (unsaved): key, record and first attempt.
+
+    A record that cannot be built (a bug, data the builder did not expect) must not undo the
+    officer's change it describes: the row is parked without a body, with the reason, and its
+    dossier's later records wait behind it; it is built again when an administrator sends it
+    again. The savepoint keeps a failed query from spoiling the change's transaction.
+    """
+    item = SyncItem(
         event=event,
         dossier_id=dossier.pk,
         seq=event.seq,
         kind=event.kind,
-        idempotency_key=key,
-        body=body,
+        idempotency_key=_key(dossier.pk, event.seq),
+        body={},
         next_attempt_at=event.occurred_at,
     )
+    try:
+        with transaction.atomic():
+            item.body = sync_record_build(event, dossier)
+    except Exception as error:
+        logger.exception("National sync: cannot build the record of %s", item)
+        item.status, item.last_error = SyncStatus.PARKED, _build_failure(error)[:500]
+    return item
 
 
 def sync_item_record(event: DomainEvent) -> None:
@@ -183,6 +213,9 @@ def sync_dispatch(*, limit: int = 1000) -> SyncReport:
             if item is None:  # another worker has it
                 continue
             limit -= 1
+            if not item.body and not _body_rebuilt(item):
+                report.parked += 1
+                continue
             try:
                 portal.deliver(key=item.idempotency_key, record=item.body)
             except PortalUnavailable as down:
@@ -204,6 +237,20 @@ def sync_dispatch(*, limit: int = 1000) -> SyncReport:
             sync_item_mark_sent(item)
             report.sent += 1
     return report
+
+
+def _body_rebuilt(item: SyncItem) -> bool:
+    """An item parked because its record could not be built, sent again: build it now (from the
+    dossier as it stands), or park it again with the reason."""
+    try:
+        event = DomainEvent.objects.select_related("actor").get(pk=item.event_id)
+        item.body = sync_record_build(event, Dossier.objects.get(pk=item.dossier_id))
+    except Exception as error:
+        logger.exception("National sync: cannot build the record of %s", item)
+        _settle(item, status=SyncStatus.PARKED, last_error=_build_failure(error)[:500])
+        return False
+    SyncItem.objects.filter(pk=item.pk, locked_until=item.locked_until).update(body=item.body)
+    return True
 
 
 def sync_items_retry(*, items: QuerySet[SyncItem], actor: Any) -> int:

@@ -165,20 +165,34 @@ def dossier_record(dossier: Any, *, portal_id: str = "") -> dict[str, Any]:
     }
 
 
+def _instant(value: Any) -> datetime.datetime | None:
+    """An instant of an event's payload (ISO 8601 text), or None."""
+    return datetime.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
 def progress_record(event: Any, dossier: Any, *, position: str, unit: str) -> dict[str, Any]:
-    """TienDoXuLy: one step of processing, as the control sheet has it."""
-    note = str((event.payload or {}).get("note") or "")
+    """TienDoXuLy: one step of processing, as the control sheet has it.
+
+    An event that names its step and officer (step fields, the counter's reception fields) is
+    the record's source, as it was when it happened; otherwise the actor's role and agency
+    (`position`, `unit`, else the dossier's agency) and the dossier's own dates."""
+    payload = event.payload or {}
+    note = str(payload.get("note") or "")
     label = str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
+    if payload.get("step_name"):
+        label = f"{label} ({payload['step_name']})"
     actor = event.actor
+    started = _instant(payload.get("started_at")) or dossier.received_at or dossier.submitted_at
+    due = _instant(payload.get("due_at")) or dossier.due_at or dossier.expected_due_at
     return {
-        "NguoiXuLy": event.actor_label,
+        "NguoiXuLy": payload.get("officer_name") or event.actor_label,
         "TaiKhoanXuLy": actor.get_username() if actor is not None else "",
-        "ChucDanh": position,
-        "DonViXuLy": unit,
+        "ChucDanh": payload.get("officer_title") or position,
+        "DonViXuLy": payload.get("agency_name") or unit or dossier.agency.name,
         "NoiDungXuLy": f"{label}: {note}" if note else label,
         "ThoiDiemXuLy": format_datetime(event.occurred_at),
-        "NgayBatDau": format_datetime(dossier.received_at or dossier.submitted_at),
-        "NgayKetThucTheoQuyDinh": format_datetime(dossier.due_at or dossier.expected_due_at),
+        "NgayBatDau": format_datetime(started),
+        "NgayKetThucTheoQuyDinh": format_datetime(due),
         "StatusId": status_code(dossier.status),
     }
 

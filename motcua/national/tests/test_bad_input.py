@@ -6,11 +6,13 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.reception import dossier_accept
+from motcua.events.services import domain_events_of
 from motcua.national import services, wire
 from motcua.national.constants import InboundStatus, SyncStatus
 from motcua.national.models import InboundRecord, SyncItem
@@ -130,7 +132,7 @@ def test_an_answer_that_contradicts_us_parks_the_record_and_holds_the_dossier_ba
     client.post(changelist, {"action": "retry", "_selected_action": [first.pk]})
     services.sync_dispatch()
     assert SyncItem.objects.filter(dossier=dossier).exclude(status=SyncStatus.SENT).count() == 0
-    assert [r["STT"] for r in national_demo.stream(dossier.code)] == [1, 2, 3]
+    assert [r["STT"] for r in national_demo.stream(dossier.code)] == [e.seq for e in domain_events_of(dossier.pk)]
 
 
 def test_backoff_doubles_up_to_the_cap(settings) -> None:  # type: ignore[no-untyped-def]
@@ -194,11 +196,61 @@ def test_reconciliation_rebuilds_an_outbox_row_lost_on_our_side(national_demo, b
     national_demo.submit()
     services.inbound_pull()
     services.sync_dispatch()
-    item = SyncItem.objects.get()
+    dossier = Dossier.objects.get()
+    stream = [(event.seq, event.kind) for event in domain_events_of(dossier.pk)]
+    assert len(stream) > 1 and len(national_demo.stream(dossier.code)) == len(stream)
+    item = SyncItem.objects.get(dossier=dossier, seq=1)
     national_demo.forget(item.idempotency_key)
     item.delete()  # lost on both sides: only the domain event remains
     run = services.reconcile()
     assert run is not None and run.repaired == 1
     services.sync_dispatch()
+    assert SyncItem.objects.filter(dossier=dossier).count() == len(stream)
+    assert [(r["STT"], r["LoaiSuKien"]) for r in national_demo.stream(dossier.code)] == stream
+
+
+def test_a_record_that_cannot_be_built_parks_without_undoing_the_officers_action(
+    national_demo, birth_version, admin_user, client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from motcua.dossiers.constants import DossierStatus
+    from motcua.dossiers.testing import officer
+    from motcua.events.constants import EventKind
+
+    national_demo.submit()
+    services.inbound_pull()
     dossier = Dossier.objects.get()
-    assert [(r["STT"], r["LoaiSuKien"]) for r in national_demo.stream(dossier.code)] == [(1, "submitted")]
+    real = services.sync_record_build
+
+    def broken(event, dossier):  # type: ignore[no-untyped-def]
+        if event.kind == EventKind.RECEIVED:
+            with connection.cursor() as cursor:  # a failed query, as a bug in a lookup would make
+                cursor.execute("SELECT no_such_column FROM no_such_table")
+        return real(event, dossier)
+
+    monkeypatch.setattr(services, "sync_record_build", broken)
+    dossier_accept(dossier=dossier, officer=officer("xa.tn"), revision=None)
+    monkeypatch.undo()
+    # The acceptance stands, with every event of it; the record is parked with the reason.
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.IN_PROGRESS and dossier.slips.exists()
+    stream = [(event.seq, event.kind) for event in domain_events_of(dossier.pk)]
+    assert (3, EventKind.RECEIVED) in stream and len(stream) > 3
+    assert SyncItem.objects.filter(dossier=dossier).count() == len(stream)
+    parked = SyncItem.objects.get(dossier=dossier, kind=EventKind.RECEIVED)
+    assert parked.status == SyncStatus.PARKED and parked.body == {}
+    assert "Lỗi hệ thống khi lập bản ghi" in parked.last_error and "no_such_table" in parked.last_error
+    # The dossier's later records wait behind it; the earlier ones go.
+    services.sync_dispatch()
+    assert [r["STT"] for r in national_demo.stream(dossier.code)] == [1, 2]
+    client.force_login(admin_user)
+    changelist = reverse("admin:national_syncitem_changelist")
+    assert "Lỗi hệ thống khi lập bản ghi" in client.get(changelist + "?status=parked").content.decode()
+    # Sent again by the administrator, the record is built then and the rest follow in order.
+    client.post(changelist, {"action": "retry", "_selected_action": [parked.pk]})
+    services.sync_dispatch()
+    assert [(r["STT"], r["LoaiSuKien"]) for r in national_demo.stream(dossier.code)] == stream
+    received = national_demo.stream(dossier.code)[2]
+    assert (
+        received["TienDoXuLy"]["DonViXuLy"] == dossier.agency.name and received["KhoaDongBo"] == parked.idempotency_key
+    )
+    assert not SyncItem.objects.exclude(status=SyncStatus.SENT).exists()

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from motcua.catalog.constants import StepKind
+from motcua.directory.constants import Role
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import step_approve, step_forward, step_hand_over, step_issue
@@ -17,7 +19,7 @@ from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.selectors import dossier_reception_queue
 from motcua.events.constants import EventKind
 from motcua.events.services import domain_events_of
-from motcua.national import services
+from motcua.national import services, wire
 from motcua.national.constants import FindingKind, InboundStatus, SyncStatus
 from motcua.national.models import InboundRecord, SyncItem
 from motcua.national.tasks import national_reconcile, national_sync_due
@@ -101,20 +103,63 @@ def test_a_dossier_from_the_portal_is_processed_and_every_step_reaches_the_porta
     kinds = [record["LoaiSuKien"] for record in held]
     for kind in (EventKind.SUBMITTED, EventKind.RECEIVED, EventKind.RESULT_ISSUED, EventKind.RETURNED):
         assert kind in kinds
-    # Every step is a progress record; the last dossier record has the result and its link.
+    # Every step is a progress record naming who acted, in what capacity, where, and the
+    # step's own start and deadline.
     assert all(record["TienDoXuLy"]["ThoiDiemXuLy"] for record in held)
+    events = {event.seq: event for event in domain_events_of(dossier.pk)}
+    step_records = [record for record in held if "step_id" in events[record["STT"]].payload]
+    assert {record["LoaiSuKien"] for record in step_records} >= {
+        EventKind.PROCESSING_STARTED,
+        EventKind.FORWARDED,
+        EventKind.APPROVED,
+        EventKind.RESULT_ISSUED,
+        EventKind.RETURNED,
+    }
+    for record in step_records:
+        step = DossierStep.objects.get(pk=events[record["STT"]].payload["step_id"])
+        progress = record["TienDoXuLy"]
+        assert progress["NguoiXuLy"] == step.finished_by.get_full_name()
+        assert progress["ChucDanh"] and progress["DonViXuLy"] == step.agency.name == dossier.agency.name
+        assert step.name in progress["NoiDungXuLy"]
+        assert progress["NgayBatDau"] == wire.format_datetime(step.started_at)
+        assert progress["NgayKetThucTheoQuyDinh"] == wire.format_datetime(step.due_at)
+    forwarded = held[kinds.index(EventKind.FORWARDED)]["TienDoXuLy"]
+    assert forwarded["NguoiXuLy"] == ward_staff["specialist"].get_full_name()
+    assert forwarded["ChucDanh"] == Role.SPECIALIST.label and "Đủ điều kiện." in forwarded["NoiDungXuLy"]
+    # The counter's reception names the officer and the receiving agency too.
     received = held[kinds.index(EventKind.RECEIVED)]
     assert received["TienDoXuLy"]["NguoiXuLy"] == ward_staff["reception"].get_full_name()
+    assert received["TienDoXuLy"]["ChucDanh"] == Role.RECEPTION.label
     assert received["TienDoXuLy"]["DonViXuLy"] == dossier.agency.name
     assert received["HoSo"]["TrangThaiHoSo"] == 2 and received["HoSo"]["MaHoSoQG"] == portal_id
+    # The result record carries the result paper: its number, code and public link.
+    document = dossier.result_document
+    issued = held[kinds.index(EventKind.RESULT_ISSUED)]
+    assert issued["DuLieuSuKien"]["verification_code"] == document.verification_code
+    assert issued["DuLieuSuKien"]["document_number"] == document.number
+    assert issued["HoSo"]["DanhSachGiayToKetQua"] == [
+        {
+            "TenGiayTo": document.title,
+            "MaGiayToKetQua": document.number,
+            "DuongDanTepTinKetQua": f"{settings.MOTCUA_PUBLIC_URL}/xac-thuc/{document.verification_code}/",
+        }
+    ]
     last = held[-1]["HoSo"]
     assert last["TrangThaiHoSo"] == 10 and last["KenhThucHien"] == 2 and last["SoDinhDanh"] == "066094000103"
     assert last["DanhSachGiayToKetQua"][0]["DuongDanTepTinKetQua"].endswith(
         f"/xac-thuc/{dossier.result_document.verification_code}/"
     )
-    # The rating reaches the portal as soon as it is one of the dossier's events.
+    # The rating reaches the portal with what the applicant chose.
     rated = [record for record in held if record["LoaiSuKien"] == EventKind.RATED]
-    assert len(rated) == domain_events_of(dossier.pk, kinds=[EventKind.RATED]).count()
+    assert len(rated) == 1 and kinds[-1] == EventKind.RATED
+    assert rated[0]["DuLieuSuKien"] | {"rating_id": None} == {
+        "rating_id": None,
+        "agency_code": dossier.agency.code,
+        "agency_level": "very_satisfied",
+        "officer_level": "satisfied",
+        "result_level": "satisfied",
+    }
+    assert rated[0]["TienDoXuLy"]["DonViXuLy"] == dossier.agency.name
     assert not SyncItem.objects.exclude(status=SyncStatus.SENT).exists()
 
 
@@ -123,6 +168,9 @@ def test_a_portal_down_for_a_day_is_caught_up_in_order(national_simulator, ward_
     with time_machine.travel(start, tick=False) as clock:
         first = _arrive(national_simulator)
         second = _arrive(national_simulator)
+        sent_before = set(SyncItem.objects.filter(status=SyncStatus.SENT).values_list("event_id", flat=True))
+        # The first dossier's records went out when the second one was pulled.
+        assert sent_before == set(domain_events_of(first.pk).values_list("pk", flat=True))
         national_simulator.state.fail("error")
         first = _process_to_the_end(first, ward_staff)
         dossier_accept(dossier=second, officer=ward_staff["reception"], revision=None)
@@ -131,8 +179,9 @@ def test_a_portal_down_for_a_day_is_caught_up_in_order(national_simulator, ward_
             report = services.sync_dispatch()
             assert report.sent == 0 and report.failed == 1
         backlog = SyncItem.objects.exclude(status=SyncStatus.SENT)
-        # All but the first dossier's submission (sent before the outage) wait.
-        assert backlog.count() == domain_events_of(first.pk).count() - 1 + domain_events_of(second.pk).count()
+        # Every event recorded since the outage began waits, and nothing else.
+        everything = {e.pk for dossier in (first, second) for e in domain_events_of(dossier.pk)}
+        assert set(backlog.values_list("event_id", flat=True)) == everything - sent_before
         assert "500" in backlog.filter(status=SyncStatus.FAILED).get().last_error
         national_simulator.state.recover()
         clock.shift(datetime.timedelta(hours=1))  # the longest backoff
