@@ -52,7 +52,7 @@ def daily_count_add(*, dossier: Dossier, **increments: int) -> None:
     day = counted_day(dossier)
     if day is None:
         return
-    key = {"agency_id": dossier.agency_id, "field_id": dossier.procedure_version.field_id, "day": day}
+    key: dict[str, Any] = {"agency_id": dossier.agency_id, "field_id": dossier.procedure_version.field_id, "day": day}
     changes = {column: F(column) + n for column, n in increments.items()}
     if not DailyDossierCount.objects.filter(**key).update(**changes):
         DailyDossierCount.objects.get_or_create(**key)

@@ -3,11 +3,14 @@ transparency board's live numbers, for a mix of dossiers driven through the real
 increments of two officers committing at once both count."""
 
 import datetime
+import threading
+import time
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.constants import StepKind
@@ -124,3 +127,42 @@ def test_increments_add_up(hung, birth_version) -> None:
         daily_count_add(dossier=dossier, rated=1, dissatisfied=1)
     (row,) = DailyDossierCount.objects.all()
     assert (row.received_online, row.rated, row.dissatisfied) == (1, 3, 3)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_creating_the_same_row_at_once_both_count(hung, birth_version) -> None:
+    dossier = _received(hung, birth_version, at=DAY_1)
+    DailyDossierCount.objects.all().delete()  # as before the day's first count
+    first_added, second_started = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def officer(*, wait: threading.Event | None, signal: threading.Event) -> None:
+        try:
+            with transaction.atomic():
+                if wait is not None:
+                    wait.wait(5)
+                daily_count_add(dossier=dossier, rated=1)
+                signal.set()
+                if wait is None:
+                    # Hold the new row uncommitted while the second officer tries to make it too.
+                    second_started.wait(5)
+                    time.sleep(0.5)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=officer, kwargs={"wait": None, "signal": first_added}),
+        threading.Thread(target=officer, kwargs={"wait": first_added, "signal": threading.Event()}),
+    ]
+    threads[0].start()
+    threads[1].start()
+    first_added.wait(5)
+    second_started.set()
+    for thread in threads:
+        thread.join(10)
+    assert not errors
+    (row,) = DailyDossierCount.objects.all()
+    assert row.rated == 2
