@@ -66,3 +66,38 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class DailyDossierCount(models.Model):
+    """Dossiers of one agency and procedure field counted per day, kept by the reports' consumer
+    of the domain events (`reports/consumers.py`) and recomputed by `reports_rebuild`.
+
+    A dossier counts on its reception day (Asia/Ho_Chi_Minh), whatever happens to it later: its
+    result, stop, withdrawal and rating add to the row of the day it was received, as the
+    transparency board counts "dossiers received in the period". A rejected dossier, never
+    received, counts on its submission day."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    received_online = models.PositiveIntegerField(default=0)
+    received_counter = models.PositiveIntegerField(default=0)
+    received_post_office = models.PositiveIntegerField(default=0)
+    received_national_portal = models.PositiveIntegerField(default=0)
+    finished_early = models.PositiveIntegerField(default=0)
+    finished_on_time = models.PositiveIntegerField(default=0)
+    finished_late = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số hồ sơ theo ngày")
+        verbose_name_plural = _("số hồ sơ theo ngày")
+        constraints = [models.UniqueConstraint(fields=["agency", "field", "day"], name="daily_count_one_per_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.field_id} {self.day}"

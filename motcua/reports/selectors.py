@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
@@ -19,7 +19,7 @@ from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierSlip
 from motcua.reports.constants import Satisfaction
-from motcua.reports.models import Feedback, SatisfactionRating
+from motcua.reports.models import DailyDossierCount, Feedback, SatisfactionRating
 
 OPEN = [DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED]
 GROUPINGS = {"co-quan": "agency__name", "linh-vuc": "procedure_version__field__name"}
@@ -83,7 +83,7 @@ def board_rows(
             stopped=Count("id", filter=Q(status=DossierStatus.STOPPED)),
             withdrawn=Count("id", filter=Q(status=DossierStatus.WITHDRAWN)),
             rated=Count("rating"),
-            disliked=Count("rating", filter=_disliked("rating__")),
+            disliked=Count("rating", filter=disliked("rating__")),
         )
         .order_by("-received", key)
     )
@@ -97,6 +97,63 @@ def board_rows(
             early=row["early"],
             on_time=row["finished"] - row["early"] - row["late"],
             late=row["late"],
+            online=row["online"],
+            stopped=row["stopped"],
+            withdrawn=row["withdrawn"],
+            rated=row["rated"],
+            disliked=row["disliked"],
+        )
+        for row in rows
+    ]
+
+
+COUNT_GROUPINGS = {"co-quan": "agency__name", "linh-vuc": "field__name"}
+
+
+def board_rows_from_counts(
+    *, start: datetime.date, end: datetime.date, grouping: str = "co-quan", now: datetime.datetime | None = None
+) -> list[BoardRow]:
+    """`board_rows` read from the daily counts the events keep (`reports/aggregates.py`), without
+    scanning the period's dossiers; only the open and overdue ones, which change with the clock,
+    are counted live."""
+    now = now or timezone.now()
+    key = COUNT_GROUPINGS.get(grouping, COUNT_GROUPINGS["co-quan"])
+    received = reduce(operator.add, (F(f"received_{channel}") for channel in Channel.values))
+    sums = {name: Sum(name) for name in ["finished_early", "finished_on_time", "finished_late", "stopped", "withdrawn"]}
+    rows = (
+        DailyDossierCount.objects.filter(day__gte=start, day__lte=end)
+        .values(key)
+        .annotate(
+            received=Sum(received),
+            online=Sum("received_online"),
+            rated=Sum("rated"),
+            disliked=Sum("dissatisfied"),
+            **sums,
+        )
+        .filter(received__gt=0)
+        .order_by("-received", key)
+    )
+    open_ = Q(processed_at__isnull=True, status__in=OPEN)
+    live_key = GROUPINGS.get(grouping, GROUPINGS["co-quan"])
+    live = {
+        line[live_key]: line
+        for line in _received_between(start, end)
+        .filter(open_)
+        .values(live_key)
+        .annotate(open=Count("id"), overdue_open=Count("id", filter=Q(due_at__lt=now)))
+        .order_by()
+    }
+    none_open = {"open": 0, "overdue_open": 0}
+    return [
+        BoardRow(
+            name=row[key],
+            received=row["received"],
+            open=live.get(row[key], none_open)["open"],
+            overdue_open=live.get(row[key], none_open)["overdue_open"],
+            finished=row["finished_early"] + row["finished_on_time"] + row["finished_late"],
+            early=row["finished_early"],
+            on_time=row["finished_on_time"],
+            late=row["finished_late"],
             online=row["online"],
             stopped=row["stopped"],
             withdrawn=row["withdrawn"],
@@ -151,7 +208,7 @@ def apology_slips(*, start: datetime.date, end: datetime.date) -> QuerySet[Dossi
 def satisfaction_summary(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """Ratings given in the period: how many, how many dissatisfied, the satisfied share."""
     ratings = SatisfactionRating.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
-    counts = ratings.aggregate(total=Count("id"), dissatisfied=Count("id", filter=_disliked()))
+    counts = ratings.aggregate(total=Count("id"), dissatisfied=Count("id", filter=disliked()))
     total, dissatisfied = counts["total"], counts["dissatisfied"]
     feedback = Feedback.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
     return {
@@ -232,7 +289,7 @@ def _satisfied_rate(rated: int, disliked: int) -> float | None:
     return round(100 * (rated - disliked) / rated, 1) if rated else None
 
 
-def _disliked(prefix: str = "") -> Q:
+def disliked(prefix: str = "") -> Q:
     """A rating counts against the agency when any of its three answers is "dissatisfied"."""
     levels = ("agency_level", "officer_level", "result_level")
     return reduce(operator.or_, (Q(**{prefix + level: Satisfaction.DISSATISFIED}) for level in levels))

@@ -35,6 +35,7 @@ from motcua.dossiers.processing import (
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.services import receiving_agency_for
 from motcua.dossiers.testing import submitted_dossier
+from motcua.reports.models import DailyDossierCount
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,15 @@ pytestmark = pytest.mark.django_db
 def test_demo_province_is_complete_and_idempotent() -> None:
     call_command("load_demo")
     dossiers = dict(Dossier.objects.values_list("code", "status"))
+    received = Dossier.objects.filter(received_at__isnull=False).count()
+    assert (
+        received
+        and sum(
+            row.received_online + row.received_counter + row.received_post_office + row.received_national_portal
+            for row in DailyDossierCount.objects.all()
+        )
+        == received
+    ), "the demo's daily report counts hold every received dossier"
     counts = (
         AdministrativeUnit.objects.count(),
         Agency.objects.count(),

@@ -102,7 +102,8 @@ class Command(BaseCommand):
             rate = done / (time.perf_counter() - started)
             sys.stderr.write(f"\r{done}/{count} dossiers ({rate:.0f}/s)")
         sys.stderr.write("\n")
-        self.stdout.write(f"Inserted {count} synthetic dossiers.")
+        # Bulk rows record no domain events: the reports' daily counts are recomputed apart.
+        self.stdout.write(f"Inserted {count} synthetic dossiers; run `manage.py reports_rebuild` to count them.")
 
     def _steps(self, dossiers: list[Dossier], rng: random.Random) -> list[DossierStep]:
         """The reception step of every received dossier, then its open step or its finished ones."""
