@@ -40,13 +40,18 @@ def catalog_kept(kind: str, variant: object, build: Callable[[], T]) -> T:
     `variant` (anything whose repr says which one: a path, a query's folded words, filters) is
     hashed, so a key stays short whatever a visitor typed. The generation is read before
     building: a change committed meanwhile leaves the result under the old one, never asked for.
+
+    A result is kept from its second ask on: the first only leaves a marker of a few bytes. A
+    flood of queries nobody repeats would otherwise fill the cache with pages, and production's
+    Redis (which also holds the task queue, so it must not evict) with it.
     """
     digest = hashlib.sha256(repr(variant).encode()).hexdigest()[:32]
     key = f"catalog:{catalog_generation()}:{kind}:{digest}"
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, KEPT_SECONDS)
+        if not cache.add(f"{key}:asked", 1, KEPT_SECONDS):
+            cache.set(key, value, KEPT_SECONDS)
     return cast(T, value)
 
 
