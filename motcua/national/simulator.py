@@ -67,6 +67,7 @@ class PortalState:
         self.submissions: dict[str, dict[str, Any]] = {}  # portal id -> submitted dossier
         self.acknowledgements: dict[str, dict[str, Any]] = {}  # portal id -> our answer
         self.files: dict[str, bytes] = {}  # path -> a submitted paper's content
+        self.hidden: set[str] = set()  # portal ids left out of the waiting list
         self.mode: Mode = "ok"
         self.files_mode: Mode = "ok"  # how the file downloads alone fail
         self.requests = 0
@@ -97,11 +98,11 @@ class PortalState:
             self.submissions[key] = record
             return key
 
-    def forget_submission(self, portal_id: str) -> None:
-        """Stop listing a dossier as waiting (as if acknowledged by someone else): only the
-        period listing still shows it (a planted difference for reconciliation)."""
+    def hide_submission(self, portal_id: str) -> None:
+        """Leave a dossier out of the waiting list (lost on the portal's side): only the period
+        listing still shows it (a planted difference for reconciliation)."""
         with self._lock:
-            self.acknowledgements[portal_id] = {}
+            self.hidden.add(portal_id)
 
     def stream(self, code: str) -> list[dict[str, Any]]:
         """A dossier's records in STT order."""
@@ -137,7 +138,11 @@ class PortalState:
             if method == "POST" and path == wire.PATH_RECORDS:
                 return self._record(body, key)
             if method == "GET" and path == wire.PATH_SUBMISSIONS:
-                waiting = [record for pid, record in self.submissions.items() if pid not in self.acknowledgements]
+                waiting = [
+                    record
+                    for pid, record in self.submissions.items()
+                    if pid not in self.acknowledgements and pid not in self.hidden
+                ]
                 return HTTPStatus.OK, {"DanhSach": waiting}
             if method == "POST" and path.startswith(wire.PATH_SUBMISSIONS + "/") and path.endswith("/xac-nhan"):
                 return self._acknowledge(path.removeprefix(wire.PATH_SUBMISSIONS + "/").removesuffix("/xac-nhan"), body)
