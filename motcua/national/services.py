@@ -16,13 +16,16 @@ as wire.py builds it and an idempotency key. `sync_dispatch` sends them:
   pass while the portal is down); a refusal or a contradicting answer parks the item with its
   reason for an administrator, who sends it again from the admin.
 
-Inbound. `inbound_pull` asks the portal for dossiers submitted there; each is validated and
-becomes a dossier in the receiving agency's reception queue with channel "national portal",
-or is parked (`InboundRecord`) with its reason. The portal's id is unique: the same dossier
+Inbound. `inbound_pull` asks the portal for dossiers submitted there; each is validated, its
+papers fetched and checked like uploads (a paper the portal cannot serve now: the record waits),
+and it becomes a dossier in the receiving agency's reception queue with channel "national
+portal", or is parked (`InboundRecord`) with its reason. The portal's id is unique: the same dossier
 delivered twice is one dossier, and the portal gets our code again.
 
 Reconciliation. `reconcile` compares, per dossier code, the number of records and the state
-the portal holds with ours; what is missing there is sent again, the rest is reported.
+the portal holds with ours; what is missing there is sent again, the rest is reported. Then
+the portal's list of the period: a dossier submitted there that we never took in is taken in
+now, one we took in that it does not list is reported.
 """
 
 from __future__ import annotations
@@ -553,6 +556,12 @@ def reconcile(*, day: datetime.date | None = None) -> ReconciliationRun | None:
     return run
 
 
+def _code_of(record: InboundRecord) -> str:
+    """Our dossier code of an inbound record, or the portal's id while it has none."""
+    code = record.dossier.code if record.dossier is not None else None
+    return (code or record.portal_id)[:40]
+
+
 def _compare_listing(run: ReconciliationRun, portal: Any, *, since: datetime.datetime) -> None:
     """The portal's own list of the period against ours: a dossier submitted there that we never
     took in is taken in now through the inbound path (idempotent by the portal's id); one we took
@@ -572,7 +581,7 @@ def _compare_listing(run: ReconciliationRun, portal: Any, *, since: datetime.dat
         ReconciliationFinding.objects.create(
             run=run,
             dossier_id=record.dossier_id,
-            dossier_code=(record.dossier.code if record.dossier else row.portal_id)[:40],
+            dossier_code=_code_of(record),
             kind=FindingKind.ONLY_ON_PORTAL,
             theirs=row.portal_id[:100],
             repaired=taken,
@@ -592,7 +601,7 @@ def _compare_listing(run: ReconciliationRun, portal: Any, *, since: datetime.dat
         ReconciliationFinding.objects.create(
             run=run,
             dossier=record.dossier,
-            dossier_code=(record.dossier.code if record.dossier else record.portal_id)[:40],
+            dossier_code=_code_of(record),
             kind=FindingKind.NOT_LISTED_ON_PORTAL,
             ours=record.portal_id[:100],
             detail=_("Cổng quốc gia không liệt kê hồ sơ %(id)s trong kỳ; cần kiểm tra với Cổng quốc gia.")
