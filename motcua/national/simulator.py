@@ -1,8 +1,9 @@
 """A local stand-in for the national portal, speaking the interface in docs/national-portal.md.
 
 `PortalState` is the portal: it keeps the records it was sent (one per idempotency key), the
-dossiers citizens submitted on it for us to pull, and our acknowledgements, and it answers each
-request as (HTTP status, JSON). Two ways in, answering alike:
+dossiers citizens submitted on it for us to pull (with their papers' files, and a listing by
+period), and our acknowledgements, and it answers each request as (HTTP status, JSON, or the
+bytes of a file). Two ways in, answering alike:
 
 * `NationalPortalSimulator`, a local HTTP server (tests start it on a random port and point
   the "http" plugin at it; the demo starts it with `python -m motcua.national.simulator`);
