@@ -292,16 +292,20 @@ def parse_listing(answer: Any) -> list[PortalListedDossier]:
 
 
 def paper_path(link: str, *, origin: str) -> str:
-    """The path to fetch a submitted paper from: a path on the portal, or a link whose scheme and
-    host are the portal's (`origin`). ValueError for anything else: we never fetch from a host a
-    record names (the record is not trusted)."""
-    parts = urlsplit(link.strip())
-    if not parts.path.startswith("/") or ".." in parts.path.split("/") or re.search(r"[\\\s]", parts.path):
-        raise ValueError("not a path")
-    if parts.scheme or parts.netloc:
-        portal = urlsplit(origin)
-        if (parts.scheme, parts.netloc) != (portal.scheme, portal.netloc) or not portal.netloc:
+    """The path, under the portal's address (`origin`), to fetch a submitted paper from: the link
+    is a path, or a full address under `origin`. ValueError for anything else: we never fetch
+    from a host a record names (the record is not trusted)."""
+    link = link.strip()
+    if urlsplit(link).scheme or link.startswith("//"):
+        base = origin.rstrip("/")
+        if not base or not link.startswith(base + "/"):
             raise ValueError("not on the portal")
+        link = link[len(base) :]
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or ".." in parts.path.split("/"):
+        raise ValueError("not a path")
+    if re.search(r"[\\\s]", parts.path):
+        raise ValueError("not a path")
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 

@@ -35,7 +35,14 @@ def test_a_missing_paper_is_refused_and_a_failing_one_is_unavailable(portal) -> 
 
 
 @pytest.mark.parametrize(
-    "link", ["https://attacker.example/x.pdf", "http://127.0.0.1:1/x.pdf", "/tep-tin/../admin", "relative.pdf"]
+    "link",
+    [
+        "https://attacker.example/x.pdf",
+        "http://127.0.0.1:1/x.pdf",
+        "//attacker.example/x.pdf",
+        "/tep-tin/../admin",
+        "relative.pdf",
+    ],
 )
 def test_a_link_outside_the_portal_is_never_fetched(portal, link) -> None:  # type: ignore[no-untyped-def]
     adapter, state = portal
@@ -43,6 +50,19 @@ def test_a_link_outside_the_portal_is_never_fetched(portal, link) -> None:  # ty
     with pytest.raises(PortalRefused, match="không thuộc Cổng quốc gia"):
         adapter.paper(link=link)
     assert state.requests == requests
+
+
+def test_a_full_link_under_the_portals_address_is_fetched(portal) -> None:  # type: ignore[no-untyped-def]
+    adapter, state = portal
+    state.submit()
+    path = next(iter(state.files))
+    # The in-process portal has no address: only paths; over HTTP its own address is accepted.
+    origin = getattr(adapter, "base_url", "")
+    if origin:
+        assert adapter.paper(link=origin + path) == state.files[path]
+    assert wire.paper_path(f"https://dichvucong.gov.vn/api{path}", origin="https://dichvucong.gov.vn/api") == path
+    with pytest.raises(ValueError):
+        wire.paper_path(f"https://dichvucong.gov.vn.evil{path}", origin="https://dichvucong.gov.vn")
 
 
 def test_an_oversized_paper_is_cut_one_byte_past_the_limit(portal, settings) -> None:  # type: ignore[no-untyped-def]
