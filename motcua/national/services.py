@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import CitizenProfile
 from motcua.catalog.constants import ProcedureLevel
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.validators import validate_vn_phone
@@ -262,10 +262,10 @@ def _applicant(submission: wire.Submission, unit: AdministrativeUnit | None) -> 
     return user
 
 
-def _dossier_from(submission: wire.Submission) -> Dossier:
-    """A draft for the submission, in the agency that receives it; InboundRefusal if it cannot be."""
-    from motcua.dossiers.services import dossier_start
-
+def _catalogue_place(submission: wire.Submission) -> tuple[ProcedureVersion, AdministrativeUnit | None]:
+    """(procedure version, commune) the submission names; InboundRefusal when the catalogue or
+    the directory has no such thing. Checked before the papers are fetched: a record we must
+    park is parked with its own reason, whatever the portal's file server does."""
     procedure = (
         Procedure.objects.filter(code=submission.procedure_code, is_active=True)
         .select_related("current_version")
@@ -290,6 +290,15 @@ def _dossier_from(submission: wire.Submission) -> Dossier:
         raise wire.InboundRefusal(
             "unknown_unit", _("Mã xã, phường “%(code)s” không có trong danh mục.") % {"code": submission.commune_code}
         )
+    return version, unit
+
+
+def _dossier_from(
+    submission: wire.Submission, *, version: ProcedureVersion, unit: AdministrativeUnit | None
+) -> Dossier:
+    """A draft for the submission, in the agency that receives it; InboundRefusal if it cannot be."""
+    from motcua.dossiers.services import dossier_start
+
     try:
         dossier = dossier_start(
             applicant=_applicant(submission, unit),
@@ -380,9 +389,10 @@ def _try_accept(record: InboundRecord, portal: Any) -> None:
 
     try:
         submission = wire.parse_submission(record.body)
+        version, unit = _catalogue_place(submission)
         papers = _papers_fetch(submission, portal)
         with transaction.atomic():
-            dossier = _dossier_from(submission)
+            dossier = _dossier_from(submission, version=version, unit=unit)
             problems = _papers_attach(dossier, papers)
             # Linked before the hand-in, so the records sent for it carry the portal's id.
             record.dossier, record.status, record.reason, record.reason_code = dossier, InboundStatus.ACCEPTED, "", ""

@@ -126,3 +126,14 @@ def test_a_hostile_an_oversized_and_an_unplaceable_paper_are_refused_with_reason
     client.force_login(admin_user)
     listing = client.get(reverse("admin:national_inboundrecord_changelist")).content.decode()
     assert "upload_pdf_active_content" in listing and "TP77" in listing
+
+
+def test_a_record_to_park_is_parked_for_its_own_reason_whatever_the_file_server_does(
+    national_demo, birth_version
+) -> None:  # type: ignore[no-untyped-def]
+    portal_id = national_demo.submit(procedure_code="9.999999")
+    national_demo.fail_files("error")
+    services.inbound_pull()
+    record = InboundRecord.objects.get(portal_id=portal_id)
+    assert record.status == InboundStatus.PARKED and record.reason_code == "unknown_procedure"
+    assert not Dossier.objects.exists()
