@@ -293,12 +293,11 @@ def _catalogue_place(submission: wire.Submission) -> tuple[ProcedureVersion, Adm
     return version, unit
 
 
-def _dossier_from(
-    submission: wire.Submission, *, version: ProcedureVersion, unit: AdministrativeUnit | None
-) -> Dossier:
+def _dossier_from(submission: wire.Submission) -> Dossier:
     """A draft for the submission, in the agency that receives it; InboundRefusal if it cannot be."""
     from motcua.dossiers.services import dossier_start
 
+    version, unit = _catalogue_place(submission)
     try:
         dossier = dossier_start(
             applicant=_applicant(submission, unit),
@@ -389,10 +388,10 @@ def _try_accept(record: InboundRecord, portal: Any) -> None:
 
     try:
         submission = wire.parse_submission(record.body)
-        version, unit = _catalogue_place(submission)
+        _catalogue_place(submission)  # a record to park is parked before any paper is fetched
         papers = _papers_fetch(submission, portal)
         with transaction.atomic():
-            dossier = _dossier_from(submission, version=version, unit=unit)
+            dossier = _dossier_from(submission)
             problems = _papers_attach(dossier, papers)
             # Linked before the hand-in, so the records sent for it carry the portal's id.
             record.dossier, record.status, record.reason, record.reason_code = dossier, InboundStatus.ACCEPTED, "", ""
