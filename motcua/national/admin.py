@@ -41,7 +41,16 @@ class SyncItemAdmin(ReadOnlyAdmin):
 
 @admin.register(InboundRecord)
 class InboundRecordAdmin(ReadOnlyAdmin):
-    list_display = ("portal_id", "status", "reason", "dossier", "deliveries", "received_at", "acknowledged_at")
+    list_display = (
+        "portal_id",
+        "status",
+        "reason",
+        "paper_problems",
+        "dossier",
+        "deliveries",
+        "received_at",
+        "acknowledged_at",
+    )
     list_filter = ("status", "reason_code")
     search_fields = ("portal_id", "dossier__code")
     raw_id_fields = ("dossier",)
@@ -49,7 +58,7 @@ class InboundRecordAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Thử nhận lại các hồ sơ tạm giữ đã chọn"))
     def retry(self, request: HttpRequest, queryset: QuerySet[InboundRecord]) -> None:
-        for record in queryset.filter(status=InboundStatus.PARKED):
+        for record in queryset.filter(status__in=[InboundStatus.PARKED, InboundStatus.WAITING]):
             retried = inbound_retry(record=record, actor=request.user)
             if retried.status == InboundStatus.ACCEPTED:
                 self.message_user(

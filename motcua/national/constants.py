@@ -23,6 +23,9 @@ UNSENT = (SyncStatus.PENDING, SyncStatus.SENDING, SyncStatus.FAILED, SyncStatus.
 
 class InboundStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Đã nhận thành hồ sơ")
+    # A paper could not be fetched (portal down, error, no answer): no dossier yet, tried again
+    # by every pull (the portal lists it until we acknowledge it).
+    WAITING = "waiting", _("Chờ tải giấy tờ từ Cổng quốc gia")
     PARKED = "parked", _("Tạm giữ, chờ quản trị xử lý")
 
 
@@ -31,3 +34,5 @@ class FindingKind(models.TextChoices):
     MISSING_RECORDS = "missing_records", _("Cổng quốc gia thiếu bản ghi")
     EXTRA_RECORDS = "extra_records", _("Cổng quốc gia có nhiều bản ghi hơn")
     STATE_DIFFERS = "state_differs", _("Trạng thái khác nhau")
+    ONLY_ON_PORTAL = "only_on_portal", _("Hồ sơ nộp trên Cổng quốc gia chưa được nhận")
+    NOT_LISTED_ON_PORTAL = "not_listed", _("Hồ sơ nhận từ Cổng quốc gia nhưng Cổng không còn liệt kê")

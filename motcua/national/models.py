@@ -57,6 +57,9 @@ class InboundRecord(models.Model):
         "dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="national_inbound"
     )
     deliveries = models.PositiveIntegerField(_("số lần Cổng quốc gia gửi"), default=1)
+    # Submitted papers not attached to the dossier, each {"name", "component", "code", "reason"}:
+    # shown to the reception officer on the dossier page and to administrators here.
+    paper_problems = models.JSONField(_("giấy tờ không nhận được"), default=list, blank=True)
     received_at = models.DateTimeField(_("nhận lần đầu lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     acknowledged_at = models.DateTimeField(_("đã báo lại Cổng quốc gia lúc"), null=True, blank=True)

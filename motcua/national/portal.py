@@ -13,6 +13,7 @@ contradicted us) means it will not go through by itself: an administrator looks 
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any, Protocol
 
@@ -52,6 +53,15 @@ class NationalPortal(Protocol):
         """What the portal holds of these dossiers (absent: unknown to it)."""
         ...
 
+    def listing(self, *, since: datetime.datetime, until: datetime.datetime) -> list[wire.PortalListedDossier]:
+        """Every dossier submitted on the portal for us in the period, acknowledged or not."""
+        ...
+
+    def paper(self, *, link: str) -> bytes:
+        """A submitted paper's content (DuongDanTaiTepTin), cut off one byte past the upload
+        limit so an oversized file is refused by the upload checks without being read whole."""
+        ...
+
 
 national_portals = Registry[NationalPortal]("national")
 
@@ -74,7 +84,10 @@ def _interpret(status: int, answer: Any) -> Any:
 class _Portal:
     """The operations on top of one `_call(method, path, body, key)`."""
 
-    def _call(self, method: str, path: str, body: Any = None, *, key: str = "") -> Any:
+    origin = ""  # scheme and host a paper's absolute link must have
+
+    def _call(self, method: str, path: str, body: Any = None, *, key: str = "", raw: bool = False) -> Any:
+        """The answer's JSON, or its bytes when `raw` (at most one byte past the upload limit)."""
         raise NotImplementedError
 
     def deliver(self, *, key: str, record: dict[str, Any]) -> None:
@@ -106,6 +119,25 @@ class _Portal:
         except (ValueError, TypeError):
             raise PortalUnavailable(_("Cổng quốc gia trả về số liệu đối soát không đọc được.")) from None
 
+    def listing(self, *, since: datetime.datetime, until: datetime.datetime) -> list[wire.PortalListedDossier]:
+        answer = self._call("POST", wire.PATH_LISTING, wire.listing_request(since=since, until=until))
+        try:
+            return wire.parse_listing(answer)
+        except ValueError:
+            raise PortalUnavailable(_("Cổng quốc gia trả về danh sách hồ sơ theo kỳ không đọc được.")) from None
+
+    def paper(self, *, link: str) -> bytes:
+        try:
+            path = wire.paper_path(link, origin=self.origin)
+        except ValueError:
+            raise PortalRefused(
+                _("Đường dẫn tệp “%(link)s” không thuộc Cổng quốc gia, không tải về.") % {"link": link[:200]}
+            ) from None
+        content = self._call("GET", path, raw=True)
+        if not isinstance(content, bytes):
+            raise PortalUnavailable(_("Cổng quốc gia trả về tệp không đọc được."))
+        return content[: settings.MOTCUA_UPLOAD_MAX_BYTES + 1]
+
 
 class InProcessPortal(_Portal):
     """The simulator's portal in this process: the demo, and the contract tests' reference."""
@@ -113,7 +145,7 @@ class InProcessPortal(_Portal):
     def __init__(self, state: PortalState):
         self.state = state
 
-    def _call(self, method: str, path: str, body: Any = None, *, key: str = "") -> Any:
+    def _call(self, method: str, path: str, body: Any = None, *, key: str = "", raw: bool = False) -> Any:
         return _interpret(*self.state.handle(method, path, body, key=key))
 
 
@@ -122,6 +154,7 @@ class HttpNationalPortal(_Portal):
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.origin = self.base_url
 
     @classmethod
     def from_settings(cls) -> HttpNationalPortal:
@@ -131,13 +164,15 @@ class HttpNationalPortal(_Portal):
             timeout=float(settings.MOTCUA_HTTP_TIMEOUT_SECONDS),
         )
 
-    def _call(self, method: str, path: str, body: Any = None, *, key: str = "") -> Any:
+    def _call(self, method: str, path: str, body: Any = None, *, key: str = "", raw: bool = False) -> Any:
         if not self.base_url:
             raise PortalUnavailable(_("Chưa cấu hình địa chỉ Cổng quốc gia (MOTCUA_NATIONAL_HTTP_URL)."))
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if key:
             headers["Idempotency-Key"] = key
         try:
+            if raw:
+                return self._download(path, headers)
             response = httpx.request(method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
         except httpx.TimeoutException:
             logger.warning("National portal %s %s: no answer within %ss", method, path, self.timeout)
@@ -152,6 +187,24 @@ class HttpNationalPortal(_Portal):
                 raise PortalUnavailable(_("Cổng quốc gia trả lời không đọc được.")) from None
             answer = None
         return _interpret(response.status_code, answer)
+
+    def _download(self, path: str, headers: dict[str, str]) -> Any:
+        """GET a file, reading at most one byte past the upload limit (the checks refuse it)."""
+        limit = settings.MOTCUA_UPLOAD_MAX_BYTES + 1
+        with httpx.stream("GET", self.base_url + path, headers=headers, timeout=self.timeout) as response:
+            if not response.is_success:
+                response.read()
+                try:
+                    answer = response.json() if response.content else None
+                except ValueError:
+                    answer = None
+                return _interpret(response.status_code, answer)
+            content = bytearray()
+            for chunk in response.iter_bytes():
+                content += chunk
+                if len(content) >= limit:
+                    break
+            return _interpret(response.status_code, bytes(content[:limit]))
 
 
 # The demo plugin's portal: one per process, like a real one (tests reset it).

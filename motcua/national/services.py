@@ -17,13 +17,16 @@ undoing the change). `sync_dispatch` sends them:
   pass while the portal is down); a refusal or a contradicting answer parks the item with its
   reason for an administrator, who sends it again from the admin.
 
-Inbound. `inbound_pull` asks the portal for dossiers submitted there; each is validated and
-becomes a dossier in the receiving agency's reception queue with channel "national portal",
-or is parked (`InboundRecord`) with its reason. The portal's id is unique: the same dossier
+Inbound. `inbound_pull` asks the portal for dossiers submitted there; each is validated, its
+papers fetched and checked like uploads (a paper the portal cannot serve now: the record waits),
+and it becomes a dossier in the receiving agency's reception queue with channel "national
+portal", or is parked (`InboundRecord`) with its reason. The portal's id is unique: the same dossier
 delivered twice is one dossier, and the portal gets our code again.
 
 Reconciliation. `reconcile` compares, per dossier code, the number of records and the state
-the portal holds with ours; what is missing there is sent again, the rest is reported.
+the portal holds with ours; what is missing there is sent again, the rest is reported. Then
+the portal's list of the period: a dossier submitted there that we never took in is taken in
+now, one we took in that it does not list is reported.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import CitizenProfile
 from motcua.catalog.constants import ProcedureLevel
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.validators import validate_vn_phone
@@ -273,6 +276,7 @@ class InboundReport:
     accepted: int = 0
     parked: int = 0
     repeated: int = 0
+    waiting: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -305,10 +309,10 @@ def _applicant(submission: wire.Submission, unit: AdministrativeUnit | None) -> 
     return user
 
 
-def _dossier_from(submission: wire.Submission) -> Dossier:
-    """A draft for the submission, in the agency that receives it; InboundRefusal if it cannot be."""
-    from motcua.dossiers.services import dossier_start
-
+def _catalogue_place(submission: wire.Submission) -> tuple[ProcedureVersion, AdministrativeUnit | None]:
+    """(procedure version, commune) the submission names; InboundRefusal when the catalogue or
+    the directory has no such thing. Checked before the papers are fetched: a record we must
+    park is parked with its own reason, whatever the portal's file server does."""
     procedure = (
         Procedure.objects.filter(code=submission.procedure_code, is_active=True)
         .select_related("current_version")
@@ -333,6 +337,14 @@ def _dossier_from(submission: wire.Submission) -> Dossier:
         raise wire.InboundRefusal(
             "unknown_unit", _("Mã xã, phường “%(code)s” không có trong danh mục.") % {"code": submission.commune_code}
         )
+    return version, unit
+
+
+def _dossier_from(submission: wire.Submission) -> Dossier:
+    """A draft for the submission, in the agency that receives it; InboundRefusal if it cannot be."""
+    from motcua.dossiers.services import dossier_start
+
+    version, unit = _catalogue_place(submission)
     try:
         dossier = dossier_start(
             applicant=_applicant(submission, unit),
@@ -349,19 +361,99 @@ def _dossier_from(submission: wire.Submission) -> Dossier:
     return dossier
 
 
-def _try_accept(record: InboundRecord) -> None:
-    """Turn a delivered record into a dossier in the reception queue, or park it with the reason."""
+@dataclass(frozen=True)
+class _FetchedPaper:
+    """A submitted paper as fetched: its content, or why there is none."""
+
+    listed: dict[str, Any]
+    content: bytes | None = None
+    problem: str = ""
+
+
+def _papers_fetch(submission: wire.Submission, portal: Any) -> list[_FetchedPaper]:
+    """Every submitted paper's file. PortalUnavailable (portal down, error, silent) goes up:
+    the record then waits with no dossier, rather than become a dossier missing a paper."""
+    fetched = []
+    for paper in submission.papers:
+        link = paper["DuongDanTaiTepTin"]
+        if not link:
+            fetched.append(_FetchedPaper(paper, problem=_("Cổng quốc gia không gửi đường dẫn tải tệp.")))
+            continue
+        try:
+            fetched.append(_FetchedPaper(paper, content=portal.paper(link=link)))
+        except PortalRefused as refused:
+            fetched.append(_FetchedPaper(paper, problem=str(refused)))
+    return fetched
+
+
+def _component_for(dossier: Dossier, code: str) -> Any:
+    """The dossier component a MaThanhPhanHoSo names: our own component id (as we send it),
+    or "TPnn", the procedure's nn-th paper; None when it names none of this version's."""
+    components = dossier.procedure_version.components.all()
+    if code.isdigit() and len(code) < 10:
+        return components.filter(pk=int(code)).first()
+    numbered = re.fullmatch(r"TP(\d{1,3})", code.strip().upper())
+    if numbered:
+        return components.filter(position=int(numbered.group(1)) - 1).first()
+    return None
+
+
+def _papers_attach(dossier: Dossier, papers: list[_FetchedPaper]) -> list[dict[str, str]]:
+    """Attach each fetched paper to its component through the upload checks every paper passes;
+    what cannot be attached is returned with the reason, for the officer and the administrator."""
+    from motcua.dossiers.services import dossier_attach
+
+    problems = []
+    for paper in papers:
+        name, code = paper.listed["TenTepDinhKem"], paper.listed["MaThanhPhanHoSo"]
+        reason, reason_code = paper.problem, "paper_unavailable"
+        component = _component_for(dossier, code)
+        if not reason and component is None:
+            reason = _(
+                "Mã thành phần hồ sơ “%(code)s” không thuộc thủ tục này; tệp không được đính kèm, "
+                "cán bộ xem trên Cổng quốc gia hoặc yêu cầu bổ sung."
+            ) % {"code": code}
+            reason_code = "unknown_component"
+        if not reason:
+            try:
+                # The citizen uploaded it on the portal: theirs, checked like any upload.
+                dossier_attach(
+                    dossier=dossier, actor=dossier.applicant, component_id=component.pk, name=name, data=paper.content
+                )
+                continue
+            except ApplicationError as refused:
+                reason, reason_code = refused.message, refused.code or "upload_refused"
+        problems.append({"name": name, "component": code, "code": reason_code, "reason": str(reason)})
+    return problems
+
+
+def _try_accept(record: InboundRecord, portal: Any) -> None:
+    """Turn a delivered record into a dossier with its papers in the reception queue, park it with
+    the reason, or leave it waiting when a paper cannot be fetched now. The caller holds the
+    record's row lock: two workers never fetch and attach the same dossier's papers."""
     from motcua.dossiers.services import dossier_hand_in_submitted_elsewhere
 
     try:
+        submission = wire.parse_submission(record.body)
+        _catalogue_place(submission)  # a record to park is parked before any paper is fetched
+        papers = _papers_fetch(submission, portal)
         with transaction.atomic():
-            dossier = _dossier_from(wire.parse_submission(record.body))
+            dossier = _dossier_from(submission)
+            problems = _papers_attach(dossier, papers)
             # Linked before the hand-in, so the records sent for it carry the portal's id.
             record.dossier, record.status, record.reason, record.reason_code = dossier, InboundStatus.ACCEPTED, "", ""
+            record.paper_problems = problems
             record.save()
             record.dossier = dossier_hand_in_submitted_elsewhere(dossier=dossier, actor=PORTAL_ACTOR)
     except wire.InboundRefusal as refusal:
         _park(record, code=refusal.code, reason=refusal.message)
+    except PortalUnavailable as down:
+        record.dossier, record.status, record.reason_code = None, InboundStatus.WAITING, "papers_unavailable"
+        record.reason = _("Chưa tải được giấy tờ từ Cổng quốc gia (%(error)s); sẽ thử lại ở lần nhận sau.") % {
+            "error": down
+        }
+        record.save()
+        logger.warning("National inbound %s waits for its papers: %s", record.portal_id, down)
     except Exception as error:
         # A record that trips a bug here must not stop the records after it, nor be lost.
         logger.exception("National inbound %s: unexpected error", record.portal_id)
@@ -406,9 +498,11 @@ def inbound_receive(data: Any, *, portal: Any) -> InboundRecord:
             if record is not None:
                 InboundRecord.objects.filter(pk=record.pk).update(deliveries=F("deliveries") + 1)
                 record.deliveries += 1
+                if record.status == InboundStatus.WAITING:
+                    _try_accept(record, portal)
             else:
                 record = InboundRecord.objects.create(portal_id=portal_id, status=InboundStatus.PARKED, body=data)
-                _try_accept(record)
+                _try_accept(record, portal)
     except IntegrityError:
         # Another worker took the same record at the same moment: theirs stands.
         record = InboundRecord.objects.get(portal_id=portal_id)
@@ -423,7 +517,9 @@ def inbound_pull() -> InboundReport:
     report = InboundReport()
     for data in portal.submissions():
         record = inbound_receive(data, portal=portal)
-        if record.deliveries > 1:
+        if record.status == InboundStatus.WAITING:
+            report.waiting += 1
+        elif record.deliveries > 1:
             report.repeated += 1
         elif record.status == InboundStatus.ACCEPTED:
             report.accepted += 1
@@ -434,10 +530,11 @@ def inbound_pull() -> InboundReport:
 
 def inbound_retry(*, record: InboundRecord, actor: Any) -> InboundRecord:
     """An administrator fixed what stopped a parked record (the catalogue, a unit): try again."""
+    portal = national_portals.get()
     with transaction.atomic():
         locked = InboundRecord.objects.select_for_update().get(pk=record.pk)
-        if locked.status == InboundStatus.PARKED:
-            _try_accept(locked)
+        if locked.status in (InboundStatus.PARKED, InboundStatus.WAITING):
+            _try_accept(locked, portal)
             audit_record(
                 actor=actor,
                 action="national.inbound_retry",
@@ -445,7 +542,7 @@ def inbound_retry(*, record: InboundRecord, actor: Any) -> InboundRecord:
                 summary={"status": locked.status, "reason": locked.reason_code},
             )
     if locked.status == InboundStatus.ACCEPTED:
-        _acknowledge(locked, national_portals.get())
+        _acknowledge(locked, portal)
     return locked
 
 
@@ -496,6 +593,7 @@ def reconcile(*, day: datetime.date | None = None) -> ReconciliationRun | None:
             states = portal.states(codes=[d.code for d in chunk if d.code])
             for dossier in chunk:
                 _compare(run, dossier, states.get(dossier.code or ""))
+        _compare_listing(run, portal, since=since)
     except (PortalUnavailable, PortalRefused) as error:
         run.error = str(error)[:500]
     run.checked = len(dossiers)
@@ -512,6 +610,59 @@ def reconcile(*, day: datetime.date | None = None) -> ReconciliationRun | None:
         f" (stopped: {run.error})" if run.error else "",
     )
     return run
+
+
+def _code_of(record: InboundRecord) -> str:
+    """Our dossier code of an inbound record, or the portal's id while it has none."""
+    code = record.dossier.code if record.dossier is not None else None
+    return (code or record.portal_id)[:40]
+
+
+def _compare_listing(run: ReconciliationRun, portal: Any, *, since: datetime.datetime) -> None:
+    """The portal's own list of the period against ours: a dossier submitted there that we never
+    took in is taken in now through the inbound path (idempotent by the portal's id); one we took
+    in that the portal no longer lists is reported."""
+    # A day's margin: the portal lists by submission time, we keep the time we received it.
+    listed = portal.listing(since=since - datetime.timedelta(days=1), until=timezone.now())
+    known = set(
+        InboundRecord.objects.filter(portal_id__in=[row.portal_id for row in listed]).values_list(
+            "portal_id", flat=True
+        )
+    )
+    for row in listed:
+        if row.portal_id in known:
+            continue
+        record = inbound_receive(row.record, portal=portal)
+        taken = record.status == InboundStatus.ACCEPTED
+        ReconciliationFinding.objects.create(
+            run=run,
+            dossier_id=record.dossier_id,
+            dossier_code=_code_of(record),
+            kind=FindingKind.ONLY_ON_PORTAL,
+            theirs=row.portal_id[:100],
+            repaired=taken,
+            detail=(
+                _("Đã nhận hồ sơ %(id)s từ Cổng quốc gia.") % {"id": row.portal_id}
+                if taken
+                else _("Hồ sơ %(id)s chưa nhận được: %(reason)s") % {"id": row.portal_id, "reason": record.reason}
+            )[:500],
+        )
+    listed_ids = {row.portal_id for row in listed}
+    unlisted = (
+        InboundRecord.objects.filter(status=InboundStatus.ACCEPTED, received_at__gte=since)
+        .exclude(portal_id__in=listed_ids)
+        .select_related("dossier")
+    )
+    for record in unlisted:
+        ReconciliationFinding.objects.create(
+            run=run,
+            dossier=record.dossier,
+            dossier_code=_code_of(record),
+            kind=FindingKind.NOT_LISTED_ON_PORTAL,
+            ours=record.portal_id[:100],
+            detail=_("Cổng quốc gia không liệt kê hồ sơ %(id)s trong kỳ; cần kiểm tra với Cổng quốc gia.")
+            % {"id": record.portal_id},
+        )
 
 
 def _compare(run: ReconciliationRun, dossier: Any, theirs: wire.PortalDossierState | None) -> None:

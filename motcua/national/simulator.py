@@ -1,8 +1,9 @@
 """A local stand-in for the national portal, speaking the interface in docs/national-portal.md.
 
 `PortalState` is the portal: it keeps the records it was sent (one per idempotency key), the
-dossiers citizens submitted on it for us to pull, and our acknowledgements, and it answers each
-request as (HTTP status, JSON). Two ways in, answering alike:
+dossiers citizens submitted on it for us to pull (with their papers' files, and a listing by
+period), and our acknowledgements, and it answers each request as (HTTP status, JSON, or the
+bytes of a file). Two ways in, answering alike:
 
 * `NationalPortalSimulator`, a local HTTP server (tests start it on a random port and point
   the "http" plugin at it; the demo starts it with `python -m motcua.national.simulator`);
@@ -16,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import hmac
+import io
 import json
 import threading
 from http import HTTPStatus
 from typing import Any, Literal, Self, cast
+
+import pikepdf
 
 from motcua.national import wire
 from motcua.notifications.loopback import LoopbackHandler, LoopbackService
@@ -36,6 +41,22 @@ def _error(code: str, message: str) -> dict[str, str]:
     return {"MaLoi": code, "ThongDiep": message}
 
 
+def sample_pdf() -> bytes:
+    """A one-page blank PDF: the paper of a sample submission."""
+    out = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        pdf.save(out)
+    return out.getvalue()
+
+
+def _submitted_at(record: Any) -> datetime.datetime | None:
+    try:
+        return wire.parse_datetime(record["NgayNopHoSo"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class PortalState:
     """What the portal holds and how it answers; thread-safe."""
 
@@ -46,7 +67,10 @@ class PortalState:
         self.arrivals: list[str] = []  # keys in the order they were first stored
         self.submissions: dict[str, dict[str, Any]] = {}  # portal id -> submitted dossier
         self.acknowledgements: dict[str, dict[str, Any]] = {}  # portal id -> our answer
+        self.files: dict[str, bytes] = {}  # path -> a submitted paper's content
+        self.hidden: set[str] = set()  # portal ids left out of the waiting list
         self.mode: Mode = "ok"
+        self.files_mode: Mode = "ok"  # how the file downloads alone fail
         self.requests = 0
         self._counter = 0
 
@@ -55,8 +79,11 @@ class PortalState:
     def fail(self, mode: Mode) -> None:
         self.mode = mode
 
+    def fail_files(self, mode: Mode) -> None:
+        self.files_mode = mode
+
     def recover(self) -> None:
-        self.mode = "ok"
+        self.mode = self.files_mode = "ok"
 
     def submit(self, record: dict[str, Any] | None = None, **sample: Any) -> str:
         """A citizen submits a dossier on the portal (a well-formed sample unless `record` is
@@ -64,10 +91,19 @@ class PortalState:
         with self._lock:
             self._counter += 1
             portal_id = f"G22.99-{self._counter:06d}"
-            body = record if record is not None else wire.submission_sample(portal_id=portal_id, **sample)
-            key = wire.portal_id_of(body) if isinstance(body, dict) and body.get("MaHoSoQG") else portal_id
-            self.submissions[key] = body
+            if record is None:
+                record = wire.submission_sample(portal_id=portal_id, **sample)
+                for paper in record["DanhSachTaiLieuNop"]:
+                    self.files[paper["DuongDanTaiTepTin"]] = sample_pdf()
+            key = wire.portal_id_of(record) if isinstance(record, dict) and record.get("MaHoSoQG") else portal_id
+            self.submissions[key] = record
             return key
+
+    def hide_submission(self, portal_id: str) -> None:
+        """Leave a dossier out of the waiting list (lost on the portal's side): only the period
+        listing still shows it (a planted difference for reconciliation)."""
+        with self._lock:
+            self.hidden.add(portal_id)
 
     def stream(self, code: str) -> list[dict[str, Any]]:
         """A dossier's records in STT order."""
@@ -103,12 +139,20 @@ class PortalState:
             if method == "POST" and path == wire.PATH_RECORDS:
                 return self._record(body, key)
             if method == "GET" and path == wire.PATH_SUBMISSIONS:
-                waiting = [record for pid, record in self.submissions.items() if pid not in self.acknowledgements]
+                waiting = [
+                    record
+                    for pid, record in self.submissions.items()
+                    if pid not in self.acknowledgements and pid not in self.hidden
+                ]
                 return HTTPStatus.OK, {"DanhSach": waiting}
             if method == "POST" and path.startswith(wire.PATH_SUBMISSIONS + "/") and path.endswith("/xac-nhan"):
                 return self._acknowledge(path.removeprefix(wire.PATH_SUBMISSIONS + "/").removesuffix("/xac-nhan"), body)
             if method == "POST" and path == wire.PATH_RECONCILIATION:
                 return self._reconcile(body)
+            if method == "POST" and path == wire.PATH_LISTING:
+                return self._listing(body)
+            if method == "GET" and path.startswith(wire.PATH_FILES + "/"):
+                return self._file(path)
             if method == "POST" and path == PATH_SUBMIT:
                 return HTTPStatus.CREATED, {"MaHoSoQG": self.submit(body if isinstance(body, dict) else None)}
             return HTTPStatus.NOT_FOUND, _error("KHONG_TIM_THAY", "Không có chức năng này")
@@ -157,6 +201,30 @@ class PortalState:
                 last = stream[-1].get("HoSo") or {}
                 rows.append({"MaHoSo": code, "TrangThaiHoSo": last.get("TrangThaiHoSo"), "SoBanGhi": len(stream)})
         return HTTPStatus.OK, {"DanhSach": rows}
+
+    def _listing(self, body: Any) -> tuple[int, Any]:
+        try:
+            since, until = wire.parse_datetime(body["TuNgay"]), wire.parse_datetime(body["DenNgay"])
+        except (KeyError, TypeError, ValueError):
+            return HTTPStatus.BAD_REQUEST, _error("DU_LIEU_KHONG_HOP_LE", "TuNgay, DenNgay dạng dd/MM/yyyy HH:mm:ss")
+        rows = []
+        for portal_id, record in self.submissions.items():
+            submitted = _submitted_at(record)
+            # A record without a readable date is listed: the portal holds it all the same.
+            if submitted is None or since <= submitted <= until:
+                code = (self.acknowledgements.get(portal_id) or {}).get("MaHoSo") or ""
+                rows.append({"MaHoSoQG": portal_id, "MaHoSo": code, "HoSo": record})
+        return HTTPStatus.OK, {"DanhSach": rows}
+
+    def _file(self, path: str) -> tuple[int, Any]:
+        if self.files_mode == "error":
+            return HTTPStatus.INTERNAL_SERVER_ERROR, _error("LOI_HE_THONG", "Lỗi hệ thống")
+        if self.files_mode == "slow":
+            return NO_ANSWER, None
+        content = self.files.get(path)
+        if content is None:
+            return HTTPStatus.NOT_FOUND, _error("KHONG_TIM_THAY", "Không có tệp này")
+        return HTTPStatus.OK, content
 
 
 class NationalPortalSimulator(LoopbackService):
@@ -221,7 +289,10 @@ class _Handler(LoopbackHandler):
         if status == NO_ANSWER:
             simulator._stopping.wait(simulator.delay)
             status, answer = HTTPStatus.GATEWAY_TIMEOUT, _error("QUA_THOI_GIAN", "Không trả lời kịp")
-        self._reply(status, answer)
+        if isinstance(answer, bytes):
+            self._send(status, answer, "application/octet-stream")
+        else:
+            self._reply(status, answer)
 
     def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         # The client may have given up (a timeout test); then there is nothing to answer.

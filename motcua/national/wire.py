@@ -20,8 +20,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,6 +70,8 @@ ID_TYPE_PERSONAL = 1
 PATH_RECORDS = "/ho-so/dong-bo"
 PATH_SUBMISSIONS = "/ho-so/moi"
 PATH_RECONCILIATION = "/ho-so/doi-soat"
+PATH_LISTING = "/ho-so/danh-sach"
+PATH_FILES = "/tep-tin"  # where the simulator serves submitted papers
 
 
 def acknowledgement_path(portal_id: str) -> str:
@@ -269,6 +273,56 @@ def parse_reconciliation(answer: Any) -> dict[str, PortalDossierState]:
     return states
 
 
+def listing_request(*, since: datetime.datetime, until: datetime.datetime) -> dict[str, Any]:
+    return {"TuNgay": format_datetime(since), "DenNgay": format_datetime(until)}
+
+
+@dataclass(frozen=True)
+class PortalListedDossier:
+    """One dossier submitted on the portal in a period: its id, our code if we acknowledged it,
+    and the record as it was submitted (to take it in again through the inbound path)."""
+
+    portal_id: str
+    dossier_code: str
+    record: Any
+
+
+def parse_listing(answer: Any) -> list[PortalListedDossier]:
+    """The portal's dossiers of a period. ValueError when malformed."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("DanhSach"), list):
+        raise ValueError("DanhSach missing")
+    rows = []
+    for row in answer["DanhSach"]:
+        if not isinstance(row, dict) or not isinstance(row.get("MaHoSoQG"), str) or not row["MaHoSoQG"].strip():
+            raise ValueError("row without MaHoSoQG")
+        rows.append(
+            PortalListedDossier(
+                portal_id=row["MaHoSoQG"].strip()[:80],
+                dossier_code=str(row.get("MaHoSo") or ""),
+                record=row.get("HoSo"),
+            )
+        )
+    return rows
+
+
+def paper_path(link: str, *, origin: str) -> str:
+    """The path, under the portal's address (`origin`), to fetch a submitted paper from: the link
+    is a path, or a full address under `origin`. ValueError for anything else: we never fetch
+    from a host a record names (the record is not trusted)."""
+    link = link.strip()
+    if urlsplit(link).scheme or link.startswith("//"):
+        base = origin.rstrip("/")
+        if not base or not link.startswith(base + "/"):
+            raise ValueError("not on the portal")
+        link = link[len(base) :]
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or ".." in parts.path.split("/"):
+        raise ValueError("not a path")
+    if re.search(r"[\\\s]", parts.path):
+        raise ValueError("not a path")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def parse_submissions(answer: Any) -> list[Any]:
     """The dossiers waiting for us, each still raw: one unusable record must not hide the others."""
     if not isinstance(answer, dict) or not isinstance(answer.get("DanhSach"), list):
@@ -440,7 +494,7 @@ def submission_sample(
             {
                 "TenTepDinhKem": "to-khai.pdf",
                 "MaThanhPhanHoSo": "TP01",
-                "DuongDanTaiTepTin": f"https://dichvucong.gov.vn/files/{portal_id}/to-khai.pdf",
+                "DuongDanTaiTepTin": f"{PATH_FILES}/{portal_id}/to-khai.pdf",
                 "DuocSoHoa": 1,
                 "DuocTaiSuDung": 0,
             }

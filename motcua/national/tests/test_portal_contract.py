@@ -1,26 +1,14 @@
 """The portal's contract, run against the simulator in process (the demo plugin) and over HTTP
-(the real adapter against the local simulator): both must answer alike."""
+(the real adapter against the local simulator): both must answer alike. The `portal` fixture
+is in conftest.py."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from motcua.national import wire
-from motcua.national.portal import HttpNationalPortal, InProcessPortal, PortalRefused, PortalUnavailable
-from motcua.national.simulator import NationalPortalSimulator, PortalState
-
-TOKEN = "contract-token"
-
-
-@pytest.fixture(params=["in_process", "http"])
-def portal(request: Any) -> Iterator[tuple[Any, PortalState]]:
-    state = PortalState()
-    if request.param == "in_process":
-        yield InProcessPortal(state), state
-        return
-    with NationalPortalSimulator(state, token=TOKEN, delay=2) as simulator:
-        yield HttpNationalPortal(base_url=simulator.url, token=TOKEN, timeout=1), state
+from motcua.national.portal import HttpNationalPortal, PortalRefused, PortalUnavailable
+from motcua.national.simulator import NationalPortalSimulator
 
 
 def _record(key: str = "H15.1.1", seq: int = 1, status: int = 1) -> dict[str, Any]:
@@ -96,7 +84,7 @@ def test_states_give_each_known_dossier_its_records_and_state(portal) -> None:  
 
 
 def test_the_http_interface_refuses_a_wrong_token() -> None:
-    with NationalPortalSimulator(token=TOKEN) as simulator:
+    with NationalPortalSimulator(token="contract-token") as simulator:
         adapter = HttpNationalPortal(base_url=simulator.url, token="wrong", timeout=1)
         with pytest.raises(PortalUnavailable, match="401"):
             adapter.deliver(key="H15.1.1", record=_record())
