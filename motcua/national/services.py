@@ -35,7 +35,7 @@ import datetime
 import logging
 import re
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -427,19 +427,40 @@ def _papers_attach(dossier: Dossier, papers: list[_FetchedPaper]) -> list[dict[s
     return problems
 
 
-def _try_accept(record: InboundRecord, portal: Any) -> None:
+@dataclass(frozen=True)
+class _Prepared:
+    """A delivered record read and its papers fetched, or what stopped that."""
+
+    submission: wire.Submission | None = None
+    papers: list[_FetchedPaper] = field(default_factory=list)
+    error: Exception | None = None
+
+
+def _inbound_prepare(body: Any, portal: Any) -> _Prepared:
+    """Read the record, place it and fetch its papers before any lock is taken: downloads must
+    never hold a database lock (on SQLite the whole database's). A second worker preparing the
+    same record at once only fetches twice; the record's row lock lets one of them accept it."""
+    try:
+        submission = wire.parse_submission(body)
+        _catalogue_place(submission)  # a record to park is parked before any paper is fetched
+        return _Prepared(submission=submission, papers=_papers_fetch(submission, portal))
+    except Exception as error:  # judged by _try_accept, under the record's lock
+        return _Prepared(error=error)
+
+
+def _try_accept(record: InboundRecord, prepared: _Prepared) -> None:
     """Turn a delivered record into a dossier with its papers in the reception queue, park it with
     the reason, or leave it waiting when a paper cannot be fetched now. The caller holds the
-    record's row lock: two workers never fetch and attach the same dossier's papers."""
+    record's row lock: one dossier per record, however many workers prepared it."""
     from motcua.dossiers.services import dossier_hand_in_submitted_elsewhere
 
     try:
-        submission = wire.parse_submission(record.body)
-        _catalogue_place(submission)  # a record to park is parked before any paper is fetched
-        papers = _papers_fetch(submission, portal)
+        if prepared.error is not None:
+            raise prepared.error
+        assert prepared.submission is not None  # prepared without an error
         with transaction.atomic():
-            dossier = _dossier_from(submission)
-            problems = _papers_attach(dossier, papers)
+            dossier = _dossier_from(prepared.submission)
+            problems = _papers_attach(dossier, prepared.papers)
             # Linked before the hand-in, so the records sent for it carry the portal's id.
             record.dossier, record.status, record.reason, record.reason_code = dossier, InboundStatus.ACCEPTED, "", ""
             record.paper_problems = problems
@@ -492,6 +513,10 @@ def _acknowledge(record: InboundRecord, portal: Any) -> None:
 def inbound_receive(data: Any, *, portal: Any) -> InboundRecord:
     """One delivered record: accepted once, parked with its reason, or recognised as delivered before."""
     portal_id = wire.portal_id_of(data)
+    known = InboundRecord.objects.filter(portal_id=portal_id).values("status", "body").first()
+    prepared = None
+    if known is None or known["status"] == InboundStatus.WAITING:
+        prepared = _inbound_prepare(data if known is None else known["body"], portal)
     try:
         with transaction.atomic():
             record = InboundRecord.objects.select_for_update().filter(portal_id=portal_id).first()
@@ -499,10 +524,10 @@ def inbound_receive(data: Any, *, portal: Any) -> InboundRecord:
                 InboundRecord.objects.filter(pk=record.pk).update(deliveries=F("deliveries") + 1)
                 record.deliveries += 1
                 if record.status == InboundStatus.WAITING:
-                    _try_accept(record, portal)
+                    _try_accept(record, prepared or _inbound_prepare(record.body, portal))
             else:
                 record = InboundRecord.objects.create(portal_id=portal_id, status=InboundStatus.PARKED, body=data)
-                _try_accept(record, portal)
+                _try_accept(record, prepared or _inbound_prepare(data, portal))
     except IntegrityError:
         # Another worker took the same record at the same moment: theirs stands.
         record = InboundRecord.objects.get(portal_id=portal_id)
@@ -531,10 +556,11 @@ def inbound_pull() -> InboundReport:
 def inbound_retry(*, record: InboundRecord, actor: Any) -> InboundRecord:
     """An administrator fixed what stopped a parked record (the catalogue, a unit): try again."""
     portal = national_portals.get()
+    prepared = _inbound_prepare(InboundRecord.objects.values_list("body", flat=True).get(pk=record.pk), portal)
     with transaction.atomic():
         locked = InboundRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status in (InboundStatus.PARKED, InboundStatus.WAITING):
-            _try_accept(locked, portal)
+            _try_accept(locked, prepared)
             audit_record(
                 actor=actor,
                 action="national.inbound_retry",
