@@ -8,6 +8,7 @@ and expire.
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -23,6 +24,16 @@ GENERATION_KEY = "catalog-generation"
 KEPT_SECONDS = 600
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+# Set while the shared cache fails, so an outage is logged once, not on every page.
+_cache_failing = False
+
+
+def _cache_down(action: str) -> None:
+    global _cache_failing
+    if not _cache_failing:
+        logger.warning("Catalogue cache unreachable (%s): pages are built for each visitor", action, exc_info=True)
+    _cache_failing = True
 
 
 def catalog_generation() -> str:
@@ -44,14 +55,25 @@ def catalog_kept(kind: str, variant: object, build: Callable[[], T]) -> T:
     A result is kept from its second ask on: the first only leaves a marker of a few bytes. A
     flood of queries nobody repeats would otherwise fill the cache with pages, and production's
     Redis (which also holds the task queue, so it must not evict) with it.
+
+    An unreachable cache never stops the site: the result is then built for this visitor.
     """
+    global _cache_failing
     digest = hashlib.sha256(repr(variant).encode()).hexdigest()[:32]
-    key = f"catalog:{catalog_generation()}:{kind}:{digest}"
-    value = cache.get(key)
+    try:
+        key = f"catalog:{catalog_generation()}:{kind}:{digest}"
+        value = cache.get(key)
+    except Exception:  # any cache outage
+        _cache_down("read")
+        return build()
+    _cache_failing = False
     if value is None:
         value = build()
-        if not cache.add(f"{key}:asked", 1, KEPT_SECONDS):
-            cache.set(key, value, KEPT_SECONDS)
+        try:
+            if not cache.add(f"{key}:asked", 1, KEPT_SECONDS):
+                cache.set(key, value, KEPT_SECONDS)
+        except Exception:
+            _cache_down("write")
     return cast(T, value)
 
 
@@ -69,7 +91,10 @@ def catalog_changed() -> None:
 
 
 def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # the change is committed; kept pages expire within KEPT_SECONDS
+        _cache_down("new generation")
 
 
 def _on_row_change(sender: Any, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from knox.models import AuthToken
+from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent, CalendarOverride
@@ -89,6 +90,9 @@ class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
 admin.site.unregister([EmailAddress, SocialAccount, SocialApp, SocialToken])
 # Successful logins are not logged (AXES_DISABLE_ACCESS_LOG).
 admin.site.unregister([AccessLog, AccessAttempt, AccessFailureLog, AuthToken, DBTaskResult])
+# Other systems use the client-credentials grant only (motcua.api.clients): no grants, refresh
+# or ID tokens are ever made.
+admin.site.unregister([Grant, IDToken, RefreshToken])
 
 _NAMES: dict[str, tuple[Any, dict[type[models.Model], tuple[Any, Any]]]] = {
     "axes": (
@@ -99,6 +103,13 @@ _NAMES: dict[str, tuple[Any, dict[type[models.Model], tuple[Any, Any]]]] = {
         },
     ),
     "knox": (_l("Giao diện lập trình (API)"), {AuthToken: (_l("mã truy cập API"), _l("Mã truy cập API"))}),
+    "oauth2_provider": (
+        _l("Kết nối hệ thống khác (OAuth2)"),
+        {
+            Application: (_l("ứng dụng kết nối"), _l("Ứng dụng kết nối")),
+            AccessToken: (_l("mã truy cập của hệ thống"), _l("Mã truy cập của hệ thống")),
+        },
+    ),
     "django_tasks_database": (_l("Tác vụ nền"), {DBTaskResult: (_l("tác vụ nền"), _l("Kết quả tác vụ nền"))}),
 }
 
