@@ -388,31 +388,36 @@ def process_default_build(*, version: ProcedureVersion, actor: Any) -> Process:
     with transaction.atomic():
         _lock_version(version)
         version = ProcedureVersion.objects.get(pk=version.pk)
-        amounts, unit = _default_allotments(version)
         process = Process.objects.create(
             version=version,
             number=_next_number(version),
             name=_("Quy trình mặc định"),
             status=VersionStatus.DRAFT,
         )
-        ProcessStep.objects.bulk_create(
-            ProcessStep(
-                process=process,
-                position=position,
-                code=step.code,
-                name=step.name,
-                kind=step.kind,
-                agency_source=step.agency_source,
-                org_unit_kind=step.org_unit_kind,
-                role=step.role,
-                allotted=amount,
-                allotted_unit=unit,
-                return_to=list(step.return_to),
-            )
-            for position, (step, amount) in enumerate(zip(_default_steps(), amounts, strict=True), start=1)
-        )
+        ProcessStep.objects.bulk_create(_default_process_steps(process))
         _refuse_invalid(process_validate(process=process))
         return _publish_locked(process=process, actor=actor, default=True)
+
+
+def _default_process_steps(process: Process) -> list[ProcessStep]:
+    """The default steps of `process` (unsaved), their times shared from its version's."""
+    amounts, unit = _default_allotments(process.version)
+    return [
+        ProcessStep(
+            process=process,
+            position=position,
+            code=step.code,
+            name=step.name,
+            kind=step.kind,
+            agency_source=step.agency_source,
+            org_unit_kind=step.org_unit_kind,
+            role=step.role,
+            allotted=amount,
+            allotted_unit=unit,
+            return_to=list(step.return_to),
+        )
+        for position, (step, amount) in enumerate(zip(_default_steps(), amounts, strict=True), start=1)
+    ]
 
 
 def process_defaults_bulk(*, versions: Sequence[ProcedureVersion], actor: Any) -> int:
@@ -430,25 +435,7 @@ def process_defaults_bulk(*, versions: Sequence[ProcedureVersion], actor: Any) -
         )
         for version in versions
     )
-    steps = _default_steps()
-    ProcessStep.objects.bulk_create(
-        ProcessStep(
-            process=process,
-            position=position,
-            code=step.code,
-            name=step.name,
-            kind=step.kind,
-            agency_source=step.agency_source,
-            org_unit_kind=step.org_unit_kind,
-            role=step.role,
-            allotted=amount,
-            allotted_unit=unit,
-            return_to=list(step.return_to),
-        )
-        for process in processes
-        for amounts, unit in [_default_allotments(process.version)]
-        for position, (step, amount) in enumerate(zip(steps, amounts, strict=True), start=1)
-    )
+    ProcessStep.objects.bulk_create(step for process in processes for step in _default_process_steps(process))
     if processes:
         audit_record(
             actor=actor,
