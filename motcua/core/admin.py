@@ -90,9 +90,10 @@ class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
 admin.site.unregister([EmailAddress, SocialAccount, SocialApp, SocialToken])
 # Successful logins are not logged (AXES_DISABLE_ACCESS_LOG).
 admin.site.unregister([AccessLog, AccessAttempt, AccessFailureLog, AuthToken, DBTaskResult])
-# Other systems use the client-credentials grant only (motcua.api.clients): no grants, refresh
-# or ID tokens are ever made.
-admin.site.unregister([Grant, IDToken, RefreshToken])
+# Other systems are registered on "Hệ thống kết nối API" (motcua.api.admin), which makes their
+# OAuth2 application; they use the client-credentials grant only (no grants, refresh or ID
+# tokens), and deactivating a system stops its tokens at once.
+admin.site.unregister([Application, AccessToken, Grant, IDToken, RefreshToken])
 
 _NAMES: dict[str, tuple[Any, dict[type[models.Model], tuple[Any, Any]]]] = {
     "axes": (
@@ -103,13 +104,6 @@ _NAMES: dict[str, tuple[Any, dict[type[models.Model], tuple[Any, Any]]]] = {
         },
     ),
     "knox": (_l("Giao diện lập trình (API)"), {AuthToken: (_l("mã truy cập API"), _l("Mã truy cập API"))}),
-    "oauth2_provider": (
-        _l("Kết nối hệ thống khác (OAuth2)"),
-        {
-            Application: (_l("ứng dụng kết nối"), _l("Ứng dụng kết nối")),
-            AccessToken: (_l("mã truy cập của hệ thống"), _l("Mã truy cập của hệ thống")),
-        },
-    ),
     "django_tasks_database": (_l("Tác vụ nền"), {DBTaskResult: (_l("tác vụ nền"), _l("Kết quả tác vụ nền"))}),
 }
 

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.events.constants import EventKind
 from motcua.national.constants import FindingKind, InboundStatus, SyncStatus
 
 
@@ -13,17 +14,19 @@ class SyncItem(models.Model):
     not be built is parked with an empty body and built when it is sent again.
     """
 
-    event = models.OneToOneField("events.DomainEvent", on_delete=models.PROTECT, related_name="+")
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="+")
+    event = models.OneToOneField(
+        "events.DomainEvent", verbose_name=_("sự kiện hồ sơ"), on_delete=models.PROTECT, related_name="+"
+    )
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveIntegerField(_("thứ tự trong hồ sơ"))
-    kind = models.CharField(_("sự kiện"), max_length=32)
+    kind = models.CharField(_("sự kiện"), max_length=32, choices=EventKind.choices)
     idempotency_key = models.CharField(_("khóa đồng bộ"), max_length=64, unique=True)
     body = models.JSONField(_("bản ghi gửi đi"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.PENDING)
     attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
     next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"))
     # While "sending": the claim's end, after which another worker may send it again.
-    locked_until = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(_("đang gửi đến"), null=True, blank=True)
     last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
     sent_at = models.DateTimeField(_("đồng bộ lúc"), null=True, blank=True)
@@ -54,7 +57,12 @@ class InboundRecord(models.Model):
     reason_code = models.CharField(_("mã lý do"), max_length=40, blank=True)
     body = models.JSONField(_("bản ghi nhận được"))
     dossier = models.OneToOneField(
-        "dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="national_inbound"
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="national_inbound",
     )
     deliveries = models.PositiveIntegerField(_("số lần Cổng quốc gia gửi"), default=1)
     # Submitted papers not attached to the dossier, each {"name", "component", "code", "reason"}:
@@ -94,8 +102,12 @@ class ReconciliationRun(models.Model):
 
 
 class ReconciliationFinding(models.Model):
-    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="findings")
-    dossier = models.ForeignKey("dossiers.Dossier", null=True, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        ReconciliationRun, verbose_name=_("lần đối soát"), on_delete=models.CASCADE, related_name="findings"
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     dossier_code = models.CharField(_("mã hồ sơ"), max_length=40)
     kind = models.CharField(_("chênh lệch"), max_length=20, choices=FindingKind.choices)
     ours = models.CharField(_("hệ thống tỉnh"), max_length=100, blank=True)

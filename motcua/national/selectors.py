@@ -53,6 +53,13 @@ class SyncHealth:
     last_run: ReconciliationRun | None
     findings: list[ReconciliationFinding]
 
+    @property
+    def oldest_waiting_minutes(self) -> int | None:
+        """How long the oldest unsynced event has waited, in whole minutes."""
+        if self.oldest_unsynced is None:
+            return None
+        return int((timezone.now() - self.oldest_unsynced).total_seconds() // 60)
+
 
 def sync_health(*, agencies: QuerySet[Agency] | None, since: datetime.date) -> SyncHealth:
     """Sync figures for `agencies` (None: all). A dossier counts as synced (indicator 1.4) when

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from motcua.core.validators import validate_id_number
 from motcua.directory.constants import UnitKind
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
+from motcua.dossiers.demo_answers import birth_registration_answers
 from motcua.events.constants import EventKind
 
 VERSION = "motcua.dvcqg/1"
@@ -475,7 +476,11 @@ def submission_sample(
     full_name: str = "Nguyễn Văn Hùng",
     submitted_at: datetime.datetime | None = None,
 ) -> dict[str, Any]:
-    """A well-formed submission as the portal sends it: the simulator's demo data and tests."""
+    """A well-formed submission as the portal sends it: the simulator's demo data and tests.
+    A birth registration carries the e-form's answers, as the portal's own e-form collects them."""
+    answers = (
+        birth_registration_answers("Nguyễn Gia Bảo", birth_unit=commune_code) if procedure_code == "1.001193" else {}
+    )
     return {
         "MaHoSoQG": portal_id,
         "KenhThucHien": 2,
@@ -500,4 +505,5 @@ def submission_sample(
             }
         ],
         "DanhSachLePhi": [],
+        "DuLieuToKhai": answers,
     }

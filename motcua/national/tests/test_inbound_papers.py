@@ -137,3 +137,12 @@ def test_a_record_to_park_is_parked_for_its_own_reason_whatever_the_file_server_
     record = InboundRecord.objects.get(portal_id=portal_id)
     assert record.status == InboundStatus.PARKED and record.reason_code == "unknown_procedure"
     assert not Dossier.objects.exists()
+
+
+def test_the_portal_e_form_answers_fill_the_declaration(national_simulator, ward_staff) -> None:  # type: ignore[no-untyped-def]
+    """DuLieuToKhai becomes the dossier's declaration, as an online dossier's answers do."""
+    portal_id = national_simulator.state.submit()
+    national_sync_due.call()
+    dossier = InboundRecord.objects.get(portal_id=portal_id).dossier
+    assert dossier.form_data["child_full_name"] == "Nguyễn Gia Bảo"
+    assert dossier.form_data["applicant_id_number"] == "066094000103"

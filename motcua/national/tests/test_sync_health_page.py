@@ -37,6 +37,7 @@ def test_leaders_see_their_agency_and_who_may_not_is_refused(national_demo, birt
     page = _text(client.get(URL))
     assert "Bản ghi chờ đồng bộ 2" in page  # received + processing started of the first dossier
     assert "Bản ghi lỗi hoặc tạm giữ 1" in page
+    assert "chờ 0 phút" in page and "minute" not in page  # Vietnamese, not Django's English timesince
     assert "UBND phường Tân Lập 2 1 50,0% 2 1" in page
 
     client.force_login(officer("stp.ld", agency="STP", role=Role.LEADER))
