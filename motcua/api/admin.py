@@ -42,19 +42,24 @@ class ApiClientAddForm(ApiClientForm):
     class Meta(ApiClientForm.Meta):
         fields = ["name", *ApiClientForm.Meta.fields]
 
-    def _post_clean(self) -> None:
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
         self.plain_secret = generate_client_secret()
         self.instance.application = Application(
-            name=self.cleaned_data.get("name", ""),
+            name=cleaned.get("name", ""),
             client_type=Application.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
             client_secret=self.plain_secret,
         )
-        super()._post_clean()
-        # The model's own check waits for a saved application; this one is not saved yet.
-        complete = self.instance.agency_id and self.instance.service_account_id
-        if complete and not self.errors and (problem := api_client_problems(client=self.instance)):
-            self.add_error(None, problem)
+        agency, account, scopes = cleaned.get("agency"), cleaned.get("service_account"), cleaned.get("scopes")
+        if agency and account and scopes:
+            # The model's own check waits for a saved application; this one is saved with the binding.
+            candidate = ApiClient(
+                application=self.instance.application, agency=agency, service_account=account, scopes=scopes
+            )
+            if problem := api_client_problems(client=candidate):
+                raise forms.ValidationError(problem)
+        return cleaned
 
 
 @admin.register(ApiClient)
