@@ -23,6 +23,29 @@ class FeeKind(models.TextChoices):
     CHARGE = "charge", _("Phí")
 
 
+class FeeBasis(models.TextChoices):
+    """How a fee line's amount grows with the application."""
+
+    FIXED = "fixed", _("Theo hồ sơ")
+    PER_UNIT = "per_unit", _("Theo số bản, số đơn vị")
+
+
+class FeeChannel(models.TextChoices):
+    """The submission channels a fee line applies to (online rates are often reduced)."""
+
+    ANY = "any", _("Mọi kênh nộp")
+    ONLINE = "online", _("Chỉ khi nộp trực tuyến")
+    OFFLINE = "offline", _("Chỉ khi nộp trực tiếp, qua bưu chính")
+
+
+class PaymentTiming(models.TextChoices):
+    """When the applicant must have paid: the guard blocks the next step until then."""
+
+    SUBMISSION = "submission", _("Khi nộp hồ sơ (trước khi tiếp nhận)")
+    ACCEPTANCE = "acceptance", _("Sau khi tiếp nhận (trước khi phát hành kết quả)")
+    RETURN = "return", _("Trước khi nhận kết quả")
+
+
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     PUBLISHED = "published", _("Đang áp dụng")

@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.constants import (
     AgencySource,
     CatalogSource,
+    FeeBasis,
+    FeeChannel,
     FeeKind,
     ImportJobStatus,
     MappingTarget,
     OnlineLevel,
+    PaymentTiming,
     ProcedureLevel,
     StepKind,
     TimeUnit,
@@ -137,6 +140,9 @@ class ProcedureVersion(models.Model):
     online_level = models.CharField(_("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices)
     full_process_eligible = models.BooleanField(_("đủ điều kiện toàn trình"), default=False)
     paper_result_required = models.BooleanField(_("yêu cầu trả kết quả bằng giấy"), default=False)
+    payment_timing = models.CharField(
+        _("thời điểm nộp phí, lệ phí"), max_length=12, choices=PaymentTiming.choices, default=PaymentTiming.ACCEPTANCE
+    )
     steps = models.JSONField(_("trình tự thực hiện"), default=list, blank=True)
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     results = models.JSONField(_("kết quả thực hiện"), default=list, blank=True)
@@ -175,6 +181,29 @@ class Fee(models.Model):
     amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
     description = models.TextField(_("mô tả"), blank=True)
     exemption = models.TextField(_("miễn, giảm"), blank=True)
+    # The rule that turns the form's answers into the amount due (catalog/fees.py, docs/fees.md).
+    basis = models.CharField(_("cách tính"), max_length=10, choices=FeeBasis.choices, default=FeeBasis.FIXED)
+    quantity_field = models.CharField(
+        _("trường số lượng"),
+        max_length=64,
+        blank=True,
+        help_text=_("Tên trường của tờ khai cho biết số bản, số đơn vị (khi tính theo số bản)."),
+    )
+    condition = models.JSONField(
+        _("điều kiện áp dụng"),
+        default=dict,
+        blank=True,
+        help_text=_('Chỉ thu khi câu trả lời thỏa điều kiện, ví dụ {"field": "case", "equals": "qua_han"}.'),
+    )
+    channel = models.CharField(_("kênh nộp áp dụng"), max_length=8, choices=FeeChannel.choices, default=FeeChannel.ANY)
+    reductions = models.JSONField(
+        _("miễn, giảm theo đối tượng"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Danh sách {"when": điều kiện, "percent": 100, "reason": "Hộ nghèo"}; áp dụng mức giảm lớn nhất thỏa.'
+        ),
+    )
 
     class Meta:
         ordering = ["version", "position"]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.exchange",
     "motcua.national",
+    "motcua.payments",
     "motcua.notifications",
     "motcua.reports",
     "motcua.portal",

@@ -29,6 +29,8 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Lãnh đạo phê duyệt")
     CLERK = "clerk", _("Văn thư")
     POSTAL = "postal", _("Nhân viên bưu điện")
+    # Collects fees, keeps the receipt series, reconciles with the gateways and refunds.
+    FINANCE = "finance", _("Kế toán thu phí, lệ phí")
     SUPERVISOR = "supervisor", _("Giám sát")
     AGENCY_ADMIN = "agency_admin", _("Quản trị cơ quan")
     SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")

@@ -84,6 +84,10 @@ class Dossier(models.Model):
     result_document = models.ForeignKey(
         "documents.IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # What the applicant owes, frozen from the fee rules and the answers when the dossier is
+    # submitted or received (catalog/fees.py); the payments app settles it.
+    fees_due = models.PositiveBigIntegerField(_("phí, lệ phí phải nộp (đồng)"), default=0)
+    fee_lines = models.JSONField(_("chi tiết phí, lệ phí"), default=list, blank=True)
     fees_paid_at = models.DateTimeField(_("đã nộp phí, lệ phí lúc"), null=True, blank=True)
     processed_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)

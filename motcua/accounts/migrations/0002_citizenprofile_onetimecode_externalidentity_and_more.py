@@ -6,78 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('directory', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CitizenProfile',
+            name="CitizenProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='họ và tên')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('id_number', models.CharField(blank=True, max_length=12, null=True, unique=True, verbose_name='số định danh cá nhân')),
-                ('phone', models.CharField(blank=True, max_length=15, null=True, unique=True, verbose_name='số điện thoại')),
-                ('phone_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='xác thực số điện thoại lúc')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('address_detail', models.CharField(blank=True, max_length=255, verbose_name='số nhà, đường, thôn, tổ')),
-                ('address_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.administrativeunit', verbose_name='xã, phường')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='citizen', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=200, verbose_name="họ và tên")),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="ngày sinh")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True, max_length=12, null=True, unique=True, verbose_name="số định danh cá nhân"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=15, null=True, unique=True, verbose_name="số điện thoại"),
+                ),
+                (
+                    "phone_verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="xác thực số điện thoại lúc"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử")),
+                (
+                    "address_detail",
+                    models.CharField(blank=True, max_length=255, verbose_name="số nhà, đường, thôn, tổ"),
+                ),
+                (
+                    "address_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.administrativeunit",
+                        verbose_name="xã, phường",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="citizen", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ công dân',
-                'verbose_name_plural': 'hồ sơ công dân',
+                "verbose_name": "hồ sơ công dân",
+                "verbose_name_plural": "hồ sơ công dân",
             },
         ),
         migrations.CreateModel(
-            name='OneTimeCode',
+            name="OneTimeCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('verify_phone', 'Xác thực số điện thoại'), ('confirm_submission', 'Xác nhận nộp hồ sơ')], max_length=24)),
-                ('phone', models.CharField(db_index=True, max_length=15)),
-                ('subject', models.CharField(max_length=100)),
-                ('code_hash', models.CharField(max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("verify_phone", "Xác thực số điện thoại"),
+                            ("confirm_submission", "Xác nhận nộp hồ sơ"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("phone", models.CharField(db_index=True, max_length=15)),
+                ("subject", models.CharField(max_length=100)),
+                ("code_hash", models.CharField(max_length=128)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['purpose', 'subject'], name='accounts_on_purpose_008dfe_idx')],
+                "indexes": [models.Index(fields=["purpose", "subject"], name="accounts_on_purpose_008dfe_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ExternalIdentity',
+            name="ExternalIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=255, verbose_name='nhà cung cấp định danh')),
-                ('subject', models.CharField(max_length=255, verbose_name='mã định danh tại nhà cung cấp')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_login_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("issuer", models.CharField(max_length=255, verbose_name="nhà cung cấp định danh")),
+                ("subject", models.CharField(max_length=255, verbose_name="mã định danh tại nhà cung cấp")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_login_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_identities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'định danh liên kết',
-                'verbose_name_plural': 'định danh liên kết',
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'subject'), name='externalidentity_unique')],
+                "verbose_name": "định danh liên kết",
+                "verbose_name_plural": "định danh liên kết",
+                "constraints": [models.UniqueConstraint(fields=("issuer", "subject"), name="externalidentity_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Representation',
+            name="Representation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tax_code', models.CharField(max_length=14, verbose_name='mã số thuế')),
-                ('organisation_name', models.CharField(max_length=255, verbose_name='tên tổ chức, doanh nghiệp')),
-                ('position', models.CharField(blank=True, max_length=100, verbose_name='chức vụ')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='representations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tax_code", models.CharField(max_length=14, verbose_name="mã số thuế")),
+                ("organisation_name", models.CharField(max_length=255, verbose_name="tên tổ chức, doanh nghiệp")),
+                ("position", models.CharField(blank=True, max_length=100, verbose_name="chức vụ")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="representations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đại diện tổ chức',
-                'verbose_name_plural': 'đại diện tổ chức',
-                'constraints': [models.UniqueConstraint(fields=('user', 'tax_code'), name='representation_unique')],
+                "verbose_name": "đại diện tổ chức",
+                "verbose_name_plural": "đại diện tổ chức",
+                "constraints": [models.UniqueConstraint(fields=("user", "tax_code"), name="representation_unique")],
             },
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_citizenprofile_onetimecode_externalidentity_and_more'),
+        ("accounts", "0002_citizenprofile_onetimecode_externalidentity_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='citizenprofile',
-            name='notify_email',
-            field=models.BooleanField(default=True, verbose_name='nhận thông báo qua thư điện tử'),
+            model_name="citizenprofile",
+            name="notify_email",
+            field=models.BooleanField(default=True, verbose_name="nhận thông báo qua thư điện tử"),
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='notify_sms',
-            field=models.BooleanField(default=True, verbose_name='nhận thông báo qua SMS'),
+            model_name="citizenprofile",
+            name="notify_sms",
+            field=models.BooleanField(default=True, verbose_name="nhận thông báo qua SMS"),
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='notify_zalo',
-            field=models.BooleanField(default=False, verbose_name='nhận thông báo qua Zalo'),
+            model_name="citizenprofile",
+            name="notify_zalo",
+            field=models.BooleanField(default=False, verbose_name="nhận thông báo qua Zalo"),
         ),
     ]

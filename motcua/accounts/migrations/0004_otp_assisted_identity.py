@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_citizenprofile_notification_channels'),
+        ("accounts", "0003_citizenprofile_notification_channels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='onetimecode',
-            name='purpose',
-            field=models.CharField(choices=[('verify_phone', 'Xác thực số điện thoại'), ('confirm_submission', 'Xác nhận nộp hồ sơ'), ('assisted_identity', 'Xác nhận công dân có mặt khi nộp thay')], max_length=24),
+            model_name="onetimecode",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("verify_phone", "Xác thực số điện thoại"),
+                    ("confirm_submission", "Xác nhận nộp hồ sơ"),
+                    ("assisted_identity", "Xác nhận công dân có mặt khi nộp thay"),
+                ],
+                max_length=24,
+            ),
         ),
     ]

@@ -6,30 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiClient',
+            name="ApiClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scopes', models.CharField(help_text='Các phạm vi (scope) cách nhau bởi dấu cách, ví dụ: dossiers:read dossiers:write', max_length=200, verbose_name='phạm vi được cấp')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_clients', to='directory.agency', verbose_name='cơ quan')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='api_client', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='ứng dụng OAuth2')),
-                ('service_account', models.OneToOneField(help_text='Tài khoản cán bộ riêng của hệ thống, chỉ có vai trò tại cơ quan trên, không mật khẩu.', on_delete=django.db.models.deletion.PROTECT, related_name='api_client', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản hệ thống')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scopes",
+                    models.CharField(
+                        help_text="Các phạm vi (scope) cách nhau bởi dấu cách, ví dụ: dossiers:read dossiers:write",
+                        max_length=200,
+                        verbose_name="phạm vi được cấp",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_clients",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_client",
+                        to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+                        verbose_name="ứng dụng OAuth2",
+                    ),
+                ),
+                (
+                    "service_account",
+                    models.OneToOneField(
+                        help_text="Tài khoản cán bộ riêng của hệ thống, chỉ có vai trò tại cơ quan trên, không mật khẩu.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_client",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản hệ thống",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hệ thống kết nối API',
-                'verbose_name_plural': 'hệ thống kết nối API',
+                "verbose_name": "hệ thống kết nối API",
+                "verbose_name_plural": "hệ thống kết nối API",
             },
         ),
     ]

@@ -6,31 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_search_trigram'),
+        ("catalog", "0002_search_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CatalogImportJob',
+            name="CatalogImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('file', models.FileField(upload_to='catalog-imports/%Y/%m/', verbose_name='tệp')),
-                ('file_kind', models.CharField(max_length=8, verbose_name='định dạng')),
-                ('status', models.CharField(choices=[('pending', 'Đang chờ'), ('running', 'Đang nhập'), ('done', 'Hoàn thành'), ('refused', 'Bị từ chối')], default='pending', max_length=16, verbose_name='trạng thái')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='tổng số thủ tục')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='đã xử lý')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='lỗi')),
-                ('report', models.JSONField(blank=True, default=dict, verbose_name='kết quả')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='người nhập')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                ("file", models.FileField(upload_to="catalog-imports/%Y/%m/", verbose_name="tệp")),
+                ("file_kind", models.CharField(max_length=8, verbose_name="định dạng")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang chờ"),
+                            ("running", "Đang nhập"),
+                            ("done", "Hoàn thành"),
+                            ("refused", "Bị từ chối"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="tổng số thủ tục")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="đã xử lý")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="lỗi")),
+                ("report", models.JSONField(blank=True, default=dict, verbose_name="kết quả")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhập",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lượt nhập danh mục',
-                'verbose_name_plural': 'lượt nhập danh mục',
-                'ordering': ['-created_at'],
+                "verbose_name": "lượt nhập danh mục",
+                "verbose_name_plural": "lượt nhập danh mục",
+                "ordering": ["-created_at"],
             },
         ),
     ]

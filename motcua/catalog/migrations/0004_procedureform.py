@@ -5,23 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_import_job'),
+        ("catalog", "0003_import_job"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcedureForm',
+            name="ProcedureForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema', models.JSONField(default=dict, verbose_name='định nghĩa biểu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='form', to='catalog.procedureversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("schema", models.JSONField(default=dict, verbose_name="định nghĩa biểu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="form", to="catalog.procedureversion"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'biểu mẫu điện tử',
-                'verbose_name_plural': 'biểu mẫu điện tử',
+                "verbose_name": "biểu mẫu điện tử",
+                "verbose_name_plural": "biểu mẫu điện tử",
             },
         ),
     ]

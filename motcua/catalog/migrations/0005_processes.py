@@ -5,74 +5,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_procedureform'),
-        ('directory', '0001_initial'),
+        ("catalog", "0004_procedureform"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Process',
+            name="Process",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='phiên bản quy trình')),
-                ('name', models.CharField(max_length=255, verbose_name='tên quy trình')),
-                ('status', models.CharField(choices=[('draft', 'Bản nháp'), ('published', 'Đang áp dụng'), ('retired', 'Hết hiệu lực')], default='draft', max_length=16, verbose_name='trạng thái')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='áp dụng từ')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='processes', to='catalog.procedureversion', verbose_name='thủ tục (phiên bản)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="phiên bản quy trình")),
+                ("name", models.CharField(max_length=255, verbose_name="tên quy trình")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Bản nháp"), ("published", "Đang áp dụng"), ("retired", "Hết hiệu lực")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="áp dụng từ")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="processes",
+                        to="catalog.procedureversion",
+                        verbose_name="thủ tục (phiên bản)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quy trình nội bộ',
-                'verbose_name_plural': 'quy trình nội bộ',
-                'ordering': ['version', '-number'],
+                "verbose_name": "quy trình nội bộ",
+                "verbose_name_plural": "quy trình nội bộ",
+                "ordering": ["version", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='ProcessStep',
+            name="ProcessStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('code', models.SlugField(max_length=40, verbose_name='mã bước')),
-                ('name', models.CharField(max_length=255, verbose_name='tên bước')),
-                ('kind', models.CharField(choices=[('reception', 'Tiếp nhận hồ sơ'), ('process', 'Thẩm định, xử lý'), ('approve', 'Phê duyệt, ký'), ('issue', 'Vào sổ, phát hành kết quả'), ('return', 'Trả kết quả'), ('consult', 'Cho ý kiến (phối hợp)')], max_length=16, verbose_name='loại bước')),
-                ('agency_source', models.CharField(choices=[('receiving', 'Cơ quan tiếp nhận hồ sơ'), ('processing', 'Cơ quan giải quyết thủ tục'), ('fixed', 'Cơ quan cố định')], default='processing', max_length=16, verbose_name='cơ quan thực hiện')),
-                ('org_unit_kind', models.CharField(blank=True, choices=[('one_stop', 'Bộ phận Một cửa'), ('division', 'Phòng chuyên môn')], max_length=16, verbose_name='bộ phận')),
-                ('role', models.CharField(choices=[('reception', 'Cán bộ tiếp nhận (một cửa)'), ('specialist', 'Chuyên viên thụ lý'), ('leader', 'Lãnh đạo phê duyệt'), ('clerk', 'Văn thư'), ('postal', 'Nhân viên bưu điện'), ('supervisor', 'Giám sát'), ('agency_admin', 'Quản trị cơ quan'), ('system_admin', 'Quản trị hệ thống')], max_length=20, verbose_name='vai trò')),
-                ('allotted', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='thời gian')),
-                ('allotted_unit', models.CharField(choices=[('working_day', 'ngày làm việc'), ('working_hour', 'giờ làm việc')], default='working_hour', max_length=16, verbose_name='đơn vị thời gian')),
-                ('return_to', models.JSONField(blank=True, default=list, verbose_name='được trả về bước')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan (nếu cố định)')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='catalog.process')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                ("code", models.SlugField(max_length=40, verbose_name="mã bước")),
+                ("name", models.CharField(max_length=255, verbose_name="tên bước")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Tiếp nhận hồ sơ"),
+                            ("process", "Thẩm định, xử lý"),
+                            ("approve", "Phê duyệt, ký"),
+                            ("issue", "Vào sổ, phát hành kết quả"),
+                            ("return", "Trả kết quả"),
+                            ("consult", "Cho ý kiến (phối hợp)"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại bước",
+                    ),
+                ),
+                (
+                    "agency_source",
+                    models.CharField(
+                        choices=[
+                            ("receiving", "Cơ quan tiếp nhận hồ sơ"),
+                            ("processing", "Cơ quan giải quyết thủ tục"),
+                            ("fixed", "Cơ quan cố định"),
+                        ],
+                        default="processing",
+                        max_length=16,
+                        verbose_name="cơ quan thực hiện",
+                    ),
+                ),
+                (
+                    "org_unit_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("one_stop", "Bộ phận Một cửa"), ("division", "Phòng chuyên môn")],
+                        max_length=16,
+                        verbose_name="bộ phận",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Cán bộ tiếp nhận (một cửa)"),
+                            ("specialist", "Chuyên viên thụ lý"),
+                            ("leader", "Lãnh đạo phê duyệt"),
+                            ("clerk", "Văn thư"),
+                            ("postal", "Nhân viên bưu điện"),
+                            ("supervisor", "Giám sát"),
+                            ("agency_admin", "Quản trị cơ quan"),
+                            ("system_admin", "Quản trị hệ thống"),
+                        ],
+                        max_length=20,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("allotted", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="thời gian")),
+                (
+                    "allotted_unit",
+                    models.CharField(
+                        choices=[("working_day", "ngày làm việc"), ("working_hour", "giờ làm việc")],
+                        default="working_hour",
+                        max_length=16,
+                        verbose_name="đơn vị thời gian",
+                    ),
+                ),
+                ("return_to", models.JSONField(blank=True, default=list, verbose_name="được trả về bước")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan (nếu cố định)",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="catalog.process"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bước xử lý',
-                'verbose_name_plural': 'các bước xử lý',
-                'ordering': ['process', 'position', 'id'],
+                "verbose_name": "bước xử lý",
+                "verbose_name_plural": "các bước xử lý",
+                "ordering": ["process", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ResultTemplate',
+            name="ResultTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255, verbose_name='tên văn bản kết quả')),
-                ('symbol', models.CharField(help_text='Phần sau số thứ tự, ví dụ TLKS hoặc GP-UBND.', max_length=40, verbose_name='ký hiệu số văn bản')),
-                ('body', models.TextField(verbose_name='nội dung (mẫu Django)')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result_template', to='catalog.procedureversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=255, verbose_name="tên văn bản kết quả")),
+                (
+                    "symbol",
+                    models.CharField(
+                        help_text="Phần sau số thứ tự, ví dụ TLKS hoặc GP-UBND.",
+                        max_length=40,
+                        verbose_name="ký hiệu số văn bản",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="nội dung (mẫu Django)")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result_template",
+                        to="catalog.procedureversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mẫu văn bản kết quả',
-                'verbose_name_plural': 'mẫu văn bản kết quả',
+                "verbose_name": "mẫu văn bản kết quả",
+                "verbose_name_plural": "mẫu văn bản kết quả",
             },
         ),
         migrations.AddConstraint(
-            model_name='process',
-            constraint=models.UniqueConstraint(fields=('version', 'number'), name='process_version_number_unique'),
+            model_name="process",
+            constraint=models.UniqueConstraint(fields=("version", "number"), name="process_version_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='processstep',
-            constraint=models.UniqueConstraint(fields=('process', 'code'), name='processstep_code_unique'),
+            model_name="processstep",
+            constraint=models.UniqueConstraint(fields=("process", "code"), name="processstep_code_unique"),
         ),
     ]

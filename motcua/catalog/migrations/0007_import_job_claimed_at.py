@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_procedure_groups'),
+        ("catalog", "0006_procedure_groups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='catalogimportjob',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='bắt đầu chạy lúc'),
+            model_name="catalogimportjob",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="bắt đầu chạy lúc"),
         ),
     ]

@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0007_import_job_claimed_at'),
+        ("catalog", "0007_import_job_claimed_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedureversion',
-            name='reception_cutoff',
-            field=models.TimeField(blank=True, help_text='Hồ sơ tiếp nhận từ giờ này trở đi được tính từ ngày làm việc tiếp theo (ví dụ 15:00). Để trống: dùng giờ chốt chung của hệ thống.', null=True, verbose_name='giờ chốt tiếp nhận'),
+            model_name="procedureversion",
+            name="reception_cutoff",
+            field=models.TimeField(
+                blank=True,
+                help_text="Hồ sơ tiếp nhận từ giờ này trở đi được tính từ ngày làm việc tiếp theo (ví dụ 15:00). Để trống: dùng giờ chốt chung của hệ thống.",
+                null=True,
+                verbose_name="giờ chốt tiếp nhận",
+            ),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='same_day',
-            field=models.BooleanField(default=False, help_text='Hẹn trả kết quả trước khi hết giờ làm việc của ngày tiếp nhận; hồ sơ tiếp nhận từ giờ chốt trở đi hoặc vào ngày nghỉ được hẹn trả trong ngày làm việc tiếp theo.', verbose_name='trả kết quả trong ngày'),
+            model_name="procedureversion",
+            name="same_day",
+            field=models.BooleanField(
+                default=False,
+                help_text="Hẹn trả kết quả trước khi hết giờ làm việc của ngày tiếp nhận; hồ sơ tiếp nhận từ giờ chốt trở đi hoặc vào ngày nghỉ được hẹn trả trong ngày làm việc tiếp theo.",
+                verbose_name="trả kết quả trong ngày",
+            ),
         ),
     ]

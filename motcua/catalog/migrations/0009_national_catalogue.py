@@ -5,64 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0008_version_reception_rules'),
-        ('directory', '0001_initial'),
+        ("catalog", "0008_version_reception_rules"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParkedNationalRecord',
+            name="ParkedNationalRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='mã thủ tục')),
-                ('name', models.CharField(blank=True, max_length=1000, verbose_name='tên thủ tục')),
-                ('from_index', models.BooleanField(default=False, verbose_name='chỉ có trong danh mục tra cứu')),
-                ('reason', models.TextField(verbose_name='lý do chưa nhập')),
-                ('record', models.JSONField(verbose_name='bản ghi quốc gia')),
-                ('parked_at', models.DateTimeField(auto_now=True, verbose_name='lần nhập gần nhất')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="mã thủ tục")),
+                ("name", models.CharField(blank=True, max_length=1000, verbose_name="tên thủ tục")),
+                ("from_index", models.BooleanField(default=False, verbose_name="chỉ có trong danh mục tra cứu")),
+                ("reason", models.TextField(verbose_name="lý do chưa nhập")),
+                ("record", models.JSONField(verbose_name="bản ghi quốc gia")),
+                ("parked_at", models.DateTimeField(auto_now=True, verbose_name="lần nhập gần nhất")),
             ],
             options={
-                'verbose_name': 'bản ghi quốc gia chưa nhập',
-                'verbose_name_plural': 'bản ghi quốc gia chưa nhập',
-                'ordering': ['code'],
+                "verbose_name": "bản ghi quốc gia chưa nhập",
+                "verbose_name_plural": "bản ghi quốc gia chưa nhập",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='source',
-            field=models.CharField(choices=[('local', 'Danh mục của tỉnh (đã đối chiếu)'), ('national', 'Cơ sở dữ liệu quốc gia (bản ghi đầy đủ)'), ('national_index', 'Cơ sở dữ liệu quốc gia (chỉ thông tin tra cứu)')], default='local', max_length=16, verbose_name='nguồn dữ liệu'),
+            model_name="procedure",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("local", "Danh mục của tỉnh (đã đối chiếu)"),
+                    ("national", "Cơ sở dữ liệu quốc gia (bản ghi đầy đủ)"),
+                    ("national_index", "Cơ sở dữ liệu quốc gia (chỉ thông tin tra cứu)"),
+                ],
+                default="local",
+                max_length=16,
+                verbose_name="nguồn dữ liệu",
+            ),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='national_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='mã bản ghi quốc gia'),
+            model_name="procedureversion",
+            name="national_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="mã bản ghi quốc gia"),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='national_state',
-            field=models.CharField(blank=True, max_length=32, verbose_name='trạng thái bản ghi quốc gia'),
+            model_name="procedureversion",
+            name="national_state",
+            field=models.CharField(blank=True, max_length=32, verbose_name="trạng thái bản ghi quốc gia"),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='national_updated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='cập nhật ở CSDL quốc gia'),
+            model_name="procedureversion",
+            name="national_updated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="cập nhật ở CSDL quốc gia"),
         ),
         migrations.CreateModel(
-            name='NationalAgencyMapping',
+            name="NationalAgencyMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pattern', models.CharField(help_text='Không phân biệt dấu, hoa thường; ví dụ “văn phòng đăng ký đất đai”.', max_length=255, unique=True, verbose_name='tên cơ quan (hoặc một phần tên) ở CSDL quốc gia')),
-                ('target', models.CharField(choices=[('agency', 'Một cơ quan cấp tỉnh'), ('commune', 'UBND từng xã, phường (thủ tục cấp xã)')], max_length=16, verbose_name='ánh xạ tới')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan của tỉnh')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "pattern",
+                    models.CharField(
+                        help_text="Không phân biệt dấu, hoa thường; ví dụ “văn phòng đăng ký đất đai”.",
+                        max_length=255,
+                        unique=True,
+                        verbose_name="tên cơ quan (hoặc một phần tên) ở CSDL quốc gia",
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("agency", "Một cơ quan cấp tỉnh"),
+                            ("commune", "UBND từng xã, phường (thủ tục cấp xã)"),
+                        ],
+                        max_length=16,
+                        verbose_name="ánh xạ tới",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan của tỉnh",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ánh xạ cơ quan CSDL quốc gia',
-                'verbose_name_plural': 'ánh xạ cơ quan CSDL quốc gia',
-                'ordering': ['pattern'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', True), ('target', 'commune')), models.Q(('agency__isnull', False), ('target', 'agency')), _connector='OR'), name='nationalagencymapping_agency_matches_target')],
+                "verbose_name": "ánh xạ cơ quan CSDL quốc gia",
+                "verbose_name_plural": "ánh xạ cơ quan CSDL quốc gia",
+                "ordering": ["pattern"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("agency__isnull", True), ("target", "commune")),
+                            models.Q(("agency__isnull", False), ("target", "agency")),
+                            _connector="OR",
+                        ),
+                        name="nationalagencymapping_agency_matches_target",
+                    )
+                ],
             },
         ),
     ]

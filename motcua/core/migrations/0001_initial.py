@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,59 +14,85 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_id', models.CharField(max_length=100, unique=True)),
-                ('hostname', models.CharField(max_length=255)),
-                ('pid', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('last_seen', models.DateTimeField(db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("worker_id", models.CharField(max_length=100, unique=True)),
+                ("hostname", models.CharField(max_length=255)),
+                ("pid", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("last_seen", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('day_off', 'Ngày nghỉ'), ('working_day', 'Ngày làm việc')], max_length=16, verbose_name='loại')),
-                ('reason', models.CharField(max_length=255, verbose_name='lý do')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm tạo')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="ngày")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("day_off", "Ngày nghỉ"), ("working_day", "Ngày làm việc")],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=255, verbose_name="lý do")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm tạo")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tạo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ngày điều chỉnh lịch làm việc',
-                'verbose_name_plural': 'lịch làm việc điều chỉnh',
-                'ordering': ['date'],
+                "verbose_name": "ngày điều chỉnh lịch làm việc",
+                "verbose_name_plural": "lịch làm việc điều chỉnh",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('actor_label', models.CharField(max_length=255, verbose_name='người thực hiện (tên)')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='hành động')),
-                ('object_type', models.CharField(max_length=100, verbose_name='loại đối tượng')),
-                ('object_id', models.CharField(max_length=100, verbose_name='mã đối tượng')),
-                ('object_repr', models.CharField(max_length=255, verbose_name='đối tượng')),
-                ('summary', models.JSONField(default=dict, verbose_name='tóm tắt')),
-                ('previous_hash', models.CharField(max_length=64, verbose_name='hash trước')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                ("actor_label", models.CharField(max_length=255, verbose_name="người thực hiện (tên)")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="hành động")),
+                ("object_type", models.CharField(max_length=100, verbose_name="loại đối tượng")),
+                ("object_id", models.CharField(max_length=100, verbose_name="mã đối tượng")),
+                ("object_repr", models.CharField(max_length=255, verbose_name="đối tượng")),
+                ("summary", models.JSONField(default=dict, verbose_name="tóm tắt")),
+                ("previous_hash", models.CharField(max_length=64, verbose_name="hash trước")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện nhật ký',
-                'verbose_name_plural': 'nhật ký hệ thống',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_audite_object__bbabc4_idx')],
+                "verbose_name": "sự kiện nhật ký",
+                "verbose_name_plural": "nhật ký hệ thống",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="core_audite_object__bbabc4_idx")],
             },
         ),
     ]

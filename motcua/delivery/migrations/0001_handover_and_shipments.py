@@ -6,77 +6,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0008_dossier_search'),
+        ("dossiers", "0008_dossier_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HandOver',
+            name="HandOver",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_kind', models.CharField(choices=[('applicant', 'Người nộp hồ sơ'), ('authorised', 'Người được ủy quyền')], max_length=20, verbose_name='người nhận là')),
-                ('recipient_name', models.CharField(max_length=200, verbose_name='họ và tên người nhận')),
-                ('authorisation', models.CharField(blank=True, max_length=300, verbose_name='quan hệ, giấy ủy quyền')),
-                ('id_paper_kind', models.CharField(choices=[('citizen_id', 'Thẻ căn cước / Căn cước công dân'), ('passport', 'Hộ chiếu'), ('other', 'Giấy tờ tùy thân khác')], max_length=20, verbose_name='loại giấy tờ tùy thân')),
-                ('id_paper_number', models.CharField(max_length=20, verbose_name='số giấy tờ tùy thân')),
-                ('handed_at', models.DateTimeField(verbose_name='giao lúc')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='hand_over', to='dossiers.dossier')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "recipient_kind",
+                    models.CharField(
+                        choices=[("applicant", "Người nộp hồ sơ"), ("authorised", "Người được ủy quyền")],
+                        max_length=20,
+                        verbose_name="người nhận là",
+                    ),
+                ),
+                ("recipient_name", models.CharField(max_length=200, verbose_name="họ và tên người nhận")),
+                ("authorisation", models.CharField(blank=True, max_length=300, verbose_name="quan hệ, giấy ủy quyền")),
+                (
+                    "id_paper_kind",
+                    models.CharField(
+                        choices=[
+                            ("citizen_id", "Thẻ căn cước / Căn cước công dân"),
+                            ("passport", "Hộ chiếu"),
+                            ("other", "Giấy tờ tùy thân khác"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại giấy tờ tùy thân",
+                    ),
+                ),
+                ("id_paper_number", models.CharField(max_length=20, verbose_name="số giấy tờ tùy thân")),
+                ("handed_at", models.DateTimeField(verbose_name="giao lúc")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="hand_over", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'biên bản giao nhận kết quả',
-                'verbose_name_plural': 'biên bản giao nhận kết quả',
+                "verbose_name": "biên bản giao nhận kết quả",
+                "verbose_name_plural": "biên bản giao nhận kết quả",
             },
         ),
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('sent', 'Đang gửi qua bưu chính'), ('delivered', 'Đã giao qua bưu chính'), ('failed', 'Bưu chính không giao được, đã trả lại')], default='sent', max_length=20, verbose_name='tình trạng')),
-                ('carrier', models.CharField(max_length=100, verbose_name='đơn vị bưu chính')),
-                ('tracking_number', models.CharField(max_length=50, verbose_name='số hiệu bưu gửi')),
-                ('carrier_reference', models.CharField(blank=True, max_length=100, verbose_name='mã đơn của bưu chính')),
-                ('address', models.CharField(max_length=500, verbose_name='địa chỉ nhận')),
-                ('sent_on', models.DateField(verbose_name='ngày gửi')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='giao lúc')),
-                ('delivered_to', models.CharField(blank=True, max_length=200, verbose_name='người nhận')),
-                ('failure_reason', models.CharField(blank=True, max_length=500, verbose_name='lý do không giao được')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ghi nhận lúc')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='dossiers.dossier')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Đang gửi qua bưu chính"),
+                            ("delivered", "Đã giao qua bưu chính"),
+                            ("failed", "Bưu chính không giao được, đã trả lại"),
+                        ],
+                        default="sent",
+                        max_length=20,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                ("carrier", models.CharField(max_length=100, verbose_name="đơn vị bưu chính")),
+                ("tracking_number", models.CharField(max_length=50, verbose_name="số hiệu bưu gửi")),
+                (
+                    "carrier_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="mã đơn của bưu chính"),
+                ),
+                ("address", models.CharField(max_length=500, verbose_name="địa chỉ nhận")),
+                ("sent_on", models.DateField(verbose_name="ngày gửi")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="giao lúc")),
+                ("delivered_to", models.CharField(blank=True, max_length=200, verbose_name="người nhận")),
+                ("failure_reason", models.CharField(blank=True, max_length=500, verbose_name="lý do không giao được")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ghi nhận lúc")),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="shipments", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bưu gửi kết quả',
-                'verbose_name_plural': 'bưu gửi kết quả',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "bưu gửi kết quả",
+                "verbose_name_plural": "bưu gửi kết quả",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentEvent',
+            name="ShipmentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sent', 'Đã gửi'), ('in_transit', 'Đang vận chuyển'), ('delivered', 'Đã giao'), ('failed', 'Không giao được')], max_length=20, verbose_name='sự kiện')),
-                ('occurred_at', models.DateTimeField(verbose_name='lúc')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='mô tả')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='dữ liệu của bưu chính')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='delivery.shipment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Đã gửi"),
+                            ("in_transit", "Đang vận chuyển"),
+                            ("delivered", "Đã giao"),
+                            ("failed", "Không giao được"),
+                        ],
+                        max_length=20,
+                        verbose_name="sự kiện",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="lúc")),
+                ("description", models.CharField(blank=True, max_length=500, verbose_name="mô tả")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="dữ liệu của bưu chính")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="delivery.shipment"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'diễn biến bưu gửi',
-                'verbose_name_plural': 'diễn biến bưu gửi',
-                'ordering': ['occurred_at', 'id'],
+                "verbose_name": "diễn biến bưu gửi",
+                "verbose_name_plural": "diễn biến bưu gửi",
+                "ordering": ["occurred_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'sent')), fields=('dossier',), name='one_shipment_in_transit'),
+            model_name="shipment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "sent")), fields=("dossier",), name="one_shipment_in_transit"
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,69 +14,182 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='mã đơn vị hành chính')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('kind', models.CharField(choices=[('province', 'Tỉnh, thành phố trực thuộc trung ương'), ('district', 'Huyện, thị xã, thành phố thuộc tỉnh'), ('commune', 'Xã'), ('ward', 'Phường'), ('township', 'Thị trấn')], max_length=16, verbose_name='cấp')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.administrativeunit', verbose_name='trực thuộc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=10, unique=True, verbose_name="mã đơn vị hành chính")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "Tỉnh, thành phố trực thuộc trung ương"),
+                            ("district", "Huyện, thị xã, thành phố thuộc tỉnh"),
+                            ("commune", "Xã"),
+                            ("ward", "Phường"),
+                            ("township", "Thị trấn"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.administrativeunit",
+                        verbose_name="trực thuộc",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị hành chính',
-                'verbose_name_plural': 'đơn vị hành chính',
-                'ordering': ['code'],
+                "verbose_name": "đơn vị hành chính",
+                "verbose_name_plural": "đơn vị hành chính",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='mã')),
-                ('electronic_id', models.CharField(help_text='Theo QCVN 102:2016/BTTTT, dùng làm tiền tố mã hồ sơ, ví dụ 000.00.15.H15.', max_length=40, unique=True, verbose_name='mã định danh điện tử')),
-                ('name', models.CharField(max_length=255, verbose_name='tên')),
-                ('kind', models.CharField(choices=[('department', 'Sở, ban, ngành'), ('service_centre', 'Trung tâm Phục vụ hành chính công'), ('district_committee', 'UBND cấp huyện'), ('commune_committee', 'UBND cấp xã'), ('other', 'Cơ quan khác')], max_length=24, verbose_name='loại')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('verification', models.JSONField(blank=True, default=dict, verbose_name='nguồn dữ liệu')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='directory.administrativeunit', verbose_name='địa bàn')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="mã")),
+                (
+                    "electronic_id",
+                    models.CharField(
+                        help_text="Theo QCVN 102:2016/BTTTT, dùng làm tiền tố mã hồ sơ, ví dụ 000.00.15.H15.",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="mã định danh điện tử",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Sở, ban, ngành"),
+                            ("service_centre", "Trung tâm Phục vụ hành chính công"),
+                            ("district_committee", "UBND cấp huyện"),
+                            ("commune_committee", "UBND cấp xã"),
+                            ("other", "Cơ quan khác"),
+                        ],
+                        max_length=24,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                ("verification", models.JSONField(blank=True, default=dict, verbose_name="nguồn dữ liệu")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="directory.administrativeunit",
+                        verbose_name="địa bàn",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan',
-                'verbose_name_plural': 'cơ quan',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "cơ quan",
+                "verbose_name_plural": "cơ quan",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tên')),
-                ('kind', models.CharField(choices=[('one_stop', 'Bộ phận Một cửa'), ('division', 'Phòng chuyên môn')], max_length=16, verbose_name='loại')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='org_units', to='directory.agency', verbose_name='cơ quan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tên")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("one_stop", "Bộ phận Một cửa"), ("division", "Phòng chuyên môn")],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="org_units",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bộ phận',
-                'verbose_name_plural': 'bộ phận, phòng chuyên môn',
-                'ordering': ['agency', 'kind', 'name'],
+                "verbose_name": "bộ phận",
+                "verbose_name_plural": "bộ phận, phòng chuyên môn",
+                "ordering": ["agency", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='StaffRole',
+            name="StaffRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('reception', 'Cán bộ tiếp nhận (một cửa)'), ('specialist', 'Chuyên viên thụ lý'), ('leader', 'Lãnh đạo phê duyệt'), ('clerk', 'Văn thư'), ('postal', 'Nhân viên bưu điện'), ('supervisor', 'Giám sát'), ('agency_admin', 'Quản trị cơ quan'), ('system_admin', 'Quản trị hệ thống')], max_length=20, verbose_name='vai trò')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff_roles', to='directory.agency', verbose_name='cơ quan')),
-                ('org_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff_roles', to='directory.orgunit', verbose_name='bộ phận')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Cán bộ tiếp nhận (một cửa)"),
+                            ("specialist", "Chuyên viên thụ lý"),
+                            ("leader", "Lãnh đạo phê duyệt"),
+                            ("clerk", "Văn thư"),
+                            ("postal", "Nhân viên bưu điện"),
+                            ("supervisor", "Giám sát"),
+                            ("agency_admin", "Quản trị cơ quan"),
+                            ("system_admin", "Quản trị hệ thống"),
+                        ],
+                        max_length=20,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_roles",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_roles",
+                        to="directory.orgunit",
+                        verbose_name="bộ phận",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vai trò cán bộ',
-                'verbose_name_plural': 'vai trò cán bộ',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'agency', 'org_unit'), name='staffrole_unique')],
+                "verbose_name": "vai trò cán bộ",
+                "verbose_name_plural": "vai trò cán bộ",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role", "agency", "org_unit"), name="staffrole_unique")
+                ],
             },
         ),
     ]

@@ -5,18 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('documents', '0001_initial'),
-        ('dossiers', '0001_initial'),
+        ("documents", "0001_initial"),
+        ("dossiers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='storeddocument',
-            name='source_dossier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dossiers.dossier'),
+            model_name="storeddocument",
+            name="source_dossier",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="dossiers.dossier",
+            ),
         ),
     ]

@@ -5,24 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('documents', '0003_issueddocument'),
+        ("directory", "0001_initial"),
+        ("documents", "0003_issueddocument"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentNumberSequence',
+            name="DocumentNumberSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('symbol', models.CharField(max_length=40)),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("symbol", models.CharField(max_length=40)),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="directory.agency"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency', 'year', 'symbol'), name='documentnumbersequence_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "year", "symbol"), name="documentnumbersequence_unique")
+                ],
             },
         ),
     ]

@@ -11,26 +11,25 @@ def issued_when_signed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0004_number_sequence'),
+        ("documents", "0004_number_sequence"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issueddocument',
-            name='issued_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='thời điểm ban hành'),
+            model_name="issueddocument",
+            name="issued_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="thời điểm ban hành"),
         ),
         migrations.AddField(
-            model_name='issueddocument',
-            name='symbol',
-            field=models.CharField(blank=True, max_length=40, verbose_name='ký hiệu'),
+            model_name="issueddocument",
+            name="symbol",
+            field=models.CharField(blank=True, max_length=40, verbose_name="ký hiệu"),
         ),
         migrations.AlterField(
-            model_name='issueddocument',
-            name='number',
-            field=models.CharField(blank=True, max_length=60, verbose_name='số, ký hiệu'),
+            model_name="issueddocument",
+            name="number",
+            field=models.CharField(blank=True, max_length=60, verbose_name="số, ký hiệu"),
         ),
         migrations.RunPython(issued_when_signed, migrations.RunPython.noop),
     ]

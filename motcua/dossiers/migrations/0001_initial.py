@@ -6,98 +6,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_citizenprofile_onetimecode_externalidentity_and_more'),
-        ('catalog', '0004_procedureform'),
-        ('directory', '0001_initial'),
+        ("accounts", "0002_citizenprofile_onetimecode_externalidentity_and_more"),
+        ("catalog", "0004_procedureform"),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name='mã hồ sơ')),
-                ('channel', models.CharField(choices=[('online', 'Trực tuyến'), ('counter', 'Trực tiếp tại Bộ phận Một cửa'), ('post_office', 'Qua bưu điện'), ('national_portal', 'Cổng Dịch vụ công quốc gia')], default='online', max_length=20, verbose_name='kênh nộp')),
-                ('status', models.CharField(choices=[('draft', 'Đang soạn'), ('awaiting_confirmation', 'Chờ xác nhận mã OTP'), ('submitted', 'Chờ tiếp nhận'), ('withdrawn', 'Đã rút'), ('received', 'Đã tiếp nhận'), ('supplement_requested', 'Yêu cầu bổ sung'), ('rejected', 'Từ chối tiếp nhận')], default='draft', max_length=24, verbose_name='trạng thái')),
-                ('form_data', models.JSONField(blank=True, default=dict, verbose_name='dữ liệu tờ khai')),
-                ('delivery_method', models.CharField(blank=True, choices=[('online', 'Nhận kết quả trực tuyến'), ('counter', 'Nhận tại Bộ phận Một cửa'), ('post', 'Nhận qua bưu chính')], max_length=10, verbose_name='hình thức nhận kết quả')),
-                ('delivery_address', models.CharField(blank=True, max_length=500, verbose_name='địa chỉ nhận kết quả')),
-                ('declaration_accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='nộp lúc')),
-                ('expected_due_at', models.DateTimeField(blank=True, null=True, verbose_name='dự kiến trả kết quả')),
-                ('revision', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='directory.agency', verbose_name='cơ quan tiếp nhận')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to=settings.AUTH_USER_MODEL, verbose_name='người nộp')),
-                ('procedure_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.procedureversion', verbose_name='thủ tục (phiên bản)')),
-                ('representation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.representation', verbose_name='nộp thay cho tổ chức')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name="mã hồ sơ")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Trực tuyến"),
+                            ("counter", "Trực tiếp tại Bộ phận Một cửa"),
+                            ("post_office", "Qua bưu điện"),
+                            ("national_portal", "Cổng Dịch vụ công quốc gia"),
+                        ],
+                        default="online",
+                        max_length=20,
+                        verbose_name="kênh nộp",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang soạn"),
+                            ("awaiting_confirmation", "Chờ xác nhận mã OTP"),
+                            ("submitted", "Chờ tiếp nhận"),
+                            ("withdrawn", "Đã rút"),
+                            ("received", "Đã tiếp nhận"),
+                            ("supplement_requested", "Yêu cầu bổ sung"),
+                            ("rejected", "Từ chối tiếp nhận"),
+                        ],
+                        default="draft",
+                        max_length=24,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("form_data", models.JSONField(blank=True, default=dict, verbose_name="dữ liệu tờ khai")),
+                (
+                    "delivery_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("online", "Nhận kết quả trực tuyến"),
+                            ("counter", "Nhận tại Bộ phận Một cửa"),
+                            ("post", "Nhận qua bưu chính"),
+                        ],
+                        max_length=10,
+                        verbose_name="hình thức nhận kết quả",
+                    ),
+                ),
+                ("delivery_address", models.CharField(blank=True, max_length=500, verbose_name="địa chỉ nhận kết quả")),
+                ("declaration_accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="nộp lúc")),
+                ("expected_due_at", models.DateTimeField(blank=True, null=True, verbose_name="dự kiến trả kết quả")),
+                ("revision", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="directory.agency",
+                        verbose_name="cơ quan tiếp nhận",
+                    ),
+                ),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nộp",
+                    ),
+                ),
+                (
+                    "procedure_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.procedureversion",
+                        verbose_name="thủ tục (phiên bản)",
+                    ),
+                ),
+                (
+                    "representation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounts.representation",
+                        verbose_name="nộp thay cho tổ chức",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ',
-                'verbose_name_plural': 'hồ sơ',
-                'ordering': ['-created_at'],
+                "verbose_name": "hồ sơ",
+                "verbose_name_plural": "hồ sơ",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DossierAttachment',
+            name="DossierAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='dossiers/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('source', models.CharField(choices=[('upload', 'Tải lên'), ('document_store', 'Từ kho dữ liệu'), ('scan', 'Số hóa tại quầy')], default='upload', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('component', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.dossiercomponent')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='dossiers.dossier')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="dossiers/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("upload", "Tải lên"),
+                            ("document_store", "Từ kho dữ liệu"),
+                            ("scan", "Số hóa tại quầy"),
+                        ],
+                        default="upload",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "component",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.dossiercomponent"
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['component', 'created_at'],
+                "ordering": ["component", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DossierCodeSequence',
+            name="DossierCodeSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="directory.agency"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DossierStatusChange',
+            name="DossierStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Đang soạn'), ('awaiting_confirmation', 'Chờ xác nhận mã OTP'), ('submitted', 'Chờ tiếp nhận'), ('withdrawn', 'Đã rút'), ('received', 'Đã tiếp nhận'), ('supplement_requested', 'Yêu cầu bổ sung'), ('rejected', 'Từ chối tiếp nhận')], max_length=24)),
-                ('to_status', models.CharField(choices=[('draft', 'Đang soạn'), ('awaiting_confirmation', 'Chờ xác nhận mã OTP'), ('submitted', 'Chờ tiếp nhận'), ('withdrawn', 'Đã rút'), ('received', 'Đã tiếp nhận'), ('supplement_requested', 'Yêu cầu bổ sung'), ('rejected', 'Từ chối tiếp nhận')], max_length=24)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Đang soạn"),
+                            ("awaiting_confirmation", "Chờ xác nhận mã OTP"),
+                            ("submitted", "Chờ tiếp nhận"),
+                            ("withdrawn", "Đã rút"),
+                            ("received", "Đã tiếp nhận"),
+                            ("supplement_requested", "Yêu cầu bổ sung"),
+                            ("rejected", "Từ chối tiếp nhận"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang soạn"),
+                            ("awaiting_confirmation", "Chờ xác nhận mã OTP"),
+                            ("submitted", "Chờ tiếp nhận"),
+                            ("withdrawn", "Đã rút"),
+                            ("received", "Đã tiếp nhận"),
+                            ("supplement_requested", "Yêu cầu bổ sung"),
+                            ("rejected", "Từ chối tiếp nhận"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="history", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['agency', 'status', 'submitted_at'], name='dossiers_do_agency__d83549_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["agency", "status", "submitted_at"], name="dossiers_do_agency__d83549_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['applicant', 'status'], name='dossiers_do_applica_c42577_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["applicant", "status"], name="dossiers_do_applica_c42577_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dossiercodesequence',
-            constraint=models.UniqueConstraint(fields=('agency', 'day'), name='dossiercodesequence_unique'),
+            model_name="dossiercodesequence",
+            constraint=models.UniqueConstraint(fields=("agency", "day"), name="dossiercodesequence_unique"),
         ),
     ]

@@ -6,45 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0001_initial'),
+        ("dossiers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='hẹn trả kết quả'),
+            model_name="dossier",
+            name="due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="hẹn trả kết quả"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='received_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='tiếp nhận lúc'),
+            model_name="dossier",
+            name="received_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="tiếp nhận lúc"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='received_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="dossier",
+            name="received_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='DossierSlip',
+            name="DossierSlip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả'), ('supplement', 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'), ('refusal', 'Phiếu từ chối tiếp nhận giải quyết hồ sơ')], max_length=24, verbose_name='loại phiếu')),
-                ('form_set', models.CharField(max_length=120, verbose_name='mẫu theo')),
-                ('form_number', models.CharField(max_length=10, verbose_name='mẫu số')),
-                ('content', models.JSONField(default=dict, verbose_name='nội dung')),
-                ('file', models.FileField(upload_to='slips/%Y/%m/')),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slips', to='dossiers.dossier')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+                            ("supplement", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+                            ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+                        ],
+                        max_length=24,
+                        verbose_name="loại phiếu",
+                    ),
+                ),
+                ("form_set", models.CharField(max_length=120, verbose_name="mẫu theo")),
+                ("form_number", models.CharField(max_length=10, verbose_name="mẫu số")),
+                ("content", models.JSONField(default=dict, verbose_name="nội dung")),
+                ("file", models.FileField(upload_to="slips/%Y/%m/")),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="slips", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiếu',
-                'verbose_name_plural': 'phiếu',
-                'ordering': ['issued_at', 'id'],
+                "verbose_name": "phiếu",
+                "verbose_name_plural": "phiếu",
+                "ordering": ["issued_at", "id"],
             },
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_citizenprofile_onetimecode_externalidentity_and_more'),
-        ('catalog', '0004_procedureform'),
-        ('directory', '0001_initial'),
-        ('dossiers', '0002_reception'),
+        ("accounts", "0002_citizenprofile_onetimecode_externalidentity_and_more"),
+        ("catalog", "0004_procedureform"),
+        ("directory", "0001_initial"),
+        ("dossiers", "0002_reception"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['status', 'submitted_at'], name='dossiers_do_status_139641_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["status", "submitted_at"], name="dossiers_do_status_139641_idx"),
         ),
     ]

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_procedure_groups'),
-        ('directory', '0001_initial'),
-        ('dossiers', '0005_dossier_groups'),
+        ("catalog", "0006_procedure_groups"),
+        ("directory", "0001_initial"),
+        ("dossiers", "0005_dossier_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossierstep',
-            index=models.Index(fields=['agency', 'status', 'due_at'], name='dossiers_do_agency__efc057_idx'),
+            model_name="dossierstep",
+            index=models.Index(fields=["agency", "status", "due_at"], name="dossiers_do_agency__efc057_idx"),
         ),
     ]

@@ -6,51 +6,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0008_dossier_search'),
+        ("dossiers", "0008_dossier_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Đang soạn'), ('awaiting_confirmation', 'Chờ xác nhận mã OTP'), ('submitted', 'Chờ tiếp nhận'), ('withdrawn', 'Đã rút'), ('received', 'Đã tiếp nhận'), ('supplement_requested', 'Yêu cầu bổ sung'), ('rejected', 'Từ chối tiếp nhận'), ('in_progress', 'Đang xử lý'), ('paused', 'Tạm dừng, chờ bổ sung hồ sơ'), ('processed', 'Đã có kết quả'), ('returned', 'Đã trả kết quả'), ('stopped', 'Dừng xử lý')], default='draft', max_length=24, verbose_name='trạng thái'),
+            model_name="dossier",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Đang soạn"),
+                    ("awaiting_confirmation", "Chờ xác nhận mã OTP"),
+                    ("submitted", "Chờ tiếp nhận"),
+                    ("withdrawn", "Đã rút"),
+                    ("received", "Đã tiếp nhận"),
+                    ("supplement_requested", "Yêu cầu bổ sung"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("in_progress", "Đang xử lý"),
+                    ("paused", "Tạm dừng, chờ bổ sung hồ sơ"),
+                    ("processed", "Đã có kết quả"),
+                    ("returned", "Đã trả kết quả"),
+                    ("stopped", "Dừng xử lý"),
+                ],
+                default="draft",
+                max_length=24,
+                verbose_name="trạng thái",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierslip',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả'), ('supplement', 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'), ('refusal', 'Phiếu từ chối tiếp nhận giải quyết hồ sơ'), ('apology', 'Phiếu xin lỗi và hẹn lại ngày trả kết quả'), ('stop_notice', 'Thông báo dừng giải quyết hồ sơ')], max_length=24, verbose_name='loại phiếu'),
+            model_name="dossierslip",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+                    ("supplement", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+                    ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+                    ("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("stop_notice", "Thông báo dừng giải quyết hồ sơ"),
+                ],
+                max_length=24,
+                verbose_name="loại phiếu",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierstatuschange',
-            name='from_status',
-            field=models.CharField(blank=True, choices=[('draft', 'Đang soạn'), ('awaiting_confirmation', 'Chờ xác nhận mã OTP'), ('submitted', 'Chờ tiếp nhận'), ('withdrawn', 'Đã rút'), ('received', 'Đã tiếp nhận'), ('supplement_requested', 'Yêu cầu bổ sung'), ('rejected', 'Từ chối tiếp nhận'), ('in_progress', 'Đang xử lý'), ('paused', 'Tạm dừng, chờ bổ sung hồ sơ'), ('processed', 'Đã có kết quả'), ('returned', 'Đã trả kết quả'), ('stopped', 'Dừng xử lý')], max_length=24),
+            model_name="dossierstatuschange",
+            name="from_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("draft", "Đang soạn"),
+                    ("awaiting_confirmation", "Chờ xác nhận mã OTP"),
+                    ("submitted", "Chờ tiếp nhận"),
+                    ("withdrawn", "Đã rút"),
+                    ("received", "Đã tiếp nhận"),
+                    ("supplement_requested", "Yêu cầu bổ sung"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("in_progress", "Đang xử lý"),
+                    ("paused", "Tạm dừng, chờ bổ sung hồ sơ"),
+                    ("processed", "Đã có kết quả"),
+                    ("returned", "Đã trả kết quả"),
+                    ("stopped", "Dừng xử lý"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierstatuschange',
-            name='to_status',
-            field=models.CharField(choices=[('draft', 'Đang soạn'), ('awaiting_confirmation', 'Chờ xác nhận mã OTP'), ('submitted', 'Chờ tiếp nhận'), ('withdrawn', 'Đã rút'), ('received', 'Đã tiếp nhận'), ('supplement_requested', 'Yêu cầu bổ sung'), ('rejected', 'Từ chối tiếp nhận'), ('in_progress', 'Đang xử lý'), ('paused', 'Tạm dừng, chờ bổ sung hồ sơ'), ('processed', 'Đã có kết quả'), ('returned', 'Đã trả kết quả'), ('stopped', 'Dừng xử lý')], max_length=24),
+            model_name="dossierstatuschange",
+            name="to_status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Đang soạn"),
+                    ("awaiting_confirmation", "Chờ xác nhận mã OTP"),
+                    ("submitted", "Chờ tiếp nhận"),
+                    ("withdrawn", "Đã rút"),
+                    ("received", "Đã tiếp nhận"),
+                    ("supplement_requested", "Yêu cầu bổ sung"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("in_progress", "Đang xử lý"),
+                    ("paused", "Tạm dừng, chờ bổ sung hồ sơ"),
+                    ("processed", "Đã có kết quả"),
+                    ("returned", "Đã trả kết quả"),
+                    ("stopped", "Dừng xử lý"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.CreateModel(
-            name='WithdrawalRequest',
+            name="WithdrawalRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='lý do rút hồ sơ')),
-                ('status', models.CharField(choices=[('pending', 'Chờ cơ quan xem xét'), ('accepted', 'Đồng ý cho rút hồ sơ'), ('refused', 'Không đồng ý, tiếp tục giải quyết'), ('lapsed', 'Không còn hiệu lực')], default='pending', max_length=10, verbose_name='trạng thái')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='đề nghị lúc')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='quyết định lúc')),
-                ('decision_note', models.TextField(blank=True, verbose_name='ý kiến của cơ quan')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='withdrawal_requests', to='dossiers.dossier')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(verbose_name="lý do rút hồ sơ")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ cơ quan xem xét"),
+                            ("accepted", "Đồng ý cho rút hồ sơ"),
+                            ("refused", "Không đồng ý, tiếp tục giải quyết"),
+                            ("lapsed", "Không còn hiệu lực"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="đề nghị lúc")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="quyết định lúc")),
+                ("decision_note", models.TextField(blank=True, verbose_name="ý kiến của cơ quan")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="withdrawal_requests",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đề nghị rút hồ sơ',
-                'verbose_name_plural': 'đề nghị rút hồ sơ',
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('dossier',), name='withdrawalrequest_one_pending')],
+                "verbose_name": "đề nghị rút hồ sơ",
+                "verbose_name_plural": "đề nghị rút hồ sơ",
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("dossier",),
+                        name="withdrawalrequest_one_pending",
+                    )
+                ],
             },
         ),
     ]

@@ -6,32 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0010_dossier_search_scope'),
+        ("dossiers", "0010_dossier_search_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DomainEvent',
+            name="DomainEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='thứ tự trong hồ sơ')),
-                ('kind', models.CharField(choices=[('submitted', 'Nộp hồ sơ'), ('received', 'Tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('supplemented', 'Bổ sung hồ sơ'), ('rejected', 'Từ chối tiếp nhận'), ('processing_started', 'Bắt đầu xử lý'), ('step_taken', 'Nhận xử lý bước'), ('step_assigned', 'Phân công xử lý'), ('forwarded', 'Chuyển bước xử lý'), ('sent_back', 'Trả lại bước trước'), ('consulted', 'Xin ý kiến cơ quan khác'), ('consultation_answered', 'Trả lời xin ý kiến'), ('paused', 'Tạm dừng chờ bổ sung'), ('resumed', 'Tiếp tục xử lý'), ('extended', 'Gia hạn xử lý'), ('approved', 'Phê duyệt kết quả'), ('result_signed', 'Ký số kết quả'), ('result_issued', 'Ban hành kết quả'), ('result_posted', 'Gửi kết quả qua bưu chính'), ('returned', 'Trả kết quả'), ('fees_due', 'Phí, lệ phí phải nộp'), ('fees_paid', 'Đã nộp phí, lệ phí'), ('rated', 'Đánh giá mức độ hài lòng'), ('feedback_received', 'Tiếp nhận phản ánh, kiến nghị'), ('feedback_answered', 'Trả lời phản ánh, kiến nghị'), ('stopped', 'Dừng xử lý'), ('withdrawal_requested', 'Đề nghị rút hồ sơ'), ('withdrawal_refused', 'Không chấp nhận rút hồ sơ'), ('withdrawn', 'Rút hồ sơ')], max_length=32, verbose_name='sự kiện')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='người thực hiện')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='nội dung')),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveIntegerField(verbose_name="thứ tự trong hồ sơ")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Nộp hồ sơ"),
+                            ("received", "Tiếp nhận hồ sơ"),
+                            ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                            ("supplemented", "Bổ sung hồ sơ"),
+                            ("rejected", "Từ chối tiếp nhận"),
+                            ("processing_started", "Bắt đầu xử lý"),
+                            ("step_taken", "Nhận xử lý bước"),
+                            ("step_assigned", "Phân công xử lý"),
+                            ("forwarded", "Chuyển bước xử lý"),
+                            ("sent_back", "Trả lại bước trước"),
+                            ("consulted", "Xin ý kiến cơ quan khác"),
+                            ("consultation_answered", "Trả lời xin ý kiến"),
+                            ("paused", "Tạm dừng chờ bổ sung"),
+                            ("resumed", "Tiếp tục xử lý"),
+                            ("extended", "Gia hạn xử lý"),
+                            ("approved", "Phê duyệt kết quả"),
+                            ("result_signed", "Ký số kết quả"),
+                            ("result_issued", "Ban hành kết quả"),
+                            ("result_posted", "Gửi kết quả qua bưu chính"),
+                            ("returned", "Trả kết quả"),
+                            ("fees_due", "Phí, lệ phí phải nộp"),
+                            ("fees_paid", "Đã nộp phí, lệ phí"),
+                            ("rated", "Đánh giá mức độ hài lòng"),
+                            ("feedback_received", "Tiếp nhận phản ánh, kiến nghị"),
+                            ("feedback_answered", "Trả lời phản ánh, kiến nghị"),
+                            ("stopped", "Dừng xử lý"),
+                            ("withdrawal_requested", "Đề nghị rút hồ sơ"),
+                            ("withdrawal_refused", "Không chấp nhận rút hồ sơ"),
+                            ("withdrawn", "Rút hồ sơ"),
+                        ],
+                        max_length=32,
+                        verbose_name="sự kiện",
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=200, verbose_name="người thực hiện")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="nội dung")),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện hồ sơ',
-                'verbose_name_plural': 'sự kiện hồ sơ',
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'seq'), name='events_dossier_seq_unique')],
+                "verbose_name": "sự kiện hồ sơ",
+                "verbose_name_plural": "sự kiện hồ sơ",
+                "ordering": ["id"],
+                "constraints": [models.UniqueConstraint(fields=("dossier", "seq"), name="events_dossier_seq_unique")],
             },
         ),
     ]

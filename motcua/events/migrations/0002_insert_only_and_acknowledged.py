@@ -36,16 +36,50 @@ def install_triggers(connection):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0001_domain_events'),
+        ("events", "0001_domain_events"),
     ]
 
     operations = [
         migrations.RunPython(create_triggers, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='domainevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Nộp hồ sơ'), ('acknowledged', 'Xác nhận đã nhận hồ sơ'), ('received', 'Tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('supplemented', 'Bổ sung hồ sơ'), ('rejected', 'Từ chối tiếp nhận'), ('processing_started', 'Bắt đầu xử lý'), ('step_taken', 'Nhận xử lý bước'), ('step_assigned', 'Phân công xử lý'), ('forwarded', 'Chuyển bước xử lý'), ('sent_back', 'Trả lại bước trước'), ('consulted', 'Xin ý kiến cơ quan khác'), ('consultation_answered', 'Trả lời xin ý kiến'), ('paused', 'Tạm dừng chờ bổ sung'), ('resumed', 'Tiếp tục xử lý'), ('extended', 'Gia hạn xử lý'), ('approved', 'Phê duyệt kết quả'), ('result_signed', 'Ký số kết quả'), ('result_issued', 'Ban hành kết quả'), ('result_posted', 'Gửi kết quả qua bưu chính'), ('returned', 'Trả kết quả'), ('fees_due', 'Phí, lệ phí phải nộp'), ('fees_paid', 'Đã nộp phí, lệ phí'), ('rated', 'Đánh giá mức độ hài lòng'), ('feedback_received', 'Tiếp nhận phản ánh, kiến nghị'), ('feedback_answered', 'Trả lời phản ánh, kiến nghị'), ('stopped', 'Dừng xử lý'), ('withdrawal_requested', 'Đề nghị rút hồ sơ'), ('withdrawal_refused', 'Không chấp nhận rút hồ sơ'), ('withdrawn', 'Rút hồ sơ')], max_length=32, verbose_name='sự kiện'),
+            model_name="domainevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Nộp hồ sơ"),
+                    ("acknowledged", "Xác nhận đã nhận hồ sơ"),
+                    ("received", "Tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("supplemented", "Bổ sung hồ sơ"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("processing_started", "Bắt đầu xử lý"),
+                    ("step_taken", "Nhận xử lý bước"),
+                    ("step_assigned", "Phân công xử lý"),
+                    ("forwarded", "Chuyển bước xử lý"),
+                    ("sent_back", "Trả lại bước trước"),
+                    ("consulted", "Xin ý kiến cơ quan khác"),
+                    ("consultation_answered", "Trả lời xin ý kiến"),
+                    ("paused", "Tạm dừng chờ bổ sung"),
+                    ("resumed", "Tiếp tục xử lý"),
+                    ("extended", "Gia hạn xử lý"),
+                    ("approved", "Phê duyệt kết quả"),
+                    ("result_signed", "Ký số kết quả"),
+                    ("result_issued", "Ban hành kết quả"),
+                    ("result_posted", "Gửi kết quả qua bưu chính"),
+                    ("returned", "Trả kết quả"),
+                    ("fees_due", "Phí, lệ phí phải nộp"),
+                    ("fees_paid", "Đã nộp phí, lệ phí"),
+                    ("rated", "Đánh giá mức độ hài lòng"),
+                    ("feedback_received", "Tiếp nhận phản ánh, kiến nghị"),
+                    ("feedback_answered", "Trả lời phản ánh, kiến nghị"),
+                    ("stopped", "Dừng xử lý"),
+                    ("withdrawal_requested", "Đề nghị rút hồ sơ"),
+                    ("withdrawal_refused", "Không chấp nhận rút hồ sơ"),
+                    ("withdrawn", "Rút hồ sơ"),
+                ],
+                max_length=32,
+                verbose_name="sự kiện",
+            ),
         ),
     ]

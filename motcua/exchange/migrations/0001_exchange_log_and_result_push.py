@@ -7,62 +7,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0010_dossier_search_scope'),
+        ("dossiers", "0010_dossier_search_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExchangeLog',
+            name="ExchangeLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='thời điểm')),
-                ('service', models.CharField(choices=[('DANCU.TRACUU_CONGDAN', 'Tra cứu Cơ sở dữ liệu quốc gia về dân cư'), ('DKDN.TRACUU_MST', 'Tra cứu đăng ký doanh nghiệp theo mã số thuế'), ('HOTICH.CAPNHAT_KETQUA', 'Cập nhật kết quả vào Cơ sở dữ liệu hộ tịch'), ('CUTRU.CAPNHAT_KETQUA', 'Cập nhật kết quả vào Cơ sở dữ liệu về cư trú')], max_length=40, verbose_name='dịch vụ')),
-                ('actor_role', models.CharField(max_length=100, verbose_name='vai trò người yêu cầu')),
-                ('actor_agency', models.CharField(blank=True, max_length=255, verbose_name='cơ quan yêu cầu')),
-                ('purpose', models.CharField(choices=[('prefill', 'Điền sẵn tờ khai theo đề nghị của người nộp hồ sơ'), ('reception_check', 'Kiểm tra thông tin khi tiếp nhận hồ sơ'), ('processing_check', 'Xác minh thông tin trong quá trình giải quyết hồ sơ'), ('result_update', 'Cập nhật kết quả giải quyết vào cơ sở dữ liệu chuyên ngành')], max_length=32, verbose_name='mục đích')),
-                ('subject_kind', models.CharField(choices=[('person', 'Công dân'), ('business', 'Doanh nghiệp')], max_length=16, verbose_name='đối tượng')),
-                ('subject_digest', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('subject_masked', models.CharField(max_length=20, verbose_name='mã định danh (che)')),
-                ('outcome', models.CharField(choices=[('found', 'Có dữ liệu'), ('not_found', 'Không có dữ liệu'), ('delivered', 'Đã gửi'), ('failed', 'Không thành công')], max_length=16, verbose_name='kết quả')),
-                ('error_code', models.CharField(blank=True, max_length=40, verbose_name='mã lỗi')),
-                ('response_fields', models.JSONField(blank=True, default=list, verbose_name='trường dữ liệu nhận được')),
-                ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='thời gian (ms)')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người yêu cầu')),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('subject_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="thời điểm"),
+                ),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("DANCU.TRACUU_CONGDAN", "Tra cứu Cơ sở dữ liệu quốc gia về dân cư"),
+                            ("DKDN.TRACUU_MST", "Tra cứu đăng ký doanh nghiệp theo mã số thuế"),
+                            ("HOTICH.CAPNHAT_KETQUA", "Cập nhật kết quả vào Cơ sở dữ liệu hộ tịch"),
+                            ("CUTRU.CAPNHAT_KETQUA", "Cập nhật kết quả vào Cơ sở dữ liệu về cư trú"),
+                        ],
+                        max_length=40,
+                        verbose_name="dịch vụ",
+                    ),
+                ),
+                ("actor_role", models.CharField(max_length=100, verbose_name="vai trò người yêu cầu")),
+                ("actor_agency", models.CharField(blank=True, max_length=255, verbose_name="cơ quan yêu cầu")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("prefill", "Điền sẵn tờ khai theo đề nghị của người nộp hồ sơ"),
+                            ("reception_check", "Kiểm tra thông tin khi tiếp nhận hồ sơ"),
+                            ("processing_check", "Xác minh thông tin trong quá trình giải quyết hồ sơ"),
+                            ("result_update", "Cập nhật kết quả giải quyết vào cơ sở dữ liệu chuyên ngành"),
+                        ],
+                        max_length=32,
+                        verbose_name="mục đích",
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[("person", "Công dân"), ("business", "Doanh nghiệp")],
+                        max_length=16,
+                        verbose_name="đối tượng",
+                    ),
+                ),
+                ("subject_digest", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("subject_masked", models.CharField(max_length=20, verbose_name="mã định danh (che)")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("found", "Có dữ liệu"),
+                            ("not_found", "Không có dữ liệu"),
+                            ("delivered", "Đã gửi"),
+                            ("failed", "Không thành công"),
+                        ],
+                        max_length=16,
+                        verbose_name="kết quả",
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=40, verbose_name="mã lỗi")),
+                (
+                    "response_fields",
+                    models.JSONField(blank=True, default=list, verbose_name="trường dữ liệu nhận được"),
+                ),
+                ("duration_ms", models.PositiveIntegerField(default=0, verbose_name="thời gian (ms)")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người yêu cầu",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "subject_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký trao đổi dữ liệu',
-                'verbose_name_plural': 'nhật ký trao đổi dữ liệu',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "nhật ký trao đổi dữ liệu",
+                "verbose_name_plural": "nhật ký trao đổi dữ liệu",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ResultPush',
+            name="ResultPush",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service', models.CharField(choices=[('DANCU.TRACUU_CONGDAN', 'Tra cứu Cơ sở dữ liệu quốc gia về dân cư'), ('DKDN.TRACUU_MST', 'Tra cứu đăng ký doanh nghiệp theo mã số thuế'), ('HOTICH.CAPNHAT_KETQUA', 'Cập nhật kết quả vào Cơ sở dữ liệu hộ tịch'), ('CUTRU.CAPNHAT_KETQUA', 'Cập nhật kết quả vào Cơ sở dữ liệu về cư trú')], max_length=40, verbose_name='dịch vụ')),
-                ('idempotency_key', models.CharField(max_length=120, unique=True, verbose_name='khóa chống trùng')),
-                ('payload', models.JSONField(default=dict, verbose_name='nội dung')),
-                ('status', models.CharField(choices=[('pending', 'Chờ gửi'), ('sending', 'Đang gửi'), ('delivered', 'Đã gửi')], default='pending', max_length=16, verbose_name='trạng thái')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='số lần gửi')),
-                ('next_attempt_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='gửi lại lúc')),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=255, verbose_name='lỗi gần nhất')),
-                ('remote_reference', models.CharField(blank=True, max_length=100, verbose_name='số tiếp nhận bên nhận')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='đã gửi lúc')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("DANCU.TRACUU_CONGDAN", "Tra cứu Cơ sở dữ liệu quốc gia về dân cư"),
+                            ("DKDN.TRACUU_MST", "Tra cứu đăng ký doanh nghiệp theo mã số thuế"),
+                            ("HOTICH.CAPNHAT_KETQUA", "Cập nhật kết quả vào Cơ sở dữ liệu hộ tịch"),
+                            ("CUTRU.CAPNHAT_KETQUA", "Cập nhật kết quả vào Cơ sở dữ liệu về cư trú"),
+                        ],
+                        max_length=40,
+                        verbose_name="dịch vụ",
+                    ),
+                ),
+                ("idempotency_key", models.CharField(max_length=120, unique=True, verbose_name="khóa chống trùng")),
+                ("payload", models.JSONField(default=dict, verbose_name="nội dung")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Chờ gửi"), ("sending", "Đang gửi"), ("delivered", "Đã gửi")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="số lần gửi")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="gửi lại lúc"),
+                ),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=255, verbose_name="lỗi gần nhất")),
+                (
+                    "remote_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="số tiếp nhận bên nhận"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="đã gửi lúc")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kết quả chờ gửi hệ thống chuyên ngành',
-                'verbose_name_plural': 'kết quả chờ gửi hệ thống chuyên ngành',
-                'ordering': ['id'],
+                "verbose_name": "kết quả chờ gửi hệ thống chuyên ngành",
+                "verbose_name_plural": "kết quả chờ gửi hệ thống chuyên ngành",
+                "ordering": ["id"],
             },
         ),
     ]

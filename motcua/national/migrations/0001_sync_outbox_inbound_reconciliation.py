@@ -5,96 +5,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0010_dossier_search_scope'),
-        ('events', '0001_domain_events'),
+        ("dossiers", "0010_dossier_search_scope"),
+        ("events", "0001_domain_events"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReconciliationRun',
+            name="ReconciliationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='ngày đối soát')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='bắt đầu')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc')),
-                ('checked', models.PositiveIntegerField(default=0, verbose_name='số hồ sơ đối soát')),
-                ('repaired', models.PositiveIntegerField(default=0, verbose_name='đã tự sửa')),
-                ('unresolved', models.PositiveIntegerField(default=0, verbose_name='cần xử lý')),
-                ('error', models.CharField(blank=True, max_length=500, verbose_name='lỗi')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True, verbose_name="ngày đối soát")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="bắt đầu")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="kết thúc")),
+                ("checked", models.PositiveIntegerField(default=0, verbose_name="số hồ sơ đối soát")),
+                ("repaired", models.PositiveIntegerField(default=0, verbose_name="đã tự sửa")),
+                ("unresolved", models.PositiveIntegerField(default=0, verbose_name="cần xử lý")),
+                ("error", models.CharField(blank=True, max_length=500, verbose_name="lỗi")),
             ],
             options={
-                'verbose_name': 'lần đối soát',
-                'verbose_name_plural': 'lần đối soát',
-                'ordering': ['-day'],
+                "verbose_name": "lần đối soát",
+                "verbose_name_plural": "lần đối soát",
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='InboundRecord',
+            name="InboundRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('portal_id', models.CharField(max_length=80, unique=True, verbose_name='mã hồ sơ trên Cổng quốc gia')),
-                ('status', models.CharField(choices=[('accepted', 'Đã nhận thành hồ sơ'), ('parked', 'Tạm giữ, chờ quản trị xử lý')], max_length=10, verbose_name='trạng thái')),
-                ('reason', models.TextField(blank=True, verbose_name='lý do tạm giữ')),
-                ('reason_code', models.CharField(blank=True, max_length=40, verbose_name='mã lý do')),
-                ('body', models.JSONField(verbose_name='bản ghi nhận được')),
-                ('deliveries', models.PositiveIntegerField(default=1, verbose_name='số lần Cổng quốc gia gửi')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='nhận lần đầu lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='đã báo lại Cổng quốc gia lúc')),
-                ('dossier', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='national_inbound', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("portal_id", models.CharField(max_length=80, unique=True, verbose_name="mã hồ sơ trên Cổng quốc gia")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("accepted", "Đã nhận thành hồ sơ"), ("parked", "Tạm giữ, chờ quản trị xử lý")],
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="lý do tạm giữ")),
+                ("reason_code", models.CharField(blank=True, max_length=40, verbose_name="mã lý do")),
+                ("body", models.JSONField(verbose_name="bản ghi nhận được")),
+                ("deliveries", models.PositiveIntegerField(default=1, verbose_name="số lần Cổng quốc gia gửi")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="nhận lần đầu lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="đã báo lại Cổng quốc gia lúc"),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="national_inbound",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ nhận từ Cổng quốc gia',
-                'verbose_name_plural': 'hồ sơ nhận từ Cổng quốc gia',
-                'ordering': ['-received_at'],
+                "verbose_name": "hồ sơ nhận từ Cổng quốc gia",
+                "verbose_name_plural": "hồ sơ nhận từ Cổng quốc gia",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReconciliationFinding',
+            name="ReconciliationFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dossier_code', models.CharField(max_length=40, verbose_name='mã hồ sơ')),
-                ('kind', models.CharField(choices=[('not_on_portal', 'Cổng quốc gia không có hồ sơ'), ('missing_records', 'Cổng quốc gia thiếu bản ghi'), ('extra_records', 'Cổng quốc gia có nhiều bản ghi hơn'), ('state_differs', 'Trạng thái khác nhau')], max_length=20, verbose_name='chênh lệch')),
-                ('ours', models.CharField(blank=True, max_length=100, verbose_name='hệ thống tỉnh')),
-                ('theirs', models.CharField(blank=True, max_length=100, verbose_name='Cổng quốc gia')),
-                ('repaired', models.BooleanField(default=False, verbose_name='đã tự sửa')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('dossier', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.dossier')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='national.reconciliationrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("dossier_code", models.CharField(max_length=40, verbose_name="mã hồ sơ")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("not_on_portal", "Cổng quốc gia không có hồ sơ"),
+                            ("missing_records", "Cổng quốc gia thiếu bản ghi"),
+                            ("extra_records", "Cổng quốc gia có nhiều bản ghi hơn"),
+                            ("state_differs", "Trạng thái khác nhau"),
+                        ],
+                        max_length=20,
+                        verbose_name="chênh lệch",
+                    ),
+                ),
+                ("ours", models.CharField(blank=True, max_length=100, verbose_name="hệ thống tỉnh")),
+                ("theirs", models.CharField(blank=True, max_length=100, verbose_name="Cổng quốc gia")),
+                ("repaired", models.BooleanField(default=False, verbose_name="đã tự sửa")),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="national.reconciliationrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chênh lệch đối soát',
-                'verbose_name_plural': 'chênh lệch đối soát',
-                'ordering': ['run', 'dossier_code'],
+                "verbose_name": "chênh lệch đối soát",
+                "verbose_name_plural": "chênh lệch đối soát",
+                "ordering": ["run", "dossier_code"],
             },
         ),
         migrations.CreateModel(
-            name='SyncItem',
+            name="SyncItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='thứ tự trong hồ sơ')),
-                ('kind', models.CharField(max_length=32, verbose_name='sự kiện')),
-                ('idempotency_key', models.CharField(max_length=64, unique=True, verbose_name='khóa đồng bộ')),
-                ('body', models.JSONField(verbose_name='bản ghi gửi đi')),
-                ('status', models.CharField(choices=[('pending', 'Chờ gửi'), ('sending', 'Đang gửi'), ('failed', 'Gửi lỗi, sẽ thử lại'), ('sent', 'Đã đồng bộ'), ('parked', 'Tạm giữ, chờ quản trị xử lý')], default='pending', max_length=10, verbose_name='trạng thái')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='số lần gửi')),
-                ('next_attempt_at', models.DateTimeField(verbose_name='gửi lần tới lúc')),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='lỗi gần nhất')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ghi nhận lúc')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='đồng bộ lúc')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.dossier')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='events.domainevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveIntegerField(verbose_name="thứ tự trong hồ sơ")),
+                ("kind", models.CharField(max_length=32, verbose_name="sự kiện")),
+                ("idempotency_key", models.CharField(max_length=64, unique=True, verbose_name="khóa đồng bộ")),
+                ("body", models.JSONField(verbose_name="bản ghi gửi đi")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ gửi"),
+                            ("sending", "Đang gửi"),
+                            ("failed", "Gửi lỗi, sẽ thử lại"),
+                            ("sent", "Đã đồng bộ"),
+                            ("parked", "Tạm giữ, chờ quản trị xử lý"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="số lần gửi")),
+                ("next_attempt_at", models.DateTimeField(verbose_name="gửi lần tới lúc")),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="lỗi gần nhất")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ghi nhận lúc")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="đồng bộ lúc")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="events.domainevent"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bản ghi đồng bộ đi',
-                'verbose_name_plural': 'bản ghi đồng bộ đi',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='national_sy_status_fd491a_idx'), models.Index(fields=['dossier', 'seq'], name='national_sy_dossier_4b853d_idx')],
+                "verbose_name": "bản ghi đồng bộ đi",
+                "verbose_name_plural": "bản ghi đồng bộ đi",
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="national_sy_status_fd491a_idx"),
+                    models.Index(fields=["dossier", "seq"], name="national_sy_dossier_4b853d_idx"),
+                ],
             },
         ),
     ]

@@ -4,25 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('national', '0001_sync_outbox_inbound_reconciliation'),
+        ("national", "0001_sync_outbox_inbound_reconciliation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboundrecord',
-            name='paper_problems',
-            field=models.JSONField(blank=True, default=list, verbose_name='giấy tờ không nhận được'),
+            model_name="inboundrecord",
+            name="paper_problems",
+            field=models.JSONField(blank=True, default=list, verbose_name="giấy tờ không nhận được"),
         ),
         migrations.AlterField(
-            model_name='inboundrecord',
-            name='status',
-            field=models.CharField(choices=[('accepted', 'Đã nhận thành hồ sơ'), ('waiting', 'Chờ tải giấy tờ từ Cổng quốc gia'), ('parked', 'Tạm giữ, chờ quản trị xử lý')], max_length=10, verbose_name='trạng thái'),
+            model_name="inboundrecord",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("accepted", "Đã nhận thành hồ sơ"),
+                    ("waiting", "Chờ tải giấy tờ từ Cổng quốc gia"),
+                    ("parked", "Tạm giữ, chờ quản trị xử lý"),
+                ],
+                max_length=10,
+                verbose_name="trạng thái",
+            ),
         ),
         migrations.AlterField(
-            model_name='reconciliationfinding',
-            name='kind',
-            field=models.CharField(choices=[('not_on_portal', 'Cổng quốc gia không có hồ sơ'), ('missing_records', 'Cổng quốc gia thiếu bản ghi'), ('extra_records', 'Cổng quốc gia có nhiều bản ghi hơn'), ('state_differs', 'Trạng thái khác nhau'), ('only_on_portal', 'Hồ sơ nộp trên Cổng quốc gia chưa được nhận'), ('not_listed', 'Hồ sơ nhận từ Cổng quốc gia nhưng Cổng không còn liệt kê')], max_length=20, verbose_name='chênh lệch'),
+            model_name="reconciliationfinding",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("not_on_portal", "Cổng quốc gia không có hồ sơ"),
+                    ("missing_records", "Cổng quốc gia thiếu bản ghi"),
+                    ("extra_records", "Cổng quốc gia có nhiều bản ghi hơn"),
+                    ("state_differs", "Trạng thái khác nhau"),
+                    ("only_on_portal", "Hồ sơ nộp trên Cổng quốc gia chưa được nhận"),
+                    ("not_listed", "Hồ sơ nhận từ Cổng quốc gia nhưng Cổng không còn liệt kê"),
+                ],
+                max_length=20,
+                verbose_name="chênh lệch",
+            ),
         ),
     ]

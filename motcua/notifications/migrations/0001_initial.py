@@ -5,25 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DemoSmsMessage',
+            name="DemoSmsMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=15, verbose_name='số điện thoại')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='thời điểm gửi')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("phone", models.CharField(max_length=15, verbose_name="số điện thoại")),
+                ("text", models.TextField(verbose_name="nội dung")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="thời điểm gửi")),
             ],
             options={
-                'verbose_name': 'tin nhắn SMS mô phỏng',
-                'verbose_name_plural': 'tin nhắn SMS mô phỏng',
-                'indexes': [models.Index(fields=['phone', '-created_at'], name='demosms_phone_created')],
+                "verbose_name": "tin nhắn SMS mô phỏng",
+                "verbose_name_plural": "tin nhắn SMS mô phỏng",
+                "indexes": [models.Index(fields=["phone", "-created_at"], name="demosms_phone_created")],
             },
         ),
     ]

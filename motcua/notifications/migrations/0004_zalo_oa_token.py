@@ -4,30 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_default_templates'),
+        ("notifications", "0003_default_templates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ZaloOaToken',
+            name="ZaloOaToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=64, unique=True, verbose_name='mã ứng dụng Zalo (app id)')),
-                ('access_token', models.TextField(blank=True, verbose_name='access token')),
-                ('access_token_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='access token hết hạn lúc')),
-                ('refresh_token', models.TextField(blank=True, verbose_name='refresh token')),
-                ('refresh_token_issued_at', models.DateTimeField(blank=True, null=True, verbose_name='refresh token nhận lúc')),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True, verbose_name='làm mới gần nhất lúc')),
-                ('refresh_rejected_at', models.DateTimeField(blank=True, null=True, verbose_name='refresh token bị từ chối lúc')),
-                ('last_error', models.CharField(blank=True, max_length=255, verbose_name='lỗi làm mới gần nhất')),
-                ('last_error_at', models.DateTimeField(blank=True, null=True, verbose_name='lỗi lúc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("app_id", models.CharField(max_length=64, unique=True, verbose_name="mã ứng dụng Zalo (app id)")),
+                ("access_token", models.TextField(blank=True, verbose_name="access token")),
+                (
+                    "access_token_expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="access token hết hạn lúc"),
+                ),
+                ("refresh_token", models.TextField(blank=True, verbose_name="refresh token")),
+                (
+                    "refresh_token_issued_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="refresh token nhận lúc"),
+                ),
+                ("refreshed_at", models.DateTimeField(blank=True, null=True, verbose_name="làm mới gần nhất lúc")),
+                (
+                    "refresh_rejected_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="refresh token bị từ chối lúc"),
+                ),
+                ("last_error", models.CharField(blank=True, max_length=255, verbose_name="lỗi làm mới gần nhất")),
+                ("last_error_at", models.DateTimeField(blank=True, null=True, verbose_name="lỗi lúc")),
             ],
             options={
-                'verbose_name': 'token Zalo OA',
-                'verbose_name_plural': 'token Zalo OA',
-                'ordering': ['app_id'],
+                "verbose_name": "token Zalo OA",
+                "verbose_name_plural": "token Zalo OA",
+                "ordering": ["app_id"],
             },
         ),
     ]

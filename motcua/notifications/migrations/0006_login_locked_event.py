@@ -4,20 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0005_outbox_attachment_channel_pause'),
+        ("notifications", "0005_outbox_attachment_channel_pause"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notificationtemplate',
-            name='event',
-            field=models.CharField(choices=[('submitted', 'Đã nộp hồ sơ'), ('acknowledgement', 'Giấy xác nhận đã nhận hồ sơ'), ('accepted', 'Đã tiếp nhận, có ngày hẹn trả'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('rejected', 'Từ chối tiếp nhận'), ('fee_due', 'Cần nộp phí, lệ phí'), ('result_ready', 'Đã có kết quả'), ('late_apology', 'Xin lỗi vì trễ hẹn, hẹn lại ngày trả'), ('completed', 'Đã trả kết quả'), ('rating_requested', 'Mời đánh giá mức độ hài lòng'), ('status_reply', 'Trả lời tra cứu: trạng thái hồ sơ'), ('not_found_reply', 'Trả lời tra cứu: không tìm thấy hồ sơ'), ('help_reply', 'Trả lời tra cứu: hướng dẫn cú pháp'), ('deadline_warning', 'Cảnh báo hạn xử lý (gửi cán bộ)'), ('login_locked', 'Cảnh báo tài khoản tạm bị khoá đăng nhập')], max_length=32, verbose_name='sự kiện'),
+            model_name="notificationtemplate",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Đã nộp hồ sơ"),
+                    ("acknowledgement", "Giấy xác nhận đã nhận hồ sơ"),
+                    ("accepted", "Đã tiếp nhận, có ngày hẹn trả"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("fee_due", "Cần nộp phí, lệ phí"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("late_apology", "Xin lỗi vì trễ hẹn, hẹn lại ngày trả"),
+                    ("completed", "Đã trả kết quả"),
+                    ("rating_requested", "Mời đánh giá mức độ hài lòng"),
+                    ("status_reply", "Trả lời tra cứu: trạng thái hồ sơ"),
+                    ("not_found_reply", "Trả lời tra cứu: không tìm thấy hồ sơ"),
+                    ("help_reply", "Trả lời tra cứu: hướng dẫn cú pháp"),
+                    ("deadline_warning", "Cảnh báo hạn xử lý (gửi cán bộ)"),
+                    ("login_locked", "Cảnh báo tài khoản tạm bị khoá đăng nhập"),
+                ],
+                max_length=32,
+                verbose_name="sự kiện",
+            ),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='event',
-            field=models.CharField(choices=[('submitted', 'Đã nộp hồ sơ'), ('acknowledgement', 'Giấy xác nhận đã nhận hồ sơ'), ('accepted', 'Đã tiếp nhận, có ngày hẹn trả'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('rejected', 'Từ chối tiếp nhận'), ('fee_due', 'Cần nộp phí, lệ phí'), ('result_ready', 'Đã có kết quả'), ('late_apology', 'Xin lỗi vì trễ hẹn, hẹn lại ngày trả'), ('completed', 'Đã trả kết quả'), ('rating_requested', 'Mời đánh giá mức độ hài lòng'), ('status_reply', 'Trả lời tra cứu: trạng thái hồ sơ'), ('not_found_reply', 'Trả lời tra cứu: không tìm thấy hồ sơ'), ('help_reply', 'Trả lời tra cứu: hướng dẫn cú pháp'), ('deadline_warning', 'Cảnh báo hạn xử lý (gửi cán bộ)'), ('login_locked', 'Cảnh báo tài khoản tạm bị khoá đăng nhập')], max_length=32, verbose_name='sự kiện'),
+            model_name="outboxmessage",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Đã nộp hồ sơ"),
+                    ("acknowledgement", "Giấy xác nhận đã nhận hồ sơ"),
+                    ("accepted", "Đã tiếp nhận, có ngày hẹn trả"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("fee_due", "Cần nộp phí, lệ phí"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("late_apology", "Xin lỗi vì trễ hẹn, hẹn lại ngày trả"),
+                    ("completed", "Đã trả kết quả"),
+                    ("rating_requested", "Mời đánh giá mức độ hài lòng"),
+                    ("status_reply", "Trả lời tra cứu: trạng thái hồ sơ"),
+                    ("not_found_reply", "Trả lời tra cứu: không tìm thấy hồ sơ"),
+                    ("help_reply", "Trả lời tra cứu: hướng dẫn cú pháp"),
+                    ("deadline_warning", "Cảnh báo hạn xử lý (gửi cán bộ)"),
+                    ("login_locked", "Cảnh báo tài khoản tạm bị khoá đăng nhập"),
+                ],
+                max_length=32,
+                verbose_name="sự kiện",
+            ),
         ),
     ]

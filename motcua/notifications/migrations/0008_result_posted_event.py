@@ -9,21 +9,68 @@ create_defaults = import_module("motcua.notifications.migrations.0003_default_te
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0007_stop_and_withdrawal_events'),
+        ("notifications", "0007_stop_and_withdrawal_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notificationtemplate',
-            name='event',
-            field=models.CharField(choices=[('submitted', 'Đã nộp hồ sơ'), ('acknowledgement', 'Giấy xác nhận đã nhận hồ sơ'), ('accepted', 'Đã tiếp nhận, có ngày hẹn trả'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('rejected', 'Từ chối tiếp nhận'), ('fee_due', 'Cần nộp phí, lệ phí'), ('result_ready', 'Đã có kết quả'), ('result_posted', 'Đã gửi kết quả qua bưu chính'), ('late_apology', 'Xin lỗi vì trễ hẹn, hẹn lại ngày trả'), ('completed', 'Đã trả kết quả'), ('stopped', 'Dừng giải quyết hồ sơ'), ('withdrawal_accepted', 'Đồng ý cho rút hồ sơ'), ('withdrawal_refused', 'Không đồng ý cho rút hồ sơ'), ('rating_requested', 'Mời đánh giá mức độ hài lòng'), ('status_reply', 'Trả lời tra cứu: trạng thái hồ sơ'), ('not_found_reply', 'Trả lời tra cứu: không tìm thấy hồ sơ'), ('help_reply', 'Trả lời tra cứu: hướng dẫn cú pháp'), ('deadline_warning', 'Cảnh báo hạn xử lý (gửi cán bộ)'), ('login_locked', 'Cảnh báo tài khoản tạm bị khoá đăng nhập')], max_length=32, verbose_name='sự kiện'),
+            model_name="notificationtemplate",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Đã nộp hồ sơ"),
+                    ("acknowledgement", "Giấy xác nhận đã nhận hồ sơ"),
+                    ("accepted", "Đã tiếp nhận, có ngày hẹn trả"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("fee_due", "Cần nộp phí, lệ phí"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("result_posted", "Đã gửi kết quả qua bưu chính"),
+                    ("late_apology", "Xin lỗi vì trễ hẹn, hẹn lại ngày trả"),
+                    ("completed", "Đã trả kết quả"),
+                    ("stopped", "Dừng giải quyết hồ sơ"),
+                    ("withdrawal_accepted", "Đồng ý cho rút hồ sơ"),
+                    ("withdrawal_refused", "Không đồng ý cho rút hồ sơ"),
+                    ("rating_requested", "Mời đánh giá mức độ hài lòng"),
+                    ("status_reply", "Trả lời tra cứu: trạng thái hồ sơ"),
+                    ("not_found_reply", "Trả lời tra cứu: không tìm thấy hồ sơ"),
+                    ("help_reply", "Trả lời tra cứu: hướng dẫn cú pháp"),
+                    ("deadline_warning", "Cảnh báo hạn xử lý (gửi cán bộ)"),
+                    ("login_locked", "Cảnh báo tài khoản tạm bị khoá đăng nhập"),
+                ],
+                max_length=32,
+                verbose_name="sự kiện",
+            ),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='event',
-            field=models.CharField(choices=[('submitted', 'Đã nộp hồ sơ'), ('acknowledgement', 'Giấy xác nhận đã nhận hồ sơ'), ('accepted', 'Đã tiếp nhận, có ngày hẹn trả'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('rejected', 'Từ chối tiếp nhận'), ('fee_due', 'Cần nộp phí, lệ phí'), ('result_ready', 'Đã có kết quả'), ('result_posted', 'Đã gửi kết quả qua bưu chính'), ('late_apology', 'Xin lỗi vì trễ hẹn, hẹn lại ngày trả'), ('completed', 'Đã trả kết quả'), ('stopped', 'Dừng giải quyết hồ sơ'), ('withdrawal_accepted', 'Đồng ý cho rút hồ sơ'), ('withdrawal_refused', 'Không đồng ý cho rút hồ sơ'), ('rating_requested', 'Mời đánh giá mức độ hài lòng'), ('status_reply', 'Trả lời tra cứu: trạng thái hồ sơ'), ('not_found_reply', 'Trả lời tra cứu: không tìm thấy hồ sơ'), ('help_reply', 'Trả lời tra cứu: hướng dẫn cú pháp'), ('deadline_warning', 'Cảnh báo hạn xử lý (gửi cán bộ)'), ('login_locked', 'Cảnh báo tài khoản tạm bị khoá đăng nhập')], max_length=32, verbose_name='sự kiện'),
+            model_name="outboxmessage",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Đã nộp hồ sơ"),
+                    ("acknowledgement", "Giấy xác nhận đã nhận hồ sơ"),
+                    ("accepted", "Đã tiếp nhận, có ngày hẹn trả"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("rejected", "Từ chối tiếp nhận"),
+                    ("fee_due", "Cần nộp phí, lệ phí"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("result_posted", "Đã gửi kết quả qua bưu chính"),
+                    ("late_apology", "Xin lỗi vì trễ hẹn, hẹn lại ngày trả"),
+                    ("completed", "Đã trả kết quả"),
+                    ("stopped", "Dừng giải quyết hồ sơ"),
+                    ("withdrawal_accepted", "Đồng ý cho rút hồ sơ"),
+                    ("withdrawal_refused", "Không đồng ý cho rút hồ sơ"),
+                    ("rating_requested", "Mời đánh giá mức độ hài lòng"),
+                    ("status_reply", "Trả lời tra cứu: trạng thái hồ sơ"),
+                    ("not_found_reply", "Trả lời tra cứu: không tìm thấy hồ sơ"),
+                    ("help_reply", "Trả lời tra cứu: hướng dẫn cú pháp"),
+                    ("deadline_warning", "Cảnh báo hạn xử lý (gửi cán bộ)"),
+                    ("login_locked", "Cảnh báo tài khoản tạm bị khoá đăng nhập"),
+                ],
+                max_length=32,
+                verbose_name="sự kiện",
+            ),
         ),
         migrations.RunPython(create_defaults, migrations.RunPython.noop),
     ]

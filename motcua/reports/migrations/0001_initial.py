@@ -6,58 +6,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
-        ('dossiers', '0004_processing'),
+        ("directory", "0001_initial"),
+        ("dossiers", "0004_processing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='mã phản ánh')),
-                ('category', models.CharField(choices=[('regulation', 'Quy định, thủ tục hành chính'), ('behaviour', 'Hành vi, thái độ của cán bộ')], max_length=16, verbose_name='loại')),
-                ('title', models.CharField(max_length=200, verbose_name='tiêu đề')),
-                ('content', models.TextField(verbose_name='nội dung')),
-                ('status', models.CharField(choices=[('received', 'Đang xử lý'), ('answered', 'Đã trả lời'), ('rejected', 'Không tiếp nhận')], default='received', max_length=12, verbose_name='trạng thái')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('due_at', models.DateTimeField(verbose_name='hạn trả lời')),
-                ('answer', models.TextField(blank=True, verbose_name='nội dung trả lời')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='trả lời lúc')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='directory.agency', verbose_name='cơ quan')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feedback', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="mã phản ánh")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("regulation", "Quy định, thủ tục hành chính"),
+                            ("behaviour", "Hành vi, thái độ của cán bộ"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tiêu đề")),
+                ("content", models.TextField(verbose_name="nội dung")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Đang xử lý"),
+                            ("answered", "Đã trả lời"),
+                            ("rejected", "Không tiếp nhận"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("due_at", models.DateTimeField(verbose_name="hạn trả lời")),
+                ("answer", models.TextField(blank=True, verbose_name="nội dung trả lời")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="trả lời lúc")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="feedback",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phản ánh, kiến nghị',
-                'verbose_name_plural': 'phản ánh, kiến nghị',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['agency', 'status', 'due_at'], name='reports_fee_agency__9b3d09_idx')],
+                "verbose_name": "phản ánh, kiến nghị",
+                "verbose_name_plural": "phản ánh, kiến nghị",
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["agency", "status", "due_at"], name="reports_fee_agency__9b3d09_idx")],
             },
         ),
         migrations.CreateModel(
-            name='SatisfactionRating',
+            name="SatisfactionRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency_level', models.CharField(choices=[('very_satisfied', 'Rất hài lòng'), ('satisfied', 'Hài lòng'), ('dissatisfied', 'Không hài lòng')], max_length=16, verbose_name='đánh giá cơ quan')),
-                ('officer_level', models.CharField(choices=[('very_satisfied', 'Rất hài lòng'), ('satisfied', 'Hài lòng'), ('dissatisfied', 'Không hài lòng')], max_length=16, verbose_name='đánh giá cán bộ tiếp nhận')),
-                ('result_level', models.CharField(choices=[('very_satisfied', 'Rất hài lòng'), ('satisfied', 'Hài lòng'), ('dissatisfied', 'Không hài lòng')], max_length=16, verbose_name='đánh giá kết quả')),
-                ('comment', models.TextField(blank=True, verbose_name='góp ý')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency')),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rating', to='dossiers.dossier')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency_level",
+                    models.CharField(
+                        choices=[
+                            ("very_satisfied", "Rất hài lòng"),
+                            ("satisfied", "Hài lòng"),
+                            ("dissatisfied", "Không hài lòng"),
+                        ],
+                        max_length=16,
+                        verbose_name="đánh giá cơ quan",
+                    ),
+                ),
+                (
+                    "officer_level",
+                    models.CharField(
+                        choices=[
+                            ("very_satisfied", "Rất hài lòng"),
+                            ("satisfied", "Hài lòng"),
+                            ("dissatisfied", "Không hài lòng"),
+                        ],
+                        max_length=16,
+                        verbose_name="đánh giá cán bộ tiếp nhận",
+                    ),
+                ),
+                (
+                    "result_level",
+                    models.CharField(
+                        choices=[
+                            ("very_satisfied", "Rất hài lòng"),
+                            ("satisfied", "Hài lòng"),
+                            ("dissatisfied", "Không hài lòng"),
+                        ],
+                        max_length=16,
+                        verbose_name="đánh giá kết quả",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="góp ý")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.agency"
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rating", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đánh giá mức độ hài lòng',
-                'verbose_name_plural': 'đánh giá mức độ hài lòng',
-                'indexes': [models.Index(fields=['agency', 'created_at'], name='reports_sat_agency__fa91fe_idx')],
+                "verbose_name": "đánh giá mức độ hài lòng",
+                "verbose_name_plural": "đánh giá mức độ hài lòng",
+                "indexes": [models.Index(fields=["agency", "created_at"], name="reports_sat_agency__fa91fe_idx")],
             },
         ),
     ]

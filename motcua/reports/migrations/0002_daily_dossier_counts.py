@@ -5,39 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0009_national_catalogue'),
-        ('directory', '0001_initial'),
-        ('reports', '0001_initial'),
+        ("catalog", "0009_national_catalogue"),
+        ("directory", "0001_initial"),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyDossierCount',
+            name="DailyDossierCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('received_online', models.PositiveIntegerField(default=0)),
-                ('received_counter', models.PositiveIntegerField(default=0)),
-                ('received_post_office', models.PositiveIntegerField(default=0)),
-                ('received_national_portal', models.PositiveIntegerField(default=0)),
-                ('finished_early', models.PositiveIntegerField(default=0)),
-                ('finished_on_time', models.PositiveIntegerField(default=0)),
-                ('finished_late', models.PositiveIntegerField(default=0)),
-                ('stopped', models.PositiveIntegerField(default=0)),
-                ('withdrawn', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('rated', models.PositiveIntegerField(default=0)),
-                ('dissatisfied', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.agency')),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.field')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("received_online", models.PositiveIntegerField(default=0)),
+                ("received_counter", models.PositiveIntegerField(default=0)),
+                ("received_post_office", models.PositiveIntegerField(default=0)),
+                ("received_national_portal", models.PositiveIntegerField(default=0)),
+                ("finished_early", models.PositiveIntegerField(default=0)),
+                ("finished_on_time", models.PositiveIntegerField(default=0)),
+                ("finished_late", models.PositiveIntegerField(default=0)),
+                ("stopped", models.PositiveIntegerField(default=0)),
+                ("withdrawn", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("rated", models.PositiveIntegerField(default=0)),
+                ("dissatisfied", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="directory.agency"
+                    ),
+                ),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.field"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'số hồ sơ theo ngày',
-                'verbose_name_plural': 'số hồ sơ theo ngày',
-                'indexes': [models.Index(fields=['day'], name='reports_dai_day_7584c0_idx')],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'field', 'day'), name='daily_count_one_per_day')],
+                "verbose_name": "số hồ sơ theo ngày",
+                "verbose_name_plural": "số hồ sơ theo ngày",
+                "indexes": [models.Index(fields=["day"], name="reports_dai_day_7584c0_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "field", "day"), name="daily_count_one_per_day")
+                ],
             },
         ),
     ]
