@@ -355,7 +355,10 @@ MOTCUA_PLUGINS = {
     "zalo": env_str("MOTCUA_ZALO_PLUGIN", "demo"),
     "exchange": env_str("MOTCUA_EXCHANGE_PLUGIN", "demo"),
     "national": env_str("MOTCUA_NATIONAL_PLUGIN", "demo"),
+    "payments": env_str("MOTCUA_PAYMENTS_PLUGIN", "demo"),
 }
+# How long a started online payment waits for the gateway before it expires.
+MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
 MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
 MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")
 MOTCUA_POPULATION_HTTP_URL = env_str("MOTCUA_POPULATION_HTTP_URL", "")

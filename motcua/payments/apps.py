@@ -6,3 +6,7 @@ class PaymentsConfig(AppConfig):
     name = "motcua.payments"
     label = "payments"
     verbose_name = _("Thu phí, lệ phí")
+
+    def ready(self) -> None:
+        # Gateways register themselves when their module is imported.
+        from motcua.payments import demo_gateway  # noqa: F401
