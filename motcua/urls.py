@@ -22,6 +22,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.delivery.urls")),
     path("can-bo/", include("motcua.exchange.urls")),
     path("can-bo/", include("motcua.national.urls")),
+    path("can-bo/", include("motcua.payments.collections_urls")),
     # Passkey ceremonies (django-otp-webauthn's JSON views, driven by its JavaScript).
     path("can-bo/khoa-truy-cap/", include("django_otp_webauthn.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),

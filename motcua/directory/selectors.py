@@ -1,10 +1,12 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from motcua.directory.models import StaffRole
+from motcua.directory.constants import PROVINCE_WIDE_ROLES
+from motcua.directory.models import Agency, StaffRole
 
 
 def staff_roles_for_user(*, user: Any) -> QuerySet[StaffRole]:
@@ -29,3 +31,15 @@ def user_is_staff(*, user: Any) -> bool:
     return bool(
         user.is_authenticated and (user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists())
     )
+
+
+def agencies_overseen(*, user: Any, roles: Iterable[str]) -> QuerySet[Agency] | None:
+    """The agencies whose figures `user` may see on a province report: None for all (superusers
+    and province-wide roles), else those where they hold one of `roles`; empty for anyone else."""
+    if user.is_superuser:
+        return None
+    held = StaffRole.objects.filter(user=user)
+    if held.filter(role__in=PROVINCE_WIDE_ROLES).exists():
+        return None
+    overseen = held.filter(role__in=list(roles), agency__isnull=False).values("agency_id")
+    return Agency.objects.filter(pk__in=overseen)

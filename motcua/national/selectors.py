@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
-from motcua.directory.models import Agency, StaffRole
+from motcua.directory.constants import Role
+from motcua.directory.models import Agency
+from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.models import Dossier
 from motcua.national.constants import UNSENT, InboundStatus, SyncStatus
 from motcua.national.models import InboundRecord, ReconciliationFinding, ReconciliationRun, SyncItem
@@ -19,13 +20,7 @@ from motcua.national.models import InboundRecord, ReconciliationFinding, Reconci
 def sync_health_agencies(*, user: Any) -> QuerySet[Agency] | None:
     """The agencies whose sync health `user` may see: None for all (province-wide roles and
     administrators), their own for leaders and agency administrators; empty for anyone else."""
-    if user.is_superuser:
-        return None
-    roles = StaffRole.objects.filter(user=user)
-    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
-        return None
-    overseen = roles.filter(role__in=[Role.LEADER, Role.AGENCY_ADMIN], agency__isnull=False).values("agency_id")
-    return Agency.objects.filter(pk__in=overseen)
+    return agencies_overseen(user=user, roles=[Role.LEADER, Role.AGENCY_ADMIN])
 
 
 @dataclass(frozen=True)
