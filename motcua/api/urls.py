@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from motcua.api import auth, backoffice, clients, dossiers, views
+from motcua.api import auth, backoffice, clients, dossiers, payments, views
 
 
 class CodeConverter(StringConverter):
@@ -38,6 +38,15 @@ urlpatterns = [
         "dossiers/<int:pk>/withdrawal-request/",
         dossiers.DossierWithdrawalRequestView.as_view(),
         name="dossier_withdrawal_request",
+    ),
+    path("dossiers/<int:pk>/fees/", payments.DossierFeesView.as_view(), name="dossier_fees"),
+    path("dossiers/<int:pk>/pay/", payments.DossierPayView.as_view(), name="dossier_pay"),
+    path("dossiers/<int:pk>/payment/", payments.DossierPaymentView.as_view(), name="dossier_payment"),
+    path("dossiers/<int:pk>/receipts/", payments.DossierReceiptListView.as_view(), name="dossier_receipts"),
+    path(
+        "dossiers/<int:pk>/receipts/<int:receipt_id>/",
+        payments.DossierReceiptView.as_view(),
+        name="dossier_receipt",
     ),
     # Other systems (OAuth2 client credentials, one agency each): motcua.api.backoffice.
     path("oauth/token/", clients.ClientTokenView.as_view(), name="oauth_token"),

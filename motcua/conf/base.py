@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
         "StepKindEnum": "motcua.catalog.constants.StepKind",
         "StepStatusEnum": "motcua.dossiers.constants.StepStatus",
         "SlipKindEnum": "motcua.dossiers.constants.SlipKind",
+        "FeeKindEnum": "motcua.catalog.constants.FeeKind",
+        "PaymentTimingEnum": "motcua.catalog.constants.PaymentTiming",
+        "PaymentMethodEnum": "motcua.payments.constants.PaymentMethod",
+        "PaymentStatusEnum": "motcua.payments.constants.PaymentStatus",
+        "ReceiptStatusEnum": "motcua.payments.constants.ReceiptStatus",
     },
     "PATH_CONVERTER_OVERRIDES": {"code": str},  # motcua.api.urls.CodeConverter
     "POSTPROCESSING_HOOKS": [

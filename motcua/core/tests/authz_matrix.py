@@ -221,6 +221,11 @@ ENTRIES = [
     Entry("reports_staff:ratings", get=STAFF),
     # Sync with the national portal: leaders and agency administrators (their agencies), province-wide roles.
     Entry("national:sync_health", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    # The collections report: finance, leaders and agency administrators (their agencies; the
+    # world has no finance identity), province-wide roles (every agency).
+    Entry("collections:report", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("collections:list", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("collections:export", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
     # The API: the catalogue and tracking are public; dossiers are their applicant's.
@@ -243,6 +248,13 @@ ENTRIES = [
     writes("api:dossier_confirm", OWNER_ONLY, params=DRAFT),
     writes("api:dossier_withdraw", OWNER_ONLY),
     writes("api:dossier_withdrawal_request", OWNER_ONLY),
+    # Fees: the world's dossier owes nothing (paying it is the owner's 400 "fees_none") and has
+    # no payment or receipt, so those answer 404 to all (the owner's: api/tests/test_api_payments.py).
+    Entry("api:dossier_fees", get=OWNER_ONLY),
+    writes("api:dossier_pay", OWNER_ONLY),
+    Entry("api:dossier_payment", get=NOBODY),
+    Entry("api:dossier_receipts", get=OWNER_ONLY),
+    Entry("api:dossier_receipt", get=NOBODY, params={"receipt_id": "dossier"}),
     # Other systems: the token endpoint answers anyone (a 400 without client credentials); the
     # back-office API takes only a client's bearer token, never a session (its tests: motcua/api).
     writes("api:oauth_token", EVERYONE),
