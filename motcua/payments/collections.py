@@ -205,11 +205,11 @@ class Collections:
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
-        return list(FeeKind.choices)
+        return [(kind, str(label)) for kind, label in FeeKind.choices]
 
     @property
     def methods(self) -> list[tuple[str, str]]:
-        return list(PaymentMethod.choices)
+        return [(method, str(label)) for method, label in PaymentMethod.choices]
 
     @property
     def empty(self) -> bool:
