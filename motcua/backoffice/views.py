@@ -61,6 +61,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.exchange.services import officer_may_look_up_business
 from motcua.national.selectors import sync_health_agencies
+from motcua.payments.collections import collections_agencies
 
 
 class LoginView(auth_views.LoginView):
@@ -82,9 +83,11 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     overseen = sync_health_agencies(user=request.user)
+    collected = collections_agencies(user=request.user)
     context = {
         "roles": staff_roles_for_user(user=request.user),
         "sees_national_sync": overseen is None or overseen.exists(),
+        "sees_collections": collected is None or collected.exists(),
     }
     return render(request, "backoffice/home.html", context)
 

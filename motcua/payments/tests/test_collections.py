@@ -187,6 +187,13 @@ def test_agency_staff_see_their_agency_and_others_are_refused(client: Any, known
     assert client.get(REPORT).status_code == 302
 
 
+def test_the_back_office_home_links_the_report_for_those_who_see_it(client: Any, birth_version: Any) -> None:
+    client.force_login(officer("xa.ketoan", role=Role.FINANCE))
+    assert REPORT in client.get(reverse("backoffice:home")).content.decode()
+    client.force_login(officer("xa.motcua", role=Role.RECEPTION))
+    assert REPORT not in client.get(reverse("backoffice:home")).content.decode()
+
+
 def test_excel_totals_equal_the_page(client: Any, known: dict[str, Any]) -> None:
     client.force_login(officer("giamsat", agency=None, role=Role.SUPERVISOR))
     answer = client.get(EXPORT, MARCH)
