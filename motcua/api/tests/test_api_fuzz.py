@@ -19,6 +19,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -36,11 +37,13 @@ from motcua.api.testing import CLIENT_SECRET, TOKEN_URL, registered_client
 from motcua.catalog.models import Procedure
 from motcua.core.testing import BIRTH, CITIZEN_PASSWORD, DEATH, citizen, load_catalog
 from motcua.directory.constants import Role
+from motcua.directory.models import Agency
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod
 from motcua.dossiers.models import DossierStep
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.payments.tests.collections_data import owing_dossier, paid
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +67,8 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 
 @pytest.fixture
 def api_data(sms_demo: Any) -> Iterator[dict[str, Any]]:
-    """A citizen with a draft, a dossier handed in to the officer's ward, one sent by post and
-    one the ward accepted (its steps open), and the ward's one-stop system."""
+    """A citizen with a draft, a dossier handed in to the officer's ward, one sent by post, one
+    the ward accepted (its steps open) and one whose fees are paid, and the ward's one-stop system."""
     cache.clear()  # login and tracking limits left by earlier tests
     load_catalog(BIRTH, DEATH)
     hung = citizen()
@@ -76,9 +79,12 @@ def api_data(sms_demo: Any) -> Iterator[dict[str, Any]]:
     posted = submitted_dossier(hung, birth, delivery=DeliveryMethod.POST)
     accepted = submitted_dossier(hung, birth)
     dossier_accept(dossier=accepted, officer=officer("xa.tn"), revision=accepted.revision)
-    dossiers = [draft, handed_in, posted, accepted]
+    ward = Agency.objects.get(code="UBND-24121")
+    receipt = paid(owing_dossier(hung, birth, agency=ward, fee=50_000, charge=8_000), method="cash", at=timezone.now())
+    dossiers = [draft, handed_in, posted, accepted, receipt.dossier]
     REAL_VALUES.update(
         id=[dossier.pk for dossier in dossiers],
+        receipt_id=[receipt.pk],
         step_id=list(DossierStep.objects.filter(dossier=accepted).values_list("pk", flat=True)),
         attachment_id=[a.pk for dossier in dossiers for a in dossier.attachments.all()],
         code=[BIRTH["code"], DEATH["code"]] + [dossier.code for dossier in dossiers if dossier.code],
