@@ -63,22 +63,27 @@ class Period:
         return {START: self.start.isoformat(), END: self.end.isoformat()}
 
 
+def _date(text: str, label: str) -> datetime.date | None:
+    if not text.strip():
+        return None
+    try:
+        value = parse_date(text.strip())
+    except ValueError:  # well formed but impossible, such as 2026-02-30
+        value = None
+    if value is None:
+        raise ApplicationError(
+            _("%(label)s không phải là một ngày hợp lệ.") % {"label": label}, code="collections_bad_date"
+        )
+    return value
+
+
 def collections_period(*, start: str, end: str) -> Period:
-    """The period asked for: this month to today when nothing is given; a date that is not one,
-    a reversed or an over-long period is refused with the reason (never silently changed)."""
+    """The period asked for: from the first of the end's month when no start is given, to today
+    when no end is; a date that is not one, a reversed or an over-long period is refused with
+    the reason (never silently changed)."""
     today = timezone.localdate()
-    parsed = []
-    for text, label in ((start, _("Từ ngày")), (end, _("Đến ngày"))):
-        try:
-            parsed.append(parse_date(text.strip()) if text.strip() else None)
-        except ValueError:
-            parsed.append(None)
-            text = "?"
-        if text.strip() and parsed[-1] is None:
-            raise ApplicationError(
-                _("%(label)s không phải là một ngày hợp lệ.") % {"label": label}, code="collections_bad_date"
-            )
-    period = Period(start=parsed[0] or today.replace(day=1), end=parsed[1] or today)
+    first, last = _date(start, _("Từ ngày")), _date(end, _("Đến ngày"))
+    period = Period(start=first or (last or today).replace(day=1), end=last or today)
     if period.start > period.end:
         raise ApplicationError(
             _("Kỳ báo cáo không hợp lệ: ngày bắt đầu (%(start)s) sau ngày kết thúc (%(end)s).")

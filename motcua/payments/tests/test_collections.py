@@ -160,6 +160,11 @@ def test_a_bad_period_is_refused_with_the_reason(client: Any, birth_version: Any
         assert message in answer.content.decode()
 
 
+def test_an_end_alone_reports_its_month(known: dict[str, Any]) -> None:
+    period = collections_period(start="", end="2026-03-20")
+    assert (period.start, period.end) == (datetime.date(2026, 3, 1), datetime.date(2026, 3, 20))
+
+
 def test_an_empty_period_says_so(client: Any, known: dict[str, Any]) -> None:
     client.force_login(officer("giamsat", agency=None, role=Role.SUPERVISOR))
     html = client.get(REPORT, {"tu": "2025-01-01", "den": "2025-01-31"}).content.decode()
