@@ -8,6 +8,7 @@ digests; a token lives MOTCUA_API_CLIENT_TOKEN_MINUTES and is sent as `Authoriza
 <token>` only.
 """
 
+import json
 from typing import Any
 
 from django.http import HttpResponse
@@ -143,6 +144,28 @@ OAuthErrorOut = inline_serializer(
 )
 
 
+# RFC 6749 §5.2 errors explained in Vietnamese (oauthlib sends the code alone for most).
+_OAUTH_ERRORS = {
+    "invalid_client": _("Sai mã ứng dụng hoặc mã bí mật, hoặc hệ thống kết nối đã bị khóa."),
+    "invalid_scope": _("Phạm vi xin không nằm trong các phạm vi được cấp cho hệ thống này."),
+    "invalid_request": _("Yêu cầu thiếu hoặc sai tham số."),
+    "unsupported_grant_type": _("Chỉ hỗ trợ grant_type=client_credentials."),
+    "unauthorized_client": _("Hệ thống này không được dùng kiểu cấp mã này."),
+}
+
+
+def _described(body: str) -> str:
+    """The token endpoint's error body with an `error_description` a developer can act on."""
+    try:
+        answer = json.loads(body or "{}")
+    except ValueError:
+        return body
+    if isinstance(answer, dict) and answer.get("error") in _OAUTH_ERRORS and not answer.get("error_description"):
+        answer["error_description"] = str(_OAUTH_ERRORS[answer["error"]])
+        return json.dumps(answer, ensure_ascii=False)
+    return body
+
+
 @extend_schema(tags=["Hệ thống kết nối"])
 class ClientTokenView(OAuthLibMixin, APIView):
     """The OAuth2 token endpoint (RFC 6749 §4.4), answered by django-oauth-toolkit itself."""
@@ -174,7 +197,7 @@ class ClientTokenView(OAuthLibMixin, APIView):
     )
     def post(self, request: Request) -> HttpResponse:
         _url, headers, body, status = self.create_token_response(request._request)
-        response = HttpResponse(content=body, status=status, content_type="application/json")
+        response = HttpResponse(content=_described(body), status=status, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
         return response

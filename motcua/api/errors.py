@@ -70,9 +70,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse |
             return problem_response(
                 status=429, code=exc.code, message=exc.message, errors=exc.extra, headers={"Retry-After": wait}
             )
-        # A write based on an old revision of the dossier is a conflict, not a bad request.
-        status = 409 if exc.code == "dossier_stale" else 400
-        return problem_response(status=status, code=exc.code, message=exc.message, errors=exc.extra)
+        if exc.code == "dossier_stale":
+            # A write based on an old revision is a conflict; the pages' wording speaks of reloading.
+            message = _("Hồ sơ đã thay đổi từ lần đọc trước (hoặc yêu cầu bị gửi lặp); hãy đọc lại hồ sơ rồi gửi lại.")
+            return problem_response(status=409, code=exc.code, message=message, errors=exc.extra)
+        return problem_response(status=400, code=exc.code, message=exc.message, errors=exc.extra)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(public_message(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -7,6 +7,8 @@ for anything personal that a log line has to mention.
 import logging
 import re
 
+from django.core.exceptions import PermissionDenied
+
 
 def mask_phone(phone: str) -> str:
     """Keep the first three and last three characters: "0912345678" → "091****678".
@@ -46,6 +48,9 @@ def mask_id_numbers(text: str) -> str:
     return _ID_NUMBER.sub(lambda match: mask_id(match.group(0)), text)
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 class MaskIdNumbersFilter(logging.Filter):
     """A logging filter that masks identification numbers inside any log message.
 
@@ -60,6 +65,12 @@ class MaskIdNumbersFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
+            # An expected refusal (Django logs its 403s with the exception): the line says enough.
+            record.exc_info = record.exc_text = None
+        elif record.exc_info:
+            # An exception's text can quote what it choked on; formatters reuse exc_text when set.
+            record.exc_text = mask_id_numbers(_TRACEBACKS.formatException(record.exc_info))
         return True
 
 

@@ -116,7 +116,11 @@ def _current_units() -> Any:
 def start(request: HttpRequest, code: str) -> HttpResponse:
     procedure = procedure_get_published(code=code)
     if procedure.information_only:
-        return redirect("portal:procedure_detail", code=code)  # the page says where to file it
+        messages.info(
+            request,
+            _("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại cơ quan thực hiện ghi dưới đây."),
+        )
+        return redirect("portal:procedure_detail", code=code)
     version = procedure.current_version
     assert version is not None
     profile = getattr(request.user, "citizen", None)

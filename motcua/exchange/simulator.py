@@ -15,19 +15,18 @@ import contextlib
 import json
 import threading
 from http import HTTPStatus
-from typing import Any, Literal, Self, cast
+from typing import Any, cast
 
 from motcua.exchange import protocol
 from motcua.exchange.desk import ExchangeDesk
-from motcua.notifications.loopback import LoopbackHandler, LoopbackService
+from motcua.notifications.loopback import FaultyService, LoopbackHandler
 
 # ok: normal answers; down: 500 for everything; slow: answers after `delay` seconds;
 # garbage: a signed 200 whose body is not JSON; unsigned: a correct answer without a signature.
-Mode = Literal["ok", "down", "slow", "garbage", "unsigned"]
 PLATFORM_ID = "LGSP-DAKLAK"
 
 
-class ExchangeSimulator(LoopbackService):
+class ExchangeSimulator(FaultyService):
     name = "exchange simulator"
 
     def __init__(
@@ -43,26 +42,8 @@ class ExchangeSimulator(LoopbackService):
         self.platform_id = platform_id
         self.desk = desk or ExchangeDesk()
         self.nonces = protocol.NonceRegister()
-        self.mode: Mode = "ok"
-        self.delay = 0.0
         # Why requests were refused, in order ("bad_signature", "replayed", …), for tests.
         self.refusals: list[str] = []
-        self._stopping = threading.Event()
-
-    def fail(self, mode: Mode, *, delay: float = 5.0) -> None:
-        self.mode = mode
-        self.delay = delay
-
-    def recover(self) -> None:
-        self.mode = "ok"
-        self.delay = 0.0
-
-    def start(self) -> Self:
-        self._stopping.clear()
-        return super().start()
-
-    def _wake_waiting_handlers(self) -> None:
-        self._stopping.set()
 
     def check(self, *, path: str, headers: Any, body: bytes) -> str | None:
         """Why the request must be refused, or None when it is authentic, fresh and new."""
@@ -112,7 +93,7 @@ class _Handler(LoopbackHandler):
             self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal_error"})
             return
         if mode == "slow":
-            simulator._stopping.wait(simulator.delay)
+            simulator.pause()
         if mode == "garbage":
             self._answer(HTTPStatus.OK, b"<html>502 Bad Gateway</html>{")
             return

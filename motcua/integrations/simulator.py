@@ -14,18 +14,17 @@ import hmac
 import threading
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Literal, Self, cast
+from typing import cast
 
 from motcua.integrations.population import PopulationRecord, load_demo_records, record_to_json
-from motcua.notifications.loopback import LoopbackHandler, LoopbackService
+from motcua.notifications.loopback import FaultyService, LoopbackHandler
 
 # ok: normal answers; down: 503 for everything; slow: answers after `delay` seconds;
 # invalid_json: 200 with a body that is not JSON; wrong_shape: 200 with JSON missing fields.
-Mode = Literal["ok", "down", "slow", "invalid_json", "wrong_shape"]
 PREFIX = "/citizens/"
 
 
-class PopulationSimulator(LoopbackService):
+class PopulationSimulator(FaultyService):
     name = "population simulator"
 
     def __init__(
@@ -37,39 +36,17 @@ class PopulationSimulator(LoopbackService):
     ):
         super().__init__(token=token, host="127.0.0.1", port=port)
         self.records = dict(load_demo_records() if records is None else records)
-        self.mode: Mode = "ok"
-        self.delay = 0.0
-        self._stopping = threading.Event()
 
     @property
     def request_count(self) -> int:
         """Requests answered, so tests can check how often the service was asked."""
         return self.requests
 
-    def fail(self, mode: Mode, *, delay: float = 5.0) -> None:
-        """Answer the following requests in `mode`; `delay` is the pause of "slow"."""
-        self.mode = mode
-        self.delay = delay
-
-    def recover(self) -> None:
-        self.mode = "ok"
-        self.delay = 0.0
-
-    def start(self) -> Self:
-        self._stopping.clear()
-        return super().start()
-
-    def _wake_waiting_handlers(self) -> None:
-        self._stopping.set()  # ends the pauses of "slow" mode
-
     # Called by the request handler.
 
     def _authorised(self, header: str | None) -> bool:
         expected = f"Bearer {self.token}"
         return header is not None and hmac.compare_digest(header.encode(), expected.encode())
-
-    def _pause(self) -> None:
-        self._stopping.wait(self.delay)
 
 
 class _Handler(LoopbackHandler):
@@ -90,7 +67,7 @@ class _Handler(LoopbackHandler):
             self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"})
             return
         if mode == "slow":
-            simulator._pause()
+            simulator.pause()
         if not self.path.startswith(PREFIX):
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
             return

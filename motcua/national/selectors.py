@@ -47,6 +47,8 @@ class SyncHealth:
     inbound_parked: int
     last_run: ReconciliationRun | None
     findings: list[ReconciliationFinding]
+    # The run's own counts are the province's: shown only to those who see every agency.
+    province_wide: bool
 
     @property
     def oldest_waiting_minutes(self) -> int | None:
@@ -109,10 +111,20 @@ def sync_health(*, agencies: QuerySet[Agency] | None, since: datetime.date) -> S
         .values_list("sent_at", flat=True)
         .first(),
         agencies=rows,
-        inbound_parked=InboundRecord.objects.filter(status=InboundStatus.PARKED).count() if agencies is None else 0,
+        inbound_parked=_parked(agencies).count(),
         last_run=last_run,
         findings=list(findings[:100]),
+        province_wide=agencies is None,
     )
+
+
+def _parked(agencies: QuerySet[Agency] | None) -> QuerySet[InboundRecord]:
+    """Held submissions; for an agency, those filed in its commune or ward (MaXa): a record that
+    could not become a dossier has no receiving agency, only the place it was addressed to."""
+    parked = InboundRecord.objects.filter(status=InboundStatus.PARKED)
+    if agencies is None:
+        return parked
+    return parked.filter(body__MaXa__in=list(agencies.values_list("unit__code", flat=True)))
 
 
 def default_since() -> datetime.date:

@@ -23,12 +23,12 @@ import io
 import json
 import threading
 from http import HTTPStatus
-from typing import Any, Literal, Self, cast
+from typing import Any, Literal, cast
 
 import pikepdf
 
 from motcua.national import wire
-from motcua.notifications.loopback import LoopbackHandler, LoopbackService
+from motcua.notifications.loopback import LoopbackHandler, PausingService
 
 Mode = Literal["ok", "down", "error", "slow", "contradict"]
 # The status `PortalState.handle` gives for "no answer in time": the HTTP server then waits
@@ -227,7 +227,7 @@ class PortalState:
         return HTTPStatus.OK, content
 
 
-class NationalPortalSimulator(LoopbackService):
+class NationalPortalSimulator(PausingService):
     """The portal state served over HTTP on 127.0.0.1; use as a context manager."""
 
     name = "national portal simulator"
@@ -240,17 +240,9 @@ class NationalPortalSimulator(LoopbackService):
         port: int = 0,
         delay: float = 5.0,
     ):
-        super().__init__(token=token, host="127.0.0.1", port=port)
+        # The portal's modes live on its state (PortalState.fail); "slow" waits `delay`.
+        super().__init__(token=token, host="127.0.0.1", port=port, delay=delay)
         self.state = state or PortalState()
-        self.delay = delay  # how long "slow" keeps a request waiting
-        self._stopping = threading.Event()
-
-    def start(self) -> Self:
-        self._stopping.clear()
-        return super().start()
-
-    def _wake_waiting_handlers(self) -> None:
-        self._stopping.set()
 
     def _authorised(self, header: str | None) -> bool:
         return header is not None and hmac.compare_digest(header.encode(), f"Bearer {self.token}".encode())
@@ -287,7 +279,7 @@ class _Handler(LoopbackHandler):
         path = self.path.split("?", 1)[0]
         status, answer = simulator.state.handle(method, path, body, key=self.headers.get("Idempotency-Key") or "")
         if status == NO_ANSWER:
-            simulator._stopping.wait(simulator.delay)
+            simulator.pause()
             status, answer = HTTPStatus.GATEWAY_TIMEOUT, _error("QUA_THOI_GIAN", "Không trả lời kịp")
         if isinstance(answer, bytes):
             self._send(status, answer, "application/octet-stream")

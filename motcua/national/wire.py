@@ -111,6 +111,16 @@ def _unit_codes(unit: Any) -> tuple[str, str]:
     return province, commune
 
 
+# DuocThanhToanTrucTuyen: 1 paid on the national portal's platform, 2 through the province's
+# gateway, 0 not paid online (766 indicator 3.6).
+ONLINE_PAYMENT_CODES = {"national": 1, "gateway": 2}
+
+
+def _online_payment_code(dossier: Any) -> int:
+    paid = dossier.payments.filter(status="paid").values_list("method", flat=True).first()
+    return ONLINE_PAYMENT_CODES.get(paid or "", 0)
+
+
 def dossier_record(dossier: Any, *, portal_id: str = "") -> dict[str, Any]:
     """HoSo: the dossier as it stands, with its papers, fees and result papers."""
     version = dossier.procedure_version
@@ -128,7 +138,12 @@ def dossier_record(dossier: Any, *, portal_id: str = "") -> dict[str, Any]:
         }
         for attachment in dossier.attachments.all()
     ]
-    fees = [{"TenPhiLePhi": fee.name, "LoaiPhiLePhi": fee.kind, "MucPhi": fee.amount} for fee in version.fees.all()]
+    # What this applicant owes, line by line, as computed from the answers when the dossier was
+    # handed in (catalog/fees.py): a birth without copies syncs its free lệ phí, not the copy fee.
+    fees = [
+        {"TenPhiLePhi": line["name"], "LoaiPhiLePhi": line["kind"], "MucPhi": line["amount"]}
+        for line in dossier.fee_lines
+    ]
     results = []
     document = dossier.result_document
     if document is not None:
@@ -162,7 +177,7 @@ def dossier_record(dossier: Any, *, portal_id: str = "") -> dict[str, Any]:
         "DonViXuLy": dossier.agency.name,
         "MaDonViXuLy": dossier.agency.electronic_id,
         "HoSoCoThanhPhanSoHoa": int(bool(papers)),
-        "DuocThanhToanTrucTuyen": 0,
+        "DuocThanhToanTrucTuyen": _online_payment_code(dossier),
         "DaNopPhiLePhi": int(dossier.fees_paid_at is not None),
         "DanhSachLePhi": fees,
         "DanhSachTaiLieuNop": papers,

@@ -76,6 +76,44 @@ class LoopbackService:
             self.requests += 1
 
 
+class PausingService(LoopbackService):
+    """A stand-in whose handlers can be slow: `pause()` waits `delay` seconds, cut short when the
+    service stops."""
+
+    def __init__(self, *, token: str, host: str, port: int, delay: float = 0.0):
+        super().__init__(token=token, host=host, port=port)
+        self.delay = delay
+        self._stopping = threading.Event()
+
+    def start(self) -> Self:
+        self._stopping.clear()
+        return super().start()
+
+    def _wake_waiting_handlers(self) -> None:
+        self._stopping.set()
+
+    def pause(self) -> None:
+        self._stopping.wait(self.delay)
+
+
+class FaultyService(PausingService):
+    """A stand-in told how to fail: its handlers read `mode` ("ok" answers normally, the others
+    are each simulator's own; "slow" calls `pause()`)."""
+
+    def __init__(self, *, token: str, host: str, port: int):
+        super().__init__(token=token, host=host, port=port)
+        self.mode = "ok"
+
+    def fail(self, mode: str, *, delay: float = 5.0) -> None:
+        """Answer the following requests in `mode`; `delay` is how long "slow" waits."""
+        self.mode = mode
+        self.delay = delay
+
+    def recover(self) -> None:
+        self.mode = "ok"
+        self.delay = 0.0
+
+
 class LoopbackSimulator(LoopbackService):
     """A provider stand-in: adds an outage switch and answers held back after a message is recorded."""
 

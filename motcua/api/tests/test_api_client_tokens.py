@@ -55,6 +55,7 @@ def test_a_wrong_secret_gets_no_token(client: Client) -> None:
     system = registered_client("mot-cua")
     response = token_response(client, system, secret="doan-bua")
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+    assert response.json()["error_description"] == "Sai mã ứng dụng hoặc mã bí mật, hoặc hệ thống kết nối đã bị khóa."
     assert not AccessToken.objects.exists()
 
 
@@ -63,6 +64,7 @@ def test_a_scope_not_granted_gets_no_token(client: Client) -> None:
     reader = registered_client("doc", scopes="dossiers:read")
     refused = token_response(client, reader, scope="dossiers:read dossiers:write")
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_scope"
+    assert "phạm vi được cấp" in refused.json()["error_description"]
     unknown = token_response(client, reader, scope="admin")
     assert unknown.status_code == 400 and unknown.json()["error"] == "invalid_scope"
     assert token_response(client, reader, scope="dossiers:read").json()["scope"] == "dossiers:read"

@@ -46,6 +46,7 @@ def test_create_fill_upload_submit_confirm_and_list(hung_client, django_capture_
         f"/api/v1/dossiers/{pk}/", {"revision": revision, "form_data": {}}, content_type="application/json"
     )
     assert stale.status_code == 409 and stale.json()["code"] == "dossier_stale"
+    assert "hãy đọc lại hồ sơ rồi gửi lại" in stale.json()["message"] and "Trang" not in stale.json()["message"]
 
     with django_capture_on_commit_callbacks(execute=True):
         submitted = hung_client.post(

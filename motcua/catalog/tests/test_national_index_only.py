@@ -35,10 +35,16 @@ def test_index_entry_is_found_without_accents_and_marked_information_only(nation
     page = client.get("/thu-tuc/1.014203/").content.decode()
     assert "Chỉ có thông tin tra cứu, nộp hồ sơ trực tiếp." in page
     assert "Nộp hồ sơ trực tuyến" not in page and "/bat-dau/1.014203/" not in page
+    # Nothing is known of its papers, steps, basis or fees: no empty headings, no "free", no level.
+    for unknown in ("Thành phần hồ sơ", "Trình tự thực hiện", "Căn cứ pháp lý", "Không thu phí, lệ phí", "Một phần"):
+        assert unknown not in page, unknown
+    assert "Chưa có thông tin phí, lệ phí" in page
 
     citizen = django_user_model.objects.create_user(username="0900000001", password="x")
     client.force_login(citizen)
-    assert client.get("/ho-so/bat-dau/1.014203/").status_code in (302, 404)
+    started = client.get("/ho-so/bat-dau/1.014203/", follow=True)
+    assert started.redirect_chain == [("/thu-tuc/1.014203/", 302)]
+    assert "chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp" in started.content.decode()
     with pytest.raises(ApplicationError) as refused:
         dossier_start(applicant=citizen, version=procedure.current_version, unit_code=None)
     assert refused.value.code == "procedure_information_only"

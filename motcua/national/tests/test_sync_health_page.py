@@ -9,7 +9,7 @@ from django.urls import reverse
 from motcua.directory.constants import Role
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer
-from motcua.national import services
+from motcua.national import services, wire
 from motcua.national.tasks import national_reconcile
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +63,27 @@ def test_the_back_office_home_links_the_page_for_those_who_may_see_it(birth_vers
     assert URL in client.get(reverse("backoffice:home")).content.decode()
     client.force_login(officer("xa.cv", role=Role.SPECIALIST))
     assert URL not in client.get(reverse("backoffice:home")).content.decode()
+
+
+def test_a_ward_leader_sees_held_records_of_the_ward_and_not_the_provinces_reconciliation(  # type: ignore[no-untyped-def]
+    national_demo, birth_version, client
+) -> None:
+    # Two records no dossier can be made of (unknown procedure): one filed in Tân Lập, one elsewhere.
+    national_demo.submit(wire.submission_sample(portal_id="G22.99-HELD01", procedure_code="9.999999"))
+    national_demo.submit(
+        wire.submission_sample(portal_id="G22.99-HELD02", procedure_code="9.999998", commune_code="99999")
+    )
+    services.inbound_pull()
+    national_demo.reset()
+    national_reconcile.call()
+
+    client.force_login(officer("xa.ld", role=Role.LEADER))
+    page = _text(client.get(URL))
+    assert "Hồ sơ từ Cổng quốc gia đang tạm giữ 1" in page
+    assert "đối soát" not in page.split("Đối soát gần nhất")[1].split("Tỉ lệ đồng bộ:")[0]
+    assert "hồ sơ của đơn vị cần xử lý" in page
+
+    client.force_login(officer("stp.ld", agency="STP", role=Role.LEADER))
+    assert "đang tạm giữ" not in _text(client.get(URL))
+    client.force_login(officer("giamsat", agency="STP", role=Role.SUPERVISOR))
+    assert "Hồ sơ từ Cổng quốc gia đang tạm giữ 2" in _text(client.get(URL))
