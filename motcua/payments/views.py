@@ -53,7 +53,10 @@ def online_pay(request: HttpRequest, pk: int) -> HttpResponse:
     except GatewayError:
         messages.error(request, _("Cổng thanh toán đang không phản hồi; xin thử lại sau ít phút."))
         return redirect("dossiers:detail", pk=dossier.pk)
-    return redirect(url)
+    # A page of ours that moves on by itself rather than a redirect: the button is a form, and
+    # Chromium holds a form's redirect to another origin to the page's CSP form-action.
+    context = {"payment": payment, "checkout_url": url, "gateway_label": gateways.get(payment.gateway).label}
+    return render(request, "payments/online_redirect.html", context)
 
 
 @citizen_required

@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 
+from motcua.dossiers.tests.conftest import real_birth_registration  # noqa: F401 - shared fixture
 from motcua.payments.vnpay_simulator import VNPaySimulator
 
 
