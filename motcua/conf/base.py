@@ -363,6 +363,8 @@ MOTCUA_PLUGINS = {
 }
 # How long a started online payment waits for the gateway before it expires.
 MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
+# Gateway notifications one address may send per minute: a flood is refused before any signature.
+MOTCUA_PAYMENT_IPNS_PER_MINUTE = env_int("MOTCUA_PAYMENT_IPNS_PER_MINUTE", 600)
 # VNPay (docs/payments.md#vnpay): the merchant's website code and hash secret, the payment page,
 # the merchant API (querydr, refund), the daily report, and our server's address sent in API calls.
 MOTCUA_VNPAY_TMN_CODE = env_str("MOTCUA_VNPAY_TMN_CODE", "")

@@ -4,6 +4,7 @@ the demo gateway's own page (docs/payments.md). Views stay thin: notices.py deci
 import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -28,9 +29,6 @@ logger = logging.getLogger(__name__)
 
 citizen_required = login_required(login_url="accounts:login")
 
-# Notifications per minute one address may send: a gateway sends a few, a flood is refused
-# before any signature is computed.
-IPN_PER_MINUTE = 600
 MAX_IPN_BYTES = 16 * 1024
 
 
@@ -77,7 +75,7 @@ def _ipn_flooded(request: HttpRequest) -> bool:
     key = f"payment-ipn:{client_ip(request)}"
     cache.add(key, 0, timeout=60)
     try:
-        return int(cache.incr(key)) > IPN_PER_MINUTE
+        return int(cache.incr(key)) > settings.MOTCUA_PAYMENT_IPNS_PER_MINUTE
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=60)
         return False
