@@ -46,13 +46,13 @@ base = Dossier.objects.exclude(code=None).exclude(code="").order_by("pk").first(
 ReceiptSeries.objects.get_or_create(agency_id=base.agency_id, active=True,
     defaults={"template_code": "01BLP0-001", "symbol": "BENCH"})
 copies = []
-for i in range({n}):
+for i in range(N_PAYMENTS):
     d = Dossier.objects.get(pk=base.pk)
     d.pk = None
     d.id = None
-    d.code = f"BENCH-{{i:06d}}"
+    d.code = f"BENCH-{i:06d}"
     d.fees_due = 16000
-    d.fee_lines = [{{"kind": "charge", "name": "Bản sao", "quantity": 2, "unit_amount": 8000, "amount": 16000}}]
+    d.fee_lines = [{"kind": "charge", "name": "Bản sao", "quantity": 2, "unit_amount": 8000, "amount": 16000}]
     d.fees_paid_at = None
     copies.append(d)
 Dossier.objects.bulk_create(copies, batch_size=500)
@@ -118,7 +118,9 @@ def main() -> None:
     print(f"machine: {machine()}")
     started = time.perf_counter()
     with production_stack(web=args.web, workers=args.workers, env=env) as stack:
-        references = json.loads(stack.manage("shell", "-c", SETUP.format(n=args.payments)).strip().splitlines()[-1])
+        references = json.loads(
+            stack.manage("shell", "-c", SETUP.replace("N_PAYMENTS", str(args.payments))).strip().splitlines()[-1]
+        )
         queries = [signed_notice(reference, i) for i, reference in enumerate(references)]
         print(
             f"stack: {args.web} gunicorn processes x 4 threads, PostgreSQL, Redis; ready in "

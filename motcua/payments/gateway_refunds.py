@@ -23,7 +23,7 @@ def gateway_refund_execute(*, refund_id: int) -> Refund | None:
     """Send one requested gateway refund; None when another worker has it or it is done."""
     with transaction.atomic():
         refund = (
-            Refund.objects.select_for_update(skip_locked=True)
+            Refund.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("payment", "requested_by")
             .filter(pk=refund_id, method=RefundMethod.GATEWAY, status=RefundStatus.REQUESTED)
             .first()

@@ -75,7 +75,8 @@ def notice_record(*, gateway_key: str, source: str, notice: GatewayNotice) -> No
     """Apply a verified notice to its payment under the payment's lock, and log it."""
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
+            # Only the payment row is locked (the payer is a nullable join PostgreSQL cannot lock).
+            Payment.objects.select_for_update(of=("self",))
             .select_related("dossier", "payer")
             .filter(reference=notice.reference, gateway=gateway_key)
             .first()
