@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.dossiers.transitions import dossier_lock
 from motcua.payments.constants import NoticeVerdict, PaymentStatus
 from motcua.payments.gateways import GatewayError, GatewayNotice, NoticeRejected, gateways
 from motcua.payments.models import Payment, PaymentNotice
@@ -73,15 +74,15 @@ def notice_apply(*, gateway_key: str, source: str, params: dict[str, str]) -> No
 
 def notice_record(*, gateway_key: str, source: str, notice: GatewayNotice) -> NoticeOutcome:
     """Apply a verified notice to its payment under the payment's lock, and log it."""
+    orders = Payment.objects.filter(reference=notice.reference, gateway=gateway_key)
     with transaction.atomic():
-        payment = (
-            # Only the payment row is locked (the payer is a nullable join PostgreSQL cannot lock).
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("dossier", "payer")
-            .filter(reference=notice.reference, gateway=gateway_key)
-            .first()
-        )
-        outcome = _decide(payment, notice)
+        # The dossier first, then the payment: the order payment_start takes them in, so a
+        # click on "Thanh toán" during a notification waits instead of deadlocking.
+        dossier_id = orders.values_list("dossier_id", flat=True).first()
+        dossier = dossier_lock(dossier_id=dossier_id) if dossier_id is not None else None
+        # Only the payment row is locked (the payer is a nullable join PostgreSQL cannot lock).
+        payment = orders.select_for_update(of=("self",)).select_related("payer").first()
+        outcome = _decide(payment, notice, dossier_paid=dossier is not None and dossier.fees_paid_at is not None)
         if outcome.verdict == NoticeVerdict.APPLIED and payment is not None:
             payment.response_code = notice.response_code
             payment.save(update_fields=["response_code"])
@@ -105,7 +106,7 @@ def notice_record(*, gateway_key: str, source: str, notice: GatewayNotice) -> No
         )
 
 
-def _decide(payment: Payment | None, notice: GatewayNotice) -> NoticeOutcome:
+def _decide(payment: Payment | None, notice: GatewayNotice, *, dossier_paid: bool) -> NoticeOutcome:
     if payment is None:
         return NoticeOutcome(NoticeVerdict.UNKNOWN_ORDER, ANSWER_UNKNOWN_ORDER, None)
     if notice.amount != payment.amount:
@@ -118,7 +119,7 @@ def _decide(payment: Payment | None, notice: GatewayNotice) -> NoticeOutcome:
         # lists it); the dossier may have been paid another way meanwhile.
         verdict = NoticeVerdict.LATE if notice.succeeded else NoticeVerdict.DUPLICATE
         return NoticeOutcome(verdict, ANSWER_ALREADY_CONFIRMED, payment)
-    if payment.dossier.fees_paid_at is not None:
+    if dossier_paid and notice.succeeded:
         return NoticeOutcome(NoticeVerdict.LATE, ANSWER_ALREADY_CONFIRMED, payment)
     if not notice.succeeded:
         return NoticeOutcome(NoticeVerdict.FAILED, ANSWER_OK, payment)

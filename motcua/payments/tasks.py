@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from motcua.core.tasks import task
-from motcua.payments.constants import NoticeVerdict, PaymentStatus
+from motcua.payments.constants import ONLINE_METHODS, NoticeVerdict, PaymentStatus
 from motcua.payments.gateway_refunds import gateway_refunds_due
 from motcua.payments.models import Payment
 from motcua.payments.notices import payment_settle
@@ -22,9 +22,9 @@ def payments_settle_and_expire() -> dict[str, int]:
     their time that the gateway does not call paid. Each settle takes the payment's lock."""
     now = timezone.now()
     settled = expired = 0
-    pending = Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lte=now - QUERY_AFTER).exclude(
-        queried_at__gt=now - QUERY_AFTER
-    )
+    pending = Payment.objects.filter(
+        status=PaymentStatus.PENDING, method__in=ONLINE_METHODS, created_at__lte=now - QUERY_AFTER
+    ).exclude(queried_at__gt=now - QUERY_AFTER)
     for payment in pending.order_by("created_at")[:200]:
         outcome = payment_settle(payment=payment)
         if outcome is not None and outcome.payment is not None and outcome.verdict == NoticeVerdict.APPLIED:

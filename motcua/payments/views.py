@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.services import client_ip
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.selectors import dossier_get_for_applicant
-from motcua.payments.constants import PaymentStatus
+from motcua.payments.constants import PaymentStatus, ReceiptStatus
 from motcua.payments.demo_gateway import SUCCESS, demo_notice_params
 from motcua.payments.gateways import GatewayError, gateways
 from motcua.payments.models import Payment
@@ -67,7 +67,7 @@ def online_return(request: HttpRequest, gateway_key: str) -> HttpResponse:
         return render(request, "payments/online_return.html", {"invalid": True}, status=400)
     if payment.dossier.applicant_id != request.user.pk:
         raise Http404
-    receipt = payment.receipts.filter(status="issued").select_related("series").first()
+    receipt = payment.receipts.filter(status=ReceiptStatus.ISSUED).select_related("series").first()
     return render(request, "payments/online_return.html", {"payment": payment, "receipt": receipt})
 
 
