@@ -29,6 +29,8 @@ urlpatterns = [
     # allauth reverses its OIDC URLs without a namespace, so they live outside "accounts".
     path("tai-khoan/sso/", include(sso_urlpatterns)),
     path("ho-so/", include("motcua.dossiers.urls")),
+    # The citizen's online payment, the gateways' returns and notifications (docs/payments.md).
+    path("thanh-toan/", include("motcua.payments.urls")),
     path("kho-du-lieu/", include("motcua.documents.urls")),
     path("xac-thuc/", include("motcua.documents.verify_urls")),
     path("quan-tri/", admin.site.urls),

@@ -335,6 +335,10 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.national.tasks.national_sync_due": env_int("MOTCUA_NATIONAL_SYNC_SECONDS", 30),
     # Compares with the national portal once a day (the first run of the day does it, the others stop).
     "motcua.national.tasks.national_reconcile": 3600,
+    # Online payments: close expired attempts, ask the gateway about unconfirmed ones, execute
+    # gateway refunds, and compare yesterday with the gateway's report (once a day).
+    "motcua.payments.tasks.payments_sweep_due": env_int("MOTCUA_PAYMENT_SWEEP_SECONDS", 60),
+    "motcua.payments.tasks.payments_reconcile_yesterday": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
@@ -364,6 +368,20 @@ MOTCUA_PLUGINS = {
 }
 # How long a started online payment waits for the gateway before it expires.
 MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
+# Gateway notifications one address may send per minute: a flood is refused before any signature.
+MOTCUA_PAYMENT_IPNS_PER_MINUTE = env_int("MOTCUA_PAYMENT_IPNS_PER_MINUTE", 600)
+# VNPay (docs/payments.md#vnpay): the merchant's website code and hash secret, the payment page,
+# the merchant API (querydr, refund), the daily report, and our server's address sent in API calls.
+MOTCUA_VNPAY_TMN_CODE = env_str("MOTCUA_VNPAY_TMN_CODE", "")
+MOTCUA_VNPAY_HASH_SECRET = env_str("MOTCUA_VNPAY_HASH_SECRET", "")
+MOTCUA_VNPAY_PAY_URL = env_str("MOTCUA_VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+MOTCUA_VNPAY_API_URL = env_str("MOTCUA_VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction")
+MOTCUA_VNPAY_REPORT_URL = env_str("MOTCUA_VNPAY_REPORT_URL", "")
+MOTCUA_VNPAY_SERVER_IP = env_str("MOTCUA_VNPAY_SERVER_IP", "127.0.0.1")
+# The national payment platform (provisional wire format, payments/national_platform.py).
+MOTCUA_NATIONAL_PAY_URL = env_str("MOTCUA_NATIONAL_PAY_URL", "")
+MOTCUA_NATIONAL_PAY_MERCHANT = env_str("MOTCUA_NATIONAL_PAY_MERCHANT", "")
+MOTCUA_NATIONAL_PAY_SECRET = env_str("MOTCUA_NATIONAL_PAY_SECRET", "")
 MOTCUA_SMS_HTTP_URL = env_str("MOTCUA_SMS_HTTP_URL", "")
 MOTCUA_SMS_HTTP_TOKEN = env_str("MOTCUA_SMS_HTTP_TOKEN", "")
 MOTCUA_POPULATION_HTTP_URL = env_str("MOTCUA_POPULATION_HTTP_URL", "")

@@ -106,12 +106,19 @@ def vneid_login(page: "Page", base_url: str, *, sub: str) -> None:
 
 
 def birth_registration_by_father(
-    page: "Page", base_url: str, *, sms: Any, scan: Any, delivery: str = "Nhận kết quả trực tuyến"
+    page: "Page",
+    base_url: str,
+    *,
+    sms: Any,
+    scan: Any,
+    delivery: str = "Nhận kết quả trực tuyến",
+    copies: int | None = None,
 ) -> Dossier:
     """Nguyễn Văn Hùng, logged in, registers his son's birth online and confirms with the SMS
     code: every pre-filled value is trusted as it is, the paper birth certificate `scan` (a PDF
     path) is uploaded, the result is asked for as `delivery` says. Checks on the way that the
-    parents page shows only what applies to a father. Returns the submitted dossier (real
+    parents page shows only what applies to a father; `copies` extra birth extracts are asked
+    for when given. Returns the submitted dossier (real
     birth-registration catalogue and e-form loaded, population registry and SMS gateway
     simulated)."""
     from playwright.sync_api import expect
@@ -156,6 +163,8 @@ def birth_registration_by_father(
     other_residence = page.get_by_role("group", name="Nơi cư trú của cha hoặc mẹ còn lại")
     expect(other_residence.get_by_label("Xã, phường")).to_have_value("24121")
     expect(other_residence.get_by_role("textbox")).to_have_value("Số 18, tổ dân phố 5")
+    if copies is not None:
+        page.get_by_label("Số bản sao Trích lục khai sinh đề nghị cấp thêm").fill(str(copies))
     page.get_by_role("button", name="Lưu và tiếp tục").click()
 
     # Papers: the paper birth certificate is required for this answer; the authorisation

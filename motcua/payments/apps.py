@@ -9,4 +9,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Gateways register themselves when their module is imported.
-        from motcua.payments import demo_gateway  # noqa: F401
+        from motcua.payments import demo_gateway, national_platform, vnpay  # noqa: F401
