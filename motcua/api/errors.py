@@ -74,7 +74,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse |
             # A write based on an old revision is a conflict; the pages' wording speaks of reloading.
             message = _("Hồ sơ đã thay đổi từ lần đọc trước (hoặc yêu cầu bị gửi lặp); hãy đọc lại hồ sơ rồi gửi lại.")
             return problem_response(status=409, code=exc.code, message=message, errors=exc.extra)
-        return problem_response(status=400, code=exc.code, message=exc.message, errors=exc.extra)
+        # An outside system we depend on is down: the client may try again later.
+        status = 503 if exc.code == "gateway_unavailable" else 400
+        return problem_response(status=status, code=exc.code, message=exc.message, errors=exc.extra)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(public_message(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -18,10 +17,13 @@ from rest_framework.response import Response
 from motcua.accounts.services import client_ip
 from motcua.api.dossiers import ERRORS, CitizenAPIView
 from motcua.catalog.constants import FeeKind, PaymentTiming
+from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_applicant
+from motcua.payments.gateways import GatewayError
 from motcua.payments.models import Payment, Receipt, ReceiptLine
 from motcua.payments.online import payment_checkout_url, payment_start
+from motcua.payments.views import online_return_url
 
 TAGS = ["Phí, lệ phí"]
 
@@ -145,16 +147,16 @@ class DossierPayView(CitizenAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         dossier = dossier_get_for_applicant(user=request.user, pk=pk)
-        payment = payment_start(dossier=dossier, user=request.user, client_ip=_ip_or_none(request))
-        # The browser comes back to the dossier's page; the gateway's notice, not this return, settles it.
-        return_url = request.build_absolute_uri(reverse("dossiers:detail", args=[dossier.pk]))
-        checkout = payment_checkout_url(payment=payment, return_url=return_url)
+        payment = payment_start(dossier=dossier, user=request.user, client_ip=client_ip(request))
+        # The browser comes back to the gateway's return page, which shows the status; only the
+        # gateway's notice (or our query to it) settles the payment.
+        try:
+            checkout = payment_checkout_url(payment=payment, return_url=online_return_url(request, payment.gateway))
+        except GatewayError:
+            raise ApplicationError(
+                _("Cổng thanh toán đang không phản hồi; xin thử lại sau ít phút."), code="gateway_unavailable"
+            ) from None
         return Response({**PaymentSerializer(payment).data, "checkout_url": checkout})
-
-
-def _ip_or_none(request: Request) -> str | None:
-    address = client_ip(request)
-    return None if address == "unknown" else address
 
 
 @extend_schema(tags=TAGS)

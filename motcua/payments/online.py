@@ -1,6 +1,7 @@
 """Starting an online payment: the amount is the dossier's frozen fees, never the client's."""
 
 import datetime
+import ipaddress
 import secrets
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
+from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.transitions import dossier_lock
 from motcua.payments.constants import PaymentMethod, PaymentStatus
@@ -24,6 +26,27 @@ def payment_reference() -> str:
     return "TT" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(14))
 
 
+# A dossier is paid for while it is handed in and not ended (refused, withdrawn, stopped).
+PAYABLE_STATUSES = frozenset(
+    {
+        DossierStatus.SUBMITTED,
+        DossierStatus.RECEIVED,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.IN_PROGRESS,
+        DossierStatus.PAUSED,
+        DossierStatus.PROCESSED,
+    }
+)
+
+
+def _address(client_ip: str | None) -> str | None:
+    """The payer's address as the gateway needs it (vnp_IpAddr), None when there is no valid one."""
+    try:
+        return str(ipaddress.ip_address(client_ip or ""))
+    except ValueError:
+        return None
+
+
 def payment_start(*, dossier: Dossier, user: Any, client_ip: str | None) -> Payment:
     """The open online payment of the dossier: a double click or a second tab gets the same
     one while it has not expired; an expired one is closed and a new one made."""
@@ -32,6 +55,12 @@ def payment_start(*, dossier: Dossier, user: Any, client_ip: str | None) -> Paym
         locked = dossier_lock(dossier_id=dossier.pk)
         if locked.fees_paid_at is not None:
             raise ApplicationError(_("Hồ sơ đã nộp đủ phí, lệ phí."), code="fees_already_paid")
+        if locked.status not in PAYABLE_STATUSES:
+            raise ApplicationError(
+                _("Hồ sơ ở trạng thái “%(status)s”, không thanh toán phí, lệ phí.")
+                % {"status": locked.get_status_display()},
+                code="fees_not_payable",
+            )
         if not locked.fees_due:
             raise ApplicationError(_("Hồ sơ không phải nộp phí, lệ phí."), code="fees_none")
         now = timezone.now()
@@ -51,7 +80,7 @@ def payment_start(*, dossier: Dossier, user: Any, client_ip: str | None) -> Paym
                     amount=locked.fees_due,
                     lines=locked.fee_lines,
                     expires_at=now + datetime.timedelta(minutes=settings.MOTCUA_PAYMENT_MINUTES),
-                    client_ip=client_ip,
+                    client_ip=_address(client_ip),
                     payer=user,
                 )
         except IntegrityError:

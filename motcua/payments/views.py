@@ -42,7 +42,7 @@ def online_pay(request: HttpRequest, pk: int) -> HttpResponse:
     """Start (or resume: double click, second tab) the dossier's online payment and go to the gateway."""
     dossier = dossier_get_for_applicant(user=request.user, pk=pk)
     try:
-        payment = payment_start(dossier=dossier, user=request.user, client_ip=client_ip(request) or None)
+        payment = payment_start(dossier=dossier, user=request.user, client_ip=client_ip(request))
     except ApplicationError as error:
         messages.info(request, error.message)
         return redirect("dossiers:detail", pk=dossier.pk)
