@@ -9,11 +9,12 @@ acceptance) or returning it.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import PaymentTiming
+from motcua.catalog.constants import FeeKind, PaymentTiming
 from motcua.catalog.fees import FeeQuote, version_fee_quote
 from motcua.core.errors import ApplicationError
 from motcua.core.money import format_amount
@@ -116,3 +117,44 @@ def fees_due_record(*, dossier: Dossier, actor: Any, on_submission: bool) -> Non
                 "agency_name": dossier.agency.name,
             },
         )
+
+
+@dataclass(frozen=True)
+class FeesShown:
+    """A dossier's fee lines as the citizen's pages show them, amounts already in words."""
+
+    lines: list[dict[str, Any]]
+    fees_total: str
+    charges_total: str
+    total: str
+    owed: int
+    when: str
+    frozen: bool
+
+
+def fees_shown(dossier: Dossier, *, answers: Mapping[str, Any] | None = None) -> FeesShown | None:
+    """The frozen lines once the dossier is handed in, the live quote from the (saved or given)
+    answers before; None when the procedure has no fee at all."""
+    frozen = dossier.submitted_at is not None and answers is None
+    if frozen:
+        lines = list(dossier.fee_lines)
+    elif dossier.procedure_version.fees.exists():
+        lines = dossier_fee_quote(dossier, answers=answers).as_json()
+    else:
+        return None
+
+    def total(kind: str | None = None) -> int:
+        return sum(int(line["amount"]) for line in lines if kind is None or line["kind"] == kind)
+
+    return FeesShown(
+        lines=[
+            {**line, "kind_label": FeeKind(line["kind"]).label, "amount_text": format_amount(int(line["amount"]))}
+            for line in lines
+        ],
+        fees_total=format_amount(total(FeeKind.FEE)),
+        charges_total=format_amount(total(FeeKind.CHARGE)),
+        total=format_amount(total()),
+        owed=fees_unpaid(dossier) if frozen else total(),
+        when=fees_when_text(dossier.procedure_version.payment_timing),
+        frozen=frozen,
+    )
