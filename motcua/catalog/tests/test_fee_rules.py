@@ -128,7 +128,7 @@ def test_the_quote_serialises_every_explained_line() -> None:
     }
 
 
-FORM_FIELDS = {
+FORM_FIELDS: dict[str, dict[str, Any]] = {
     "copies": {"name": "copies", "type": "number"},
     "purpose": {"name": "purpose", "type": "text"},
     "group": {"name": "group", "type": "choice", "choices": [{"value": "khong"}, {"value": "ho_ngheo"}]},
@@ -185,7 +185,7 @@ def test_the_public_words_for_a_rule() -> None:
     assert fee_rule_text(JUDICIAL) == "200.000 đồng; giảm 50% cho sinh viên; miễn cho hộ nghèo"
 
 
-RULED = {
+RULED: dict[str, Any] = {
     **copy.deepcopy(BIRTH),
     "payment_timing": "submission",
     "fees": [
@@ -205,7 +205,7 @@ RULED = {
 
 
 @pytest.mark.django_db
-def test_the_catalogue_carries_rules_and_timing_through_json_and_excel(agencies) -> None:
+def test_the_catalogue_carries_rules_and_timing_through_json_and_excel(agencies: Any) -> None:
     catalog_import(actor="test", document=catalog_document(RULED))
     version = Procedure.objects.get(code=BIRTH["code"]).current_version
     assert version is not None and version.payment_timing == PaymentTiming.SUBMISSION
@@ -223,16 +223,16 @@ def test_the_catalogue_carries_rules_and_timing_through_json_and_excel(agencies)
 
 
 @pytest.mark.django_db
-def test_a_fee_without_rules_hashes_as_before_rules_existed(agencies) -> None:
+def test_a_fee_without_rules_hashes_as_before_rules_existed(agencies: Any) -> None:
     catalog_import(actor="test", document=catalog_document())
-    plain = copy.deepcopy(BIRTH)
+    plain: dict[str, Any] = copy.deepcopy(BIRTH)
     plain["fees"][0].update(basis="fixed", channel="any", condition={}, reductions=[], quantity_field="")
     plain["payment_timing"] = "acceptance"
     assert catalog_import(actor="test", document=catalog_document(plain)).unchanged == [BIRTH["code"]]
 
 
 @pytest.mark.django_db
-def test_a_broken_rule_in_a_catalogue_file_is_refused_with_its_place(agencies) -> None:
+def test_a_broken_rule_in_a_catalogue_file_is_refused_with_its_place(agencies: Any) -> None:
     broken = copy.deepcopy(RULED)
     broken["fees"][1]["reductions"] = [{"when": {"field": "group"}, "percent": 200, "reason": "x"}]
     broken["fees"][1]["channel"] = "fax"

@@ -60,7 +60,9 @@ def _timing(version: Any, timing: str) -> None:
     version.save(update_fields=["payment_timing"])
 
 
-def test_no_copy_asked_for_owes_nothing_and_copies_are_charged_per_copy(hung, birth_version, per_copy) -> None:
+def test_no_copy_asked_for_owes_nothing_and_copies_are_charged_per_copy(
+    hung: Any, birth_version: Any, per_copy: Any
+) -> None:
     none = submitted_dossier(hung, birth_version, answers={})
     assert none.fees_due == 0
     assert [(line["name"], line["amount"]) for line in none.fee_lines] == [("Lệ phí đăng ký khai sinh", 0)]
@@ -73,7 +75,7 @@ def test_no_copy_asked_for_owes_nothing_and_copies_are_charged_per_copy(hung, bi
     assert dossier_fee_quote(Dossier.objects.get(pk=two.pk)).total == 20000
 
 
-def test_the_counter_and_online_rates_follow_the_dossiers_channel(birth_version) -> None:
+def test_the_counter_and_online_rates_follow_the_dossiers_channel(birth_version: Any) -> None:
     Fee.objects.filter(version=birth_version).delete()
     Fee.objects.create(
         version=birth_version, position=0, kind="fee", name="Trực tiếp", amount=20000, channel=FeeChannel.OFFLINE
@@ -85,14 +87,16 @@ def test_the_counter_and_online_rates_follow_the_dossiers_channel(birth_version)
         assert dossier_fee_quote(Dossier(procedure_version=birth_version, channel=channel)).total == total
 
 
-def test_a_dossier_from_the_national_portal_is_frozen_too(hung, birth_version, per_copy) -> None:
+def test_a_dossier_from_the_national_portal_is_frozen_too(hung: Any, birth_version: Any, per_copy: Any) -> None:
     draft = dossier_start(applicant=hung, version=birth_version, unit_code="24121", channel="national_portal")
     Dossier.objects.filter(pk=draft.pk).update(form_data={"copies": 1})
     handed_in = dossier_hand_in_submitted_elsewhere(dossier=draft, actor="national-portal")
     assert (handed_in.status, handed_in.fees_due) == (DossierStatus.SUBMITTED, 8000)
 
 
-def test_paid_at_submission_the_counter_cannot_accept_until_paid(hung, birth_version, per_copy, staff) -> None:
+def test_paid_at_submission_the_counter_cannot_accept_until_paid(
+    hung: Any, birth_version: Any, per_copy: Any, staff: Any
+) -> None:
     _timing(birth_version, PaymentTiming.SUBMISSION)
     dossier = submitted_dossier(hung, birth_version, answers={"copies": "1"})
     due = dossier.events.get(kind=EventKind.FEES_DUE)
@@ -110,7 +114,9 @@ def test_paid_at_submission_the_counter_cannot_accept_until_paid(hung, birth_ver
     assert dossier.events.filter(kind=EventKind.FEES_DUE).count() == 1, "told once, at submission"
 
 
-def test_paid_at_submission_with_nothing_owed_is_accepted_at_once(hung, birth_version, per_copy, staff) -> None:
+def test_paid_at_submission_with_nothing_owed_is_accepted_at_once(
+    hung: Any, birth_version: Any, per_copy: Any, staff: Any
+) -> None:
     _timing(birth_version, PaymentTiming.SUBMISSION)
     dossier = submitted_dossier(hung, birth_version, answers={"copies": "0"})
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=dossier.revision)
@@ -129,7 +135,7 @@ def _to_issue(dossier: Dossier, staff: dict[str, Any]) -> None:
     )
 
 
-def test_paid_before_return_only_the_hand_over_waits(hung, birth_version, per_copy, staff) -> None:
+def test_paid_before_return_only_the_hand_over_waits(hung: Any, birth_version: Any, per_copy: Any, staff: Any) -> None:
     _timing(birth_version, PaymentTiming.RETURN)
     dossier = submitted_dossier(hung, birth_version, answers={"copies": "3"})
     assert not dossier.events.filter(kind=EventKind.FEES_DUE).exists(), "told on acceptance"
@@ -148,7 +154,7 @@ def test_paid_before_return_only_the_hand_over_waits(hung, birth_version, per_co
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.RETURNED
 
 
-def test_paid_after_acceptance_the_issue_waits(hung, birth_version, per_copy, staff) -> None:
+def test_paid_after_acceptance_the_issue_waits(hung: Any, birth_version: Any, per_copy: Any, staff: Any) -> None:
     dossier = submitted_dossier(hung, birth_version, answers={"copies": "1"})
     _to_issue(dossier, staff)
     assert dossier.events.get(kind=EventKind.FEES_DUE).payload["timing"] == "acceptance"

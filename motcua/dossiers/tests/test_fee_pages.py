@@ -24,6 +24,7 @@ def father(real_birth_registration: None) -> Any:
 
 def _draft(father: Any, **answers: Any) -> Dossier:
     version = Procedure.objects.get(code="1.001193").current_version
+    assert version is not None
     dossier = services.dossier_start(applicant=father, version=version, unit_code="24121")
     data = {**birth_registration_answers("Nguyễn Gia Bảo", birth_unit="24121"), **answers}
     dossier = services.dossier_save_form(dossier=dossier, actor=father, data=data, revision=None)
@@ -32,7 +33,7 @@ def _draft(father: Any, **answers: Any) -> Dossier:
     )
 
 
-def test_the_review_page_explains_every_line_and_follows_the_saved_answers(client, father) -> None:
+def test_the_review_page_explains_every_line_and_follows_the_saved_answers(client: Any, father: Any) -> None:
     client.force_login(father)
     dossier = _draft(father, copies=0)
     review = reverse("dossiers:review", args=[dossier.pk])
@@ -47,7 +48,7 @@ def test_the_review_page_explains_every_line_and_follows_the_saved_answers(clien
     assert "Nộp ngay sau khi nộp hồ sơ" in page, "birth registration is paid at submission"
 
 
-def test_the_estimate_quotes_unsaved_answers_and_saves_nothing(client, father) -> None:
+def test_the_estimate_quotes_unsaved_answers_and_saves_nothing(client: Any, father: Any) -> None:
     client.force_login(father)
     dossier = _draft(father, copies=0)
     form_page = client.get(reverse("dossiers:form_page", args=[dossier.pk, "cha-me"])).content.decode()
@@ -62,7 +63,7 @@ def test_the_estimate_quotes_unsaved_answers_and_saves_nothing(client, father) -
     assert client.get(estimate).status_code == 405
 
 
-def test_after_submission_the_dossier_page_shows_the_frozen_amount_and_when(client, father) -> None:
+def test_after_submission_the_dossier_page_shows_the_frozen_amount_and_when(client: Any, father: Any) -> None:
     version = Procedure.objects.get(code="1.001193").current_version
     dossier = submitted_dossier(father, version, answers={"copies": "1"})
     client.force_login(father)
@@ -73,7 +74,7 @@ def test_after_submission_the_dossier_page_shows_the_frozen_amount_and_when(clie
     assert "Phí, lệ phí phải nộp: 8.000 đồng." in tracking
 
 
-def test_the_procedure_page_states_the_rules_in_words(client, real_birth_registration) -> None:
+def test_the_procedure_page_states_the_rules_in_words(client: Any, real_birth_registration: Any) -> None:
     page = client.get("/thu-tuc/1.001193/").content.decode()
     assert "8.000 đồng mỗi bản" in page
     assert "Thời điểm nộp: Khi nộp hồ sơ (trước khi tiếp nhận)" in page
