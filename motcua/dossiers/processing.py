@@ -699,11 +699,12 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
                 "verification_code": document.verification_code,
             },
         )
-        if dossier.delivery_method == DeliveryMethod.ONLINE:
+        # Fees owed before the return keep the return step open until they are paid.
+        if dossier.delivery_method == DeliveryMethod.ONLINE and not fees_blocking(dossier, before=PaymentTiming.RETURN):
             returns = [s for s in opened if s.kind == StepKind.RETURN]
             for return_step in returns:
                 _finish(return_step, officer=clerk, now=now, note=str(_("Trả kết quả trực tuyến vào kho dữ liệu.")))
-            if opened and len(returns) == len(opened) and not fees_blocking(dossier, before=PaymentTiming.RETURN):
+            if opened and len(returns) == len(opened):
                 _returned(dossier=dossier, actor=clerk, now=now, note=str(_("Trả kết quả trực tuyến")), step=returns[0])
         return dossier
 

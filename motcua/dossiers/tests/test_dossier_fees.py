@@ -9,7 +9,7 @@ from motcua.catalog.constants import FeeBasis, FeeChannel, FeeKind, PaymentTimin
 from motcua.catalog.models import Fee
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
-from motcua.dossiers.constants import DossierStatus, Outcome, StepStatus
+from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, StepStatus
 from motcua.dossiers.fees import dossier_fee_quote
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import dossier_fees_record, step_approve, step_forward, step_hand_over, step_issue
@@ -161,3 +161,14 @@ def test_paid_after_acceptance_the_issue_waits(hung: Any, birth_version: Any, pe
     with pytest.raises(ApplicationError) as unpaid:
         step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     assert "chưa thể phát hành kết quả" in unpaid.value.message
+
+
+def test_paid_before_return_an_online_result_is_not_released_while_unpaid(
+    hung: Any, birth_version: Any, per_copy: Any, staff: Any
+) -> None:
+    _timing(birth_version, PaymentTiming.RETURN)
+    dossier = submitted_dossier(hung, birth_version, answers={"copies": "1"}, delivery=DeliveryMethod.ONLINE)
+    _to_issue(dossier, staff)
+    step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
+    assert _active(dossier, StepKind.RETURN) is not None, "the return waits for the payment"
