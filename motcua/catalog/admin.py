@@ -14,7 +14,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.constants import VersionStatus
+from motcua.catalog.eforms import top_fields
 from motcua.catalog.exchange import FILE_KINDS, XLSX_CONTENT_TYPE, render_catalog_file
+from motcua.catalog.fees import fee_rule_errors
 from motcua.catalog.models import (
     CatalogImportJob,
     DossierComponent,
@@ -183,8 +185,39 @@ class DraftOnlyInline:
         return obj is None or obj.is_editable
 
 
-class FeeInline(DraftOnlyInline, admin.TabularInline[Fee, ProcedureVersion]):
+class FeeAdminForm(forms.ModelForm[Fee]):
+    """A fee line with its rule, checked against the version's e-form: the rule can only read
+    answers the form asks for (docs/fees.md)."""
+
+    class Meta:
+        model = Fee
+        fields = [
+            "kind",
+            "name",
+            "amount",
+            "basis",
+            "quantity_field",
+            "channel",
+            "condition",
+            "reductions",
+            "description",
+            "exemption",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version = getattr(self.instance, "version", None)
+        schema = getattr(getattr(version, "form", None), "schema", None) if version is not None else None
+        fields = top_fields(schema) if schema else {}
+        for key, problems in fee_rule_errors(cleaned, fields=fields).items():
+            if key in cleaned:
+                self.add_error(key, problems)
+        return cleaned
+
+
+class FeeInline(DraftOnlyInline, admin.StackedInline[Fee, ProcedureVersion]):
     model = Fee
+    form = FeeAdminForm
 
 
 class ComponentInline(DraftOnlyInline, admin.StackedInline[DossierComponent, ProcedureVersion]):

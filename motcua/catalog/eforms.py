@@ -520,41 +520,48 @@ def _visible_if_errors(
 ) -> list[str]:
     if "visible_if" not in field:
         return []
-    condition = field["visible_if"]
+    if isinstance(field["visible_if"], dict) and field["visible_if"].get("field") == field.get("name"):
+        return [_err(at, _("“visible_if” không được trỏ tới chính trường này."))]
+    return [
+        _err(at, problem)
+        for problem in condition_errors(
+            field["visible_if"], lookup=lambda name: _scope_lookup(name, local, top), key="visible_if"
+        )
+    ]
+
+
+def condition_errors(
+    condition: Any, *, lookup: Callable[[str], FieldDef | None] | None, key: str = "visible_if"
+) -> list[str]:
+    """What is wrong with a condition on an answer (`visible_if`, a fee's condition). With
+    `lookup` (a field by name) the field and the values it is compared with are checked too."""
     operators = {"equals", "in", "not_equals"}
     if not isinstance(condition, dict) or "field" not in condition or len(set(condition) & operators) != 1:
-        return [_err(at, _("“visible_if” phải có “field” và đúng một trong “equals”, “in”, “not_equals”."))]
+        return [_("“%(key)s” phải có “field” và đúng một trong “equals”, “in”, “not_equals”.") % {"key": key}]
     extra = set(condition) - operators - {"field"}
     if extra:
-        return [_err(at, _("“visible_if” có khóa không hỗ trợ: %(keys)s.") % {"keys": ", ".join(sorted(extra))})]
-    target_name = condition["field"]
-    if target_name == field.get("name"):
-        return [_err(at, _("“visible_if” không được trỏ tới chính trường này."))]
-    target = _scope_lookup(str(target_name), local, top)
-    if target is None:
-        return [_err(at, _("“visible_if” trỏ tới trường “%(name)s” không tồn tại.") % {"name": target_name})]
-    if target.get("type") == "group":
-        return [_err(at, _("“visible_if” không được trỏ tới một nhóm lặp."))]
+        return [_("“%(key)s” có khóa không hỗ trợ: %(keys)s.") % {"key": key, "keys": ", ".join(sorted(extra))}]
     if "in" in condition and not isinstance(condition["in"], list):
-        return [_err(at, _("“in” của “visible_if” phải là một danh sách."))]
+        return [_("“in” của “%(key)s” phải là một danh sách.") % {"key": key}]
+    if lookup is None:
+        return []
+    target_name = condition["field"]
+    target = lookup(str(target_name))
+    if target is None:
+        return [_("“%(key)s” trỏ tới trường “%(name)s” không tồn tại.") % {"key": key, "name": target_name}]
+    if target.get("type") == "group":
+        return [_("“%(key)s” không được trỏ tới một nhóm lặp.") % {"key": key}]
+    wanted = condition["in"] if "in" in condition else [condition.get("equals", condition.get("not_equals"))]
     if target.get("type") == "choice" and isinstance(target.get("choices"), list):
         known = {c.get("value") for c in target["choices"] if isinstance(c, dict)}
-        wanted = condition["in"] if "in" in condition else [condition.get("equals", condition.get("not_equals"))]
         unknown = [str(v) for v in wanted if v not in known]
         if unknown:
             return [
-                _err(
-                    at,
-                    _("“visible_if” dùng giá trị không có trong lựa chọn của “%(name)s”: %(v)s.")
-                    % {"name": target_name, "v": ", ".join(unknown)},
-                )
+                _("“%(key)s” dùng giá trị không có trong lựa chọn của “%(name)s”: %(v)s.")
+                % {"key": key, "name": target_name, "v": ", ".join(unknown)}
             ]
-    if target.get("type") == "checkbox":
-        wanted = condition["in"] if "in" in condition else [condition.get("equals", condition.get("not_equals"))]
-        if not all(isinstance(v, bool) for v in wanted):
-            return [
-                _err(at, _("điều kiện theo ô đánh dấu “%(name)s” phải so với true hoặc false.") % {"name": target_name})
-            ]
+    if target.get("type") == "checkbox" and not all(isinstance(v, bool) for v in wanted):
+        return [_("điều kiện theo ô đánh dấu “%(name)s” phải so với true hoặc false.") % {"name": target_name}]
     return []
 
 

@@ -15,7 +15,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import FeeKind, OnlineLevel, ProcedureLevel, TimeUnit, VerificationStatus
+from motcua.catalog.constants import (
+    FeeBasis,
+    FeeChannel,
+    FeeKind,
+    OnlineLevel,
+    PaymentTiming,
+    ProcedureLevel,
+    TimeUnit,
+    VerificationStatus,
+)
+from motcua.catalog.fees import fee_rule_errors
 
 FORMAT_ID = "motcua.catalog/1"
 CODE_PATTERN = re.compile(r"^\d\.\d{6}$")
@@ -128,6 +138,7 @@ PROCEDURE_OPTIONAL = {
     "reception_cutoff",
     "full_process_eligible",
     "paper_result_required",
+    "payment_timing",
     "fees",
     "components",
     "steps",
@@ -136,7 +147,8 @@ PROCEDURE_OPTIONAL = {
     "legal_basis",
     "verification",
 }
-FEE_KEYS = {"kind", "name", "amount", "description", "exemption"}
+FEE_RULE_KEYS = {"basis", "quantity_field", "condition", "channel", "reductions"}
+FEE_KEYS = {"kind", "name", "amount", "description", "exemption", *FEE_RULE_KEYS}
 COMPONENT_KEYS = {"name", "original_copies", "copy_copies", "required", "template", "note"}
 VERIFICATION_KEYS = {"status", "source", "note"}
 
@@ -148,6 +160,13 @@ def _check_fee(c: Checker, fee: Any, path: Path) -> None:
         c.integer(fee, "amount", path)
         c.text(fee, "description", path, max_length=5000, required=False)
         c.text(fee, "exemption", path, max_length=5000, required=False)
+        c.choice(fee, "basis", path, FeeBasis.values)
+        c.choice(fee, "channel", path, FeeChannel.values)
+        c.text(fee, "quantity_field", path, max_length=64, required=False)
+        # The forms come in their own file: here only the rule's shape is checked.
+        for key, problems in fee_rule_errors(fee, fields=None).items():
+            for problem in problems:
+                c.error((*path, key), problem)
 
 
 def _check_component(c: Checker, comp: Any, path: Path) -> None:
@@ -184,6 +203,7 @@ def _check_procedure(c: Checker, proc: Any, path: Path, *, field_codes: set[str]
     c.choice(proc, "level", path, ProcedureLevel.values)
     c.choice(proc, "processing_time_unit", path, TimeUnit.values)
     c.choice(proc, "online_level", path, OnlineLevel.values)
+    c.choice(proc, "payment_timing", path, PaymentTiming.values)
     if "processing_time" in proc:
         try:
             ok = not isinstance(proc["processing_time"], bool) and 0 < Decimal(str(proc["processing_time"])) < 100000
@@ -285,6 +305,7 @@ PROCEDURE_COLUMNS = [
     "online_level",
     "full_process_eligible",
     "paper_result_required",
+    "payment_timing",
     "steps",
     "conditions",
     "results",
@@ -295,9 +316,25 @@ PROCEDURE_COLUMNS = [
 LINE_LIST_COLUMNS = {"applicants", "methods", "steps", "results"}
 BOOLEAN_COLUMNS = {"full_process_eligible", "paper_result_required", "required", "same_day"}
 INTEGER_COLUMNS = {"amount", "original_copies", "copy_copies"}
+# Fee rules written as JSON text in their cell (docs/fees.md).
+JSON_COLUMNS = {"condition", "reductions"}
 CHILD_SHEETS = {
     SHEET_COMPONENTS: ("components", ["name", "original_copies", "copy_copies", "required", "template", "note"]),
-    SHEET_FEES: ("fees", ["kind", "name", "amount", "description", "exemption"]),
+    SHEET_FEES: (
+        "fees",
+        [
+            "kind",
+            "name",
+            "amount",
+            "description",
+            "exemption",
+            "basis",
+            "quantity_field",
+            "channel",
+            "condition",
+            "reductions",
+        ],
+    ),
     SHEET_LEGAL: ("legal_basis", ["number", "title"]),
 }
 
@@ -320,6 +357,11 @@ class ExcelDocument:
 def _cell_value(column: str, raw: Any) -> Any:
     if raw is None:
         return [] if column in LINE_LIST_COLUMNS else ""
+    if column in JSON_COLUMNS:
+        try:
+            return json.loads(str(raw))
+        except ValueError:
+            return str(raw)  # the validation names the cell
     if column in LINE_LIST_COLUMNS:
         return [line.strip() for line in str(raw).splitlines() if line.strip()]
     if column in BOOLEAN_COLUMNS:
@@ -391,7 +433,7 @@ def read_excel(content: bytes) -> ExcelDocument:
             for key in verification:
                 cells[(*path, "verification", key)] = rec_cells[f"verification_{key}"]
         # An empty cell states nothing: the import reads the rule from the time note.
-        for key in ("managing_agency", "same_day", "reception_cutoff"):
+        for key in ("managing_agency", "same_day", "reception_cutoff", "payment_timing"):
             if record.get(key) in ("", None):
                 record.pop(key, None)
         for key, cell in rec_cells.items():
@@ -416,6 +458,11 @@ def read_excel(content: bytes) -> ExcelDocument:
                     )
                 )
                 continue
+            if key == "fees":
+                # An empty rule cell states nothing: the fee keeps the default rule.
+                for rule_key in FEE_RULE_KEYS:
+                    if record.get(rule_key) in ("", None):
+                        record.pop(rule_key, None)
             proc_index = index_of_code[code]
             items = procedures[proc_index][key]
             path = ("procedures", proc_index, key, len(items))
@@ -424,6 +471,12 @@ def read_excel(content: bytes) -> ExcelDocument:
             items.append(record)
     document = {"format": FORMAT_ID, "fields": fields, "procedures": procedures}
     return ExcelDocument(document, cells, errors)
+
+
+def _cell_text(column: str, value: Any) -> Any:
+    if column in JSON_COLUMNS:
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    return value
 
 
 def write_excel(document: dict[str, Any]) -> bytes:
@@ -451,7 +504,7 @@ def write_excel(document: dict[str, Any]) -> bytes:
         ws.append(["procedure_code", *columns])
         for proc in document["procedures"]:
             for item in proc.get(key, []):
-                ws.append([proc["code"], *(item.get(c, "") for c in columns)])
+                ws.append([proc["code"], *(_cell_text(c, item.get(c, "")) for c in columns)])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import FeeBasis, FeeChannel
-from motcua.catalog.eforms import condition_holds
+from motcua.catalog.eforms import FieldDef, condition_errors, condition_holds
 from motcua.catalog.models import Fee, ProcedureVersion
 from motcua.core.money import format_amount
 
@@ -74,7 +74,7 @@ def _quantity(fee: Fee, answers: Mapping[str, Any]) -> int:
     raw = answers.get(fee.quantity_field)
     try:
         return max(int(Decimal(str(raw or 0))), 0)
-    except ArithmeticError:
+    except (ArithmeticError, ValueError):  # not a number, "NaN", "Infinity": nothing asked for
         return 0
 
 
@@ -140,3 +140,73 @@ def fee_quote(*, fees: Iterable[Fee], answers: Mapping[str, Any], channel: str) 
 
 def version_fee_quote(*, version: ProcedureVersion, answers: Mapping[str, Any], channel: str) -> FeeQuote:
     return fee_quote(fees=version.fees.all(), answers=answers, channel=channel)
+
+
+def fee_rule_errors(fee: Mapping[str, Any], *, fields: Mapping[str, FieldDef] | None) -> dict[str, list[str]]:
+    """What is wrong with a fee's rule, per key, in Vietnamese. With `fields` (the top-level
+    fields of the version's e-form) the names the rule reads are checked against the form too;
+    without (a catalogue file, whose forms come separately) only the shape is."""
+    errors: dict[str, list[str]] = {}
+
+    def lookup(name: str) -> FieldDef | None:
+        return fields.get(name) if fields is not None else None
+
+    basis, quantity_field = fee.get("basis", FeeBasis.FIXED), fee.get("quantity_field", "")
+    if basis == FeeBasis.PER_UNIT and not quantity_field:
+        errors["quantity_field"] = [_("Khi tính theo số bản, hãy chọn trường của tờ khai cho biết số bản.")]
+    elif basis != FeeBasis.PER_UNIT and quantity_field:
+        errors["quantity_field"] = [_("Chỉ khai trường số lượng khi tính theo số bản, số đơn vị.")]
+    elif quantity_field and fields is not None and (lookup(quantity_field) or {}).get("type") != "number":
+        errors["quantity_field"] = [
+            _("Tờ khai không có trường số “%(name)s” để đếm số bản.") % {"name": quantity_field}
+        ]
+    condition = fee.get("condition") or {}
+    if condition:
+        problems = condition_errors(condition, lookup=lookup if fields is not None else None, key="condition")
+        if problems:
+            errors["condition"] = problems
+    reductions = fee.get("reductions") or []
+    problems = []
+    if not isinstance(reductions, list):
+        problems.append(_("Miễn, giảm phải là một danh sách."))
+        reductions = []
+    for number, rule in enumerate(reductions, start=1):
+        where = _("Mức miễn, giảm thứ %(n)s") % {"n": number}
+        if not isinstance(rule, dict) or set(rule) - {"when", "percent", "reason"} or "when" not in rule:
+            problems.append(
+                _('%(where)s phải có dạng {"when": điều kiện, "percent": 50, "reason": "…"}.') % {"where": where}
+            )
+            continue
+        percent = rule.get("percent")
+        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
+            problems.append(_("%(where)s: “percent” phải là số nguyên từ 0 đến 100.") % {"where": where})
+        if not str(rule.get("reason", "")).strip():
+            problems.append(_("%(where)s: hãy ghi lý do (đối tượng được miễn, giảm).") % {"where": where})
+        problems += [
+            f"{where}: {problem}"
+            for problem in condition_errors(rule["when"], lookup=lookup if fields is not None else None, key="when")
+        ]
+    if problems:
+        errors["reductions"] = problems
+    return errors
+
+
+def fee_rule_text(fee: Fee) -> str:
+    """The rule in words, for the public procedure page."""
+    if fee.basis == FeeBasis.PER_UNIT:
+        parts = [_("%(amount)s mỗi bản") % {"amount": format_amount(fee.amount)}]
+    else:
+        parts = [format_amount(fee.amount)]
+    if fee.channel == FeeChannel.ONLINE:
+        parts.append(_("áp dụng khi nộp trực tuyến"))
+    elif fee.channel == FeeChannel.OFFLINE:
+        parts.append(_("áp dụng khi nộp trực tiếp hoặc qua bưu chính"))
+    for rule in fee.reductions or []:
+        if rule.get("percent") == 100:
+            parts.append(_("miễn cho %(reason)s") % {"reason": rule.get("reason", "")})
+        else:
+            parts.append(
+                _("giảm %(percent)s%% cho %(reason)s")
+                % {"percent": rule.get("percent"), "reason": rule.get("reason", "")}
+            )
+    return "; ".join(str(part) for part in parts)

@@ -14,7 +14,14 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import CatalogSource, ImportJobStatus, VersionStatus
+from motcua.catalog.constants import (
+    CatalogSource,
+    FeeBasis,
+    FeeChannel,
+    ImportJobStatus,
+    PaymentTiming,
+    VersionStatus,
+)
 from motcua.catalog.exchange import (
     FORMAT_ID,
     CatalogError,
@@ -102,6 +109,29 @@ _CONTENT_KEYS = (
 )
 _COMPONENT_DEFAULTS = {"original_copies": 0, "copy_copies": 0, "required": True, "template": "", "note": ""}
 _FEE_DEFAULTS = {"description": "", "exemption": ""}
+# A fee's rule at these defaults is left out of the content, so a fee without rules hashes as
+# it did before rules existed and re-importing an older catalogue changes nothing.
+_FEE_RULE_DEFAULTS: dict[str, Any] = {
+    "basis": str(FeeBasis.FIXED),
+    "quantity_field": "",
+    "condition": {},
+    "channel": str(FeeChannel.ANY),
+    "reductions": [],
+}
+
+
+def _fee_normalised(fee: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in {**_FEE_DEFAULTS, **fee}.items()
+        if key not in _FEE_RULE_DEFAULTS or (value or _FEE_RULE_DEFAULTS[key]) != _FEE_RULE_DEFAULTS[key]
+    }
+
+
+def _payment_timing(proc: dict[str, Any]) -> dict[str, Any]:
+    """Stated only when it is not the default (after acceptance), for the same reason."""
+    timing = proc.get("payment_timing") or PaymentTiming.ACCEPTANCE
+    return {} if timing == PaymentTiming.ACCEPTANCE else {"payment_timing": str(timing)}
 
 
 def procedure_normalised(proc: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +151,8 @@ def procedure_normalised(proc: dict[str, Any]) -> dict[str, Any]:
         "online_level": proc["online_level"],
         "full_process_eligible": proc.get("full_process_eligible", False),
         "paper_result_required": proc.get("paper_result_required", False),
-        "fees": [{**_FEE_DEFAULTS, **fee} for fee in proc.get("fees", [])],
+        **_payment_timing(proc),
+        "fees": [_fee_normalised(fee) for fee in proc.get("fees", [])],
         "components": [{**_COMPONENT_DEFAULTS, **comp} for comp in proc.get("components", [])],
         "steps": proc.get("steps", []),
         "conditions": proc.get("conditions", ""),
@@ -191,6 +222,7 @@ def _create_version(
         processing_time=Decimal(content["processing_time"]),
         same_day=content.get("same_day", False),
         reception_cutoff=procedure_cutoff_time(content),
+        payment_timing=content.get("payment_timing", PaymentTiming.ACCEPTANCE),
         **{
             k: content[k]
             for k in _CONTENT_KEYS
@@ -272,6 +304,7 @@ def procedure_version_content(*, version: ProcedureVersion) -> dict[str, Any]:
             "online_level": version.online_level,
             "full_process_eligible": version.full_process_eligible,
             "paper_result_required": version.paper_result_required,
+            "payment_timing": version.payment_timing,
             "fees": [
                 {
                     "kind": f.kind,
@@ -279,6 +312,11 @@ def procedure_version_content(*, version: ProcedureVersion) -> dict[str, Any]:
                     "amount": f.amount,
                     "description": f.description,
                     "exemption": f.exemption,
+                    "basis": f.basis,
+                    "quantity_field": f.quantity_field,
+                    "condition": f.condition,
+                    "channel": f.channel,
+                    "reductions": f.reductions,
                 }
                 for f in version.fees.all()
             ],

@@ -5,8 +5,9 @@ from typing import Any
 from motcua.catalog.constants import StepKind
 from motcua.directory.constants import Role
 from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
+from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.processing import dossier_fees_record, fees_unpaid, step_approve, step_forward, step_issue
+from motcua.dossiers.processing import dossier_fees_record, step_approve, step_forward, step_issue
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 

@@ -16,21 +16,21 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import AgencySource, ProcedureLevel, StepKind, TimeUnit
+from motcua.catalog.constants import AgencySource, PaymentTiming, ProcedureLevel, StepKind, TimeUnit
 from motcua.catalog.models import ProcessStep
 from motcua.catalog.processes import process_current
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
-from motcua.core.money import format_amount
 from motcua.directory.constants import OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
 from motcua.dossiers.deadlines import allotted_due, paused_working_time, process_step_due, shift
+from motcua.dossiers.fees import fees_blocking, fees_paid_guard, fees_unpaid
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep, DossierStepFile
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -370,35 +370,6 @@ def consultations_answered_guard(step: DossierStep) -> None:
         )
 
 
-def fees_unpaid(dossier: Dossier) -> int:
-    """What the dossier still owes in fees and charges, in đồng (0 once recorded as paid)."""
-    if dossier.fees_paid_at is not None:
-        return 0
-    return int(dossier.procedure_version.fees.aggregate(total=Sum("amount"))["total"] or 0)
-
-
-def fees_paid_guard(dossier: Dossier) -> None:
-    """A result is not issued before the fees the procedure charges are paid."""
-    if total := fees_unpaid(dossier):
-        raise ApplicationError(
-            _("Hồ sơ chưa nộp phí, lệ phí (%(amount)s), chưa thể phát hành kết quả.")
-            % {"amount": format_amount(total)},
-            code="fees_unpaid",
-        )
-
-
-def fees_due_record(*, dossier: Dossier, officer: Any) -> None:
-    """On acceptance, record what the applicant owes (inside the transaction); the applicant is
-    told by the consumers of the event."""
-    if total := fees_unpaid(dossier):
-        domain_event_record(
-            dossier=dossier,
-            kind=EventKind.FEES_DUE,
-            actor=officer,
-            payload={"amount": total, "agency_code": dossier.agency.code, "agency_name": dossier.agency.name},
-        )
-
-
 def result_signed_guard(dossier: Dossier) -> None:
     if dossier.result_document_id is None:
         raise ApplicationError(_("Kết quả chưa được lãnh đạo phê duyệt và ký số."), code="result_unsigned")
@@ -706,7 +677,7 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
     with transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.ISSUE})
         result_signed_guard(dossier)
-        fees_paid_guard(dossier)
+        fees_paid_guard(dossier, before=PaymentTiming.ACCEPTANCE)
 
         assert dossier.result_document is not None
         document = result_number_and_seal(
@@ -728,7 +699,8 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
                 "verification_code": document.verification_code,
             },
         )
-        if dossier.delivery_method == DeliveryMethod.ONLINE:
+        # Fees owed before the return keep the return step open until they are paid.
+        if dossier.delivery_method == DeliveryMethod.ONLINE and not fees_blocking(dossier, before=PaymentTiming.RETURN):
             returns = [s for s in opened if s.kind == StepKind.RETURN]
             for return_step in returns:
                 _finish(return_step, officer=clerk, now=now, note=str(_("Trả kết quả trực tuyến vào kho dữ liệu.")))
@@ -756,6 +728,7 @@ def step_hand_over(*, step: DossierStep, officer: Any, note: str, revision: int 
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.RETURN})
         if dossier.status != DossierStatus.PROCESSED:
             raise ApplicationError(_("Hồ sơ chưa có kết quả để trả."), code="dossier_wrong_state")
+        fees_paid_guard(dossier, before=PaymentTiming.RETURN)
         now = timezone.now()
         text = note.strip() or str(DeliveryMethod(dossier.delivery_method or DeliveryMethod.COUNTER).label)
         _finish(fresh, officer=officer, now=now, note=text)

@@ -12,13 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalog.constants import PaymentTiming
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import DossierStatus, SlipKind
+from motcua.dossiers.fees import fees_due_record, fees_paid_guard
 from motcua.dossiers.models import Dossier, DossierSlip
-from motcua.dossiers.processing import fees_due_record, officer_event_fields, processing_start
+from motcua.dossiers.processing import officer_event_fields, processing_start
 from motcua.dossiers.services import due_instant
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -79,6 +81,7 @@ def dossier_accept(*, dossier: Dossier, officer: Any, revision: int | None) -> D
     _check_role(officer=officer, dossier=dossier, action="accept")
     with transaction.atomic():
         locked = _lock_submitted(dossier=dossier, revision=revision)
+        fees_paid_guard(locked, before=PaymentTiming.SUBMISSION)
         locked.received_at = timezone.now()
         locked.received_by = officer
         locked.due_at = due_instant(version=locked.procedure_version, start=locked.received_at)
@@ -91,7 +94,7 @@ def dossier_accept(*, dossier: Dossier, officer: Any, revision: int | None) -> D
         )
         slip = slip_issue(dossier=locked, kind=SlipKind.RECEIPT, officer=officer, content={"papers": _papers(locked)})
         processing_start(dossier=locked, officer=officer)
-        fees_due_record(dossier=locked, officer=officer)
+        fees_due_record(dossier=locked, actor=officer, on_submission=False)
         return slip
 
 

@@ -23,6 +23,7 @@ from motcua.documents.models import StoredDocument
 from motcua.dossiers.acknowledgement import acknowledgement_record
 from motcua.dossiers.codes import dossier_code_issue
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus
+from motcua.dossiers.fees import dossier_fees_freeze, fees_due_record
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.dossiers.processing import processing_resume
 from motcua.dossiers.search import applicant_folded
@@ -374,7 +375,9 @@ def _dossier_hand_in(*, dossier: Dossier, actor: Any) -> Dossier:
     dossier.submitted_at = now
     dossier.applicant_folded = applicant_folded(applicant_name(dossier))
     dossier.expected_due_at = due_instant(version=dossier.procedure_version, start=now)
+    dossier_fees_freeze(dossier)
     dossier_transition(dossier=dossier, to_status=DossierStatus.SUBMITTED, actor=actor, summary={"code": dossier.code})
+    fees_due_record(dossier=dossier, actor=actor, on_submission=True)
     if dossier.group_id is not None:
         _linked_dossiers_hand_in(lead=dossier, actor=actor)
     acknowledgement_record(dossier=dossier)

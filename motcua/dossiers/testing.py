@@ -20,10 +20,18 @@ if TYPE_CHECKING:
 
 
 def submitted_dossier(
-    applicant: Any, version: Any, *, unit_code: str = "24121", delivery: str = DeliveryMethod.COUNTER
+    applicant: Any,
+    version: Any,
+    *,
+    unit_code: str = "24121",
+    delivery: str = DeliveryMethod.COUNTER,
+    answers: dict[str, Any] | None = None,
 ) -> Dossier:
-    """A dossier with its paper attached, handed in to the receiving agency's queue."""
+    """A dossier with its paper attached (and `answers` as its form), handed in to the
+    receiving agency's queue."""
     dossier = services.dossier_start(applicant=applicant, version=version, unit_code=unit_code)
+    if answers is not None:
+        Dossier.objects.filter(pk=dossier.pk).update(form_data=answers)
     for component in version.components.all():
         services.dossier_attach(
             dossier=dossier, actor=applicant, component_id=component.pk, name="giay-to.pdf", data=small_pdf()

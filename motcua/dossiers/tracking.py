@@ -27,6 +27,7 @@ from motcua.core.money import format_amount
 from motcua.core.phones import phone_normalize
 from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
+from motcua.dossiers.fees import fees_unpaid, fees_when_text
 from motcua.dossiers.models import Dossier
 
 T = TypeVar("T")
@@ -44,15 +45,23 @@ TRACKED_FIELDS = [
     "due_at",
     "processed_at",
     "fees_paid_at",
+    "fees_due",
     "delivery_method",
     "applicant_id",
     "group_id",
     "procedure_version__name",
+    "procedure_version__payment_timing",
     "agency__name",
 ]
 WINDOW_SECONDS = 600
-# While a dossier is in these states its fees can still be owed (the result waits for them).
-FEES_PAYABLE = {DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
+# While a dossier is in these states its fees can still be owed (a next step waits for them).
+FEES_PAYABLE = {
+    DossierStatus.SUBMITTED,
+    DossierStatus.RECEIVED,
+    DossierStatus.IN_PROGRESS,
+    DossierStatus.PAUSED,
+    DossierStatus.PROCESSED,
+}
 
 NEXT_STEP = {
     DossierStatus.SUBMITTED: _("Chờ Bộ phận Một cửa kiểm tra và tiếp nhận hồ sơ."),
@@ -118,13 +127,14 @@ class Tracking:
     @property
     def next_step(self) -> str:
         """What the applicant must do next, with the fees still owed while the dossier is open."""
-        from motcua.dossiers.processing import fees_unpaid
-
         if self.rated:
             return str(RATED_NEXT_STEP)
         text = str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
         if self.dossier.status in FEES_PAYABLE and (owed := fees_unpaid(self.dossier)):
-            text += " " + _("Cần nộp phí, lệ phí %(amount)s tại Bộ phận Một cửa.") % {"amount": format_amount(owed)}
+            text += " " + _("Phí, lệ phí phải nộp: %(amount)s. %(when)s") % {
+                "amount": format_amount(owed),
+                "when": fees_when_text(self.dossier.procedure_version.payment_timing),
+            }
         return text
 
     @cached_property

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/giay-to/", views.papers, name="papers"),
     path("<int:pk>/nhan-ket-qua/", views.delivery, name="delivery"),
     path("<int:pk>/kiem-tra/", views.review, name="review"),
+    path("<int:pk>/uoc-tinh-phi/", views.fee_estimate, name="fee_estimate"),
     path("<int:pk>/xac-nhan/", views.confirm, name="confirm"),
     path("<int:pk>/da-nop/", views.done, name="done"),
     path("<int:pk>/giay-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),

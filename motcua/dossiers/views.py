@@ -25,6 +25,7 @@ from motcua.documents.models import StoredDocument
 from motcua.dossiers import services
 from motcua.dossiers.closing import CLOSABLE, withdrawal_request_submit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
+from motcua.dossiers.fees import fees_shown
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.post_stash import post_stash_keep, post_stash_pending, post_stash_take
 from motcua.dossiers.selectors import (
@@ -318,6 +319,8 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         stashed=stashed,
         unused=[{"name": f["name"], "label": f["label"], "value": display_value(f, v)} for f, v in unused],
         unused_acknowledged=UNUSED_ACKNOWLEDGED,
+        fees=fees_shown(dossier),
+        estimate_url=reverse("dossiers:fee_estimate", args=[dossier.pk]),
     )
     return render(request, "dossiers/form_page.html", context, status=400 if errors else 200)
 
@@ -455,8 +458,33 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         page_urls=page_urls,
         group_plan=dossier_group_plan(lead=dossier),
         codes=submission_codes_allowance(user=request.user),
+        # Recomputed from the saved answers on every view, never taken from the browser.
+        fees=fees_shown(dossier),
     )
     return render(request, "dossiers/review.html", context)
+
+
+@citizen_required
+@require_POST
+def fee_estimate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fee box of an e-form page for answers typed but not yet saved (the page's script
+    asks for it as answers change; without it the box shows the saved answers and the review
+    page the final amount). Nothing is saved."""
+    from motcua.catalog.eforms import parse_posted
+
+    dossier = dossier_get_for_editor(user=request.user, pk=pk)
+    if dossier.status not in services.EDITABLE:
+        return HttpResponse(status=204)
+    schema = _schema(dossier)
+    answers = {**dossier.form_data, **(parse_posted(schema, request.POST) if schema else {})}
+    fees = fees_shown(dossier, answers=answers)
+    if fees is None:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "dossiers/_fees.html",
+        {"fees": fees, "dossier": dossier, "estimate_url": reverse("dossiers:fee_estimate", args=[dossier.pk])},
+    )
 
 
 @citizen_required
@@ -548,6 +576,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             # After acceptance a withdrawal is a request the agency decides on.
             "withdrawal_open": dossier.status in CLOSABLE,
             "withdrawal_requests": dossier.withdrawal_requests.all(),
+            "fees": fees_shown(dossier),
         },
     )
 

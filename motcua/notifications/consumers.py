@@ -11,6 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from motcua.catalog.constants import PaymentTiming
+from motcua.dossiers.fees import fees_when_text
 from motcua.events.constants import EventKind as K
 from motcua.events.models import DomainEvent
 from motcua.events.services import subscriber
@@ -92,7 +94,8 @@ def fees_due(event: DomainEvent) -> None:
         ref="reception",
         context={
             "amount": event.payload["amount"],
-            "reason": _("Nộp tại Bộ phận Một cửa nơi tiếp nhận hồ sơ; kết quả được trả sau khi nộp đủ."),
+            # Events recorded before payment timing existed were all due after acceptance.
+            "reason": fees_when_text(event.payload.get("timing", PaymentTiming.ACCEPTANCE)),
         },
     )
 

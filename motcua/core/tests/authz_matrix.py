@@ -178,6 +178,7 @@ ENTRIES = [
     Entry("dossiers:papers", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
     Entry("dossiers:delivery", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
     Entry("dossiers:review", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
+    writes("dossiers:fee_estimate", OWNER_ONLY, params=DRAFT),
     Entry("dossiers:confirm", get=OWNER_ONLY, post=OWNER_ONLY, params=DRAFT),
     Entry("dossiers:done", get=OWNER_ONLY),
     Entry("dossiers:acknowledgement", get=OWNER_ONLY),

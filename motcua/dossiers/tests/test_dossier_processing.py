@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 from pypdf import PdfReader
 
-from motcua.catalog.constants import StepKind
+from motcua.catalog.constants import PaymentTiming, StepKind
 from motcua.catalog.models import Fee
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
@@ -21,12 +21,12 @@ from motcua.documents.models import StoredDocument
 from motcua.documents.signing import validate_signed_pdf
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_timeliness
+from motcua.dossiers.fees import fees_paid_guard
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
     dossier_fees_record,
-    fees_paid_guard,
     step_approve,
     step_assign,
     step_consult,
@@ -338,7 +338,7 @@ def test_fees_must_be_paid_before_the_result_is_issued(hung, birth_version, staf
     with pytest.raises(ApplicationError):
         dossier_fees_record(dossier=dossier, officer=staff["clerk"], revision=None)
     dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
-    fees_paid_guard(Dossier.objects.get(pk=dossier.pk))
+    fees_paid_guard(Dossier.objects.get(pk=dossier.pk), before=PaymentTiming.ACCEPTANCE)
     step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
 

@@ -185,7 +185,7 @@ def test_the_next_step_names_the_fees_still_owed(client, hung, birth_version) ->
     dossier = _submitted(hung, birth_version)
     reception = _officer()
     dossier_accept(dossier=dossier, officer=reception, revision=dossier.revision)
-    owed = "Cần nộp phí, lệ phí 8.000 đồng tại Bộ phận Một cửa."
+    owed = "Phí, lệ phí phải nộp: 8.000 đồng. Nộp sau khi hồ sơ được tiếp nhận"
     assert owed in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
     dossier_fees_record(dossier=dossier, officer=reception, revision=None)
     assert owed not in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()

@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from motcua.catalog.constants import StepKind
-from motcua.catalog.models import Fee
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
 from motcua.documents.models import DocumentNumberSequence, StoredDocument
@@ -65,7 +64,7 @@ def test_approval_signs_without_a_number_and_issue_numbers_and_seals(approved, c
 
 def test_a_refused_issue_draws_no_number(approved, birth_version) -> None:  # type: ignore[no-untyped-def]
     dossier, _leader, clerk = approved
-    Fee.objects.filter(version=birth_version).update(amount=8000)
+    Dossier.objects.filter(pk=dossier.pk).update(fees_due=8000)  # what was frozen at submission
     with pytest.raises(ApplicationError) as unpaid:
         step_issue(step=_active(dossier, StepKind.ISSUE), clerk=clerk, revision=None)
     assert unpaid.value.code == "fees_unpaid"

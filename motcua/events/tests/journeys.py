@@ -10,10 +10,10 @@ from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Fee
 from motcua.delivery.testing import ward_staff
 from motcua.dossiers.constants import Outcome, StepStatus
+from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     dossier_fees_record,
-    fees_unpaid,
     step_approve,
     step_forward,
     step_hand_over,

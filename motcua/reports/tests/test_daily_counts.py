@@ -17,10 +17,10 @@ from motcua.catalog.constants import StepKind
 from motcua.delivery.testing import ward_staff
 from motcua.dossiers.closing import dossier_stop, withdrawal_decide, withdrawal_request_submit
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome
+from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     dossier_fees_record,
-    fees_unpaid,
     step_approve,
     step_forward,
     step_hand_over,
