@@ -22,6 +22,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.delivery.urls")),
     path("can-bo/", include("motcua.exchange.urls")),
     path("can-bo/", include("motcua.national.urls")),
+    path("can-bo/", include("motcua.payments.staff_urls")),
     # Passkey ceremonies (django-otp-webauthn's JSON views, driven by its JavaScript).
     path("can-bo/khoa-truy-cap/", include("django_otp_webauthn.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("ho-so/", include("motcua.dossiers.urls")),
     path("kho-du-lieu/", include("motcua.documents.urls")),
     path("xac-thuc/", include("motcua.documents.verify_urls")),
+    path("bien-lai/", include("motcua.payments.receipt_urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

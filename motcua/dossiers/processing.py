@@ -116,11 +116,6 @@ def officer_may_extend(*, officer: Any, dossier: Dossier) -> bool:
     ).exists()
 
 
-def officer_may_record_fees(*, officer: Any, dossier: Dossier) -> bool:
-    """Fees are collected at the counter of the agency that received the dossier."""
-    return StaffRole.objects.filter(user=officer, role=Role.RECEPTION, agency_id=dossier.agency_id).exists()
-
-
 # Opening steps.
 
 
@@ -761,36 +756,6 @@ def step_hand_over(*, step: DossierStep, officer: Any, note: str, revision: int 
         _finish(fresh, officer=officer, now=now, note=text)
         _returned(dossier=dossier, actor=officer, now=now, note=text, step=fresh)
         return dossier
-
-
-def dossier_fees_record(*, dossier: Dossier, officer: Any, revision: int | None) -> Dossier:
-    """The one-stop unit records the fees collected at the counter."""
-    if not officer_may_record_fees(officer=officer, dossier=dossier):
-        error = ApplicationError(
-            _("Chỉ cán bộ một cửa của cơ quan tiếp nhận được ghi nhận thu phí."), code="fees_forbidden"
-        )
-        _refuse(officer=officer, dossier=dossier, attempted="fees", error=error)
-    with transaction.atomic():
-        locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
-        if locked.fees_paid_at is not None:
-            raise ApplicationError(_("Hồ sơ đã được ghi nhận nộp phí, lệ phí."), code="fees_already_paid")
-        amount = fees_unpaid(locked)
-        locked.fees_paid_at = timezone.now()
-        locked.revision += 1
-        locked.save(update_fields=["fees_paid_at", "revision", "updated_at"])
-        audit_record(actor=officer, action="dossier.fees_paid", obj=locked, summary={})
-        domain_event_record(
-            dossier=locked,
-            kind=EventKind.FEES_PAID,
-            actor=officer,
-            payload={
-                "amount": amount,
-                "paid_at": locked.fees_paid_at,
-                "agency_code": locked.agency.code,
-                "officer_title": str(Role.RECEPTION.label),
-            },
-        )
-        return locked
 
 
 def dossier_extend(

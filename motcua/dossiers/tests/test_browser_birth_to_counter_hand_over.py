@@ -84,7 +84,7 @@ def test_father_registers_on_a_phone_and_receives_the_result_at_the_counter(
     page.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
     _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
-    page.get_by_role("button", name="Ghi nhận đã thu phí, lệ phí").click()
+    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
     _done(page, "Đã ghi nhận nộp phí, lệ phí.")
 
     _specialist_passes_on(page, base, code)
