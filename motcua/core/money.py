@@ -3,11 +3,16 @@
 from django.utils.translation import gettext as _
 
 
+def group_thousands(value: int) -> str:
+    """100000 → "100.000" (Vietnamese groups thousands with dots, whatever the active language)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def format_amount(value: int | str) -> str:
-    """100000 → "100.000 đồng" (Vietnamese groups thousands with dots)."""
+    """100000 → "100.000 đồng"."""
     if isinstance(value, str):
         return value
-    return f"{value:,}".replace(",", ".") + " " + _("đồng")
+    return group_thousands(value) + " " + _("đồng")
 
 
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
