@@ -21,10 +21,10 @@ COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD)
 
 def counter_payment_record(*, dossier: Dossier, officer: Any, method: str, revision: int | None) -> Receipt:
     """Record what the dossier owes as paid at the counter and issue its receipt."""
-    if method not in COUNTER_METHODS:
-        raise ApplicationError(_("Hãy chọn hình thức thu: tiền mặt hoặc thẻ."), code="method_invalid")
     if not officer_may_handle_fees(officer=officer, agency_id=dossier.agency_id):
         raise fees_forbidden(officer=officer, obj=dossier, attempted="counter_payment")
+    if method not in COUNTER_METHODS:
+        raise ApplicationError(_("Hãy chọn hình thức thu: tiền mặt hoặc thẻ."), code="method_invalid")
     with transaction.atomic():
         # The dossier's lock serialises two officers (or an officer and a gateway notice): the
         # second one finds the fees paid; a resubmitted form fails the revision check first.
