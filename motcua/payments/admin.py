@@ -20,7 +20,7 @@ from motcua.payments.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -31,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class ReceiptSeriesForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReceiptSeriesForm(forms.ModelForm):
     class Meta:
         model = ReceiptSeries
         fields = ["agency", "name", "template_code", "symbol", "active"]
@@ -61,8 +61,7 @@ class ReceiptLineInline(admin.TabularInline[ReceiptLine, Receipt]):
     model = ReceiptLine
     extra = 0
     can_delete = False
-    fields = ["kind", "name", "quantity", "unit_amount", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "name", "quantity", "unit_amount", "amount")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

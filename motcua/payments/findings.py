@@ -17,7 +17,7 @@ def finding_resolve(*, finding: ReconciliationFinding, officer: Any, note: str) 
     if not text:
         raise ApplicationError(_("Hãy ghi cách xử lý chênh lệch."), code="note_required")
     agency_ids = fee_agency_ids(officer)
-    agency_id = finding.payment.dossier.agency_id if finding.payment_id else None
+    agency_id = finding.payment.dossier.agency_id if finding.payment is not None else None
     # A finding with no payment of ours belongs to no agency: the province-wide roles close it.
     if agency_ids is not None and agency_id not in agency_ids:
         raise fees_forbidden(officer=officer, obj=finding, attempted="finding_resolve")
