@@ -23,6 +23,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.exchange.urls")),
     path("can-bo/", include("motcua.national.urls")),
     path("can-bo/", include("motcua.payments.collections_urls")),
+    path("can-bo/", include("motcua.payments.staff_urls")),
     # Passkey ceremonies (django-otp-webauthn's JSON views, driven by its JavaScript).
     path("can-bo/khoa-truy-cap/", include("django_otp_webauthn.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("thanh-toan/", include("motcua.payments.urls")),
     path("kho-du-lieu/", include("motcua.documents.urls")),
     path("xac-thuc/", include("motcua.documents.verify_urls")),
+    path("bien-lai/", include("motcua.payments.receipt_urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -35,7 +35,6 @@ from motcua.dossiers.papers import dossier_papers
 from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
-    dossier_fees_record,
     officer_holds_step,
     officer_may_extend,
     step_approve,
@@ -62,6 +61,9 @@ from motcua.dossiers.selectors import (
 from motcua.exchange.services import officer_may_look_up_business
 from motcua.national.selectors import sync_health_agencies
 from motcua.payments.collections import collections_agencies
+from motcua.payments.counter import COUNTER_METHODS
+from motcua.payments.models import Refund
+from motcua.payments.receipts import officer_may_handle_fees
 
 
 class LoginView(auth_views.LoginView):
@@ -202,7 +204,10 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and officer_may_receive(officer=request.user, dossier=dossier),
         "may_collect_fees": dossier.fees_paid_at is None
         and dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.PROCESSED}
-        and officer_may_receive(officer=request.user, dossier=dossier),
+        and officer_may_handle_fees(officer=request.user, agency_id=dossier.agency_id),
+        "counter_methods": COUNTER_METHODS,
+        "receipts": dossier.receipts.select_related("series").order_by("issued_at"),
+        "refunds": Refund.objects.filter(payment__dossier=dossier),
         "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
         and officer_may_extend(officer=request.user, dossier=dossier),
         "may_look_up_business": officer_may_look_up_business(officer=request.user, dossier=dossier),
@@ -225,10 +230,6 @@ def _reception_action(request: HttpRequest, dossier: Dossier) -> HttpResponse:
             slip = dossier_request_supplement(dossier=dossier, officer=request.user, reasons=reasons, revision=revision)
         elif action == "refuse":
             slip = dossier_refuse(dossier=dossier, officer=request.user, reasons=reasons, revision=revision)
-        elif action == "fees":
-            dossier_fees_record(dossier=dossier, officer=request.user, revision=revision)
-            messages.success(request, _("Đã ghi nhận nộp phí, lệ phí."))
-            return redirect("backoffice:dossier_detail", pk=dossier.pk)
         elif action == "extend":
             slip = dossier_extend(
                 dossier=dossier,

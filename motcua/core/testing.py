@@ -44,10 +44,13 @@ def catalog_document(*procedures: dict[str, Any]) -> dict[str, Any]:
 
 
 def directory_minimal() -> dict[str, Agency]:
-    """A province, one ward, the justice department, the service centre and a ward committee."""
+    """A province, one ward, the justice department, the service centre and a ward committee,
+    each with a tax code and a receipt series in use."""
+    from motcua.payments.receipts import receipt_series_ensure
+
     province = AdministrativeUnit.objects.create(code="66", name="Tỉnh Đắk Lắk", kind=UnitKind.PROVINCE)
     ward = AdministrativeUnit.objects.create(code="24121", name="Phường Tân Lập", kind=UnitKind.WARD, parent=province)
-    return {
+    agencies = {
         "STP": Agency.objects.create(
             code="STP", electronic_id="000.00.01.H15", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, unit=province
         ),
@@ -66,6 +69,11 @@ def directory_minimal() -> dict[str, Agency]:
             unit=ward,
         ),
     }
+    for number, agency in enumerate(agencies.values(), start=1):
+        agency.tax_code = f"60990000{number:02d}"
+        agency.save(update_fields=["tax_code"])
+        receipt_series_ensure(agency=agency, actor="test")
+    return agencies
 
 
 def load_catalog(*procedures: dict[str, Any]) -> None:

@@ -7,9 +7,11 @@ from motcua.directory.constants import Role
 from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
 from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.processing import dossier_fees_record, step_approve, step_forward, step_issue
+from motcua.dossiers.processing import step_approve, step_forward, step_issue
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 
 def ward_staff() -> dict[str, Any]:
@@ -29,7 +31,7 @@ def processed_dossier(applicant: Any, version: Any, *, delivery: str = DeliveryM
     dossier = submitted_dossier(applicant, version, delivery=delivery)
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=None)
     if fees_unpaid(dossier):  # paid at the counter, or the clerk could not issue
-        dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+        counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
 
     def active(kind: str) -> Any:
         return dossier.steps.get(kind=kind, status=StepStatus.ACTIVE)

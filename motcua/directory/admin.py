@@ -18,7 +18,7 @@ class OrgUnitInline(admin.TabularInline[OrgUnit, Agency]):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin[Agency]):
-    list_display = ["code", "electronic_id", "name", "kind", "unit", "is_active"]
+    list_display = ["code", "electronic_id", "name", "kind", "unit", "tax_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "electronic_id", "name"]
     autocomplete_fields = ["unit"]

@@ -141,6 +141,7 @@ def _named_accounts(commune_code: str | None) -> list[dict[str, Any]]:
                 },
                 {"username": "xa.lanhdao", "full_name": "Đinh Văn Lãnh", "roles": [(Role.LEADER, commune_code, None)]},
                 {"username": "xa.vanthu", "full_name": "Lò Thị Văn", "roles": [(Role.CLERK, commune_code, None)]},
+                {"username": "xa.ketoan", "full_name": "Phan Thị Toán", "roles": [(Role.FINANCE, commune_code, None)]},
             ]
             if commune_code
             else []

@@ -60,6 +60,8 @@ class Agency(models.Model):
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="agencies"
     )
+    # Printed on its fee receipts as the collecting organisation's tax code (NĐ 123/2020, Điều 32).
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     verification = models.JSONField(_("nguồn dữ liệu"), default=dict, blank=True)
 

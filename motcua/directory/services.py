@@ -44,6 +44,7 @@ def directory_load(*, actor: Any, document: dict[str, Any]) -> dict[str, int]:
                     "name": item["name"],
                     "kind": item["kind"],
                     "unit": by_code[item["unit"]],
+                    "tax_code": item.get("tax_code", ""),
                     "verification": item.get("verification", {}),
                 },
             )

@@ -22,15 +22,17 @@ from motcua.directory.models import Agency
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, Outcome, StepStatus
 from motcua.dossiers.demo_answers import birth_registration_answers
+from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
-    dossier_fees_record,
     step_approve,
     step_forward,
     step_issue,
     step_request_supplement,
 )
 from motcua.dossiers.reception import dossier_accept
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 BIRTH = "1.001193"
 # (child's name, how far the dossier goes, how the result is asked for); "issued" ends an online
@@ -104,7 +106,8 @@ def _advance(dossier: Dossier, stage: str, staff: dict[str, Any]) -> None:
     if reached < STAGES.index("specialist"):
         return
     dossier_accept(dossier=dossier, officer=staff["xa.tiepnhan"], revision=None)
-    dossier_fees_record(dossier=dossier, officer=staff["xa.tiepnhan"], revision=None)
+    if fees_unpaid(dossier):  # paid in cash at the counter, with its receipt
+        counter_payment_record(dossier=dossier, officer=staff["xa.tiepnhan"], method=PaymentMethod.CASH, revision=None)
     specialist = staff["xa.chuyenvien"]
     if stage == "paused":
         step_request_supplement(

@@ -30,7 +30,7 @@ from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
 from motcua.dossiers.deadlines import allotted_due, paused_working_time, process_step_due, shift
-from motcua.dossiers.fees import fees_blocking, fees_paid_guard, fees_unpaid
+from motcua.dossiers.fees import fees_blocking, fees_paid_guard
 from motcua.dossiers.models import Dossier, DossierPause, DossierSlip, DossierStep, DossierStepFile
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
@@ -114,11 +114,6 @@ def officer_may_extend(*, officer: Any, dossier: Dossier) -> bool:
     return StaffRole.objects.filter(
         user=officer, role__in=EXTENDING_ROLES, agency_id__in=handling_agency_ids(dossier)
     ).exists()
-
-
-def officer_may_record_fees(*, officer: Any, dossier: Dossier) -> bool:
-    """Fees are collected at the counter of the agency that received the dossier."""
-    return StaffRole.objects.filter(user=officer, role=Role.RECEPTION, agency_id=dossier.agency_id).exists()
 
 
 # Opening steps.
@@ -734,36 +729,6 @@ def step_hand_over(*, step: DossierStep, officer: Any, note: str, revision: int 
         _finish(fresh, officer=officer, now=now, note=text)
         _returned(dossier=dossier, actor=officer, now=now, note=text, step=fresh)
         return dossier
-
-
-def dossier_fees_record(*, dossier: Dossier, officer: Any, revision: int | None) -> Dossier:
-    """The one-stop unit records the fees collected at the counter."""
-    if not officer_may_record_fees(officer=officer, dossier=dossier):
-        error = ApplicationError(
-            _("Chỉ cán bộ một cửa của cơ quan tiếp nhận được ghi nhận thu phí."), code="fees_forbidden"
-        )
-        _refuse(officer=officer, dossier=dossier, attempted="fees", error=error)
-    with transaction.atomic():
-        locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
-        if locked.fees_paid_at is not None:
-            raise ApplicationError(_("Hồ sơ đã được ghi nhận nộp phí, lệ phí."), code="fees_already_paid")
-        amount = fees_unpaid(locked)
-        locked.fees_paid_at = timezone.now()
-        locked.revision += 1
-        locked.save(update_fields=["fees_paid_at", "revision", "updated_at"])
-        audit_record(actor=officer, action="dossier.fees_paid", obj=locked, summary={})
-        domain_event_record(
-            dossier=locked,
-            kind=EventKind.FEES_PAID,
-            actor=officer,
-            payload={
-                "amount": amount,
-                "paid_at": locked.fees_paid_at,
-                "agency_code": locked.agency.code,
-                "officer_title": str(Role.RECEPTION.label),
-            },
-        )
-        return locked
 
 
 def dossier_extend(

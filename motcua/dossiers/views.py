@@ -36,6 +36,7 @@ from motcua.dossiers.selectors import (
     submission_codes_allowance,
 )
 from motcua.dossiers.transitions import StaleDossier
+from motcua.payments.models import Refund
 
 citizen_required = login_required(login_url="accounts:login")
 # Posted with a form page once the person was told which answers will not be kept.
@@ -569,6 +570,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": dossier.history.all(),
             "attachments": dossier.attachments.select_related("component"),
             "slips": dossier.slips.all(),
+            "receipts": dossier.receipts.select_related("series").order_by("issued_at"),
+            "refunds": Refund.objects.filter(payment__dossier=dossier),
             # Results are issued into the citizen's document store, linked to their dossier.
             "results": StoredDocument.objects.filter(owner=dossier.applicant, source_dossier=dossier),
             # Once rated, the invitation to rate gives way to the citizen's own rating.

@@ -9,4 +9,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Gateways register themselves when their module is imported.
+        from motcua.events.services import subscriber
         from motcua.payments import demo_gateway, national_platform, vnpay  # noqa: F401
+        from motcua.payments.refunds import REFUND_EVENTS, refund_on_dossier_end
+
+        subscriber(*REFUND_EVENTS)(refund_on_dossier_end)

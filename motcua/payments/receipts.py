@@ -1,4 +1,5 @@
-"""Electronic receipts (biên lai điện tử): numbered without gaps per series under concurrency."""
+"""Electronic receipts (biên lai điện tử, docs/receipts.md): numbered without gaps per series
+under concurrency, cancelled and replaced with a reason, never deleted."""
 
 import secrets
 from typing import Any
@@ -9,8 +10,53 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
+from motcua.directory.models import Agency, StaffRole
 from motcua.dossiers.slips import applicant_name
+from motcua.payments.constants import ReceiptStatus
 from motcua.payments.models import Payment, Receipt, ReceiptLine, ReceiptSeries
+
+# Who handles an agency's money: its one-stop officers (they collect at the counter) and its
+# finance staff (they keep the series, cancel receipts, refund and reconcile).
+FEE_ROLES = (Role.RECEPTION, Role.FINANCE)
+
+
+def officer_may_handle_fees(*, officer: Any, agency_id: int) -> bool:
+    return StaffRole.objects.filter(user=officer, role__in=FEE_ROLES, agency_id=agency_id).exists()
+
+
+def fee_agency_ids(officer: Any) -> set[int] | None:
+    """The agencies whose payments the officer sees (None: every agency, province-wide roles)."""
+    roles = StaffRole.objects.filter(user=officer)
+    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
+        return None
+    return set(roles.filter(role__in=FEE_ROLES, agency__isnull=False).values_list("agency_id", flat=True))
+
+
+class FeesForbidden(ApplicationError):
+    """The officer has no part in the agency's money (the views answer 403)."""
+
+
+def fees_forbidden(*, officer: Any, obj: Any, attempted: str) -> FeesForbidden:
+    """Record a refused attempt on its own (outside the refused action's transaction)."""
+    with transaction.atomic():
+        audit_record(actor=officer, action="payments.forbidden", obj=obj, summary={"attempted": attempted})
+    return FeesForbidden(
+        _("Chỉ cán bộ một cửa hoặc kế toán thu phí của cơ quan thu được thực hiện thao tác này."),
+        code="fees_forbidden",
+    )
+
+
+def receipt_series_ensure(*, agency: Agency, actor: Any) -> ReceiptSeries:
+    """The agency's active series, made if it has none (demo and test worlds; a real agency
+    declares its registered series in the admin)."""
+    with transaction.atomic():
+        series = ReceiptSeries.objects.filter(agency=agency, active=True).first()
+        if series is None:
+            year = timezone.localdate().strftime("%y")
+            series = ReceiptSeries.objects.create(agency=agency, template_code="1", symbol=f"K{year}TBL")
+            audit_record(actor=actor, action="receipt_series.created", obj=series, summary={"agency": agency.code})
+        return series
 
 
 def _series_locked(agency_id: int) -> ReceiptSeries:
@@ -44,7 +90,8 @@ def receipt_issue(*, payment: Payment, actor: Any, replaces: Receipt | None = No
         amount=payment.amount,
         method=payment.method,
         issued_at=timezone.now(),
-        issued_by=actor if getattr(actor, "is_staff", False) else None,
+        # The officer who took the money at the counter; online receipts are the agency's own.
+        issued_by=payment.recorded_by,
         token=secrets.token_urlsafe(18),
         replaces=replaces,
     )
@@ -62,3 +109,24 @@ def receipt_issue(*, payment: Payment, actor: Any, replaces: Receipt | None = No
     )
     audit_record(actor=actor, action="receipt.issued", obj=receipt, summary={"number": number, "series": series.pk})
     return receipt
+
+
+def receipt_cancel_replace(*, receipt: Receipt, officer: Any, reason: str) -> Receipt:
+    """Cancel an issued receipt with a reason and issue its replacement (a new number, linked
+    by `replaces`); the cancelled one stays, marked, for the books and its QR code."""
+    text = reason.strip()
+    if not text:
+        raise ApplicationError(_("Hãy ghi lý do hủy biên lai."), code="reason_required")
+    if not officer_may_handle_fees(officer=officer, agency_id=receipt.agency_id):
+        raise fees_forbidden(officer=officer, obj=receipt, attempted="receipt_cancel")
+    with transaction.atomic():
+        locked = Receipt.objects.select_for_update().select_related("payment").get(pk=receipt.pk)
+        if locked.status != ReceiptStatus.ISSUED:
+            raise ApplicationError(_("Biên lai này đã bị hủy trước đó."), code="receipt_already_cancelled")
+        locked.status = ReceiptStatus.CANCELLED
+        locked.cancel_reason = text
+        locked.cancelled_at = timezone.now()
+        locked.cancelled_by = officer
+        locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+        audit_record(actor=officer, action="receipt.cancelled", obj=locked, summary={"reason": text})
+        return receipt_issue(payment=locked.payment, actor=officer, replaces=locked)

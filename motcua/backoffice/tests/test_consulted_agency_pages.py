@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from motcua.catalog.models import Fee
 from motcua.core.testing import BIRTH, citizen, load_catalog
 from motcua.dossiers.constants import SlipKind, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
@@ -42,8 +43,8 @@ def test_a_consulted_agency_cannot_extend_record_fees_or_finish_the_main_step(cl
         follow=True,
     ).content.decode()
     assert "Chỉ cơ quan đang giải quyết hồ sơ được gia hạn" in extend
-    fees = client.post(f"/can-bo/ho-so/{dossier.pk}/", {"action": "fees"}, follow=True).content.decode()
-    assert "Chỉ cán bộ một cửa của cơ quan tiếp nhận được ghi nhận thu phí." in fees
+    fees = client.post(f"/can-bo/ho-so/{dossier.pk}/thu-phi/", {"method": "cash"})
+    assert fees.status_code == 403
     forward = client.post(
         f"/can-bo/ho-so/{dossier.pk}/buoc/{main.pk}/", {"action": "forward", "note": "", "draft": ""}, follow=True
     ).content.decode()
@@ -78,6 +79,7 @@ def test_the_consulted_agency_answers_and_the_handling_agency_extends(client, co
     assert after.due_at is not None and timezone.localtime(after.due_at).strftime("%Y-%m-%dT%H:%M") == new_due
     assert after.slips.filter(kind=SlipKind.APOLOGY).count() == 1
     client.force_login(consulted["reception"])
-    fees = client.post(f"/can-bo/ho-so/{dossier.pk}/", {"action": "fees"}, follow=True).content.decode()
-    assert "Đã ghi nhận nộp phí, lệ phí." in fees
+    Fee.objects.filter(version=dossier.procedure_version).update(amount=8000)
+    fees = client.post(f"/can-bo/ho-so/{dossier.pk}/thu-phi/", {"method": "cash"}, follow=True).content.decode()
+    assert "Đã thu phí, lệ phí và lập biên lai điện tử." in fees
     assert Dossier.objects.get(pk=dossier.pk).fees_paid_at is not None

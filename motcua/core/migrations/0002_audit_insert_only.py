@@ -27,8 +27,9 @@ def create_triggers(apps, schema_editor):
     install_triggers(schema_editor.connection)
 
 
-def install_triggers(connection):
-    statements = POSTGRES if connection.vendor == "postgresql" else SQLITE
+def install_triggers(connection, *, sqlite=SQLITE, postgres=POSTGRES):
+    """Also used by other apps' migrations with their own statements (payments' receipts)."""
+    statements = postgres if connection.vendor == "postgresql" else sqlite
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

@@ -58,6 +58,9 @@ OWNER_ONLY = frozenset({OWNER})
 # including a consultation) and the province-wide roles; never a foreign agency or the post office.
 DOSSIER_READERS = at("own") | at("consulted") | PROVINCE_WIDE
 OWN_AGENCY = at("own")
+# The agency's money: its one-stop officers (and finance staff, not an identity here), and the
+# province-wide roles.
+FEE_KEEPERS = at("own", "reception") | PROVINCE_WIDE
 # Not an authorisation question (logging out answers everyone alike): only "no 5xx" is checked.
 ANY = None
 # The pattern does not serve the method (a GET to it must still be denied, e.g. 405).
@@ -115,6 +118,7 @@ DOSSIER_KEYS = {
     "draft_attachment",
     "step_file",
     "feedback",
+    "receipt_token",
 }
 
 ENTRIES = [
@@ -128,6 +132,10 @@ ENTRIES = [
     Entry("tracking", get=EVERYONE),
     Entry("tracking_code", get=EVERYONE, post=EVERYONE, params={"code": "dossier_code"}),
     Entry("verify:document", get=EVERYONE, post=EVERYONE, params={"code": "verification_code"}),
+    # A receipt's QR code: anyone sees whether it stands; its PDF is the applicant's and the
+    # receiving agency's (the world's receipt is for the dossier still waiting at the ward).
+    Entry("receipts:verify", get=EVERYONE, params={"token": "receipt_token"}),
+    Entry("receipts:download", get=OWNER_ONLY | OWN_AGENCY | PROVINCE_WIDE, params={"token": "receipt_token"}),
     Entry("healthz", get=EVERYONE, answers=(503,)),
     Entry("trivial", get=EVERYONE),
     Entry("api-schema", get=EVERYONE),
@@ -227,6 +235,14 @@ ENTRIES = [
     Entry("delivery:hand_over_note", get=NOBODY),
     Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
+    # Fees: the receiving agency's one-stop (and finance) staff take them and keep its books;
+    # province-wide roles see every agency's.
+    writes("payments_staff:counter_payment", at("own", "reception")),
+    Entry(
+        "payments_staff:finance",
+        get=at("own", "reception") | PROVINCE_WIDE,
+        post=at("own", "reception") | PROVINCE_WIDE,
+    ),
     # Sync with the national portal: leaders and agency administrators (their agencies), province-wide roles.
     Entry("national:sync_health", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     # The collections report: finance, leaders and agency administrators (their agencies; the
@@ -340,8 +356,8 @@ ACTIONS = [
         at("own", "leader"),
         {"reason": LONG_ENOUGH, "legal_ground": LONG_ENOUGH},
     ),
-    # Fees are recorded at the receiving agency's counter.
-    Action("backoffice:dossier_detail", "fees", at("own", "reception"), {"action": "fees"}),
+    # Fees are taken at the receiving agency's counter.
+    Action("payments_staff:counter_payment", "fees", at("own", "reception"), {"method": "cash"}),
     # Reception of a dossier still waiting at the ward's counter.
     Action("backoffice:dossier_detail", "accept", at("own", "reception"), {"action": "accept"}, {"pk": "submitted"}),
     # The main step belongs to the ward's specialist who holds it.

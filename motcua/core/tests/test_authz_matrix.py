@@ -176,7 +176,7 @@ def _build_world() -> World:
     from motcua.accounts.models import Representation
     from motcua.catalog.constants import StepKind
     from motcua.catalog.groups import GROUPS_FORMAT_ID, procedure_groups_load
-    from motcua.catalog.models import Procedure
+    from motcua.catalog.models import Fee, Procedure
     from motcua.core.testing import BIRTH, DEATH, citizen, load_catalog
     from motcua.core.text import fold
     from motcua.directory.constants import AgencyKind, Role
@@ -187,6 +187,8 @@ def _build_world() -> World:
     from motcua.dossiers.models import DossierStep
     from motcua.dossiers.processing import step_file_add
     from motcua.dossiers.testing import consulted_dossier, submitted_dossier
+    from motcua.payments.constants import PaymentMethod
+    from motcua.payments.counter import counter_payment_record
     from motcua.reports.constants import FeedbackCategory
     from motcua.reports.services import feedback_submit
 
@@ -276,6 +278,12 @@ def _build_world() -> World:
         dossier=draft, actor=owner, component_id=version.components.get().pk, name="to-khai.pdf", data=pdf
     )
     submitted = submitted_dossier(owner, version)
+    # Fees are owed (the counter payment must change something); the dossier waiting at the
+    # ward's counter is paid there, with its receipt.
+    Fee.objects.filter(version=version).update(amount=8000)
+    receipt = counter_payment_record(
+        dossier=submitted, officer=users["reception@own"], method=PaymentMethod.CASH, revision=None
+    )
     stored = StoredDocument(
         owner=owner, title="Giấy chứng sinh", title_folded=fold("Giấy chứng sinh"), content_type="application/pdf"
     )
@@ -315,6 +323,7 @@ def _build_world() -> World:
         "procedure_code": "1.001193",
         "group_code": "LT-KS-KT",
         "verification_code": issued.verification_code,
+        "receipt_token": receipt.token,
         "page_id": "trang-1",
         "provider_id": "khong-co",
         "colleague_device": colleague_device.persistent_id,
@@ -403,7 +412,7 @@ def outcome(response: HttpResponseBase, entry: Entry | None) -> str:
     return "allow"
 
 
-REFUSALS = {"dossier.step_forbidden", "dossier.action_forbidden", "dossier.reception_forbidden"}
+REFUSALS = {"dossier.step_forbidden", "dossier.action_forbidden", "dossier.reception_forbidden", "payments.forbidden"}
 
 
 @functools.cache

@@ -21,9 +21,9 @@ from motcua.directory.constants import AgencyKind, Role
 from motcua.directory.demo import DEMO_PASSWORD, demo_accounts, demo_commune
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, StepStatus
+from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
-    dossier_fees_record,
     officer_holds_step,
     officer_may_act,
     process_step_place,
@@ -35,6 +35,8 @@ from motcua.dossiers.processing import (
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.services import receiving_agency_for
 from motcua.dossiers.testing import submitted_dossier
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 from motcua.reports.models import DailyDossierCount
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +216,8 @@ def test_dossiers_of_provincial_agencies_move_to_the_end_with_demo_officers() ->
         dossier = submitted_dossier(hung, procedure.current_version, unit_code=None)
         reception = next(o for o in officers if o.staff_roles.filter(role=Role.RECEPTION, agency=dossier.agency))
         dossier_accept(dossier=dossier, officer=reception, revision=None)
-        dossier_fees_record(dossier=dossier, officer=reception, revision=None)
+        if fees_unpaid(dossier):
+            counter_payment_record(dossier=dossier, officer=reception, method=PaymentMethod.CASH, revision=None)
         for _ in range(10):
             steps = list(DossierStep.objects.filter(dossier=dossier, status=StepStatus.ACTIVE))
             if not steps:

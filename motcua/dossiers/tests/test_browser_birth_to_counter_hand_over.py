@@ -7,6 +7,7 @@ request on the citizen's page."""
 
 import io
 import json
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,10 @@ def test_father_registers_on_a_phone_and_receives_the_result_at_the_counter(
     page.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
     _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
-    page.get_by_role("button", name="Ghi nhận đã thu phí, lệ phí").click()
-    _done(page, "Đã ghi nhận nộp phí, lệ phí.")
+    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
+    _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
+    receipt_link = page.get_by_role("link", name=re.compile(r"Biên lai .* số 0000001"))
+    expect(receipt_link).to_be_visible()
 
     _specialist_passes_on(page, base, code)
 

@@ -112,8 +112,8 @@ def test_one_dossier_across_roles_to_a_verified_result(
     slip = page.request.get(f"{base}{slip_href}")
     assert due_text in _pdf_text(slip.body()) and code in _pdf_text(slip.body())
     # The registration fee is paid at the counter; the clerk could not issue without it.
-    page.get_by_role("button", name="Ghi nhận đã thu phí, lệ phí").click()
-    _done(page, "Đã ghi nhận nộp phí, lệ phí.")
+    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
+    _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
 
     # The ward's specialist asks the Department of Justice for an opinion.
     _staff_login(page, base, "xa.cv")

@@ -26,7 +26,6 @@ from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
-    dossier_fees_record,
     step_approve,
     step_assign,
     step_consult,
@@ -44,6 +43,8 @@ from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.dossiers.transitions import StaleDossier
 from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.models import OutboxMessage
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))
@@ -336,8 +337,8 @@ def test_fees_must_be_paid_before_the_result_is_issued(hung, birth_version, staf
         step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     assert unpaid.value.code == "fees_unpaid" and "8.000" in unpaid.value.message
     with pytest.raises(ApplicationError):
-        dossier_fees_record(dossier=dossier, officer=staff["clerk"], revision=None)
-    dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+        counter_payment_record(dossier=dossier, officer=staff["clerk"], method=PaymentMethod.CASH, revision=None)
+    counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
     fees_paid_guard(Dossier.objects.get(pk=dossier.pk), before=PaymentTiming.ACCEPTANCE)
     step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED

@@ -16,10 +16,11 @@ from motcua.catalog.models import Fee
 from motcua.core.shared_pages import CSRF_SLOT
 from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.processing import dossier_fees_record
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.dossiers.tests.test_dossier_reception import _officer, _pdf_text, _submitted
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))
@@ -187,7 +188,7 @@ def test_the_next_step_names_the_fees_still_owed(client, hung, birth_version) ->
     dossier_accept(dossier=dossier, officer=reception, revision=dossier.revision)
     owed = "Phí, lệ phí phải nộp: 8.000 đồng. Nộp sau khi hồ sơ được tiếp nhận"
     assert owed in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
-    dossier_fees_record(dossier=dossier, officer=reception, revision=None)
+    counter_payment_record(dossier=dossier, officer=reception, method=PaymentMethod.CASH, revision=None)
     assert owed not in client.get("/tra-cuu/", {"ma": dossier.code}).content.decode()
     assert owed not in client.get(f"/api/v1/tracking/{dossier.code}").json()["next_step"]
 

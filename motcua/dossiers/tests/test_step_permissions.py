@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from motcua.catalog.constants import StepKind
+from motcua.catalog.models import Fee
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
 from motcua.core.testing import small_pdf
@@ -21,7 +22,6 @@ from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
-    dossier_fees_record,
     step_approve,
     step_assign,
     step_consult,
@@ -33,6 +33,8 @@ from motcua.dossiers.processing import (
 )
 from motcua.dossiers.testing import consulted_dossier, officer
 from motcua.notifications.models import OutboxMessage
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 pytestmark = pytest.mark.django_db
 QUARTER = datetime.timedelta(days=91)
@@ -96,7 +98,14 @@ def test_a_consulted_agency_cannot_act_on_the_handling_agencys_steps(consulted, 
     )
     _refused("step_forbidden", step_take, step=main, officer=intruder, revision=None)
     _refused("assign_forbidden", step_assign, step=main, leader=intruder, assignee_id=intruder.pk, revision=None)
-    _refused("fees_forbidden", dossier_fees_record, dossier=dossier, officer=intruder, revision=None)
+    _refused(
+        "fees_forbidden",
+        counter_payment_record,
+        dossier=dossier,
+        officer=intruder,
+        method=PaymentMethod.CASH,
+        revision=None,
+    )
     assert DossierStep.objects.get(pk=main.pk).status == StepStatus.ACTIVE
     assert Dossier.objects.get(pk=dossier.pk).fees_paid_at is None
 
@@ -182,7 +191,9 @@ def test_the_handling_agency_still_does_each_dossier_wide_act(consulted) -> None
         new_due=later + datetime.timedelta(days=1),
         revision=None,
     )
-    assert dossier_fees_record(dossier=dossier, officer=consulted["reception"], revision=None).fees_paid_at
+    Fee.objects.filter(version=dossier.procedure_version).update(amount=8000)
+    counter_payment_record(dossier=dossier, officer=consulted["reception"], method=PaymentMethod.CASH, revision=None)
+    assert Dossier.objects.get(pk=dossier.pk).fees_paid_at is not None
 
 
 def test_a_step_held_by_a_colleague_is_theirs_until_the_leader_reassigns_it(consulted) -> None:

@@ -13,7 +13,6 @@ from motcua.dossiers.constants import Outcome, StepStatus
 from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
-    dossier_fees_record,
     step_approve,
     step_forward,
     step_hand_over,
@@ -23,6 +22,8 @@ from motcua.dossiers.processing import (
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import submitted_dossier
 from motcua.events.services import domain_events_of
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 
 def kinds(dossier: Dossier) -> list[str]:
@@ -49,7 +50,7 @@ def returned_dossier(applicant: Any, version: Any) -> Dossier:
     """Submitted, accepted, taken, forwarded, approved and signed, issued, handed over."""
     dossier, staff = accepted(applicant, version)
     if fees_unpaid(dossier):
-        dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+        counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
     process = active(dossier, StepKind.PROCESS)
     DossierStep.objects.filter(pk=process.pk).update(assignee=None)  # in the unit's queue
     step_take(step=process, officer=staff["specialist"], revision=None)

@@ -12,7 +12,6 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.processing import (
     consultation_answer,
     dossier_extend,
-    dossier_fees_record,
     step_assign,
     step_forward,
     step_request_supplement,
@@ -22,6 +21,8 @@ from motcua.dossiers.reception import dossier_refuse, dossier_request_supplement
 from motcua.dossiers.testing import consulted_dossier, officer, submitted_dossier
 from motcua.events.constants import EventKind as K
 from motcua.events.tests.journeys import accepted, active, charged, kinds, later, returned_dossier
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 from motcua.reports.constants import FeedbackCategory, Satisfaction
 from motcua.reports.services import feedback_answer, feedback_submit, rating_submit
 
@@ -75,7 +76,7 @@ def test_reception_supplement_and_refusal(hung, birth_version):
 def test_fees_assignment_return_pause_extension(hung, birth_version):
     charged(birth_version)
     dossier, staff = accepted(hung, birth_version)
-    dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+    counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
     process = active(dossier, StepKind.PROCESS)
     step_assign(step=process, leader=staff["leader"], assignee_id=staff["specialist"].pk, revision=None)
     step_request_supplement(

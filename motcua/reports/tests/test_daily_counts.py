@@ -20,7 +20,6 @@ from motcua.dossiers.constants import Channel, DossierStatus, Outcome
 from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import (
-    dossier_fees_record,
     step_approve,
     step_forward,
     step_hand_over,
@@ -30,6 +29,8 @@ from motcua.dossiers.processing import (
 from motcua.dossiers.reception import dossier_accept, dossier_refuse
 from motcua.dossiers.testing import submitted_dossier
 from motcua.events.tests.journeys import active
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 from motcua.reports.aggregates import COLUMNS, daily_count_add
 from motcua.reports.constants import Satisfaction
 from motcua.reports.models import DailyDossierCount
@@ -63,7 +64,9 @@ def _returned(dossier: Dossier, *, at: datetime.datetime) -> Dossier:
     staff = ward_staff()
     with time_machine.travel(at, tick=False):
         if fees_unpaid(dossier):
-            dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+            counter_payment_record(
+                dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None
+            )
         process = active(dossier, StepKind.PROCESS)
         DossierStep.objects.filter(pk=process.pk).update(assignee=None)
         step_take(step=process, officer=staff["specialist"], revision=None)

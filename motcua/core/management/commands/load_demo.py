@@ -19,11 +19,13 @@ from motcua.catalog.national import (
 from motcua.catalog.processes import process_defaults_ensure
 from motcua.catalog.services import catalog_import
 from motcua.directory.demo import DEMO_PASSWORD, demo_passwords_issue, demo_staff_ensure
+from motcua.directory.models import Agency
 from motcua.directory.services import directory_load
 from motcua.documents.results import result_templates_load
 from motcua.dossiers.demo import demo_dossiers_ensure
 from motcua.notifications.selectors import demo_sms_for_phone
 from motcua.notifications.services import demo_sms_clear
+from motcua.payments.receipts import receipt_series_ensure
 from motcua.reports.aggregates import daily_counts_rebuild
 
 DEMO_DIRECTORY = Path(settings.PACKAGE_DIR) / "directory" / "demo_data" / "dak_lak.json"
@@ -80,6 +82,11 @@ class Command(BaseCommand):
         actor = "load_demo"
         counts = directory_load(actor=actor, document=json.loads(DEMO_DIRECTORY.read_text()))
         self.stdout.write(f"Directory: {counts}")
+        # Every agency can issue receipts at once (demo series; a real one is declared in the admin).
+        agencies = Agency.objects.exclude(tax_code="")
+        for agency in agencies:
+            receipt_series_ensure(agency=agency, actor=actor)
+        self.stdout.write(f"Receipt series in use: {agencies.count()}")
         report = catalog_import(actor=actor, document=json.loads(DEMO_CATALOG.read_text()))
         self.stdout.write(f"Catalogue: {report.as_dict()}")
         groups = procedure_groups_load(document=json.loads(DEMO_GROUPS.read_text()), actor=actor)

@@ -1,0 +1,48 @@
+"""Fees paid at the counter (cash or the card terminal), recorded by the officer who took the
+money: the same path and the same receipt as an online payment (services.payment_paid)."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motcua.core.errors import ApplicationError
+from motcua.dossiers.fees import fees_unpaid
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.transitions import dossier_lock
+from motcua.payments.constants import PaymentMethod, PaymentStatus
+from motcua.payments.models import Payment, Receipt
+from motcua.payments.online import payment_reference
+from motcua.payments.receipts import fees_forbidden, officer_may_handle_fees
+from motcua.payments.services import payment_paid
+
+COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD)
+
+
+def counter_payment_record(*, dossier: Dossier, officer: Any, method: str, revision: int | None) -> Receipt:
+    """Record what the dossier owes as paid at the counter and issue its receipt."""
+    if not officer_may_handle_fees(officer=officer, agency_id=dossier.agency_id):
+        raise fees_forbidden(officer=officer, obj=dossier, attempted="counter_payment")
+    if method not in COUNTER_METHODS:
+        raise ApplicationError(_("Hãy chọn hình thức thu: tiền mặt hoặc thẻ."), code="method_invalid")
+    with transaction.atomic():
+        # The dossier's lock serialises two officers (or an officer and a gateway notice): the
+        # second one finds the fees paid; a resubmitted form fails the revision check first.
+        locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
+        if locked.fees_paid_at is not None:
+            raise ApplicationError(_("Hồ sơ đã nộp đủ phí, lệ phí."), code="fees_already_paid")
+        amount = fees_unpaid(locked)
+        if not amount:
+            raise ApplicationError(_("Hồ sơ không phải nộp phí, lệ phí."), code="fees_none")
+        # An online attempt left open is closed: its late notice is then answered "paid
+        # another way" and refunded, never applied twice.
+        Payment.objects.filter(dossier=locked, status=PaymentStatus.PENDING).update(status=PaymentStatus.EXPIRED)
+        payment = Payment.objects.create(
+            dossier=locked,
+            reference=payment_reference(),
+            method=method,
+            amount=amount,
+            lines=locked.fee_lines,
+            recorded_by=officer,
+        )
+        return payment_paid(payment=payment, actor=officer)

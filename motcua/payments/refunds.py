@@ -1,0 +1,73 @@
+"""Refunds of a paid dossier that ends without being handled (refused at reception, withdrawn,
+stopped): one refund per payment, through the gateway for online payments (the gateway job
+executes it) or at the counter for cash and card, marked done by finance (docs/receipts.md)."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.core.audit import audit_record
+from motcua.core.errors import ApplicationError
+from motcua.events.constants import EventKind
+from motcua.events.models import DomainEvent
+from motcua.payments.constants import ONLINE_METHODS, PaymentStatus, RefundMethod, RefundStatus
+from motcua.payments.models import Payment, Refund
+from motcua.payments.receipts import fees_forbidden, officer_may_handle_fees
+
+# The events after which the fees paid are given back.
+REFUND_EVENTS = (EventKind.REJECTED, EventKind.WITHDRAWN, EventKind.STOPPED)
+OPEN_OR_DONE = (RefundStatus.REQUESTED, RefundStatus.DONE)
+
+
+def refund_request(*, payment: Payment, reason: str, actor: Any) -> Refund:
+    """The refund of a paid payment, asked once: asking again returns the same refund (the
+    constraint settles two requests at once). Runs in the caller's transaction."""
+    existing = Refund.objects.filter(payment=payment, status__in=OPEN_OR_DONE).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            refund = Refund.objects.create(
+                payment=payment,
+                amount=payment.amount,
+                reason=reason,
+                method=RefundMethod.GATEWAY if payment.method in ONLINE_METHODS else RefundMethod.COUNTER,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        return Refund.objects.get(payment=payment, status__in=OPEN_OR_DONE)
+    audit_record(actor=actor, action="refund.requested", obj=refund, summary={"amount": refund.amount})
+    return refund
+
+
+def refund_on_dossier_end(event: DomainEvent) -> None:
+    """Subscriber: a paid dossier refused, withdrawn or stopped gets its fees back."""
+    payment = Payment.objects.filter(dossier_id=event.dossier_id, status=PaymentStatus.PAID).first()
+    if payment is None:
+        return
+    reason = _("Hoàn phí, lệ phí: %(event)s") % {"event": EventKind(event.kind).label}
+    refund_request(payment=payment, reason=reason, actor=event.actor or event.actor_label)
+
+
+def refund_mark_done(*, refund: Refund, officer: Any, note: str = "") -> Refund:
+    """Finance records that a counter refund was paid back to the person ("Đã hoàn tiền")."""
+    agency_id = refund.payment.dossier.agency_id
+    if not officer_may_handle_fees(officer=officer, agency_id=agency_id):
+        raise fees_forbidden(officer=officer, obj=refund, attempted="refund_done")
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.method != RefundMethod.COUNTER:
+            raise ApplicationError(
+                _("Khoản hoàn qua cổng thanh toán do hệ thống tự thực hiện."), code="refund_not_counter"
+            )
+        if locked.status != RefundStatus.REQUESTED:
+            raise ApplicationError(_("Khoản hoàn tiền này đã được xử lý."), code="refund_not_open")
+        locked.status = RefundStatus.DONE
+        locked.done_at = timezone.now()
+        locked.done_by = officer
+        locked.failure = ""
+        locked.save(update_fields=["status", "done_at", "done_by", "failure"])
+        audit_record(actor=officer, action="refund.done", obj=locked, summary={"note": note.strip()})
+        return locked

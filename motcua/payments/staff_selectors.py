@@ -1,0 +1,39 @@
+"""Reads for the finance page: an agency's payments, receipts, refunds to do and reconciliation
+findings, scoped by `receipts.fee_agency_ids` (None: the whole province)."""
+
+from django.db.models import Q, QuerySet
+
+from motcua.payments.constants import PaymentStatus, RefundStatus
+from motcua.payments.models import Payment, Receipt, ReconciliationFinding, Refund
+
+PAGE_ROWS = 50
+
+
+def _scoped(queryset: QuerySet, agency_ids: set[int] | None, path: str) -> QuerySet:
+    return queryset if agency_ids is None else queryset.filter(**{f"{path}__in": agency_ids})
+
+
+def payments_for_finance(agency_ids: set[int] | None) -> QuerySet[Payment]:
+    payments = Payment.objects.filter(status=PaymentStatus.PAID).select_related("dossier", "recorded_by")
+    return _scoped(payments, agency_ids, "dossier__agency_id").order_by("-paid_at")[:PAGE_ROWS]
+
+
+def receipts_for_finance(agency_ids: set[int] | None) -> QuerySet[Receipt]:
+    receipts = Receipt.objects.select_related("series", "dossier", "agency", "replaces")
+    return _scoped(receipts, agency_ids, "agency_id").order_by("-issued_at")[:PAGE_ROWS]
+
+
+def refunds_to_do(agency_ids: set[int] | None) -> QuerySet[Refund]:
+    refunds = Refund.objects.filter(status__in=[RefundStatus.REQUESTED, RefundStatus.FAILED]).select_related(
+        "payment__dossier"
+    )
+    return _scoped(refunds, agency_ids, "payment__dossier__agency_id").order_by("requested_at")
+
+
+def findings_open(agency_ids: set[int] | None) -> QuerySet[ReconciliationFinding]:
+    """Unresolved findings; those with no payment of ours (the gateway's alone) belong to no
+    agency and show to the province-wide roles only."""
+    findings = ReconciliationFinding.objects.filter(resolved_at__isnull=True).select_related("run", "payment__dossier")
+    if agency_ids is not None:
+        findings = findings.filter(Q(payment__dossier__agency_id__in=agency_ids))
+    return findings.order_by("run__day", "pk")

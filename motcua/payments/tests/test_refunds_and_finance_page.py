@@ -1,0 +1,148 @@
+"""Refunds when a paid dossier is refused, withdrawn or stopped, and the finance page: scoped
+lists, counter refunds marked done, receipts cancelled and findings resolved."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.errors import ApplicationError
+from motcua.directory.constants import Role
+from motcua.dossiers.closing import dossier_stop
+from motcua.dossiers.reception import dossier_accept, dossier_refuse
+from motcua.dossiers.services import dossier_withdraw
+from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.payments.constants import FindingKind, PaymentMethod, RefundMethod, RefundStatus
+from motcua.payments.counter import counter_payment_record
+from motcua.payments.models import Payment, ReconciliationFinding, ReconciliationRun, Refund
+from motcua.payments.receipts import FeesForbidden
+from motcua.payments.refunds import refund_mark_done, refund_request
+from motcua.payments.services import payment_paid
+from motcua.payments.tests.helpers import owing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submitted(hung, birth_version):
+    return owing(submitted_dossier(hung, birth_version))
+
+
+def _paid_online(dossier) -> Payment:
+    payment = Payment.objects.create(
+        dossier=dossier,
+        reference="TTONLINE2345678",
+        method=PaymentMethod.GATEWAY,
+        gateway="demo",
+        amount=dossier.fees_due,
+        lines=dossier.fee_lines,
+    )
+    with transaction.atomic():
+        payment_paid(payment=payment, actor="demo", transaction_no="14000001")
+    return payment
+
+
+def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(submitted, client, hung) -> None:
+    reception = officer("xa.tn")
+    receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CASH, revision=None)
+    dossier_refuse(dossier=submitted, officer=reception, reasons="Không thuộc thẩm quyền", revision=None)
+    refund = Refund.objects.get(payment=receipt.payment)
+    assert (refund.method, refund.status, refund.amount) == (RefundMethod.COUNTER, RefundStatus.REQUESTED, 8000)
+    assert "Từ chối tiếp nhận" in refund.reason
+    # Asked again (a second event, a double click): the same refund.
+    assert refund_request(payment=receipt.payment, reason="Lần nữa", actor=reception) == refund
+    assert Refund.objects.filter(payment=receipt.payment).count() == 1
+
+    with pytest.raises(FeesForbidden):
+        refund_mark_done(refund=refund, officer=officer("xa.cv", role=Role.SPECIALIST))
+    finance = officer("xa.kt", role=Role.FINANCE)
+    client.force_login(finance)
+    page = client.get("/can-bo/thu-phi/").content.decode()
+    assert submitted.code in page and "Đã hoàn tiền" in page
+    done = client.post("/can-bo/thu-phi/", {"action": "refund_done", "id": refund.pk}, follow=True).content.decode()
+    assert "Đã ghi nhận hoàn tiền." in done
+    refund.refresh_from_db()
+    assert (refund.status, refund.done_by) == (RefundStatus.DONE, finance)
+    with pytest.raises(ApplicationError) as twice:
+        refund_mark_done(refund=refund, officer=finance)
+    assert twice.value.code == "refund_not_open"
+
+    client.force_login(hung)
+    mine = client.get(f"/ho-so/{submitted.pk}/").content.decode()
+    assert "Hoàn lại 8.000 đồng" in mine and "Đã hoàn tiền" in mine
+
+
+def test_a_withdrawn_dossier_paid_online_is_refunded_through_the_gateway(submitted, hung) -> None:
+    payment = _paid_online(submitted)
+    dossier_withdraw(dossier=submitted, actor=hung, reason="Nộp nhầm thủ tục")
+    refund = Refund.objects.get(payment=payment)
+    assert (refund.method, refund.status, refund.requested_by) == (RefundMethod.GATEWAY, RefundStatus.REQUESTED, hung)
+    with pytest.raises(ApplicationError) as by_hand:
+        refund_mark_done(refund=refund, officer=officer("xa.kt", role=Role.FINANCE))
+    assert by_hand.value.code == "refund_not_counter"
+
+
+def test_a_stopped_dossier_is_refunded_and_an_unpaid_one_is_not(submitted, hung, birth_version) -> None:
+    reception, leader = officer("xa.tn"), officer("xa.ld", role=Role.LEADER)
+    dossier_accept(dossier=submitted, officer=reception, revision=None)
+    receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CARD, revision=None)
+    dossier_stop(
+        dossier=submitted,
+        officer=leader,
+        reason="Giấy tờ giả mạo",
+        legal_ground="Khoản 2 Điều 18 Nghị định 61/2018/NĐ-CP",
+        revision=None,
+    )
+    assert Refund.objects.get(payment=receipt.payment).method == RefundMethod.COUNTER
+    unpaid = submitted_dossier(hung, birth_version)
+    dossier_refuse(dossier=unpaid, officer=reception, reasons="Không thuộc thẩm quyền", revision=None)
+    assert Refund.objects.count() == 1
+
+
+def test_the_finance_page_is_scoped_to_the_agency(submitted, client) -> None:
+    reception = officer("xa.tn")
+    receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CASH, revision=None)
+    client.force_login(reception)
+    assert submitted.code in client.get("/can-bo/thu-phi/").content.decode()
+    client.force_login(officer("stp.kt", agency="STP", role=Role.FINANCE))
+    page = client.get("/can-bo/thu-phi/").content.decode()
+    assert submitted.code not in page
+    refused = client.post("/can-bo/thu-phi/", {"action": "receipt_cancel", "id": receipt.pk, "reason": "Sai"})
+    assert refused.status_code == 403
+    client.force_login(officer("xa.cv", role=Role.SPECIALIST))
+    assert client.get("/can-bo/thu-phi/").status_code == 403
+    client.force_login(officer("giamsat", agency=None, role=Role.SUPERVISOR))
+    assert submitted.code in client.get("/can-bo/thu-phi/").content.decode()
+
+    client.force_login(reception)
+    replaced = client.post(
+        "/can-bo/thu-phi/", {"action": "receipt_cancel", "id": receipt.pk, "reason": "In sai địa chỉ"}, follow=True
+    ).content.decode()
+    assert "Đã hủy biên lai và lập biên lai thay thế." in replaced
+    assert submitted.receipts.filter(replaces=receipt, number=2).exists()
+
+
+def test_reconciliation_findings_are_resolved_with_a_note(submitted, client) -> None:
+    reception = officer("xa.tn")
+    receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CASH, revision=None)
+    run = ReconciliationRun.objects.create(gateway="demo", day=timezone.localdate() - datetime.timedelta(days=1))
+    ours = ReconciliationFinding.objects.create(
+        run=run, kind=FindingKind.MISSING_THERE, reference=receipt.payment.reference, payment=receipt.payment
+    )
+    theirs = ReconciliationFinding.objects.create(run=run, kind=FindingKind.MISSING_HERE, reference="TTLA")
+    client.force_login(reception)
+    page = client.get("/can-bo/thu-phi/").content.decode()
+    assert ours.reference in page and "TTLA" not in page
+    empty = client.post("/can-bo/thu-phi/", {"action": "finding_resolve", "id": ours.pk, "note": ""}, follow=True)
+    assert "Hãy ghi cách xử lý chênh lệch." in empty.content.decode()
+    assert (
+        client.post("/can-bo/thu-phi/", {"action": "finding_resolve", "id": theirs.pk, "note": "x"}).status_code == 403
+    )
+    client.post("/can-bo/thu-phi/", {"action": "finding_resolve", "id": ours.pk, "note": "Tiền mặt, không qua cổng"})
+    ours.refresh_from_db()
+    assert (ours.resolution, ours.resolved_by) == ("Tiền mặt, không qua cổng", reception)
+    client.force_login(officer("quantri", agency=None, role=Role.SYSTEM_ADMIN))
+    client.post("/can-bo/thu-phi/", {"action": "finding_resolve", "id": theirs.pk, "note": "Giao dịch thử của cổng"})
+    theirs.refresh_from_db()
+    assert theirs.resolved_at is not None
