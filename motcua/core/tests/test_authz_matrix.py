@@ -277,10 +277,13 @@ def _build_world() -> World:
     draft_attachment = services.dossier_attach(
         dossier=draft, actor=owner, component_id=version.components.get().pk, name="to-khai.pdf", data=pdf
     )
-    submitted = submitted_dossier(owner, version)
-    # Fees are owed (the counter payment must change something); the dossier waiting at the
-    # ward's counter is paid there, with its receipt.
+    # Fees are owed (the counter payment must change something): frozen when it is handed in,
+    # the dossier waiting at the ward's counter is paid there, with its receipt.
     Fee.objects.filter(version=version).update(amount=8000)
+    submitted = submitted_dossier(owner, version)
+    # The dossier in progress owes them too (handed in before the fee existed).
+    owed = {"fee_lines": submitted.fee_lines, "fees_due": submitted.fees_due}
+    type(dossier).objects.filter(pk=dossier.pk).update(**owed)
     receipt = counter_payment_record(
         dossier=submitted, officer=users["reception@own"], method=PaymentMethod.CASH, revision=None
     )

@@ -12,7 +12,6 @@ def owed_dossier(hung: Any, birth_version: Any) -> Any:
     """Hùng's birth registration, handed in, owing 16,000 đ for two copies, with the ward's
     receipt series ready."""
     from motcua.dossiers.testing import submitted_dossier
-    from motcua.payments.models import ReceiptSeries
 
     dossier = submitted_dossier(hung, birth_version)
     dossier.fees_due = 16000
@@ -20,7 +19,6 @@ def owed_dossier(hung: Any, birth_version: Any) -> Any:
         {"kind": "fee", "name": "Cấp bản sao trích lục", "quantity": 2, "unit_amount": 8000, "amount": 16000}
     ]
     dossier.save(update_fields=["fees_due", "fee_lines"])
-    ReceiptSeries.objects.create(agency=dossier.agency, template_code="01BLP0-001", symbol="AA-26E")
     return dossier
 
 

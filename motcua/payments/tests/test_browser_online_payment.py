@@ -15,7 +15,7 @@ from motcua.core.testing import small_pdf
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.testing import HUNG_VNEID_CLAIMS, PHONE_VIEWPORT, birth_registration_by_father, vneid_login
 from motcua.payments.constants import PaymentStatus
-from motcua.payments.models import Payment, Receipt, ReceiptSeries
+from motcua.payments.models import Payment, Receipt
 from motcua.payments.vnpay_simulator import VNPaySimulator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,7 +75,6 @@ def test_citizen_pays_two_copies_through_vnpay_on_a_phone(
         settings.MOTCUA_VNPAY_API_URL = vnpay.api_url
         dossier = _journey(page, live_server, oidc_server, settings, sms_simulator, tmp_path, copies=2)
         assert dossier.fees_due == 16000
-        ReceiptSeries.objects.create(agency=dossier.agency, template_code="01BLP0-001", symbol="AA-26E")
 
         page.goto(live_server.url + reverse("dossiers:detail", args=[dossier.pk]))
         owed = page.get_by_test_id("fees-owed")
