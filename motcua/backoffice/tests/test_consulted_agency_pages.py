@@ -8,11 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from motcua.catalog.models import Fee
 from motcua.core.testing import BIRTH, citizen, load_catalog
 from motcua.dossiers.constants import SlipKind, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.testing import consulted_dossier
+from motcua.dossiers.testing import consulted_dossier, fees_owed
 
 pytestmark = pytest.mark.django_db
 APOLOGY_BUTTON = "Lập phiếu xin lỗi"
@@ -79,7 +78,7 @@ def test_the_consulted_agency_answers_and_the_handling_agency_extends(client, co
     assert after.due_at is not None and timezone.localtime(after.due_at).strftime("%Y-%m-%dT%H:%M") == new_due
     assert after.slips.filter(kind=SlipKind.APOLOGY).count() == 1
     client.force_login(consulted["reception"])
-    Fee.objects.filter(version=dossier.procedure_version).update(amount=8000)
+    fees_owed(dossier, 8000)
     fees = client.post(f"/can-bo/ho-so/{dossier.pk}/thu-phi/", {"method": "cash"}, follow=True).content.decode()
     assert "Đã thu phí, lệ phí và lập biên lai điện tử." in fees
     assert Dossier.objects.get(pk=dossier.pk).fees_paid_at is not None

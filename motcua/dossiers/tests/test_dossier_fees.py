@@ -12,13 +12,15 @@ from motcua.directory.constants import Role
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, StepStatus
 from motcua.dossiers.fees import dossier_fee_quote
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.processing import dossier_fees_record, step_approve, step_forward, step_hand_over, step_issue
+from motcua.dossiers.processing import step_approve, step_forward, step_hand_over, step_issue
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.services import dossier_hand_in_submitted_elsewhere, dossier_start
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.events.constants import EventKind
 from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.models import OutboxMessage
+from motcua.payments.constants import PaymentMethod
+from motcua.payments.counter import counter_payment_record
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +111,7 @@ def test_paid_at_submission_the_counter_cannot_accept_until_paid(
     assert unpaid.value.code == "fees_unpaid"
     assert "8.000 đồng" in unpaid.value.message and "chưa thể tiếp nhận" in unpaid.value.message
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.SUBMITTED
-    dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+    counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=_rev(dossier))
     assert dossier.events.filter(kind=EventKind.FEES_DUE).count() == 1, "told once, at submission"
 
@@ -149,7 +151,7 @@ def test_paid_before_return_only_the_hand_over_waits(hung: Any, birth_version: A
     with pytest.raises(ApplicationError) as unpaid:
         step_hand_over(step=_active(dossier, StepKind.RETURN), officer=staff["reception"], note="", revision=None)
     assert unpaid.value.code == "fees_unpaid" and "chưa thể trả kết quả" in unpaid.value.message
-    dossier_fees_record(dossier=dossier, officer=staff["reception"], revision=None)
+    counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
     step_hand_over(step=_active(dossier, StepKind.RETURN), officer=staff["reception"], note="", revision=None)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.RETURNED
 

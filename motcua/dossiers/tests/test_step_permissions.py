@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 
 from motcua.catalog.constants import StepKind
-from motcua.catalog.models import Fee
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
 from motcua.core.testing import small_pdf
@@ -31,7 +30,7 @@ from motcua.dossiers.processing import (
     step_return,
     step_take,
 )
-from motcua.dossiers.testing import consulted_dossier, officer
+from motcua.dossiers.testing import consulted_dossier, fees_owed, officer
 from motcua.notifications.models import OutboxMessage
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.counter import counter_payment_record
@@ -191,7 +190,7 @@ def test_the_handling_agency_still_does_each_dossier_wide_act(consulted) -> None
         new_due=later + datetime.timedelta(days=1),
         revision=None,
     )
-    Fee.objects.filter(version=dossier.procedure_version).update(amount=8000)
+    fees_owed(dossier, 8000)
     counter_payment_record(dossier=dossier, officer=consulted["reception"], method=PaymentMethod.CASH, revision=None)
     assert Dossier.objects.get(pk=dossier.pk).fees_paid_at is not None
 

@@ -141,10 +141,10 @@ def test_the_agencys_finance_officer_takes_fees_and_no_fees_means_nothing_to_tak
         counter_payment_record(dossier=dossier, officer=finance, method="bitcoin", revision=None)
     assert bad_method.value.code == "method_invalid"
     assert counter_payment_record(dossier=dossier, officer=finance, method=PaymentMethod.CARD, revision=None).number
-    free = submitted_dossier(hung, dossier.procedure_version)
     from motcua.catalog.models import Fee
 
     Fee.objects.filter(version=dossier.procedure_version).update(amount=0)
+    free = submitted_dossier(hung, dossier.procedure_version)
     with pytest.raises(ApplicationError) as none:
         counter_payment_record(dossier=free, officer=finance, method=PaymentMethod.CASH, revision=None)
     assert none.value.code == "fees_none"
