@@ -61,6 +61,7 @@ from motcua.dossiers.selectors import (
 from motcua.exchange.services import officer_may_look_up_business
 from motcua.national.selectors import sync_health_agencies
 from motcua.payments.collections import collections_agencies
+from motcua.payments.constants import PAYABLE_STATUSES
 from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
 from motcua.payments.receipts import officer_may_handle_fees
@@ -202,8 +203,11 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "may_receive": dossier.status == DossierStatus.SUBMITTED
         and officer_may_receive(officer=request.user, dossier=dossier),
+        # Whenever something is owed and can be paid: a procedure paid at submission is paid
+        # at the counter before it can be accepted.
         "may_collect_fees": dossier.fees_paid_at is None
-        and dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.PROCESSED}
+        and dossier.fees_due > 0
+        and dossier.status in PAYABLE_STATUSES
         and officer_may_handle_fees(officer=request.user, agency_id=dossier.agency_id),
         "counter_methods": COUNTER_METHODS,
         "receipts": dossier.receipts.select_related("series").order_by("issued_at"),

@@ -48,10 +48,11 @@ def submitted_dossier(
     return Dossier.objects.get(pk=dossier.pk)
 
 
-def fees_owed(dossier: Dossier, amount: int) -> None:
+def fees_owed(dossier: Dossier, amount: int, lines: list[dict[str, Any]] | None = None) -> Dossier:
     """Let a dossier already handed in owe `amount` đồng (its fees are frozen at hand-in)."""
     line = {"kind": "fee", "name": "Lệ phí", "quantity": 1, "unit_amount": amount, "amount": amount}
-    Dossier.objects.filter(pk=dossier.pk).update(fees_due=amount, fee_lines=[line])
+    Dossier.objects.filter(pk=dossier.pk).update(fees_due=amount, fee_lines=lines or [line])
+    return Dossier.objects.get(pk=dossier.pk)
 
 
 def officer(username: str, agency: str = "UBND-24121", role: str = Role.RECEPTION, email: str = "") -> Any:

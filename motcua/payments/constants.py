@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers.constants import DossierStatus
+
 
 class PaymentMethod(models.TextChoices):
     GATEWAY = "gateway", _("Thanh toán trực tuyến qua cổng thanh toán")
@@ -52,3 +54,16 @@ class FindingKind(models.TextChoices):
     MISSING_THERE = "missing_there", _("Hệ thống ghi nhận, cổng thanh toán không có")
     AMOUNT = "amount", _("Số tiền khác nhau")
     STATUS = "status", _("Trạng thái khác nhau")
+
+
+# A dossier is paid for while it is handed in and not ended (refused, withdrawn, stopped).
+PAYABLE_STATUSES = frozenset(
+    {
+        DossierStatus.SUBMITTED,
+        DossierStatus.RECEIVED,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.IN_PROGRESS,
+        DossierStatus.PAUSED,
+        DossierStatus.PROCESSED,
+    }
+)

@@ -7,12 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
-from motcua.dossiers.fees import fees_unpaid
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.transitions import dossier_lock
 from motcua.payments.constants import PaymentMethod, PaymentStatus
 from motcua.payments.models import Payment, Receipt
-from motcua.payments.online import payment_reference
+from motcua.payments.online import dossier_owed_amount, payment_reference
 from motcua.payments.receipts import fees_forbidden, officer_may_handle_fees
 from motcua.payments.services import payment_paid
 
@@ -29,11 +28,7 @@ def counter_payment_record(*, dossier: Dossier, officer: Any, method: str, revis
         # The dossier's lock serialises two officers (or an officer and a gateway notice): the
         # second one finds the fees paid; a resubmitted form fails the revision check first.
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
-        if locked.fees_paid_at is not None:
-            raise ApplicationError(_("Hồ sơ đã nộp đủ phí, lệ phí."), code="fees_already_paid")
-        amount = fees_unpaid(locked)
-        if not amount:
-            raise ApplicationError(_("Hồ sơ không phải nộp phí, lệ phí."), code="fees_none")
+        amount = dossier_owed_amount(locked)
         # An online attempt left open is closed: its late notice is then answered "paid
         # another way" and refunded, never applied twice.
         Payment.objects.filter(dossier=locked, status=PaymentStatus.PENDING).update(status=PaymentStatus.EXPIRED)

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
-from motcua.dossiers.constants import DossierStatus
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.transitions import dossier_lock
-from motcua.payments.constants import PaymentMethod, PaymentStatus
+from motcua.payments.constants import PAYABLE_STATUSES, PaymentMethod, PaymentStatus
 from motcua.payments.gateways import gateways
 from motcua.payments.models import Payment
 
@@ -26,19 +25,6 @@ def payment_reference() -> str:
     return "TT" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(14))
 
 
-# A dossier is paid for while it is handed in and not ended (refused, withdrawn, stopped).
-PAYABLE_STATUSES = frozenset(
-    {
-        DossierStatus.SUBMITTED,
-        DossierStatus.RECEIVED,
-        DossierStatus.SUPPLEMENT_REQUESTED,
-        DossierStatus.IN_PROGRESS,
-        DossierStatus.PAUSED,
-        DossierStatus.PROCESSED,
-    }
-)
-
-
 def _address(client_ip: str | None) -> str | None:
     """The payer's address as the gateway needs it (vnp_IpAddr), None when there is no valid one."""
     try:
@@ -47,22 +33,29 @@ def _address(client_ip: str | None) -> str | None:
         return None
 
 
+def dossier_owed_amount(dossier: Dossier) -> int:
+    """What a (locked) dossier can be charged now, online or at the counter; refuses a dossier
+    already paid, ended (refused, withdrawn, stopped) or owing nothing."""
+    if dossier.fees_paid_at is not None:
+        raise ApplicationError(_("Hồ sơ đã nộp đủ phí, lệ phí."), code="fees_already_paid")
+    if dossier.status not in PAYABLE_STATUSES:
+        raise ApplicationError(
+            _("Hồ sơ ở trạng thái “%(status)s”, không thanh toán phí, lệ phí.")
+            % {"status": dossier.get_status_display()},
+            code="fees_not_payable",
+        )
+    if not dossier.fees_due:
+        raise ApplicationError(_("Hồ sơ không phải nộp phí, lệ phí."), code="fees_none")
+    return int(dossier.fees_due)
+
+
 def payment_start(*, dossier: Dossier, user: Any, client_ip: str | None) -> Payment:
     """The open online payment of the dossier: a double click or a second tab gets the same
     one while it has not expired; an expired one is closed and a new one made."""
     gateway_key = settings.MOTCUA_PLUGINS.get("payments", "demo")
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
-        if locked.fees_paid_at is not None:
-            raise ApplicationError(_("Hồ sơ đã nộp đủ phí, lệ phí."), code="fees_already_paid")
-        if locked.status not in PAYABLE_STATUSES:
-            raise ApplicationError(
-                _("Hồ sơ ở trạng thái “%(status)s”, không thanh toán phí, lệ phí.")
-                % {"status": locked.get_status_display()},
-                code="fees_not_payable",
-            )
-        if not locked.fees_due:
-            raise ApplicationError(_("Hồ sơ không phải nộp phí, lệ phí."), code="fees_none")
+        dossier_owed_amount(locked)
         now = timezone.now()
         pending = Payment.objects.select_for_update().filter(dossier=locked, status=PaymentStatus.PENDING).first()
         if pending is not None:

@@ -125,7 +125,7 @@ def draft_ready(stack: Stack, api: httpx.Client, child: str) -> int:
         f"/api/v1/dossiers/{pk}/",
         json={
             "revision": revision,
-            "form_data": birth_registration_answers(child, birth_unit=unit, home_unit=unit),
+            "form_data": {**birth_registration_answers(child, birth_unit=unit, home_unit=unit), "copies": 1},
             "delivery_method": "online",
         },
     )
@@ -282,8 +282,10 @@ def test_one_dossier_from_the_api_to_its_returned_result(stack: Stack) -> None:
     wait_for("the acknowledgement", lambda: acknowledgements(stack, code) == 1)
 
     reception = staff_login(stack, "xa.tiepnhan")
+    # One copy asked for: 8,000 đ owed at submission, taken at the counter before acceptance.
+    assert sql(stack, "SELECT fees_due FROM dossiers_dossier WHERE id = %s", pk) == [(8000,)]
+    press(reception, pk, "fees", "Đã thu phí, lệ phí và lập biên lai điện tử.", method="cash")
     press(reception, pk, "accept", "Đã lập")
-    press(reception, pk, "fees", "Đã ghi nhận nộp phí, lệ phí.")
     specialist = staff_login(stack, "xa.chuyenvien")
     forwarded = "Đã hoàn thành bước và chuyển hồ sơ."
     press(specialist, pk, "forward", forwarded, note="Hồ sơ hợp lệ.", draft="Đăng ký khai sinh.")
@@ -303,6 +305,10 @@ def test_one_dossier_from_the_api_to_its_returned_result(stack: Stack) -> None:
     assert len(files) >= 2 and {name for (name,) in files} <= keys
     result_key = files[-1][0]
     assert stack.s3.get_object(Bucket=stack.bucket, Key=result_key)["Body"].read().startswith(b"%PDF")
+
+    # Its receipt is numbered in the ward's series.
+    receipts = sql(stack, "SELECT number, amount, status FROM payments_receipt WHERE dossier_id = %s", pk)
+    assert [(amount, status) for _number, amount, status in receipts] == [(8000, "issued")] and receipts[0][0] >= 1
 
     # Each e-mail the outbox wrote for this dossier reached the sink once; no job failed.
     assert_exactly_once(stack, [pk], [code])

@@ -2,6 +2,7 @@
 
 from motcua.catalog.models import Fee
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.testing import fees_owed
 
 COPY_LINE = {
     "kind": "fee",
@@ -15,8 +16,7 @@ COPY_LINE = {
 def owing(dossier: Dossier) -> Dossier:
     """The dossier owes 8,000 đ for two copies (what the fee rules freeze at submission)."""
     Fee.objects.filter(version=dossier.procedure_version).update(amount=8000)
-    Dossier.objects.filter(pk=dossier.pk).update(fees_due=8000, fee_lines=[COPY_LINE])
-    return Dossier.objects.get(pk=dossier.pk)
+    return fees_owed(dossier, 8000, [COPY_LINE])
 
 
 def pdf_text(data: bytes) -> str:

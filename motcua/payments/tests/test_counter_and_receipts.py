@@ -226,3 +226,22 @@ def test_receipts_and_their_lines_are_never_deleted(accepted) -> None:
         with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")
     assert Receipt.objects.filter(pk=receipt.pk).exists() and receipt.lines.exists()
+
+
+def test_fees_owed_at_submission_are_taken_at_the_counter_before_acceptance_and_an_ended_dossier_pays_nothing(  # type: ignore[no-untyped-def]
+    hung, birth_version, client
+) -> None:
+    from motcua.dossiers.reception import dossier_refuse
+
+    reception = officer("xa.tn")
+    waiting = owing(submitted_dossier(hung, birth_version))
+    client.force_login(reception)
+    assert 'data-testid="counter-payment"' in client.get(f"/can-bo/ho-so/{waiting.pk}/").content.decode()
+    counter_payment_record(dossier=waiting, officer=reception, method=PaymentMethod.CASH, revision=None)
+
+    refused = owing(submitted_dossier(hung, birth_version))
+    dossier_refuse(dossier=refused, officer=reception, reasons="Không thuộc thẩm quyền của phường.", revision=None)
+    with pytest.raises(ApplicationError) as ended:
+        counter_payment_record(dossier=refused, officer=reception, method=PaymentMethod.CASH, revision=None)
+    assert ended.value.code == "fees_not_payable" and "Từ chối tiếp nhận" in ended.value.message
+    assert 'data-testid="counter-payment"' not in client.get(f"/can-bo/ho-so/{refused.pk}/").content.decode()
