@@ -31,28 +31,32 @@ from motcua.dossiers.processing import (
     step_request_supplement,
 )
 from motcua.dossiers.reception import dossier_accept
-from motcua.payments.constants import PaymentMethod
-from motcua.payments.counter import counter_payment_record
 
 BIRTH = "1.001193"
-# (child's name, how far the dossier goes, how the result is asked for); "issued" ends an online
-# dossier and leaves a counter one waiting for its hand-over.
+# (child's name, how far the dossier goes, how the result is asked for, copies asked for (8,000 đ
+# each, paid at submission), how they are paid); "issued" ends an online dossier and leaves a
+# counter one waiting for its hand-over. The first still owes its copy: the counter takes the fee
+# before it can accept the dossier.
 SAMPLES = [
-    ("Nguyễn Gia Huy", "submitted", DeliveryMethod.ONLINE),
-    ("Nguyễn Minh Anh", "specialist", DeliveryMethod.ONLINE),
-    ("Nguyễn Bảo Ngọc", "paused", DeliveryMethod.ONLINE),
-    ("Nguyễn Đức Thịnh", "leader", DeliveryMethod.ONLINE),
-    ("Nguyễn Khánh Linh", "clerk", DeliveryMethod.ONLINE),
-    ("Nguyễn Minh Khôi", "issued", DeliveryMethod.ONLINE),
-    ("Nguyễn Hoài An", "issued", DeliveryMethod.COUNTER),
+    ("Nguyễn Gia Huy", "submitted", DeliveryMethod.ONLINE, 1, None),
+    ("Nguyễn Minh Anh", "specialist", DeliveryMethod.ONLINE, 0, None),
+    ("Nguyễn Bảo Ngọc", "paused", DeliveryMethod.ONLINE, 0, None),
+    ("Nguyễn Đức Thịnh", "leader", DeliveryMethod.ONLINE, 0, None),
+    ("Nguyễn Khánh Linh", "clerk", DeliveryMethod.ONLINE, 0, None),
+    ("Nguyễn Minh Khôi", "issued", DeliveryMethod.ONLINE, 2, "online"),
+    ("Nguyễn Hoài An", "issued", DeliveryMethod.COUNTER, 1, "counter"),
 ]
+# Pays a sample dossier's fees (payments.demo.demo_fees_pay, handed in by the demo loader).
+FeesPay = Callable[..., object]
 STAGES = ["submitted", "specialist", "paused", "leader", "clerk", "issued"]
 # The texts the demo SMS plugin "sent" to a phone, newest first.
 SmsInbox = Callable[[str], list[str]]
 OTP_TEXT = re.compile(r"là (\d{6})\.")
 
 
-def _submit(*, citizen: Any, version: Any, agency: Agency, child: str, delivery: str, sms_inbox: SmsInbox) -> Dossier:
+def _submit(
+    *, citizen: Any, version: Any, agency: Agency, child: str, delivery: str, copies: int, sms_inbox: SmsInbox
+) -> Dossier:
     """Fill, attach the birth notice, submit and confirm with the SMS code.
 
     The notice is uploaded (a copy of the one in the citizen's store), not taken from the
@@ -64,7 +68,7 @@ def _submit(*, citizen: Any, version: Any, agency: Agency, child: str, delivery:
     dossier = services.dossier_save_form(
         dossier=dossier,
         actor=citizen,
-        data=birth_registration_answers(child, birth_unit=unit.code),
+        data={**birth_registration_answers(child, birth_unit=unit.code), "copies": copies or None},
         revision=dossier.revision,
     )
     notice = citizen.stored_documents.order_by("pk").first()
@@ -100,14 +104,14 @@ def _open_step(dossier: Dossier, kind: str) -> DossierStep:
     return DossierStep.objects.get(dossier=dossier, kind=kind, status=StepStatus.ACTIVE)
 
 
-def _advance(dossier: Dossier, stage: str, staff: dict[str, Any]) -> None:
+def _advance(dossier: Dossier, stage: str, staff: dict[str, Any], *, paid: str | None, fees_pay: FeesPay) -> None:
     """Take a submitted dossier as far as `stage`, each step by the officer who does it."""
+    if paid and fees_unpaid(dossier):
+        fees_pay(dossier=dossier, officer=staff["xa.tiepnhan"], online=paid == "online")
     reached = STAGES.index(stage)
     if reached < STAGES.index("specialist"):
         return
     dossier_accept(dossier=dossier, officer=staff["xa.tiepnhan"], revision=None)
-    if fees_unpaid(dossier):  # paid in cash at the counter, with its receipt
-        counter_payment_record(dossier=dossier, officer=staff["xa.tiepnhan"], method=PaymentMethod.CASH, revision=None)
     specialist = staff["xa.chuyenvien"]
     if stage == "paused":
         step_request_supplement(
@@ -140,11 +144,11 @@ def _advance(dossier: Dossier, stage: str, staff: dict[str, Any]) -> None:
     step_issue(step=_open_step(dossier, StepKind.ISSUE), clerk=staff["xa.vanthu"], revision=None)
 
 
-def demo_dossiers_ensure(*, sms_inbox: SmsInbox, sms_inbox_clear: Callable[[str], object]) -> int:
+def demo_dossiers_ensure(*, sms_inbox: SmsInbox, sms_inbox_clear: Callable[[str], object], fees_pay: FeesPay) -> int:
     """Create the sample dossiers once (when the demo citizen has none submitted yet), only with
     the demo SMS plugin, whose inbox holds the confirmation codes: `sms_inbox(phone)` gives its
     texts to a phone, newest first, and `sms_inbox_clear(phone)` empties it afterwards (the
-    notifications app owns that inbox; the caller hands both in)."""
+    notifications app owns that inbox, the payments app `fees_pay`; the caller hands them in)."""
     if settings.MOTCUA_PLUGINS.get("sms") != "demo":
         return 0
     User = get_user_model()
@@ -156,15 +160,16 @@ def demo_dossiers_ensure(*, sms_inbox: SmsInbox, sms_inbox_clear: Callable[[str]
     if Dossier.objects.filter(applicant=citizen, submitted_at__isnull=False).exists():
         return 0
     staff = {user.username: user for user in User.objects.filter(username__startswith="xa.")}
-    for child, stage, delivery in SAMPLES:
+    for child, stage, delivery, copies, paid in SAMPLES:
         dossier = _submit(
             citizen=citizen,
             version=procedure.current_version,
             agency=agency,
             child=child,
             delivery=delivery,
+            copies=copies,
             sms_inbox=sms_inbox,
         )
-        _advance(dossier, stage, staff)
+        _advance(dossier, stage, staff, paid=paid, fees_pay=fees_pay)
     sms_inbox_clear(str(citizen.citizen.phone))
     return len(SAMPLES)

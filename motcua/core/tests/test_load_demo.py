@@ -100,6 +100,17 @@ def test_demo_province_is_complete_and_idempotent() -> None:
     assert step.dossier_id == waiting.pk and step.assignee.username == "xa.tiepnhan"
     returned = Dossier.objects.get(status=DossierStatus.RETURNED)
     assert returned.result_document is not None and returned.result_document.number
+    # Fees: two copies paid online through the demo gateway, one in cash at the counter, each
+    # with its receipt in the ward's series; the dossier waiting at the counter still owes its copy.
+    from motcua.payments.models import Receipt
+
+    receipts = Receipt.objects.order_by("number")
+    assert [(r.dossier_id, r.method, r.amount, r.number) for r in receipts] == [
+        (returned.pk, "gateway", 16000, 1),
+        (waiting.pk, "cash", 8000, 2),
+    ]
+    owing = Dossier.objects.get(status=DossierStatus.SUBMITTED)
+    assert fees_unpaid(owing) == 8000
 
 
 @pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh"])

@@ -25,6 +25,7 @@ from motcua.documents.results import result_templates_load
 from motcua.dossiers.demo import demo_dossiers_ensure
 from motcua.notifications.selectors import demo_sms_for_phone
 from motcua.notifications.services import demo_sms_clear
+from motcua.payments.demo import demo_fees_pay
 from motcua.payments.receipts import receipt_series_ensure
 from motcua.reports.aggregates import daily_counts_rebuild
 
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             samples = demo_dossiers_ensure(
                 sms_inbox=lambda phone: [message.text for message in demo_sms_for_phone(phone=phone, limit=5)],
                 sms_inbox_clear=demo_sms_clear,
+                fees_pay=demo_fees_pay,
             )
             self.stdout.write(f"Sample dossiers at every stage: {samples}")
         # Dossiers made before the reports consumed the events (or by `generate_dossiers`, in
