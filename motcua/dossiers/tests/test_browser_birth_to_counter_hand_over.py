@@ -26,6 +26,7 @@ from motcua.dossiers.testing import (
     HUNG_VNEID_CLAIMS,
     PHONE_VIEWPORT,
     birth_registration_by_father,
+    fees_owed,
     officer,
     vneid_login,
 )
@@ -76,19 +77,20 @@ def test_father_registers_on_a_phone_and_receives_the_result_at_the_counter(
         page, base, sms=sms_simulator, scan=scan, delivery="Nhận tại Bộ phận Một cửa"
     )
     assert dossier.delivery_method == DeliveryMethod.COUNTER
+    fees_owed(dossier, 8000)  # a copy asked for: owed at submission, as birth registration is paid
     code = str(dossier.code)
 
-    # The one-stop officer accepts and records the fee paid at the counter.
+    # The one-stop officer takes the fee at the counter (paid at submission), then accepts.
     page.set_viewport_size(DESKTOP)
     _staff_login(page, base, "xa.tn")
     page.get_by_role("link", name="Tiếp nhận", exact=True).click()
     page.get_by_role("link", name=code).click()
-    page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
-    _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
     page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
     _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
     receipt_link = page.get_by_role("link", name=re.compile(r"Biên lai .* số 0000001"))
     expect(receipt_link).to_be_visible()
+    page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
+    _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
 
     _specialist_passes_on(page, base, code)
 

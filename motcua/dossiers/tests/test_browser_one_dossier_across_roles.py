@@ -23,7 +23,7 @@ from motcua.directory.constants import Role
 from motcua.documents.results import result_templates_load
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.dossiers.testing import fees_owed, officer, submitted_dossier
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,6 +93,7 @@ def test_one_dossier_across_roles_to_a_verified_result(
     hung = citizen()
     dossier = submitted_dossier(hung, version, delivery=DeliveryMethod.ONLINE)
     Dossier.objects.filter(pk=dossier.pk).update(form_data=ANSWERS)
+    fees_owed(dossier, 8000)  # a copy asked for: owed at submission, as birth registration is paid
     code, base = str(dossier.code), live_server.url
 
     # The one-stop officer accepts; the appointment, on screen and slip, follows the procedure's
@@ -100,6 +101,11 @@ def test_one_dossier_across_roles_to_a_verified_result(
     _staff_login(page, base, "xa.tn")
     page.get_by_role("link", name="Tiếp nhận", exact=True).click()
     page.get_by_role("link", name=code).click()
+    # The copy is paid at the counter first: the procedure is paid at submission.
+    page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
+    expect(page.get_by_role("alert")).to_contain_text("chưa thể tiếp nhận cho tới khi người nộp đã nộp đủ")
+    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
+    _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
     page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
     _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
     received = Dossier.objects.get(pk=dossier.pk)
@@ -111,9 +117,6 @@ def test_one_dossier_across_roles_to_a_verified_result(
     slip_href = page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả").get_attribute("href")
     slip = page.request.get(f"{base}{slip_href}")
     assert due_text in _pdf_text(slip.body()) and code in _pdf_text(slip.body())
-    # The registration fee is paid at the counter; the clerk could not issue without it.
-    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
-    _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
 
     # The ward's specialist asks the Department of Justice for an opinion.
     _staff_login(page, base, "xa.cv")
