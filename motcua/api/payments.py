@@ -7,8 +7,9 @@ does not exist); the amount is always the dossier's frozen fees, never the clien
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from motcua.dossiers.selectors import dossier_get_for_applicant
 from motcua.payments.gateways import GatewayError
 from motcua.payments.models import Payment, Receipt, ReceiptLine
 from motcua.payments.online import payment_checkout_url, payment_start
+from motcua.payments.receipt_pdf import receipt_pdf, receipt_verify_url
 from motcua.payments.views import online_return_url
 
 TAGS = ["Phí, lệ phí"]
@@ -79,6 +81,10 @@ class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
     agency = serializers.CharField(source="agency.name", help_text="Cơ quan thu")
     lines = ReceiptLineSerializer(many=True)
     replaces = serializers.IntegerField(source="replaces_id", allow_null=True, help_text="Biên lai bị thay thế")
+    verify_url = serializers.SerializerMethodField(help_text="Trang xác minh công khai (mã QR in trên biên lai)")
+
+    def get_verify_url(self, receipt: Receipt) -> str:
+        return receipt_verify_url(receipt)
 
     class Meta:
         model = Receipt
@@ -96,6 +102,7 @@ class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
             "cancel_reason",
             "replaces",
             "lines",
+            "verify_url",
         ]
         read_only_fields = fields
 
@@ -156,7 +163,8 @@ class DossierPayView(CitizenAPIView):
             raise ApplicationError(
                 _("Cổng thanh toán đang không phản hồi; xin thử lại sau ít phút."), code="gateway_unavailable"
             ) from None
-        return Response({**PaymentSerializer(payment).data, "checkout_url": checkout})
+        # A mobile app opens it in a browser: always an absolute address.
+        return Response({**PaymentSerializer(payment).data, "checkout_url": request.build_absolute_uri(checkout)})
 
 
 @extend_schema(tags=TAGS)
@@ -190,7 +198,27 @@ class DossierReceiptView(CitizenAPIView):
     @extend_schema(summary="Một biên lai điện tử của hồ sơ", responses={200: ReceiptSerializer, **ERRORS})
     def get(self, request: Request, pk: int, receipt_id: int) -> Response:
         dossier = dossier_get_for_applicant(user=request.user, pk=pk)
-        receipt = _receipts(dossier).filter(pk=receipt_id).first()
-        if receipt is None:
-            raise Http404(_("Không tìm thấy biên lai."))
-        return Response(ReceiptSerializer(receipt).data)
+        return Response(ReceiptSerializer(_receipt(dossier, receipt_id)).data)
+
+
+def _receipt(dossier: Dossier, receipt_id: int) -> Receipt:
+    receipt = _receipts(dossier).filter(pk=receipt_id).first()
+    if receipt is None:
+        raise Http404(_("Không tìm thấy biên lai."))
+    return receipt
+
+
+@extend_schema(tags=TAGS)
+class DossierReceiptPdfView(CitizenAPIView):
+    @extend_schema(
+        summary="Biên lai điện tử dạng PDF (để in hoặc lưu)",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
+    )
+    def get(self, request: Request, pk: int, receipt_id: int) -> HttpResponse:
+        receipt = _receipt(dossier_get_for_applicant(user=request.user, pk=pk), receipt_id)
+        response = HttpResponse(receipt_pdf(receipt=receipt), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="bien-lai-{receipt.series.symbol}-{receipt.number:07d}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response

@@ -48,6 +48,11 @@ urlpatterns = [
         payments.DossierReceiptView.as_view(),
         name="dossier_receipt",
     ),
+    path(
+        "dossiers/<int:pk>/receipts/<int:receipt_id>/pdf/",
+        payments.DossierReceiptPdfView.as_view(),
+        name="dossier_receipt_pdf",
+    ),
     # Other systems (OAuth2 client credentials, one agency each): motcua.api.backoffice.
     path("oauth/token/", clients.ClientTokenView.as_view(), name="oauth_token"),
     path("backoffice/reception-queue/", backoffice.ReceptionQueueView.as_view(), name="backoffice_reception_queue"),

@@ -15,6 +15,7 @@ from motcua.payments.constants import PaymentMethod
 from motcua.payments.demo_gateway import DemoGateway
 from motcua.payments.models import Payment
 from motcua.payments.services import payment_paid
+from motcua.payments.tests.helpers import pdf_text
 from motcua.payments.tests.collections_data import owing_dossier, paid
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_pay_twice_is_one_payment_then_paid_then_refused(world: dict[str, Any]) 
     assert first.status_code == second.status_code == 200, first.content
     assert first.json()["reference"] == second.json()["reference"]
     assert first.json()["amount"] == 58_000 and first.json()["status"] == "pending"
-    assert first.json()["checkout_url"].startswith(f"/ngan-hang/{first.json()['reference']}?r=http")
+    assert first.json()["checkout_url"].startswith(f"http://testserver/ngan-hang/{first.json()['reference']}?r=http")
     assert Payment.objects.filter(dossier=world["owing"]).count() == 1
     assert api.get(f"{base}/payment/").json()["status"] == "pending"
 
@@ -95,6 +96,10 @@ def test_pay_twice_is_one_payment_then_paid_then_refused(world: dict[str, Any]) 
         receipt.series.symbol,
         "UBND phường Tân Lập",
     )
+    assert one["verify_url"].endswith(f"/bien-lai/{receipt.token}/")
+    pdf = api.get(f"{base}/receipts/{receipt.pk}/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and "Năm mươi tám nghìn đồng" in pdf_text(pdf.content)
 
 
 def test_nothing_owed_cannot_be_paid(world: dict[str, Any]) -> None:

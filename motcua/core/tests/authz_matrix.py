@@ -279,6 +279,7 @@ ENTRIES = [
     Entry("api:dossier_payment", get=NOBODY),
     Entry("api:dossier_receipts", get=OWNER_ONLY),
     Entry("api:dossier_receipt", get=NOBODY, params={"receipt_id": "dossier"}),
+    Entry("api:dossier_receipt_pdf", get=NOBODY, params={"receipt_id": "dossier"}),
     # Other systems: the token endpoint answers anyone (a 400 without client credentials); the
     # back-office API takes only a client's bearer token, never a session (its tests: motcua/api).
     writes("api:oauth_token", EVERYONE),
