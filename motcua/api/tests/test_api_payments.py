@@ -15,8 +15,8 @@ from motcua.payments.constants import PaymentMethod
 from motcua.payments.demo_gateway import DemoGateway
 from motcua.payments.models import Payment
 from motcua.payments.services import payment_paid
-from motcua.payments.tests.helpers import pdf_text
 from motcua.payments.tests.collections_data import owing_dossier, paid
+from motcua.payments.tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
