@@ -29,6 +29,7 @@ from motcua.documents.results import result_preview_pdf
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
+from motcua.dossiers.fees import fees_shown
 from motcua.dossiers.groups import dossier_group_shared_attachments
 from motcua.dossiers.models import Dossier, DossierSlip
 from motcua.dossiers.papers import dossier_papers
@@ -64,7 +65,7 @@ from motcua.payments.collections import collections_agencies
 from motcua.payments.constants import PAYABLE_STATUSES
 from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
-from motcua.payments.receipts import officer_may_handle_fees
+from motcua.payments.receipts import fee_agency_ids, officer_may_handle_fees
 
 
 class LoginView(auth_views.LoginView):
@@ -91,6 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": staff_roles_for_user(user=request.user),
         "sees_national_sync": overseen is None or overseen.exists(),
         "sees_collections": collected is None or collected.exists(),
+        "sees_finance": (fee_agencies := fee_agency_ids(request.user)) is None or bool(fee_agencies),
     }
     return render(request, "backoffice/home.html", context)
 
@@ -210,6 +212,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and dossier.status in PAYABLE_STATUSES
         and officer_may_handle_fees(officer=request.user, agency_id=dossier.agency_id),
         "counter_methods": COUNTER_METHODS,
+        # What the counter takes, line by line, before it presses the button.
+        "fees": fees_shown(dossier),
         "receipts": dossier.receipts.select_related("series").order_by("issued_at"),
         "refunds": Refund.objects.filter(payment__dossier=dossier),
         "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}

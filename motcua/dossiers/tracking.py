@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -295,6 +296,10 @@ def _public_data(tracking: Tracking) -> dict[str, Any]:
         "submitted_at": dossier.submitted_at,
         "due_at": dossier.due_at,
         "next_step": tracking.next_step,
+        # Where the applicant pays online (their own page, after logging in) while fees are owed.
+        "pay_url": reverse("dossiers:detail", args=[dossier.pk])
+        if dossier.status in FEES_PAYABLE and fees_unpaid(dossier)
+        else "",
         "rated": tracking.rated,
         "timeline": [{"status": status, "label": str(DossierStatus(status).label), "at": at} for status, at in history],
         # Agencies, deadlines and marks only: no officer's name.

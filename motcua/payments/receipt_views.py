@@ -28,7 +28,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "payments/receipt_verify.html", {"receipt": receipt, "replacement": replacement})
 
 
-@login_required
+# The applicant is the usual reader of a link to their receipt; officers are already logged in.
+@login_required(login_url="accounts:login")
 def download(request: HttpRequest, token: str) -> HttpResponse:
     receipt = _receipt(token)
     user = request.user

@@ -85,7 +85,7 @@ def test_father_registers_on_a_phone_and_receives_the_result_at_the_counter(
     _staff_login(page, base, "xa.tn")
     page.get_by_role("link", name="Tiếp nhận", exact=True).click()
     page.get_by_role("link", name=code).click()
-    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
+    page.get_by_role("button", name="Thu 8.000 đồng tại quầy và lập biên lai").click()
     _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
     receipt_link = page.get_by_role("link", name=re.compile(r"Biên lai .* số 0000001"))
     expect(receipt_link).to_be_visible()

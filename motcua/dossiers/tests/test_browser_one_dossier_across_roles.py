@@ -104,7 +104,7 @@ def test_one_dossier_across_roles_to_a_verified_result(
     # The copy is paid at the counter first: the procedure is paid at submission.
     page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
     expect(page.get_by_role("alert")).to_contain_text("chưa thể tiếp nhận cho tới khi người nộp đã nộp đủ")
-    page.get_by_role("button", name="Thu phí, lệ phí tại quầy và lập biên lai").click()
+    page.get_by_role("button", name="Thu 8.000 đồng tại quầy và lập biên lai").click()
     _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp.")
     page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
     _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")

@@ -245,3 +245,24 @@ def test_fees_owed_at_submission_are_taken_at_the_counter_before_acceptance_and_
         counter_payment_record(dossier=refused, officer=reception, method=PaymentMethod.CASH, revision=None)
     assert ended.value.code == "fees_not_payable" and "Từ chối tiếp nhận" in ended.value.message
     assert 'data-testid="counter-payment"' not in client.get(f"/can-bo/ho-so/{refused.pk}/").content.decode()
+
+
+def test_the_counter_sees_what_it_takes_the_home_page_leads_to_the_finance_page_and_tracking_to_paying(  # type: ignore[no-untyped-def]
+    hung, birth_version, client
+) -> None:
+    from motcua.dossiers.tracking import dossier_track, tracking_public_data
+
+    waiting = owing(submitted_dossier(hung, birth_version))
+    client.force_login(officer("xa.tn"))
+    page = client.get(f"/can-bo/ho-so/{waiting.pk}/").content.decode()
+    assert "Thu 8.000 đồng tại quầy và lập biên lai" in page and "Lệ phí cấp bản sao trích lục khai sinh" in page
+    assert "/can-bo/thu-phi/" in client.get("/can-bo/").content.decode()
+    client.force_login(officer("xa.cv", role=Role.SPECIALIST))
+    assert "/can-bo/thu-phi/" not in client.get("/can-bo/").content.decode()
+
+    tracked = dossier_track(code=str(waiting.code), client_ip="203.0.113.9")
+    assert tracked is not None and tracking_public_data(tracked)["pay_url"] == f"/ho-so/{waiting.pk}/"
+    counter_payment_record(dossier=waiting, officer=officer("xa.tn"), method=PaymentMethod.CASH, revision=None)
+    # Paying changes the dossier's revision: the kept public view is made again.
+    tracked = dossier_track(code=str(waiting.code), client_ip="203.0.113.9")
+    assert tracked is not None and tracking_public_data(tracked)["pay_url"] == ""
