@@ -71,8 +71,11 @@ def _series_locked(agency_id: int) -> ReceiptSeries:
     return series
 
 
-def receipt_issue(*, payment: Payment, actor: Any, replaces: Receipt | None = None) -> Receipt:
-    """Issue the receipt of a paid payment inside the caller's transaction."""
+def receipt_issue(
+    *, payment: Payment, actor: Any, replaces: Receipt | None = None, payer: str = "", address: str = ""
+) -> Receipt:
+    """Issue the receipt of a paid payment inside the caller's transaction; a replacement may
+    correct the payer's name and address as printed."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("receipt_issue must run inside the transaction that records the payment.")
     dossier = payment.dossier
@@ -86,7 +89,8 @@ def receipt_issue(*, payment: Payment, actor: Any, replaces: Receipt | None = No
         payment=payment,
         dossier=dossier,
         agency_id=dossier.agency_id,
-        payer_name=applicant_name(dossier),
+        payer_name=payer or (replaces.payer_name if replaces else applicant_name(dossier)),
+        payer_address=address or (replaces.payer_address if replaces else ""),
         amount=payment.amount,
         method=payment.method,
         issued_at=timezone.now(),
@@ -111,9 +115,12 @@ def receipt_issue(*, payment: Payment, actor: Any, replaces: Receipt | None = No
     return receipt
 
 
-def receipt_cancel_replace(*, receipt: Receipt, officer: Any, reason: str) -> Receipt:
+def receipt_cancel_replace(
+    *, receipt: Receipt, officer: Any, reason: str, payer: str = "", address: str = ""
+) -> Receipt:
     """Cancel an issued receipt with a reason and issue its replacement (a new number, linked
-    by `replaces`); the cancelled one stays, marked, for the books and its QR code."""
+    by `replaces`), with the payer's name or address corrected when given; the cancelled one
+    stays, marked, for the books and its QR code."""
     text = reason.strip()
     if not text:
         raise ApplicationError(_("Hãy ghi lý do hủy biên lai."), code="reason_required")
@@ -129,4 +136,10 @@ def receipt_cancel_replace(*, receipt: Receipt, officer: Any, reason: str) -> Re
         locked.cancelled_by = officer
         locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
         audit_record(actor=officer, action="receipt.cancelled", obj=locked, summary={"reason": text})
-        return receipt_issue(payment=locked.payment, actor=officer, replaces=locked)
+        return receipt_issue(
+            payment=locked.payment,
+            actor=officer,
+            replaces=locked,
+            payer=payer.strip()[:200],
+            address=address.strip()[:500],
+        )

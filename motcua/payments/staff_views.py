@@ -83,7 +83,13 @@ def _finance_action(request: HttpRequest) -> None:
         receipt = get_object_or_404(Receipt, pk=target)
         _act(
             request,
-            lambda: receipt_cancel_replace(receipt=receipt, officer=user, reason=post.get("reason", "")),
+            lambda: receipt_cancel_replace(
+                receipt=receipt,
+                officer=user,
+                reason=post.get("reason", ""),
+                payer=post.get("payer", ""),
+                address=post.get("address", ""),
+            ),
             _("Đã hủy biên lai và lập biên lai thay thế."),
         )
     elif action == "refund_done" and target.isdigit():

@@ -45,6 +45,7 @@ def test_a_fixed_fee_is_charged_once_and_a_free_one_is_kept_to_show_why() -> Non
     fixed = Fee(pk=5, kind=FeeKind.FEE, name="Lệ phí", amount=50000)
     result = quote(fixed, FREE)
     assert [(line.name, line.amount) for line in result.lines] == [("Lệ phí", 50000), (FREE.name, 0)]
+    assert [line.explanation for line in result.lines] == ["50.000 đồng", "Không thu"]
     assert result.total == 50000
 
 

@@ -86,7 +86,9 @@ def test_citizen_pays_two_copies_through_vnpay_on_a_phone(
         page.get_by_role("button", name="Thanh toán").click()
         expect(page.get_by_test_id("payment-status")).to_have_text("Đã thanh toán")
         receipt = Receipt.objects.get(dossier=dossier)
-        expect(page.get_by_test_id("receipt-number")).to_have_text(str(receipt))
+        expect(page.get_by_test_id("receipt-number")).to_have_text(
+            f"ký hiệu {receipt.series.symbol} số {receipt.number:07d}"
+        )
         assert receipt.amount == 16000 and receipt.number == 1
         assert Payment.objects.get(dossier=dossier).status == PaymentStatus.PAID
         assert any(answer.get("RspCode") in ("00", "02") for answer in vnpay.ipn_answers) or vnpay.ipn_outbox

@@ -159,7 +159,9 @@ def test_a_receipt_is_cancelled_with_a_reason_and_replaced(accepted, client) -> 
     with pytest.raises(FeesForbidden):
         receipt_cancel_replace(receipt=first, officer=officer("stp.kt", agency="STP", role=Role.FINANCE), reason="x")
     finance = officer("xa.kt", role=Role.FINANCE)
-    second = receipt_cancel_replace(receipt=first, officer=finance, reason="Ghi sai tên người nộp")
+    second = receipt_cancel_replace(
+        receipt=first, officer=finance, reason="Ghi sai tên người nộp", payer="Trần Thị Mai", address="12 Y Ngông"
+    )
     first.refresh_from_db()
     assert (first.status, first.cancel_reason, first.cancelled_by) == (
         ReceiptStatus.CANCELLED,
@@ -180,6 +182,9 @@ def test_a_receipt_is_cancelled_with_a_reason_and_replaced(accepted, client) -> 
 
     replacement_text = " ".join(pdf_text(receipt_pdf(receipt=second)).split())
     assert f"Thay thế biên lai ký hiệu {first.series.symbol} số 0000001" in replacement_text
+    # The replacement prints the corrected payer; the cancelled one keeps what it said.
+    assert "Tên người nộp: Trần Thị Mai" in replacement_text and "Địa chỉ: 12 Y Ngông" in replacement_text
+    assert first.payer_name != "Trần Thị Mai"
     cancelled_text = " ".join(pdf_text(receipt_pdf(receipt=first)).split())
     assert "BIÊN LAI ĐÃ BỊ HỦY" in cancelled_text and "Ghi sai tên người nộp" in cancelled_text
 
