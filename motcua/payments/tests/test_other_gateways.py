@@ -37,7 +37,7 @@ def test_demo_gateway_pays_through_its_own_page(owed_dossier: Any) -> None:
     page = client.get(back["Location"]).content.decode()
     assert "Đã thanh toán" in page
     receipt = Receipt.objects.get(dossier=owed_dossier)
-    assert str(receipt) in page
+    assert f"ký hiệu {receipt.series.symbol} số {receipt.number:07d}" in page
     # The same signed notice again (a reload of the return, a replay): nothing more.
     query = dict(parse_qsl(urlsplit(back["Location"]).query))
     answer = Client().get(reverse("payments:online_ipn_demo"), query).json()
