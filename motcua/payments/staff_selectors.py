@@ -3,8 +3,8 @@ findings, scoped by `receipts.fee_agency_ids` (None: the whole province)."""
 
 from django.db.models import Q, QuerySet
 
-from motcua.payments.constants import PaymentStatus, RefundStatus
-from motcua.payments.models import Payment, Receipt, ReconciliationFinding, Refund
+from motcua.payments.constants import NoticeVerdict, PaymentStatus, RefundStatus
+from motcua.payments.models import Payment, PaymentNotice, Receipt, ReconciliationFinding, Refund
 
 PAGE_ROWS = 50
 
@@ -16,6 +16,23 @@ def _scoped(queryset: QuerySet, agency_ids: set[int] | None, path: str) -> Query
 def payments_for_finance(agency_ids: set[int] | None) -> QuerySet[Payment]:
     payments = Payment.objects.filter(status=PaymentStatus.PAID).select_related("dossier", "recorded_by")
     return _scoped(payments, agency_ids, "dossier__agency_id").order_by("-paid_at")[:PAGE_ROWS]
+
+
+def attempts_unfinished(agency_ids: set[int] | None) -> QuerySet[Payment]:
+    """Online attempts not (or not yet) paid: waiting, failed at the bank, or expired."""
+    attempts = Payment.objects.exclude(status=PaymentStatus.PAID).select_related("dossier")
+    return _scoped(attempts, agency_ids, "dossier__agency_id").order_by("-created_at")[:PAGE_ROWS]
+
+
+def notices_refused(agency_ids: set[int] | None) -> QuerySet[PaymentNotice]:
+    """Gateway messages that changed nothing (forged, tampered, unknown, late, repeated), for
+    finance to see every case; those naming no payment of ours show to province-wide roles only."""
+    notices = PaymentNotice.objects.exclude(verdict=NoticeVerdict.APPLIED).select_related("payment__dossier")
+    if agency_ids is not None:
+        # A notice failing its signature is tied to no payment; its reference still names one.
+        ours = Payment.objects.filter(dossier__agency_id__in=agency_ids).values("reference")
+        notices = notices.filter(Q(payment__dossier__agency_id__in=agency_ids) | Q(reference__in=ours))
+    return notices.order_by("-received_at")[:PAGE_ROWS]
 
 
 def receipts_for_finance(agency_ids: set[int] | None) -> QuerySet[Receipt]:

@@ -69,6 +69,8 @@ def finance(request: HttpRequest) -> HttpResponse:
         return redirect("payments_staff:finance")
     context = {
         "payments": staff_selectors.payments_for_finance(agency_ids),
+        "attempts": staff_selectors.attempts_unfinished(agency_ids),
+        "notices": staff_selectors.notices_refused(agency_ids),
         "receipts": staff_selectors.receipts_for_finance(agency_ids),
         "refunds": staff_selectors.refunds_to_do(agency_ids),
         "findings": staff_selectors.findings_open(agency_ids),

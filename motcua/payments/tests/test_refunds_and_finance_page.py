@@ -146,3 +146,29 @@ def test_reconciliation_findings_are_resolved_with_a_note(submitted, client) -> 
     client.post("/can-bo/thu-phi/", {"action": "finding_resolve", "id": theirs.pk, "note": "Giao dịch thử của cổng"})
     theirs.refresh_from_db()
     assert theirs.resolved_at is not None
+
+
+def test_finance_sees_every_case_unfinished_attempts_and_refused_notices(submitted, client, settings) -> None:  # type: ignore[no-untyped-def]
+    from motcua.payments.demo_gateway import demo_notice_params
+    from motcua.payments.notices import NoticeSource, notice_apply
+    from motcua.payments.online import payment_start
+
+    payment = payment_start(dossier=submitted, user=submitted.applicant, client_ip="203.0.113.7")
+    tampered = {**demo_notice_params(payment), "amount": "1000"}  # the signature no longer holds
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=tampered)
+    forged = {**demo_notice_params(payment), "ref": "TTKHONGCOTHAT01"}
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=forged)
+
+    client.force_login(officer("xa.kt", role=Role.FINANCE))
+    page = client.get("/can-bo/thu-phi/").content.decode()
+    attempts = page.split('data-testid="attempts"')[1].split("</table>")[0]
+    assert payment.reference in attempts and "Chờ thanh toán" in attempts
+    notices = page.split('data-testid="notices"')[1].split("</table>")[0]
+    assert "Sai chữ ký" in notices and payment.reference in notices
+    # A notice naming no order of ours belongs to no agency: province-wide roles see it.
+    assert "TTKHONGCOTHAT01" not in notices
+    client.force_login(officer("giamsat", agency=None, role=Role.SUPERVISOR))
+    province = client.get("/can-bo/thu-phi/").content.decode().split('data-testid="notices"')[1]
+    assert "TTKHONGCOTHAT01" in province.split("</table>")[0]
+    client.force_login(officer("stp.kt", agency="STP", role=Role.FINANCE))
+    assert payment.reference not in client.get("/can-bo/thu-phi/").content.decode()
