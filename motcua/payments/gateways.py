@@ -5,7 +5,9 @@ payment platform. Each speaks its own wire format; the rest of the app sees only
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+import httpx
 
 from motcua.core.plugins import Registry
 from motcua.payments.models import Payment
@@ -13,6 +15,19 @@ from motcua.payments.models import Payment
 
 class GatewayError(Exception):
     """The gateway could not be reached or answered nonsense; the caller retries later."""
+
+
+def gateway_json_object(response: httpx.Response, *, who: str) -> dict[str, Any]:
+    """A gateway's 200 answer as a JSON object; GatewayError for anything else."""
+    if response.status_code != 200:
+        raise GatewayError(f"{who} answered HTTP {response.status_code}")
+    try:
+        data = response.json()
+    except ValueError:
+        raise GatewayError(f"{who} answered something that is not JSON") from None
+    if not isinstance(data, dict):
+        raise GatewayError(f"{who} answered JSON that is not an object")
+    return data
 
 
 class NoticeRejected(Exception):

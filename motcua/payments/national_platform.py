@@ -33,6 +33,7 @@ from motcua.payments.gateways import (
     NoticeRejected,
     RefundOutcome,
     ReportedTransaction,
+    gateway_json_object,
     gateways,
 )
 from motcua.payments.models import Payment
@@ -82,15 +83,7 @@ class NationalPaymentGateway:
             raise GatewayError(f"National payment platform unreachable: {error.__class__.__name__}") from None
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
-        if response.status_code != 200:
-            raise GatewayError(f"National payment platform answered HTTP {response.status_code}")
-        try:
-            data = response.json()
-        except ValueError:
-            raise GatewayError("National payment platform answered something that is not JSON") from None
-        if not isinstance(data, dict):
-            raise GatewayError("National payment platform answered JSON that is not an object")
-        return data
+        return gateway_json_object(response, who="National payment platform")
 
     def checkout_url(self, payment: Payment, *, return_url: str) -> str:
         order = {

@@ -33,6 +33,7 @@ from motcua.payments.gateways import (
     NoticeRejected,
     RefundOutcome,
     ReportedTransaction,
+    gateway_json_object,
     gateways,
 )
 from motcua.payments.models import Payment
@@ -144,14 +145,7 @@ class VNPayGateway:
             response = httpx.post(self.api_url, json=payload, timeout=self.timeout)
         except httpx.HTTPError as error:
             raise GatewayError(f"VNPay API unreachable: {error.__class__.__name__}") from None
-        if response.status_code != 200:
-            raise GatewayError(f"VNPay API answered HTTP {response.status_code}")
-        try:
-            answer = response.json()
-        except ValueError:
-            raise GatewayError("VNPay API answered something that is not JSON") from None
-        if not isinstance(answer, dict):
-            raise GatewayError("VNPay API answered JSON that is not an object")
+        answer = gateway_json_object(response, who="VNPay API")
         expected = vnp_pipe_hash(answer, answer_fields, self.hash_secret)
         if not hmac.compare_digest(str(answer.get("vnp_SecureHash", "")).lower(), expected):
             raise GatewayError("VNPay API answer has a bad signature")
