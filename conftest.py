@@ -16,6 +16,7 @@ pytest_plugins = [
     "motcua.integrations.testing",
     "motcua.accounts.testing",
     "motcua.national.testing",
+    "motcua.signatures.testing",
 ]
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "motcua.directory",
     "motcua.catalog",
     "motcua.documents",
+    "motcua.signatures",
     "motcua.dossiers",
     "motcua.events",
     "motcua.delivery",
