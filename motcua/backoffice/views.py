@@ -26,6 +26,7 @@ from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user, user_is_staff
 from motcua.documents.files import private_file_response
 from motcua.documents.results import result_preview_pdf
+from motcua.documents.signing import signers
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
@@ -47,6 +48,7 @@ from motcua.dossiers.processing import (
     step_issue,
     step_request_supplement,
     step_return,
+    step_signing_code_send,
     step_take,
 )
 from motcua.dossiers.reception import dossier_accept, dossier_refuse, dossier_request_supplement, officer_may_receive
@@ -219,6 +221,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_extend": dossier.status in {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED}
         and officer_may_extend(officer=request.user, dossier=dossier),
         "may_look_up_business": officer_may_look_up_business(officer=request.user, dossier=dossier),
+        # What the approval and issue forms ask for the signing plugin: nothing, a PIN, a code.
+        "signing_confirmation": signers.get().confirmation,
     }
     return render(request, "backoffice/dossier_detail.html", context)
 
@@ -281,6 +285,7 @@ STEP_DONE_MESSAGES = {
     "approve": _("Đã phê duyệt và ký số kết quả."),
     "refuse": _("Đã ký số văn bản trả lời không giải quyết."),
     "issue": _("Đã vào sổ và phát hành kết quả."),
+    "signing_code": _("Đã gửi mã xác nhận ký số đến điện thoại của bạn; hãy nhập mã rồi ký."),
     "file": _("Đã đính kèm tệp vào bước xử lý."),
 }
 
@@ -324,9 +329,18 @@ def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
             step_request_supplement(step=step, officer=user, reasons=post.get("reasons", ""), revision=revision)
         elif action in {"approve", "refuse"}:
             decision = Outcome.GRANTED if action == "approve" else Outcome.REFUSED
-            step_approve(step=step, leader=user, decision=decision, note=post.get("note", ""), revision=revision)
+            step_approve(
+                step=step,
+                leader=user,
+                decision=decision,
+                note=post.get("note", ""),
+                revision=revision,
+                confirmation=post.get("signing_confirmation", ""),
+            )
         elif action == "issue":
-            step_issue(step=step, clerk=user, revision=revision)
+            step_issue(step=step, clerk=user, revision=revision, confirmation=post.get("signing_confirmation", ""))
+        elif action == "signing_code":
+            step_signing_code_send(step=step, officer=user)
         elif action == "file":
             upload = request.FILES.get("file")
             if upload is None:

@@ -367,6 +367,22 @@ MOTCUA_PLUGINS = {
     "national": env_str("MOTCUA_NATIONAL_PLUGIN", "demo"),
     "payments": env_str("MOTCUA_PAYMENTS_PLUGIN", "demo"),
 }
+# Signing with the officer's own certificate (docs/signing.md#hardware-tokens-pkcs11 and
+# #remote-signing-csc-api-v2): the root CAs signatures must chain up to (PEM/DER files), the
+# PKCS#11 library with the leader's token and key labels and the agency's (the seal), and the
+# remote signing service's address and our access token.
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", "")
+MOTCUA_PKCS11 = {
+    "library": env_str("MOTCUA_PKCS11_LIBRARY", "/usr/lib/softhsm/libsofthsm2.so"),
+    "token": env_str("MOTCUA_PKCS11_TOKEN", ""),
+    "key": env_str("MOTCUA_PKCS11_KEY", ""),
+    "seal_token": env_str("MOTCUA_PKCS11_SEAL_TOKEN", ""),
+    "seal_key": env_str("MOTCUA_PKCS11_SEAL_KEY", ""),
+}
+MOTCUA_CSC = {
+    "url": env_str("MOTCUA_CSC_URL", ""),
+    "token": env_str("MOTCUA_CSC_TOKEN", ""),
+}
 # How long a started online payment waits for the gateway before it expires.
 MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
 # Gateway notifications one address may send per minute: a flood is refused before any signature.

@@ -544,6 +544,14 @@ def signature_titles(agency: Agency) -> tuple[str, str]:
     return "", "THỦ TRƯỞNG CƠ QUAN"
 
 
+def result_signer_name(*, agency: Agency, approver: Any = None) -> str:
+    """Whose name a result is signed in: the approving leader's, or (at issue, without
+    `approver`) the agency's, spelt out."""
+    if approver is None:
+        return _expanded(agency.name)
+    return _signer_name(approver)
+
+
 def _signer_name(approver: Any) -> str:
     return str(approver.get_full_name() or approver.get_username())
 
@@ -624,7 +632,7 @@ def result_preview_pdf(*, dossier: Dossier, agency: Agency, approver: Any) -> by
 
 
 def result_sign(
-    *, dossier: Dossier, agency: Agency, approver: Any, outcome: str, note: str, actor: Any
+    *, dossier: Dossier, agency: Agency, approver: Any, outcome: str, note: str, actor: Any, confirmation: str = ""
 ) -> IssuedDocument:
     """Render the result of `dossier` in the national layout, with its QR code and with the
     number and date left blank, and sign it in `approver`'s name (their personal signature).
@@ -634,7 +642,8 @@ def result_sign(
     `IssuedDocument` is recorded with `number=""`, `issued_at` empty and the register's
     `symbol` to number it under: it is not issued until the clerk numbers and seals it
     (`result_number_and_seal`). The caller (the leader's approval step) updates the
-    dossier; this function does not.
+    dossier; this function does not. `confirmation` is what the leader typed for the signing
+    plugin (a PIN, a code).
     """
     note = (note or "").strip()
     signer_name = _signer_name(approver)
@@ -659,6 +668,7 @@ def result_sign(
             dossier=dossier,
             actor=actor,
             verification_code=code,
+            confirmation=confirmation,
         )
         audit_record(
             actor=actor,
@@ -706,7 +716,9 @@ def _seal_stamp(pdf: bytes, *, number: str, day: datetime.date) -> VisibleStamp:
     )
 
 
-def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: Any, actor: Any) -> IssuedDocument:
+def result_number_and_seal(
+    *, document: IssuedDocument, agency: Agency, clerk: Any, actor: Any, confirmation: str = ""
+) -> IssuedDocument:
     """The clerk issues a result the leader signed (`result_sign`): number it from `agency`'s
     register for this year and the document's symbol, date it today, and add `agency`'s
     signature (signer: its name, "Ủy ban nhân dân phường Tân Lập") whose stamp shows the
@@ -717,7 +729,8 @@ def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: A
     it ends (numbers are consecutive in the order of issue, and a failed issue gives its
     number back). `document` is updated in place (number, issued_at, file, sha256, size) and
     returned; one already issued (numbered at signing before this flow existed) is returned
-    as it is. Audit `documents.result_sealed`.
+    as it is. `confirmation` is what the clerk typed for the signing plugin. Audit
+    `documents.result_sealed`.
     """
     if document.issuer_agency_id != agency.pk:
         raise ApplicationError(
@@ -741,7 +754,7 @@ def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: A
             document=document,
             number=number,
             issued_at=now,
-            signer_name=_expanded(agency.name),
+            signer_name=result_signer_name(agency=agency),
             stamp=stamp,
             actor=actor,
             heading_fields=_heading_fields(symbol=symbol, place=place_name(agency.unit)),
@@ -749,6 +762,7 @@ def result_number_and_seal(*, document: IssuedDocument, agency: Agency, clerk: A
                 NUMBER_ANCHOR: number_line(symbol=symbol, number=number),
                 DATE_ANCHOR: date_line(place=place_name(agency.unit), day=today),
             },
+            confirmation=confirmation,
         )
         audit_record(
             actor=actor,

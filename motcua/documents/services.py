@@ -81,6 +81,7 @@ def issued_document_create(
     actor: Any,
     verification_code: str | None = None,
     symbol: str = "",
+    confirmation: str = "",
 ) -> IssuedDocument:
     """Sign `pdf_unsigned` in `signer_name`'s name with the active plugin and record it.
 
@@ -91,6 +92,7 @@ def issued_document_create(
 
     Pass the `verification_code` the PDF's QR code was rendered with (`render_result_pdf`);
     without one a new code is drawn (the PDF then carries no QR code of its own).
+    `confirmation` is what the signer typed for the plugin (`Signer.confirmation`).
     """
     what = number or title
     signed = signers.get().sign_pdf(
@@ -98,6 +100,7 @@ def issued_document_create(
         signer_name=signer_name,
         reason=_("Phê duyệt kết quả giải quyết thủ tục hành chính: %(number)s") % {"number": what},
         location=agency.name,
+        confirmation=confirmation,
     )
     digest = hashlib.sha256(signed).hexdigest()
     now = timezone.now()
@@ -136,6 +139,7 @@ def issued_document_seal(
     actor: Any,
     heading_fields: list[HeadingField] | None = None,
     heading_values: Mapping[str, str] | None = None,
+    confirmation: str = "",
 ) -> IssuedDocument:
     """Issue a signed, unnumbered `document`: add the issuing agency's signature in
     `signer_name` (the agency's name), whose visible `stamp` shows `number` and the date of
@@ -147,7 +151,8 @@ def issued_document_seal(
     (`SEAL_FIELD_NAME`), so the leader's signature stays valid. The number must already be
     taken from the register by the caller, in the transaction this runs in. The file is
     saved under a new name; the leader-only file is deleted once the transaction commits (it
-    is the first revision of the sealed one, so nothing is lost).
+    is the first revision of the sealed one, so nothing is lost). `confirmation` is what the
+    clerk typed for the plugin (the organisation token's PIN, a code).
     """
     if document.issued_at is not None:
         raise ApplicationError(_("Văn bản này đã được cấp số và ban hành."), code="document_already_issued")
@@ -167,6 +172,8 @@ def issued_document_seal(
         location=document.issuer_agency.name,
         field_name=SEAL_FIELD_NAME,
         stamp=stamp,
+        seal=True,
+        confirmation=confirmation,
     )
     digest = hashlib.sha256(sealed).hexdigest()
     leader_only = document.file.name

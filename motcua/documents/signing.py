@@ -18,24 +18,16 @@ Plugins:
   certificate of its own.
   For the demo and tests only: its documents have no legal value.
 
-A real adapter registers the same way, in its own module imported at start-up (for example
-from the app's `ready()`), and only has to implement the two methods of `Signer`:
+- "pkcs11" (`motcua.signatures.pkcs11_signer`): a hardware token (the USB tokens officials
+  use) or HSM through PKCS#11; the officer types the token's PIN at signing time.
+- "csc" (`motcua.signatures.csc_signer`): a remote signing service speaking the Cloud
+  Signature Consortium API v2, which keeps the key; the officer confirms each signature with
+  a one-time code the service sends to their phone.
 
-- USB token / HSM (PKCS#11): build pyhanko's
-  `pyhanko.sign.pkcs11.PKCS11Signer(session, cert_label=..., key_label=...)` from a session
-  opened with `pyhanko.sign.pkcs11.open_pkcs11_session(lib_location, slot_no=..., user_pin=...)`
-  and pass it to `PdfSigner` in place of the `SimpleSigner` below (same metadata, stamp and
-  field spec: reuse `sign_with`), choosing the key by `signer_name` (the leader's personal
-  token, or the agency's organisation certificate). `trust_roots()` returns the national
-  root CA certificates.
-- Remote signing (a signing service holding the leader's key, e.g. a provider's cloud-signing
-  API): subclass `pyhanko.sign.signers.Signer` and implement `async_sign_raw(data,
-  digest_algorithm, dry_run=False)` by sending the digest to the service and returning the raw
-  signature; pyhanko builds the CMS and PAdES structure around it. Again reuse `sign_with`.
-
-    @signers.register("pkcs11")
-    def _pkcs11() -> Signer:
-        return Pkcs11Signer(...)  # reads its settings (library, slot, PIN source)
+A plugin registers in its own module imported at start-up (`SignaturesConfig.ready()`),
+builds a pyhanko signer and passes it to `sign_with`, so every plugin gets the same stamp,
+metadata and PAdES level. What the officer must give at signing time is the plugin's
+`confirmation`; a plugin refuses with `SigningFailed` (a Vietnamese message and a code).
 """
 
 from __future__ import annotations
@@ -64,6 +56,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import ApplicationError
 from motcua.core.plugins import Registry
 
 if TYPE_CHECKING:
@@ -102,8 +95,29 @@ class VisibleStamp:
     box: tuple[float, float, float, float]
 
 
+class Confirmation:
+    """What the officer gives at signing time, by plugin."""
+
+    NONE = ""  # nothing (dev-ca)
+    PIN = "pin"  # the token's PIN (pkcs11)
+    CODE = "code"  # a one-time code the signing service sends on request (csc)
+
+
+class SigningFailed(ApplicationError):
+    """The plugin could not sign (token absent, wrong PIN, code refused, service down…):
+    nothing was signed, and the message tells the officer what to do."""
+
+
 class Signer(Protocol):
     """A way of signing PDFs in a person's or an agency's name."""
+
+    # A `Confirmation` value: what `sign_pdf` needs in `confirmation`.
+    confirmation: str
+
+    def confirmation_send(self, *, signer_name: str, seal: bool = False) -> None:
+        """Ask the signing service to send the officer a one-time code (plugins whose
+        confirmation is `Confirmation.CODE`; the others refuse with `SigningFailed`)."""
+        ...
 
     def sign_pdf(
         self,
@@ -114,15 +128,28 @@ class Signer(Protocol):
         location: str,
         field_name: str = DEFAULT_FIELD_NAME,
         stamp: VisibleStamp | None = None,
+        seal: bool = False,
+        confirmation: str = "",
     ) -> bytes:
         """Return `pdf` with a PAdES signature in a new field `field_name` and a visible stamp
         (`stamp`, or the default one) appended as an incremental update, so signatures
-        already in `pdf` stay valid."""
+        already in `pdf` stay valid.
+
+        `seal` is the agency's organisation signature (the electronic seal added at issue),
+        otherwise it is the person's own; `confirmation` is what the officer typed (a PIN, a
+        code; never stored or logged). Raises `SigningFailed`."""
         ...
 
     def trust_roots(self) -> list[Certificate]:
         """Root certificates that signatures made by this plugin chain up to."""
         ...
+
+
+def confirmation_not_needed() -> SigningFailed:
+    """The refusal of `confirmation_send` by a plugin that sends no code."""
+    return SigningFailed(
+        _("Chữ ký số đang dùng không cần mã xác nhận gửi qua điện thoại."), code="signing_code_not_used"
+    )
 
 
 signers = Registry[Signer]("signing")
@@ -269,6 +296,7 @@ class DevCASigner:
     """Development CA: a self-signed root and one EC P-256 certificate per signer name."""
 
     CA_NAME = "motcua Development CA (không có giá trị pháp lý)"
+    confirmation = Confirmation.NONE
 
     def __init__(self, directory: Path | None = None):
         self.directory = Path(directory or Path(settings.VAR_DIR) / "dev-ca")
@@ -388,6 +416,8 @@ class DevCASigner:
         location: str,
         field_name: str = DEFAULT_FIELD_NAME,
         stamp: VisibleStamp | None = None,
+        seal: bool = False,
+        confirmation: str = "",
     ) -> bytes:
         from pyhanko.sign.signers import SimpleSigner
 
@@ -404,6 +434,9 @@ class DevCASigner:
             field_name=field_name,
             stamp=stamp,
         )
+
+    def confirmation_send(self, *, signer_name: str, seal: bool = False) -> None:
+        raise confirmation_not_needed()
 
     def trust_roots(self) -> list[Certificate]:
         _key, cert = self._ensure_ca()

@@ -12,7 +12,7 @@ attempts are audited.
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -27,7 +27,13 @@ from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import OrgUnitKind, Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
-from motcua.documents.results import result_number_and_seal, result_sign, result_store_for_citizen
+from motcua.documents.results import (
+    result_number_and_seal,
+    result_sign,
+    result_signer_name,
+    result_store_for_citizen,
+)
+from motcua.documents.signing import SigningFailed, signers
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
 from motcua.dossiers.deadlines import allotted_due, paused_working_time, process_step_due, shift
 from motcua.dossiers.fees import fees_blocking, fees_paid_guard
@@ -625,14 +631,62 @@ def processing_resume(*, dossier: Dossier, actor: Any, note: str) -> Dossier:
     )
 
 
-def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, revision: int | None) -> DossierStep:
+def _signing_failed(*, officer: Any, step: DossierStep, attempted: str, error: SigningFailed) -> NoReturn:
+    """Record a signing that failed (token absent, wrong PIN or code, service down…) in its
+    own transaction, after the step's has rolled back: nothing was signed or issued, but the
+    attempt stays in the audit trail. Never what the officer typed."""
+    with transaction.atomic():
+        audit_record(
+            actor=officer,
+            action="dossier.signing_failed",
+            obj=step.dossier,
+            summary={"step": step.pk, "attempted": attempted, "code": error.code},
+        )
+    raise error
+
+
+def step_signing_code_send(*, step: DossierStep, officer: Any) -> None:
+    """Ask the signing service to text the officer the one-time code that confirms their
+    signature at approval (their own certificate) or at issue (the agency's), for plugins
+    confirmed by a code (`Confirmation.CODE`). Audit `dossier.signing_code_sent`."""
+    if step.kind not in {StepKind.APPROVE, StepKind.ISSUE}:
+        raise ApplicationError(_("Bước này không ký số văn bản."), code="signing_not_in_step")
+    seal = step.kind == StepKind.ISSUE
+    _check_may_act(officer=officer, step=step, action="issue" if seal else "approve")
+    signer_name = result_signer_name(agency=step.agency, approver=None if seal else officer)
+    try:
+        signers.get().confirmation_send(signer_name=signer_name, seal=seal)
+    except SigningFailed as error:
+        _signing_failed(officer=officer, step=step, attempted="signing_code", error=error)
+    with transaction.atomic():
+        audit_record(
+            actor=officer, action="dossier.signing_code_sent", obj=step.dossier, summary={"step": step.pk}
+        )
+
+
+def step_approve(
+    *, step: DossierStep, leader: Any, decision: str, note: str, revision: int | None, confirmation: str = ""
+) -> DossierStep:
     """The leader approves (or refuses, with reasons) and signs the result document with
-    their personal signature; it has no number yet (the clerk's issue step gives it one)."""
+    their personal signature; it has no number yet (the clerk's issue step gives it one).
+    `confirmation` is what the signing plugin needs from the leader (a PIN, a code); a
+    signing that fails leaves the dossier as it was."""
     if decision not in Outcome.values:
         raise ApplicationError(_("Hãy chọn phê duyệt hoặc không phê duyệt."), code="decision_required")
     if decision == Outcome.REFUSED:
         note = _text(note, what=_("lý do không giải quyết"))
     _check_may_act(officer=leader, step=step, action="approve")
+    try:
+        return _approve(
+            step=step, leader=leader, decision=decision, note=note, revision=revision, confirmation=confirmation
+        )
+    except SigningFailed as error:
+        _signing_failed(officer=leader, step=step, attempted="approve", error=error)
+
+
+def _approve(
+    *, step: DossierStep, leader: Any, decision: str, note: str, revision: int | None, confirmation: str
+) -> DossierStep:
     with transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.APPROVE})
         consultations_answered_guard(fresh)
@@ -648,6 +702,7 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
             outcome=decision,
             note=dossier.outcome_note,
             actor=leader,
+            confirmation=confirmation,
         )
         dossier.result_document = document
         _advance(dossier=dossier, step=fresh, now=now)
@@ -663,12 +718,21 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
         return fresh
 
 
-def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossier:
+def step_issue(*, step: DossierStep, clerk: Any, revision: int | None, confirmation: str = "") -> Dossier:
     """The clerk registers and releases the signed result: numbers and dates it in the
     agency's register and adds the agency's signature (Decree 30/2020/NĐ-CP), then it
     reaches the citizen's store, and the one-stop unit (or, for online delivery, the citizen
-    directly) gets it."""
+    directly) gets it. `confirmation` is what the signing plugin needs from the clerk for the
+    agency's certificate; a signing that fails leaves the dossier and the register as they
+    were."""
     _check_may_act(officer=clerk, step=step, action="issue")
+    try:
+        return _issue(step=step, clerk=clerk, revision=revision, confirmation=confirmation)
+    except SigningFailed as error:
+        _signing_failed(officer=clerk, step=step, attempted="issue", error=error)
+
+
+def _issue(*, step: DossierStep, clerk: Any, revision: int | None, confirmation: str) -> Dossier:
     with transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.ISSUE})
         result_signed_guard(dossier)
@@ -676,7 +740,7 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
 
         assert dossier.result_document is not None
         document = result_number_and_seal(
-            document=dossier.result_document, agency=fresh.agency, clerk=clerk, actor=clerk
+            document=dossier.result_document, agency=fresh.agency, clerk=clerk, actor=clerk, confirmation=confirmation
         )
         result_store_for_citizen(dossier=dossier, document=document)
         now = timezone.now()

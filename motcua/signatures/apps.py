@@ -6,3 +6,7 @@ class SignaturesConfig(AppConfig):
     name = "motcua.signatures"
     label = "signatures"
     verbose_name = _("Chữ ký số")
+
+    def ready(self) -> None:
+        # The signing plugins register themselves with `documents.signing.signers`.
+        from motcua.signatures import csc_signer, pkcs11_signer  # noqa: F401

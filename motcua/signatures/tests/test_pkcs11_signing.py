@@ -1,0 +1,123 @@
+"""Signing results on a hardware token through PKCS#11 (a SoftHSM2 token holding the test
+hierarchy's keys): the leader's approval and the clerk's issue sign with the token's keys
+after the PIN; a wrong PIN, an absent token, a missing key or an expired certificate refuse
+with their message, leave the dossier as it was and are recorded."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from motcua.catalog.constants import StepKind
+from motcua.documents.signing import SigningFailed, signers, validate_signed_pdf
+from motcua.dossiers.constants import DossierStatus, Outcome
+from motcua.dossiers.processing import step_approve, step_issue
+from motcua.signatures.pkcs11_signer import Pkcs11Signer
+from motcua.signatures.pki_simulator import PkiSimulator
+from motcua.signatures.testing import SoftHsmToken
+from motcua.signatures.tests.conftest import AGENCY_NAME, LEADER_NAME, Ward, pdfsig
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token_plugin(settings: Any, softhsm_token: SoftHsmToken, test_trust_roots: Path) -> SoftHsmToken:
+    settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "signing": "pkcs11"}
+    settings.MOTCUA_PKCS11 = {
+        "library": softhsm_token.library,
+        "token": softhsm_token.LABEL,
+        "key": "leader",
+        "seal_token": "",
+        "seal_key": "agency",
+    }
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(test_trust_roots)]
+    return softhsm_token
+
+
+def test_a_result_approved_and_issued_with_the_token_verifies(
+    ward: Ward, token_plugin: SoftHsmToken, pki_simulator: PkiSimulator, tmp_path: Path
+) -> None:
+    assert isinstance(signers.get(), Pkcs11Signer)
+    step_approve(
+        step=ward.step(StepKind.APPROVE),
+        leader=ward.leader,
+        decision=Outcome.GRANTED,
+        note="",
+        revision=None,
+        confirmation=token_plugin.PIN,
+    )
+    step_issue(step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation=token_plugin.PIN)
+
+    ward.dossier.refresh_from_db()
+    assert ward.dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
+    document = ward.dossier.result_document
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    report = validate_signed_pdf(pdf)  # against MOTCUA_SIGNING_TRUST_ROOTS: the test root
+    assert report.valid, report.problem
+    assert report.signers == (LEADER_NAME, AGENCY_NAME)
+
+    # Made by the token's certificates, as pyhanko reads them…
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    embedded = PdfFileReader(__import__("io").BytesIO(pdf)).embedded_signatures
+    assert [sig.signer_cert.dump() for sig in embedded] == [
+        pki_simulator.arch.get_cert("leader").dump(),
+        pki_simulator.arch.get_cert("agency").dump(),
+    ]
+    # …and as poppler's independent validator does.
+    said = pdfsig(pdf, tmp_path)
+    assert said.count("Signature Validation: Signature is Valid.") == 2, said
+    assert f"Signer Certificate Common Name: {LEADER_NAME}" in said
+    assert f"Signer Certificate Common Name: {AGENCY_NAME}" in said
+    assert "Signature Field Name: CoQuan" in said and "Total document signed" in said
+
+
+@pytest.mark.parametrize(
+    ("change", "pin", "code", "message"),
+    [
+        ({}, "000000", "signing_pin_incorrect", "Mã PIN của thiết bị ký số không đúng"),
+        ({}, "", "signing_pin_missing", "Hãy nhập mã PIN"),
+        ({"token": "token-not-plugged-in"}, SoftHsmToken.PIN, "signing_token_absent", "hãy cắm thiết bị"),
+        ({"library": "/nonexistent/libpkcs11.so"}, SoftHsmToken.PIN, "signing_token_absent", "hãy cắm thiết bị"),
+        ({"key": "nobody"}, SoftHsmToken.PIN, "signing_key_missing", "không có khóa và chứng thư số"),
+        ({"key": "expired"}, SoftHsmToken.PIN, "signing_certificate_expired", "đã hết hạn ngày 01/01/2024"),
+    ],
+)
+def test_a_failed_token_signing_explains_itself_and_changes_nothing(
+    ward: Ward, token_plugin: SoftHsmToken, settings: Any, change: dict[str, str], pin: str, code: str, message: str
+) -> None:
+    settings.MOTCUA_PKCS11 = {**settings.MOTCUA_PKCS11, **change}
+    before = ward.snapshot()
+    with pytest.raises(SigningFailed) as refused:
+        step_approve(
+            step=ward.step(StepKind.APPROVE),
+            leader=ward.leader,
+            decision=Outcome.GRANTED,
+            note="",
+            revision=None,
+            confirmation=pin,
+        )
+    assert refused.value.code == code
+    assert message in refused.value.message
+    assert ward.snapshot() == before
+    step = ward.step(StepKind.APPROVE)
+    assert ward.failures() == [{"step": step.pk, "attempted": "approve", "code": code}]
+
+
+def test_the_agency_seal_needs_the_organisation_token_pin_too(ward: Ward, token_plugin: SoftHsmToken) -> None:
+    step_approve(
+        step=ward.step(StepKind.APPROVE),
+        leader=ward.leader,
+        decision=Outcome.GRANTED,
+        note="",
+        revision=None,
+        confirmation=token_plugin.PIN,
+    )
+    before = ward.snapshot()
+    with pytest.raises(SigningFailed) as refused:
+        step_issue(step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation="999999")
+    assert refused.value.code == "signing_pin_incorrect"
+    # No number was drawn from the register, the leader-signed file is untouched.
+    assert ward.snapshot() == before
+    assert ward.failures()[-1]["attempted"] == "issue"
