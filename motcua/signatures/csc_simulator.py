@@ -22,15 +22,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import secrets
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Self
 
 from aiohttp import web
 
 from motcua.signatures.hierarchy import TEST_PKI_CONFIG, TEST_PKI_DIR
+
+# aiohttp logs every request at INFO; the endpoints called are in `requests` instead.
+logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ class CscSimulator:
         config = CertomancerConfig.from_file(
             str(TEST_PKI_CONFIG), key_search_dir=str(TEST_PKI_DIR), external_url_prefix=self.pki_url
         )
-        dummy = CSCWithCertomancer(config, service_params=DummyServiceParams(hash_pinning_required=True))
+        with warnings.catch_warnings():  # csc_dummy keys its app's state with strings
+            warnings.simplefilter("ignore")
+            dummy = CSCWithCertomancer(config, service_params=DummyServiceParams(hash_pinning_required=True))
 
         @web.middleware
         async def outage(request: web.Request, handler: Any) -> web.StreamResponse:

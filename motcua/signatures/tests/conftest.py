@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from motcua.core.models import AuditEvent
 from motcua.catalog.constants import StepKind
+from motcua.core.models import AuditEvent
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.services import staff_ensure
@@ -60,7 +60,7 @@ def ward(hung: Any, birth_version: Any) -> Ward:
         actor="test",
         username="xa.lanh",
         full_name=LEADER_NAME,
-        password="x",  # noqa: S106 - test account
+        password="x",
         roles=[(Role.LEADER, "UBND-24121", None)],
     )
     clerk = officer("xa.vt", role=Role.CLERK)
@@ -75,4 +75,4 @@ def pdfsig(pdf: bytes, tmp_path: Any) -> str:
     """What poppler's independent validator says about `pdf`'s signatures."""
     path = tmp_path / "signed.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout  # noqa: S603,S607
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
