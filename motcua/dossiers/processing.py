@@ -659,9 +659,7 @@ def step_signing_code_send(*, step: DossierStep, officer: Any) -> None:
     except SigningFailed as error:
         _signing_failed(officer=officer, step=step, attempted="signing_code", error=error)
     with transaction.atomic():
-        audit_record(
-            actor=officer, action="dossier.signing_code_sent", obj=step.dossier, summary={"step": step.pk}
-        )
+        audit_record(actor=officer, action="dossier.signing_code_sent", obj=step.dossier, summary={"step": step.pk})
 
 
 def step_approve(

@@ -137,9 +137,7 @@ class CscSimulator:
         loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, self.host, self.port)
         loop.run_until_complete(site.start())
-        server = site._server
-        assert server is not None
-        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        self.port = int(runner.addresses[0][1])  # the port the system chose for port 0
         self._loop, self._runner = loop, runner
         threading.Thread(target=loop.run_forever, name="csc-simulator", daemon=True).start()
         return self
