@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -177,9 +177,6 @@ class CscSigner:
             code="signing_key_missing",
         )
 
-    def _failed(self, answer: ServiceAnswer) -> NoReturn:
-        raise _refusal(answer) from None
-
     @_outside_event_loop
     def confirmation_send(self, *, signer_name: str, seal: bool = False) -> None:
         import aiohttp
@@ -193,7 +190,7 @@ class CscSigner:
         try:
             asyncio.run(send())
         except ServiceAnswer as answer:
-            self._failed(answer)
+            raise _refusal(answer) from None
 
     @_outside_event_loop
     def sign_pdf(
@@ -235,7 +232,7 @@ class CscSigner:
                 stamp=stamp,
             )
         except ServiceAnswer as answer:
-            self._failed(answer)
+            raise _refusal(answer) from None
 
     def trust_roots(self) -> list[Certificate]:
         return configured_trust_roots()

@@ -87,7 +87,6 @@ class Pkcs11Signer:
             signer = PKCS11Signer(session, cert_label=key_label, key_label=key_label, other_certs_to_pull=None)
             try:
                 cert = signer.signing_cert
-                signer.cert_registry  # noqa: B018 - loads the CA certificates stored beside it
             except (p11.PKCS11Error, SigningError):
                 raise SigningFailed(
                     _("Thiết bị ký số không có khóa và chứng thư số “%(label)s”.") % {"label": key_label},

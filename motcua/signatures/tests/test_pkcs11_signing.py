@@ -3,12 +3,16 @@ hierarchy's keys): the leader's approval and the clerk's issue sign with the tok
 after the PIN; a wrong PIN, an absent token, a missing key or an expired certificate refuse
 with their message, leave the dossier as it was and are recorded."""
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from motcua.catalog.constants import StepKind
+from motcua.core.models import AuditEvent
 from motcua.documents.signing import SigningFailed, signers, validate_signed_pdf
 from motcua.dossiers.constants import DossierStatus, Outcome
 from motcua.dossiers.processing import step_approve, step_issue
@@ -60,7 +64,7 @@ def test_a_result_approved_and_issued_with_the_token_verifies(
     # Made by the token's certificates, as pyhanko reads them…
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    embedded = PdfFileReader(__import__("io").BytesIO(pdf)).embedded_signatures
+    embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     assert [sig.signer_cert.dump() for sig in embedded] == [
         pki_simulator.arch.get_cert("leader").dump(),
         pki_simulator.arch.get_cert("agency").dump(),
@@ -121,3 +125,23 @@ def test_the_agency_seal_needs_the_organisation_token_pin_too(ward: Ward, token_
     # No number was drawn from the register, the leader-signed file is untouched.
     assert ward.snapshot() == before
     assert ward.failures()[-1]["attempted"] == "issue"
+
+
+def test_the_approval_screen_asks_for_the_pin_only_with_a_token(
+    ward: Ward, token_plugin: SoftHsmToken, settings: Any, client: Client
+) -> None:
+    client.force_login(ward.leader)
+    page = reverse("backoffice:dossier_detail", args=[ward.dossier.pk])
+    action = reverse("backoffice:step_action", args=[ward.dossier.pk, ward.step(StepKind.APPROVE).pk])
+    html = client.get(page).content.decode()
+    assert 'type="password"' in html and 'name="signing_confirmation"' in html
+    assert 'value="signing_code"' not in html  # a token sends no code
+
+    client.post(action, {"action": "approve", "signing_confirmation": token_plugin.PIN})
+    ward.dossier.refresh_from_db()
+    assert ward.dossier.result_document is not None
+    assert token_plugin.PIN not in str(list(AuditEvent.objects.values_list("summary", flat=True)))
+
+    settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "signing": "dev-ca"}
+    client.force_login(ward.clerk)
+    assert 'name="signing_confirmation"' not in client.get(page).content.decode()
