@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.forms import StaffAuthenticationForm
@@ -292,6 +293,7 @@ STEP_DONE_MESSAGES = {
 
 @login_required
 @require_POST
+@sensitive_post_parameters("signing_confirmation")  # a token's PIN never reaches an error report
 def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     """Every action on a step goes through the processing services, which check role and state."""
     dossier = dossier_get_for_officer(user=request.user, pk=pk)
