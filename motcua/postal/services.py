@@ -94,7 +94,9 @@ def _next_number(*, post_office_id: int, year: int) -> int:
     return (last or 0) + 1
 
 
-def hand_over_create(*, clerk: Any, post_office: PostOffice, agency: Agency, dossier_ids: list[int]) -> PaperHandOver:
+def hand_over_create(
+    *, clerk: Any, post_office: PostOffice, agency_id: int | None, dossier_ids: list[int]
+) -> PaperHandOver:
     """Record the papers of the chosen dossiers handed to the agency's one-stop unit."""
     if not clerk_works_at(user=clerk, post_office_id=post_office.pk):
         raise postal_forbidden(
@@ -104,6 +106,9 @@ def hand_over_create(*, clerk: Any, post_office: PostOffice, agency: Agency, dos
             message=_("Chỉ nhân viên của %(office)s được lập biên bản bàn giao của bưu cục này.")
             % {"office": post_office.name},
         )
+    agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
+    if agency is None:
+        raise ApplicationError(_("Không xác định được cơ quan nhận hồ sơ; hãy tải lại trang."), code="hand_over_agency")
     chosen = sorted(set(dossier_ids))
     if not chosen:
         raise ApplicationError(_("Hãy chọn ít nhất một hồ sơ để bàn giao."), code="hand_over_empty")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import PROVINCE_WIDE_ROLES
-from motcua.directory.models import Agency, PostOffice, StaffRole
+from motcua.directory.models import PostOffice, StaffRole
 from motcua.postal.record_pdf import hand_over_pdf
 from motcua.postal.selectors import (
     post_office_page,
@@ -66,13 +66,12 @@ def _dossier_ids(request: HttpRequest) -> list[int]:
 def hand_over_new(request: HttpRequest, code: str) -> HttpResponse:
     post_office = _post_office_for(request, code)
     agency_id = request.POST.get("agency", "")
-    agency = Agency.objects.filter(pk=agency_id).first() if agency_id.isdigit() else None
-    if agency is None:
-        messages.error(request, _("Không xác định được cơ quan nhận hồ sơ; hãy tải lại trang."))
-        return redirect("postal:office", code=post_office.code)
     try:
         record = hand_over_create(
-            clerk=request.user, post_office=post_office, agency=agency, dossier_ids=_dossier_ids(request)
+            clerk=request.user,
+            post_office=post_office,
+            agency_id=int(agency_id) if agency_id.isdigit() else None,
+            dossier_ids=_dossier_ids(request),
         )
     except PostalForbidden as error:
         raise PermissionDenied(error.message) from error

@@ -50,9 +50,9 @@ def test_records_are_numbered_per_office_and_year_and_count_each_dossiers_papers
     other_clerk = postal_clerk("bd.khac", elsewhere)
     theirs = posted_dossier(hung, birth_version, clerk=other_clerk)
 
-    record = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[second.pk, first.pk])
-    later = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[third.pk])
-    own_first = hand_over_create(clerk=other_clerk, post_office=elsewhere, agency=ward, dossier_ids=[theirs.pk])
+    record = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[second.pk, first.pk])
+    later = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[third.pk])
+    own_first = hand_over_create(clerk=other_clerk, post_office=elsewhere, agency_id=ward.pk, dossier_ids=[theirs.pk])
 
     year = timezone.localdate().year
     assert (record.year, record.number, later.number, own_first.number) == (year, 1, 2, 1)
@@ -68,14 +68,14 @@ def test_records_are_numbered_per_office_and_year_and_count_each_dossiers_papers
 def test_a_second_click_gets_the_first_record_back(hung, birth_version, office, clerk, ward) -> None:
     dossiers = [posted_dossier(hung, birth_version, clerk=clerk) for _ in range(2)]
     ids = [dossier.pk for dossier in dossiers]
-    first = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=ids)
-    again = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=list(reversed(ids)))
+    first = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=ids)
+    again = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=list(reversed(ids)))
     assert again.pk == first.pk
     assert PaperHandOver.objects.count() == 1
     # One of them again with a new one: refused, the dossier's papers already travelled.
     extra = posted_dossier(hung, birth_version, clerk=clerk)
     with pytest.raises(ApplicationError) as refused:
-        hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[ids[0], extra.pk])
+        hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[ids[0], extra.pk])
     assert refused.value.code == "hand_over_taken"
     assert not PaperHandOverItem.objects.filter(dossier=extra).exists()
 
@@ -89,13 +89,15 @@ def test_only_the_offices_own_dossiers_for_that_agency_go_into_its_record(
     ours = posted_dossier(hung, birth_version, clerk=clerk)
     for chosen in ([online.pk], [theirs.pk], [ours.pk, online.pk]):
         with pytest.raises(ApplicationError) as refused:
-            hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=chosen)
+            hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=chosen)
         assert refused.value.code == "hand_over_ineligible"
     with pytest.raises(ApplicationError) as wrong_agency:
-        hand_over_create(clerk=clerk, post_office=office, agency=Agency.objects.get(code="STP"), dossier_ids=[ours.pk])
+        hand_over_create(
+            clerk=clerk, post_office=office, agency_id=Agency.objects.get(code="STP").pk, dossier_ids=[ours.pk]
+        )
     assert wrong_agency.value.code == "hand_over_ineligible"
     with pytest.raises(ApplicationError, match="ít nhất một hồ sơ"):
-        hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[])
+        hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[])
     assert PaperHandOver.objects.count() == 0
 
 
@@ -106,7 +108,7 @@ def test_a_clerk_of_another_office_or_an_officer_cannot_make_the_offices_record(
     stranger = postal_clerk("bd.khac", post_office("BD-KHAC"))
     for user in (stranger, officer("xa.tn")):
         with pytest.raises(PostalForbidden, match=office.name):
-            hand_over_create(clerk=user, post_office=office, agency=ward, dossier_ids=[ours.pk])
+            hand_over_create(clerk=user, post_office=office, agency_id=ward.pk, dossier_ids=[ours.pk])
     assert PaperHandOver.objects.count() == 0
     assert AuditEvent.objects.filter(action="postal.forbidden", actor=stranger).exists()
 
@@ -115,7 +117,7 @@ def test_the_printed_record_names_both_sides_each_dossier_and_the_totals(
     hung, birth_version, office, clerk, ward
 ) -> None:
     dossiers = [posted_dossier(hung, birth_version, clerk=clerk) for _ in range(2)]
-    record = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[d.pk for d in dossiers])
+    record = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[d.pk for d in dossiers])
     text = _pdf_text(hand_over_pdf(record=record))
     assert "BIÊN BẢN BÀN GIAO HỒ SƠ" in text.upper()
     assert f"Số: {record.label}" in text
@@ -132,7 +134,7 @@ def test_the_printed_record_names_both_sides_each_dossier_and_the_totals(
 
 def test_the_ward_confirms_with_a_discrepancy_noted_once(hung, birth_version, office, clerk, ward) -> None:
     first, second = (posted_dossier(hung, birth_version, clerk=clerk) for _ in range(2))
-    record = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[first.pk, second.pk])
+    record = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[first.pk, second.pk])
     sent = birth_version.components.count()
     reception = officer("xa.tn")
     received = {first.pk: str(sent), second.pk: str(sent - 1)}
@@ -164,7 +166,7 @@ def test_the_ward_confirms_with_a_discrepancy_noted_once(hung, birth_version, of
 
 def test_only_the_receiving_agencys_reception_officer_confirms(hung, birth_version, office, clerk, ward) -> None:
     dossier = posted_dossier(hung, birth_version, clerk=clerk)
-    record = hand_over_create(clerk=clerk, post_office=office, agency=ward, dossier_ids=[dossier.pk])
+    record = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[dossier.pk])
     counts = {dossier.pk: str(birth_version.components.count())}
     for user in (officer("xa.cv", role=Role.SPECIALIST), officer("stp.tn", agency="STP"), clerk):
         with pytest.raises(PostalForbidden):
