@@ -66,7 +66,7 @@ from motcua.payments.constants import PAYABLE_STATUSES
 from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
 from motcua.payments.receipts import fee_agency_ids, officer_may_handle_fees
-from motcua.postal.services import clerk_post_office
+from motcua.postal.services import clerk_post_office, officer_receives
 
 
 class LoginView(auth_views.LoginView):
@@ -95,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sees_collections": collected is None or collected.exists(),
         "sees_finance": (fee_agencies := fee_agency_ids(request.user)) is None or bool(fee_agencies),
         "post_office": clerk_post_office(request.user),
-        "receives_by_post": StaffRole.objects.filter(user=request.user, role=Role.RECEPTION).exists(),
+        "receives_by_post": officer_receives(request.user),
     }
     return render(request, "backoffice/home.html", context)
 

@@ -9,12 +9,17 @@ from django.utils.translation import gettext as _
 from motcua.catalog.constants import StepKind
 from motcua.delivery.constants import ShipmentStatus
 from motcua.delivery.models import Shipment
-from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
+from motcua.directory.constants import Role
 from motcua.directory.models import PostOffice, StaffRole
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.postal.models import PaperHandOver, PaperHandOverItem
-from motcua.postal.services import received_at_post_office
+from motcua.postal.services import (
+    clerk_works_at,
+    officer_may_confirm,
+    received_at_post_office,
+    user_oversees_province,
+)
 
 
 def dossiers_to_hand_over(post_office: PostOffice) -> QuerySet[Dossier]:
@@ -107,11 +112,10 @@ def record_get_for(*, user: Any, pk: int) -> PaperHandOver:
 
 
 def record_readable(*, user: Any, record: PaperHandOver) -> bool:
-    roles = StaffRole.objects.filter(user=user)
     return (
-        roles.filter(role__in=PROVINCE_WIDE_ROLES).exists()
-        or roles.filter(role=Role.POSTAL, post_office_id=record.post_office_id).exists()
-        or roles.filter(role=Role.RECEPTION, agency_id=record.agency_id).exists()
+        clerk_works_at(user=user, post_office_id=record.post_office_id)
+        or officer_may_confirm(officer=user, record=record)
+        or user_oversees_province(user)
     )
 
 

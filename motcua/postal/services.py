@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
-from motcua.directory.constants import Role
+from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import Agency, PostOffice, StaffRole
 from motcua.dossiers.constants import Channel, DossierStatus
 from motcua.dossiers.models import Dossier
@@ -49,6 +49,15 @@ def clerk_post_office(user: Any) -> PostOffice | None:
 
 def clerk_works_at(*, user: Any, post_office_id: int) -> bool:
     return StaffRole.objects.filter(user=user, role=Role.POSTAL, post_office_id=post_office_id).exists()
+
+
+def user_oversees_province(user: Any) -> bool:
+    return StaffRole.objects.filter(user=user, role__in=PROVINCE_WIDE_ROLES).exists()
+
+
+def officer_receives(user: Any) -> bool:
+    """A one-stop reception officer somewhere: records from post offices may come to them."""
+    return StaffRole.objects.filter(user=user, role=Role.RECEPTION).exists()
 
 
 def officer_may_confirm(*, officer: Any, record: PaperHandOver) -> bool:

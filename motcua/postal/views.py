@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import ApplicationError
-from motcua.directory.constants import PROVINCE_WIDE_ROLES
-from motcua.directory.models import PostOffice, StaffRole
+from motcua.directory.models import PostOffice
 from motcua.postal.record_pdf import hand_over_pdf
 from motcua.postal.selectors import (
     post_office_page,
@@ -27,6 +26,7 @@ from motcua.postal.services import (
     hand_over_confirm,
     hand_over_create,
     officer_may_confirm,
+    user_oversees_province,
 )
 
 
@@ -36,7 +36,7 @@ def _post_office_for(request: HttpRequest, code: str) -> PostOffice:
     user = request.user
     if clerk_works_at(user=user, post_office_id=post_office.pk):
         return post_office
-    if StaffRole.objects.filter(user=user, role__in=PROVINCE_WIDE_ROLES).exists():
+    if user_oversees_province(user):
         return post_office
     raise PermissionDenied(_("Bạn chỉ xem được trang của bưu cục nơi mình làm việc."))
 
