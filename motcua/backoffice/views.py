@@ -105,7 +105,9 @@ def reception_queue(request: HttpRequest) -> HttpResponse:
     """Dossiers waiting at the officer's one-stop units, oldest first, with search and filters."""
     query, channel = request.GET.get("q", "")[:100], request.GET.get("channel", "")
     dossiers = dossier_reception_queue(user=request.user, query=query, channel=channel)
-    page = Paginator(dossiers.select_related("applicant__citizen"), 50).get_page(request.GET.get("page"))
+    # A post office's dossier shows where its papers are (docs/postal.md).
+    dossiers = dossiers.select_related("applicant__citizen", "paper_hand_over__record")
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     context = {"page_obj": page, "q": query, "channel": channel, "channels": Channel.choices}
     return render(request, "backoffice/reception_queue.html", context)
 

@@ -5,6 +5,7 @@ officers get 403. The clerk makes a record from the page (two posts, one record)
 one-stop officer sees its dossiers "đang chuyển" and confirms it with a discrepancy."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -34,6 +35,19 @@ def _shipment(dossier, status: str, by) -> Shipment:  # type: ignore[no-untyped-
         sent_by=by,
         failure_reason="Không có người nhận" if status == ShipmentStatus.FAILED else "",
     )
+
+
+def _papers_states(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Dossier code → where its papers are, as the reception queue says."""
+    html = client.get(reverse("backoffice:reception_queue")).content.decode()
+    rows = html.split("<tr>")[2:]
+    return {
+        re.search(r">([^<]+)</a></td>", row).group(1): re.search(
+            r'data-testid="papers-state"[^>]*>([^<]+)<', row
+        ).group(1)  # type: ignore[union-attr]
+        for row in rows
+        if "papers-state" in row
+    }
 
 
 def test_the_office_page_lists_its_own_work_and_refuses_others(client, hung, birth_version) -> None:
@@ -103,6 +117,11 @@ def test_the_clerk_makes_one_record_from_the_page_and_the_ward_confirms_it(clien
     reception = officer("xa.tn")
     client.force_login(reception)
     incoming = client.get(reverse("postal:incoming")).content.decode()
+    assert _papers_states(client) == {
+        first.code: "Đang chuyển",
+        second.code: "Đang chuyển",
+        third.code: "Giấy tờ còn ở bưu điện",
+    }
     assert reverse("postal:record", args=[record.pk]) in incoming and "Đang chuyển" in incoming
     sent = record.items.get(dossier=first).papers_sent
     confirm = reverse("postal:record_confirm", args=[record.pk])
@@ -118,6 +137,7 @@ def test_the_clerk_makes_one_record_from_the_page_and_the_ward_confirms_it(clien
     )
     record.refresh_from_db()
     assert record.confirmed_by == reception
+    assert _papers_states(client)[first.code] == "Đã nhận giấy tờ"
     assert record.items.get(dossier=first).discrepancy == "Thừa một bản sao"
     assert reverse("postal:record", args=[record.pk]) not in client.get(reverse("postal:incoming")).content.decode()
     # The specialist of the ward reads no record and confirms nothing.
