@@ -130,7 +130,9 @@ def hand_over_create(
             records = set(taken.values())
             if len(taken) == len(chosen) and len(records) == 1:
                 # The same dossiers, all in one record already: a second click or a resent form.
-                return PaperHandOver.objects.get(pk=records.pop())
+                same = PaperHandOver.objects.filter(pk=records.pop(), post_office=post_office, agency=agency).first()
+                if same is not None:
+                    return same
             raise ApplicationError(
                 _("Có hồ sơ đã được bàn giao trong biên bản khác; hãy tải lại trang và chọn lại."),
                 code="hand_over_taken",

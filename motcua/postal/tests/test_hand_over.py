@@ -99,6 +99,11 @@ def test_only_the_offices_own_dossiers_for_that_agency_go_into_its_record(
     with pytest.raises(ApplicationError, match="ít nhất một hồ sơ"):
         hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[])
     assert PaperHandOver.objects.count() == 0
+    # Another office's dossier already in its record: not this office's record to get back.
+    hand_over_create(clerk=theirs.submitted_by, post_office=elsewhere, agency_id=ward.pk, dossier_ids=[theirs.pk])
+    with pytest.raises(ApplicationError) as taken:
+        hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[theirs.pk])
+    assert taken.value.code == "hand_over_taken"
 
 
 def test_a_clerk_of_another_office_or_an_officer_cannot_make_the_offices_record(
