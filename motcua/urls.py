@@ -20,6 +20,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.reports.staff_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.delivery.urls")),
+    path("can-bo/", include("motcua.postal.urls")),
     path("can-bo/", include("motcua.exchange.urls")),
     path("can-bo/", include("motcua.national.urls")),
     path("can-bo/", include("motcua.payments.collections_urls")),

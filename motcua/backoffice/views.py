@@ -69,6 +69,7 @@ from motcua.payments.constants import PAYABLE_STATUSES
 from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
 from motcua.payments.receipts import fee_agency_ids, officer_may_handle_fees
+from motcua.postal.services import clerk_post_office, officer_receives
 
 
 class LoginView(auth_views.LoginView):
@@ -96,6 +97,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "sees_national_sync": overseen is None or overseen.exists(),
         "sees_collections": collected is None or collected.exists(),
         "sees_finance": (fee_agencies := fee_agency_ids(request.user)) is None or bool(fee_agencies),
+        "post_office": clerk_post_office(request.user),
+        "receives_by_post": officer_receives(request.user),
     }
     return render(request, "backoffice/home.html", context)
 
@@ -105,7 +108,9 @@ def reception_queue(request: HttpRequest) -> HttpResponse:
     """Dossiers waiting at the officer's one-stop units, oldest first, with search and filters."""
     query, channel = request.GET.get("q", "")[:100], request.GET.get("channel", "")
     dossiers = dossier_reception_queue(user=request.user, query=query, channel=channel)
-    page = Paginator(dossiers.select_related("applicant__citizen"), 50).get_page(request.GET.get("page"))
+    # A post office's dossier shows where its papers are (docs/postal.md).
+    dossiers = dossiers.select_related("applicant__citizen", "paper_hand_over__record")
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     context = {"page_obj": page, "q": query, "channel": channel, "channels": Channel.choices}
     return render(request, "backoffice/reception_queue.html", context)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.events",
     "motcua.delivery",
+    "motcua.postal",
     "motcua.integrations",
     "motcua.exchange",
     "motcua.national",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from motcua.directory.models import AdministrativeUnit, Agency, OrgUnit, StaffRole
+from motcua.directory.models import AdministrativeUnit, Agency, OrgUnit, PostOffice, StaffRole
 
 
 @admin.register(AdministrativeUnit)
@@ -25,10 +25,18 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
     inlines = [OrgUnitInline]
 
 
+@admin.register(PostOffice)
+class PostOfficeAdmin(admin.ModelAdmin[PostOffice]):
+    list_display = ["code", "name", "unit"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["unit"]
+    filter_horizontal = ["agencies"]
+
+
 @admin.register(StaffRole)
 class StaffRoleAdmin(admin.ModelAdmin[StaffRole]):
-    list_display = ["user", "role", "agency", "org_unit"]
+    list_display = ["user", "role", "agency", "org_unit", "post_office"]
     list_filter = ["role", "agency__kind"]
     search_fields = ["user__username", "user__last_name", "agency__name"]
     autocomplete_fields = ["agency"]
-    raw_id_fields = ["user", "org_unit"]
+    raw_id_fields = ["user", "org_unit", "post_office"]

@@ -12,8 +12,8 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.processes import process_current
 from motcua.core.audit import audit_record
 from motcua.directory.constants import AgencyKind, OrgUnitKind, Role
-from motcua.directory.models import Agency, OrgUnit
-from motcua.directory.services import staff_ensure
+from motcua.directory.models import Agency, OrgUnit, PostOffice
+from motcua.directory.services import post_office_assign, staff_ensure
 from motcua.dossiers.demo_answers import DEMO_HOME_UNIT
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.processing import process_step_place
@@ -206,7 +206,27 @@ def demo_staff_ensure(*, actor: Any, password: str | None = DEMO_PASSWORD) -> li
         )
         if any(role == Role.AGENCY_ADMIN for role, _agency, _unit in account["roles"]):
             users[-1].groups.add(agency_admin_group())
+        if any(role == Role.POSTAL for role, _agency, _unit in account["roles"]):
+            post_office_assign(actor=actor, user=users[-1], post_office=demo_post_office_ensure())
     return users
+
+
+DEMO_POST_OFFICE = "BD-TRUNGTAM"
+
+
+def demo_post_office_ensure() -> PostOffice:
+    """The post office where the demo postal clerk works: it serves the provincial service
+    centre and the demo ward, the one-stop units the demo dossiers go to."""
+    centre = Agency.objects.filter(code="TTPVHCC").select_related("unit").first()
+    commune = demo_commune()
+    home = centre or commune or Agency.objects.order_by("pk").first()
+    assert home is not None, "load the directory before the demo staff"
+    office, _ = PostOffice.objects.get_or_create(
+        code=DEMO_POST_OFFICE,
+        defaults={"name": "Bưu điện Trung tâm", "address": "Số 1 đường Bưu Điện", "unit": home.unit},
+    )
+    office.agencies.add(*[agency for agency in (centre, commune) if agency is not None])
+    return office
 
 
 def demo_passwords_issue(*, actor: Any, users: list[Any]) -> dict[str, str]:

@@ -91,6 +91,29 @@ class OrgUnit(models.Model):
         return f"{self.name} – {self.agency.name}"
 
 
+class PostOffice(models.Model):
+    """A post office of the public postal service (bưu điện) that receives dossiers for citizens
+    and carries them, and the results, to and from the one-stop units of the agencies it serves."""
+
+    code = models.CharField(_("mã bưu cục"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="post_offices"
+    )
+    agencies = models.ManyToManyField(
+        Agency, verbose_name=_("cơ quan phục vụ"), blank=True, related_name="post_offices"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bưu cục")
+        verbose_name_plural = _("bưu cục")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffRole(models.Model):
     """A role a staff member holds, scoped to an agency and optionally one of its units.
 
@@ -107,6 +130,15 @@ class StaffRole(models.Model):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("bộ phận"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff_roles"
     )
+    # Where a postal clerk works (role "postal" only): the dossiers they receive are that office's.
+    post_office = models.ForeignKey(
+        PostOffice,
+        verbose_name=_("bưu cục"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_roles",
+    )
 
     class Meta:
         verbose_name = _("vai trò cán bộ")
@@ -119,5 +151,5 @@ class StaffRole(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.org_unit or self.agency or _("toàn tỉnh")
+        where = self.org_unit or self.agency or self.post_office or _("toàn tỉnh")
         return f"{self.user} – {self.get_role_display()} – {where}"

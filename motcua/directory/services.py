@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from motcua.core.audit import audit_record
-from motcua.directory.models import AdministrativeUnit, Agency, OrgUnit, StaffRole
+from motcua.directory.constants import Role
+from motcua.directory.models import AdministrativeUnit, Agency, OrgUnit, PostOffice, StaffRole
 
 DIRECTORY_FORMAT = "motcua.directory/1"
 
@@ -100,3 +101,13 @@ def staff_ensure(
                 org_unit=OrgUnit.objects.get(code=org_code) if org_code else None,
             )
     return user
+
+
+def post_office_assign(*, actor: Any, user: Any, post_office: PostOffice) -> None:
+    """Make the user's postal role that post office's (a postal clerk works at one office)."""
+    with transaction.atomic():
+        role, _ = StaffRole.objects.get_or_create(user=user, role=Role.POSTAL, agency=None, org_unit=None)
+        if role.post_office_id != post_office.pk:
+            role.post_office = post_office
+            role.save(update_fields=["post_office"])
+            audit_record(actor=actor, action="staff.post_office", obj=user, summary={"post_office": post_office.code})

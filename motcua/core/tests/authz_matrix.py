@@ -233,6 +233,17 @@ ENTRIES = [
     writes("delivery:shipment_failed", at("own", "reception")),
     # Nothing was handed over in the world: 404 for all (the readers: delivery/tests/test_delivery_pages.py).
     Entry("delivery:hand_over_note", get=NOBODY),
+    # The post office (motcua/postal): its page for its clerks (the world's postal identity works
+    # at the world's office) and the province-wide roles, who read but make no record (403).
+    # No record exists in the world: 404 for all (the readers: postal/tests/).
+    Entry("postal:my_office", get=frozenset({POSTAL})),
+    Entry("postal:office", get=PROVINCE_WIDE | {POSTAL}, params={"code": "post_office_code"}),
+    writes("postal:hand_over_new", frozenset({POSTAL}), params={"code": "post_office_code"}),
+    Entry("postal:record", get=NOBODY),
+    Entry("postal:record_pdf", get=NOBODY),
+    writes("postal:record_confirm", NOBODY),
+    # The one-stop unit's list of records on their way (filtered to its agencies).
+    Entry("postal:incoming", get=STAFF),
     Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
     # Fees: the receiving agency's one-stop (and finance) staff take them and keep its books;

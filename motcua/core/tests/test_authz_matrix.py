@@ -181,7 +181,8 @@ def _build_world() -> World:
     from motcua.core.text import fold
     from motcua.directory.constants import AgencyKind, Role
     from motcua.directory.demo import agency_admin_group
-    from motcua.directory.models import Agency
+    from motcua.directory.models import Agency, PostOffice
+    from motcua.directory.services import post_office_assign
     from motcua.documents.models import IssuedDocument, StoredDocument
     from motcua.dossiers import services
     from motcua.dossiers.models import DossierStep
@@ -234,6 +235,9 @@ def _build_world() -> World:
             users[identity].is_staff = False
             users[identity].save(update_fields=["is_staff"])
     users[matrix.POSTAL] = _staff("buudien", "postal", None)
+    post_office = PostOffice.objects.create(code="BD-TANLAP", name="Bưu cục Tân Lập", unit=ward.unit)
+    post_office.agencies.add(ward)
+    post_office_assign(actor="test", user=users[matrix.POSTAL], post_office=post_office)
     users["supervisor"] = _staff("giamsat", "supervisor", None)
     users["system_admin"] = _staff("quantri", "system_admin", None, admin_rights=True)
     # A second factor of an officer who is none of the identities: nobody else may remove it.
@@ -324,6 +328,7 @@ def _build_world() -> World:
         "consultation_holder": users["specialist@consulted"].pk,
         "foreign_agency": Agency.objects.get(code="SXD").pk,
         "procedure_code": "1.001193",
+        "post_office_code": post_office.code,
         "group_code": "LT-KS-KT",
         "verification_code": issued.verification_code,
         "receipt_token": receipt.token,
@@ -415,7 +420,13 @@ def outcome(response: HttpResponseBase, entry: Entry | None) -> str:
     return "allow"
 
 
-REFUSALS = {"dossier.step_forbidden", "dossier.action_forbidden", "dossier.reception_forbidden", "payments.forbidden"}
+REFUSALS = {
+    "dossier.step_forbidden",
+    "dossier.action_forbidden",
+    "dossier.reception_forbidden",
+    "payments.forbidden",
+    "postal.forbidden",
+}
 
 
 @functools.cache

@@ -75,6 +75,10 @@ def test_demo_province_is_complete_and_idempotent() -> None:
     assert AdministrativeUnit.objects.filter(parent__code="66", valid_from__isnull=False).count() >= 20
     assert AdministrativeUnit.objects.filter(kind="district").exists(), "the 2016 three-tier shape is kept"
     assert set(StaffRole.objects.values_list("role", flat=True)) == set(Role.values)
+    # The postal clerk works at a post office serving the demo ward (docs/postal.md).
+    postal = StaffRole.objects.get(user__username="buudien", role=Role.POSTAL)
+    assert postal.post_office is not None
+    assert postal.post_office.agencies.filter(kind=AgencyKind.COMMUNE_COMMITTEE).exists()
 
     assert Procedure.objects.count() >= 40
     assert Field.objects.filter(procedures__isnull=False).distinct().count() >= 10
