@@ -4,6 +4,7 @@ lists, counter refunds marked done, receipts cancelled and findings resolved."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -113,6 +114,10 @@ def test_the_finance_page_is_scoped_to_the_agency(submitted, client) -> None:
     client.force_login(officer("xa.cv", role=Role.SPECIALIST))
     assert client.get("/can-bo/thu-phi/").status_code == 403
     client.force_login(officer("giamsat", agency=None, role=Role.SUPERVISOR))
+    assert submitted.code in client.get("/can-bo/thu-phi/").content.decode()
+    # A superuser sees every agency, as on the collections report (not a 403).
+    admin = get_user_model().objects.create_superuser(username="sieuquantri", password="x", email="a@b.vn")
+    client.force_login(admin)
     assert submitted.code in client.get("/can-bo/thu-phi/").content.decode()
 
     client.force_login(reception)
