@@ -320,7 +320,11 @@ def notifications_enqueue_for_transition(
         return []
     messages: list[OutboxMessage] = []
     for event in STATUS_EVENTS.get(to_status, ()):
-        context = {"reason": note} if event in _REASON_FROM_NOTE else None
+        context = {"reason": note} if event in _REASON_FROM_NOTE else {}
+        if event == E.REJECTED:
+            from motcua.payments.refunds import refund_promise
+
+            context["refund"] = refund_promise(dossier)
         messages += notifications_enqueue_for_dossier(dossier=dossier, event=event, context=context)
     return messages
 
