@@ -131,13 +131,7 @@ class Tracking:
         """What the applicant must do next, with the fees still owed while the dossier is open."""
         if self.rated:
             return str(RATED_NEXT_STEP)
-        text = str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
-        if self.dossier.status in FEES_PAYABLE and (owed := fees_unpaid(self.dossier)):
-            text += " " + _("Phí, lệ phí phải nộp: %(amount)s. %(when)s") % {
-                "amount": format_amount(owed),
-                "when": fees_when_text(self.dossier.procedure_version.payment_timing),
-            }
-        return text
+        return next_step_text(self.dossier)
 
     @cached_property
     def rated(self) -> bool:
@@ -339,6 +333,18 @@ def _public_step(step: Any) -> dict[str, Any]:
         "timeliness": _label(step_timeliness(step)),
         "overdue": step_is_overdue(step),
     }
+
+
+def next_step_text(dossier: Dossier) -> str:
+    """What the applicant must do next, with the fees still owed while the dossier is open (the
+    tracking page, and the `next_step` of the messages)."""
+    text = str(NEXT_STEP.get(DossierStatus(dossier.status), ""))
+    if dossier.status in FEES_PAYABLE and (owed := fees_unpaid(dossier)):
+        text += " " + _("Phí, lệ phí phải nộp: %(amount)s. %(when)s") % {
+            "amount": format_amount(owed),
+            "when": fees_when_text(dossier.procedure_version.payment_timing),
+        }
+    return text
 
 
 def tracking_url(dossier: Dossier) -> str:

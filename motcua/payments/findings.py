@@ -19,7 +19,7 @@ def finding_resolve(*, finding: ReconciliationFinding, officer: Any, note: str) 
     agencies = fee_agencies(officer)
     agency_id = finding.payment.dossier.agency_id if finding.payment is not None else None
     # A finding with no payment of ours belongs to no agency: the province-wide roles close it.
-    if agencies is not None and not agencies.filter(pk=agency_id).exists():
+    if agencies is not None and (agency_id is None or not agencies.filter(pk=agency_id).exists()):
         raise fees_forbidden(officer=officer, obj=finding, attempted="finding_resolve")
     with transaction.atomic():
         locked = ReconciliationFinding.objects.select_for_update().get(pk=finding.pk)

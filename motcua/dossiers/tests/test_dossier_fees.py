@@ -181,6 +181,9 @@ def test_paid_before_return_an_online_result_is_not_released_while_unpaid(
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
     assert _active(dossier, StepKind.RETURN) is not None, "the return waits for the payment"
     assert not StoredDocument.objects.filter(source_dossier=dossier).exists(), "withheld until paid"
+    # Not returned in the same action: the citizen is told the result waits, and what to pay.
+    ready = OutboxMessage.objects.get(dossier=dossier, event=NotificationEvent.RESULT_READY, channel="email")
+    assert "Phí, lệ phí phải nộp: 8.000 đồng" in ready.body and "trước khi nhận kết quả" in ready.body
 
 
 def _issued_online_owing(hung: Any, birth_version: Any, staff: dict[str, Any]) -> Dossier:
@@ -199,6 +202,7 @@ def _returned_into_the_store(dossier: Dossier, hung: Any) -> None:
     assert ret.note == "Trả kết quả trực tuyến vào kho dữ liệu." and ret.finished_by is None
     assert StoredDocument.objects.filter(source_dossier=dossier, owner=hung).count() == 1
     assert dossier.events.filter(kind=EventKind.RETURNED).count() == 1
+    assert OutboxMessage.objects.filter(dossier=dossier, event=NotificationEvent.COMPLETED, channel="email").exists()
 
 
 def test_paid_online_before_return_the_online_result_is_returned(
