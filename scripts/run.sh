@@ -43,8 +43,8 @@ cat <<MSG
   API:                 $MOTCUA_PUBLIC_URL/api/docs/
   Sức khỏe hệ thống:   $MOTCUA_PUBLIC_URL/healthz
   Demo logins (password demo@2026): quantri, giamsat, tiepnhan, stp.chuyenvien, stp.lanhdao,
-  stp.vanthu, stp.quantri, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu (phường
-  Tân Lập), and <agency>.tiepnhan/.chuyenvien/.lanhdao/.vanthu for cat, stc, snnmt, syt, bhxh, sxd, bqlkcn
+  stp.vanthu, stp.quantri, buudien, xa.tiepnhan, xa.chuyenvien, xa.lanhdao, xa.vanthu, xa.ketoan
+  (phường Tân Lập; xa.ketoan: fees, receipts, refunds at /can-bo/thu-phi/), and <agency>.tiepnhan/.chuyenvien/.lanhdao/.vanthu for cat, stc, snnmt, syt, bhxh, sxd, bqlkcn
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
   Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
   National portal sync: $MOTCUA_PUBLIC_URL/can-bo/dong-bo-quoc-gia/ (simulator on port $NATIONAL_PORT)

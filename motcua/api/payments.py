@@ -22,7 +22,7 @@ from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_applicant
 from motcua.payments.gateways import GatewayError
-from motcua.payments.models import Payment, Receipt, ReceiptLine
+from motcua.payments.models import Payment, Receipt, ReceiptLine, Refund
 from motcua.payments.online import payment_checkout_url, payment_start
 from motcua.payments.receipt_pdf import receipt_pdf, receipt_verify_url
 from motcua.payments.views import online_return_url
@@ -43,6 +43,20 @@ class FeeLineSerializer(serializers.Serializer):
     explanation = serializers.CharField(help_text="Cách tính, để hiển thị cho người nộp")
 
 
+class RefundSerializer(serializers.ModelSerializer[Refund]):
+    status_label = serializers.CharField(source="get_status_display")
+    method_label = serializers.CharField(source="get_method_display")
+
+    class Meta:
+        model = Refund
+        fields = ["amount", "status", "status_label", "method", "method_label", "requested_at", "done_at"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "method": {"help_text": "gateway: hoàn qua cổng thanh toán; counter: nhận tiền mặt tại Bộ phận Một cửa"},
+            "done_at": {"help_text": "Ngày đã hoàn tiền; null khi chưa hoàn"},
+        }
+
+
 class FeesSerializer(serializers.Serializer):
     lines = FeeLineSerializer(many=True, help_text="Các khoản phải nộp, tính từ tờ khai khi nộp hồ sơ")
     total = serializers.IntegerField(help_text="Tổng phải nộp (đồng)")
@@ -51,6 +65,9 @@ class FeesSerializer(serializers.Serializer):
     owed = serializers.IntegerField(help_text="Còn phải nộp (đồng); 0 khi đã nộp hoặc không phải nộp")
     timing = serializers.ChoiceField(choices=PaymentTiming.choices, help_text="Thời điểm phải nộp")
     timing_label = serializers.CharField()
+    refunds = RefundSerializer(
+        many=True, help_text="Các khoản hoàn trả phí, lệ phí đã nộp (hồ sơ bị từ chối, rút hoặc dừng xử lý)"
+    )
 
 
 class PaymentSerializer(serializers.ModelSerializer[Payment]):
@@ -127,6 +144,7 @@ def fees_data(dossier: Dossier) -> dict[str, Any]:
         "owed": 0 if paid else dossier.fees_due,
         "timing": version.payment_timing,
         "timing_label": version.get_payment_timing_display(),
+        "refunds": Refund.objects.filter(payment__dossier=dossier).order_by("requested_at", "pk"),
     }
 
 

@@ -68,7 +68,7 @@ from motcua.payments.collections import collections_agencies
 from motcua.payments.constants import PAYABLE_STATUSES
 from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
-from motcua.payments.receipts import fee_agency_ids, officer_may_handle_fees
+from motcua.payments.receipts import fee_agencies, officer_may_handle_fees
 from motcua.postal.services import clerk_post_office, officer_receives
 
 
@@ -96,7 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": staff_roles_for_user(user=request.user),
         "sees_national_sync": overseen is None or overseen.exists(),
         "sees_collections": collected is None or collected.exists(),
-        "sees_finance": (fee_agencies := fee_agency_ids(request.user)) is None or bool(fee_agencies),
+        "sees_finance": (finance_agencies := fee_agencies(request.user)) is None or finance_agencies.exists(),
         "post_office": clerk_post_office(request.user),
         "receives_by_post": officer_receives(request.user),
     }

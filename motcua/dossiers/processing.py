@@ -740,7 +740,9 @@ def _issue(*, step: DossierStep, clerk: Any, revision: int | None, confirmation:
         document = result_number_and_seal(
             document=dossier.result_document, agency=fresh.agency, clerk=clerk, actor=clerk, confirmation=confirmation
         )
-        result_store_for_citizen(dossier=dossier, document=document)
+        # A result paid for before its return reaches the citizen's store with the return.
+        if not fees_blocking(dossier, before=PaymentTiming.RETURN):
+            result_store_for_citizen(dossier=dossier, document=document)
         now = timezone.now()
         dossier.processed_at = now
         _finish(fresh, officer=clerk, now=now)
@@ -756,17 +758,37 @@ def _issue(*, step: DossierStep, clerk: Any, revision: int | None, confirmation:
                 "verification_code": document.verification_code,
             },
         )
-        # Fees owed before the return keep the return step open until they are paid.
-        if dossier.delivery_method == DeliveryMethod.ONLINE and not fees_blocking(dossier, before=PaymentTiming.RETURN):
-            returns = [s for s in opened if s.kind == StepKind.RETURN]
-            for return_step in returns:
-                _finish(return_step, officer=clerk, now=now, note=str(_("Trả kết quả trực tuyến vào kho dữ liệu.")))
-            if opened and len(returns) == len(opened):
-                _returned(dossier=dossier, actor=clerk, now=now, note=str(_("Trả kết quả trực tuyến")), step=returns[0])
+        _return_online(dossier=dossier, open_steps=opened, actor=clerk, now=now)
         return dossier
 
 
+def _return_online(*, dossier: Dossier, open_steps: list[DossierStep], actor: Any, now: datetime.datetime) -> None:
+    """Online delivery: putting the result in the citizen's store is the return, so the open
+    return steps close and, when nothing else is open, the dossier is returned. Fees owed
+    before the return keep the return step open until they are paid."""
+    if dossier.delivery_method != DeliveryMethod.ONLINE or fees_blocking(dossier, before=PaymentTiming.RETURN):
+        return
+    returns = [s for s in open_steps if s.kind == StepKind.RETURN]
+    for return_step in returns:
+        _finish(return_step, officer=actor, now=now, note=str(_("Trả kết quả trực tuyến vào kho dữ liệu.")))
+    if returns and len(returns) == len(open_steps):
+        _returned(dossier=dossier, actor=actor, now=now, note=str(_("Trả kết quả trực tuyến")), step=returns[0])
+
+
+def return_online_when_paid(*, dossier: Dossier, actor: Any) -> None:
+    """The fees were just paid (payments.services.payment_paid, on the locked dossier): a result
+    issued for online delivery whose return waited only for them is returned now, as
+    step_issue would have done."""
+    if dossier.status != DossierStatus.PROCESSED:
+        return
+    open_steps = list(dossier.steps.filter(status=StepStatus.ACTIVE).select_related("process_step"))
+    _return_online(dossier=dossier, open_steps=open_steps, actor=actor, now=timezone.now())
+
+
 def _returned(*, dossier: Dossier, actor: Any, now: datetime.datetime, note: str, step: DossierStep) -> None:
+    if dossier.result_document is not None:
+        # Withheld at issue while fees were owed; a copy already made is returned as is.
+        result_store_for_citizen(dossier=dossier, document=dossier.result_document)
     dossier.returned_at = now
     dossier.returned_note = note[:500]
     dossier_transition(

@@ -24,6 +24,7 @@ from motcua.dossiers.processing import officer_event_fields, processing_start
 from motcua.dossiers.services import due_instant
 from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
+from motcua.payments.refunds import refund_promise
 
 MIN_REASON_LENGTH = 10
 
@@ -139,4 +140,5 @@ def dossier_refuse(*, dossier: Dossier, officer: Any, reasons: str, revision: in
             note=text,
             event_payload=_counter_fields(officer=officer, dossier=locked),
         )
-        return slip_issue(dossier=locked, kind=SlipKind.REFUSAL, officer=officer, content={"reasons": text})
+        content = {"reasons": text, "refund": refund_promise(locked)}
+        return slip_issue(dossier=locked, kind=SlipKind.REFUSAL, officer=officer, content=content)

@@ -1,6 +1,7 @@
 """Reads of dossiers, always through a permission check on who asks."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -10,11 +11,13 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.otp import OtpAllowance, otp_allowance
 from motcua.core.errors import ApplicationError
+from motcua.core.money import format_amount
 from motcua.core.workdays import get_calendar
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import Agency, StaffRole
 from motcua.dossiers.constants import DossierStatus, QueueView, StepStatus
 from motcua.dossiers.models import Dossier, DossierGroup, DossierStep
+from motcua.events.constants import EventKind
 
 # Dossiers an officer sees once submitted; drafts are the citizen's business only.
 NOT_YET_SUBMITTED = [DossierStatus.DRAFT, DossierStatus.AWAITING_CONFIRMATION]
@@ -26,6 +29,34 @@ def dossier_list_for_applicant(*, user: Any) -> QuerySet[Dossier]:
         .select_related("procedure_version", "agency", "group")
         .order_by("-updated_at")
     )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    status: str  # the status reached, or EventKind.FEES_PAID for a payment
+    label: str  # a payment's label carries its amount
+    note: str = ""  # the officer's note of a status change (not for the public tracking page)
+
+
+def dossier_timeline(dossier: Dossier) -> list[TimelineEntry]:
+    """What happened to the dossier as the applicant follows it: every status reached and
+    every payment of the fees (its FEES_PAID event, with the amount), in time order."""
+    entries = [
+        TimelineEntry(at=at, status=status, label=str(DossierStatus(status).label), note=note)
+        for status, at, note in dossier.history.values_list("to_status", "created_at", "note")
+    ]
+    paid = dossier.events.filter(kind=EventKind.FEES_PAID).values_list("occurred_at", "payload")
+    entries += [
+        TimelineEntry(
+            at=at,
+            status=EventKind.FEES_PAID,
+            label=_("%(paid)s: %(amount)s")
+            % {"paid": EventKind.FEES_PAID.label, "amount": format_amount(int(payload["amount"]))},
+        )
+        for at, payload in paid
+    ]
+    return sorted(entries, key=lambda entry: entry.at)
 
 
 def dossier_get_for_applicant(*, user: Any, pk: int) -> Dossier:

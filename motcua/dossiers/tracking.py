@@ -30,6 +30,7 @@ from motcua.dossiers.constants import DossierStatus, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
 from motcua.dossiers.fees import fees_unpaid, fees_when_text
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossier_timeline
 
 T = TypeVar("T")
 # Wrong second factors one address may try on one dossier per window.
@@ -130,13 +131,7 @@ class Tracking:
         """What the applicant must do next, with the fees still owed while the dossier is open."""
         if self.rated:
             return str(RATED_NEXT_STEP)
-        text = str(NEXT_STEP.get(DossierStatus(self.dossier.status), ""))
-        if self.dossier.status in FEES_PAYABLE and (owed := fees_unpaid(self.dossier)):
-            text += " " + _("Phí, lệ phí phải nộp: %(amount)s. %(when)s") % {
-                "amount": format_amount(owed),
-                "when": fees_when_text(self.dossier.procedure_version.payment_timing),
-            }
-        return text
+        return next_step_text(self.dossier)
 
     @cached_property
     def rated(self) -> bool:
@@ -281,7 +276,6 @@ def _public_data(tracking: Tracking) -> dict[str, Any]:
     from motcua.delivery.selectors import shipment_public_state  # delivery builds on dossiers
 
     dossier = tracking.dossier
-    history = dossier.history.values_list("to_status", "created_at")
     steps = (
         dossier.steps.exclude(status=StepStatus.CANCELLED)
         .values_list("name", "agency__name", "status", "started_at", "due_at", "finished_at", named=True)
@@ -301,7 +295,9 @@ def _public_data(tracking: Tracking) -> dict[str, Any]:
         if dossier.status in FEES_PAYABLE and fees_unpaid(dossier)
         else "",
         "rated": tracking.rated,
-        "timeline": [{"status": status, "label": str(DossierStatus(status).label), "at": at} for status, at in history],
+        "timeline": [
+            {"status": entry.status, "label": entry.label, "at": entry.at} for entry in dossier_timeline(dossier)
+        ],
         # Agencies, deadlines and marks only: no officer's name.
         "steps": [_public_step(step) for step in steps],
         "timeliness": _label(dossier_timeliness(dossier)),
@@ -337,6 +333,18 @@ def _public_step(step: Any) -> dict[str, Any]:
         "timeliness": _label(step_timeliness(step)),
         "overdue": step_is_overdue(step),
     }
+
+
+def next_step_text(dossier: Dossier) -> str:
+    """What the applicant must do next, with the fees still owed while the dossier is open (the
+    tracking page, and the `next_step` of the messages)."""
+    text = str(NEXT_STEP.get(DossierStatus(dossier.status), ""))
+    if dossier.status in FEES_PAYABLE and (owed := fees_unpaid(dossier)):
+        text += " " + _("Phí, lệ phí phải nộp: %(amount)s. %(when)s") % {
+            "amount": format_amount(owed),
+            "when": fees_when_text(dossier.procedure_version.payment_timing),
+        }
+    return text
 
 
 def tracking_url(dossier: Dossier) -> str:

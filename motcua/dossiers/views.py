@@ -33,8 +33,10 @@ from motcua.dossiers.selectors import (
     dossier_get_for_editor,
     dossier_group_for_applicant,
     dossier_list_for_applicant,
+    dossier_timeline,
     submission_codes_allowance,
 )
+from motcua.dossiers.tracking import FEES_PAYABLE
 from motcua.dossiers.transitions import StaleDossier
 from motcua.payments.models import Refund
 
@@ -550,7 +552,12 @@ def acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @citizen_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
-    return render(request, "dossiers/my_list.html", {"dossiers": dossier_list_for_applicant(user=request.user)[:100]})
+    context = {
+        "dossiers": dossier_list_for_applicant(user=request.user)[:100],
+        # Owing is marked, with the way to pay, while a step still waits for the fees.
+        "fees_payable": FEES_PAYABLE,
+    }
+    return render(request, "dossiers/my_list.html", context)
 
 
 @citizen_required
@@ -568,6 +575,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "version": dossier.procedure_version,
             "history": dossier.history.all(),
+            "timeline": dossier_timeline(dossier),
             "attachments": dossier.attachments.select_related("component"),
             "slips": dossier.slips.all(),
             "receipts": dossier.receipts.select_related("series").order_by("issued_at"),

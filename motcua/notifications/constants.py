@@ -96,6 +96,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "tracking_url": "Địa chỉ tra cứu hồ sơ",
     "reason": "Lý do (bổ sung, từ chối, trễ hẹn, dừng xử lý, rút hồ sơ)",
     "amount": "Số tiền phải nộp",
+    "refund": "Hoàn phí, lệ phí đã nộp: cách và thời điểm nhận lại (hồ sơ bị từ chối tiếp nhận)",
     "shipment": "Bưu gửi kết quả (đơn vị bưu chính, số hiệu)",
     "site_name": "Tên cổng dịch vụ công",
     "linked_dossiers": "Các hồ sơ liên thông mở cùng lần nộp (nếu có)",

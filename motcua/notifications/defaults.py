@@ -126,14 +126,17 @@ def default_templates() -> list[dict[str, Any]]:
             "subject": _("Hồ sơ {{ code }} không được tiếp nhận"),
             "body": _(
                 "{{ agency_name }} từ chối tiếp nhận hồ sơ {{ code }} – {{ procedure_name }}.\n"
-                "Lý do:\n{{ reason }}\n\nTra cứu hồ sơ: {{ tracking_url }}"
+                "Lý do:\n{{ reason }}\n{% if refund %}\n{{ refund }}\n{% endif %}\nTra cứu hồ sơ: {{ tracking_url }}"
             )
             + signature,
         },
         {
             "event": E.REJECTED,
             "channel": C.SMS,
-            "body": _("Hồ sơ {{ code }} không được tiếp nhận. Xem lý do tại: {{ tracking_url }}"),
+            "body": _(
+                "Hồ sơ {{ code }} không được tiếp nhận.{% if refund %} {{ refund }}{% endif %} "
+                "Xem lý do tại: {{ tracking_url }}"
+            ),
         },
         {"event": E.REJECTED, "channel": C.ZALO, "body": "", **_zns(E.REJECTED, ly_do="{{ reason }}")},
         # --- fee due -------------------------------------------------------------------------------------

@@ -18,11 +18,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from motcua.catalog.constants import PaymentTiming
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.core.phones import phone_normalize
 from motcua.core.tasks import enqueue_on_commit
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
+from motcua.dossiers.fees import fees_blocking
 from motcua.notifications.constants import (
     EMAIL_ATTACHMENTS,
     REPLY_CHANNELS,
@@ -154,7 +156,7 @@ def _recipients(applicant: Any) -> list[tuple[str, str]]:
 
 def _dossier_context(dossier: Dossier) -> dict[str, Any]:
     """What anyone holding the code may know (as on the public tracking page): no personal data."""
-    from motcua.dossiers.tracking import NEXT_STEP, tracking_url
+    from motcua.dossiers.tracking import next_step_text, tracking_url
 
     status = DossierStatus(dossier.status)
     return {
@@ -163,7 +165,7 @@ def _dossier_context(dossier: Dossier) -> dict[str, Any]:
         "agency_name": dossier.agency.name,
         "status_label": status.label,
         "due_date": dossier.due_at or dossier.expected_due_at,
-        "next_step": NEXT_STEP.get(status, ""),
+        "next_step": next_step_text(dossier),
         "tracking_url": tracking_url(dossier) if dossier.code else "",
     }
 
@@ -314,13 +316,22 @@ def notifications_enqueue_for_transition(
     *, dossier: Dossier, from_status: str, to_status: str, note: str = ""
 ) -> list[OutboxMessage]:
     """The messages of a status change (STATUS_EVENTS); called by dossier_transition."""
-    if to_status == DossierStatus.PROCESSED and dossier.delivery_method == DeliveryMethod.ONLINE:
+    if (
+        to_status == DossierStatus.PROCESSED
+        and dossier.delivery_method == DeliveryMethod.ONLINE
+        and not fees_blocking(dossier, before=PaymentTiming.RETURN)
+    ):
         # Returned in the same action (the result goes to the citizen's store): the completion
-        # message tells the same news, so the citizen gets one message, not two.
+        # message tells the same news, so the citizen gets one message, not two. A result
+        # waiting for its fees is announced, with what to pay.
         return []
     messages: list[OutboxMessage] = []
     for event in STATUS_EVENTS.get(to_status, ()):
-        context = {"reason": note} if event in _REASON_FROM_NOTE else None
+        context = {"reason": note} if event in _REASON_FROM_NOTE else {}
+        if event == E.REJECTED:
+            from motcua.payments.refunds import refund_promise
+
+            context["refund"] = refund_promise(dossier)
         messages += notifications_enqueue_for_dossier(dossier=dossier, event=event, context=context)
     return messages
 

@@ -52,6 +52,7 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "tracking_url": "https://dichvucong.example.vn/tra-cuu/000.01.50.H15-261127-0001/",
     "reason": "Bản sao giấy chứng sinh chưa rõ nét.",
     "amount": "100.000 đồng",
+    "refund": "Phí, lệ phí đã nộp (100.000 đồng) được hoàn tự động trong ngày qua cổng thanh toán.",
     "site_name": "Cổng Dịch vụ công",
     "linked_dossiers": "- 000.01.50.H15-261127-0002 – Đăng ký thường trú – Công an phường Tân Lập",
 }

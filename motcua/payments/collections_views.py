@@ -2,6 +2,8 @@
 Excel export, for finance staff, leaders and agency administrators (their agencies) and the
 province-wide roles (every agency and the province total)."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from motcua.catalog.constants import FeeKind
 from motcua.core.errors import ApplicationError
 from motcua.directory.models import Agency
 from motcua.payments import collections
-from motcua.payments.collections import Drill, Period
+from motcua.payments.collections import Collections, Drill, Period
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.export import collections_xlsx
 
@@ -42,14 +44,31 @@ def _refused(request: HttpRequest, template: str, error: ApplicationError, **con
     return render(request, template, context, status=400)
 
 
-@login_required
-def collections_page(request: HttpRequest) -> HttpResponse:
-    agencies = _scope(request)
-    try:
-        period = _period(request)
-    except ApplicationError as error:
-        return _refused(request, "payments/collections.html", error, province_wide=agencies is None)
-    report = collections.collections_report(agencies=agencies, period=period)
+ReportView = Callable[[HttpRequest, QuerySet[Agency] | None, Period, Collections], HttpResponse]
+
+
+def _report_view(view: ReportView) -> Callable[[HttpRequest], HttpResponse]:
+    """The report's page and its export alike: the user's scope, the period asked for and the
+    report's figures; a bad period shows the report page with the reason instead."""
+
+    @login_required
+    @wraps(view)
+    def report_view(request: HttpRequest) -> HttpResponse:
+        agencies = _scope(request)
+        try:
+            period = _period(request)
+        except ApplicationError as error:
+            return _refused(request, "payments/collections.html", error, province_wide=agencies is None)
+        report = collections.collections_report(agencies=agencies, period=period)
+        return view(request, agencies, period, report)
+
+    return report_view
+
+
+@_report_view
+def collections_page(
+    request: HttpRequest, agencies: QuerySet[Agency] | None, period: Period, report: Collections
+) -> HttpResponse:
     context = {
         "report": report,
         "period": period,
@@ -97,14 +116,10 @@ def collections_list(request: HttpRequest) -> HttpResponse:
     return render(request, "payments/collections_list.html", context)
 
 
-@login_required
-def collections_export(request: HttpRequest) -> HttpResponse:
-    agencies = _scope(request)
-    try:
-        period = _period(request)
-    except ApplicationError as error:
-        return _refused(request, "payments/collections.html", error, province_wide=agencies is None)
-    report = collections.collections_report(agencies=agencies, period=period)
+@_report_view
+def collections_export(
+    request: HttpRequest, agencies: QuerySet[Agency] | None, period: Period, report: Collections
+) -> HttpResponse:
     receipts = collections.receipts_collected(agencies=agencies, period=period)
     refunds = collections.refunds_done(agencies=agencies, period=period)
     content = collections_xlsx(report=report, receipts=receipts, refunds=refunds, province_wide=agencies is None)

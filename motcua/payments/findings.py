@@ -9,17 +9,17 @@ from django.utils.translation import gettext as _
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
 from motcua.payments.models import ReconciliationFinding
-from motcua.payments.receipts import fee_agency_ids, fees_forbidden
+from motcua.payments.receipts import fee_agencies, fees_forbidden
 
 
 def finding_resolve(*, finding: ReconciliationFinding, officer: Any, note: str) -> ReconciliationFinding:
     text = note.strip()
     if not text:
         raise ApplicationError(_("Hãy ghi cách xử lý chênh lệch."), code="note_required")
-    agency_ids = fee_agency_ids(officer)
+    agencies = fee_agencies(officer)
     agency_id = finding.payment.dossier.agency_id if finding.payment is not None else None
     # A finding with no payment of ours belongs to no agency: the province-wide roles close it.
-    if agency_ids is not None and agency_id not in agency_ids:
+    if agencies is not None and (agency_id is None or not agencies.filter(pk=agency_id).exists()):
         raise fees_forbidden(officer=officer, obj=finding, attempted="finding_resolve")
     with transaction.atomic():
         locked = ReconciliationFinding.objects.select_for_update().get(pk=finding.pk)

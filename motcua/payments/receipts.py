@@ -5,13 +5,15 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
-from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
+from motcua.directory.constants import Role
 from motcua.directory.models import Agency, StaffRole
+from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.slips import applicant_name
 from motcua.payments.constants import ReceiptStatus
 from motcua.payments.models import Payment, Receipt, ReceiptLine, ReceiptSeries
@@ -25,12 +27,10 @@ def officer_may_handle_fees(*, officer: Any, agency_id: int) -> bool:
     return StaffRole.objects.filter(user=officer, role__in=FEE_ROLES, agency_id=agency_id).exists()
 
 
-def fee_agency_ids(officer: Any) -> set[int] | None:
-    """The agencies whose payments the officer sees (None: every agency, province-wide roles)."""
-    roles = StaffRole.objects.filter(user=officer)
-    if roles.filter(role__in=PROVINCE_WIDE_ROLES).exists():
-        return None
-    return set(roles.filter(role__in=FEE_ROLES, agency__isnull=False).values_list("agency_id", flat=True))
+def fee_agencies(officer: Any) -> QuerySet[Agency] | None:
+    """The agencies whose payments the officer sees (None: every agency, for superusers and the
+    province-wide roles)."""
+    return agencies_overseen(user=officer, roles=FEE_ROLES)
 
 
 class FeesForbidden(ApplicationError):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.money import format_amount
 from motcua.events.constants import EventKind
 from motcua.events.models import DomainEvent
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus, RefundMethod, RefundStatus
@@ -19,6 +20,26 @@ from motcua.payments.receipts import fees_forbidden, officer_may_handle_fees
 # The events after which the fees paid are given back.
 REFUND_EVENTS = (EventKind.REJECTED, EventKind.WITHDRAWN, EventKind.STOPPED)
 OPEN_OR_DONE = (RefundStatus.REQUESTED, RefundStatus.DONE)
+
+
+def refund_promise(dossier: Any) -> str:
+    """What the applicant of a dossier refused at reception is told about the fees they paid:
+    how and when they get them back ('' when nothing was paid). The refund itself follows from
+    the refusal's event (refund_on_dossier_end); this reads the payment it will refund."""
+    payment = Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID).first()
+    if payment is None:
+        return ""
+    amount = format_amount(payment.amount)
+    if payment.method in ONLINE_METHODS:
+        # The sweep job sends gateway refunds within minutes (MOTCUA_PAYMENT_SWEEP_SECONDS).
+        return _(
+            "Phí, lệ phí đã nộp (%(amount)s) được hoàn tự động trong ngày qua cổng thanh toán về tài khoản, "
+            "thẻ đã dùng để thanh toán; thời gian tiền về tài khoản tùy ngân hàng."
+        ) % {"amount": amount}
+    return _(
+        "Phí, lệ phí đã nộp (%(amount)s) được hoàn bằng tiền mặt tại Bộ phận Một cửa của %(agency)s "
+        "khi ông/bà đến nhận trong giờ hành chính (mang theo biên lai thu phí)."
+    ) % {"amount": amount, "agency": dossier.agency.name}
 
 
 def refund_request(*, payment: Payment, reason: str, actor: Any) -> Refund:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.core.audit import audit_record
+from motcua.dossiers.processing import return_online_when_paid
 from motcua.dossiers.transitions import dossier_lock
 from motcua.events.constants import EventKind
 from motcua.events.services import domain_event_record
@@ -16,7 +17,8 @@ from motcua.payments.receipts import receipt_issue
 
 def payment_paid(*, payment: Payment, actor: Any, transaction_no: str = "", bank_code: str = "") -> Receipt:
     """Mark a locked pending payment paid, issue its receipt and record FEES_PAID, in the
-    caller's transaction (the dossier row is locked first, as every dossier change does)."""
+    caller's transaction (the dossier row is locked first, as every dossier change does).
+    A result issued for online delivery that waited only for the fees is then returned."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("payment_paid must run inside the transaction that locked the payment.")
     dossier = dossier_lock(dossier_id=payment.dossier_id)
@@ -44,4 +46,6 @@ def payment_paid(*, payment: Payment, actor: Any, transaction_no: str = "", bank
             "receipt": str(receipt),
         },
     )
+    # The system delivers it, as at issue; the payer (or the cashier) did not return a result.
+    return_online_when_paid(dossier=dossier, actor="system")
     return receipt

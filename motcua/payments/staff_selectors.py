@@ -1,56 +1,57 @@
 """Reads for the finance page: an agency's payments, receipts, refunds to do and reconciliation
-findings, scoped by `receipts.fee_agency_ids` (None: the whole province)."""
+findings, scoped by `receipts.fee_agencies` (None: the whole province)."""
 
 from django.db.models import Q, QuerySet
 
+from motcua.directory.models import Agency
 from motcua.payments.constants import NoticeVerdict, PaymentStatus, RefundStatus
 from motcua.payments.models import Payment, PaymentNotice, Receipt, ReconciliationFinding, Refund
 
 PAGE_ROWS = 50
 
 
-def _scoped(queryset: QuerySet, agency_ids: set[int] | None, path: str) -> QuerySet:
-    return queryset if agency_ids is None else queryset.filter(**{f"{path}__in": agency_ids})
+def _scoped(queryset: QuerySet, agencies: QuerySet[Agency] | None, path: str) -> QuerySet:
+    return queryset if agencies is None else queryset.filter(**{f"{path}__in": agencies})
 
 
-def payments_for_finance(agency_ids: set[int] | None) -> QuerySet[Payment]:
+def payments_for_finance(agencies: QuerySet[Agency] | None) -> QuerySet[Payment]:
     payments = Payment.objects.filter(status=PaymentStatus.PAID).select_related("dossier", "recorded_by")
-    return _scoped(payments, agency_ids, "dossier__agency_id").order_by("-paid_at")[:PAGE_ROWS]
+    return _scoped(payments, agencies, "dossier__agency_id").order_by("-paid_at")[:PAGE_ROWS]
 
 
-def attempts_unfinished(agency_ids: set[int] | None) -> QuerySet[Payment]:
+def attempts_unfinished(agencies: QuerySet[Agency] | None) -> QuerySet[Payment]:
     """Online attempts not (or not yet) paid: waiting, failed at the bank, or expired."""
     attempts = Payment.objects.exclude(status=PaymentStatus.PAID).select_related("dossier")
-    return _scoped(attempts, agency_ids, "dossier__agency_id").order_by("-created_at")[:PAGE_ROWS]
+    return _scoped(attempts, agencies, "dossier__agency_id").order_by("-created_at")[:PAGE_ROWS]
 
 
-def notices_refused(agency_ids: set[int] | None) -> QuerySet[PaymentNotice]:
+def notices_refused(agencies: QuerySet[Agency] | None) -> QuerySet[PaymentNotice]:
     """Gateway messages that changed nothing (forged, tampered, unknown, late, repeated), for
     finance to see every case; those naming no payment of ours show to province-wide roles only."""
     notices = PaymentNotice.objects.exclude(verdict=NoticeVerdict.APPLIED).select_related("payment__dossier")
-    if agency_ids is not None:
+    if agencies is not None:
         # A notice failing its signature is tied to no payment; its reference still names one.
-        ours = Payment.objects.filter(dossier__agency_id__in=agency_ids).values("reference")
-        notices = notices.filter(Q(payment__dossier__agency_id__in=agency_ids) | Q(reference__in=ours))
+        ours = Payment.objects.filter(dossier__agency__in=agencies).values("reference")
+        notices = notices.filter(Q(payment__dossier__agency_id__in=agencies) | Q(reference__in=ours))
     return notices.order_by("-received_at")[:PAGE_ROWS]
 
 
-def receipts_for_finance(agency_ids: set[int] | None) -> QuerySet[Receipt]:
+def receipts_for_finance(agencies: QuerySet[Agency] | None) -> QuerySet[Receipt]:
     receipts = Receipt.objects.select_related("series", "dossier", "agency", "replaces")
-    return _scoped(receipts, agency_ids, "agency_id").order_by("-issued_at")[:PAGE_ROWS]
+    return _scoped(receipts, agencies, "agency_id").order_by("-issued_at")[:PAGE_ROWS]
 
 
-def refunds_to_do(agency_ids: set[int] | None) -> QuerySet[Refund]:
+def refunds_to_do(agencies: QuerySet[Agency] | None) -> QuerySet[Refund]:
     refunds = Refund.objects.filter(status__in=[RefundStatus.REQUESTED, RefundStatus.FAILED]).select_related(
         "payment__dossier"
     )
-    return _scoped(refunds, agency_ids, "payment__dossier__agency_id").order_by("requested_at")
+    return _scoped(refunds, agencies, "payment__dossier__agency_id").order_by("requested_at")
 
 
-def findings_open(agency_ids: set[int] | None) -> QuerySet[ReconciliationFinding]:
+def findings_open(agencies: QuerySet[Agency] | None) -> QuerySet[ReconciliationFinding]:
     """Unresolved findings; those with no payment of ours (the gateway's alone) belong to no
     agency and show to the province-wide roles only."""
     findings = ReconciliationFinding.objects.filter(resolved_at__isnull=True).select_related("run", "payment__dossier")
-    if agency_ids is not None:
-        findings = findings.filter(Q(payment__dossier__agency_id__in=agency_ids))
+    if agencies is not None:
+        findings = findings.filter(Q(payment__dossier__agency_id__in=agencies))
     return findings.order_by("run__day", "pk")

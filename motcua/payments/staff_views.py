@@ -6,18 +6,20 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import ApplicationError
+from motcua.directory.models import Agency
 from motcua.dossiers.selectors import dossier_get_for_officer
 from motcua.payments import staff_selectors
 from motcua.payments.counter import counter_payment_record
 from motcua.payments.findings import finding_resolve
 from motcua.payments.models import Receipt, ReconciliationFinding, Refund
-from motcua.payments.receipts import FeesForbidden, fee_agency_ids, receipt_cancel_replace
+from motcua.payments.receipts import FeesForbidden, fee_agencies, receipt_cancel_replace
 from motcua.payments.refunds import refund_mark_done
 
 
@@ -53,27 +55,27 @@ def counter_payment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("backoffice:dossier_detail", pk=dossier.pk)
 
 
-def _agency_ids_or_403(request: HttpRequest) -> set[int] | None:
-    agency_ids = fee_agency_ids(request.user)
-    if agency_ids is not None and not agency_ids:
+def _agencies_or_403(request: HttpRequest) -> QuerySet[Agency] | None:
+    agencies = fee_agencies(request.user)
+    if agencies is not None and not agencies.exists():
         raise PermissionDenied
-    return agency_ids
+    return agencies
 
 
 @login_required
 def finance(request: HttpRequest) -> HttpResponse:
-    """The agency's money for its one-stop and finance staff; every agency for province-wide roles."""
-    agency_ids = _agency_ids_or_403(request)
+    """The agency's money for its one-stop and finance staff; every agency for superusers and province-wide roles."""
+    agencies = _agencies_or_403(request)
     if request.method == "POST":
         _finance_action(request)
         return redirect("payments_staff:finance")
     context = {
-        "payments": staff_selectors.payments_for_finance(agency_ids),
-        "attempts": staff_selectors.attempts_unfinished(agency_ids),
-        "notices": staff_selectors.notices_refused(agency_ids),
-        "receipts": staff_selectors.receipts_for_finance(agency_ids),
-        "refunds": staff_selectors.refunds_to_do(agency_ids),
-        "findings": staff_selectors.findings_open(agency_ids),
+        "payments": staff_selectors.payments_for_finance(agencies),
+        "attempts": staff_selectors.attempts_unfinished(agencies),
+        "notices": staff_selectors.notices_refused(agencies),
+        "receipts": staff_selectors.receipts_for_finance(agencies),
+        "refunds": staff_selectors.refunds_to_do(agencies),
+        "findings": staff_selectors.findings_open(agencies),
     }
     return render(request, "payments/staff_finance.html", context)
 

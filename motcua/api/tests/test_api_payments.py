@@ -11,6 +11,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure
 from motcua.core.testing import BIRTH, CITIZEN_PASSWORD, citizen, load_catalog
 from motcua.directory.models import Agency
+from motcua.dossiers.services import dossier_withdraw
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.demo_gateway import DemoGateway
 from motcua.payments.models import Payment
@@ -125,3 +126,23 @@ def test_only_the_applicant_reaches_the_fees(world: dict[str, Any]) -> None:
     hung = _token_client(world["hung"])
     assert hung.get(f"/api/v1/dossiers/{world['free'].pk}/receipts/{receipt.pk}/").status_code == 404
     assert Payment.objects.count() == 1
+
+
+def test_fees_report_the_refund_of_a_withdrawn_dossier(world: dict[str, Any]) -> None:
+    api = _token_client(world["hung"])
+    base = f"/api/v1/dossiers/{world['owing'].pk}"
+    assert api.get(f"{base}/fees/").json()["refunds"] == []
+    reference = api.post(f"{base}/pay/").json()["reference"]
+    with transaction.atomic():
+        pending = Payment.objects.select_for_update().get(reference=reference)
+        payment_paid(payment=pending, actor=world["hung"], transaction_no="DEMO2")
+    dossier_withdraw(dossier=world["owing"], actor=world["hung"], reason="Nộp nhầm thủ tục")
+    refunds = api.get(f"{base}/fees/").json()["refunds"]
+    assert len(refunds) == 1 and refunds[0]["requested_at"] and refunds[0]["done_at"] is None
+    assert {key: refunds[0][key] for key in ("amount", "status", "status_label", "method", "method_label")} == {
+        "amount": 58_000,
+        "status": "requested",
+        "status_label": "Chờ hoàn tiền",
+        "method": "gateway",
+        "method_label": "Hoàn qua cổng thanh toán",
+    }

@@ -4,11 +4,14 @@ version's payment timing says which step waits for the payment (docs/fees.md).""
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from motcua.catalog.constants import FeeBasis, FeeChannel, FeeKind, PaymentTiming, StepKind
 from motcua.catalog.models import Fee
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
+from motcua.documents.models import StoredDocument
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, StepStatus
 from motcua.dossiers.fees import dossier_fee_quote
 from motcua.dossiers.models import Dossier, DossierStep
@@ -148,12 +151,15 @@ def test_paid_before_return_only_the_hand_over_waits(hung: Any, birth_version: A
     assert "24.000 đồng" in sms.body and "trước khi nhận kết quả" in sms.body
     step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
+    assert not StoredDocument.objects.filter(source_dossier=dossier).exists(), "withheld until the return"
     with pytest.raises(ApplicationError) as unpaid:
         step_hand_over(step=_active(dossier, StepKind.RETURN), officer=staff["reception"], note="", revision=None)
     assert unpaid.value.code == "fees_unpaid" and "chưa thể trả kết quả" in unpaid.value.message
     counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED, "handed over at the counter"
     step_hand_over(step=_active(dossier, StepKind.RETURN), officer=staff["reception"], note="", revision=None)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.RETURNED
+    assert StoredDocument.objects.filter(source_dossier=dossier, owner=hung).count() == 1
 
 
 def test_paid_after_acceptance_the_issue_waits(hung: Any, birth_version: Any, per_copy: Any, staff: Any) -> None:
@@ -174,3 +180,45 @@ def test_paid_before_return_an_online_result_is_not_released_while_unpaid(
     step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
     assert _active(dossier, StepKind.RETURN) is not None, "the return waits for the payment"
+    assert not StoredDocument.objects.filter(source_dossier=dossier).exists(), "withheld until paid"
+    # Not returned in the same action: the citizen is told the result waits, and what to pay.
+    ready = OutboxMessage.objects.get(dossier=dossier, event=NotificationEvent.RESULT_READY, channel="email")
+    assert "Phí, lệ phí phải nộp: 8.000 đồng" in ready.body and "trước khi nhận kết quả" in ready.body
+
+
+def _issued_online_owing(hung: Any, birth_version: Any, staff: dict[str, Any]) -> Dossier:
+    _timing(birth_version, PaymentTiming.RETURN)
+    dossier = submitted_dossier(hung, birth_version, answers={"copies": "1"}, delivery=DeliveryMethod.ONLINE)
+    _to_issue(dossier, staff)
+    step_issue(step=_active(dossier, StepKind.ISSUE), clerk=staff["clerk"], revision=None)
+    return dossier
+
+
+def _returned_into_the_store(dossier: Dossier, hung: Any) -> None:
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.RETURNED and dossier.returned_at is not None
+    assert not dossier.steps.filter(status=StepStatus.ACTIVE).exists()
+    ret = dossier.steps.get(kind=StepKind.RETURN)
+    assert ret.note == "Trả kết quả trực tuyến vào kho dữ liệu." and ret.finished_by is None
+    assert StoredDocument.objects.filter(source_dossier=dossier, owner=hung).count() == 1
+    assert dossier.events.filter(kind=EventKind.RETURNED).count() == 1
+    assert OutboxMessage.objects.filter(dossier=dossier, event=NotificationEvent.COMPLETED, channel="email").exists()
+
+
+def test_paid_online_before_return_the_online_result_is_returned(
+    hung: Any, birth_version: Any, per_copy: Any, staff: Any
+) -> None:
+    dossier = _issued_online_owing(hung, birth_version, staff)
+    client = Client()
+    client.force_login(hung)
+    checkout = client.post(reverse("payments:online_pay", args=[dossier.pk])).context["checkout_url"]
+    assert client.post(checkout, {"action": "pay"}).status_code == 302
+    _returned_into_the_store(dossier, hung)
+
+
+def test_paid_at_the_counter_before_return_the_online_result_is_returned(
+    hung: Any, birth_version: Any, per_copy: Any, staff: Any
+) -> None:
+    dossier = _issued_online_owing(hung, birth_version, staff)
+    counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CARD, revision=None)
+    _returned_into_the_store(dossier, hung)

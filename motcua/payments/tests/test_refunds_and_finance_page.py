@@ -4,6 +4,7 @@ lists, counter refunds marked done, receipts cancelled and findings resolved."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,13 +14,15 @@ from motcua.dossiers.closing import dossier_stop
 from motcua.dossiers.reception import dossier_accept, dossier_refuse
 from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.notifications.constants import NotificationEvent
+from motcua.notifications.models import OutboxMessage
 from motcua.payments.constants import FindingKind, PaymentMethod, RefundMethod, RefundStatus
 from motcua.payments.counter import counter_payment_record
 from motcua.payments.models import Payment, ReconciliationFinding, ReconciliationRun, Refund
 from motcua.payments.receipts import FeesForbidden
 from motcua.payments.refunds import refund_mark_done, refund_request
 from motcua.payments.services import payment_paid
-from motcua.payments.tests.helpers import owing
+from motcua.payments.tests.helpers import owing, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +49,17 @@ def _paid_online(dossier) -> Payment:
 def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(submitted, client, hung) -> None:
     reception = officer("xa.tn")
     receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CASH, revision=None)
-    dossier_refuse(dossier=submitted, officer=reception, reasons="Không thuộc thẩm quyền", revision=None)
+    slip = dossier_refuse(dossier=submitted, officer=reception, reasons="Không thuộc thẩm quyền", revision=None)
     refund = Refund.objects.get(payment=receipt.payment)
+    # The slip and the messages say how and when the fees come back.
+    promise = "được hoàn bằng tiền mặt tại Bộ phận Một cửa của UBND phường Tân Lập"
+    assert promise in " ".join(pdf_text(slip.file.read()).split())
+    told = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.REJECTED)
+    assert {m.channel for m in told} >= {"email", "sms"}
+    email = told.get(channel="email").body
+    assert "Phí, lệ phí đã nộp (8.000 đồng)" in email and promise in email
+    # The SMS route carries no diacritics.
+    assert "Phi, le phi da nop (8.000 dong) duoc hoan bang tien mat tai Bo phan Mot cua" in told.get(channel="sms").body
     assert (refund.method, refund.status, refund.amount) == (RefundMethod.COUNTER, RefundStatus.REQUESTED, 8000)
     assert "Từ chối tiếp nhận" in refund.reason
     # Asked again (a second event, a double click): the same refund.
@@ -83,6 +95,22 @@ def test_a_withdrawn_dossier_paid_online_is_refunded_through_the_gateway(submitt
     assert by_hand.value.code == "refund_not_counter"
 
 
+def test_a_refused_dossier_paid_online_is_told_of_the_refund_through_the_gateway(submitted) -> None:
+    _paid_online(submitted)
+    slip = dossier_refuse(dossier=submitted, officer=officer("xa.tn"), reasons="Không thuộc thẩm quyền", revision=None)
+    promise = "được hoàn tự động trong ngày qua cổng thanh toán"
+    assert promise in " ".join(pdf_text(slip.file.read()).split())
+    email = OutboxMessage.objects.get(dossier=submitted, event=NotificationEvent.REJECTED, channel="email")
+    assert promise in email.body
+
+
+def test_a_refused_unpaid_dossier_is_told_of_no_refund(submitted) -> None:
+    slip = dossier_refuse(dossier=submitted, officer=officer("xa.tn"), reasons="Không thuộc thẩm quyền", revision=None)
+    assert "hoàn" not in pdf_text(slip.file.read())
+    email = OutboxMessage.objects.get(dossier=submitted, event=NotificationEvent.REJECTED, channel="email")
+    assert "Phí, lệ phí đã nộp" not in email.body and "Lý do:\nKhông thuộc thẩm quyền\n\nTra cứu" in email.body
+
+
 def test_a_stopped_dossier_is_refunded_and_an_unpaid_one_is_not(submitted, hung, birth_version) -> None:
     reception, leader = officer("xa.tn"), officer("xa.ld", role=Role.LEADER)
     dossier_accept(dossier=submitted, officer=reception, revision=None)
@@ -113,6 +141,10 @@ def test_the_finance_page_is_scoped_to_the_agency(submitted, client) -> None:
     client.force_login(officer("xa.cv", role=Role.SPECIALIST))
     assert client.get("/can-bo/thu-phi/").status_code == 403
     client.force_login(officer("giamsat", agency=None, role=Role.SUPERVISOR))
+    assert submitted.code in client.get("/can-bo/thu-phi/").content.decode()
+    # A superuser sees every agency, as on the collections report (not a 403).
+    admin = get_user_model().objects.create_superuser(username="sieuquantri", password="x", email="a@b.vn")
+    client.force_login(admin)
     assert submitted.code in client.get("/can-bo/thu-phi/").content.decode()
 
     client.force_login(reception)
