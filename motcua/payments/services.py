@@ -1,5 +1,6 @@
 """Recording that a dossier's fees are paid: the one path every channel ends in."""
 
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,8 @@ from motcua.events.services import domain_event_record
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
 from motcua.payments.models import Payment, Receipt
 from motcua.payments.receipts import receipt_issue
+
+logger = logging.getLogger(__name__)
 
 
 def payment_paid(*, payment: Payment, actor: Any, transaction_no: str = "", bank_code: str = "") -> Receipt:
@@ -47,5 +50,11 @@ def payment_paid(*, payment: Payment, actor: Any, transaction_no: str = "", bank
         },
     )
     # The system delivers it, as at issue; the payer (or the cashier) did not return a result.
-    return_online_when_paid(dossier=dossier, actor="system")
+    # In a savepoint: the money arrived whatever happens to the delivery, and a gateway notice
+    # must not be refused because a result file could not be copied (the step stays open).
+    try:
+        with transaction.atomic():
+            return_online_when_paid(dossier=dossier, actor="system")
+    except Exception:
+        logger.exception("dossier %s paid, but its online result could not be returned", dossier.pk)
     return receipt

@@ -222,3 +222,18 @@ def test_paid_at_the_counter_before_return_the_online_result_is_returned(
     dossier = _issued_online_owing(hung, birth_version, staff)
     counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CARD, revision=None)
     _returned_into_the_store(dossier, hung)
+
+
+def test_a_result_that_cannot_be_returned_does_not_undo_the_payment(
+    hung: Any, birth_version: Any, per_copy: Any, staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dossier = _issued_online_owing(hung, birth_version, staff)
+
+    def broken_store(**_kwargs: Any) -> None:
+        raise OSError("result file unreadable")
+
+    monkeypatch.setattr("motcua.dossiers.processing.result_store_for_citizen", broken_store)
+    counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
+    dossier.refresh_from_db()
+    assert dossier.fees_paid_at is not None and dossier.receipts.count() == 1, "the money is recorded"
+    assert dossier.status == DossierStatus.PROCESSED and _active(dossier, StepKind.RETURN) is not None
