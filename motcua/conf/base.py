@@ -367,6 +367,14 @@ MOTCUA_PLUGINS = {
     "national": env_str("MOTCUA_NATIONAL_PLUGIN", "demo"),
     "payments": env_str("MOTCUA_PAYMENTS_PLUGIN", "demo"),
 }
+# Signed results (docs/signing.md): the RFC 3161 time-stamping authority every signature gets
+# its trusted time from; whether a signature without one is refused (default: when a TSA is set);
+# the trust list (PEM/DER files or directories of root certificates; empty: the signing plugin's
+# roots); and, outside production, trust in the test hierarchy (its TSA serves the demo).
+MOTCUA_SIGNING_TSA_URL = env_str("MOTCUA_SIGNING_TSA_URL", "")
+MOTCUA_SIGNING_TIMESTAMP_REQUIRED = env_bool("MOTCUA_SIGNING_TIMESTAMP_REQUIRED", bool(MOTCUA_SIGNING_TSA_URL))
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", "")
+MOTCUA_SIGNING_TRUST_TEST_PKI = True
 # How long a started online payment waits for the gateway before it expires.
 MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
 # Gateway notifications one address may send per minute: a flood is refused before any signature.
