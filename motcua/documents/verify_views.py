@@ -27,7 +27,8 @@ from motcua.core.errors import ApplicationError
 from motcua.documents.bounded import run_bounded
 from motcua.documents.files import PDF, inspect_upload, private_file_response, safe_file_name
 from motcua.documents.models import IssuedDocument
-from motcua.documents.signing import SignatureReport, signers, validate_signed_pdf
+from motcua.documents.signing import SignatureReport, validate_signed_pdf
+from motcua.signatures.trust import trust_roots
 
 UPLOADS_PER_HOUR = 20
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -65,16 +66,18 @@ def _rate_limited(request: HttpRequest) -> bool:
 
 
 def _validate_copy(content: bytes, trust_roots_der: list[bytes]) -> SignatureReport:
-    """Run in a bounded child: pyHanko parses the anonymous upload a second time."""
+    """Run in a bounded child: pyHanko parses the anonymous upload a second time. Only the
+    validation material the file embeds counts: nothing is fetched from the addresses an
+    anonymous file names."""
     from asn1crypto.x509 import Certificate
 
-    return validate_signed_pdf(content, trust_roots=[Certificate.load(der) for der in trust_roots_der])
+    return validate_signed_pdf(content, trust_roots=[Certificate.load(der) for der in trust_roots_der], fetch=False)
 
 
 def _compare(doc: IssuedDocument, content: bytes, display: str) -> CopyResult:
     if hashlib.sha256(content).hexdigest() == doc.sha256:
         return CopyResult("match", _("Bản này trùng khớp với bản đã cấp."))
-    roots = [root.dump() for root in signers.get().trust_roots()]
+    roots = [root.dump() for root in trust_roots()]
     report = run_bounded(_validate_copy, content, roots, display=display)
     if report.valid:
         return CopyResult(

@@ -36,6 +36,7 @@ from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 from motcua.events.constants import EventKind
 from motcua.events.services import domain_event_record
+from motcua.signatures.services import signing_refusal_recorded
 
 MIN_TEXT_LENGTH = 10
 MAX_CONSULT_DAYS = Decimal(10)
@@ -633,7 +634,7 @@ def step_approve(*, step: DossierStep, leader: Any, decision: str, note: str, re
     if decision == Outcome.REFUSED:
         note = _text(note, what=_("lý do không giải quyết"))
     _check_may_act(officer=leader, step=step, action="approve")
-    with transaction.atomic():
+    with signing_refusal_recorded(actor=leader, obj=step.dossier, attempted="approve"), transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.APPROVE})
         consultations_answered_guard(fresh)
         dossier.outcome = decision
@@ -669,7 +670,7 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None) -> Dossie
     reaches the citizen's store, and the one-stop unit (or, for online delivery, the citizen
     directly) gets it."""
     _check_may_act(officer=clerk, step=step, action="issue")
-    with transaction.atomic():
+    with signing_refusal_recorded(actor=clerk, obj=step.dossier, attempted="issue"), transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.ISSUE})
         result_signed_guard(dossier)
         fees_paid_guard(dossier, before=PaymentTiming.ACCEPTANCE)

@@ -200,6 +200,11 @@ def signature_check(
             raise ValueError(result.failure_msg or "unreadable signature")
         status = result.api_status
         verdict = Verdict.TAMPERED if not status.intact else _ades_verdict(result.ades_subindic)
+        if verdict == Verdict.INVALID and status.valid:
+            # No proof of existence before a problem found at the current time: that problem.
+            verdict = _status_verdict(status)
+        if verdict != Verdict.TRUSTED and status.revocation_details is not None:
+            verdict = Verdict.REVOKED
     signer_name, organisation = _name(status.signing_cert)
     stamp = status.timestamp_validity
     return SignatureCheck(
