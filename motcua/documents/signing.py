@@ -551,7 +551,6 @@ def validate_signed_pdf(
     *,
     trust_roots: list[Certificate] | None = None,
     fetch: bool = True,
-    moment: dt.datetime | None = None,
 ) -> SignatureReport:
     """Check every signature and document time stamp of `pdf`, in signing order.
 
@@ -561,7 +560,7 @@ def validate_signed_pdf(
     revocation answers from the file, fetched when `fetch` and missing); what was added after
     an earlier signature is only signatures, form filling and validation material (an
     agency's signature after the leader's is fine, a changed text or page is not); and the
-    last one covers the whole file. `moment` judges the file as at another time (default now).
+    last one covers the whole file.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -580,7 +579,7 @@ def validate_signed_pdf(
     for index, sig in enumerate(embedded):
         is_last = index == len(embedded) - 1
         try:
-            check, status = signature_check(sig, roots, fetch=fetch, moment=moment)
+            check, status = signature_check(sig, roots, fetch=fetch)
         except Exception:
             logger.info("signature could not be validated", exc_info=True)
             return _refused(_("Chữ ký số trong tệp bị hỏng hoặc đã bị sửa, không thể kiểm tra."))

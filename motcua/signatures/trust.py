@@ -24,9 +24,11 @@ CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 @functools.cache
 def test_root() -> Certificate:
     """The test hierarchy's root (it carries no service URLs, so any URL prefix gives it)."""
+    from certomancer.registry import CertLabel
+
     from motcua.signatures.hierarchy import hierarchy_load
 
-    return hierarchy_load("http://127.0.0.1").get_cert("root")
+    return hierarchy_load("http://127.0.0.1").get_cert(CertLabel("root"))
 
 
 def certificates_read(path: Path) -> list[Certificate]:

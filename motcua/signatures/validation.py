@@ -151,12 +151,10 @@ def _name(cert: Certificate | None) -> tuple[str, str]:
     return str(subject.get("common_name", "")), organisation
 
 
-def signature_check(
-    sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool, moment: dt.datetime | None = None
-) -> tuple[SignatureCheck, Any]:
-    """Validate one signature or document time stamp of a file, against `roots`, at `moment`
-    (default: now); also returns pyhanko's status, whose difference analysis the caller judges.
-    Raises when the signature cannot be read.
+def signature_check(sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool) -> tuple[SignatureCheck, Any]:
+    """Validate one signature or document time stamp of a file, against `roots`; also returns
+    pyhanko's status, whose difference analysis the caller judges. Raises when the signature
+    cannot be read.
 
     A time-stamped signature gets the long-term validation (the time stamp proves when it was
     made, the embedded material what the certificate's status was then); one without a time
@@ -166,36 +164,26 @@ def signature_check(
     from pyhanko.sign.validation.ades import ades_lta_validation
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
     if sig.sig_object_type == "/DocTimeStamp":
-        status = validate_pdf_timestamp(
-            sig, validation_context=_context_with_dss(sig, roots, fetch=fetch, moment=moment)
-        )
+        stamp_status = validate_pdf_timestamp(sig, validation_context=_context_with_dss(sig, roots, fetch=fetch))
         tsa_name, organisation = _name(sig.signer_cert)
         return SignatureCheck(
             signer_name=tsa_name,
             organisation=organisation,
-            signed_at=status.timestamp,
+            signed_at=stamp_status.timestamp,
             timestamped=True,
             tsa_name=tsa_name,
-            intact=bool(status.intact),
-            covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-            verdict=_status_verdict(status),
+            intact=bool(stamp_status.intact),
+            covers_whole_file=stamp_status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+            verdict=_status_verdict(stamp_status),
             document_timestamp=True,
-        ), status
+        ), stamp_status
     if next(extract_tst_data_iter(sig.signer_info, signed=False), None) is None:
-        status = validate_pdf_signature(
-            sig, signer_validation_context=_context_with_dss(sig, roots, fetch=fetch, moment=moment)
-        )
+        status = validate_pdf_signature(sig, signer_validation_context=_context_with_dss(sig, roots, fetch=fetch))
         verdict = _status_verdict(status)
     else:
-        timing = None
-        if moment is not None:
-            timing = ValidationTimingInfo(
-                validation_time=moment, best_signature_time=moment, point_in_time_validation=False
-            )
-        result = asyncio.run(ades_lta_validation(sig, validation_spec(roots, fetch=fetch), timing_info=timing))
+        result = asyncio.run(ades_lta_validation(sig, validation_spec(roots, fetch=fetch)))
         if result.api_status is None:
             raise ValueError(result.failure_msg or "unreadable signature")
         status = result.api_status
@@ -229,9 +217,7 @@ def _status_verdict(status: Any) -> Verdict:
     return Verdict.TRUSTED
 
 
-def _context_with_dss(
-    sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool, moment: dt.datetime | None
-) -> ValidationContext:
+def _context_with_dss(sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool) -> ValidationContext:
     """A validation context holding the chain and revocation answers of the document security
     store; a service that cannot be reached soft-fails (a certificate found revoked fails)."""
     from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -239,8 +225,6 @@ def _context_with_dss(
     from pyhanko_certvalidator import ValidationContext
 
     context_kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": fetch, "revocation_mode": "soft-fail"}
-    if moment is not None:
-        context_kwargs["moment"] = moment
     try:
         return DocumentSecurityStore.read_dss(sig.reader).as_validation_context(context_kwargs)
     except NoDSSFoundError:

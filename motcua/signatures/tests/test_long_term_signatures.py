@@ -19,7 +19,8 @@ from motcua.documents.services import issued_document_create, issued_document_se
 from motcua.documents.signing import VisibleStamp, validate_signed_pdf
 from motcua.signatures.ltv import SigningRefused
 from motcua.signatures.pki_simulator import PkiSimulator
-from motcua.signatures.testing import hierarchy_pyhanko_signer, nss_database, pdfsig
+from motcua.signatures.testing import hierarchy_pyhanko_signer
+from motcua.signatures.tests.pdfsig import nss_database, pdfsig
 from motcua.signatures.validation import Verdict
 
 pytestmark = pytest.mark.django_db
