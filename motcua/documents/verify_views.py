@@ -27,6 +27,7 @@ from motcua.core.errors import ApplicationError
 from motcua.documents.bounded import run_bounded
 from motcua.documents.files import PDF, inspect_upload, private_file_response, safe_file_name
 from motcua.documents.models import IssuedDocument
+from motcua.documents.selectors import issued_document_for_verification, issued_document_report
 from motcua.documents.signing import SignatureReport, validate_signed_pdf
 from motcua.signatures.trust import trust_roots
 
@@ -47,11 +48,6 @@ class CopyResult:
     kind: str  # "match", "other_valid" or "invalid"
     message: str
     report: SignatureReport | None = None
-
-
-def _stored_bytes(doc: IssuedDocument) -> bytes:
-    with doc.file.open("rb") as fh:
-        return bytes(fh.read())
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -99,11 +95,7 @@ def _compare(doc: IssuedDocument, content: bytes, display: str) -> CopyResult:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, code: str) -> HttpResponseBase:
-    doc = (
-        IssuedDocument.objects.select_related("issuer_agency")
-        .filter(verification_code=code, issued_at__isnull=False)
-        .first()
-    )
+    doc = issued_document_for_verification(code)
     if doc is None:
         return render(request, "documents/verify.html", {"not_found": True, "code": code[:40]}, status=404)
 
@@ -136,7 +128,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponseBase:
         if not form.is_valid() and status == 200:
             status = 400
 
-    report = validate_signed_pdf(_stored_bytes(doc))
+    report = issued_document_report(doc)
     context = {
         "doc": doc,
         "report": report,

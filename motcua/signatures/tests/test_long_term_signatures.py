@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from motcua.directory.constants import AgencyKind, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
@@ -113,6 +114,14 @@ def test_issued_result_is_b_lta_and_pdfsig_and_the_page_agree(
     ):
         assert text in html, text
     assert html.count("Hợp lệ: chứng thư số do tổ chức được tin cậy cấp") == 3
+    api = client.get(reverse("api:verification", args=[document.verification_code])).json()
+    assert api["valid"] and api["problem"] == ""
+    assert [(s["signer_name"], s["verdict"], s["tsa_name"], s["changed"]) for s in api["signatures"]] == [
+        (LEADER, "trusted", TSA, False),
+        (AGENCY, "trusted", TSA, False),
+        (TSA, "trusted", TSA, False),
+    ]
+    assert api["signatures"][0]["organisation"] == "Sở Tư pháp, motcua (thử nghiệm)"
 
     # Self-contained (B-LT): with every CA service gone, the chain, the CRL and OCSP answers and
     # the time stamps embedded in the file still prove every signature.
@@ -168,6 +177,8 @@ def test_changed_file_and_revoked_signer_are_reported_by_pdfsig_and_the_page(
     document.file.save("revoked.pdf", io.BytesIO(revoked))
     html = client.get(verification_path(document.verification_code)).content.decode()
     assert "Chữ ký số không hợp lệ" in html and "đã bị thu hồi trước thời điểm ký" in html
+    api = client.get(reverse("api:verification", args=[document.verification_code])).json()
+    assert not api["valid"] and api["signatures"][0]["verdict"] == "revoked"
 
 
 def test_tsa_down_or_expired_certificate_refuses_the_signature(
