@@ -32,9 +32,18 @@ if [ -z "${MOTCUA_NATIONAL_PLUGIN:-}" ]; then
   export MOTCUA_NATIONAL_PLUGIN=http MOTCUA_NATIONAL_HTTP_URL="http://127.0.0.1:$NATIONAL_PORT"
   export MOTCUA_NATIONAL_HTTP_TOKEN=demo-national-token
 fi
+# The test certificate hierarchy's CRLs, OCSP and time-stamping authority (docs/signing.md):
+# every demo signature gets its RFC 3161 time stamp here.
+PKI_PORT=${PKI_PORT:-8767}
+PKI=""
+if [ -z "${MOTCUA_SIGNING_TSA_URL:-}" ]; then
+  "$PY" -m motcua.signatures.pki_simulator --port "$PKI_PORT" &
+  PKI=$!
+  export MOTCUA_SIGNING_TSA_URL="http://127.0.0.1:$PKI_PORT/motcua-test/tsa/tsa"
+fi
 "$PY" manage.py run_worker &
 WORKER=$!
-trap 'kill $WORKER $NATIONAL 2>/dev/null; wait $WORKER $NATIONAL 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $NATIONAL $PKI 2>/dev/null; wait $WORKER $NATIONAL $PKI 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Cổng Dịch vụ công:   $MOTCUA_PUBLIC_URL/
@@ -48,6 +57,7 @@ cat <<MSG
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
   Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
   National portal sync: $MOTCUA_PUBLIC_URL/can-bo/dong-bo-quoc-gia/ (simulator on port $NATIONAL_PORT)
+  Time stamps, CRLs, OCSP of the test PKI: http://127.0.0.1:$PKI_PORT/ (signatures carry its time stamps)
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \

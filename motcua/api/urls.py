@@ -23,6 +23,7 @@ urlpatterns = [
     path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
     path("units/", views.AdministrativeUnitListView.as_view(), name="unit_list"),
     path("tracking/<code:code>", views.TrackingView.as_view(), name="tracking"),
+    path("verification/<str:code>/", views.VerificationView.as_view(), name="verification"),
     path("dossiers/", dossiers.DossierListCreateView.as_view(), name="dossier_list"),
     path("dossiers/<int:pk>/", dossiers.DossierDetailView.as_view(), name="dossier_detail"),
     path("dossiers/<int:pk>/attachments/", dossiers.DossierAttachmentView.as_view(), name="dossier_attach"),

@@ -23,6 +23,7 @@ from motcua.catalog.selectors import (
 )
 from motcua.core.errors import ApplicationError
 from motcua.directory.models import AdministrativeUnit, Agency
+from motcua.documents.selectors import issued_document_for_verification, issued_document_report
 from motcua.dossiers.tracking import dossier_track, tracking_public_data
 
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Không tìm thấy")}
@@ -193,3 +194,70 @@ class TrackingView(PublicAPIView):
         if tracking is None:
             raise Http404("Không tìm thấy hồ sơ với mã này.")
         return Response(TrackingSerializer(tracking_public_data(tracking)).data)
+
+
+class SignatureCheckSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(help_text="Người ký (tên trên chứng thư số); với dấu thời gian: tên TSA")
+    organisation = serializers.CharField(help_text="Cơ quan, tổ chức ghi trên chứng thư số")
+    signed_at = serializers.DateTimeField(allow_null=True, help_text="Thời điểm ký, theo dấu thời gian nếu có")
+    timestamped = serializers.BooleanField(help_text="Thời điểm ký được chứng minh bằng dấu thời gian RFC 3161")
+    tsa_name = serializers.CharField(help_text="Tổ chức cấp dấu thời gian")
+    document_timestamp = serializers.BooleanField(help_text="Dấu thời gian lưu trữ của cả tệp (PAdES B-LTA)")
+    changed = serializers.BooleanField(help_text="Tệp đã bị thay đổi sau chữ ký này")
+    verdict = serializers.CharField(
+        help_text="trusted, tampered, invalid, untrusted, revoked, expired hoặc revocation_unknown"
+    )
+    verdict_text = serializers.CharField(help_text="Kết luận bằng tiếng Việt")
+
+
+SIGNATURE_CHECK_FIELDS = ("signer_name", "organisation", "signed_at", "timestamped", "tsa_name", "document_timestamp")
+
+
+class VerificationSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    number = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    agency = serializers.CharField()
+    sha256 = serializers.CharField()
+    valid = serializers.BooleanField(help_text="Mọi chữ ký số hợp lệ, do tổ chức được tin cậy cấp, tệp không bị sửa")
+    problem = serializers.CharField(help_text="Vấn đề đầu tiên tìm thấy; rỗng khi hợp lệ")
+    signatures = SignatureCheckSerializer(many=True)
+
+
+@extend_schema(
+    summary="Xác thực văn bản đã cấp theo mã xác thực (mã QR)",
+    description="Chữ ký số của tệp đã lưu, kiểm tra theo danh sách tin cậy, có kiểm tra thu hồi (CRL/OCSP) "
+    "và dấu thời gian. Không có thông tin cá nhân.",
+    responses={200: VerificationSerializer, **NOT_FOUND},
+)
+class VerificationView(PublicAPIView):
+    serializer_class = VerificationSerializer
+
+    def get(self, request: Request, code: str) -> Response:
+        document = issued_document_for_verification(code)
+        if document is None:
+            raise Http404("Không tìm thấy văn bản với mã xác thực này.")
+        report = issued_document_report(document)
+        signatures = [
+            {
+                **{field: getattr(check, field) for field in SIGNATURE_CHECK_FIELDS},
+                "changed": not check.intact or check.changed_after,
+                "verdict": str(check.verdict),
+                "verdict_text": check.verdict_text,
+            }
+            for check in report.checks
+        ]
+        return Response(
+            VerificationSerializer(
+                {
+                    "title": document.title,
+                    "number": document.number,
+                    "issued_at": document.issued_at,
+                    "agency": document.issuer_agency.name,
+                    "sha256": document.sha256,
+                    "valid": report.valid,
+                    "problem": report.problem,
+                    "signatures": signatures,
+                }
+            ).data
+        )

@@ -27,7 +27,6 @@ from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import staff_roles_for_user, user_is_staff
 from motcua.documents.files import private_file_response
 from motcua.documents.results import result_preview_pdf
-from motcua.documents.signing import signers
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
 from motcua.dossiers.constants import Channel, DossierStatus, Outcome, QueueView, StepStatus
 from motcua.dossiers.deadlines import dossier_timeliness, step_is_overdue, step_timeliness
@@ -70,6 +69,7 @@ from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
 from motcua.payments.receipts import fee_agencies, officer_may_handle_fees
 from motcua.postal.services import clerk_post_office, officer_receives
+from motcua.signatures.signing import signers
 
 
 class LoginView(auth_views.LoginView):

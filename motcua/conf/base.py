@@ -369,10 +369,8 @@ MOTCUA_PLUGINS = {
     "payments": env_str("MOTCUA_PAYMENTS_PLUGIN", "demo"),
 }
 # Signing with the officer's own certificate (docs/signing.md#hardware-tokens-pkcs11 and
-# #remote-signing-csc-api-v2): the root CAs signatures must chain up to (PEM/DER files), the
-# PKCS#11 library with the leader's token and key labels and the agency's (the seal), and the
-# remote signing service's address and our access token.
-MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", "")
+# #remote-signing-csc-api-v2): the PKCS#11 library with the leader's token and key labels and
+# the agency's (the seal), and the remote signing service's address and our access token.
 MOTCUA_PKCS11 = {
     "library": env_str("MOTCUA_PKCS11_LIBRARY", "/usr/lib/softhsm/libsofthsm2.so"),
     "token": env_str("MOTCUA_PKCS11_TOKEN", ""),
@@ -384,6 +382,14 @@ MOTCUA_CSC = {
     "url": env_str("MOTCUA_CSC_URL", ""),
     "token": env_str("MOTCUA_CSC_TOKEN", ""),
 }
+# Signed results (docs/signing.md): the RFC 3161 time-stamping authority every signature gets
+# its trusted time from; whether a signature without one is refused (default: when a TSA is set);
+# the trust list (PEM/DER files or directories of root certificates; empty: the signing plugin's
+# roots); and, outside production, trust in the test hierarchy (its TSA serves the demo).
+MOTCUA_SIGNING_TSA_URL = env_str("MOTCUA_SIGNING_TSA_URL", "")
+MOTCUA_SIGNING_TIMESTAMP_REQUIRED = env_bool("MOTCUA_SIGNING_TIMESTAMP_REQUIRED", bool(MOTCUA_SIGNING_TSA_URL))
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", "")
+MOTCUA_SIGNING_TRUST_TEST_PKI = True
 # How long a started online payment waits for the gateway before it expires.
 MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
 # Gateway notifications one address may send per minute: a flood is refused before any signature.

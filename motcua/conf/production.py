@@ -58,6 +58,9 @@ if not env_bool("MOTCUA_ALLOW_DEMO_PLUGINS", False):
             "or set MOTCUA_ALLOW_DEMO_PLUGINS=true."
         )
 
+# The test hierarchy's keys are public: nothing signed with them proves anything.
+MOTCUA_SIGNING_TRUST_TEST_PKI = False
+
 # Webhook secrets and the /healthz detail token are optional (empty: refused), never guessable.
 for _name, _secret in (
     ("MOTCUA_SMS_WEBHOOK_SECRET", MOTCUA_SMS_WEBHOOK_SECRET),

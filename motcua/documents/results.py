@@ -52,10 +52,10 @@ from motcua.documents.services import (
     new_verification_code,
     render_result_pdf,
 )
-from motcua.documents.signing import VisibleStamp
 from motcua.dossiers.constants import Outcome
 from motcua.events.constants import EventKind
 from motcua.events.services import domain_event_record
+from motcua.signatures.signing import VisibleStamp
 
 if TYPE_CHECKING:
     from motcua.catalog.models import ProcedureVersion

@@ -22,7 +22,7 @@ from motcua.documents.heading import HeadingField, heading_fields_fill
 from motcua.documents.models import IssuedDocument, _verification_code
 from motcua.documents.pdf import render_pdf
 from motcua.documents.qr import qr_svg
-from motcua.documents.signing import VisibleStamp, signers
+from motcua.signatures.signing import VisibleStamp, archive_timestamp_add, signers
 
 if TYPE_CHECKING:
     from motcua.directory.models import Agency
@@ -102,6 +102,8 @@ def issued_document_create(
         location=agency.name,
         confirmation=confirmation,
     )
+    if number:  # issued at once: sealed with the archive time stamp (PAdES B-LTA)
+        signed = archive_timestamp_add(signed)
     digest = hashlib.sha256(signed).hexdigest()
     now = timezone.now()
     with transaction.atomic():
@@ -175,6 +177,8 @@ def issued_document_seal(
         seal=True,
         confirmation=confirmation,
     )
+    # The last signature: an archive time stamp seals it and its validation material (B-LTA).
+    sealed = archive_timestamp_add(sealed)
     digest = hashlib.sha256(sealed).hexdigest()
     leader_only = document.file.name
     storage = document.file.storage

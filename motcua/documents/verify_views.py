@@ -27,7 +27,9 @@ from motcua.core.errors import ApplicationError
 from motcua.documents.bounded import run_bounded
 from motcua.documents.files import PDF, inspect_upload, private_file_response, safe_file_name
 from motcua.documents.models import IssuedDocument
-from motcua.documents.signing import SignatureReport, signers, validate_signed_pdf
+from motcua.documents.selectors import issued_document_for_verification, issued_document_report
+from motcua.signatures.signing import SignatureReport, validate_signed_pdf
+from motcua.signatures.trust import trust_roots
 
 UPLOADS_PER_HOUR = 20
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -48,11 +50,6 @@ class CopyResult:
     report: SignatureReport | None = None
 
 
-def _stored_bytes(doc: IssuedDocument) -> bytes:
-    with doc.file.open("rb") as fh:
-        return bytes(fh.read())
-
-
 def _rate_limited(request: HttpRequest) -> bool:
     key = f"verify-upload:{client_ip(request)}"
     cache.add(key, 0, timeout=3600)
@@ -65,16 +62,18 @@ def _rate_limited(request: HttpRequest) -> bool:
 
 
 def _validate_copy(content: bytes, trust_roots_der: list[bytes]) -> SignatureReport:
-    """Run in a bounded child: pyHanko parses the anonymous upload a second time."""
+    """Run in a bounded child: pyHanko parses the anonymous upload a second time. Only the
+    validation material the file embeds counts: nothing is fetched from the addresses an
+    anonymous file names."""
     from asn1crypto.x509 import Certificate
 
-    return validate_signed_pdf(content, trust_roots=[Certificate.load(der) for der in trust_roots_der])
+    return validate_signed_pdf(content, trust_roots=[Certificate.load(der) for der in trust_roots_der], fetch=False)
 
 
 def _compare(doc: IssuedDocument, content: bytes, display: str) -> CopyResult:
     if hashlib.sha256(content).hexdigest() == doc.sha256:
         return CopyResult("match", _("Bản này trùng khớp với bản đã cấp."))
-    roots = [root.dump() for root in signers.get().trust_roots()]
+    roots = [root.dump() for root in trust_roots()]
     report = run_bounded(_validate_copy, content, roots, display=display)
     if report.valid:
         return CopyResult(
@@ -96,11 +95,7 @@ def _compare(doc: IssuedDocument, content: bytes, display: str) -> CopyResult:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, code: str) -> HttpResponseBase:
-    doc = (
-        IssuedDocument.objects.select_related("issuer_agency")
-        .filter(verification_code=code, issued_at__isnull=False)
-        .first()
-    )
+    doc = issued_document_for_verification(code)
     if doc is None:
         return render(request, "documents/verify.html", {"not_found": True, "code": code[:40]}, status=404)
 
@@ -133,7 +128,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponseBase:
         if not form.is_valid() and status == 200:
             status = 400
 
-    report = validate_signed_pdf(_stored_bytes(doc))
+    report = issued_document_report(doc)
     context = {
         "doc": doc,
         "report": report,

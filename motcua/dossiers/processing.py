@@ -12,7 +12,7 @@ attempts are audited.
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +33,6 @@ from motcua.documents.results import (
     result_signer_name,
     result_store_for_citizen,
 )
-from motcua.documents.signing import SigningFailed, signers
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus
 from motcua.dossiers.deadlines import allotted_due, paused_working_time, process_step_due, shift
 from motcua.dossiers.fees import fees_blocking, fees_paid_guard
@@ -42,6 +41,8 @@ from motcua.dossiers.slips import slip_issue
 from motcua.dossiers.transitions import dossier_lock, dossier_transition
 from motcua.events.constants import EventKind
 from motcua.events.services import domain_event_record
+from motcua.signatures.services import signing_refusal_recorded
+from motcua.signatures.signing import signers
 
 MIN_TEXT_LENGTH = 10
 MAX_CONSULT_DAYS = Decimal(10)
@@ -631,20 +632,6 @@ def processing_resume(*, dossier: Dossier, actor: Any, note: str) -> Dossier:
     )
 
 
-def _signing_failed(*, officer: Any, step: DossierStep, attempted: str, error: SigningFailed) -> NoReturn:
-    """Record a signing that failed (token absent, wrong PIN or code, service down…) in its
-    own transaction, after the step's has rolled back: nothing was signed or issued, but the
-    attempt stays in the audit trail. Never what the officer typed."""
-    with transaction.atomic():
-        audit_record(
-            actor=officer,
-            action="dossier.signing_failed",
-            obj=step.dossier,
-            summary={"step": step.pk, "attempted": attempted, "code": error.code},
-        )
-    raise error
-
-
 def step_signing_code_send(*, step: DossierStep, officer: Any) -> None:
     """Ask the signing service to text the officer the one-time code that confirms their
     signature at approval (their own certificate) or at issue (the agency's), for plugins
@@ -654,10 +641,8 @@ def step_signing_code_send(*, step: DossierStep, officer: Any) -> None:
     seal = step.kind == StepKind.ISSUE
     _check_may_act(officer=officer, step=step, action="issue" if seal else "approve")
     signer_name = result_signer_name(agency=step.agency, approver=None if seal else officer)
-    try:
+    with signing_refusal_recorded(actor=officer, obj=step.dossier, attempted="signing_code", step=step.pk):
         signers.get().confirmation_send(signer_name=signer_name, seal=seal)
-    except SigningFailed as error:
-        _signing_failed(officer=officer, step=step, attempted="signing_code", error=error)
     with transaction.atomic():
         audit_record(actor=officer, action="dossier.signing_code_sent", obj=step.dossier, summary={"step": step.pk})
 
@@ -674,18 +659,10 @@ def step_approve(
     if decision == Outcome.REFUSED:
         note = _text(note, what=_("lý do không giải quyết"))
     _check_may_act(officer=leader, step=step, action="approve")
-    try:
-        return _approve(
-            step=step, leader=leader, decision=decision, note=note, revision=revision, confirmation=confirmation
-        )
-    except SigningFailed as error:
-        _signing_failed(officer=leader, step=step, attempted="approve", error=error)
-
-
-def _approve(
-    *, step: DossierStep, leader: Any, decision: str, note: str, revision: int | None, confirmation: str
-) -> DossierStep:
-    with transaction.atomic():
+    with (
+        signing_refusal_recorded(actor=leader, obj=step.dossier, attempted="approve", step=step.pk),
+        transaction.atomic(),
+    ):
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.APPROVE})
         consultations_answered_guard(fresh)
         dossier.outcome = decision
@@ -724,14 +701,7 @@ def step_issue(*, step: DossierStep, clerk: Any, revision: int | None, confirmat
     agency's certificate; a signing that fails leaves the dossier and the register as they
     were."""
     _check_may_act(officer=clerk, step=step, action="issue")
-    try:
-        return _issue(step=step, clerk=clerk, revision=revision, confirmation=confirmation)
-    except SigningFailed as error:
-        _signing_failed(officer=clerk, step=step, attempted="issue", error=error)
-
-
-def _issue(*, step: DossierStep, clerk: Any, revision: int | None, confirmation: str) -> Dossier:
-    with transaction.atomic():
+    with signing_refusal_recorded(actor=clerk, obj=step.dossier, attempted="issue", step=step.pk), transaction.atomic():
         dossier, fresh = _lock(step=step, revision=revision, kinds={StepKind.ISSUE})
         result_signed_guard(dossier)
         fees_paid_guard(dossier, before=PaymentTiming.ACCEPTANCE)

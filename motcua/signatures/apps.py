@@ -8,5 +8,5 @@ class SignaturesConfig(AppConfig):
     verbose_name = _("Chữ ký số")
 
     def ready(self) -> None:
-        # The signing plugins register themselves with `documents.signing.signers`.
+        # The signing plugins register themselves with `signatures.signing.signers`.
         from motcua.signatures import csc_signer, pkcs11_signer  # noqa: F401

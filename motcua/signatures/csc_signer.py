@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from motcua.documents.signing import (
+from motcua.signatures.signing import (
     DEFAULT_FIELD_NAME,
     Confirmation,
     Signer,

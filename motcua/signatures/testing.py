@@ -9,6 +9,9 @@
 * `csc_simulator`: the remote signing service (`motcua.signatures.csc_simulator`) over the
   same hierarchy; tests reset its switches (`down`, `refusing`, `code_seconds`, `sad_seconds`).
 * `test_trust_roots`: a PEM file with the hierarchy's root, for `MOTCUA_SIGNING_TRUST_ROOTS`.
+* `hierarchy_signing`: the signing plugin is "test-pki" (`HierarchySigner`: the hierarchy's
+  leader, agency, revoked and expired signers, chosen by the name signed in) and every
+  signature gets its time stamp from the simulator.
 """
 
 import os
@@ -16,14 +19,25 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from asn1crypto.x509 import Certificate
 
 from motcua.signatures.csc_simulator import CscSimulator
 from motcua.signatures.hierarchy import TEST_PKI_DIR
 from motcua.signatures.pki_simulator import PkiSimulator
+from motcua.signatures.signing import (
+    DEFAULT_FIELD_NAME,
+    Confirmation,
+    VisibleStamp,
+    confirmation_not_needed,
+    sign_with,
+    signers,
+)
 
 SOFTHSM_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
+SIGNER_LABELS = ("leader", "agency", "revoked", "expired")
 
 
 @dataclass(frozen=True)
@@ -88,3 +102,80 @@ def softhsm_token(pki_simulator: PkiSimulator, tmp_path_factory: pytest.TempPath
 def csc_simulator(pki_simulator: PkiSimulator) -> Iterator[CscSimulator]:
     with CscSimulator(pki_url=pki_simulator.url) as simulator:
         yield simulator
+
+
+def hierarchy_pyhanko_signer(simulator: PkiSimulator, label: str) -> Any:
+    """A pyhanko signer with the key and certificate `label` of the test hierarchy."""
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    arch = simulator.arch
+    return SimpleSigner(
+        signing_cert=arch.get_cert(label),
+        signing_key=arch.key_set.get_private_key(label),
+        cert_registry=SimpleCertificateStore.from_certs([arch.get_cert("issuing")]),
+    )
+
+
+class HierarchySigner:
+    """The `Signer` protocol over the test hierarchy's keys (test material only)."""
+
+    confirmation = Confirmation.NONE
+
+    def __init__(self, simulator: PkiSimulator):
+        self.simulator = simulator
+
+    def label(self, signer_name: str) -> str:
+        for label in SIGNER_LABELS:
+            if self.simulator.arch.get_cert(label).subject.native["common_name"] == signer_name:
+                return label
+        raise LookupError(f"no test certificate for {signer_name!r}")
+
+    def sign_pdf(
+        self,
+        *,
+        pdf: bytes,
+        signer_name: str,
+        reason: str,
+        location: str,
+        field_name: str = DEFAULT_FIELD_NAME,
+        stamp: VisibleStamp | None = None,
+        seal: bool = False,
+        confirmation: str = "",
+    ) -> bytes:
+        return sign_with(
+            hierarchy_pyhanko_signer(self.simulator, self.label(signer_name)),
+            pdf=pdf,
+            signer_name=signer_name,
+            reason=reason,
+            location=location,
+            field_name=field_name,
+            stamp=stamp,
+        )
+
+    def confirmation_send(self, *, signer_name: str, seal: bool = False) -> None:
+        raise confirmation_not_needed()
+
+    def trust_roots(self) -> list[Certificate]:
+        return [self.simulator.arch.get_cert("root")]
+
+
+_simulators: list[PkiSimulator] = []
+
+
+@signers.register("test-pki")
+def _test_pki() -> HierarchySigner:
+    return HierarchySigner(_simulators[-1])
+
+
+@pytest.fixture
+def hierarchy_signing(settings: Any, pki_simulator: PkiSimulator) -> Iterator[PkiSimulator]:
+    _simulators.append(pki_simulator)
+    settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "signing": "test-pki"}
+    settings.MOTCUA_SIGNING_TSA_URL = pki_simulator.tsa_url
+    settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED = True
+    try:
+        yield pki_simulator
+    finally:
+        pki_simulator.down = False
+        _simulators.remove(pki_simulator)

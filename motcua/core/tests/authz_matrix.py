@@ -275,6 +275,7 @@ ENTRIES = [
     Entry("api:agency_list", get=EVERYONE),
     Entry("api:unit_list", get=EVERYONE),
     Entry("api:tracking", get=EVERYONE, post=EVERYONE, params={"code": "dossier_code"}),
+    Entry("api:verification", get=EVERYONE, params={"code": "verification_code"}),
     Entry("api:dossier_list", get=LOGGED_IN, post=LOGGED_IN),
     Entry("api:dossier_detail", get=OWNER_ONLY, patch=OWNER_ONLY, params=DRAFT),
     writes("api:dossier_attach", OWNER_ONLY, params=DRAFT),

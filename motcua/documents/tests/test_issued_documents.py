@@ -21,7 +21,7 @@ from motcua.documents.services import (
     result_pdf_context,
     verification_url,
 )
-from motcua.documents.signing import validate_signed_pdf
+from motcua.signatures.signing import validate_signed_pdf
 
 pytestmark = pytest.mark.django_db
 

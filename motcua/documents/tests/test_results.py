@@ -42,10 +42,10 @@ from motcua.documents.results import (
     result_templates_load,
 )
 from motcua.documents.services import SEAL_FIELD_NAME
-from motcua.documents.signing import STAMP_HEIGHT, STAMP_MARGIN, validate_signed_pdf
 from motcua.dossiers.constants import Outcome
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_start
+from motcua.signatures.signing import STAMP_HEIGHT, STAMP_MARGIN, validate_signed_pdf
 
 pytestmark = pytest.mark.django_db
 

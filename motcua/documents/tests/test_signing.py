@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from motcua.documents.pdf import render_pdf
-from motcua.documents.signing import DevCASigner, VisibleStamp, signers, validate_signed_pdf
+from motcua.signatures.signing import DevCASigner, VisibleStamp, signers, validate_signed_pdf
 
 SIGNER = "Nguyễn Thị Hương"
 AGENCY = "Ủy ban nhân dân phường Tân Lập"
@@ -145,10 +145,13 @@ def test_one_modified_byte_in_a_two_signature_file_is_refused(signed: bytes) -> 
     assert "bị thay đổi sau khi ký" in report.problem
 
 
-def test_certificate_from_untrusted_ca_is_refused(unsigned: bytes, tmp_path: Path) -> None:
+def test_certificate_from_untrusted_ca_is_refused(unsigned: bytes, tmp_path: Path, settings: Any) -> None:
     """A signature by a certificate of another CA is intact but untrusted, with a message."""
     other = DevCASigner(tmp_path / "other-ca")
+    other.trust_roots()  # creates the other CA, which the forger's own installation trusts
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(other.ca_cert_path)]
     forged = other.sign_pdf(pdf=unsigned, signer_name=SIGNER, reason="Giả mạo", location="Hà Nội")
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = []
     assert validate_signed_pdf(forged, trust_roots=other.trust_roots()).valid  # sanity: good for its own CA
     report = validate_signed_pdf(forged)
     assert report.intact

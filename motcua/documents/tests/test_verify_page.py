@@ -19,12 +19,12 @@ from motcua.documents import verify_views
 from motcua.documents.models import IssuedDocument
 from motcua.documents.pdf import render_pdf
 from motcua.documents.services import issued_document_create, issued_document_seal, verification_path
-from motcua.documents.signing import DevCASigner, VisibleStamp
 from motcua.documents.tests.test_bounded_inspection import (  # noqa: F401  (warm_forkserver is a fixture)
     WORST_WAIT_SECONDS,
     spinning_inspector,
     warm_forkserver,
 )
+from motcua.signatures.signing import DevCASigner, VisibleStamp
 
 # Until motcua/urls.py mounts the page, this module is its own URLconf.
 urlpatterns = [path("xac-thuc/", include("motcua.documents.verify_urls")), *motcua.urls.urlpatterns]

@@ -18,7 +18,6 @@ from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
 from motcua.directory.constants import Role
 from motcua.documents.models import StoredDocument
-from motcua.documents.signing import validate_signed_pdf
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus, Outcome, SlipKind, StepStatus, Timeliness
 from motcua.dossiers.deadlines import dossier_timeliness, step_timeliness
 from motcua.dossiers.fees import fees_paid_guard
@@ -45,6 +44,7 @@ from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.models import OutboxMessage
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.counter import counter_payment_record
+from motcua.signatures.signing import validate_signed_pdf
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))

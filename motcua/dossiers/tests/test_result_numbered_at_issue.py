@@ -11,12 +11,12 @@ from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
 from motcua.documents.models import DocumentNumberSequence, StoredDocument
 from motcua.documents.services import verification_path
-from motcua.documents.signing import validate_signed_pdf
 from motcua.dossiers.constants import DossierStatus, Outcome, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import step_approve, step_forward, step_issue
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.signatures.signing import validate_signed_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,30 @@ def test_a_refused_issue_draws_no_number(approved, birth_version) -> None:  # ty
     assert not DocumentNumberSequence.objects.exists()
     dossier.refresh_from_db()
     assert dossier.result_document is not None and dossier.result_document.number == ""
+
+
+def test_issue_without_a_time_stamp_is_refused_recorded_and_issues_nothing(approved, settings, pki_simulator) -> None:  # type: ignore[no-untyped-def]
+    """The TSA is down: the clerk is told so, nothing is numbered, sealed or released, and
+    the attempt is in the audit trail."""
+    from motcua.core.models import AuditEvent
+
+    dossier, _leader, clerk = approved
+    status, leader_file = dossier.status, dossier.result_document.sha256
+    settings.MOTCUA_SIGNING_TSA_URL = pki_simulator.tsa_url
+    settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED = True
+    pki_simulator.down = True
+    try:
+        with pytest.raises(ApplicationError) as refused:
+            step_issue(step=_active(dossier, StepKind.ISSUE), clerk=clerk, revision=None)
+    finally:
+        pki_simulator.down = False
+    assert refused.value.code == "signing_tsa_unavailable"
+    assert "dấu thời gian" in refused.value.message
+    dossier.refresh_from_db()
+    document = dossier.result_document
+    assert dossier.status == status and _active(dossier, StepKind.ISSUE)
+    assert (document.number, document.issued_at, document.sha256) == ("", None, leader_file)
+    assert not DocumentNumberSequence.objects.exists()
+    assert not StoredDocument.objects.filter(source_dossier=dossier).exists()
+    event = AuditEvent.objects.get(action="signatures.signing_refused")
+    assert event.object_id == str(dossier.pk) and event.summary["code"] == "signing_tsa_unavailable"

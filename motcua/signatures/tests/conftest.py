@@ -48,8 +48,8 @@ class Ward:
 
     def failures(self) -> list[dict[str, Any]]:
         return [
-            event.summary
-            for event in AuditEvent.objects.filter(action="dossier.signing_failed", object_id=str(self.dossier.pk))
+            {key: event.summary[key] for key in ("step", "attempted", "code")}
+            for event in AuditEvent.objects.filter(action="signatures.signing_refused", object_id=str(self.dossier.pk))
         ]
 
 

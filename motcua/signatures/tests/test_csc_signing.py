@@ -16,11 +16,11 @@ from django.urls import reverse
 from motcua.catalog.constants import StepKind
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
-from motcua.documents.signing import SigningFailed, validate_signed_pdf
 from motcua.dossiers.constants import DossierStatus, Outcome
 from motcua.dossiers.processing import step_approve, step_issue, step_signing_code_send
 from motcua.signatures.csc_simulator import CscSimulator
 from motcua.signatures.pki_simulator import PkiSimulator
+from motcua.signatures.signing import SigningFailed, validate_signed_pdf
 from motcua.signatures.tests.conftest import AGENCY_NAME, LEADER_NAME, Ward, pdfsig
 
 pytestmark = pytest.mark.django_db

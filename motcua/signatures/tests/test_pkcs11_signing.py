@@ -13,11 +13,11 @@ from django.urls import reverse
 
 from motcua.catalog.constants import StepKind
 from motcua.core.models import AuditEvent
-from motcua.documents.signing import SigningFailed, signers, validate_signed_pdf
 from motcua.dossiers.constants import DossierStatus, Outcome
 from motcua.dossiers.processing import step_approve, step_issue
 from motcua.signatures.pkcs11_signer import Pkcs11Signer
 from motcua.signatures.pki_simulator import PkiSimulator
+from motcua.signatures.signing import SigningFailed, signers, validate_signed_pdf
 from motcua.signatures.testing import SoftHsmToken
 from motcua.signatures.tests.conftest import AGENCY_NAME, LEADER_NAME, Ward, pdfsig
 

@@ -33,6 +33,7 @@ metadata and PAdES level. What the officer must give at signing time is the plug
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -56,11 +57,21 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core.errors import ApplicationError
 from motcua.core.plugins import Registry
+from motcua.signatures.errors import SigningFailed
+from motcua.signatures.ltv import (
+    TimestampUnavailable,
+    signing_errors_explained,
+    signing_validation_context,
+    timestamp_refused,
+    timestamper,
+)
+from motcua.signatures.trust import trust_roots as configured_trust_roots
+from motcua.signatures.validation import SignatureCheck, Verdict, signature_check
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer as PyhankoSigner
+    from pyhanko.sign.timestamps.api import TimeStamper
 
 logger = logging.getLogger(__name__)
 # fontTools logs every glyph subset at INFO/WARNING; certvalidator warns on every soft-fail
@@ -101,11 +112,6 @@ class Confirmation:
     NONE = ""  # nothing (dev-ca)
     PIN = "pin"  # the token's PIN (pkcs11)
     CODE = "code"  # a one-time code the signing service sends on request (csc)
-
-
-class SigningFailed(ApplicationError):
-    """The plugin could not sign (token absent, wrong PIN, code refused, service down…):
-    nothing was signed, and the message tells the officer what to do."""
 
 
 class Signer(Protocol):
@@ -206,6 +212,7 @@ def sign_with(
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
     from pyhanko.stamp import TextStampStyle
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -233,22 +240,70 @@ def sign_with(
             ),
         )
     style = TextStampStyle(stamp_text=text, text_box_style=text_style, border_width=1, background=None)
-    pdf_signer = PdfSigner(
-        PdfSignatureMetadata(
-            field_name=field_name,
-            md_algorithm="sha256",
-            subfilter=SigSeedSubFilter.PADES,
-            reason=reason,
-            location=location,
-            name=signer_name,
-        ),
-        signer=signer,
-        stamp_style=style,
-        new_field_spec=SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
+    metadata = PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        name=signer_name,
+        # PAdES B-LT: the chain and the revocation answers go into the document security store,
+        # in the signature's own revision, so the last signature still covers the whole file.
+        embed_validation_info=True,
+        validation_context=signing_validation_context(),
+        dss_settings=DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False),
     )
-    out = pdf_signer.sign_pdf(
-        writer, appearance_text_params={"name": signer_name, "time": now.strftime("%d/%m/%Y %H:%M")}
-    )
+
+    def signed(time_stamps: TimeStamper | None) -> bytes:
+        pdf_signer = PdfSigner(
+            metadata,
+            signer=signer,
+            timestamper=time_stamps,
+            stamp_style=style,
+            new_field_spec=SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
+        )
+        with signing_errors_explained():
+            out = pdf_signer.sign_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+                appearance_text_params={"name": signer_name, "time": now.strftime("%d/%m/%Y %H:%M")},
+            )
+        return bytes(out.getbuffer())
+
+    time_stamps = timestamper()
+    try:
+        return signed(time_stamps)
+    except TimestampUnavailable as error:
+        if settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED:
+            raise timestamp_refused() from error
+        return signed(None)
+
+
+@_outside_event_loop
+def archive_timestamp_add(pdf: bytes) -> bytes:
+    """Seal an issued result (PAdES B-LTA): a document time stamp over the whole file, after
+    the validation material of its signatures, with the TSA's own chain and revocation
+    answers in the document security store. Without a TSA (none required) `pdf` comes back
+    unchanged."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfTimeStamper
+    from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
+
+    time_stamps = timestamper()
+    if time_stamps is None:
+        return pdf
+    try:
+        with signing_errors_explained():
+            out = PdfTimeStamper(time_stamps).timestamp_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+                md_algorithm="sha256",
+                validation_context=signing_validation_context(),
+                # The TSA's own material before the time stamp, which then covers the whole file.
+                dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
+            )
+    except TimestampUnavailable as error:
+        if settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED:
+            raise timestamp_refused() from error
+        return pdf
     return bytes(out.getbuffer())
 
 
@@ -453,12 +508,13 @@ def _dev_ca() -> Signer:
 
 @dataclass(frozen=True)
 class SignatureReport:
-    """What a PDF's signatures say, judged against the active plugin's trust roots.
+    """What a PDF's signatures say, judged against the trust list (`signatures.trust`).
 
-    `signer_name` and `signed_at` describe the first signature: on a result, the approving
-    leader's personal one. `signers` names every signature checked, in signing order (on an
-    issued result: the leader, then the issuing agency). `covers_whole_file` is about the last
-    signature. A failed report stops at the first signature with a problem.
+    `checks` describes every signature and document time stamp, in signing order (on an
+    issued result: the leader, the issuing agency, the archive time stamp); `signers` names
+    the signatures' signers and `signer_name` and `signed_at` describe the first one: on a
+    result, the approving leader's personal one. `intact` and `trusted` hold for every
+    signature, `covers_whole_file` for the last one; `problem` is the first problem found.
     """
 
     valid: bool
@@ -469,92 +525,104 @@ class SignatureReport:
     covers_whole_file: bool = False
     problem: str = ""  # Vietnamese, empty when valid
     signers: tuple[str, ...] = ()
+    checks: tuple[SignatureCheck, ...] = ()
 
 
 def _refused(problem: str) -> SignatureReport:
     return SignatureReport(valid=False, problem=problem)
 
 
-@_outside_event_loop
-def validate_signed_pdf(pdf: bytes, *, trust_roots: list[Certificate] | None = None) -> SignatureReport:
-    """Check every signature of `pdf`, in signing order.
+def _changed_after(check: SignatureCheck, status: object, *, is_last: bool) -> bool:
+    """Was the file changed after this signature in a way signatures do not allow? After an
+    earlier signature only signatures, form filling and validation material may follow
+    (pyhanko's difference analysis); after the last one, nothing."""
+    from pyhanko.sign.diff_analysis import ModificationLevel
 
-    Valid means, for each signature: the signed bytes are unchanged (intact), the
-    cryptography checks out and the certificate chains up to a trusted root of the active
-    signing plugin; what was added after an earlier signature is only signatures and form
-    filling (pyhanko's difference analysis: an agency's signature appended after the leader's
-    is fine, a changed text or page is not); and the last signature covers the whole file
-    (nothing was appended after signing).
+    if is_last:
+        return not check.covers_whole_file
+    level = getattr(status, "modification_level", None)
+    return level is None or level > ModificationLevel.FORM_FILLING or not getattr(status, "docmdp_ok", True)
+
+
+def _problem(check: SignatureCheck, *, is_last: bool) -> str:
+    signer = check.signer_name or _("người ký")
+    if check.verdict == Verdict.TAMPERED:
+        return _("Nội dung tệp đã bị thay đổi sau khi ký: chữ ký số không còn khớp với nội dung.")
+    if check.verdict == Verdict.INVALID:
+        return _("Chữ ký số không hợp lệ.")
+    if check.verdict == Verdict.UNTRUSTED:
+        return _("Chứng thư số dùng để ký không do tổ chức được tin cậy cấp: không xác nhận được người ký.")
+    if check.verdict == Verdict.REVOKED:
+        return _("Chứng thư số của %(signer)s đã bị thu hồi trước thời điểm ký: chữ ký số không có giá trị.") % {
+            "signer": signer
+        }
+    if check.verdict == Verdict.EXPIRED:
+        return _("Chứng thư số của %(signer)s đã hết hạn hoặc chưa có hiệu lực tại thời điểm ký.") % {"signer": signer}
+    if check.verdict == Verdict.REVOCATION_UNKNOWN:
+        return _(
+            "Không kiểm tra được chứng thư số của %(signer)s đã bị thu hồi hay chưa: "
+            "không có thông tin thu hồi (CRL/OCSP) tại thời điểm ký."
+        ) % {"signer": signer}
+    if check.changed_after and is_last:
+        return _("Tệp đã bị thêm nội dung sau khi ký: phần thêm vào không được chữ ký số bảo vệ.")
+    if check.changed_after:
+        return _(
+            "Tệp đã bị sửa sau chữ ký số của %(signer)s: sau chữ ký này chỉ được thêm chữ ký số khác, "
+            "nhưng nội dung văn bản đã bị thay đổi."
+        ) % {"signer": signer}
+    return ""
+
+
+@_outside_event_loop
+def validate_signed_pdf(
+    pdf: bytes,
+    *,
+    trust_roots: list[Certificate] | None = None,
+    fetch: bool = True,
+) -> SignatureReport:
+    """Check every signature and document time stamp of `pdf`, in signing order.
+
+    Valid means, for each: the signed bytes are unchanged (intact), the cryptography checks
+    out and the certificate chains up to a root of the trust list (default: the configured
+    one), was neither expired nor revoked when it signed (the time its time stamp proves;
+    revocation answers from the file, fetched when `fetch` and missing); what was added after
+    an earlier signature is only signatures, form filling and validation material (an
+    agency's signature after the leader's is fine, a changed text or page is not); and the
+    last one covers the whole file.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
-    roots = trust_roots if trust_roots is not None else signers.get().trust_roots()
+    roots = trust_roots if trust_roots is not None else configured_trust_roots()
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = reader.embedded_signatures
     except Exception:
         logger.info("unreadable PDF at signature validation", exc_info=True)
         return _refused(_("Tệp PDF bị hỏng hoặc không đọc được, không thể kiểm tra chữ ký số."))
-    if not embedded:
+    if not reader.embedded_regular_signatures:
         return _refused(_("Tệp không có chữ ký số nào."))
 
-    names: list[str] = []
-    first_signed_at: dt.datetime | None = None
-    intact = trusted = covers_whole_file = False
+    checks: list[SignatureCheck] = []
+    problem = ""
     for index, sig in enumerate(embedded):
-        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        is_last = index == len(embedded) - 1
         try:
-            status = validate_pdf_signature(sig, signer_validation_context=context)
+            check, status = signature_check(sig, roots, fetch=fetch)
         except Exception:
             logger.info("signature could not be validated", exc_info=True)
             return _refused(_("Chữ ký số trong tệp bị hỏng hoặc đã bị sửa, không thể kiểm tra."))
-        cert = status.signing_cert
-        signer_name = str(cert.subject.native.get("common_name", "")) if cert is not None else ""
-        names.append(signer_name)
-        if index == 0:
-            first_signed_at = status.signer_reported_dt
-        is_last = index == len(embedded) - 1
-        intact, trusted = bool(status.intact), bool(status.trusted)
-        covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        level = status.modification_level
-        problem = ""
-        if not status.intact:
-            problem = _("Nội dung tệp đã bị thay đổi sau khi ký: chữ ký số không còn khớp với nội dung.")
-        elif not status.valid:
-            problem = _("Chữ ký số không hợp lệ.")
-        elif not status.trusted:
-            problem = _(
-                "Chứng thư số dùng để ký không do tổ chức được tin cậy cấp, hoặc đã hết hạn hay bị thu hồi: "
-                "không xác nhận được người ký."
-            )
-        elif not is_last and (level is None or level > ModificationLevel.FORM_FILLING or not status.docmdp_ok):
-            problem = _(
-                "Tệp đã bị sửa sau chữ ký số của %(signer)s: sau chữ ký này chỉ được thêm chữ ký số khác, "
-                "nhưng nội dung văn bản đã bị thay đổi."
-            ) % {"signer": signer_name or _("người ký trước")}
-        elif is_last and not covers_whole_file:
-            problem = _("Tệp đã bị thêm nội dung sau khi ký: phần thêm vào không được chữ ký số bảo vệ.")
-        if problem:
-            return SignatureReport(
-                valid=False,
-                intact=intact,
-                trusted=trusted,
-                signer_name=names[0],
-                signed_at=first_signed_at,
-                covers_whole_file=covers_whole_file,
-                problem=problem,
-                signers=tuple(names),
-            )
+        check = dataclasses.replace(check, changed_after=_changed_after(check, status, is_last=is_last))
+        checks.append(check)
+        problem = problem or _problem(check, is_last=is_last)
+    signatures = [check for check in checks if not check.document_timestamp]
     return SignatureReport(
-        valid=True,
-        intact=intact,
-        trusted=trusted,
-        signer_name=names[0],
-        signed_at=first_signed_at,
-        covers_whole_file=covers_whole_file,
-        signers=tuple(names),
+        valid=not problem,
+        intact=all(check.intact for check in checks),
+        trusted=all(check.trusted for check in checks),
+        signer_name=signatures[0].signer_name,
+        signed_at=signatures[0].signed_at,
+        covers_whole_file=checks[-1].covers_whole_file,
+        problem=problem,
+        signers=tuple(check.signer_name for check in signatures),
+        checks=tuple(checks),
     )
