@@ -32,9 +32,21 @@ if [ -z "${MOTCUA_NATIONAL_PLUGIN:-}" ]; then
   export MOTCUA_NATIONAL_PLUGIN=http MOTCUA_NATIONAL_HTTP_URL="http://127.0.0.1:$NATIONAL_PORT"
   export MOTCUA_NATIONAL_HTTP_TOKEN=demo-national-token
 fi
+# A stand-in postal carrier (docs/delivery.md): results sent by post get a carrier order, and
+# POST http://127.0.0.1:$CARRIER_PORT/mo-phong/don-hang/<order>/chuyen {"to": "delivered"} moves one on.
+CARRIER_PORT=${CARRIER_PORT:-8767}
+CARRIER=""
+if [ -z "${MOTCUA_CARRIER_PLUGIN:-}" ]; then
+  "$PY" -m motcua.delivery.carrier_simulator --port "$CARRIER_PORT" --token demo-carrier-token \
+    --secret demo-carrier-secret &
+  CARRIER=$!
+  export MOTCUA_CARRIER_PLUGIN=http MOTCUA_CARRIER_HTTP_URL="http://127.0.0.1:$CARRIER_PORT"
+  export MOTCUA_CARRIER_HTTP_TOKEN=demo-carrier-token MOTCUA_CARRIER_WEBHOOK_SECRET=demo-carrier-secret
+  export MOTCUA_CARRIER_SENDER_PHONE=${MOTCUA_CARRIER_SENDER_PHONE:-02623000000}
+fi
 "$PY" manage.py run_worker &
 WORKER=$!
-trap 'kill $WORKER $NATIONAL 2>/dev/null; wait $WORKER $NATIONAL 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $NATIONAL $CARRIER 2>/dev/null; wait $WORKER $NATIONAL $CARRIER 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Cổng Dịch vụ công:   $MOTCUA_PUBLIC_URL/
@@ -48,6 +60,7 @@ cat <<MSG
   Demo citizens (portal login by phone, same password): 0912345678, 0987654321
   Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
   National portal sync: $MOTCUA_PUBLIC_URL/can-bo/dong-bo-quoc-gia/ (simulator on port $NATIONAL_PORT)
+  Postal carrier simulator: http://127.0.0.1:$CARRIER_PORT (docs/delivery.md)
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \

@@ -126,6 +126,23 @@ class ShipmentEvent(models.Model):
         return f"{self.shipment_id} {self.kind}"
 
 
+class PostageQuote(models.Model):
+    """The postal charge quoted to the citizen when they chose to receive the result by post;
+    frozen into what the dossier owes at hand-in (dossiers/fees.py)."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="postage_quote")
+    amount = models.PositiveIntegerField(_("cước bưu chính"))
+    address = models.CharField(_("địa chỉ nhận"), max_length=500)
+    quoted_at = models.DateTimeField(_("báo cước lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("báo cước bưu chính")
+        verbose_name_plural = _("báo cước bưu chính")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.amount}"
+
+
 class CarrierNotice(models.Model):
     """Every tracking webhook the carrier sent, whatever became of it: a refused or unknown one
     is kept too, for the staff and the carrier to sort out."""

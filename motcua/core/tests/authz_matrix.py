@@ -156,6 +156,8 @@ ENTRIES = [
     writes("webhook_sms_inbound", NOBODY),
     writes("webhook_zalo_delivery", NOBODY),
     writes("webhook_zalo_inbound", NOBODY),
+    # The postal carrier's tracking webhook (docs/delivery.md): signed posts only.
+    writes("carrier:webhook", NOBODY),
     # Online payment (docs/payments.md): the owner pays their dossier; the return page shows
     # a logged-in person what a signed return says (unsigned: 400); gateways' notifications
     # are answered to anyone with the gateway's refusal code unless signed.
@@ -233,6 +235,8 @@ ENTRIES = [
     writes("delivery:shipment_failed", at("own", "reception")),
     # Nothing was handed over in the world: 404 for all (the readers: delivery/tests/test_delivery_pages.py).
     Entry("delivery:hand_over_note", get=NOBODY),
+    # No shipment in the world: 404 for all (the readers: delivery/tests/test_carrier.py).
+    Entry("carrier:shipment_proof", get=NOBODY),
     Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
     # Fees: the receiving agency's one-stop (and finance) staff take them and keep its books;

@@ -13,29 +13,32 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from motcua.catalog.constants import LineKind
 from motcua.delivery.carrier_simulator import BASE_CHARGE, CarrierSimulator
 from motcua.delivery.carrier_wire import SIGNATURE_HEADER, sign
 from motcua.delivery.carriers import CarrierUnavailable, carriers
 from motcua.delivery.constants import CarrierNoticeVerdict, ShipmentEventKind, ShipmentStatus
-from motcua.delivery.models import CarrierNotice, Shipment
+from motcua.delivery.models import CarrierNotice, PostageQuote, Shipment
 from motcua.delivery.services import shipment_send
 from motcua.delivery.testing import processed_dossier
 from motcua.delivery.tracking import shipments_poll
 from motcua.dossiers.constants import DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_set_delivery, dossier_start
 from motcua.dossiers.testing import officer
+from motcua.payments.models import ReceiptLine
 
 pytestmark = pytest.mark.django_db
-SECRET = "test-carrier-secret"  # noqa: S105 - the simulator's, not a credential
+SECRET = "test-carrier-secret"
 WEBHOOK = "/buu-chinh/thong-bao/"
 
 
 @pytest.fixture
 def carrier(settings: Any) -> Iterator[CarrierSimulator]:
-    with CarrierSimulator(token="test-carrier-token", secret=SECRET) as simulator:  # noqa: S106
+    with CarrierSimulator(token="test-carrier-token", secret=SECRET) as simulator:
         settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "carrier": "http"}
         settings.MOTCUA_CARRIER_HTTP_URL = simulator.url
-        settings.MOTCUA_CARRIER_HTTP_TOKEN = "test-carrier-token"  # noqa: S105
+        settings.MOTCUA_CARRIER_HTTP_TOKEN = "test-carrier-token"
         settings.MOTCUA_CARRIER_WEBHOOK_SECRET = SECRET
         settings.MOTCUA_CARRIER_SENDER_PHONE = "02053871234"
         settings.MOTCUA_HTTP_TIMEOUT_SECONDS = 2
@@ -195,3 +198,33 @@ def test_carrier_down_leaves_nothing_half_done(hung: Any, birth_version: Any, ca
         dossier=dossier, officer=officer("xa.tn"), carrier="", tracking_number="", sent_on=None, revision=None
     )
     assert shipment.carrier_reference in carrier.orders
+
+
+def test_postage_is_quoted_before_choosing_and_owed_as_its_own_line(
+    hung: Any, birth_version: Any, carrier: CarrierSimulator
+) -> None:
+    dossier = dossier_start(applicant=hung, version=birth_version, unit_code="24121")
+    citizen = Client()
+    citizen.force_login(hung)
+    page = citizen.get(f"/ho-so/{dossier.pk}/nhan-ket-qua/").content.decode()
+    assert "Cước gửi kết quả qua bưu chính: 16.500" in page
+    carrier.fail("down")
+    with pytest.raises(CarrierUnavailable):
+        dossier_set_delivery(
+            dossier=dossier,
+            actor=hung,
+            method=DeliveryMethod.POST,
+            address="Số 1 Lê Duẩn, phường Tân Lập",
+            revision=None,
+        )
+    assert Dossier.objects.get(pk=dossier.pk).delivery_method != DeliveryMethod.POST
+    assert not PostageQuote.objects.filter(dossier=dossier).exists()
+    carrier.recover()
+    processed = processed_dossier(hung, birth_version, delivery=DeliveryMethod.POST)
+    postage = [line for line in processed.fee_lines if line["kind"] == LineKind.POSTAGE]
+    assert [line["amount"] for line in postage] == [BASE_CHARGE]
+    assert processed.fees_due == BASE_CHARGE + sum(
+        line["amount"] for line in processed.fee_lines if line["kind"] != LineKind.POSTAGE
+    )
+    # Paid with the fees (processed_dossier pays at the counter): the receipt keeps it apart.
+    assert ReceiptLine.objects.filter(receipt__dossier=processed, kind=LineKind.POSTAGE, amount=BASE_CHARGE).exists()
