@@ -45,12 +45,16 @@ POLL_AFTER = datetime.timedelta(hours=1)
 
 
 def carrier_webhook_receive(*, body: bytes, signature: str) -> CarrierNotice:
-    """Verify, record and apply one webhook; every outcome is a recorded `CarrierNotice`."""
+    """Verify, record and apply one webhook. Every signed one is a recorded `CarrierNotice`; an
+    unsigned or forged one is only logged (anyone can post it: it must not fill the database)."""
     try:
         event = carriers.get().webhook_verify(body=body, signature=signature)
     except WebhookRejected as rejected:
         logger.warning("Carrier webhook refused: %s", rejected.message)
-        return CarrierNotice.objects.create(verdict=rejected.verdict, detail=rejected.message[:300])
+        notice = CarrierNotice(verdict=rejected.verdict, detail=rejected.message[:300])
+        if rejected.verdict != CarrierNoticeVerdict.BAD_SIGNATURE:
+            notice.save()
+        return notice
     return carrier_event_apply(event)
 
 

@@ -117,7 +117,7 @@ def test_replay_changes_nothing(posted: Shipment, carrier: CarrierSimulator) -> 
     assert Dossier.objects.get(pk=posted.dossier_id).revision == revision
 
 
-def test_tampered_signature_is_refused_and_recorded(posted: Shipment, carrier: CarrierSimulator) -> None:
+def test_tampered_signature_is_refused(posted: Shipment, carrier: CarrierSimulator) -> None:
     _event, body, signature = carrier.advance(posted.carrier_reference, "delivered", push=False)
     tampered = body.replace(b"delivered", b"returned")
     response = _deliver(tampered, signature)
@@ -126,7 +126,8 @@ def test_tampered_signature_is_refused_and_recorded(posted: Shipment, carrier: C
     posted.refresh_from_db()
     assert posted.status == ShipmentStatus.SENT
     assert Dossier.objects.get(pk=posted.dossier_id).status == DossierStatus.PROCESSED
-    assert CarrierNotice.objects.filter(verdict=CarrierNoticeVerdict.BAD_SIGNATURE).count() == 2
+    # Logged, not stored: anyone may post to the webhook.
+    assert not CarrierNotice.objects.exists()
 
 
 def test_unknown_shipment_is_answered_and_recorded(posted: Shipment) -> None:
