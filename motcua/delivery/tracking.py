@@ -33,8 +33,12 @@ from motcua.dossiers.transitions import dossier_lock
 
 logger = logging.getLogger(__name__)
 
-# The carrier's statuses as our shipment events; delivered and returned close the shipment.
+# The carrier's statuses as the events kept when they close nothing: news on the way, and late
+# news of a shipment already closed (delivered and returned close one in transit).
 _EVENT_KINDS = {
+    wire.CREATED: ShipmentEventKind.SENT,
+    wire.DELIVERED: ShipmentEventKind.DELIVERED,
+    wire.RETURNED: ShipmentEventKind.FAILED,
     wire.PICKED_UP: ShipmentEventKind.IN_TRANSIT,
     wire.IN_TRANSIT: ShipmentEventKind.IN_TRANSIT,
     wire.DELIVERY_FAILED: ShipmentEventKind.ATTEMPT_FAILED,
@@ -97,8 +101,7 @@ def _apply(shipment: Shipment, event: wire.TrackingEvent) -> tuple[str, str]:
                 ),
             )
         # Anything else is news only (also a late event of a closed shipment).
-        kind = _EVENT_KINDS.get(event.status, ShipmentEventKind.IN_TRANSIT)
-        _event_keep(shipment, event=event, kind=kind)
+        _event_keep(shipment, event=event, kind=_EVENT_KINDS[event.status])
         if event.status == wire.LOST and shipment.status == ShipmentStatus.SENT:
             _flag(shipment, _("Bưu chính báo bưu gửi bị thất lạc; hãy liên hệ bưu chính và người nộp."))
         return CarrierNoticeVerdict.APPLIED, ""
