@@ -21,6 +21,8 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.delivery.urls")),
     path("can-bo/", include("motcua.postal.urls")),
+    # The postal carrier's tracking webhook and the delivery proofs it sent (docs/delivery.md).
+    path("", include("motcua.delivery.carrier_urls")),
     path("can-bo/", include("motcua.exchange.urls")),
     path("can-bo/", include("motcua.national.urls")),
     path("can-bo/", include("motcua.payments.collections_urls")),

@@ -41,9 +41,21 @@ if [ -z "${MOTCUA_SIGNING_TSA_URL:-}" ]; then
   PKI=$!
   export MOTCUA_SIGNING_TSA_URL="http://127.0.0.1:$PKI_PORT/motcua-test/tsa/tsa"
 fi
+# A stand-in postal carrier (docs/delivery.md): results sent by post get a carrier order, and
+# POST http://127.0.0.1:$CARRIER_PORT/mo-phong/don-hang/<order>/chuyen {"to": "delivered"} moves one on.
+CARRIER_PORT=${CARRIER_PORT:-8769}
+CARRIER=""
+if [ -z "${MOTCUA_CARRIER_PLUGIN:-}" ]; then
+  "$PY" -m motcua.delivery.carrier_simulator --port "$CARRIER_PORT" --token demo-carrier-token \
+    --secret demo-carrier-secret &
+  CARRIER=$!
+  export MOTCUA_CARRIER_PLUGIN=http MOTCUA_CARRIER_HTTP_URL="http://127.0.0.1:$CARRIER_PORT"
+  export MOTCUA_CARRIER_HTTP_TOKEN=demo-carrier-token MOTCUA_CARRIER_WEBHOOK_SECRET=demo-carrier-secret
+  export MOTCUA_CARRIER_SENDER_PHONE=${MOTCUA_CARRIER_SENDER_PHONE:-02623000000}
+fi
 "$PY" manage.py run_worker &
 WORKER=$!
-trap 'kill $WORKER $NATIONAL $PKI 2>/dev/null; wait $WORKER $NATIONAL $PKI 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $NATIONAL $PKI $CARRIER 2>/dev/null; wait $WORKER $NATIONAL $PKI $CARRIER 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Cổng Dịch vụ công:   $MOTCUA_PUBLIC_URL/
@@ -58,6 +70,7 @@ cat <<MSG
   Demo SMS inbox:      $MOTCUA_PUBLIC_URL/sms-mo-phong/
   National portal sync: $MOTCUA_PUBLIC_URL/can-bo/dong-bo-quoc-gia/ (simulator on port $NATIONAL_PORT)
   Time stamps, CRLs, OCSP of the test PKI: http://127.0.0.1:$PKI_PORT/ (signatures carry its time stamps)
+  Postal carrier simulator: http://127.0.0.1:$CARRIER_PORT (docs/delivery.md)
 
 MSG
 "$VENV/bin/gunicorn" motcua.wsgi:application --bind "$HOST:$PORT" --worker-class gthread \

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from motcua.accounts.services import client_ip
 from motcua.api.dossiers import ERRORS, CitizenAPIView
-from motcua.catalog.constants import FeeKind, PaymentTiming
+from motcua.catalog.constants import LineKind, PaymentTiming
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_applicant
@@ -32,7 +32,8 @@ TAGS = ["Phí, lệ phí"]
 
 class FeeLineSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=FeeKind.choices, help_text="fee: lệ phí; charge: phí (hai tài khoản thu khác nhau)"
+        choices=LineKind.choices,
+        help_text="fee: lệ phí; charge: phí; postage: cước bưu chính (các tài khoản thu khác nhau)",
     )
     name = serializers.CharField()
     quantity = serializers.IntegerField()

@@ -23,6 +23,15 @@ class FeeKind(models.TextChoices):
     CHARGE = "charge", _("Phí")
 
 
+class LineKind(models.TextChoices):
+    """The kinds of line a dossier owes: the catalogue's fees and charges, and the postal charge
+    of a result returned by post (not a fee: it is kept apart in receipts and collections)."""
+
+    FEE = FeeKind.FEE.value, FeeKind.FEE.label
+    CHARGE = FeeKind.CHARGE.value, FeeKind.CHARGE.label
+    POSTAGE = "postage", _("Cước bưu chính")
+
+
 class FeeBasis(models.TextChoices):
     """How a fee line's amount grows with the application."""
 

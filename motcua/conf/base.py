@@ -341,6 +341,8 @@ MOTCUA_PERIODIC_TASKS = {
     # gateway refunds, and compare yesterday with the gateway's report (once a day).
     "motcua.payments.tasks.payments_sweep_due": env_int("MOTCUA_PAYMENT_SWEEP_SECONDS", 60),
     "motcua.payments.tasks.payments_reconcile_yesterday": 3600,
+    # Asks the postal carrier about shipments it sent no news of; flags those silent for days.
+    "motcua.delivery.tasks.shipments_poll_due": env_int("MOTCUA_CARRIER_POLL_SECONDS", 900),
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
@@ -367,6 +369,8 @@ MOTCUA_PLUGINS = {
     "exchange": env_str("MOTCUA_EXCHANGE_PLUGIN", "demo"),
     "national": env_str("MOTCUA_NATIONAL_PLUGIN", "demo"),
     "payments": env_str("MOTCUA_PAYMENTS_PLUGIN", "demo"),
+    # "manual": the officer posts the result and types the parcel number; "http": a carrier API.
+    "carrier": env_str("MOTCUA_CARRIER_PLUGIN", "manual"),
 }
 # Signing with the officer's own certificate (docs/signing.md#hardware-tokens-pkcs11 and
 # #remote-signing-csc-api-v2): the PKCS#11 library with the leader's token and key labels and
@@ -390,6 +394,16 @@ MOTCUA_SIGNING_TSA_URL = env_str("MOTCUA_SIGNING_TSA_URL", "")
 MOTCUA_SIGNING_TIMESTAMP_REQUIRED = env_bool("MOTCUA_SIGNING_TIMESTAMP_REQUIRED", bool(MOTCUA_SIGNING_TSA_URL))
 MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", "")
 MOTCUA_SIGNING_TRUST_TEST_PKI = True
+# The postal carrier's API for the "http" plugin (docs/delivery.md#carrier-protocol): its
+# address, API token, the secret that signs its tracking webhooks, its name on shipments, and
+# the phone number of the sending one-stop units it asks for.
+MOTCUA_CARRIER_HTTP_URL = env_str("MOTCUA_CARRIER_HTTP_URL", "")
+MOTCUA_CARRIER_HTTP_TOKEN = env_str("MOTCUA_CARRIER_HTTP_TOKEN", "")
+MOTCUA_CARRIER_WEBHOOK_SECRET = env_str("MOTCUA_CARRIER_WEBHOOK_SECRET", "")
+MOTCUA_CARRIER_NAME = env_str("MOTCUA_CARRIER_NAME", "Bưu điện (VNPost)")
+MOTCUA_CARRIER_SENDER_PHONE = env_str("MOTCUA_CARRIER_SENDER_PHONE", "")
+# A shipment with no news from the carrier for this many days is flagged for staff as lost.
+MOTCUA_CARRIER_LOST_DAYS = env_int("MOTCUA_CARRIER_LOST_DAYS", 10)
 # How long a started online payment waits for the gateway before it expires.
 MOTCUA_PAYMENT_MINUTES = env_int("MOTCUA_PAYMENT_MINUTES", 15)
 # Gateway notifications one address may send per minute: a flood is refused before any signature.

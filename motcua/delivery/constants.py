@@ -29,5 +29,17 @@ class ShipmentEventKind(models.TextChoices):
 
     SENT = "sent", _("Đã gửi")
     IN_TRANSIT = "in_transit", _("Đang vận chuyển")
+    ATTEMPT_FAILED = "attempt_failed", _("Phát không thành công")
     DELIVERED = "delivered", _("Đã giao")
     FAILED = "failed", _("Không giao được")
+    LOST = "lost", _("Thất lạc")
+
+
+class CarrierNoticeVerdict(models.TextChoices):
+    """What became of a tracking webhook from the carrier."""
+
+    APPLIED = "applied", _("Đã ghi nhận")
+    DUPLICATE = "duplicate", _("Trùng, đã có")
+    UNKNOWN_SHIPMENT = "unknown_shipment", _("Không có bưu gửi này")
+    BAD_SIGNATURE = "bad_signature", _("Sai chữ ký")
+    MALFORMED = "malformed", _("Dữ liệu không hợp lệ")

@@ -9,7 +9,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.privacy import mask_id
-from motcua.delivery.constants import IdPaperKind, RecipientKind, ShipmentEventKind, ShipmentStatus
+from motcua.delivery.constants import (
+    CarrierNoticeVerdict,
+    IdPaperKind,
+    RecipientKind,
+    ShipmentEventKind,
+    ShipmentStatus,
+)
 
 
 class HandOver(models.Model):
@@ -62,6 +68,16 @@ class Shipment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
+    # The carrier's charge for this order (đồng), as it answered when the order was created.
+    charge = models.PositiveIntegerField(_("cước bưu chính"), default=0)
+    # The delivery proof the carrier sent (the recipient's signature or a photo), kept as evidence.
+    proof_image = models.FileField(_("bằng chứng giao"), upload_to="delivery-proofs/%Y/%m/", blank=True)
+    # When the carrier last told us anything, and when we last asked it (the polling task).
+    last_event_at = models.DateTimeField(_("tin gần nhất lúc"), null=True, blank=True)
+    polled_at = models.DateTimeField(_("hỏi bưu chính lúc"), null=True, blank=True)
+    # Why staff must look at this shipment (lost, no news for days, a delivery the system could
+    # not record); empty when all is well.
+    attention = models.CharField(_("cần xử lý"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("bưu gửi kết quả")
@@ -91,11 +107,58 @@ class ShipmentEvent(models.Model):
     )
     # What the carrier sent (its status code, proof of delivery reference), kept as received.
     payload = models.JSONField(_("dữ liệu của bưu chính"), default=dict, blank=True)
+    # The carrier's id of the event: a webhook replayed or also seen by polling is kept once.
+    carrier_event_id = models.CharField(_("mã sự kiện của bưu chính"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("diễn biến bưu gửi")
         verbose_name_plural = _("diễn biến bưu gửi")
         ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "carrier_event_id"],
+                condition=~models.Q(carrier_event_id=""),
+                name="one_carrier_event_per_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.kind}"
+
+
+class PostageQuote(models.Model):
+    """The postal charge quoted to the citizen when they chose to receive the result by post;
+    frozen into what the dossier owes at hand-in (dossiers/fees.py)."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="postage_quote")
+    amount = models.PositiveIntegerField(_("cước bưu chính"))
+    address = models.CharField(_("địa chỉ nhận"), max_length=500)
+    quoted_at = models.DateTimeField(_("báo cước lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("báo cước bưu chính")
+        verbose_name_plural = _("báo cước bưu chính")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.amount}"
+
+
+class CarrierNotice(models.Model):
+    """Every tracking webhook the carrier sent, whatever became of it: a refused or unknown one
+    is kept too, for the staff and the carrier to sort out."""
+
+    received_at = models.DateTimeField(_("nhận lúc"), auto_now_add=True)
+    verdict = models.CharField(_("kết quả"), max_length=20, choices=CarrierNoticeVerdict.choices)
+    order_code = models.CharField(_("mã đơn của bưu chính"), max_length=100, blank=True)
+    shipment = models.ForeignKey(Shipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The body as received (without the proof image), or the reason it could not be read.
+    payload = models.JSONField(_("dữ liệu nhận được"), default=dict, blank=True)
+    detail = models.CharField(_("chi tiết"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo của bưu chính")
+        verbose_name_plural = _("thông báo của bưu chính")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_code} {self.verdict}"

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from motcua.delivery.constants import DEFAULT_CARRIER, IdPaperKind, RecipientKind, ShipmentStatus
+from motcua.delivery.carriers import carriers
+from motcua.delivery.constants import IdPaperKind, RecipientKind, ShipmentEventKind, ShipmentStatus
 from motcua.delivery.models import HandOver, Shipment
 from motcua.delivery.services import officer_may_deliver, return_step
 from motcua.directory.addresses import address_text
@@ -17,7 +18,8 @@ from motcua.dossiers.slips import applicant_name
 def delivery_panel(*, dossier: Dossier, officer: Any) -> dict[str, Any]:
     """What the dossier page shows about the result's way to the citizen, and what this officer
     may do: hand it over at the counter, post it, or record what became of the shipment."""
-    shipments = list(dossier.shipments.all())
+    shipments = list(dossier.shipments.prefetch_related("events"))
+    carrier = carriers.get()
     in_transit = next((s for s in shipments if s.status == ShipmentStatus.SENT), None)
     step = return_step(dossier) if dossier.status == DossierStatus.PROCESSED else None
     may_act = (
@@ -34,7 +36,8 @@ def delivery_panel(*, dossier: Dossier, officer: Any) -> dict[str, Any]:
         "may_close_shipment": may_act and in_transit is not None,
         "applicant_name": applicant_name(dossier),
         "address": address_text(dossier.delivery_address),
-        "default_carrier": DEFAULT_CARRIER,
+        "default_carrier": carrier.label,
+        "carrier_creates_orders": carrier.creates_orders,
         "today": timezone.localdate(),
         "now": timezone.localtime(),
         "recipient_kinds": RecipientKind.choices,
@@ -60,4 +63,9 @@ def shipment_public_state(*, dossier_id: int) -> dict[str, Any] | None:
         "carrier": shipment.carrier,
         "sent_on": shipment.sent_on,
         "delivered_at": shipment.delivered_at,
+        # What happened and when, without the carrier's notes (they name places and people).
+        "events": [
+            {"label": str(ShipmentEventKind(kind).label), "occurred_at": occurred_at}
+            for kind, occurred_at in shipment.events.values_list("kind", "occurred_at")
+        ],
     }

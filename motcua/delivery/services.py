@@ -16,6 +16,7 @@ import datetime
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from django.utils.translation import gettext as _
 from motcua.catalog.constants import StepKind
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.delivery.carrier_wire import CreatedOrder, TrackingEvent
+from motcua.delivery.carriers import Carrier, carriers
 from motcua.delivery.constants import (
     DEFAULT_CARRIER,
     IdPaperKind,
@@ -36,6 +39,7 @@ from motcua.dossiers.constants import DeliveryMethod, DossierStatus, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import officer_holds_step, step_hand_over
 from motcua.dossiers.reception import officer_may_receive
+from motcua.dossiers.slips import applicant_name
 from motcua.dossiers.transitions import dossier_lock
 from motcua.events.constants import EventKind
 from motcua.events.services import domain_event_record
@@ -229,15 +233,23 @@ def shipment_send(
             _("Người nộp không đăng ký nhận kết quả qua bưu chính; hãy trả kết quả tại quầy."),
             code="delivery_not_post",
         )
-    carrier = _required(carrier or DEFAULT_CARRIER, what=_("đơn vị bưu chính"), max_length=100)
-    number = "".join(tracking_number.split()).upper()
-    if not _TRACKING_NUMBER.match(number):
-        raise ApplicationError(
-            _("Hãy nhập số hiệu bưu gửi (4 đến 50 chữ cái, chữ số hoặc dấu gạch ngang)."), code="tracking_number"
-        )
-    if sent_on is None:
-        raise ApplicationError(_("Hãy nhập ngày gửi."), code="delivery_date")
-    _not_in_future(sent_on, what=_("Ngày gửi"))
+    plugin = carriers.get()
+    if plugin.creates_orders:
+        # Outside the transaction: an order the carrier made while our transaction then failed
+        # (a stale page) is found again by the same order code on the next try.
+        order = _carrier_order(dossier=dossier, plugin=plugin)
+        carrier, number, sent_on = plugin.label, order.tracking_number, timezone.localdate()
+    else:
+        order = None
+        carrier = _required(carrier or DEFAULT_CARRIER, what=_("đơn vị bưu chính"), max_length=100)
+        number = "".join(tracking_number.split()).upper()
+        if not _TRACKING_NUMBER.match(number):
+            raise ApplicationError(
+                _("Hãy nhập số hiệu bưu gửi (4 đến 50 chữ cái, chữ số hoặc dấu gạch ngang)."), code="tracking_number"
+            )
+        if sent_on is None:
+            raise ApplicationError(_("Hãy nhập ngày gửi."), code="delivery_date")
+        _not_in_future(sent_on, what=_("Ngày gửi"))
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
         if locked.status != DossierStatus.PROCESSED:
@@ -251,6 +263,9 @@ def shipment_send(
             address=address_text(locked.delivery_address),
             sent_on=sent_on,
             sent_by=officer,
+            carrier_reference=order.order_code if order else "",
+            charge=order.charge if order else 0,
+            last_event_at=timezone.now(),
         )
         ShipmentEvent.objects.create(
             shipment=shipment, kind=ShipmentEventKind.SENT, occurred_at=timezone.now(), recorded_by=officer
@@ -273,6 +288,28 @@ def shipment_send(
         return shipment
 
 
+def _carrier_order(*, dossier: Dossier, plugin: Carrier) -> CreatedOrder:
+    """The carrier's order for the result, to the address and phone the applicant gave."""
+    profile = getattr(dossier.applicant, "citizen", None)
+    phone = ((profile.phone if profile else "") or "").strip()
+    if not phone:
+        raise ApplicationError(
+            _("Người nộp chưa có số điện thoại; bưu chính cần số điện thoại người nhận. Hãy trả kết quả tại quầy."),
+            code="recipient_phone_missing",
+        )
+    return plugin.create(
+        # One order per attempt: a retry of the same attempt gets the same order back.
+        client_order_code=f"{dossier.code}-{dossier.shipments.count() + 1}",
+        sender={
+            "name": dossier.agency.name,
+            "phone": settings.MOTCUA_CARRIER_SENDER_PHONE,
+            "address": dossier.agency.unit.name,
+        },
+        recipient={"name": applicant_name(dossier), "phone": phone, "address": address_text(dossier.delivery_address)},
+        content=str(_("Kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code}),
+    )
+
+
 def shipment_delivered(
     *,
     dossier: Dossier,
@@ -280,8 +317,10 @@ def shipment_delivered(
     recipient_name: str,
     delivered_at: datetime.datetime | None,
     revision: int | None,
+    reported: TrackingEvent | None = None,
 ) -> Shipment:
-    """The carrier delivered the result (the officer saw the proof): the dossier is returned."""
+    """The carrier delivered the result (the officer saw the proof, or the carrier `reported`
+    it on the officer's behalf who sent it): the dossier is returned."""
     step = _step_for(dossier=dossier, officer=officer, attempted="shipment_delivered", revision=revision)
     name = _required(recipient_name, what=_("họ và tên người nhận bưu gửi"), max_length=200)
     if delivered_at is None:
@@ -300,16 +339,30 @@ def shipment_delivered(
             note=str(_("Đã giao kết quả qua bưu chính (%(carrier)s)") % {"carrier": shipment.carrier}),
             revision=locked.revision,
         )
-        _close(shipment, officer=officer, status=ShipmentStatus.DELIVERED, kind=ShipmentEventKind.DELIVERED)
+        _close(
+            shipment,
+            officer=officer,
+            status=ShipmentStatus.DELIVERED,
+            kind=ShipmentEventKind.DELIVERED,
+            reported=reported,
+        )
         shipment.delivered_at, shipment.delivered_to = delivered_at, name
         shipment.save(update_fields=["delivered_at", "delivered_to"])
-        audit_record(actor=officer, action="delivery.shipment_delivered", obj=locked, summary={"shipment": shipment.pk})
+        audit_record(
+            actor=officer,
+            action="delivery.shipment_delivered",
+            obj=locked,
+            summary={"shipment": shipment.pk, "reported_by_carrier": reported is not None},
+        )
         return shipment
 
 
-def shipment_failed(*, dossier: Dossier, officer: Any, reason: str, revision: int | None) -> Shipment:
-    """The carrier could not deliver and sent the result back: it waits again at the one-stop
-    unit, to be posted again or handed over at the counter."""
+def shipment_failed(
+    *, dossier: Dossier, officer: Any, reason: str, revision: int | None, reported: TrackingEvent | None = None
+) -> Shipment:
+    """The carrier could not deliver and sent the result back (the officer recorded it, or the
+    carrier `reported` it): it waits again at the one-stop unit, to be posted again or handed
+    over at the counter."""
     _step_for(dossier=dossier, officer=officer, attempted="shipment_failed", revision=revision)
     text = _required(reason, what=_("lý do bưu chính không giao được"), max_length=500, min_length=5)
     with transaction.atomic():
@@ -318,16 +371,37 @@ def shipment_failed(*, dossier: Dossier, officer: Any, reason: str, revision: in
         if shipment is None:
             raise ApplicationError(_("Không có bưu gửi nào đang trên đường giao."), code="shipment_not_sent")
         shipment.failure_reason = text
-        _close(shipment, officer=officer, status=ShipmentStatus.FAILED, kind=ShipmentEventKind.FAILED, note=text)
+        _close(
+            shipment,
+            officer=officer,
+            status=ShipmentStatus.FAILED,
+            kind=ShipmentEventKind.FAILED,
+            note=text,
+            reported=reported,
+        )
         _touch(locked)
-        audit_record(actor=officer, action="delivery.shipment_failed", obj=locked, summary={"shipment": shipment.pk})
+        audit_record(
+            actor=officer,
+            action="delivery.shipment_failed",
+            obj=locked,
+            summary={"shipment": shipment.pk, "reported_by_carrier": reported is not None},
+        )
         return shipment
 
 
-def _close(shipment: Shipment, *, officer: Any, status: str, kind: str, note: str = "") -> None:
+def _close(
+    shipment: Shipment, *, officer: Any, status: str, kind: str, note: str = "", reported: TrackingEvent | None = None
+) -> None:
+    """Close the shipment with its last event: the officer's, or the carrier's as it came."""
     shipment.status = status
-    shipment.closed_by = officer
+    shipment.closed_by = None if reported else officer
     shipment.save(update_fields=["status", "closed_by", "failure_reason"])
     ShipmentEvent.objects.create(
-        shipment=shipment, kind=kind, occurred_at=timezone.now(), description=note, recorded_by=officer
+        shipment=shipment,
+        kind=kind,
+        occurred_at=reported.occurred_at if reported else timezone.now(),
+        description=note or (reported.note if reported else ""),
+        recorded_by=None if reported else officer,
+        payload=reported.raw if reported else {},
+        carrier_event_id=reported.event_id if reported else "",
     )

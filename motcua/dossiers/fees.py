@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import FeeKind, PaymentTiming
+from motcua.catalog.constants import LineKind, PaymentTiming
 from motcua.catalog.fees import FeeQuote, version_fee_quote
 from motcua.core.errors import ApplicationError
 from motcua.core.money import format_amount
@@ -36,11 +36,19 @@ def dossier_fee_quote(dossier: Dossier, *, answers: Mapping[str, Any] | None = N
     )
 
 
+def _postage_lines(dossier: Dossier) -> list[dict[str, Any]]:
+    from motcua.delivery.postage import postage_lines  # delivery builds on dossiers
+
+    return postage_lines(dossier)
+
+
 def dossier_fees_freeze(dossier: Dossier) -> FeeQuote:
-    """Fix what the dossier owes from its answers; the caller saves the (locked) dossier."""
+    """Fix what the dossier owes from its answers, and the postal charge quoted when the
+    applicant chose post (its own line kind); the caller saves the (locked) dossier."""
     quote = dossier_fee_quote(dossier)
-    dossier.fees_due = quote.total
-    dossier.fee_lines = quote.as_json()
+    postage = _postage_lines(dossier)
+    dossier.fees_due = quote.total + sum(line["amount"] for line in postage)
+    dossier.fee_lines = quote.as_json() + postage
     return quote
 
 
@@ -126,6 +134,7 @@ class FeesShown:
     lines: list[dict[str, Any]]
     fees_total: str
     charges_total: str
+    postage_total: str  # empty when the result is not returned by post for a charge
     total: str
     owed: int
     when: str
@@ -139,7 +148,9 @@ def fees_shown(dossier: Dossier, *, answers: Mapping[str, Any] | None = None) ->
     if frozen:
         lines = list(dossier.fee_lines)
     elif dossier.procedure_version.fees.exists():
-        lines = dossier_fee_quote(dossier, answers=answers).as_json()
+        lines = dossier_fee_quote(dossier, answers=answers).as_json() + _postage_lines(dossier)
+    elif postage := _postage_lines(dossier):
+        lines = postage
     else:
         return None
 
@@ -148,11 +159,12 @@ def fees_shown(dossier: Dossier, *, answers: Mapping[str, Any] | None = None) ->
 
     return FeesShown(
         lines=[
-            {**line, "kind_label": FeeKind(line["kind"]).label, "amount_text": format_amount(int(line["amount"]))}
+            {**line, "kind_label": LineKind(line["kind"]).label, "amount_text": format_amount(int(line["amount"]))}
             for line in lines
         ],
-        fees_total=format_amount(total(FeeKind.FEE)),
-        charges_total=format_amount(total(FeeKind.CHARGE)),
+        fees_total=format_amount(total(LineKind.FEE)),
+        charges_total=format_amount(total(LineKind.CHARGE)),
+        postage_total=format_amount(total(LineKind.POSTAGE)) if total(LineKind.POSTAGE) else "",
         total=format_amount(total()),
         owed=fees_unpaid(dossier) if frozen else total(),
         when=fees_when_text(dossier.procedure_version.payment_timing),

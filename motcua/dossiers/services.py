@@ -232,9 +232,14 @@ def dossier_set_delivery(*, dossier: Dossier, actor: Any, method: str, address: 
         raise ApplicationError(
             _("Hãy nhập đầy đủ địa chỉ nhận kết quả qua bưu chính."), code="dossier_delivery_address"
         )
+    from motcua.delivery.postage import postage_quote, postage_quote_keep  # delivery builds on dossiers
+
+    # Asked before the transaction: a carrier that cannot quote refuses the choice, changing nothing.
+    postage = postage_quote(address=address.strip()) if method == DeliveryMethod.POST else None
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk, expected_revision=revision)
         _editable(locked)
+        postage_quote_keep(dossier=locked, amount=postage, address=address.strip())
         locked.delivery_method = method
         locked.delivery_address = address.strip() if method == DeliveryMethod.POST else ""
         locked.revision += 1

@@ -414,7 +414,10 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
             revision=_revision(request),
         )
         return redirect("dossiers:review", pk=dossier.pk)
-    return render(request, "dossiers/delivery.html", _journey_context(dossier, request, methods=DeliveryMethod.choices))
+    from motcua.delivery.postage import postage_estimate_text  # delivery builds on dossiers
+
+    context = _journey_context(dossier, request, methods=DeliveryMethod.choices)
+    return render(request, "dossiers/delivery.html", {**context, "postage_estimate": postage_estimate_text(dossier)})
 
 
 @citizen_required

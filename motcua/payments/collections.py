@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from motcua.catalog.constants import FeeKind
+from motcua.catalog.constants import LineKind
 from motcua.core.errors import ApplicationError
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
@@ -113,7 +113,7 @@ class Drill:
 
 def collections_drill(*, agency: str, kind: str, method: str) -> Drill:
     """The drill-down filters from the query string; an unknown kind or channel is refused."""
-    if kind and kind not in FeeKind.values:
+    if kind and kind not in LineKind.values:
         raise ApplicationError(_("Loại thu không hợp lệ."), code="collections_bad_kind")
     if method and method not in PaymentMethod.values:
         raise ApplicationError(_("Hình thức thu không hợp lệ."), code="collections_bad_method")
@@ -189,7 +189,7 @@ class CollectionsRow:
 
     agency: Agency | None
     collected: Figure
-    kinds: list[Figure]  # in FeeKind's order
+    kinds: list[Figure]  # in LineKind's order
     methods: list[Figure]  # in PaymentMethod's order
     refunded: Figure
     net: int
@@ -210,7 +210,7 @@ class Collections:
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
-        return [(kind, str(label)) for kind, label in FeeKind.choices]
+        return [(kind, str(label)) for kind, label in LineKind.choices]
 
     @property
     def methods(self) -> list[tuple[str, str]]:
@@ -241,7 +241,7 @@ class Collections:
         return CollectionsRow(
             agency=agency,
             collected=self.collected(drill),
-            kinds=[self.collected(Drill(drill.agency_id, kind=kind)) for kind, _label in FeeKind.choices],
+            kinds=[self.collected(Drill(drill.agency_id, kind=kind)) for kind, _label in LineKind.choices],
             methods=[self.collected(Drill(drill.agency_id, method=method)) for method, _label in PaymentMethod.choices],
             refunded=self.refunded(drill),
             net=self.net(drill),

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from motcua.catalog.constants import FeeKind
+from motcua.catalog.constants import LineKind
 from motcua.core.errors import ApplicationError
 from motcua.directory.models import Agency
 from motcua.payments import collections
@@ -109,7 +109,7 @@ def collections_list(request: HttpRequest) -> HttpResponse:
         "amount": amount,
         "period": period,
         "agency": Agency.objects.filter(pk=drill.agency_id).first() if drill.agency_id is not None else None,
-        "kind_label": dict(FeeKind.choices).get(drill.kind or ""),
+        "kind_label": dict(LineKind.choices).get(drill.kind or ""),
         "method_label": dict(PaymentMethod.choices).get(drill.method or ""),
         "report_query": Drill().query(period),
     }

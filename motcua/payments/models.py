@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.constants import FeeKind
+from motcua.catalog.constants import LineKind
 from motcua.payments.constants import (
     FindingKind,
     NoticeVerdict,
@@ -191,7 +191,7 @@ class Receipt(models.Model):
 
 class ReceiptLine(models.Model):
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
-    kind = models.CharField(_("loại"), max_length=8, choices=FeeKind.choices)
+    kind = models.CharField(_("loại"), max_length=8, choices=LineKind.choices)
     name = models.CharField(_("nội dung thu"), max_length=500)
     quantity = models.PositiveIntegerField(_("số lượng"), default=1)
     unit_amount = models.PositiveBigIntegerField(_("đơn giá (đồng)"))

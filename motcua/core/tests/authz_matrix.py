@@ -156,6 +156,8 @@ ENTRIES = [
     writes("webhook_sms_inbound", NOBODY),
     writes("webhook_zalo_delivery", NOBODY),
     writes("webhook_zalo_inbound", NOBODY),
+    # The postal carrier's tracking webhook (docs/delivery.md): signed posts only.
+    writes("carrier:webhook", NOBODY),
     # Online payment (docs/payments.md): the owner pays their dossier; the return page shows
     # a logged-in person what a signed return says (unsigned: 400); gateways' notifications
     # are answered to anyone with the gateway's refusal code unless signed.
@@ -244,6 +246,8 @@ ENTRIES = [
     writes("postal:record_confirm", NOBODY),
     # The one-stop unit's list of records on their way (filtered to its agencies).
     Entry("postal:incoming", get=STAFF),
+    # No shipment in the world: 404 for all (the readers: delivery/tests/test_carrier.py).
+    Entry("carrier:shipment_proof", get=NOBODY),
     Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
     # Fees: the receiving agency's one-stop (and finance) staff take them and keep its books;

@@ -110,8 +110,9 @@ def test_every_figure_is_a_link_to_the_list_behind_it(client: Any, known: dict[s
     html = page.content.decode()
     assert "Toàn tỉnh" in html and "281.000" in html
     links = _figure_links(html)
-    # Per row (2 agencies and the province): count, 2 kinds, total, refunded; then 4 channels.
-    assert len(links) == 3 * 5 + 3 * 4
+    # Per row (2 agencies and the province): count, 3 kinds (lệ phí, phí, cước bưu chính), total,
+    # refunded; then 4 channels.
+    assert len(links) == 3 * 6 + 3 * 4
     for href, text in links:
         listed = client.get(href)
         assert listed.status_code == 200, href
@@ -207,14 +208,15 @@ def test_excel_totals_equal_the_page(client: Any, known: dict[str, Any]) -> None
     workbook = load_workbook(io.BytesIO(answer.content))
     summary = list(workbook[SUMMARY_SHEET].iter_rows(values_only=True))
     header = summary[0]
-    assert header[:5] == ("Cơ quan thu", "Số biên lai", "Lệ phí", "Phí", "Tổng thu")
+    assert header[:6] == ("Cơ quan thu", "Số biên lai", "Lệ phí", "Phí", "Cước bưu chính", "Tổng thu")
     total = next(row for row in summary if row and row[0] == "Toàn tỉnh")
     named = dict(zip(header, total, strict=True))
     assert (named["Số biên lai"], named["Lệ phí"], named["Phí"], named["Tổng thu"]) == (5, 260_000, 21_000, 281_000)
+    assert named["Cước bưu chính"] == 0
     assert (named["Đã hoàn trả"], named["Thực thu"]) == (8_000, 273_000)
-    assert workbook[SUMMARY_SHEET]["E2"].number_format == '#,##0 "đ"'
+    assert workbook[SUMMARY_SHEET]["F2"].number_format == '#,##0 "đ"'
     page = client.get(REPORT, MARCH).content.decode()
     assert f"{named['Tổng thu']:,}".replace(",", ".") in page
     receipts = list(workbook[RECEIPTS_SHEET].iter_rows(min_row=2, values_only=True))
     assert len(receipts) == 5 and sum(row[-1] for row in receipts) == 281_000
-    assert sum(row[-3] for row in receipts) == 260_000  # the lệ phí column
+    assert sum(row[-4] for row in receipts) == 260_000  # the lệ phí column
