@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "motcua.dossiers.constants.StepStatus",
         "SlipKindEnum": "motcua.dossiers.constants.SlipKind",
         "FeeKindEnum": "motcua.catalog.constants.FeeKind",
+        "LineKindEnum": "motcua.catalog.constants.LineKind",
         "PaymentTimingEnum": "motcua.catalog.constants.PaymentTiming",
         "PaymentMethodEnum": "motcua.payments.constants.PaymentMethod",
         "PaymentStatusEnum": "motcua.payments.constants.PaymentStatus",
