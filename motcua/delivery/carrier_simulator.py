@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, cast
 
+from motcua.core.loopback import FaultyService, LoopbackHandler
 from motcua.delivery import carrier_wire as wire
-from motcua.notifications.loopback import FaultyService, LoopbackHandler
 
 PATH_CONTROL = "/mo-phong/don-hang/"  # + <order_code>/chuyen: the simulator's own control
 VIETNAM = datetime.timezone(datetime.timedelta(hours=7))

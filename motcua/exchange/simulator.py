@@ -17,9 +17,9 @@ import threading
 from http import HTTPStatus
 from typing import Any, cast
 
+from motcua.core.loopback import FaultyService, LoopbackHandler
 from motcua.exchange import protocol
 from motcua.exchange.desk import ExchangeDesk
-from motcua.notifications.loopback import FaultyService, LoopbackHandler
 
 # ok: normal answers; down: 500 for everything; slow: answers after `delay` seconds;
 # garbage: a signed 200 whose body is not JSON; unsigned: a correct answer without a signature.

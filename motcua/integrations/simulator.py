@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import cast
 
+from motcua.core.loopback import FaultyService, LoopbackHandler
 from motcua.integrations.population import PopulationRecord, load_demo_records, record_to_json
-from motcua.notifications.loopback import FaultyService, LoopbackHandler
 
 # ok: normal answers; down: 503 for everything; slow: answers after `delay` seconds;
 # invalid_json: 200 with a body that is not JSON; wrong_shape: 200 with JSON missing fields.

@@ -27,8 +27,8 @@ from typing import Any, Literal, cast
 
 import pikepdf
 
+from motcua.core.loopback import LoopbackHandler, PausingService
 from motcua.national import wire
-from motcua.notifications.loopback import LoopbackHandler, PausingService
 
 Mode = Literal["ok", "down", "error", "slow", "contradict"]
 # The status `PortalState.handle` gives for "no answer in time": the HTTP server then waits

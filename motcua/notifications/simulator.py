@@ -32,8 +32,8 @@ from http import HTTPStatus
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from motcua.core.loopback import LoopbackHandler, LoopbackSimulator
 from motcua.core.privacy import mask_phone
-from motcua.notifications.loopback import LoopbackHandler, LoopbackSimulator
 
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 

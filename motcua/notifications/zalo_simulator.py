@@ -47,8 +47,8 @@ from http import HTTPStatus
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from motcua.core.loopback import LoopbackHandler, LoopbackSimulator
 from motcua.core.privacy import mask_phone
-from motcua.notifications.loopback import LoopbackHandler, LoopbackSimulator
 
 _PHONE = re.compile(r"84\d{9,10}")
 OAUTH_PATH = "/v4/oa/access_token"

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from motcua.notifications.loopback import LoopbackHandler, LoopbackService
+from motcua.core.loopback import LoopbackHandler, LoopbackService
 from motcua.payments.national_platform import national_hmac, national_notice_sign
 
 

@@ -23,7 +23,7 @@ from http import HTTPStatus
 from typing import Literal, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from motcua.notifications.loopback import LoopbackHandler, LoopbackService
+from motcua.core.loopback import LoopbackHandler, LoopbackService
 from motcua.payments.vnpay_wire import (
     DUPLICATE_REQUEST,
     NOT_FOUND,
