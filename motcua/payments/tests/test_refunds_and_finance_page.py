@@ -16,7 +16,7 @@ from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.models import OutboxMessage
-from motcua.payments.constants import FindingKind, PaymentMethod, RefundMethod, RefundStatus
+from motcua.payments.constants import FindingKind, PaymentMethod, PaymentStatus, RefundMethod, RefundStatus
 from motcua.payments.counter import counter_payment_record
 from motcua.payments.models import Payment, ReconciliationFinding, ReconciliationRun, Refund
 from motcua.payments.receipts import FeesForbidden
@@ -204,3 +204,45 @@ def test_finance_sees_every_case_unfinished_attempts_and_refused_notices(submitt
     assert "TTKHONGCOTHAT01" in province.split("</table>")[0]
     client.force_login(officer("stp.kt", agency="STP", role=Role.FINANCE))
     assert payment.reference not in client.get("/can-bo/thu-phi/").content.decode()
+
+
+def test_finance_notices_leave_out_normal_returns_and_failed_attempts_and_name_forged_ones_dossier(
+    submitted, client
+) -> None:
+    from motcua.payments.demo_gateway import demo_notice_params
+    from motcua.payments.models import PaymentNotice
+    from motcua.payments.notices import NoticeSource, notice_apply, return_record
+    from motcua.payments.online import payment_start
+
+    failed = payment_start(dossier=submitted, user=submitted.applicant, client_ip=None)
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=demo_notice_params(failed, result="24"))
+    return_record(gateway_key="demo", params=demo_notice_params(failed, result="24"))
+    paid = payment_start(dossier=submitted, user=submitted.applicant, client_ip=None)
+    params = demo_notice_params(paid)
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=params)
+    return_record(gateway_key="demo", params=params)  # the browser back after the IPN: normal
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params={**params, "sig": "forged"})
+    assert PaymentNotice.objects.filter(source=NoticeSource.RETURN).count() == 2  # still logged
+
+    client.force_login(officer("xa.kt", role=Role.FINANCE))
+    page = client.get("/can-bo/thu-phi/").content.decode()
+    notices = page.split('data-testid="notices"')[1].split("</table>")[0]
+    assert notices.count("<tr>") == 2  # the header and the forged notice
+    assert "Sai chữ ký" in notices and paid.reference in notices and submitted.code in notices
+    assert "Đã ghi nhận trước đó" not in notices and "không thành công" not in notices
+    attempts = page.split('data-testid="attempts"')[1].split("</table>")[0]
+    assert attempts.count(failed.reference) == 1
+    client.force_login(officer("stp.kt", agency="STP", role=Role.FINANCE))
+    assert paid.reference not in client.get("/can-bo/thu-phi/").content.decode()
+
+
+def test_an_online_attempt_closed_by_a_counter_payment_says_so(submitted, client) -> None:
+    from motcua.payments.online import payment_start
+
+    attempt = payment_start(dossier=submitted, user=submitted.applicant, client_ip=None)
+    counter_payment_record(dossier=submitted, officer=officer("xa.tn"), method=PaymentMethod.CASH, revision=None)
+    attempt.refresh_from_db()
+    assert attempt.status == PaymentStatus.SUPERSEDED
+    client.force_login(officer("xa.kt", role=Role.FINANCE))
+    attempts = client.get("/can-bo/thu-phi/").content.decode().split('data-testid="attempts"')[1].split("</table>")[0]
+    assert "Đã hủy: đã nộp phí bằng cách khác" in attempts and "Hết hạn" not in attempts
