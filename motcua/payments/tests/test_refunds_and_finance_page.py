@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from motcua.core.errors import ApplicationError
@@ -83,6 +84,12 @@ def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(sub
     client.force_login(hung)
     mine = client.get(f"/ho-so/{submitted.pk}/").content.decode()
     assert "Hoàn lại 8.000 đồng" in mine and "Đã hoàn tiền" in mine
+    # The officer's page of the dossier shows the same refund: amount, method, status and date.
+    client.force_login(reception)
+    page = client.get(reverse("backoffice:dossier_detail", args=[submitted.pk])).content.decode()
+    shown = " ".join(page.split('data-testid="refund"')[1].split("</li>")[0].split())
+    assert "Hoàn lại 8.000 đồng" in shown and "Hoàn tiền mặt tại Bộ phận Một cửa" in shown
+    assert "Đã hoàn tiền" in shown and f"{timezone.localtime(refund.done_at):%d/%m/%Y}" in shown
 
 
 def test_a_withdrawn_dossier_paid_online_is_refunded_through_the_gateway(submitted, hung) -> None:
