@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,6 +85,10 @@ def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(sub
     client.force_login(hung)
     mine = client.get(f"/ho-so/{submitted.pk}/").content.decode()
     assert "Hoàn lại 8.000 đồng" in mine and "Đã hoàn tiền" in mine
+    # The receipt's public page: still valid as a record, and the money went back on that day.
+    verify = " ".join(Client().get(f"/bien-lai/{receipt.token}/").content.decode().split())
+    assert f"Số tiền 8.000 đồng đã được hoàn trả cho người nộp ngày {timezone.localtime(refund.done_at):%d/%m/%Y}." in verify
+    assert "vẫn có giá trị là chứng từ" in verify and "đang có hiệu lực" not in verify
     # The officer's page of the dossier shows the same refund: amount, method, status and date.
     client.force_login(reception)
     page = client.get(reverse("backoffice:dossier_detail", args=[submitted.pk])).content.decode()
