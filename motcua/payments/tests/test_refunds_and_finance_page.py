@@ -87,7 +87,10 @@ def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(sub
     assert "Hoàn lại 8.000 đồng" in mine and "Đã hoàn tiền" in mine
     # The receipt's public page: still valid as a record, and the money went back on that day.
     verify = " ".join(Client().get(f"/bien-lai/{receipt.token}/").content.decode().split())
-    assert f"Số tiền 8.000 đồng đã được hoàn trả cho người nộp ngày {timezone.localtime(refund.done_at):%d/%m/%Y}." in verify
+    assert (
+        f"Số tiền 8.000 đồng đã được hoàn trả cho người nộp ngày {timezone.localtime(refund.done_at):%d/%m/%Y}."
+        in verify
+    )
     assert "vẫn có giá trị là chứng từ" in verify and "đang có hiệu lực" not in verify
     # The officer's page of the dossier shows the same refund: amount, method, status and date.
     client.force_login(reception)
