@@ -79,7 +79,7 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
 
 class PaymentStateSerializer(PaymentSerializer):
     refund = serializers.SerializerMethodField(
-        help_text="Khoản hoàn trả của giao dịch đã thanh toán (hồ sơ bị từ chối, rút hoặc dừng xử lý); null khi không có"
+        help_text="Khoản hoàn trả của giao dịch đã thanh toán (hồ sơ bị từ chối, rút, dừng xử lý); null khi không có"
     )
 
     @extend_schema_field(RefundSerializer(allow_null=True))

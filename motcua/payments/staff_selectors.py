@@ -6,8 +6,8 @@ from django.db.models.functions import Coalesce
 
 from motcua.directory.models import Agency
 from motcua.payments.constants import NoticeVerdict, PaymentStatus, RefundStatus
-from motcua.payments.notices import NoticeSource
 from motcua.payments.models import Payment, PaymentNotice, Receipt, ReconciliationFinding, Refund
+from motcua.payments.notices import NoticeSource
 
 PAGE_ROWS = 50
 
