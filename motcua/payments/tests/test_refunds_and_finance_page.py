@@ -51,6 +51,11 @@ def _paid_online(dossier) -> Payment:
 def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(submitted, client, hung) -> None:
     reception = officer("xa.tn")
     receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CASH, revision=None)
+    # The payer hears the money arrived, with the receipt's number.
+    received = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.FEES_RECEIVED)
+    assert {m.channel for m in received} >= {"email", "sms"}
+    assert f"Đã nhận 8.000 đồng phí, lệ phí của hồ sơ {submitted.code}" in received.get(channel="email").body
+    assert str(receipt) in received.get(channel="email").body
     slip = dossier_refuse(dossier=submitted, officer=reception, reasons="Không thuộc thẩm quyền", revision=None)
     refund = Refund.objects.get(payment=receipt.payment)
     # The slip and the messages say how and when the fees come back.
@@ -78,6 +83,10 @@ def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(sub
     assert "Đã ghi nhận hoàn tiền." in done
     refund.refresh_from_db()
     assert (refund.status, refund.done_by) == (RefundStatus.DONE, finance)
+    refunded = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.REFUNDED)
+    assert {m.channel for m in refunded} >= {"email", "sms"}
+    assert "Đã hoàn trả 8.000 đồng phí, lệ phí" in refunded.get(channel="email").body
+    assert "Hoàn tiền mặt tại Bộ phận Một cửa" in refunded.get(channel="email").body
     with pytest.raises(ApplicationError) as twice:
         refund_mark_done(refund=refund, officer=finance)
     assert twice.value.code == "refund_not_open"
@@ -108,6 +117,14 @@ def test_a_withdrawn_dossier_paid_online_is_refunded_through_the_gateway(submitt
     with pytest.raises(ApplicationError) as by_hand:
         refund_mark_done(refund=refund, officer=officer("xa.kt", role=Role.FINANCE))
     assert by_hand.value.code == "refund_not_counter"
+    # The gateway job sends it; once the gateway confirms, the applicant is told (once).
+    from motcua.payments.gateway_refunds import gateway_refunds_due
+
+    gateway_refunds_due()
+    gateway_refunds_due()
+    refunded = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.REFUNDED)
+    assert refunded.filter(channel="sms").count() == 1
+    assert "Hoan qua cong thanh toan" in refunded.get(channel="sms").body
 
 
 def test_a_refused_dossier_paid_online_is_told_of_the_refund_through_the_gateway(submitted) -> None:
