@@ -293,9 +293,10 @@ def _build_world() -> World:
     receipt = counter_payment_record(
         dossier=submitted, officer=users["reception@own"], method=PaymentMethod.CASH, revision=None
     )
-    # An online attempt at the demo gateway that ran out: its bank page answers, pays nothing.
+    # An online attempt at the demo gateway that ran out (the dossier was paid at the counter):
+    # its bank page answers, pays nothing.
     demo_attempt = Payment.objects.create(
-        dossier=dossier,
+        dossier=submitted,
         reference="TTMATRIXDEMO2345",
         method=PaymentMethod.GATEWAY,
         gateway="demo",
