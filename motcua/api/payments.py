@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -75,6 +75,22 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
     class Meta:
         model = Payment
         fields = ["reference", "method", "amount", "status", "created_at", "expires_at", "paid_at"]
+        read_only_fields = fields
+
+
+class PaymentStateSerializer(PaymentSerializer):
+    refund = serializers.SerializerMethodField(
+        help_text="Khoản hoàn trả của giao dịch đã thanh toán (hồ sơ bị từ chối, rút, dừng xử lý); null khi không có"
+    )
+
+    @extend_schema_field(RefundSerializer(allow_null=True))
+    def get_refund(self, payment: Payment) -> dict[str, Any] | None:
+        # A failed refund is followed by a new one: the latest tells where the money stands.
+        refund = payment.refunds.order_by("-requested_at", "-pk").first()
+        return RefundSerializer(refund).data if refund is not None else None
+
+    class Meta(PaymentSerializer.Meta):
+        fields = [*PaymentSerializer.Meta.fields, "refund"]
         read_only_fields = fields
 
 
@@ -190,15 +206,18 @@ class DossierPayView(CitizenAPIView):
 class DossierPaymentView(CitizenAPIView):
     @extend_schema(
         summary="Trạng thái thanh toán gần nhất của hồ sơ",
-        description="404 `not_found` khi hồ sơ chưa có lần thanh toán nào.",
-        responses={200: PaymentSerializer, **ERRORS},
+        description=(
+            "Một giao dịch đã thanh toán rồi được hoàn trả vẫn là `paid`; `refund` cho biết khoản hoàn "
+            "(trạng thái, số tiền, hình thức). 404 `not_found` khi hồ sơ chưa có lần thanh toán nào."
+        ),
+        responses={200: PaymentStateSerializer, **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         dossier = dossier_get_for_applicant(user=request.user, pk=pk)
         payment = Payment.objects.filter(dossier=dossier).order_by("-created_at", "-pk").first()
         if payment is None:
             raise Http404(_("Hồ sơ chưa có giao dịch thanh toán nào."))
-        return Response(PaymentSerializer(payment).data)
+        return Response(PaymentStateSerializer(payment).data)
 
 
 @extend_schema(tags=TAGS)

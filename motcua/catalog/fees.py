@@ -97,7 +97,8 @@ def _applies(fee: Fee, answers: Mapping[str, Any], *, online: bool) -> bool:
 
 def _explanation(fee: Fee, quantity: int, percent: int, reason: str) -> str:
     if fee.amount == 0:
-        return _("Không thu")
+        # Free by law: the applicant is told which law (the line's exemption text), not just "no".
+        return _("Không thu: %(reason)s") % {"reason": fee.exemption} if fee.exemption else _("Không thu")
     if fee.basis == FeeBasis.PER_UNIT:
         text = _("%(unit)s × %(n)s") % {"unit": format_amount(fee.amount), "n": quantity}
     else:

@@ -33,6 +33,7 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("Trả kết quả")
     FEES_DUE = "fees_due", _("Phí, lệ phí phải nộp")
     FEES_PAID = "fees_paid", _("Đã nộp phí, lệ phí")
+    REFUNDED = "refunded", _("Đã hoàn trả phí, lệ phí")
     RATED = "rated", _("Đánh giá mức độ hài lòng")
     FEEDBACK_RECEIVED = "feedback_received", _("Tiếp nhận phản ánh, kiến nghị")
     FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")

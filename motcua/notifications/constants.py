@@ -18,6 +18,8 @@ class NotificationEvent(models.TextChoices):
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     REJECTED = "rejected", _("Từ chối tiếp nhận")
     FEE_DUE = "fee_due", _("Cần nộp phí, lệ phí")
+    FEES_RECEIVED = "fees_received", _("Đã nhận phí, lệ phí")
+    REFUNDED = "refunded", _("Đã hoàn trả phí, lệ phí")
     RESULT_READY = "result_ready", _("Đã có kết quả")
     RESULT_POSTED = "result_posted", _("Đã gửi kết quả qua bưu chính")
     LATE_APOLOGY = "late_apology", _("Xin lỗi vì trễ hẹn, hẹn lại ngày trả")
@@ -95,7 +97,9 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "next_step": "Việc tiếp theo",
     "tracking_url": "Địa chỉ tra cứu hồ sơ",
     "reason": "Lý do (bổ sung, từ chối, trễ hẹn, dừng xử lý, rút hồ sơ)",
-    "amount": "Số tiền phải nộp",
+    "amount": "Số tiền (phải nộp, đã nộp hoặc được hoàn trả)",
+    "receipt": "Biên lai điện tử (ký hiệu, số) của khoản đã nộp",
+    "refund_method": "Cách hoàn trả (qua cổng thanh toán, tiền mặt tại Bộ phận Một cửa)",
     "refund": "Hoàn phí, lệ phí đã nộp: cách và thời điểm nhận lại (hồ sơ bị từ chối tiếp nhận)",
     "shipment": "Bưu gửi kết quả (đơn vị bưu chính, số hiệu)",
     "site_name": "Tên cổng dịch vụ công",

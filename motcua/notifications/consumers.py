@@ -18,6 +18,7 @@ from motcua.events.models import DomainEvent
 from motcua.events.services import subscriber
 from motcua.notifications.constants import NotificationEvent as E
 from motcua.notifications.services import notifications_enqueue_for_dossier, notifications_enqueue_for_transition
+from motcua.payments.constants import RefundMethod
 
 # The events a status change records; their payload carries the move ({from, to, note}).
 STATUS_KINDS = (
@@ -97,6 +98,27 @@ def fees_due(event: DomainEvent) -> None:
             # Events recorded before payment timing existed were all due after acceptance.
             "reason": fees_when_text(event.payload.get("timing", PaymentTiming.ACCEPTANCE)),
         },
+    )
+
+
+@subscriber(K.FEES_PAID)
+def fees_paid(event: DomainEvent) -> None:
+    notifications_enqueue_for_dossier(
+        dossier=event.dossier,
+        event=E.FEES_RECEIVED,
+        ref=f"receipt-{event.payload['receipt']}",
+        context={"amount": event.payload["amount"], "receipt": event.payload["receipt"]},
+    )
+
+
+@subscriber(K.REFUNDED)
+def refunded(event: DomainEvent) -> None:
+    payload = event.payload
+    notifications_enqueue_for_dossier(
+        dossier=event.dossier,
+        event=E.REFUNDED,
+        ref=f"refund-{payload['refund_id']}",
+        context={"amount": payload["amount"], "refund_method": RefundMethod(payload["method"]).label},
     )
 
 

@@ -159,6 +159,41 @@ def default_templates() -> list[dict[str, Any]]:
             ),
         },
         {"event": E.FEE_DUE, "channel": C.ZALO, "body": "", **_zns(E.FEE_DUE, so_tien="{{ amount }}")},
+        # --- fees received (online or at the counter, with the receipt) ------------------------------
+        {
+            "event": E.FEES_RECEIVED,
+            "channel": C.EMAIL,
+            "subject": _("Hồ sơ {{ code }}: đã nhận phí, lệ phí"),
+            "body": _(
+                "Đã nhận {{ amount }} phí, lệ phí của hồ sơ {{ code }} – {{ procedure_name }}.\n"
+                "Biên lai điện tử: {{ receipt }}; tải biên lai trên trang hồ sơ.\n"
+                "Tra cứu hồ sơ: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        {
+            "event": E.FEES_RECEIVED,
+            "channel": C.SMS,
+            "body": _("Đã nhận {{ amount }} phí, lệ phí hồ sơ {{ code }}. Biên lai {{ receipt }}."),
+        },
+        {"event": E.FEES_RECEIVED, "channel": C.ZALO, "body": "", **_zns(E.FEES_RECEIVED, so_tien="{{ amount }}")},
+        # --- refund done -----------------------------------------------------------------------------
+        {
+            "event": E.REFUNDED,
+            "channel": C.EMAIL,
+            "subject": _("Hồ sơ {{ code }}: đã hoàn trả phí, lệ phí"),
+            "body": _(
+                "Đã hoàn trả {{ amount }} phí, lệ phí của hồ sơ {{ code }} – {{ procedure_name }} "
+                "({{ refund_method }}).\nTra cứu hồ sơ: {{ tracking_url }}"
+            )
+            + signature,
+        },
+        {
+            "event": E.REFUNDED,
+            "channel": C.SMS,
+            "body": _("Đã hoàn trả {{ amount }} phí, lệ phí hồ sơ {{ code }} ({{ refund_method }})."),
+        },
+        {"event": E.REFUNDED, "channel": C.ZALO, "body": "", **_zns(E.REFUNDED, so_tien="{{ amount }}")},
         # --- result ready ----------------------------------------------------------------------------
         {
             "event": E.RESULT_READY,

@@ -19,6 +19,8 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", _("Đã thanh toán")
     FAILED = "failed", _("Không thành công")
     EXPIRED = "expired", _("Hết hạn thanh toán")
+    # Closed because the fees were taken at the counter while it was open.
+    SUPERSEDED = "superseded", _("Đã hủy: đã nộp phí bằng cách khác")
 
 
 class NoticeVerdict(models.TextChoices):

@@ -31,7 +31,7 @@ def counter_payment_record(*, dossier: Dossier, officer: Any, method: str, revis
         amount = dossier_owed_amount(locked)
         # An online attempt left open is closed: its late notice is then answered "paid
         # another way" and refunded, never applied twice.
-        Payment.objects.filter(dossier=locked, status=PaymentStatus.PENDING).update(status=PaymentStatus.EXPIRED)
+        Payment.objects.filter(dossier=locked, status=PaymentStatus.PENDING).update(status=PaymentStatus.SUPERSEDED)
         payment = Payment.objects.create(
             dossier=locked,
             reference=payment_reference(),

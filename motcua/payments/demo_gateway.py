@@ -1,7 +1,11 @@
 """The demo gateway of the embedded profile: its "bank" is a page of this site
 (payments.views.demo_checkout, built with the online views) that signs its notifications with a
 key derived from SECRET_KEY, so the same verification and idempotency paths run as with a
-real gateway. It keeps no books of its own: its report and its answers come from our records."""
+real gateway. It keeps no books of its own: its report and its answers come from our records.
+
+Like a real bank's page, its page is reached by its signed checkout address alone (a mobile app
+holding only an API token opens it in a browser with no session of ours): the address names the
+payment's order reference and an HMAC of it, so it is unguessable and good for that payment only."""
 
 import datetime
 import secrets
@@ -30,6 +34,22 @@ def demo_signature(params: dict[str, str]) -> str:
     return salted_hmac(_SALT, message, algorithm="sha512").hexdigest()
 
 
+def _checkout_signature(reference: str) -> str:
+    return salted_hmac(f"{_SALT}.checkout", reference, algorithm="sha256").hexdigest()[:32]
+
+
+def demo_checkout_token(payment: Payment) -> str:
+    return f"{payment.reference}-{_checkout_signature(payment.reference)}"
+
+
+def demo_checkout_payment(token: str) -> Payment | None:
+    """The demo payment a checkout address names, None when its signature does not hold."""
+    reference, _dash, signature = token.partition("-")
+    if not constant_time_compare(signature, _checkout_signature(reference)):
+        return None
+    return Payment.objects.filter(reference=reference, gateway=DemoGateway.key).select_related("dossier").first()
+
+
 def demo_notice_params(payment: Payment, *, result: str = SUCCESS) -> dict[str, str]:
     """What the demo bank sends when the citizen pays (or cancels) on its page."""
     params = {
@@ -49,7 +69,7 @@ class DemoGateway:
 
     def checkout_url(self, payment: Payment, *, return_url: str) -> str:
         # The demo "bank" is a page of this site and returns to our own return page.
-        return reverse("payments:demo_checkout", args=[payment.dossier_id])
+        return reverse("payments:demo_checkout", args=[demo_checkout_token(payment)])
 
     def notice_verify(self, params: dict[str, str]) -> GatewayNotice:
         if not constant_time_compare(params.get("sig", ""), demo_signature(params)):

@@ -12,6 +12,7 @@ from motcua.core.audit import audit_record
 from motcua.payments.constants import RefundMethod, RefundStatus
 from motcua.payments.gateways import GatewayError, gateways
 from motcua.payments.models import Refund
+from motcua.payments.refunds import refund_done_record
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def gateway_refund_execute(*, refund_id: int) -> Refund | None:
             refund.status = RefundStatus.FAILED
             refund.failure = outcome.message
         refund.save(update_fields=["attempts", "status", "done_at", "gateway_reference", "failure"])
+        if refund.status == RefundStatus.DONE:
+            refund_done_record(refund=refund, actor=None)
         audit_record(
             actor=None,
             action="refund.gateway",

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from motcua.dossiers.selectors import dossier_list_for_applicant, dossier_list_for_officer
-from motcua.payments.models import Receipt
+from motcua.payments.constants import RefundStatus
+from motcua.payments.models import Receipt, Refund
 from motcua.payments.receipt_pdf import receipt_pdf
 
 
@@ -25,7 +26,14 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if receipt is None:
         return render(request, "payments/receipt_verify.html", {"not_found": True}, status=404)
     replacement = Receipt.objects.select_related("series").filter(replaces=receipt).first()
-    return render(request, "payments/receipt_verify.html", {"receipt": receipt, "replacement": replacement})
+    # A refunded receipt stays valid as the record of what was paid; the page says the money went back.
+    refund = (
+        Refund.objects.filter(payment_id=receipt.payment_id, status__in=[RefundStatus.REQUESTED, RefundStatus.DONE])
+        .order_by("-requested_at")
+        .first()
+    )
+    context = {"receipt": receipt, "replacement": replacement, "refund": refund}
+    return render(request, "payments/receipt_verify.html", context)
 
 
 # The applicant is the usual reader of a link to their receipt; officers are already logged in.

@@ -13,6 +13,7 @@ from motcua.core.errors import ApplicationError
 from motcua.core.money import format_amount
 from motcua.events.constants import EventKind
 from motcua.events.models import DomainEvent
+from motcua.events.services import domain_event_record
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus, RefundMethod, RefundStatus
 from motcua.payments.models import Payment, Refund
 from motcua.payments.receipts import fees_forbidden, officer_may_handle_fees
@@ -91,4 +92,16 @@ def refund_mark_done(*, refund: Refund, officer: Any, note: str = "") -> Refund:
         locked.failure = ""
         locked.save(update_fields=["status", "done_at", "done_by", "failure"])
         audit_record(actor=officer, action="refund.done", obj=locked, summary={"note": note.strip()})
+        refund_done_record(refund=locked, actor=officer)
         return locked
+
+
+def refund_done_record(*, refund: Refund, actor: Any) -> None:
+    """The money went back (at the counter or through the gateway): the dossier's REFUNDED
+    event, in the caller's transaction; its subscribers tell the applicant."""
+    domain_event_record(
+        dossier=refund.payment.dossier,
+        kind=EventKind.REFUNDED,
+        actor=actor,
+        payload={"refund_id": refund.pk, "amount": refund.amount, "method": refund.method, "done_at": refund.done_at},
+    )

@@ -1,11 +1,13 @@
 """Reads for the finance page: an agency's payments, receipts, refunds to do and reconciliation
 findings, scoped by `receipts.fee_agencies` (None: the whole province)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from motcua.directory.models import Agency
 from motcua.payments.constants import NoticeVerdict, PaymentStatus, RefundStatus
 from motcua.payments.models import Payment, PaymentNotice, Receipt, ReconciliationFinding, Refund
+from motcua.payments.notices import NoticeSource
 
 PAGE_ROWS = 50
 
@@ -27,8 +29,18 @@ def attempts_unfinished(agencies: QuerySet[Agency] | None) -> QuerySet[Payment]:
 
 def notices_refused(agencies: QuerySet[Agency] | None) -> QuerySet[PaymentNotice]:
     """Gateway messages that changed nothing (forged, tampered, unknown, late, repeated), for
-    finance to see every case; those naming no payment of ours show to province-wide roles only."""
-    notices = PaymentNotice.objects.exclude(verdict=NoticeVerdict.APPLIED).select_related("payment__dossier")
+    finance to see every case; those naming no payment of ours show to province-wide roles only.
+    Left out (still logged): the bank's "not paid" for one of our attempts, which the attempts
+    list shows, and the browser coming back with a genuine signature, which is normal whether
+    it arrives before or after the IPN. `dossier_code` is the dossier of the payment the notice
+    names, also when a forged signature tied it to none."""
+    named_dossier = Payment.objects.filter(reference=OuterRef("reference")).values("dossier__code")[:1]
+    notices = (
+        PaymentNotice.objects.exclude(verdict=NoticeVerdict.APPLIED)
+        .exclude(verdict=NoticeVerdict.FAILED, payment__isnull=False)
+        .exclude(source=NoticeSource.RETURN, verdict=NoticeVerdict.DUPLICATE)
+        .annotate(dossier_code=Coalesce("payment__dossier__code", Subquery(named_dossier)))
+    )
     if agencies is not None:
         # A notice failing its signature is tied to no payment; its reference still names one.
         ours = Payment.objects.filter(dossier__agency__in=agencies).values("reference")

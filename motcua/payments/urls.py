@@ -11,7 +11,7 @@ GATEWAY_KEYS = ("demo", "vnpay", "national")
 
 urlpatterns: list[URLPattern] = [
     path("ho-so/<int:pk>/", views.online_pay, name="online_pay"),
-    path("mo-phong/<int:pk>/", views.demo_checkout, name="demo_checkout"),
+    path("mo-phong/<str:token>/", views.demo_checkout, name="demo_checkout"),
     *(
         path(f"ket-qua/{key}/", views.online_return, {"gateway_key": key}, name=f"online_return_{key}")
         for key in GATEWAY_KEYS

@@ -19,9 +19,8 @@ from motcua.accounts.services import client_ip
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.selectors import dossier_get_for_applicant
 from motcua.payments.constants import PaymentStatus, ReceiptStatus
-from motcua.payments.demo_gateway import SUCCESS, demo_notice_params
+from motcua.payments.demo_gateway import SUCCESS, demo_checkout_payment, demo_notice_params
 from motcua.payments.gateways import GatewayError, gateways
-from motcua.payments.models import Payment
 from motcua.payments.notices import NoticeSource, notice_apply, return_record
 from motcua.payments.online import payment_checkout_url, payment_start
 
@@ -57,18 +56,19 @@ def online_pay(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payments/online_redirect.html", context)
 
 
-@citizen_required
 @require_GET
 def online_return(request: HttpRequest, gateway_key: str) -> HttpResponse:
     """The browser back from the gateway: the payment's state as we know it (the return is
-    verified and may make us ask the gateway, but never marks the payment paid by itself)."""
+    verified and may make us ask the gateway, but never marks the payment paid by itself).
+    The gateway's signature is what admits it: a mobile app's browser holds no session of ours.
+    Only the applicant's own session sees the dossier and its receipt; others see the status."""
     payment = return_record(gateway_key=gateway_key, params=request.GET.dict())
     if payment is None:
         return render(request, "payments/online_return.html", {"invalid": True}, status=400)
-    if payment.dossier.applicant_id != request.user.pk:
-        raise Http404
-    receipt = payment.receipts.filter(status=ReceiptStatus.ISSUED).select_related("series").first()
-    return render(request, "payments/online_return.html", {"payment": payment, "receipt": receipt})
+    context: dict[str, object] = {"payment": payment, "owner": payment.dossier.applicant_id == request.user.pk}
+    if context["owner"]:
+        context["receipt"] = payment.receipts.filter(status=ReceiptStatus.ISSUED).select_related("series").first()
+    return render(request, "payments/online_return.html", context)
 
 
 def _ipn_flooded(request: HttpRequest) -> bool:
@@ -94,15 +94,17 @@ def online_ipn(request: HttpRequest, gateway_key: str) -> HttpResponse:
     return HttpResponse(body, content_type=content_type)
 
 
-@citizen_required
 @require_http_methods(["GET", "POST"])
-def demo_checkout(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The demo gateway's "bank": pays or cancels the dossier's pending demo payment with a
-    signed notice through the same path as a real IPN, then returns like a gateway does."""
-    dossier = dossier_get_for_applicant(user=request.user, pk=pk)
-    payment = Payment.objects.filter(dossier=dossier, gateway="demo", status=PaymentStatus.PENDING).first()
-    if request.method == "POST" and payment is not None:
+def demo_checkout(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The demo gateway's "bank", reached by its signed checkout address (no session needed, as
+    a bank's page): pays or cancels its pending payment with a signed notice through the same
+    path as a real IPN, then returns like a gateway does."""
+    payment = demo_checkout_payment(token)
+    if payment is None:
+        raise Http404
+    if request.method == "POST" and payment.status == PaymentStatus.PENDING:
         params = demo_notice_params(payment, result=SUCCESS if request.POST.get("action") == "pay" else "24")
         notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=params)
         return redirect(f"{reverse('payments:online_return_demo')}?{urlencode(params)}")
-    return render(request, "payments/demo_checkout.html", {"dossier": dossier, "payment": payment})
+    context = {"payment": payment, "dossier_paid": payment.dossier.fees_paid_at is not None}
+    return render(request, "payments/demo_checkout.html", context)

@@ -79,7 +79,7 @@ def test_pay_twice_is_one_payment_then_paid_then_refused(world: dict[str, Any]) 
         pending = Payment.objects.select_for_update().get(reference=first.json()["reference"])
         receipt = payment_paid(payment=pending, actor=world["hung"], transaction_no="DEMO1")
     status = api.get(f"{base}/payment/").json()
-    assert status["status"] == "paid" and status["paid_at"]
+    assert status["status"] == "paid" and status["paid_at"] and status["refund"] is None
     fees = api.get(f"{base}/fees/").json()
     assert (fees["paid"], fees["owed"]) == (True, 0)
     again = api.post(f"{base}/pay/")
@@ -145,4 +145,12 @@ def test_fees_report_the_refund_of_a_withdrawn_dossier(world: dict[str, Any]) ->
         "status_label": "Chờ hoàn tiền",
         "method": "gateway",
         "method_label": "Hoàn qua cổng thanh toán",
+    }
+    # The payment itself says it was refunded, not just "paid".
+    status = api.get(f"{base}/payment/").json()
+    assert status["status"] == "paid"
+    assert {key: status["refund"][key] for key in ("amount", "status", "method")} == {
+        "amount": 58_000,
+        "status": "requested",
+        "method": "gateway",
     }

@@ -274,3 +274,16 @@ def test_the_admin_checks_a_fee_rule_against_the_versions_form() -> None:
     assert "không tồn tại" in wrong.errors["condition"][0]
     halved = form(reductions=[{"when": {"field": "group", "equals": "ho_ngheo"}, "percent": 101, "reason": "x"}])
     assert not halved.is_valid() and "từ 0 đến 100" in halved.errors["reductions"][0]
+
+
+def test_a_free_line_gives_its_legal_reason_and_the_birth_copies_are_a_charge() -> None:
+    by_law = Fee(pk=9, kind=FeeKind.FEE, name="Lệ phí", amount=0, exemption="khoản 1 Điều 11 Luật Hộ tịch 2014")
+    assert quote(by_law).lines[0].explanation == "Không thu: khoản 1 Điều 11 Luật Hộ tịch 2014"
+    # The demo birth registration: its free lệ phí names the law; its copies are a phí, and the
+    # form's hint says so.
+    birth = next(p for p in json.loads(DEMO_CATALOG.read_text())["procedures"] if p["code"] == "1.001193")
+    free = next(Fee(**fee) for fee in birth["fees"] if fee["kind"] == "fee")
+    assert "Điều 11 Luật Hộ tịch" in quote(free).lines[0].explanation
+    assert {fee["kind"] for fee in birth["fees"] if fee.get("quantity_field") == "copies"} == {"charge"}
+    copies = top_fields(json.loads(DEMO_FORMS.read_text())["1.001193"])["copies"]
+    assert "phí cấp bản sao" in copies["help"] and "lệ phí" not in copies["help"]

@@ -162,8 +162,9 @@ ENTRIES = [
     # a logged-in person what a signed return says (unsigned: 400); gateways' notifications
     # are answered to anyone with the gateway's refusal code unless signed.
     writes("payments:online_pay", OWNER_ONLY),
-    Entry("payments:demo_checkout", get=OWNER_ONLY, post=OWNER_ONLY),
-    *(Entry(f"payments:online_return_{key}", get=LOGGED_IN) for key in ("demo", "vnpay", "national")),
+    # A gateway's pages answer whoever holds their signed address (a bank page, no session).
+    Entry("payments:demo_checkout", get=EVERYONE, post=EVERYONE, params={"token": "demo_checkout_token"}),
+    *(Entry(f"payments:online_return_{key}", get=EVERYONE) for key in ("demo", "vnpay", "national")),
     *(Entry(f"payments:online_ipn_{key}", get=EVERYONE, post=EVERYONE) for key in ("demo", "vnpay", "national")),
     # A logged-in person's own things (lists are filtered to what is theirs).
     Entry("accounts:profile", get=LOGGED_IN, post=LOGGED_IN),

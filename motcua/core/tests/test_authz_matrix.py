@@ -190,6 +190,8 @@ def _build_world() -> World:
     from motcua.dossiers.testing import consulted_dossier, submitted_dossier
     from motcua.payments.constants import PaymentMethod
     from motcua.payments.counter import counter_payment_record
+    from motcua.payments.demo_gateway import demo_checkout_token
+    from motcua.payments.models import Payment
     from motcua.reports.constants import FeedbackCategory
     from motcua.reports.services import feedback_submit
 
@@ -291,6 +293,16 @@ def _build_world() -> World:
     receipt = counter_payment_record(
         dossier=submitted, officer=users["reception@own"], method=PaymentMethod.CASH, revision=None
     )
+    # An online attempt at the demo gateway that ran out (the dossier was paid at the counter):
+    # its bank page answers, pays nothing.
+    demo_attempt = Payment.objects.create(
+        dossier=submitted,
+        reference="TTMATRIXDEMO2345",
+        method=PaymentMethod.GATEWAY,
+        gateway="demo",
+        amount=8000,
+        status="expired",
+    )
     stored = StoredDocument(
         owner=owner, title="Giấy chứng sinh", title_folded=fold("Giấy chứng sinh"), content_type="application/pdf"
     )
@@ -332,6 +344,7 @@ def _build_world() -> World:
         "group_code": "LT-KS-KT",
         "verification_code": issued.verification_code,
         "receipt_token": receipt.token,
+        "demo_checkout_token": demo_checkout_token(demo_attempt),
         "page_id": "trang-1",
         "provider_id": "khong-co",
         "colleague_device": colleague_device.persistent_id,

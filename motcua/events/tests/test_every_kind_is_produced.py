@@ -23,6 +23,7 @@ from motcua.events.constants import EventKind as K
 from motcua.events.tests.journeys import accepted, active, charged, kinds, later, returned_dossier
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.counter import counter_payment_record
+from motcua.payments.refunds import refund_mark_done
 from motcua.reports.constants import FeedbackCategory, Satisfaction
 from motcua.reports.services import feedback_answer, feedback_submit, rating_submit
 
@@ -40,7 +41,7 @@ PRODUCED_BY = {
         K.FEES_DUE, K.FEES_PAID, K.STEP_ASSIGNED, K.SENT_BACK, K.PAUSED, K.RESUMED, K.EXTENDED,
     },
     "test_consultation": {K.CONSULTED, K.CONSULTATION_ANSWERED},
-    "test_withdrawal_refused_then_stopped": {K.WITHDRAWAL_REQUESTED, K.WITHDRAWAL_REFUSED, K.STOPPED},
+    "test_withdrawal_refused_then_stopped": {K.WITHDRAWAL_REQUESTED, K.WITHDRAWAL_REFUSED, K.STOPPED, K.REFUNDED},
     "test_result_posted": {K.RESULT_POSTED},
 }  # fmt: skip
 
@@ -118,7 +119,11 @@ def test_consultation(hung, birth_version):
 
 
 def test_withdrawal_refused_then_stopped(hung, birth_version):
+    charged(birth_version)
     dossier, staff = accepted(hung, birth_version)
+    receipt = counter_payment_record(
+        dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None
+    )
     withdrawal_request_submit(dossier=dossier, actor=hung, reason="Gia đình muốn nộp lại sau", revision=None)
     withdrawal_decide(
         dossier=dossier, officer=staff["leader"], accept=False, note="Hồ sơ đã được xử lý gần xong", revision=None
@@ -131,6 +136,9 @@ def test_withdrawal_refused_then_stopped(hung, birth_version):
         revision=None,
     )
     assert kinds(dossier)[-3:] == [K.WITHDRAWAL_REQUESTED, K.WITHDRAWAL_REFUSED, K.STOPPED]
+    # The fees paid go back at the counter once stopped.
+    refund_mark_done(refund=receipt.payment.refunds.get(), officer=staff["reception"])
+    assert kinds(dossier)[-1] == K.REFUNDED
 
 
 def test_result_posted(hung, birth_version):

@@ -1,6 +1,8 @@
 """Counter payments, their electronic receipts (legal content, QR verification, download),
 cancel and replace, and who may do each."""
 
+import shutil
+import subprocess
 from importlib import import_module
 
 import pytest
@@ -112,7 +114,7 @@ def test_the_counter_closes_an_open_online_attempt(accepted) -> None:
     )
     counter_payment_record(dossier=dossier, officer=reception, method=PaymentMethod.CASH, revision=None)
     online.refresh_from_db()
-    assert online.status == PaymentStatus.EXPIRED
+    assert online.status == PaymentStatus.SUPERSEDED
 
 
 @pytest.mark.parametrize(
@@ -271,3 +273,31 @@ def test_the_counter_sees_what_it_takes_the_home_page_leads_to_the_finance_page_
     # Paying changes the dossier's revision: the kept public view is made again.
     tracked = dossier_track(code=str(waiting.code), client_ip="203.0.113.9")
     assert tracked is not None and tracking_public_data(tracked)["pay_url"] == ""
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_receipt_pdf_prints_its_lookup_address_whole_clear_of_the_signature(hung, birth_version, settings) -> None:  # type: ignore[no-untyped-def]
+    from motcua.payments.services import payment_paid
+
+    settings.MOTCUA_PUBLIC_URL = "https://dichvucong.daklak.gov.vn"
+    dossier = owing(submitted_dossier(hung, birth_version))
+    payment = Payment.objects.create(
+        dossier=dossier,
+        reference="TTPDFLAYOUT2345",
+        method=PaymentMethod.GATEWAY,
+        gateway="demo",
+        amount=dossier.fees_due,
+        lines=dossier.fee_lines,
+    )
+    with transaction.atomic():
+        receipt = payment_paid(payment=payment, actor="demo", transaction_no="DEMOPDF")
+    pdf = receipt_pdf(receipt=receipt)
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    address = f"https://dichvucong.daklak.gov.vn/bien-lai/{receipt.token}/"
+    [line] = [line for line in layout.splitlines() if "Tra cứu biên lai" in line]
+    assert line.strip() == f"Tra cứu biên lai: {address}"
+    assert "Thu trực tuyến" in layout and not any(
+        "Thu trực tuyến" in row and ("http" in row or "bien-lai" in row) for row in layout.splitlines()
+    )

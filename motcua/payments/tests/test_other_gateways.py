@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.payments.constants import PaymentStatus, RefundMethod, RefundStatus
+from motcua.payments.demo_gateway import DemoGateway, demo_checkout_token
 from motcua.payments.gateway_refunds import gateway_refunds_due
 from motcua.payments.models import Payment, Receipt, Refund
 from motcua.payments.national_platform_simulator import NationalPaySimulator
+from motcua.payments.online import payment_start
 from motcua.payments.reconciliation import reconcile_day
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,8 @@ def _client(user: Any) -> Client:
 def test_demo_gateway_pays_through_its_own_page(owed_dossier: Any) -> None:
     client = _client(owed_dossier.applicant)
     checkout = client.post(reverse("payments:online_pay", args=[owed_dossier.pk])).context["checkout_url"]
-    assert checkout == reverse("payments:demo_checkout", args=[owed_dossier.pk])
+    payment = Payment.objects.get(dossier=owed_dossier)
+    assert checkout == reverse("payments:demo_checkout", args=[demo_checkout_token(payment)])
     assert "16.000 đồng" in client.get(checkout).content.decode()
     back = client.post(checkout, {"action": "pay"})
     assert back.status_code == 302
@@ -38,6 +41,9 @@ def test_demo_gateway_pays_through_its_own_page(owed_dossier: Any) -> None:
     assert "Đã thanh toán" in page
     receipt = Receipt.objects.get(dossier=owed_dossier)
     assert f"ký hiệu {receipt.series.symbol} số {receipt.number:07d}" in page
+    # A stale tab of the bank page, paid meanwhile, says so.
+    stale = client.post(checkout, {"action": "pay"}).content.decode()
+    assert "Hồ sơ đã nộp đủ phí, lệ phí: không cần thanh toán nữa." in stale
     # The same signed notice again (a reload of the return, a replay): nothing more.
     query = dict(parse_qsl(urlsplit(back["Location"]).query))
     answer = Client().get(reverse("payments:online_ipn_demo"), query).json()
@@ -94,3 +100,23 @@ def test_national_platform_down_at_start_tells_the_citizen(owed_dossier: Any, na
     again = _client(owed_dossier.applicant).post(reverse("payments:online_pay", args=[owed_dossier.pk]))
     assert again.context["checkout_url"].startswith(national.url)
     assert Payment.objects.count() == 1
+
+
+def test_demo_bank_page_works_from_its_signed_address_alone(owed_dossier: Any) -> None:
+    """A mobile app holding only an API token opens the checkout address in a browser with no
+    session of ours: the page and the return work; a forged or another payment's address does not."""
+    payment = payment_start(dossier=owed_dossier, user=owed_dossier.applicant, client_ip=None)
+    checkout = DemoGateway().checkout_url(payment, return_url="")
+    browser = Client()  # no session
+    page = browser.get(checkout)
+    assert page.status_code == 200 and payment.reference in page.content.decode()
+    assert owed_dossier.applicant.get_full_name() not in page.content.decode()
+    forged = reverse("payments:demo_checkout", args=[f"{payment.reference}-{'0' * 32}"])
+    assert browser.get(forged).status_code == 404 and browser.post(forged, {"action": "pay"}).status_code == 404
+    back = browser.post(checkout, {"action": "pay"})
+    assert back.status_code == 302
+    returned = browser.get(back["Location"])
+    assert returned.status_code == 200 and "Đã thanh toán" in returned.content.decode()
+    # Without the applicant's session the return shows the status, not the dossier or receipt.
+    assert owed_dossier.code not in returned.content.decode()
+    assert Receipt.objects.filter(dossier=owed_dossier).count() == 1

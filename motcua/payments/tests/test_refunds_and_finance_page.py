@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from motcua.core.errors import ApplicationError
@@ -16,7 +18,7 @@ from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.notifications.constants import NotificationEvent
 from motcua.notifications.models import OutboxMessage
-from motcua.payments.constants import FindingKind, PaymentMethod, RefundMethod, RefundStatus
+from motcua.payments.constants import FindingKind, PaymentMethod, PaymentStatus, RefundMethod, RefundStatus
 from motcua.payments.counter import counter_payment_record
 from motcua.payments.models import Payment, ReconciliationFinding, ReconciliationRun, Refund
 from motcua.payments.receipts import FeesForbidden
@@ -49,6 +51,11 @@ def _paid_online(dossier) -> Payment:
 def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(submitted, client, hung) -> None:
     reception = officer("xa.tn")
     receipt = counter_payment_record(dossier=submitted, officer=reception, method=PaymentMethod.CASH, revision=None)
+    # The payer hears the money arrived, with the receipt's number.
+    received = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.FEES_RECEIVED)
+    assert {m.channel for m in received} >= {"email", "sms"}
+    assert f"Đã nhận 8.000 đồng phí, lệ phí của hồ sơ {submitted.code}" in received.get(channel="email").body
+    assert str(receipt) in received.get(channel="email").body
     slip = dossier_refuse(dossier=submitted, officer=reception, reasons="Không thuộc thẩm quyền", revision=None)
     refund = Refund.objects.get(payment=receipt.payment)
     # The slip and the messages say how and when the fees come back.
@@ -76,6 +83,10 @@ def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(sub
     assert "Đã ghi nhận hoàn tiền." in done
     refund.refresh_from_db()
     assert (refund.status, refund.done_by) == (RefundStatus.DONE, finance)
+    refunded = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.REFUNDED)
+    assert {m.channel for m in refunded} >= {"email", "sms"}
+    assert "Đã hoàn trả 8.000 đồng phí, lệ phí" in refunded.get(channel="email").body
+    assert "Hoàn tiền mặt tại Bộ phận Một cửa" in refunded.get(channel="email").body
     with pytest.raises(ApplicationError) as twice:
         refund_mark_done(refund=refund, officer=finance)
     assert twice.value.code == "refund_not_open"
@@ -83,6 +94,19 @@ def test_a_paid_dossier_refused_at_reception_is_refunded_at_the_counter_once(sub
     client.force_login(hung)
     mine = client.get(f"/ho-so/{submitted.pk}/").content.decode()
     assert "Hoàn lại 8.000 đồng" in mine and "Đã hoàn tiền" in mine
+    # The receipt's public page: still valid as a record, and the money went back on that day.
+    verify = " ".join(Client().get(f"/bien-lai/{receipt.token}/").content.decode().split())
+    assert (
+        f"Số tiền 8.000 đồng đã được hoàn trả cho người nộp ngày {timezone.localtime(refund.done_at):%d/%m/%Y}."
+        in verify
+    )
+    assert "vẫn có giá trị là chứng từ" in verify and "đang có hiệu lực" not in verify
+    # The officer's page of the dossier shows the same refund: amount, method, status and date.
+    client.force_login(reception)
+    page = client.get(reverse("backoffice:dossier_detail", args=[submitted.pk])).content.decode()
+    shown = " ".join(page.split('data-testid="refund"')[1].split("</li>")[0].split())
+    assert "Hoàn lại 8.000 đồng" in shown and "Hoàn tiền mặt tại Bộ phận Một cửa" in shown
+    assert "Đã hoàn tiền" in shown and f"{timezone.localtime(refund.done_at):%d/%m/%Y}" in shown
 
 
 def test_a_withdrawn_dossier_paid_online_is_refunded_through_the_gateway(submitted, hung) -> None:
@@ -93,6 +117,14 @@ def test_a_withdrawn_dossier_paid_online_is_refunded_through_the_gateway(submitt
     with pytest.raises(ApplicationError) as by_hand:
         refund_mark_done(refund=refund, officer=officer("xa.kt", role=Role.FINANCE))
     assert by_hand.value.code == "refund_not_counter"
+    # The gateway job sends it; once the gateway confirms, the applicant is told (once).
+    from motcua.payments.gateway_refunds import gateway_refunds_due
+
+    gateway_refunds_due()
+    gateway_refunds_due()
+    refunded = OutboxMessage.objects.filter(dossier=submitted, event=NotificationEvent.REFUNDED)
+    assert refunded.filter(channel="sms").count() == 1
+    assert "Hoan qua cong thanh toan" in refunded.get(channel="sms").body
 
 
 def test_a_refused_dossier_paid_online_is_told_of_the_refund_through_the_gateway(submitted) -> None:
@@ -204,3 +236,45 @@ def test_finance_sees_every_case_unfinished_attempts_and_refused_notices(submitt
     assert "TTKHONGCOTHAT01" in province.split("</table>")[0]
     client.force_login(officer("stp.kt", agency="STP", role=Role.FINANCE))
     assert payment.reference not in client.get("/can-bo/thu-phi/").content.decode()
+
+
+def test_finance_notices_leave_out_normal_returns_and_failed_attempts_and_name_forged_ones_dossier(
+    submitted, client
+) -> None:
+    from motcua.payments.demo_gateway import demo_notice_params
+    from motcua.payments.models import PaymentNotice
+    from motcua.payments.notices import NoticeSource, notice_apply, return_record
+    from motcua.payments.online import payment_start
+
+    failed = payment_start(dossier=submitted, user=submitted.applicant, client_ip=None)
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=demo_notice_params(failed, result="24"))
+    return_record(gateway_key="demo", params=demo_notice_params(failed, result="24"))
+    paid = payment_start(dossier=submitted, user=submitted.applicant, client_ip=None)
+    params = demo_notice_params(paid)
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params=params)
+    return_record(gateway_key="demo", params=params)  # the browser back after the IPN: normal
+    notice_apply(gateway_key="demo", source=NoticeSource.IPN, params={**params, "sig": "forged"})
+    assert PaymentNotice.objects.filter(source=NoticeSource.RETURN).count() == 2  # still logged
+
+    client.force_login(officer("xa.kt", role=Role.FINANCE))
+    page = client.get("/can-bo/thu-phi/").content.decode()
+    notices = page.split('data-testid="notices"')[1].split("</table>")[0]
+    assert notices.count("<tr>") == 2  # the header and the forged notice
+    assert "Sai chữ ký" in notices and paid.reference in notices and submitted.code in notices
+    assert "Đã ghi nhận trước đó" not in notices and "không thành công" not in notices
+    attempts = page.split('data-testid="attempts"')[1].split("</table>")[0]
+    assert attempts.count(failed.reference) == 1
+    client.force_login(officer("stp.kt", agency="STP", role=Role.FINANCE))
+    assert paid.reference not in client.get("/can-bo/thu-phi/").content.decode()
+
+
+def test_an_online_attempt_closed_by_a_counter_payment_says_so(submitted, client) -> None:
+    from motcua.payments.online import payment_start
+
+    attempt = payment_start(dossier=submitted, user=submitted.applicant, client_ip=None)
+    counter_payment_record(dossier=submitted, officer=officer("xa.tn"), method=PaymentMethod.CASH, revision=None)
+    attempt.refresh_from_db()
+    assert attempt.status == PaymentStatus.SUPERSEDED
+    client.force_login(officer("xa.kt", role=Role.FINANCE))
+    attempts = client.get("/can-bo/thu-phi/").content.decode().split('data-testid="attempts"')[1].split("</table>")[0]
+    assert "Đã hủy: đã nộp phí bằng cách khác" in attempts and "Hết hạn" not in attempts
