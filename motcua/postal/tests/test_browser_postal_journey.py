@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pypdf import PdfReader
 
 from motcua.core.testing import citizen
@@ -23,7 +23,7 @@ from motcua.delivery.models import Shipment
 from motcua.delivery.testing import accepted_dossier_processed, ward_staff
 from motcua.dossiers.constants import Channel, DeliveryMethod, DossierStatus
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.testing import hand_in
+from motcua.dossiers.testing import PHONE_VIEWPORT, hand_in
 from motcua.dossiers.tests.conftest import real_birth_registration  # noqa: F401 - a fixture
 from motcua.dossiers.tests.test_browser_one_dossier_across_roles import ANSWERS, _done, _staff_login
 from motcua.notifications.models import DemoSmsMessage
@@ -36,8 +36,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sms_demo", "real_birth_registration"),
 ]
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 ADDRESS = "Số 1 Lê Duẩn, phường Tân Lập"
 
 
@@ -115,10 +114,11 @@ def test_submitted_at_the_post_office_returned_by_post(
     _done(page, "Đã xác nhận nhận hồ sơ theo biên bản")
     expect(page.get_by_test_id("record-state")).to_contain_text("Đã xác nhận bởi")
     page.goto(f"{base}/can-bo/ho-so/{dossier.pk}/")
-    pay = page.get_by_role("button", name=re.compile(r"^Thu .* đồng tại quầy"))
-    if Dossier.objects.get(pk=dossier.pk).fees_due:  # postage or copies owed at submission
-        pay.click()
-        _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử.")
+    # The carrier's postage, quoted at hand-in, is paid at the counter before acceptance.
+    owed = int(Dossier.objects.get(pk=dossier.pk).fees_due)
+    assert owed > 0
+    page.get_by_role("button", name=f"Thu {owed:,} đồng tại quầy và lập biên lai".replace(",", ".")).click()
+    _done(page, "Đã thu phí, lệ phí và lập biên lai điện tử.")
     page.get_by_role("button", name="Tiếp nhận và lập giấy hẹn").click()
     _done(page, "Đã lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
 
@@ -150,7 +150,7 @@ def test_submitted_at_the_post_office_returned_by_post(
     image = page.request.get(f"{base}{proof.get_attribute('href')}")
     assert image.ok and image.body()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    phone = browser.new_page(viewport=PHONE, locale="vi-VN")
+    phone = browser.new_page(viewport=PHONE_VIEWPORT, locale="vi-VN")
     phone.goto(f"{base}/tra-cuu/?ma={code}")
     expect(phone.get_by_text("Đã trả kết quả", exact=True).first).to_be_visible()
     events = phone.get_by_test_id("tracking-shipment-events")
@@ -159,5 +159,5 @@ def test_submitted_at_the_post_office_returned_by_post(
     main = phone.locator("main")
     for private in (shipment.tracking_number, shipment.delivered_to, "Nguyễn Văn Hùng", ADDRESS):
         expect(main).not_to_contain_text(private)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     phone.close()
