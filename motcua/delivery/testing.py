@@ -32,6 +32,12 @@ def processed_dossier(applicant: Any, version: Any, *, delivery: str = DeliveryM
     dossier_accept(dossier=dossier, officer=staff["reception"], revision=None)
     if fees_unpaid(dossier):  # paid at the counter, or the clerk could not issue
         counter_payment_record(dossier=dossier, officer=staff["reception"], method=PaymentMethod.CASH, revision=None)
+    return accepted_dossier_processed(dossier)
+
+
+def accepted_dossier_processed(dossier: Dossier) -> Dossier:
+    """An accepted ward dossier examined, approved and issued by the ward's staff."""
+    staff = ward_staff()
 
     def active(kind: str) -> Any:
         return dossier.steps.get(kind=kind, status=StepStatus.ACTIVE)

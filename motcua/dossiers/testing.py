@@ -30,21 +30,30 @@ def submitted_dossier(
     """A dossier with its paper attached (and `answers` as its form), handed in to the
     receiving agency's queue."""
     dossier = services.dossier_start(applicant=applicant, version=version, unit_code=unit_code)
+    return hand_in(dossier, applicant, delivery=delivery, answers=answers)
+
+
+def hand_in(
+    dossier: Dossier, actor: Any, *, delivery: str = DeliveryMethod.COUNTER, answers: dict[str, Any] | None = None
+) -> Dossier:
+    """A started dossier filled in by `actor` (the applicant, or the officer submitting for
+    them): `answers` as its form, its papers attached, the result asked for as `delivery`
+    says, handed in without the SMS step."""
     if answers is not None:
         Dossier.objects.filter(pk=dossier.pk).update(form_data=answers)
-    for component in version.components.all():
+    for component in dossier.procedure_version.components.all():
         services.dossier_attach(
-            dossier=dossier, actor=applicant, component_id=component.pk, name="giay-to.pdf", data=small_pdf()
+            dossier=dossier, actor=actor, component_id=component.pk, name="giay-to.pdf", data=small_pdf()
         )
     dossier.refresh_from_db()
     address = "Số 1 Lê Duẩn, phường Tân Lập" if delivery == DeliveryMethod.POST else ""
     services.dossier_set_delivery(
-        dossier=dossier, actor=applicant, method=delivery, address=address, revision=dossier.revision
+        dossier=dossier, actor=actor, method=delivery, address=address, revision=dossier.revision
     )
     with transaction.atomic():
         locked = dossier_lock(dossier_id=dossier.pk)
-        dossier_transition(dossier=locked, to_status=DossierStatus.AWAITING_CONFIRMATION, actor=applicant)
-        services._dossier_hand_in(dossier=locked, actor=applicant)
+        dossier_transition(dossier=locked, to_status=DossierStatus.AWAITING_CONFIRMATION, actor=actor)
+        services._dossier_hand_in(dossier=locked, actor=actor)
     return Dossier.objects.get(pk=dossier.pk)
 
 
