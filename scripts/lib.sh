@@ -73,3 +73,20 @@ public_url() {
   fi
   echo "http://$host:$2"
 }
+
+# Waits (up to 30 s) until something answers HTTP at the given address: a simulator started in
+# the background must be up before the commands that call it.
+wait_http() {
+  "$PY" - "$1" <<'PY'
+import sys, time, urllib.error, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)  # it answered
+    except OSError:
+        time.sleep(0.1)
+sys.exit(f"nothing answers at {sys.argv[1]}")
+PY
+}

@@ -21,6 +21,17 @@ mkdir -p var
 "$PY" manage.py compilemessages -v0 --ignore=.venv
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py collectstatic --no-input -v0
+# The test certificate hierarchy's CRLs, OCSP and time-stamping authority (docs/signing.md):
+# every demo signature, the sample results' included, gets its RFC 3161 time stamp here.
+PKI_PORT=${PKI_PORT:-8767}
+PKI=""
+if [ -z "${MOTCUA_SIGNING_TSA_URL:-}" ]; then
+  "$PY" -m motcua.signatures.pki_simulator --port "$PKI_PORT" &
+  PKI=$!
+  trap 'kill $PKI 2>/dev/null' EXIT
+  export MOTCUA_SIGNING_TSA_URL="http://127.0.0.1:$PKI_PORT/motcua-test/tsa/tsa"
+  wait_http "http://127.0.0.1:$PKI_PORT/motcua-test/crls/root/latest.crl"
+fi
 "$PY" manage.py load_demo
 # A stand-in for the national portal (docs/national-portal.md), with two dossiers citizens
 # submitted there: the worker takes them and syncs every dossier event with it over HTTP.
@@ -31,15 +42,6 @@ if [ -z "${MOTCUA_NATIONAL_PLUGIN:-}" ]; then
   NATIONAL=$!
   export MOTCUA_NATIONAL_PLUGIN=http MOTCUA_NATIONAL_HTTP_URL="http://127.0.0.1:$NATIONAL_PORT"
   export MOTCUA_NATIONAL_HTTP_TOKEN=demo-national-token
-fi
-# The test certificate hierarchy's CRLs, OCSP and time-stamping authority (docs/signing.md):
-# every demo signature gets its RFC 3161 time stamp here.
-PKI_PORT=${PKI_PORT:-8767}
-PKI=""
-if [ -z "${MOTCUA_SIGNING_TSA_URL:-}" ]; then
-  "$PY" -m motcua.signatures.pki_simulator --port "$PKI_PORT" &
-  PKI=$!
-  export MOTCUA_SIGNING_TSA_URL="http://127.0.0.1:$PKI_PORT/motcua-test/tsa/tsa"
 fi
 # A stand-in postal carrier (docs/delivery.md): results sent by post get a carrier order, and
 # POST http://127.0.0.1:$CARRIER_PORT/mo-phong/don-hang/<order>/chuyen {"to": "delivered"} moves one on.
