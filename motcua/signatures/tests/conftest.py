@@ -2,25 +2,33 @@
 the test hierarchy's certificates are: the leader "Trần Văn Lãnh", the agency "Sở Tư pháp tỉnh
 (thử nghiệm)"."""
 
-import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from motcua.catalog.constants import StepKind
 from motcua.core.models import AuditEvent
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.services import staff_ensure
+from motcua.documents.services import verification_path
 from motcua.dossiers.constants import StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.processing import step_forward
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
+from motcua.signatures.pki_simulator import PkiSimulator
+from motcua.signatures.signing import validate_signed_pdf
+from motcua.signatures.tests.pdfsig import nss_database, pdfsig
+from motcua.signatures.validation import Verdict
 
 LEADER_NAME = "Trần Văn Lãnh"
 AGENCY_NAME = "Sở Tư pháp tỉnh (thử nghiệm)"
+TSA_NAME = "motcua Test Time-Stamping Authority"
 
 
 @dataclass
@@ -71,8 +79,66 @@ def ward(hung: Any, birth_version: Any) -> Ward:
     return Ward(dossier=Dossier.objects.get(pk=dossier.pk), leader=leader, clerk=clerk)
 
 
-def pdfsig(pdf: bytes, tmp_path: Any) -> str:
-    """What poppler's independent validator says about `pdf`'s signatures."""
-    path = tmp_path / "signed.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+@pytest.fixture(scope="session")
+def nss(tmp_path_factory: pytest.TempPathFactory, pki_simulator: PkiSimulator) -> Path:
+    """pdfsig's NSS database trusting the test hierarchy."""
+    return nss_database(tmp_path_factory.mktemp("nss"), pki_simulator)
+
+
+@pytest.fixture
+def time_stamped(settings: Any, pki_simulator: PkiSimulator) -> PkiSimulator:
+    settings.MOTCUA_SIGNING_TSA_URL = pki_simulator.tsa_url
+    settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED = True
+    return pki_simulator
+
+
+def issued_result_verifies(content: bytes, verification_code: str, nss: Path, tmp_path: Path, client: Client) -> None:
+    """An issued result signed by the leader and the agency, each time-stamped, then sealed with
+    a document time stamp (B-LTA): our verification, its page and API, and poppler's pdfsig
+    agree that every signature is valid and trusted."""
+    report = validate_signed_pdf(content)
+    assert report.valid, report.problem
+    assert report.signers == (LEADER_NAME, AGENCY_NAME)
+    leader, seal, archive = report.checks
+    assert (leader.signer_name, leader.organisation) == (LEADER_NAME, "Sở Tư pháp, motcua (thử nghiệm)")
+    assert all(check.timestamped and check.tsa_name == TSA_NAME for check in report.checks)
+    assert all(check.verdict == Verdict.TRUSTED and not check.changed_after for check in report.checks)
+    assert archive.document_timestamp and archive.covers_whole_file
+    assert leader.signed_at is not None and leader.signed_at <= seal.signed_at <= archive.signed_at  # type: ignore[operator]
+
+    path = tmp_path / "result.pdf"
+    path.write_bytes(content)
+    blocks = pdfsig(path, nss)
+    assert len(blocks) == 3
+    for block in blocks[:2]:
+        assert "Signature Validation: Signature is Valid." in block, block
+    # Poppler 22's pdfsig reads NSS's last error even after a successful verification: in one run
+    # only the first certificate verdict is reliable when it is good, any later one says "Unknown
+    # issue" whatever the certificate (the agency's alone or first is trusted; the leader's twice
+    # fails the same way). Revision prefixes do not help: pdfsig checks every signature in them.
+    # Refusals (a revoked signer) are reported for every signature.
+    assert "Certificate Validation: Certificate is Trusted." in blocks[0], blocks[0]
+    assert not any(word in blocks[1] for word in ("Revoked", "isn't Trusted", "Expired")), blocks[1]
+    assert f"Common Name: {LEADER_NAME}" in blocks[0] and f"Common Name: {AGENCY_NAME}" in blocks[1]
+    # The archive time stamp is last and covers every byte (poppler 22 cannot check its token).
+    assert f"Common Name: {TSA_NAME}" in blocks[2] and "Total document signed" in blocks[2]
+
+    html = client.get(verification_path(verification_code)).content.decode()
+    assert "Chữ ký số hợp lệ" in html and "không hợp lệ" not in html
+    for text in (
+        LEADER_NAME,
+        AGENCY_NAME,
+        "Sở Tư pháp, motcua (thử nghiệm)",
+        f"theo dấu thời gian của {TSA_NAME}",
+        "không bị thay đổi",
+    ):
+        assert text in html, text
+    assert html.count("Hợp lệ: chứng thư số do tổ chức được tin cậy cấp") == 3
+    api = client.get(reverse("api:verification", args=[verification_code])).json()
+    assert api["valid"] and api["problem"] == ""
+    assert [(s["signer_name"], s["verdict"], s["tsa_name"], s["changed"]) for s in api["signatures"]] == [
+        (LEADER_NAME, "trusted", TSA_NAME, False),
+        (AGENCY_NAME, "trusted", TSA_NAME, False),
+        (TSA_NAME, "trusted", TSA_NAME, False),
+    ]
+    assert api["signatures"][0]["organisation"] == "Sở Tư pháp, motcua (thử nghiệm)"

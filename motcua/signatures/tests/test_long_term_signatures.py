@@ -6,7 +6,6 @@ signer is not; the file carries everything needed to verify it without the CA's 
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -21,14 +20,14 @@ from motcua.signatures.errors import SigningFailed
 from motcua.signatures.pki_simulator import PkiSimulator
 from motcua.signatures.signing import VisibleStamp, validate_signed_pdf
 from motcua.signatures.testing import hierarchy_pyhanko_signer
-from motcua.signatures.tests.pdfsig import nss_database, pdfsig
+from motcua.signatures.tests.conftest import AGENCY_NAME, LEADER_NAME, issued_result_verifies
+from motcua.signatures.tests.pdfsig import pdfsig
 from motcua.signatures.validation import Verdict
 
 pytestmark = pytest.mark.django_db
 
-LEADER = "Trần Văn Lãnh"
-AGENCY = "Sở Tư pháp tỉnh (thử nghiệm)"
-TSA = "motcua Test Time-Stamping Authority"
+LEADER = LEADER_NAME
+AGENCY = AGENCY_NAME
 SEAL = VisibleStamp(text="Số: 12/STP\nNgày 07/12/2026", page=0, box=(90, 700, 240, 736))
 
 
@@ -41,11 +40,6 @@ def unsigned() -> bytes:
 def agency() -> Agency:
     unit = AdministrativeUnit.objects.create(code="66", name="Tỉnh Đắk Lắk", kind=UnitKind.PROVINCE)
     return Agency.objects.create(code="STP", name=AGENCY, kind=AgencyKind.DEPARTMENT, unit=unit)
-
-
-@pytest.fixture(scope="module")
-def nss(tmp_path_factory: Any, pki_simulator: PkiSimulator) -> Path:
-    return nss_database(Path(tmp_path_factory.mktemp("nss")), pki_simulator)
 
 
 def _issue(unsigned: bytes, agency: Agency) -> IssuedDocument:
@@ -80,48 +74,7 @@ def test_issued_result_is_b_lta_and_pdfsig_and_the_page_agree(
     document = _issue(unsigned, agency)
     content = _bytes(document)
 
-    report = validate_signed_pdf(content)
-    assert report.valid, report.problem
-    assert report.signers == (LEADER, AGENCY)
-    leader, seal, archive = report.checks
-    assert (leader.signer_name, leader.organisation) == (LEADER, "Sở Tư pháp, motcua (thử nghiệm)")
-    assert all(check.timestamped and check.tsa_name == TSA for check in report.checks)
-    assert all(check.verdict == Verdict.TRUSTED and not check.changed_after for check in report.checks)
-    assert archive.document_timestamp and archive.covers_whole_file
-    assert leader.signed_at is not None and leader.signed_at <= seal.signed_at <= archive.signed_at  # type: ignore[operator]
-
-    blocks = pdfsig(_write(tmp_path, "result.pdf", content), nss)
-    assert len(blocks) == 3
-    for block in blocks[:2]:
-        assert "Signature Validation: Signature is Valid." in block, block
-    # Poppler 22's pdfsig reads NSS's last error even after a successful verification; after the
-    # first signature's CRL lookups that error is stale, so only the first verdict is reliable
-    # when it is good (refusals, as for the revoked signer below, are reported for every one).
-    assert "Certificate Validation: Certificate is Trusted." in blocks[0], blocks[0]
-    assert not any(word in blocks[1] for word in ("Revoked", "isn't Trusted", "Expired")), blocks[1]
-    assert f"Common Name: {LEADER}" in blocks[0] and f"Common Name: {AGENCY}" in blocks[1]
-    # The archive time stamp is last and covers every byte (poppler 22 cannot check its token).
-    assert f"Common Name: {TSA}" in blocks[2] and "Total document signed" in blocks[2]
-
-    html = client.get(verification_path(document.verification_code)).content.decode()
-    assert "Chữ ký số hợp lệ" in html and "không hợp lệ" not in html
-    for text in (
-        LEADER,
-        AGENCY,
-        "Sở Tư pháp, motcua (thử nghiệm)",
-        f"theo dấu thời gian của {TSA}",
-        "không bị thay đổi",
-    ):
-        assert text in html, text
-    assert html.count("Hợp lệ: chứng thư số do tổ chức được tin cậy cấp") == 3
-    api = client.get(reverse("api:verification", args=[document.verification_code])).json()
-    assert api["valid"] and api["problem"] == ""
-    assert [(s["signer_name"], s["verdict"], s["tsa_name"], s["changed"]) for s in api["signatures"]] == [
-        (LEADER, "trusted", TSA, False),
-        (AGENCY, "trusted", TSA, False),
-        (TSA, "trusted", TSA, False),
-    ]
-    assert api["signatures"][0]["organisation"] == "Sở Tư pháp, motcua (thử nghiệm)"
+    issued_result_verifies(content, document.verification_code, nss, tmp_path, client)
 
     # Self-contained (B-LT): with every CA service gone, the chain, the CRL and OCSP answers and
     # the time stamps embedded in the file still prove every signature.
