@@ -6,7 +6,7 @@ cd "$ROOT"
 # Browser tests: Debian's chromium, and libatomic1 for Playwright's driver. PDF checks: poppler.
 # The PostgreSQL run and the production-profile tests start postgresql and redis-server themselves.
 apt_install "${BASE_PACKAGES[@]}" chromium libatomic1 poppler-utils postgresql postgresql-contrib redis-server \
-  softhsm2 libnss3-tools
+  softhsm2 opensc libnss3-tools
 python_env "$ROOT/requirements/dev.lock"
 export DJANGO_SETTINGS_MODULE=motcua.conf.test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # live_server browser tests share the test database
