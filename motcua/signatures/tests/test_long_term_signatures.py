@@ -7,7 +7,10 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import httpx
 import pytest
+import time_machine
+from asn1crypto import crl as asn1_crl
 from django.test import Client
 from django.urls import reverse
 
@@ -42,10 +45,10 @@ def agency() -> Agency:
     return Agency.objects.create(code="STP", name=AGENCY, kind=AgencyKind.DEPARTMENT, unit=unit)
 
 
-def _issue(unsigned: bytes, agency: Agency) -> IssuedDocument:
+def _issue(unsigned: bytes, agency: Agency, *, signer_name: str = LEADER) -> IssuedDocument:
     """The leader signs, the agency numbers and seals (with the archive time stamp)."""
     document = issued_document_create(
-        pdf_unsigned=unsigned, title="Giấy khai sinh", number="", agency=agency, signer_name=LEADER, actor="test"
+        pdf_unsigned=unsigned, title="Giấy khai sinh", number="", agency=agency, signer_name=signer_name, actor="test"
     )
     return issued_document_seal(
         document=document,
@@ -155,3 +158,79 @@ def test_tsa_down_or_expired_certificate_refuses_the_signature(
     assert refused.value.code == "signing_tsa_unavailable"
     assert "dấu thời gian" in refused.value.message
     assert not IssuedDocument.objects.exists()
+
+
+# The leader's certificate is valid to 2035-01-01; "revoked-later"'s is revoked from 2030-01-01.
+AFTER_LEADER_EXPIRY = dt.datetime(2036, 6, 1, tzinfo=dt.UTC)
+AFTER_REVOCATION = dt.datetime(2031, 6, 1, tzinfo=dt.UTC)
+REVOKED_LATER = "Đỗ Văn Thu Hồi Sau"
+
+
+def _page_and_api_say_valid(client: Client, code: str) -> None:
+    html = client.get(verification_path(code)).content.decode()
+    assert "Chữ ký số hợp lệ" in html and "không hợp lệ" not in html
+    assert html.count("còn hiệu lực và chưa bị thu hồi tại thời điểm ký") == 3
+    api = client.get(reverse("api:verification", args=[code])).json()
+    assert api["valid"] and [s["verdict"] for s in api["signatures"]] == ["trusted"] * 3
+
+
+def test_result_still_verifies_after_the_leaders_certificate_expired(
+    hierarchy_signing: PkiSimulator, unsigned: bytes, agency: Agency, client: Client
+) -> None:
+    document = _issue(unsigned, agency)
+    content = _bytes(document)
+    with time_machine.travel(AFTER_LEADER_EXPIRY, tick=True):
+        # The whole process travels, the PKI simulator too: its CRLs and OCSP answers are of
+        # 2036, and the leader's certificate is no longer in them. The signatures are judged
+        # at their time stamps (2026) with the answers embedded then; the archive time stamp
+        # (its TSA certificate valid to 2090) is judged now, with a CRL fetched now.
+        report = validate_signed_pdf(content)
+        assert report.valid, report.problem
+        assert [check.verdict for check in report.checks] == [Verdict.TRUSTED] * 3
+        assert report.signed_at is not None and report.signed_at < AFTER_LEADER_EXPIRY - dt.timedelta(days=365)
+        _page_and_api_say_valid(client, document.verification_code)
+        # Offline, nothing proves the archive time stamp's TSA certificate was not revoked
+        # since: ETSI EN 319 102-1 judges the last time stamp now, and the CRL of 2026 is stale.
+        offline = validate_signed_pdf(content, fetch=False)
+        assert not offline.valid and offline.checks[-1].verdict == Verdict.REVOCATION_UNKNOWN
+
+
+def test_signature_before_the_revocation_stays_valid_one_after_it_is_revoked(
+    hierarchy_signing: PkiSimulator, unsigned: bytes, agency: Agency, client: Client
+) -> None:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    serial = hierarchy_signing.arch.get_cert("revoked-later").serial_number
+    assert serial not in _revoked_serials(hierarchy_signing)
+    document = _issue(unsigned, agency, signer_name=REVOKED_LATER)
+    content = _bytes(document)
+    with time_machine.travel(AFTER_REVOCATION, tick=True):
+        assert serial in _revoked_serials(hierarchy_signing)
+        report = validate_signed_pdf(content)
+        assert report.valid, report.problem
+        assert report.signers[0] == REVOKED_LATER and report.checks[0].verdict == Verdict.TRUSTED
+        _page_and_api_say_valid(client, document.verification_code)
+
+        # The same key signing after the revocation (time stamp of 2031): revoked.
+        out = PdfSigner(
+            PdfSignatureMetadata(field_name="ChuKy", subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256"),
+            signer=hierarchy_pyhanko_signer(hierarchy_signing, "revoked-later"),
+            timestamper=HTTPTimeStamper(hierarchy_signing.tsa_url),
+        ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(unsigned)))
+        late = validate_signed_pdf(bytes(out.getbuffer()))
+        assert not late.valid and late.checks[0].verdict == Verdict.REVOKED
+        assert late.signed_at is not None and late.signed_at.year == AFTER_REVOCATION.year
+        assert "đã bị thu hồi trước thời điểm ký" in late.problem
+        IssuedDocument.objects.filter(pk=document.pk).update(sha256="")
+        document.file.save("late.pdf", io.BytesIO(bytes(out.getbuffer())))
+        html = client.get(verification_path(document.verification_code)).content.decode()
+        assert "Chữ ký số không hợp lệ" in html and "đã bị thu hồi trước thời điểm ký" in html
+
+
+def _revoked_serials(simulator: PkiSimulator) -> set[int]:
+    """The serial numbers on the issuing CA's CRL the simulator serves now."""
+    crl = asn1_crl.CertificateList.load(httpx.get(f"{simulator.url}/motcua-test/crls/issuing/latest.crl").content)
+    return {entry["user_certificate"].native for entry in crl["tbs_cert_list"]["revoked_certificates"] or []}
