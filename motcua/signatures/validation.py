@@ -155,7 +155,7 @@ def document_timestamp_time(sig: EmbeddedPdfSignature) -> dt.datetime | None:
     """The time a document time stamp states (None for a signature)."""
     if sig.sig_object_type != "/DocTimeStamp":
         return None
-    return sig.signed_data["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[no-any-return]
+    return sig.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
 
 
 def signature_check(
