@@ -348,13 +348,17 @@ def archive_timestamp_renew(pdf: bytes) -> bytes:
     document security store, then a new document time stamp, from the TSA's current
     certificate, covers it all; a validator judges the older one at the newer one's time.
     Refuses (`SigningFailed`) without a TSA or when it does not answer."""
+    refused = SigningFailed(
+        _("Máy chủ cấp dấu thời gian (TSA) không phản hồi: chưa gia hạn được dấu thời gian lưu trữ, sẽ thử lại."),
+        code="archive_timestamp_tsa_unavailable",
+    )
     time_stamps = timestamper()
     if time_stamps is None:
-        raise timestamp_refused()
+        raise refused
     try:
         return _document_timestamp(pdf, time_stamps)
     except TimestampUnavailable as error:
-        raise timestamp_refused() from error
+        raise refused from error
 
 
 # --- The development certificate authority -----------------------------------------------
