@@ -344,6 +344,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.payments.tasks.payments_reconcile_yesterday": 3600,
     # Asks the postal carrier about shipments it sent no news of; flags those silent for days.
     "motcua.delivery.tasks.shipments_poll_due": env_int("MOTCUA_CARRIER_POLL_SECONDS", 900),
+    # Renews the archive time stamps of issued results before their TSA certificate expires.
+    "motcua.documents.tasks.archive_timestamps_renew_due": 24 * 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")

@@ -58,6 +58,11 @@ class IssuedDocument(models.Model):
     file = models.FileField(upload_to="issued/%Y/%m/")
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
+    # PAdES B-LTA: when the certificate of the TSA that made the file's last archive time stamp
+    # expires (null: not known yet); the stamp is renewed before (documents.tasks). A renewal
+    # appends to the file: the digests it had before, so copies handed out then still match.
+    archive_timestamp_expires_at = models.DateTimeField(null=True, blank=True)
+    earlier_sha256 = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -22,7 +22,13 @@ from motcua.documents.heading import HeadingField, heading_fields_fill
 from motcua.documents.models import IssuedDocument, _verification_code
 from motcua.documents.pdf import render_pdf
 from motcua.documents.qr import qr_svg
-from motcua.signatures.signing import VisibleStamp, archive_timestamp_add, signers
+from motcua.signatures.signing import (
+    VisibleStamp,
+    archive_timestamp_add,
+    archive_timestamp_expiry,
+    archive_timestamp_renew,
+    signers,
+)
 
 if TYPE_CHECKING:
     from motcua.directory.models import Agency
@@ -187,8 +193,9 @@ def issued_document_seal(
         document.issued_at = issued_at
         document.sha256 = digest
         document.size = len(sealed)
+        document.archive_timestamp_expires_at = archive_timestamp_expiry(sealed)
         document.file.save(f"{document.verification_code}.pdf", ContentFile(sealed), save=False)
-        document.save(update_fields=["number", "issued_at", "sha256", "size", "file"])
+        document.save(update_fields=["number", "issued_at", "sha256", "size", "archive_timestamp_expires_at", "file"])
         audit_record(
             actor=actor,
             action="documents.sealed",
@@ -197,4 +204,43 @@ def issued_document_seal(
         )
         if document.file.name != leader_only:  # never when a storage overwrites same-named files
             transaction.on_commit(lambda: storage.delete(leader_only))
+    return document
+
+
+def issued_document_archive_renew(*, document: IssuedDocument, actor: Any) -> IssuedDocument:
+    """Renew the archive time stamp of an issued result before its TSA's certificate expires
+    (PAdES B-LTA): a new document time stamp, after the current validation material of the
+    last one, is appended to the file; audit `documents.archive_renewed`. Raises
+    `SigningFailed` when the TSA does not answer (the file is left as it was)."""
+    with transaction.atomic():
+        document = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+        with document.file.open("rb") as fh:
+            content = bytes(fh.read())
+        if hashlib.sha256(content).hexdigest() != document.sha256:
+            raise ApplicationError(
+                _("Tệp văn bản không khớp với bản đã ban hành, không thể gia hạn dấu thời gian lưu trữ."),
+                code="document_file_mismatch",
+            )
+        renewed = archive_timestamp_renew(content)
+        previous, old_name, storage = document.sha256, document.file.name, document.file.storage
+        document.earlier_sha256 = [*document.earlier_sha256, previous]
+        document.sha256 = hashlib.sha256(renewed).hexdigest()
+        document.size = len(renewed)
+        document.archive_timestamp_expires_at = archive_timestamp_expiry(renewed)
+        document.file.save(f"{document.verification_code}.pdf", ContentFile(renewed), save=False)
+        document.save(update_fields=["earlier_sha256", "sha256", "size", "archive_timestamp_expires_at", "file"])
+        audit_record(
+            actor=actor,
+            action="documents.archive_renewed",
+            obj=document,
+            summary={
+                "previous_sha256": previous,
+                "sha256": document.sha256,
+                "expires_at": document.archive_timestamp_expires_at.isoformat()
+                if document.archive_timestamp_expires_at
+                else "",
+            },
+        )
+        if document.file.name != old_name:  # the renewed file holds the old one as its prefix
+            transaction.on_commit(lambda: storage.delete(old_name))
     return document

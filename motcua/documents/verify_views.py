@@ -71,7 +71,7 @@ def _validate_copy(content: bytes, trust_roots_der: list[bytes]) -> SignatureRep
 
 
 def _compare(doc: IssuedDocument, content: bytes, display: str) -> CopyResult:
-    if hashlib.sha256(content).hexdigest() == doc.sha256:
+    if hashlib.sha256(content).hexdigest() in {doc.sha256, *doc.earlier_sha256}:
         return CopyResult("match", _("Bản này trùng khớp với bản đã cấp."))
     roots = [root.dump() for root in trust_roots()]
     report = run_bounded(_validate_copy, content, roots, display=display)

@@ -6,9 +6,12 @@
 It is certomancer's CSC dummy server (credentials/list, credentials/info, credentials/authorize,
 signatures/signHash) with what a real service adds for the officer's confirmation:
 
-- `credentials/sendOTP` draws a six-digit code for the credential, valid `code_seconds`; a real
-  service texts it to the officer's phone, this one keeps it in `sent` (and prints it when run
-  as a process);
+- `credentials/sendOTP` draws a six-digit code for the credential, valid `code_seconds`, keeps
+  it in `sent` (and prints it when run as a process) and, as a real service does, texts it to
+  the phone enrolled for the credential: `phones` maps a credential's label ("leader") to a
+  number, `sms_url`/`sms_token` name an SMS provider speaking the protocol of our "http" SMS
+  plugin (the SMS simulator, `motcua.notifications.simulator`); a provider that fails makes
+  sendOTP answer 503;
 - `credentials/authorize` refuses without that code (`invalid_otp`), uses it once, and the SAD
   it gives expires after `sad_seconds` (`signatures/signHash` then refuses it);
 - switches: `refusing = True` refuses every authorisation (`access_denied`, as when the
@@ -30,7 +33,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Self
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from motcua.signatures.hierarchy import TEST_PKI_CONFIG, TEST_PKI_DIR
 
@@ -57,6 +60,9 @@ class CscSimulator:
         self.code_seconds = 300.0
         self.sad_seconds = 300.0
         self.sent: list[SentCode] = []
+        self.phones: dict[str, str] = {}  # credential label → the officer's enrolled phone
+        self.sms_url = ""
+        self.sms_token = ""
         self.requests: list[str] = []  # endpoints called, in order
         self._codes: dict[str, tuple[str, float]] = {}  # credential → (code, expiry)
         self._sads: dict[str, float] = {}  # SAD → expiry
@@ -70,6 +76,25 @@ class CscSimulator:
     def last_code(self, credential_suffix: str = "") -> str:
         """The last code sent, for a credential ending in `credential_suffix` ("leader")."""
         return next(sent.code for sent in reversed(self.sent) if sent.credential_id.endswith(credential_suffix))
+
+    async def _text(self, phone: str, code: str, number: int) -> bool:
+        """Text `code` to `phone` through the SMS provider; False when it did not take it."""
+        minutes = max(1, int(self.code_seconds // 60))
+        message = {
+            "to": phone,
+            "text": f"Ma xac nhan ky so: {code}. Hieu luc {minutes} phut. Khong cung cap ma nay cho bat ky ai.",
+            "client_ref": f"csc-otp-{number}",
+        }
+        try:
+            async with (
+                ClientSession(timeout=ClientTimeout(total=10)) as session,
+                session.post(
+                    f"{self.sms_url}/messages", json=message, headers={"Authorization": f"Bearer {self.sms_token}"}
+                ) as response,
+            ):
+                return response.status < 300
+        except (ClientError, TimeoutError):
+            return False
 
     def _app(self) -> web.Application:
         from certomancer.registry import CertomancerConfig
@@ -95,6 +120,9 @@ class CscSimulator:
             code = f"{secrets.randbelow(10**6):06d}"
             self._codes[credential_id] = (code, time.monotonic() + self.code_seconds)
             self.sent.append(SentCode(credential_id=credential_id, code=code))
+            phone = self.phones.get(credential_id.rsplit("/", 1)[-1])
+            if self.sms_url and phone and not await self._text(phone, code, len(self.sent)):
+                return _error(503, "temporarily_unavailable", "The code could not be sent")
             return web.Response(status=204)
 
         async def authorize(request: web.Request) -> web.StreamResponse:
@@ -160,8 +188,14 @@ def main() -> None:  # pragma: no cover - manual use and the demo
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8768)
     parser.add_argument("--pki-url", default="http://127.0.0.1:8767", help="the PKI simulator's address")
+    parser.add_argument("--sms-url", default="", help="an SMS provider (e.g. the SMS simulator) to text codes")
+    parser.add_argument("--sms-token", default="")
+    parser.add_argument("--phone", action="append", default=[], help="LABEL=PHONE, e.g. leader=0912345678")
     args = parser.parse_args()
-    simulator = CscSimulator(pki_url=args.pki_url, host=args.host, port=args.port).start()
+    simulator = CscSimulator(pki_url=args.pki_url, host=args.host, port=args.port)
+    simulator.sms_url, simulator.sms_token = args.sms_url, args.sms_token
+    simulator.phones = dict(phone.split("=", 1) for phone in args.phone)
+    simulator.start()
     print(f"CSC simulator on {simulator.url} (codes sent are printed here)", flush=True)
     printed = 0
     try:

@@ -28,6 +28,7 @@ def hierarchy_load(url_prefix: str) -> PKIArchitecture:
     return config.get_pki_arch(ArchLabel(TEST_ARCH))
 
 
-def tsa_url(url_prefix: str) -> str:
-    """Where the simulator answers RFC 3161 time-stamp requests."""
-    return f"{url_prefix}/{TEST_ARCH}/tsa/tsa"
+def tsa_url(url_prefix: str, label: str = "tsa") -> str:
+    """Where the simulator answers RFC 3161 time-stamp requests (with the certificate `label`:
+    "tsa", or "tsa-next" valid from 2038)."""
+    return f"{url_prefix}/{TEST_ARCH}/tsa/{label}"

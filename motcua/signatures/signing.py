@@ -67,7 +67,7 @@ from motcua.signatures.ltv import (
     timestamper,
 )
 from motcua.signatures.trust import trust_roots as configured_trust_roots
-from motcua.signatures.validation import SignatureCheck, Verdict, signature_check
+from motcua.signatures.validation import SignatureCheck, Verdict, document_timestamp_time, signature_check
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer as PyhankoSigner
@@ -278,33 +278,87 @@ def sign_with(
         return signed(None)
 
 
+def _document_timestamp(pdf: bytes, time_stamps: TimeStamper) -> bytes:
+    """A document time stamp over the whole of `pdf`, after the validation material of what it
+    seals: the chain and revocation answers of the file's last document time stamp if any
+    (validated now), and the new time stamp's TSA's own, so it covers every byte."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers import PdfTimeStamper
+    from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    context = signing_validation_context()
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    with signing_errors_explained():
+        earlier = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_timestamp_signatures
+        if earlier:
+            # What pyhanko's update_archival_timestamp_chain does, except that it puts the new
+            # TSA's material after the new time stamp, which then no longer covers the file.
+            status = validate_pdf_timestamp(earlier[-1], validation_context=context)
+            if status.validation_path is None:
+                raise SigningFailed(
+                    _("Dấu thời gian lưu trữ cuối cùng của văn bản không còn xác thực được: không thể gia hạn."),
+                    code="archive_timestamp_invalid",
+                )
+            DocumentSecurityStore.supply_dss_in_writer(
+                writer, earlier[-1].pkcs7_content, paths=(status.validation_path,), validation_context=context
+            )
+        out = PdfTimeStamper(time_stamps).timestamp_pdf(
+            writer,
+            md_algorithm="sha256",
+            validation_context=context,
+            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
+        )
+    return bytes(out.getbuffer())
+
+
 @_outside_event_loop
 def archive_timestamp_add(pdf: bytes) -> bytes:
     """Seal an issued result (PAdES B-LTA): a document time stamp over the whole file, after
     the validation material of its signatures, with the TSA's own chain and revocation
     answers in the document security store. Without a TSA (none required) `pdf` comes back
     unchanged."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.signers import PdfTimeStamper
-    from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
-
     time_stamps = timestamper()
     if time_stamps is None:
         return pdf
     try:
-        with signing_errors_explained():
-            out = PdfTimeStamper(time_stamps).timestamp_pdf(
-                IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
-                md_algorithm="sha256",
-                validation_context=signing_validation_context(),
-                # The TSA's own material before the time stamp, which then covers the whole file.
-                dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
-            )
+        return _document_timestamp(pdf, time_stamps)
     except TimestampUnavailable as error:
         if settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED:
             raise timestamp_refused() from error
         return pdf
-    return bytes(out.getbuffer())
+
+
+def archive_timestamp_expiry(pdf: bytes) -> dt.datetime | None:
+    """When the certificate of the time-stamping authority that made the last document time
+    stamp of `pdf` expires (None without one): from then on nothing vouches for that time
+    stamp, so it must be renewed before (`archive_timestamp_renew`)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    stamps = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_timestamp_signatures
+    return stamps[-1].signer_cert.not_valid_after if stamps else None
+
+
+@_outside_event_loop
+def archive_timestamp_renew(pdf: bytes) -> bytes:
+    """Renew the archive time stamps of an issued result (PAdES B-LTA, ETSI EN 319 142-1):
+    the last document time stamp's chain and current revocation answers go into the
+    document security store, then a new document time stamp, from the TSA's current
+    certificate, covers it all; a validator judges the older one at the newer one's time.
+    Refuses (`SigningFailed`) without a TSA or when it does not answer."""
+    refused = SigningFailed(
+        _("Máy chủ cấp dấu thời gian (TSA) không phản hồi: chưa gia hạn được dấu thời gian lưu trữ, sẽ thử lại."),
+        code="archive_timestamp_tsa_unavailable",
+    )
+    time_stamps = timestamper()
+    if time_stamps is None:
+        raise refused
+    try:
+        return _document_timestamp(pdf, time_stamps)
+    except TimestampUnavailable as error:
+        raise refused from error
 
 
 # --- The development certificate authority -----------------------------------------------
@@ -541,7 +595,8 @@ def _changed_after(check: SignatureCheck, status: object, *, is_last: bool) -> b
     if is_last:
         return not check.covers_whole_file
     level = getattr(status, "modification_level", None)
-    return level is None or level > ModificationLevel.FORM_FILLING or not getattr(status, "docmdp_ok", True)
+    # A document time stamp has no DocMDP permissions to break (pyhanko leaves it None).
+    return level is None or level > ModificationLevel.FORM_FILLING or getattr(status, "docmdp_ok", None) is False
 
 
 def _problem(check: SignatureCheck, *, is_last: bool) -> str:
@@ -607,7 +662,11 @@ def validate_signed_pdf(
     for index, sig in enumerate(embedded):
         is_last = index == len(embedded) - 1
         try:
-            check, status = signature_check(sig, roots, fetch=fetch)
+            # An archive time stamp renewed by a later one is judged at the later one's time.
+            renewed_at = next(
+                (when for later in embedded[index + 1 :] if (when := document_timestamp_time(later)) is not None), None
+            )
+            check, status = signature_check(sig, roots, fetch=fetch, renewed_at=renewed_at)
         except Exception:
             logger.info("signature could not be validated", exc_info=True)
             return _refused(_("Chữ ký số trong tệp bị hỏng hoặc đã bị sửa, không thể kiểm tra."))

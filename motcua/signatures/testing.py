@@ -10,7 +10,7 @@
   same hierarchy; tests reset its switches (`down`, `refusing`, `code_seconds`, `sad_seconds`).
 * `test_trust_roots`: a PEM file with the hierarchy's root, for `MOTCUA_SIGNING_TRUST_ROOTS`.
 * `hierarchy_signing`: the signing plugin is "test-pki" (`HierarchySigner`: the hierarchy's
-  leader, agency, revoked and expired signers, chosen by the name signed in) and every
+  leader, agency, revoked, revoked-later and expired signers, chosen by the name signed in) and every
   signature gets its time stamp from the simulator.
 """
 
@@ -37,7 +37,7 @@ from motcua.signatures.signing import (
 )
 
 SOFTHSM_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
-SIGNER_LABELS = ("leader", "agency", "revoked", "expired")
+SIGNER_LABELS = ("leader", "agency", "revoked", "revoked-later", "expired")
 
 
 @dataclass(frozen=True)

@@ -151,10 +151,24 @@ def _name(cert: Certificate | None) -> tuple[str, str]:
     return str(subject.get("common_name", "")), organisation
 
 
-def signature_check(sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool) -> tuple[SignatureCheck, Any]:
+def document_timestamp_time(sig: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time a document time stamp states (None for a signature)."""
+    if sig.sig_object_type != "/DocTimeStamp":
+        return None
+    return sig.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+
+
+def signature_check(
+    sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool, renewed_at: dt.datetime | None = None
+) -> tuple[SignatureCheck, Any]:
     """Validate one signature or document time stamp of a file, against `roots`; also returns
     pyhanko's status, whose difference analysis the caller judges. Raises when the signature
     cannot be read.
+
+    A document time stamp covered by a later one (an archive time stamp renewed before its
+    TSA certificate expired, `renewed_at` the later one's time) is judged at that time, with
+    the validation material the renewal embedded: the later time stamp proves it existed
+    then (its own validity the caller checks as the next one).
 
     A time-stamped signature gets the long-term validation (the time stamp proves when it was
     made, the embedded material what the certificate's status was then); one without a time
@@ -166,7 +180,9 @@ def signature_check(sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetc
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if sig.sig_object_type == "/DocTimeStamp":
-        stamp_status = validate_pdf_timestamp(sig, validation_context=_context_with_dss(sig, roots, fetch=fetch))
+        stamp_status = validate_pdf_timestamp(
+            sig, validation_context=_context_with_dss(sig, roots, fetch=fetch, moment=renewed_at)
+        )
         tsa_name, organisation = _name(sig.signer_cert)
         return SignatureCheck(
             signer_name=tsa_name,
@@ -217,14 +233,23 @@ def _status_verdict(status: Any) -> Verdict:
     return Verdict.TRUSTED
 
 
-def _context_with_dss(sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool) -> ValidationContext:
+def _context_with_dss(
+    sig: EmbeddedPdfSignature, roots: list[Certificate], *, fetch: bool, moment: dt.datetime | None = None
+) -> ValidationContext:
     """A validation context holding the chain and revocation answers of the document security
-    store; a service that cannot be reached soft-fails (a certificate found revoked fails)."""
+    store, judging at `moment` (default now); a service that cannot be reached soft-fails (a
+    certificate found revoked fails). Nothing is fetched for a past moment: the answers of
+    then are the file's."""
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko.sign.validation.errors import NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
-    context_kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": fetch, "revocation_mode": "soft-fail"}
+    context_kwargs: dict[str, Any] = {
+        "trust_roots": roots,
+        "allow_fetching": fetch and moment is None,
+        "revocation_mode": "soft-fail",
+        "moment": moment,
+    }
     try:
         return DocumentSecurityStore.read_dss(sig.reader).as_validation_context(context_kwargs)
     except NoDSSFoundError:

@@ -18,6 +18,7 @@ from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
 from motcua.dossiers.constants import DossierStatus, Outcome
 from motcua.dossiers.processing import step_approve, step_issue, step_signing_code_send
+from motcua.notifications.simulator import SmsSimulator
 from motcua.signatures.csc_simulator import CscSimulator
 from motcua.signatures.pki_simulator import PkiSimulator
 from motcua.signatures.signing import SigningFailed
@@ -33,6 +34,7 @@ def remote(settings: Any, csc_simulator: CscSimulator, test_trust_roots: Path) -
     settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(test_trust_roots)]
     yield csc_simulator
     csc_simulator.down = csc_simulator.refusing = False
+    csc_simulator.sms_url, csc_simulator.phones = "", {}
     csc_simulator.code_seconds = csc_simulator.sad_seconds = 300.0
 
 
@@ -175,3 +177,29 @@ def test_the_approval_screen_asks_for_the_code_and_signs_with_it(
     ward.dossier.refresh_from_db()
     assert ward.dossier.result_document is not None
     assert ward.dossier.result_document.signed_by_name == LEADER_NAME
+
+
+def test_the_service_texts_the_code_to_the_officers_phone(
+    ward: Ward, remote: CscSimulator, sms_simulator: SmsSimulator
+) -> None:
+    # The signing service texts the code to the phone the officer enrolled with it (the platform
+    # keeps no officer's phone), through its SMS provider: here the SMS simulator our "http" SMS
+    # plugin talks to.
+    phone = "0912345678"
+    remote.sms_url, remote.sms_token = sms_simulator.url, sms_simulator.token
+    remote.phones = {"leader": phone}
+    step_signing_code_send(step=ward.step(StepKind.APPROVE), officer=ward.leader)
+    code = sms_simulator.last_code_for(phone)
+    assert code is not None and code == remote.last_code("/leader")
+    _approve(ward, code)
+    ward.dossier.refresh_from_db()
+    assert ward.dossier.result_document is not None
+
+    # The SMS provider refusing: no code reaches the officer, who is told the service failed.
+    sms_simulator.token = "rotated"
+    before = len(sms_simulator.messages)
+    remote.phones["agency"] = "0987654321"
+    with pytest.raises(SigningFailed) as refused:
+        step_signing_code_send(step=ward.step(StepKind.ISSUE), officer=ward.clerk)
+    assert refused.value.code == "signing_service_down"
+    assert len(sms_simulator.messages) == before

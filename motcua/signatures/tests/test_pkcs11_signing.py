@@ -143,3 +143,52 @@ def test_the_approval_screen_asks_for_the_pin_only_with_a_token(
     settings.MOTCUA_PLUGINS = {**settings.MOTCUA_PLUGINS, "signing": "dev-ca"}
     client.force_login(ward.clerk)
     assert 'name="signing_confirmation"' not in client.get(page).content.decode()
+
+
+class _LockedToken:
+    """The SoftHSM2 token found for real, whose login answers CKR_PIN_LOCKED.
+
+    A fake, and the only one here: SoftHSM2 never locks a PIN (no retry counter), so the answer
+    a real USB token gives after too many wrong PINs cannot be produced; python-pkcs11 turns
+    CKR_PIN_LOCKED into `PinLocked` at `Token.open`, which this reproduces."""
+
+    def __init__(self, token: Any):
+        self.token = token
+
+    def open(self, **kwargs: Any) -> Any:
+        from pkcs11.exceptions import PinLocked
+
+        raise PinLocked
+
+
+def test_a_locked_token_says_so_and_changes_nothing(
+    ward: Ward, token_plugin: SoftHsmToken, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyhanko.sign import pkcs11 as pyhanko_pkcs11
+
+    find_token = pyhanko_pkcs11.find_token
+    found: list[Any] = []
+
+    def find_locked_token(*args: Any, **kwargs: Any) -> _LockedToken:
+        found.append(find_token(*args, **kwargs))
+        return _LockedToken(found[-1])
+
+    monkeypatch.setattr(pyhanko_pkcs11, "find_token", find_locked_token)
+    before = ward.snapshot()
+    with pytest.raises(SigningFailed) as refused:
+        step_approve(
+            step=ward.step(StepKind.APPROVE),
+            leader=ward.leader,
+            decision=Outcome.GRANTED,
+            note="",
+            revision=None,
+            confirmation=token_plugin.PIN,
+        )
+    assert found and found[0].label == token_plugin.LABEL  # the real token was found
+    assert refused.value.code == "signing_pin_locked"
+    assert "đã bị khóa do nhập sai mã PIN" in refused.value.message
+    assert "liên hệ nơi cấp chứng thư số" in refused.value.message
+    assert ward.snapshot() == before
+    assert ward.failures() == [
+        {"step": ward.step(StepKind.APPROVE).pk, "attempted": "approve", "code": "signing_pin_locked"}
+    ]
