@@ -13,7 +13,6 @@ and our OAuth access token.
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from motcua.signatures.signing import (
     sign_with,
     signers,
 )
-from motcua.signatures.trust import certificate_in_force, configured_trust_roots
+from motcua.signatures.trust import certificate_in_force, certificate_names, configured_trust_roots
 
 if TYPE_CHECKING:
     import aiohttp
@@ -90,10 +89,6 @@ async def _post(session: aiohttp.ClientSession, info: CSCServiceSessionInfo, end
             return await response.json() if response.content_type == "application/json" else {}
     except (aiohttp.ClientError, TimeoutError):
         raise ServiceAnswer(endpoint=endpoint, status=0) from None
-
-
-def _folded(name: str) -> str:
-    return unicodedata.normalize("NFC", name).casefold().strip()
 
 
 def _authorization_manager(session_info: CSCServiceSessionInfo, credential: CSCCredentialInfo, code: str) -> Any:
@@ -169,8 +164,7 @@ class CscSigner:
                 credential = await fetch_certs_in_csc_credential(session, self._session_info(str(credential_id)))
             except SigningError:
                 raise ServiceAnswer(endpoint="credentials/info", status=0) from None
-            common_name = credential.signing_cert.subject.native.get("common_name", "")
-            if _folded(str(common_name)) == _folded(signer_name):
+            if certificate_names(credential.signing_cert, signer_name):
                 return str(credential_id), credential
         raise SigningFailed(
             _("Dịch vụ ký số từ xa không có chứng thư số mang tên “%(name)s”.") % {"name": signer_name},

@@ -3,13 +3,15 @@ through PKCS#11 and pyhanko's `PKCS11Signer`; the private key never leaves the t
 
 `settings.MOTCUA_PKCS11` names the PKCS#11 library and, for each kind of signature, the token
 (by label) and the key and certificate on it (by label): the leader's own certificate, and
-the agency's organisation certificate used for the seal at issue. The officer types the
+the agency's organisation certificate used for the seal at issue. Without a key label (an HSM
+or a shared token holding every leader's key) the certificate is the one whose common name is
+the signer's (the leader's full name, the agency's name), and the key the one with its CKA_ID. The officer types the
 token's PIN at signing time; it goes to the token and nowhere else (not stored, not logged).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from motcua.signatures.signing import (
     sign_with,
     signers,
 )
-from motcua.signatures.trust import certificate_in_force, configured_trust_roots
+from motcua.signatures.trust import certificate_in_force, certificate_names, configured_trust_roots
 
 if TYPE_CHECKING:
     from asn1crypto.x509 import Certificate
@@ -84,12 +86,17 @@ class Pkcs11Signer:
                 code="signing_token_absent",
             ) from None
         try:
-            signer = PKCS11Signer(session, cert_label=key_label, key_label=key_label, other_certs_to_pull=None)
+            if key_label:
+                signer = PKCS11Signer(session, cert_label=key_label, key_label=key_label, other_certs_to_pull=None)
+            else:
+                object_id = _certificate_id(session, signer_name)
+                signer = PKCS11Signer(session, cert_id=object_id, key_id=object_id, other_certs_to_pull=None)
             try:
                 cert = signer.signing_cert
             except (p11.PKCS11Error, SigningError):
                 raise SigningFailed(
-                    _("Thiết bị ký số không có khóa và chứng thư số “%(label)s”.") % {"label": key_label},
+                    _("Thiết bị ký số không có khóa và chứng thư số “%(label)s”.")
+                    % {"label": key_label or signer_name},
                     code="signing_key_missing",
                 ) from None
             certificate_in_force(cert)
@@ -107,6 +114,21 @@ class Pkcs11Signer:
 
     def trust_roots(self) -> list[Certificate]:
         return configured_trust_roots()
+
+
+def _certificate_id(session: Any, signer_name: str) -> bytes:
+    """The CKA_ID of the certificate on the token whose common name is `signer_name`'s; a key
+    and its certificate share their CKA_ID by the PKCS#11 convention."""
+    from asn1crypto.x509 import Certificate
+    from pkcs11 import Attribute, ObjectClass
+
+    for found in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
+        if certificate_names(Certificate.load(found[Attribute.VALUE]), signer_name):
+            return bytes(found[Attribute.ID])
+    raise SigningFailed(
+        _("Thiết bị ký số không có chứng thư số mang tên “%(name)s”.") % {"name": signer_name},
+        code="signing_key_missing",
+    )
 
 
 @signers.register("pkcs11")

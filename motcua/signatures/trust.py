@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from pathlib import Path
 
 from asn1crypto import pem
@@ -99,3 +100,15 @@ def certificate_in_force(cert: Certificate, *, now: dt.datetime | None = None) -
             % {"name": cert.subject.native.get("common_name", ""), "day": cert.not_valid_after.strftime("%d/%m/%Y")},
             code="signing_certificate_expired",
         )
+
+
+def certificate_names(cert: Certificate, name: str) -> bool:
+    """Whether `cert` is `name`'s (a leader's full name or an agency's name), by its subject's
+    common name, compared Unicode-normalised and case-folded: how a remote-signing service's
+    credential or a shared token's key is found for the officer signing."""
+    common_name = str(cert.subject.native.get("common_name", ""))
+    return _folded(common_name) == _folded(name)
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold().strip()

@@ -192,3 +192,51 @@ def test_a_locked_token_says_so_and_changes_nothing(
     assert ward.failures() == [
         {"step": ward.step(StepKind.APPROVE).pk, "attempted": "approve", "code": "signing_pin_locked"}
     ]
+
+
+def test_without_key_labels_the_token_key_is_the_one_named_like_the_signer(
+    ward: Ward, token_plugin: SoftHsmToken, time_stamped: PkiSimulator, settings: Any
+) -> None:
+    """An HSM holding every leader's key: no label configured, the leader's certificate is found
+    by its common name (the leader's full name), the seal's by the agency's name."""
+    settings.MOTCUA_PKCS11 = {**settings.MOTCUA_PKCS11, "key": "", "seal_key": ""}
+    step_approve(
+        step=ward.step(StepKind.APPROVE),
+        leader=ward.leader,
+        decision=Outcome.GRANTED,
+        note="",
+        revision=None,
+        confirmation=token_plugin.PIN,
+    )
+    step_issue(step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation=token_plugin.PIN)
+    ward.dossier.refresh_from_db()
+    document = ward.dossier.result_document
+    assert document is not None
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    embedded = PdfFileReader(io.BytesIO(document.file.read())).embedded_signatures
+    assert [sig.signer_cert.dump() for sig in embedded[:2]] == [
+        time_stamped.arch.get_cert("leader").dump(),
+        time_stamped.arch.get_cert("agency").dump(),
+    ]
+
+
+def test_a_leader_without_a_certificate_on_the_token_is_refused(
+    ward: Ward, token_plugin: SoftHsmToken, settings: Any
+) -> None:
+    settings.MOTCUA_PKCS11 = {**settings.MOTCUA_PKCS11, "key": ""}
+    ward.leader.last_name, ward.leader.first_name = "Nguyễn Văn Không", "Có"
+    ward.leader.save(update_fields=["last_name", "first_name"])
+    before = ward.snapshot()
+    with pytest.raises(SigningFailed) as refused:
+        step_approve(
+            step=ward.step(StepKind.APPROVE),
+            leader=ward.leader,
+            decision=Outcome.GRANTED,
+            note="",
+            revision=None,
+            confirmation=token_plugin.PIN,
+        )
+    assert refused.value.code == "signing_key_missing"
+    assert "không có chứng thư số mang tên “Nguyễn Văn Không Có”" in refused.value.message
+    assert ward.snapshot() == before
