@@ -17,7 +17,9 @@ DATABASES = {
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of
             # failing with "database is locked" half-way through a transaction.
             "transaction_mode": "IMMEDIATE",
-            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"),
+            # Writers wait up to 30 s: a leader's approval holds the write lock while the result
+            # is signed and time-stamped (seconds, with the TSA's and OCSP's round trips).
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"),
         },
     }
 }

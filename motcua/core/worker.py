@@ -142,3 +142,36 @@ def rq_work_forever(*, queue_names: list[str], worker_name_prefix: str) -> None:
         signal.signal(signal.SIGTERM, stop_between_workers)
         signal.signal(signal.SIGINT, stop_between_workers)
         stopping.wait(RETRY_SECONDS)
+
+
+def db_work_forever(*, worker_id: str) -> None:
+    """Run django-tasks-db's worker on every queue until asked to stop.
+
+    Its loop skips a locked database only inside its claim; the BEGIN before it (SQLite's write
+    lock, held for seconds while a leader's approval is signed and time-stamped) or a database
+    that went away raises and would end the worker while the web goes on. This loop logs one
+    line and starts a fresh worker after RETRY_SECONDS; a SIGTERM/SIGINT ends it for good.
+    """
+    from django.db import DatabaseError
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    while True:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0.5,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id[:64],
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        except DatabaseError as exc:
+            logger.warning("Task worker stopped by %s; restarting", _first_line(exc))
+            connections.close_all()
+        if not worker.running:
+            return
+        time.sleep(RETRY_SECONDS)

@@ -96,3 +96,26 @@ def test_the_rq_loop_restarts_after_a_redis_error_and_ends_on_shutdown(monkeypat
     assert len(made) == 2 and outcomes == []
     assert {options["job_class"] for options in made} == {"django_tasks_rq.Job"}
     assert [options["name"] for options in made] == ["host-1-1", "host-1-2"]
+
+
+def test_the_database_worker_restarts_after_a_locked_database_and_ends_on_shutdown(
+    monkeypatch, signal_handlers_kept
+) -> None:
+    """The BEGIN before django-tasks-db's claim raises "database is locked" when a leader's
+    signing holds SQLite's write lock too long: the worker starts again instead of dying while
+    the web goes on."""
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    runs: list[str] = []
+
+    def run(self: Any) -> None:
+        runs.append(self.worker_id)
+        if len(runs) == 1:
+            raise OperationalError("database is locked")
+        self.running = False  # what its SIGTERM handler does
+
+    monkeypatch.setattr(Worker, "run", run)
+    monkeypatch.setattr(worker, "RETRY_SECONDS", 0.01)
+    worker.db_work_forever(worker_id="host-1-123")
+    assert runs == ["host-1-123", "host-1-123"]

@@ -2,10 +2,9 @@ import os
 import socket
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from motcua.core.worker import heartbeat_start, periodic_start, rq_work_forever
+from motcua.core.worker import db_work_forever, heartbeat_start, periodic_start, rq_work_forever
 
 
 class Command(BaseCommand):
@@ -22,4 +21,4 @@ class Command(BaseCommand):
         if backend.startswith("django_tasks_rq"):
             rq_work_forever(queue_names=list(settings.TASKS["default"]["QUEUES"]), worker_name_prefix=worker_id)
         else:
-            call_command("db_worker", queue_name="*", interval=0.5, worker_id=worker_id[:64])
+            db_work_forever(worker_id=worker_id)
