@@ -48,6 +48,9 @@ _EVENT_KINDS = {
 POLL_AFTER = datetime.timedelta(hours=1)
 
 
+_CONCLUSIVE = {wire.DELIVERED, wire.RETURNED, wire.LOST}
+
+
 def carrier_webhook_receive(*, body: bytes, signature: str) -> CarrierNotice:
     """Verify, record and apply one webhook. Every signed one is a recorded `CarrierNotice`; an
     unsigned or forged one is only logged (anyone can post it: it must not fill the database)."""
@@ -100,10 +103,21 @@ def _apply(shipment: Shipment, event: wire.TrackingEvent) -> tuple[str, str]:
                     dossier=dossier, officer=shipment.sent_by, reason=reason, revision=None, reported=event
                 ),
             )
-        # Anything else is news only (also a late event of a closed shipment).
+        # Anything else is news only, kept on the timeline.
         _event_keep(shipment, event=event, kind=_EVENT_KINDS[event.status])
         if event.status == wire.LOST and shipment.status == ShipmentStatus.SENT:
             _flag(shipment, _("Bưu chính báo bưu gửi bị thất lạc; hãy liên hệ bưu chính và người nộp."))
+        elif event.status in _CONCLUSIVE and shipment.status != ShipmentStatus.SENT:
+            # A delivery, return or loss reported after the shipment was closed contradicts it:
+            # the status stays, a person checks with the carrier.
+            _flag(
+                shipment,
+                _("Bưu chính báo “%(what)s” sau khi bưu gửi đã ở trạng thái “%(status)s”; hãy kiểm tra với bưu chính.")
+                % {
+                    "what": ShipmentEventKind(_EVENT_KINDS[event.status]).label,
+                    "status": shipment.get_status_display(),
+                },
+            )
         return CarrierNoticeVerdict.APPLIED, ""
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -81,13 +81,18 @@ def results_to_pick_up(post_office: PostOffice) -> QuerySet[Dossier]:
     )
 
 
-def shipments(post_office: PostOffice, status: str) -> QuerySet[Shipment]:
-    """Shipments of the results of the agencies the office serves, in one state."""
+def shipments(post_office: PostOffice, which: Q) -> QuerySet[Shipment]:
+    """Shipments of the results of the agencies the office serves, matching `which`."""
     return (
-        Shipment.objects.filter(dossier__in=_served(post_office), status=status)
+        Shipment.objects.filter(which, dossier__in=_served(post_office))
         .select_related("dossier__agency")
         .order_by("-created_at", "-id")
     )
+
+
+# A shipment still "sent" but flagged (lost, silent for days, a report the system could not
+# apply) needs the post office's action as much as one that came back.
+_FLAGGED = Q(status=ShipmentStatus.SENT) & ~Q(attention="")
 
 
 def post_office_page(post_office: PostOffice) -> dict[str, Any]:
@@ -97,8 +102,8 @@ def post_office_page(post_office: PostOffice) -> dict[str, Any]:
         "awaiting": records_awaiting_confirmation(post_office),
         "confirmed": records_recent(post_office),
         "to_pick_up": results_to_pick_up(post_office),
-        "out": shipments(post_office, ShipmentStatus.SENT),
-        "failed": shipments(post_office, ShipmentStatus.FAILED),
+        "out": shipments(post_office, Q(status=ShipmentStatus.SENT, attention="")),
+        "failed": shipments(post_office, Q(status=ShipmentStatus.FAILED) | _FLAGGED),
     }
 
 

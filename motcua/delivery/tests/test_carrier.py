@@ -159,6 +159,25 @@ def test_failed_then_returned_to_sender(posted: Shipment, carrier: CarrierSimula
     assert Dossier.objects.get(pk=posted.dossier_id).status == DossierStatus.PROCESSED
 
 
+def test_a_report_contradicting_a_closed_shipment_is_kept_and_flagged(
+    posted: Shipment, carrier: CarrierSimulator
+) -> None:
+    assert _advance(carrier, posted, "delivered").status_code == 200
+    late = {
+        "event_id": f"{posted.carrier_reference}-late",
+        "order_code": posted.carrier_reference,
+        "status": "returned",
+        "occurred_at": timezone.now().isoformat(),
+    }
+    body = json.dumps(late).encode()
+    assert _deliver(body, sign(body, SECRET)).json() == {"result": CarrierNoticeVerdict.APPLIED}
+    posted.refresh_from_db()
+    assert posted.status == ShipmentStatus.DELIVERED  # the delivery stands
+    assert "sau khi bưu gửi đã ở trạng thái “Đã giao qua bưu chính”" in posted.attention
+    assert Dossier.objects.get(pk=posted.dossier_id).status == DossierStatus.RETURNED
+    assert posted.events.order_by("-id").first().carrier_event_id == late["event_id"]
+
+
 def test_lost_shipment_is_flagged(posted: Shipment, carrier: CarrierSimulator) -> None:
     _advance(carrier, posted, "lost")
     posted.refresh_from_db()

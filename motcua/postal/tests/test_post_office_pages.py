@@ -63,6 +63,10 @@ def test_the_office_page_lists_its_own_work_and_refuses_others(client, hung, bir
     reception = officer("xa.tn")
     _shipment(on_its_way, ShipmentStatus.SENT, reception)
     _shipment(failed, ShipmentStatus.FAILED, reception)
+    lost = processed_dossier(hung, birth_version, delivery=DeliveryMethod.POST)
+    Shipment.objects.filter(pk=_shipment(lost, ShipmentStatus.SENT, reception).pk).update(
+        attention="Bưu chính báo bưu gửi bị thất lạc"
+    )
     elsewhere = post_office("BD-KHAC", serves=("STP",))
     theirs = posted_dossier(hung, birth_version, clerk=postal_clerk("bd.khac", elsewhere))
 
@@ -83,6 +87,9 @@ def test_the_office_page_lists_its_own_work_and_refuses_others(client, hung, bir
     assert to_pick_up.code in section["to-pick-up"]
     assert on_its_way.code not in section["to-pick-up"] and failed.code in section["to-pick-up"]
     assert on_its_way.code in section["out"] and "Không có người nhận" in section["failed"]
+    # Lost (or otherwise flagged) while still "sent": among those needing action, not on its way.
+    assert lost.code in section["failed"] and lost.code not in section["out"]
+    assert "Cần xử lý" in section["failed"] and "thất lạc" in section["failed"]
 
     # Another office's page, and the ward's officers: 403.
     assert client.get(reverse("postal:office", args=[elsewhere.code])).status_code == 403
