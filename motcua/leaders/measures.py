@@ -67,17 +67,19 @@ MEASURES = _measures(
         "paid_online",
         _("Thanh toán trực tuyến"),
         Q(fees_due__gt=0)
-        & Exists(Payment.objects.filter(dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status=PaymentStatus.PAID)),
+        & Q(
+            Exists(Payment.objects.filter(dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status=PaymentStatus.PAID))
+        ),
     ),
     Measure(
         "digitised",
         _("Có thành phần hồ sơ điện tử"),
-        Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"))),
+        Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk")))),
     ),
     Measure(
         "scanned",
         _("Số hóa tại quầy"),
-        Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.SCAN)),
+        Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.SCAN))),
     ),
     Measure("finished_online", _("Đã giải quyết, nộp trực tuyến"), FINISHED & Q(channel__in=ONLINE_CHANNELS)),
     Measure("finished_counter", _("Đã giải quyết, nộp tại quầy"), FINISHED & Q(channel=Channel.COUNTER)),
@@ -86,8 +88,8 @@ MEASURES = _measures(
     Measure(
         "returned",
         _("Bị trả lại hoặc yêu cầu bổ sung"),
-        Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), status=StepStatus.RETURNED))
-        | Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.SUPPLEMENT)),
+        Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), status=StepStatus.RETURNED)))
+        | Q(Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.SUPPLEMENT))),
     ),
     Measure("rated", _("Được đánh giá"), Q(rating__isnull=False), ("rated",)),
     Measure("dissatisfied", _("Không hài lòng"), Q(rating__isnull=False) & disliked("rating__"), ("dissatisfied",)),

@@ -39,7 +39,7 @@ def officer_q(officer_id: int) -> Q:
     steps = DossierStep.objects.filter(dossier=OuterRef("pk")).filter(
         Q(assignee_id=officer_id) | Q(finished_by_id=officer_id)
     )
-    return Q(received_by_id=officer_id) | Exists(steps)
+    return Q(received_by_id=officer_id) | Q(Exists(steps))
 
 
 def _refused() -> PermissionDenied:
@@ -77,7 +77,7 @@ def scope_resolve(*, user: Any, key: str) -> Scope:
         if unit is None or (allowed is not None and unit.agency_id not in allowed):
             raise _refused()
         units = DossierStep.objects.filter(dossier=OuterRef("pk"), org_unit_id=pk)
-        return Scope(key, str(unit), Exists(units), None, [unit.agency_id])
+        return Scope(key, str(unit), Q(Exists(units)), None, [unit.agency_id])
     if kind == "can-bo":
         officer = get_user_model().objects.filter(pk=pk).first()
         if officer is None:

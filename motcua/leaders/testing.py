@@ -76,6 +76,8 @@ def data_set_made(*, applicant: Any, version: Any, count: int = 56) -> DataSet:
             )
         )
     for number, dossier in enumerate(made):
+        started_at, received_by = dossier.received_at, dossier.received_by
+        assert started_at is not None and received_by is not None
         if number % 3 == 1 and dossier.agency == ward:
             DossierStep.objects.create(
                 dossier=dossier,
@@ -86,8 +88,8 @@ def data_set_made(*, applicant: Any, version: Any, count: int = 56) -> DataSet:
                 role=Role.SPECIALIST,
                 assignee=specialist,
                 status=StepStatus.RETURNED if number % 2 else StepStatus.DONE,
-                started_at=dossier.received_at,
-                due_at=dossier.due_at,
+                started_at=started_at,
+                due_at=started_at + datetime.timedelta(days=3),
             )
         if number % 4 == 0:
             dossier.fees_due = 50000
@@ -109,7 +111,7 @@ def data_set_made(*, applicant: Any, version: Any, count: int = 56) -> DataSet:
                 size=1,
                 sha256="0" * 64,
                 source=AttachmentSource.SCAN if number % 10 == 0 else AttachmentSource.UPLOAD,
-                uploaded_by=dossier.received_by,
+                uploaded_by=received_by,
             )
         if number % 6 == 0:
             DossierSlip.objects.create(
@@ -118,7 +120,7 @@ def data_set_made(*, applicant: Any, version: Any, count: int = 56) -> DataSet:
                 form_set="03/2025/TT-VPCP",
                 form_number="02",
                 file="slips/x.pdf",
-                issued_by=dossier.received_by,
+                issued_by=received_by,
             )
         if dossier.processed_at is not None and number % 2 == 0:
             level = Satisfaction.DISSATISFIED if number % 4 == 0 else Satisfaction.SATISFIED

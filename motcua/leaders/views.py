@@ -140,7 +140,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (title, [(MEASURES[name].label, numbers[name], _list_url(scope, filters, name)) for name in names])
             for title, names in PANELS
         ]
-        online, counter = (shown["durations"][name] for name in ("finished_online", "finished_counter"))
+        online, counter = (_days(shown["durations"][name]) for name in ("finished_online", "finished_counter"))
         faster = round(100 * (1 - online / counter), 1) if online is not None and counter else None
         return {
             "panels": panels,
@@ -164,6 +164,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
 
     return _page(request, "leaders/dashboard.html", build)
+
+
+def _days(average: datetime.timedelta | None) -> float | None:
+    """An average processing time in days (calendar time from reception to result)."""
+    return None if average is None else round(average.total_seconds() / 86400, 2)
 
 
 def _chart(key: str, title: str, scope: Scope, filters: Filters, grain: str, names: list[str]) -> dict[str, Any]:

@@ -39,7 +39,8 @@ def _scopes(data: DataSet, user: Any) -> list[Scope]:
 
 
 def test_known_counts_of_the_province(data: DataSet, supervisor: Any) -> None:
-    numbers = figures(scope_resolve(user=supervisor, key="tinh"), FILTERS)["numbers"]
+    shown = figures(scope_resolve(user=supervisor, key="tinh"), FILTERS)
+    numbers = shown["numbers"]
     assert numbers["received"] == 56
     assert [numbers[f"received_{c}"] for c in ("online", "counter", "post_office", "national_portal")] == [14] * 4
     assert (numbers["finished_early"], numbers["finished_on_time"], numbers["finished_late"]) == (8, 8, 8)
@@ -47,6 +48,9 @@ def test_known_counts_of_the_province(data: DataSet, supervisor: Any) -> None:
     assert (numbers["stopped"], numbers["withdrawn"]) == (8, 8)
     assert numbers["paid_online"] == 7 and numbers["fee_payable"] == 14
     assert (numbers["rated"], numbers["dissatisfied"]) == (12, 6)
+    online, counter = shown["durations"]["finished_online"], shown["durations"]["finished_counter"]
+    assert datetime.timedelta(days=1) <= online < datetime.timedelta(days=8)
+    assert datetime.timedelta(days=1) <= counter < datetime.timedelta(days=8)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +88,9 @@ def test_trends_and_rankings_add_up_to_the_figures(data: DataSet, supervisor: An
         assert sum(row["finished_late"] for row in rows) == numbers["finished_late"]
     agencies = agency_ranking(province, FILTERS)
     assert sum(row["received"] for row in agencies) == 56
-    assert [row["in_time_share"] for row in agencies] == sorted((row["in_time_share"] for row in agencies), reverse=True)
+    assert [row["in_time_share"] for row in agencies] == sorted(
+        (row["in_time_share"] for row in agencies), reverse=True
+    )
     officers = {row["key"]: row for row in officer_ranking(province, FILTERS)}
     for user in (data.reception, data.specialist, data.stp_reception):
         own = scope_resolve(user=supervisor, key=f"can-bo-{user.pk}")
