@@ -2,7 +2,7 @@
 # Build the front end of motcua into motcua/static/motcua/ (committed, so running
 # the product needs no Node):
 #   css/main.css   compiled, compressed design system (scss/main.scss)
-#   vendor/        htmx and the CSP build of Alpine.js, from node_modules
+#   vendor/        htmx, the CSP build of Alpine.js and Chart.js (UMD), from node_modules
 #   fonts/         Be Vietnam Pro woff2, latin + vietnamese subsets, 400/600/700
 # Usage: bash frontend/build.sh   (installs node_modules from the lock file if missing)
 set -euo pipefail
@@ -42,6 +42,8 @@ fi
 rm -f "$static/vendor/"*
 cp node_modules/htmx.org/dist/htmx.min.js "$static/vendor/htmx.min.js"
 cp node_modules/@alpinejs/csp/dist/cdn.min.js "$static/vendor/alpine-csp.min.js"
+# Without its source map comment: the manifest storage would look for the .map we do not ship.
+sed '/^\/\/# sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js >"$static/vendor/chart.umd.min.js"
 
 # 3. Fonts: only what the CSS @font-face rules point at.
 rm -f "$static/fonts/"*
@@ -54,7 +56,7 @@ cp node_modules/@fontsource/be-vietnam-pro/LICENSE "$static/fonts/OFL.txt"
 
 # 4. Provenance: which package versions produced these files, and their licences.
 node -e '
-const pkgs = ["htmx.org", "@alpinejs/csp", "@fontsource/be-vietnam-pro", "sass"];
+const pkgs = ["htmx.org", "@alpinejs/csp", "chart.js", "@fontsource/be-vietnam-pro", "sass"];
 for (const name of pkgs) {
   const p = require(`./node_modules/${name}/package.json`);
   console.log(`${p.name}@${p.version} (${p.license})`);

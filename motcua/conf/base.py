@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.notifications",
     "motcua.reports",
+    "motcua.leaders",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

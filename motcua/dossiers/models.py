@@ -112,6 +112,10 @@ class Dossier(models.Model):
             models.Index(fields=["applicant", "status"]),
             # The back-office search lists the newest first across every agency.
             models.Index(fields=["submitted_at"]),
+            # The leaders' drill-down lists: dossiers received in a period, province-wide or
+            # of one agency (motcua/leaders).
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["agency", "received_at"]),
         ]
 
     def __str__(self) -> str:

@@ -251,6 +251,11 @@ ENTRIES = [
     Entry("carrier:shipment_proof", get=NOBODY),
     Entry("backoffice:result_preview", get=DOSSIER_READERS, params={"step_id": "approve_step"}),
     Entry("reports_staff:ratings", get=STAFF),
+    # Leaders' dashboards: every officer sees a scope of their own (their agencies, or their own
+    # figures); another scope in the query string is refused (motcua/leaders/tests).
+    Entry("leaders:dashboard", get=STAFF),
+    Entry("leaders:dossiers", get=STAFF),
+    Entry("leaders:performance", get=STAFF),
     # Fees: the receiving agency's one-stop (and finance) staff take them and keep its books;
     # province-wide roles see every agency's.
     writes("payments_staff:counter_payment", at("own", "reception")),

@@ -1,0 +1,91 @@
+"""Whose figures a dashboard shows: the province, an agency, a unit or an officer.
+
+Leaders, supervisors and agency administrators see their own agencies (province-wide roles and
+superusers see every one); an officer without those roles sees only their own figures. A scope
+asked for in the query string that the person does not own is refused, never widened.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from motcua.directory.constants import Role
+from motcua.directory.models import Agency, OrgUnit, StaffRole
+from motcua.directory.selectors import agencies_overseen
+from motcua.dossiers.models import DossierStep
+
+OVERSEEING_ROLES = [Role.LEADER, Role.SUPERVISOR, Role.AGENCY_ADMIN]
+PROVINCE = "tinh"
+
+
+@dataclass(frozen=True)
+class Scope:
+    key: str  # the `pham-vi` value: "tinh", "co-quan-<id>", "bo-phan-<id>", "can-bo-<id>"
+    label: str
+    q: Q  # the dossiers of the scope
+    # The DailyDossierCount filter giving the same dossiers; None when the counts cannot (unit,
+    # officer): those are counted live.
+    count_filter: dict[str, Any] | None
+    agency_ids: list[int] | None  # the agencies whose units and officers it ranks; None: all
+    officer_id: int | None = None
+
+
+def officer_q(officer_id: int) -> Q:
+    """Dossiers an officer took part in: received them, or held or finished one of their steps."""
+    steps = DossierStep.objects.filter(dossier=OuterRef("pk")).filter(
+        Q(assignee_id=officer_id) | Q(finished_by_id=officer_id)
+    )
+    return Q(received_by_id=officer_id) | Q(Exists(steps))
+
+
+def _refused() -> PermissionDenied:
+    return PermissionDenied(_("Ông/bà không được xem số liệu của phạm vi này."))
+
+
+def scope_default(user: Any) -> str:
+    overseen = agencies_overseen(user=user, roles=OVERSEEING_ROLES)
+    if overseen is None:
+        return PROVINCE
+    first = overseen.order_by("name").first()
+    return f"co-quan-{first.pk}" if first else f"can-bo-{user.pk}"
+
+
+def scope_resolve(*, user: Any, key: str) -> Scope:
+    """The scope `key` for `user`, or PermissionDenied when it is not theirs (or not a scope)."""
+    key = key or scope_default(user)
+    overseen = agencies_overseen(user=user, roles=OVERSEEING_ROLES)
+    allowed = None if overseen is None else list(overseen.values_list("pk", flat=True))
+    kind, _sep, number = key.rpartition("-")
+    if key == PROVINCE:
+        if allowed is not None:
+            raise _refused()
+        return Scope(PROVINCE, _("Toàn tỉnh"), Q(), {}, None)
+    if not number.isdigit():
+        raise _refused()
+    pk = int(number)
+    if kind == "co-quan":
+        agency = Agency.objects.filter(pk=pk).first()
+        if agency is None or (allowed is not None and pk not in allowed):
+            raise _refused()
+        return Scope(key, agency.name, Q(agency_id=pk), {"agency_id": pk}, [pk])
+    if kind == "bo-phan":
+        unit = OrgUnit.objects.select_related("agency").filter(pk=pk).first()
+        if unit is None or (allowed is not None and unit.agency_id not in allowed):
+            raise _refused()
+        units = DossierStep.objects.filter(dossier=OuterRef("pk"), org_unit_id=pk)
+        return Scope(key, str(unit), Q(Exists(units)), None, [unit.agency_id])
+    if kind == "can-bo":
+        officer = get_user_model().objects.filter(pk=pk).first()
+        if officer is None:
+            raise _refused()
+        if pk != user.pk:
+            agencies = StaffRole.objects.filter(user_id=pk, agency__isnull=False).values_list("agency_id", flat=True)
+            if allowed is not None and not set(agencies) & set(allowed):
+                raise _refused()
+        name = officer.get_full_name() or officer.get_username()
+        return Scope(key, name, officer_q(pk), None, [], pk)
+    raise _refused()

@@ -1,0 +1,199 @@
+"""The dashboard's numbers and lists, from one definition per measure (`leaders/measures.py`).
+
+Numbers the daily counts hold (`reports.DailyDossierCount`, kept from the domain events) are
+summed from them when the scope and filters are ones the counts are keyed by (province or
+agency, field); everything else is counted live over the dossiers with the measure's Q, which is
+also the drill-down list's filter.
+"""
+
+import datetime
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Trunc
+from django.utils import timezone
+
+from motcua.directory.models import Agency, StaffRole
+from motcua.dossiers.deadlines import with_timeliness_facts
+from motcua.dossiers.models import Dossier
+from motcua.leaders.measures import DURATIONS, MEASURES, SHARES
+from motcua.leaders.scopes import Scope, officer_q
+from motcua.reports.models import DailyDossierCount
+
+GRAINS = {"ngay": "day", "tuan": "week", "thang": "month"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: datetime.date
+    end: datetime.date
+    field_id: int | None = None
+    procedure_id: int | None = None
+    level: str = ""
+
+    @property
+    def counts_hold_them(self) -> bool:
+        """The daily counts are keyed by agency, field and day: no procedure or level."""
+        return self.procedure_id is None and not self.level
+
+
+def scope_dossiers(scope: Scope, filters: Filters) -> QuerySet[Dossier]:
+    """The dossiers of the scope received in the period and matching the filters, annotated with
+    the facts of the on-time rule."""
+    # Local days as an instant range, so the (agency, received_at) index serves it.
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(filters.start, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(filters.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    dossiers = Dossier.objects.filter(scope.q, received_at__gte=since, received_at__lt=until)
+    if filters.field_id:
+        dossiers = dossiers.filter(procedure_version__field_id=filters.field_id)
+    if filters.procedure_id:
+        dossiers = dossiers.filter(procedure_version__procedure_id=filters.procedure_id)
+    if filters.level:
+        dossiers = dossiers.filter(procedure_version__level=filters.level)
+    return with_timeliness_facts(dossiers)
+
+
+def drill_down(scope: Scope, filters: Filters, measure: str) -> QuerySet[Dossier, Any]:
+    """The list behind a number: codes, procedure, agency, dates and status; no personal data."""
+    return (
+        scope_dossiers(scope, filters)
+        .filter(MEASURES[measure].q)
+        .values(
+            "pk",
+            "code",
+            "procedure_version__name",
+            "agency__name",
+            "channel",
+            "status",
+            "received_at",
+            "due_at",
+            "processed_at",
+        )
+        .order_by("-received_at", "-pk")
+    )
+
+
+def _counts_usable(scope: Scope, filters: Filters, names: Iterable[str]) -> bool:
+    return scope.count_filter is not None and filters.counts_hold_them and all(MEASURES[n].columns for n in names)
+
+
+def _live_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
+    annotations = {name: Count("id", filter=MEASURES[name].q) if MEASURES[name].q else Count("id") for name in names}
+    return _grouped(scope_dossiers(scope, filters), annotations, group)
+
+
+def _kept_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = DailyDossierCount.objects.filter(day__gte=filters.start, day__lte=filters.end, **(scope.count_filter or {}))
+    if filters.field_id:
+        rows = rows.filter(field_id=filters.field_id)
+    annotations = {
+        name: Coalesce(Sum(reduce(operator.add, (F(column) for column in MEASURES[name].columns))), 0) for name in names
+    }
+    return _grouped(rows, annotations, group)
+
+
+def _grouped(rows: QuerySet[Any], annotations: dict[str, Any], group: dict[str, Any]) -> list[dict[str, Any]]:
+    # Aliased: an annotation may not be named like the column it sums.
+    # Always grouped (by a constant for one row): `aggregate()` over these annotated rows would
+    # wrap them in a subquery where the measures' Exists no longer find their outer dossier.
+    aliased = {f"n_{name}": annotation for name, annotation in annotations.items()}
+    lines = rows.values(**(group or {"key": Value(0)})).annotate(**aliased).order_by()
+    return [{name.removeprefix("n_"): value for name, value in line.items()} for line in lines]
+
+
+def counts(
+    scope: Scope, filters: Filters, names: list[str], *, live_group: Any = None, kept_group: Any = None
+) -> list[dict[str, Any]]:
+    """The measures `names`, in one row, or one row per group (`key`) when the groupings (as an
+    expression over the dossiers and over the daily counts) are given."""
+    kept = [name for name in names if _counts_usable(scope, filters, [name])]
+    live = [name for name in names if name not in kept]
+    rows: dict[Any, dict[str, Any]] = {}
+    for fetched, wanted, group in (
+        (_kept_counts, kept, {"key": kept_group} if kept_group is not None else {}),
+        (_live_counts, live, {"key": live_group} if live_group is not None else {}),
+    ):
+        if not wanted:
+            continue
+        if not group:
+            rows.setdefault(0, dict.fromkeys(names, 0) | {"key": 0})
+        for line in fetched(scope, filters, wanted, group):
+            rows.setdefault(line.get("key"), dict.fromkeys(names, 0) | {"key": line.get("key")}).update(
+                {name: line[name] or 0 for name in wanted}
+            )
+    return list(rows.values())
+
+
+def figures(scope: Scope, filters: Filters) -> dict[str, Any]:
+    """Every measure's number for the scope, the shares and the online/counter durations."""
+    numbers = counts(scope, filters, list(MEASURES))[0]
+    shares = {
+        name: round(100 * numbers[top] / numbers[bottom], 1) if numbers[bottom] else None
+        for name, (top, bottom) in SHARES.items()
+    }
+    taken = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
+    averages = {name: Avg(taken, filter=MEASURES[name].q) for name in DURATIONS}
+    lines = _grouped(scope_dossiers(scope, filters), averages, {})
+    return {"numbers": numbers, "shares": shares, "durations": lines[0] if lines else dict.fromkeys(DURATIONS)}
+
+
+def trend(scope: Scope, filters: Filters, *, grain: str, names: list[str]) -> list[dict[str, Any]]:
+    """The measures per day, week or month of reception, oldest first."""
+    kind = GRAINS.get(grain, "day")
+    rows = counts(
+        scope,
+        filters,
+        names,
+        live_group=Trunc("received_at", kind, output_field=DateField()),
+        kept_group=Trunc("day", kind, output_field=DateField()),
+    )
+    return sorted((row for row in rows if any(row[name] for name in names)), key=operator.itemgetter("key"))
+
+
+RANKED = [
+    "received",
+    "finished",
+    "finished_in_time",
+    "finished_late",
+    "in_progress",
+    "in_progress_overdue",
+    "returned",
+    "rated",
+    "dissatisfied",
+]
+
+
+def agency_ranking(scope: Scope, filters: Filters) -> list[dict[str, Any]]:
+    """The scope's agencies with their numbers, the best on-time share first."""
+    rows = counts(scope, filters, RANKED, live_group=F("agency_id"), kept_group=F("agency_id"))
+    names = Agency.objects.in_bulk([row["key"] for row in rows])
+    return _ranked([row | {"name": names[row["key"]].name} for row in rows if row["received"]])
+
+
+def officer_ranking(scope: Scope, filters: Filters) -> list[dict[str, Any]]:
+    """The officers of the scope's agencies (or the scope's officer) with the numbers of every
+    dossier they took part in, received in the period."""
+    roles = StaffRole.objects.filter(agency__isnull=False)
+    if scope.officer_id is not None:
+        roles = StaffRole.objects.filter(user_id=scope.officer_id)
+    elif scope.agency_ids is not None:
+        roles = roles.filter(agency_id__in=scope.agency_ids)
+    officers = roles.values_list("user_id", "user__last_name", "user__first_name", "user__username").distinct()
+    rows = []
+    for user_id, last, first, username in officers.order_by("user__last_name", "user__first_name"):
+        own = Scope(f"can-bo-{user_id}", f"{last} {first}".strip() or username, officer_q(user_id), None, [], user_id)
+        line = counts(own, filters, RANKED)[0]
+        if line["received"]:
+            rows.append(line | {"key": user_id, "name": own.label})
+    return _ranked(rows)
+
+
+def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["in_time_share"] = round(100 * row["finished_in_time"] / row["finished"], 1) if row["finished"] else None
+    return sorted(rows, key=lambda row: (row["in_time_share"] is None, -(row["in_time_share"] or 0), -row["received"]))

@@ -1,0 +1,162 @@
+"""Every dashboard number equals the count of the list it drills down to, per scope and filter,
+whether it is summed from the daily counts or counted live; scopes not one's own are refused."""
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.db.models import Q
+from django.urls import reverse
+
+from motcua.catalog.constants import ProcedureLevel
+from motcua.directory.constants import Role
+from motcua.dossiers.testing import officer
+from motcua.leaders.measures import MEASURES
+from motcua.leaders.scopes import Scope, scope_resolve
+from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures, officer_ranking, trend
+from motcua.leaders.testing import DAYS, FIRST_DAY, DataSet, data_set_made
+
+pytestmark = pytest.mark.django_db
+PERIOD = {"tu": FIRST_DAY.isoformat(), "den": (FIRST_DAY + datetime.timedelta(days=DAYS - 1)).isoformat()}
+FILTERS = Filters(start=FIRST_DAY, end=FIRST_DAY + datetime.timedelta(days=DAYS - 1))
+
+
+@pytest.fixture
+def data(hung: Any, birth_version: Any) -> DataSet:
+    return data_set_made(applicant=hung, version=birth_version)
+
+
+@pytest.fixture
+def supervisor() -> Any:
+    return officer("tinh.gs", role=Role.SUPERVISOR)
+
+
+def _scopes(data: DataSet, user: Any) -> list[Scope]:
+    keys = ["tinh", f"co-quan-{data.ward.pk}", f"co-quan-{data.justice.pk}", f"bo-phan-{data.unit.pk}"]
+    keys += [f"can-bo-{data.reception.pk}", f"can-bo-{data.specialist.pk}"]
+    return [scope_resolve(user=user, key=key) for key in keys]
+
+
+def test_known_counts_of_the_province(data: DataSet, supervisor: Any) -> None:
+    shown = figures(scope_resolve(user=supervisor, key="tinh"), FILTERS)
+    numbers = shown["numbers"]
+    assert numbers["received"] == 56
+    assert [numbers[f"received_{c}"] for c in ("online", "counter", "post_office", "national_portal")] == [14] * 4
+    assert (numbers["finished_early"], numbers["finished_on_time"], numbers["finished_late"]) == (8, 8, 8)
+    assert (numbers["in_progress_on_time"], numbers["in_progress_overdue"]) == (8, 8)
+    assert (numbers["stopped"], numbers["withdrawn"]) == (8, 8)
+    assert numbers["paid_online"] == 7 and numbers["fee_payable"] == 14
+    assert (numbers["rated"], numbers["dissatisfied"]) == (12, 6)
+    online, counter = shown["durations"]["finished_online"], shown["durations"]["finished_counter"]
+    assert datetime.timedelta(days=1) <= online < datetime.timedelta(days=8)
+    assert datetime.timedelta(days=1) <= counter < datetime.timedelta(days=8)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        FILTERS,
+        FILTERS.__class__(start=FILTERS.start, end=FILTERS.start + datetime.timedelta(days=3)),
+        FILTERS.__class__(start=FILTERS.start, end=FILTERS.end, level=ProcedureLevel.COMMUNE),
+    ],
+)
+def test_every_measure_equals_its_drill_down_list_in_every_scope(
+    data: DataSet, supervisor: Any, filters: Filters, birth_version: Any
+) -> None:
+    for scope in _scopes(data, supervisor):
+        shown = figures(scope, filters)["numbers"]
+        for name in MEASURES:
+            assert shown[name] == drill_down(scope, filters, name).count(), (scope.key, name)
+    field = Filters(start=filters.start, end=filters.end, field_id=birth_version.field_id)
+    assert figures(scope_resolve(user=supervisor, key="tinh"), field)["numbers"]["received"] > 0
+
+
+def test_the_kept_counts_give_the_live_numbers(data: DataSet, supervisor: Any) -> None:
+    for kept in _scopes(data, supervisor)[:3]:
+        assert kept.count_filter is not None
+        live = Scope(kept.key, kept.label, kept.q, None, kept.agency_ids)
+        assert figures(kept, FILTERS)["numbers"] == figures(live, FILTERS)["numbers"]
+
+
+def test_trends_and_rankings_add_up_to_the_figures(data: DataSet, supervisor: Any) -> None:
+    province = scope_resolve(user=supervisor, key="tinh")
+    numbers = figures(province, FILTERS)["numbers"]
+    for grain in ("ngay", "tuan", "thang"):
+        rows = trend(province, FILTERS, grain=grain, names=["received_online", "finished_late"])
+        assert sum(row["received_online"] for row in rows) == numbers["received_online"]
+        assert sum(row["finished_late"] for row in rows) == numbers["finished_late"]
+    agencies = agency_ranking(province, FILTERS)
+    assert sum(row["received"] for row in agencies) == 56
+    assert [row["in_time_share"] for row in agencies] == sorted(
+        (row["in_time_share"] for row in agencies), reverse=True
+    )
+    officers = {row["key"]: row for row in officer_ranking(province, FILTERS)}
+    for user in (data.reception, data.specialist, data.stp_reception):
+        own = scope_resolve(user=supervisor, key=f"can-bo-{user.pk}")
+        for name in ("received", "in_progress", "finished_in_time", "returned", "rated"):
+            assert officers[user.pk][name] == drill_down(own, FILTERS, name).count()
+    assert officers[data.specialist.pk]["returned"] > 0
+
+
+def _number_links(html: str) -> list[tuple[str, int]]:
+    links = re.findall(r'href="(/can-bo/lanh-dao/ho-so/\?[^"]+)"[^>]*>(\d+)</a>', html)
+    return [(url.replace("&amp;", "&"), int(number)) for url, number in links]
+
+
+def _list_total(client: Any, url: str) -> int:
+    html = client.get(url).content.decode()
+    return int(re.search(r'data-testid="list-total">(\d+)', html).group(1))
+
+
+def test_leader_page_numbers_link_to_lists_of_that_many(client: Any, data: DataSet) -> None:
+    leader = officer("xa.ld", role=Role.LEADER)
+    client.force_login(leader)
+    for page in ("leaders:dashboard", "leaders:performance"):
+        response = client.get(reverse(page), PERIOD)
+        assert response.status_code == 200
+        html = response.content.decode()
+        links = _number_links(html)
+        assert len(links) > 20
+        for url, number in links[:: 3 if page == "leaders:dashboard" else 5]:
+            assert f"pham-vi=co-quan-{data.ward.pk}" in url or "pham-vi=can-bo-" in url
+            assert _list_total(client, url) == number, url
+    html = client.get(reverse("leaders:dashboard"), PERIOD).content.decode()
+    assert html.count("<canvas data-chart=") == 2 and html.count('data-testid="chart-table"') == 2
+    assert 'id="received-chart-data" type="application/json"' in html
+    assert "chart.umd.min.js" in html and "<script>" not in html
+
+
+def test_scopes_not_ones_own_are_refused(client: Any, data: DataSet) -> None:
+    leader = officer("xa.ld", role=Role.LEADER)
+    client.force_login(leader)
+    for key in ("tinh", f"co-quan-{data.justice.pk}", f"can-bo-{data.stp_reception.pk}", "co-quan-x", "khac-1"):
+        response = client.get(reverse("leaders:dashboard"), {"pham-vi": key})
+        assert response.status_code == 403, key
+        assert "không được xem số liệu của phạm vi này" in response.content.decode()
+        assert client.get(reverse("leaders:dossiers"), {"pham-vi": key}).status_code == 403
+    assert client.get(reverse("leaders:dashboard"), {"pham-vi": f"bo-phan-{data.unit.pk}"}).status_code == 200
+    client.force_login(data.reception)
+    assert client.get(reverse("leaders:dashboard"), {"pham-vi": f"co-quan-{data.ward.pk}"}).status_code == 403
+    assert client.get(reverse("leaders:dashboard"), {"pham-vi": f"can-bo-{data.specialist.pk}"}).status_code == 403
+    own = client.get(reverse("leaders:dashboard"), PERIOD)
+    assert own.status_code == 200 and own.context["scope"].key == f"can-bo-{data.reception.pk}"
+
+
+def test_reversed_period_is_an_error_and_an_empty_one_is_zeros(client: Any, data: DataSet) -> None:
+    client.force_login(officer("xa.ld", role=Role.LEADER))
+    reversed_ = client.get(reverse("leaders:dashboard"), {"tu": "2026-11-10", "den": "2026-11-01"})
+    assert reversed_.status_code == 400
+    assert "Ngày bắt đầu (10/11/2026) sau ngày kết thúc (01/11/2026)" in reversed_.content.decode()
+    assert client.get(reverse("leaders:dossiers"), {"tu": "2026-11-10", "den": "2026-11-01"}).status_code == 400
+    assert client.get(reverse("leaders:dashboard"), {"tu": "hôm qua"}).status_code == 400
+    empty = client.get(reverse("leaders:dashboard"), {"tu": "2020-01-01", "den": "2020-01-31"})
+    assert empty.status_code == 200
+    assert {number for _url, number in _number_links(empty.content.decode())} == {0}
+    assert client.get(reverse("leaders:performance"), {"tu": "2020-01-01", "den": "2020-01-31"}).status_code == 200
+
+
+def test_scope_q_matches_the_agency_filter(data: DataSet, supervisor: Any) -> None:
+    ward = scope_resolve(user=supervisor, key=f"co-quan-{data.ward.pk}")
+    assert drill_down(ward, FILTERS, "received").count() == sum(1 for d in data.dossiers if d.agency == data.ward)
+    assert ward.q == Q(agency_id=data.ward.pk)
