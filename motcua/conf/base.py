@@ -568,5 +568,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
     # PDF libraries narrate every step at INFO; only their problems are worth a line.
-    "loggers": {"fontTools": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+    "loggers": {
+        "fontTools": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+        # pyHanko logs a traceback for each revocation source it cannot reach while validating;
+        # the verdict (and its reason) is what the verification page and API report.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }

@@ -187,6 +187,8 @@ def test_lost_shipment_is_flagged(posted: Shipment, carrier: CarrierSimulator) -
     staff.force_login(officer("xa.tn"))
     page = staff.get(f"/can-bo/ho-so/{posted.dossier_id}/").content.decode()
     assert "thất lạc" in page
+    # The carrier's order code, which its staff and the simulator's control ask for.
+    assert f'data-testid="carrier-reference">{posted.carrier_reference}<' in page
 
 
 def test_polling_catches_events_and_flags_silence(posted: Shipment, carrier: CarrierSimulator, settings: Any) -> None:
