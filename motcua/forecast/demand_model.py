@@ -82,7 +82,7 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def _tet_days(years: range) -> list[dt.date]:
     # The first day of the lunar new year, by the same holiday rules the working calendar uses.
-    firsts = []
+    firsts: list[dt.date] = []
     for year in years:
         names = holidays.country_holidays("VN", years=year, language="vi")
         firsts.extend(day for day, name in names.items() if name == _TET_FIRST_DAY_NAME)

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from motcua.forecast.demand_model import BACKTEST_WEEKS, MIN_HISTORY_WEEKS
+from motcua.forecast.demand_model import BACKTEST_WEEKS, INTERVAL_ALPHA, MIN_HISTORY_WEEKS
 from motcua.forecast.selectors import agency_forecast, forecast_agencies
 
 
@@ -24,5 +24,6 @@ def demand_forecast_page(request: HttpRequest) -> HttpResponse:
         "forecast": agency_forecast(agency),
         "min_history_weeks": MIN_HISTORY_WEEKS,
         "backtest_weeks": BACKTEST_WEEKS,
+        "interval_percent": round(100 * (1 - INTERVAL_ALPHA)),
     }
     return render(request, "forecast/demand.html", context)
