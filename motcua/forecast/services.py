@@ -27,8 +27,12 @@ SeriesKey = tuple[int, int]  # (agency id, procedure id)
 
 def daily_received_counts(*, since: dt.date, until: dt.date) -> dict[SeriesKey, dict[dt.date, int]]:
     """Dossiers received per agency, procedure and local day in since…until, in one grouped query."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     rows = (
-        Dossier.objects.filter(received_at__date__gte=since, received_at__date__lte=until)
+        # A range on the column itself rather than on its local date: no conversion per row.
+        Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
         .annotate(day=TruncDate("received_at"))
         .values_list("agency_id", "procedure_version__procedure_id", "day")
         .annotate(count=Count("id"))
