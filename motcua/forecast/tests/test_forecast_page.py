@@ -88,7 +88,7 @@ def test_the_page_shows_the_forecast_its_error_and_the_counters_needed(
     counters = math.ceil(first.expected * 45 / counter_minutes)
     assert counters >= 1
     # The counters table comes first: its row for that day ends with the counters needed.
-    row = page.split(f"{first.day:%d/%m/%Y}</td>", 1)[1].split("</tr>", 1)[0]
+    row = page.split(f"{first.day:%d/%m/%Y}</th>", 1)[1].split("</tr>", 1)[0]
     assert row.rstrip().endswith(f">{counters}</td>")
 
 
