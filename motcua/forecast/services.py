@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from numpy.linalg import LinAlgError
 
 from motcua.core.workdays import get_calendar
 from motcua.dossiers.models import Dossier
@@ -44,16 +45,19 @@ def daily_received_counts(*, since: dt.date, until: dt.date) -> dict[SeriesKey, 
     return counts
 
 
-def forecasts_refresh(*, today: dt.date | None = None) -> int:
-    """Recompute and store every series' forecast from `today` (local); returns how many series.
+def forecasts_refresh(*, today: dt.date | None = None) -> dict[str, int]:
+    """Recompute and store every series' forecast from `today` (local); returns how many series
+    were computed and how many failed to fit.
 
     A series starts on its first reception day in the window: a procedure offered since last
     month has a month of history, not years of zeros. Each series is replaced in its own
-    transaction, so the page always reads a whole forecast."""
+    transaction, so the page always reads a whole forecast. One the optimiser cannot fit keeps
+    its previous forecast, whose date the page shows, rather than stopping the others."""
     today = today or timezone.localdate()
     calendar = get_calendar()
     counts = daily_received_counts(since=today - dt.timedelta(days=LOOKBACK_DAYS), until=today - dt.timedelta(days=1))
     computed_at = timezone.now()
+    failed = 0
     for (agency_id, procedure_id), by_day in counts.items():
         first_day = min(by_day)
         series_fields: dict[str, object] = {
@@ -70,6 +74,10 @@ def forecasts_refresh(*, today: dt.date | None = None) -> int:
             forecast = forecast_demand(by_day, first_day=first_day, today=today, is_working_day=calendar.is_working_day)
         except NotEnoughHistory:
             pass
+        except (ValueError, LinAlgError):
+            logger.exception("Demand forecast: agency %s, procedure %s could not be fitted", agency_id, procedure_id)
+            failed += 1
+            continue
         else:
             series_fields |= {
                 "enough_history": True,
@@ -87,9 +95,10 @@ def forecasts_refresh(*, today: dt.date | None = None) -> int:
                 day.series = series
             ForecastDay.objects.bulk_create(days)
     # A series with no reception in the whole window has nothing left to forecast from.
-    ForecastSeries.objects.filter(computed_at__lt=computed_at).delete()
-    logger.info("Demand forecast: %d series computed for %s", len(counts), today)
-    return len(counts)
+    stale = ForecastSeries.objects.filter(computed_at__lt=computed_at).values_list("pk", "agency_id", "procedure_id")
+    ForecastSeries.objects.filter(pk__in=[pk for pk, *key in stale if tuple(key) not in counts]).delete()
+    logger.info("Demand forecast for %s: %d series computed, %d failed", today, len(counts) - failed, failed)
+    return {"series": len(counts) - failed, "failed": failed}
 
 
 def forecasts_computed_today() -> bool:

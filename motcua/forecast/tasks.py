@@ -9,4 +9,4 @@ def demand_forecasts_nightly() -> dict[str, object]:
     """Recompute the forecasts once a day: the first run of the day does it, the others stop."""
     if forecasts_computed_today():
         return {"forecast": "done today"}
-    return {"series": forecasts_refresh()}
+    return dict(forecasts_refresh())

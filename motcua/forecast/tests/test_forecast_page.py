@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from numpy.linalg import LinAlgError
 
 from motcua.core.testing import citizen
 from motcua.core.workdays import LOCAL_TZ, get_calendar
@@ -19,6 +20,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.testing import officer
 from motcua.forecast.demand_model import HORIZON_WEEKS
 from motcua.forecast.models import CounterNorm, ForecastDay, ForecastSeries
+from motcua.forecast.services import forecasts_refresh
 from motcua.forecast.tasks import demand_forecasts_nightly
 
 WARD = "UBND-24121"
@@ -60,7 +62,7 @@ def leader(birth_version: Any) -> Any:
 
 def test_the_nightly_task_stores_a_forecast_once_a_day(birth_version: Any) -> None:
     receive_history(birth_version, weeks=10)
-    assert demand_forecasts_nightly.call() == {"series": 1}
+    assert demand_forecasts_nightly.call() == {"series": 1, "failed": 0}
     series = ForecastSeries.objects.get()
     assert series.enough_history and series.procedure_id == birth_version.procedure_id
     assert series.backtest_days and series.backtest_mae is not None and series.backtest_mae < 2
@@ -70,6 +72,20 @@ def test_the_nightly_task_stores_a_forecast_once_a_day(birth_version: Any) -> No
     assert all((one.expected == 0) != calendar.is_working_day(one.day) for one in days)
     assert demand_forecasts_nightly.call() == {"forecast": "done today"}
     assert ForecastDay.objects.count() == HORIZON_WEEKS * 7
+
+
+def test_a_series_that_cannot_be_fitted_keeps_its_previous_forecast(birth_version: Any, monkeypatch: Any) -> None:
+    receive_history(birth_version, weeks=10)
+    demand_forecasts_nightly.call()
+    before = ForecastSeries.objects.get()
+
+    def singular(*args: Any, **kwargs: Any) -> None:
+        raise LinAlgError("Singular matrix")
+
+    monkeypatch.setattr("motcua.forecast.services.forecast_demand", singular)
+    assert forecasts_refresh() == {"series": 0, "failed": 1}
+    after = ForecastSeries.objects.get()
+    assert after.computed_at == before.computed_at and after.days.count() == HORIZON_WEEKS * 7
 
 
 def test_the_page_shows_the_forecast_its_error_and_the_counters_needed(
