@@ -28,6 +28,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.national.urls")),
     path("can-bo/", include("motcua.payments.collections_urls")),
     path("can-bo/", include("motcua.payments.staff_urls")),
+    path("can-bo/", include("motcua.forecast.urls")),
     # Passkey ceremonies (django-otp-webauthn's JSON views, driven by its JavaScript).
     path("can-bo/khoa-truy-cap/", include("django_otp_webauthn.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),

@@ -62,6 +62,7 @@ from motcua.dossiers.selectors import (
     step_queue,
 )
 from motcua.exchange.services import officer_may_look_up_business
+from motcua.forecast.selectors import forecast_agencies
 from motcua.national.selectors import sync_health_agencies
 from motcua.payments.collections import collections_agencies
 from motcua.payments.constants import PAYABLE_STATUSES
@@ -96,6 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": staff_roles_for_user(user=request.user),
         "sees_national_sync": overseen is None or overseen.exists(),
         "sees_collections": collected is None or collected.exists(),
+        "sees_forecast": forecast_agencies(user=request.user).exists(),
         "sees_finance": (finance_agencies := fee_agencies(request.user)) is None or finance_agencies.exists(),
         "post_office": clerk_post_office(request.user),
         "receives_by_post": officer_receives(request.user),

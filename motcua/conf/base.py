@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.reports",
     "motcua.leaders",
+    "motcua.forecast",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -347,6 +348,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.delivery.tasks.shipments_poll_due": env_int("MOTCUA_CARRIER_POLL_SECONDS", 900),
     # Renews the archive time stamps of issued results before their TSA certificate expires.
     "motcua.documents.tasks.archive_timestamps_renew_due": 24 * 3600,
+    # Recomputes the demand forecasts (the first run of the day does it, the others stop).
+    "motcua.forecast.tasks.demand_forecasts_nightly": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")
@@ -358,6 +361,9 @@ MOTCUA_SUBMISSION_CUTOFF = env_str("MOTCUA_SUBMISSION_CUTOFF", "16:00")
 MOTCUA_DOSSIER_CODE_FORMAT = env_str("MOTCUA_DOSSIER_CODE_FORMAT", "{agency}-{date:%y%m%d}-{seq:04d}")
 # How often each web process reads the maintenance switch (manage.py maintenance on|off).
 MOTCUA_MAINTENANCE_CHECK_SECONDS = env_int("MOTCUA_MAINTENANCE_CHECK_SECONDS", 2)
+# Minutes a counter officer takes to receive one dossier, for procedures without their own norm
+# (admin: "Định mức tiếp nhận tại quầy"); a counter works the office hours above each day.
+MOTCUA_COUNTER_MINUTES_PER_DOSSIER = env_int("MOTCUA_COUNTER_MINUTES_PER_DOSSIER", 15)
 # Seconds after which a silent worker counts as down in /healthz.
 MOTCUA_WORKER_STALE_SECONDS = env_int("MOTCUA_WORKER_STALE_SECONDS", 90)
 # Bearer token that shows a monitoring system the detail of /healthz (empty: staff only).

@@ -266,6 +266,8 @@ ENTRIES = [
     ),
     # Sync with the national portal: leaders and agency administrators (their agencies), province-wide roles.
     Entry("national:sync_health", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    # Demand forecast: leaders and agency administrators (their agencies), province-wide roles.
+    Entry("forecast:demand", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     # The collections report: finance, leaders and agency administrators (their agencies; the
     # world has no finance identity), province-wide roles (every agency).
     Entry("collections:report", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
