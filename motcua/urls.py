@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("", include("motcua.reports.urls")),
     path("can-bo/", include("motcua.reports.staff_urls")),
+    path("can-bo/", include("motcua.service_index.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.delivery.urls")),
     path("can-bo/", include("motcua.postal.urls")),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.notifications",
     "motcua.reports",
+    "motcua.service_index",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
