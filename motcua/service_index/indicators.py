@@ -25,7 +25,6 @@ from motcua.catalog.models import DossierComponent, Fee, Procedure
 from motcua.dossiers.constants import AttachmentSource, Channel, DossierStatus
 from motcua.dossiers.deadlines import LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierAttachment
-from motcua.events.constants import EventKind
 from motcua.national.constants import SyncStatus
 from motcua.national.models import SyncItem
 from motcua.payments.collections import Period
@@ -325,7 +324,8 @@ INDICATORS: tuple[Indicator, ...] = (
         G.TTTT,
         _("Số hồ sơ đã thanh toán trực tuyến / Số hồ sơ có phí, lệ phí phải nộp khác 0 × 100."),
         _(
-            "Hồ sơ của hệ thống tiếp nhận trong kỳ có số phí, lệ phí phải nộp khác 0; giao dịch đã thanh toán trực tuyến."
+            "Hồ sơ của hệ thống tiếp nhận trong kỳ có số phí, lệ phí phải nộp khác 0; giao dịch đã thanh "
+            "toán trực tuyến."
         ),
         Measure(
             rows=lambda period: _paid_online(received_in(period).filter(fees_due__gt=0)),
@@ -338,7 +338,8 @@ INDICATORS: tuple[Indicator, ...] = (
         G.MDSH,
         _("Số hồ sơ có kết quả điện tử / Số hồ sơ của TTHC yêu cầu kết quả bằng giấy × 100."),
         _(
-            "Hồ sơ của hệ thống tiếp nhận trong kỳ, đã có kết quả, của thủ tục yêu cầu kết quả giấy; kết quả điện tử là văn bản kết quả ký số."
+            "Hồ sơ của hệ thống tiếp nhận trong kỳ, đã có kết quả, của thủ tục yêu cầu kết quả giấy; kết "
+            "quả điện tử là văn bản kết quả ký số."
         ),
         Measure(
             rows=lambda period: received_in(period).filter(

@@ -164,17 +164,16 @@ def _tally(row: dict[str, Any], penalties: int) -> Tally:
 def indicator_dossiers(indicator: Indicator, period: Period, *, scope: Scope, part: str) -> QuerySet[Dossier]:
     """The dossiers a dossier indicator counted: `part` "mau" (denominator) or "tu" (numerator)."""
     measure = indicator.measure
-    if measure is None or not measure.lists_dossiers or part not in ("tu", "mau"):
-        raise PermissionDenied
-    if part == "tu" and measure.numerator is None:
+    if measure is None or not measure.lists_dossiers:
         raise PermissionDenied
     rows = measure.rows(period)
     agencies = scope.agencies()
     if agencies is not None:
         rows = rows.filter(agency__in=agencies)
-    if part == "tu":
-        assert measure.numerator is not None  # noqa: S101 - checked above, for mypy
+    if part == "tu" and measure.numerator is not None:
         rows = rows.filter(measure.numerator(period))
+    elif part != "mau":
+        raise PermissionDenied
     return rows.select_related("agency", "procedure_version").order_by("received_at", "pk")
 
 
