@@ -14,7 +14,7 @@ from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.models import Dossier
 from motcua.payments.collections import Period
-from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, ScopeKind
+from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
 from motcua.service_index.indicators import INDICATORS, Indicator, Measure
 from motcua.service_index.models import IndicatorPoints
 
@@ -42,10 +42,16 @@ class Tally:
 class Rule:
     points: Decimal
     threshold: Decimal
+    source: str = PointsSource.CONFIGURED
+
+    @property
+    def configured(self) -> bool:
+        """Points chosen here, not published: the page marks them "cấu hình"."""
+        return self.source == PointsSource.CONFIGURED
 
 
 def points_rules() -> dict[str, Rule]:
-    return {row.code: Rule(row.points, row.threshold) for row in IndicatorPoints.objects.all()}
+    return {row.code: Rule(row.points, row.threshold, row.source) for row in IndicatorPoints.objects.all()}
 
 
 def score(rate: Decimal | None, rule: Rule | None) -> Decimal | None:
@@ -190,6 +196,11 @@ class IndicatorLine:
     @property
     def drills(self) -> bool:
         return self.indicator.measure is not None and self.indicator.measure.lists_dossiers
+
+    @property
+    def drills_numerator(self) -> bool:
+        # 5.4's numerator is a difference of counts, not a list.
+        return self.drills and self.indicator.measure is not None and self.indicator.measure.numerator is not None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from motcua.core.errors import ApplicationError
+from motcua.directory.models import Agency
 from motcua.payments.collections import END, START, Period, collections_period
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.indicators import BY_CODE
@@ -43,7 +44,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
     context = {
         "scope": scope,
         "scope_kinds": ScopeKind,
-        "agencies": allowed.order_by("name") if allowed is not None else None,
+        "agencies": (allowed if allowed is not None else Agency.objects.filter(is_active=True)).order_by("name"),
         "communes": communes() if allowed is None else None,
         "province_wide": allowed is None,
     }

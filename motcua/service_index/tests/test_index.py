@@ -227,9 +227,19 @@ def test_page_shows_formula_numbers_and_ranking_to_the_province(client, world) -
     assert "Toàn tỉnh" in html and "N/A" in html and "Chỉ tiêu cần dữ liệu từ nơi khác" in html
     assert 'data-testid="ranking-agencies"' in html and 'data-testid="ranking-communes"' in html
     assert str(BY_CODE["2.1"].formula)[:40] in html
+    # 2.1's points are published, 2.2's informational, 4.2's our configuration.
+    assert 'data-testid="configured"' not in _row(html, "2.1") and 'data-testid="configured"' in _row(html, "4.2")
+    # Both counts of 2.1 link to their lists; 5.4's numerator (a difference) does not.
+    numerator_link = f'href="/can-bo/chi-so-766/2.1/ho-so/?pham_vi=tinh&amp;{QUERY.replace("&", "&amp;")}&amp;phan=tu"'
+    assert numerator_link in _row(html, "2.1") and "phan=tu" not in _row(html, "5.4")
     drill = client.get(f"/can-bo/chi-so-766/2.1/ho-so/?pham_vi=tinh&{QUERY}&phan=tu")
     assert drill.status_code == 200 and "3 hồ sơ" in drill.content.decode()
     assert world["d8"].code in drill.content.decode()
+
+
+def _row(html: str, code: str) -> str:
+    start = html.index(f'data-testid="indicator-{code}"')
+    return html[start : html.index("</tr>", start)]
 
 
 def test_a_reversed_period_is_refused_in_vietnamese(client, world) -> None:  # type: ignore[no-untyped-def]
