@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "motcua.reports",
     "motcua.leaders",
     "motcua.forecast",
+    "motcua.service_index",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

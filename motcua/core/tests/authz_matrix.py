@@ -273,6 +273,13 @@ ENTRIES = [
     Entry("collections:report", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     Entry("collections:list", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     Entry("collections:export", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    # The Decision 766 index: leaders and agency administrators of their agencies, province-wide roles.
+    Entry("service_index:index", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry(
+        "service_index:dossiers",
+        get=at("own", "leader", "agency_admin") | PROVINCE_WIDE,
+        params={"code": "indicator_code"},
+    ),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
     # The API: the catalogue and tracking are public; dossiers are their applicant's.

@@ -340,6 +340,7 @@ def _build_world() -> World:
         "consultation_holder": users["specialist@consulted"].pk,
         "foreign_agency": Agency.objects.get(code="SXD").pk,
         "procedure_code": "1.001193",
+        "indicator_code": "2.1",
         "post_office_code": post_office.code,
         "group_code": "LT-KS-KT",
         "verification_code": issued.verification_code,

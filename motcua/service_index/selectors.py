@@ -1,0 +1,290 @@
+"""The Decision 766 index for a scope and period, the ranking of agencies and communes, and the
+dossiers behind each count (docs/service-index.md)."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from motcua.directory.constants import Role, UnitKind
+from motcua.directory.models import AdministrativeUnit, Agency
+from motcua.directory.selectors import agencies_overseen
+from motcua.dossiers.models import Dossier
+from motcua.payments.collections import Period
+from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
+from motcua.service_index.indicators import INDICATORS, Indicator, Measure
+from motcua.service_index.models import IndicatorPoints
+
+# Who sees the index of their own agencies (province-wide roles see every agency).
+INDEX_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
+COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Tally:
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The rate in %, None (shown "N/A") when nothing was there to count."""
+        if not self.denominator:
+            return None
+        return (HUNDRED * self.numerator / self.denominator).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rule:
+    points: Decimal
+    threshold: Decimal
+    source: str = PointsSource.CONFIGURED
+
+    @property
+    def configured(self) -> bool:
+        """Points chosen here, not published: the page marks them "cấu hình"."""
+        return self.source == PointsSource.CONFIGURED
+
+
+def points_rules() -> dict[str, Rule]:
+    return {row.code: Rule(row.points, row.threshold, row.source) for row in IndicatorPoints.objects.all()}
+
+
+def score(rate: Decimal | None, rule: Rule | None) -> Decimal | None:
+    """points × min(rate / threshold, 1): "≥ X % → full points; below: rate × points / X %"."""
+    if rate is None or rule is None:
+        return None
+    share = min(rate / rule.threshold, Decimal(1)) if rule.threshold else Decimal(1)
+    return (rule.points * share).quantize(CENT, ROUND_HALF_UP)
+
+
+# --- Scopes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str
+    agency: Agency | None = None
+    unit: AdministrativeUnit | None = None
+
+    @property
+    def label(self) -> str:
+        if self.agency is not None:
+            return self.agency.name
+        if self.unit is not None:
+            return self.unit.name
+        return str(ScopeKind.PROVINCE.label)
+
+    def agencies(self) -> QuerySet[Agency] | None:
+        """The agencies counted; None for the whole province."""
+        if self.agency is not None:
+            return Agency.objects.filter(pk=self.agency.pk)
+        if self.unit is not None:
+            return Agency.objects.filter(unit=self.unit)
+        return None
+
+    def query(self) -> dict[str, str]:
+        params = {"pham_vi": self.kind}
+        if self.agency is not None:
+            params["co_quan"] = str(self.agency.pk)
+        if self.unit is not None:
+            params["xa"] = str(self.unit.pk)
+        return params
+
+
+def index_agencies(*, user: Any) -> QuerySet[Agency] | None:
+    """The agencies whose index the user may see: None for all; PermissionDenied for nobody."""
+    agencies = agencies_overseen(user=user, roles=INDEX_ROLES)
+    if agencies is not None and not agencies.exists():
+        raise PermissionDenied
+    return agencies
+
+
+def communes() -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.filter(kind__in=COMMUNE_KINDS, agencies__isnull=False).distinct()
+
+
+def scope_resolve(*, user: Any, kind: str, agency_id: str, unit_id: str) -> Scope:
+    """The scope asked for if the user oversees all of it; refused (never narrowed or widened)
+    otherwise. Without a scope: the province for province-wide roles, else their first agency."""
+    allowed = index_agencies(user=user)
+    if not kind:
+        if allowed is None:
+            return Scope(ScopeKind.PROVINCE)
+        return Scope(ScopeKind.AGENCY, agency=allowed.order_by("name").first())
+    if kind == ScopeKind.PROVINCE:
+        if allowed is not None:
+            raise PermissionDenied
+        return Scope(ScopeKind.PROVINCE)
+    if kind == ScopeKind.AGENCY and agency_id.isdigit():
+        agency = get_object_or_404(Agency, pk=int(agency_id))
+        if allowed is not None and not allowed.filter(pk=agency.pk).exists():
+            raise PermissionDenied
+        return Scope(ScopeKind.AGENCY, agency=agency)
+    if kind == ScopeKind.COMMUNE and unit_id.isdigit():
+        unit = get_object_or_404(communes(), pk=int(unit_id))
+        if allowed is not None and Agency.objects.filter(unit=unit).exclude(pk__in=allowed).exists():
+            raise PermissionDenied
+        return Scope(ScopeKind.COMMUNE, unit=unit)
+    raise PermissionDenied
+
+
+# --- Counting ----------------------------------------------------------------------------------
+
+
+def tallies(
+    measure: Measure, period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None = None
+) -> dict[Any, Tally]:
+    """The measure's counts in one query: {None: tally} for the agencies together, or per value
+    of `group_by` (a path from the agency: "id", "unit_id"). A catalogue measure is the same for
+    every scope and comes back as {None: tally} whatever was asked."""
+    rows = measure.rows(period)
+    path = measure.agency_path
+    if path is not None and agencies is not None:
+        rows = rows.filter(**{f"{path}__in": agencies})
+    distinct = measure.counted != "pk"
+    aggregates = {"den": Count(measure.counted, distinct=distinct)}
+    penalties: tuple[Q, ...] = ()
+    if measure.numerator is not None:
+        aggregates["num"] = Count(measure.counted, filter=measure.numerator(period), distinct=distinct)
+    elif measure.penalties is not None:
+        penalties = measure.penalties(period)
+        aggregates.update({f"p{i}": Count(measure.counted, filter=q) for i, q in enumerate(penalties)})
+    if path is None or group_by is None:
+        return {None: _tally(rows.aggregate(**aggregates), len(penalties))}
+    grouped = rows.values(index_key=F(f"{path}__{group_by}")).annotate(**aggregates).order_by()
+    return {row["index_key"]: _tally(row, len(penalties)) for row in grouped}
+
+
+def _tally(row: dict[str, Any], penalties: int) -> Tally:
+    den = row["den"] or 0
+    if penalties:
+        return Tally(max(den - sum(row[f"p{i}"] for i in range(penalties)), 0), den)
+    return Tally(row["num"] or 0, den)
+
+
+def indicator_dossiers(indicator: Indicator, period: Period, *, scope: Scope, part: str) -> QuerySet[Dossier]:
+    """The dossiers a dossier indicator counted: `part` "mau" (denominator) or "tu" (numerator)."""
+    measure = indicator.measure
+    if measure is None or not measure.lists_dossiers:
+        raise PermissionDenied
+    rows = measure.rows(period)
+    agencies = scope.agencies()
+    if agencies is not None:
+        rows = rows.filter(agency__in=agencies)
+    if part == "tu" and measure.numerator is not None:
+        rows = rows.filter(measure.numerator(period))
+    elif part != "mau":
+        raise PermissionDenied
+    return rows.select_related("agency", "procedure_version").order_by("received_at", "pk")
+
+
+# --- The index -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    tally: Tally
+    rule: Rule | None
+    points: Decimal | None
+
+    @property
+    def drills(self) -> bool:
+        return self.indicator.measure is not None and self.indicator.measure.lists_dossiers
+
+    @property
+    def drills_numerator(self) -> bool:
+        # 5.4's numerator is a difference of counts, not a list.
+        return self.drills and self.indicator.measure is not None and self.indicator.measure.numerator is not None
+
+
+@dataclass
+class GroupLine:
+    group: IndicatorGroup
+    maximum: Decimal
+    lines: list[IndicatorLine] = field(default_factory=list)
+
+    @property
+    def points(self) -> Decimal:
+        earned = [line.points for line in self.lines if line.points is not None]
+        return min(sum(earned, Decimal(0)), self.maximum)
+
+    @property
+    def attainable(self) -> Decimal:
+        """What the indicators computed here could give (N/A ones and outside data give none)."""
+        rules = [line.rule.points for line in self.lines if line.rule and line.points is not None]
+        return min(sum(rules, Decimal(0)), self.maximum)
+
+
+@dataclass
+class Scorecard:
+    groups: list[GroupLine]
+    outside: list[Indicator]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((group.points for group in self.groups), Decimal(0))
+
+    @property
+    def attainable(self) -> Decimal:
+        return sum((group.attainable for group in self.groups), Decimal(0))
+
+
+def _scorecard(counts: dict[str, Tally], rules: dict[str, Rule]) -> Scorecard:
+    groups = {group: GroupLine(group, GROUP_MAXIMA[group]) for group in IndicatorGroup}
+    outside = []
+    for indicator in INDICATORS:
+        if indicator.measure is None:
+            outside.append(indicator)
+            continue
+        tally = counts[indicator.code]
+        rule = rules.get(indicator.code)
+        groups[indicator.group].lines.append(IndicatorLine(indicator, tally, rule, score(tally.rate, rule)))
+    return Scorecard(list(groups.values()), outside)
+
+
+def scorecard(*, scope: Scope, period: Period) -> Scorecard:
+    agencies = scope.agencies()
+    counts = {
+        indicator.code: tallies(indicator.measure, period, agencies=agencies)[None]
+        for indicator in INDICATORS
+        if indicator.measure is not None
+    }
+    return _scorecard(counts, points_rules())
+
+
+@dataclass
+class RankingRow:
+    name: str
+    scope: Scope
+    card: Scorecard
+
+
+def ranking(*, period: Period, by: str) -> list[RankingRow]:
+    """Every agency (by="agency") or commune (by="commune") with its score, best first: one
+    grouped query per indicator whatever the number of agencies."""
+    if by == ScopeKind.COMMUNE:
+        agencies: QuerySet[Agency] | None = Agency.objects.filter(unit__kind__in=COMMUNE_KINDS)
+        group_by = "unit_id"
+        scopes = {unit.pk: Scope(ScopeKind.COMMUNE, unit=unit) for unit in communes()}
+    else:
+        agencies, group_by = None, "id"
+        scopes = {agency.pk: Scope(ScopeKind.AGENCY, agency=agency) for agency in Agency.objects.filter(is_active=True)}
+    per_indicator = {
+        indicator.code: tallies(indicator.measure, period, agencies=agencies, group_by=group_by)
+        for indicator in INDICATORS
+        if indicator.measure is not None
+    }
+    rules = points_rules()
+    empty = Tally(0, 0)
+    rows = []
+    for key, scope in scopes.items():
+        counts = {code: found.get(key, found.get(None, empty)) for code, found in per_indicator.items()}
+        rows.append(RankingRow(scope.label, scope, _scorecard(counts, rules)))
+    rows.sort(key=lambda row: (-row.card.total, row.name))
+    return rows

@@ -1,0 +1,84 @@
+"""The Decision 766 index pages: a scope's index, the ranking, and the dossiers behind a count."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.core.errors import ApplicationError
+from motcua.directory.models import Agency
+from motcua.payments.collections import END, START, Period, collections_period
+from motcua.service_index.constants import ScopeKind
+from motcua.service_index.indicators import BY_CODE
+from motcua.service_index.selectors import (
+    Scope,
+    communes,
+    index_agencies,
+    indicator_dossiers,
+    ranking,
+    scope_resolve,
+    scorecard,
+)
+
+
+def _scope(request: HttpRequest) -> Scope:
+    return scope_resolve(
+        user=request.user,
+        kind=request.GET.get("pham_vi", ""),
+        agency_id=request.GET.get("co_quan", ""),
+        unit_id=request.GET.get("xa", ""),
+    )
+
+
+def _period(request: HttpRequest) -> Period:
+    """This month so far by default; a reversed or impossible period is refused with the reason."""
+    return collections_period(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
+
+
+@login_required
+def index_page(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    allowed = index_agencies(user=request.user)
+    context = {
+        "scope": scope,
+        "scope_kinds": ScopeKind,
+        "agencies": (allowed if allowed is not None else Agency.objects.filter(is_active=True)).order_by("name"),
+        "communes": communes() if allowed is None else None,
+        "province_wide": allowed is None,
+    }
+    try:
+        period = _period(request)
+    except ApplicationError as error:
+        context.update(error=error.message, start=request.GET.get(START, ""), end=request.GET.get(END, ""))
+        return render(request, "service_index/index.html", context, status=400)
+    query = urlencode({**scope.query(), **period.query()})
+    context.update(start=period.start, end=period.end, card=scorecard(scope=scope, period=period), query=query)
+    if allowed is None:
+        context.update(
+            agency_ranking=ranking(period=period, by=ScopeKind.AGENCY),
+            commune_ranking=ranking(period=period, by=ScopeKind.COMMUNE),
+            period_query=urlencode(period.query()),
+        )
+    return render(request, "service_index/index.html", context)
+
+
+@login_required
+def index_dossiers(request: HttpRequest, code: str) -> HttpResponse:
+    """The dossiers a count is made of; the list's length is the count on the index page."""
+    indicator = BY_CODE.get(code)
+    if indicator is None:
+        raise Http404
+    scope = _scope(request)
+    try:
+        period = _period(request)
+    except ApplicationError as error:
+        return render(request, "service_index/dossiers.html", {"error": error.message}, status=400)
+    part = request.GET.get("phan", "mau")
+    dossiers = indicator_dossiers(indicator, period, scope=scope, part=part)
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    query = urlencode({**scope.query(), **period.query(), "phan": part})
+    context = {"indicator": indicator, "scope": scope, "start": period.start, "end": period.end, "part": part}
+    context.update(page_obj=page, query=query, back=urlencode({**scope.query(), **period.query()}))
+    return render(request, "service_index/dossiers.html", context)
