@@ -2,7 +2,8 @@
 an outage switch, answers that can be held back after a message is recorded (the window a
 crash can fall into), and a count of the requests that arrived. LoopbackService is the server
 and the count alone (the population simulator in motcua.integrations is built on it);
-LoopbackSimulator adds the switches.
+LoopbackSimulator adds the switches. JsonApiHandler is the request handler of a provider
+whose API takes and answers JSON.
 
 Standard library only, so the simulators run without Django settings.
 """
@@ -217,7 +218,7 @@ class JsonApiHandler(LoopbackHandler):
         raise NotImplementedError
 
     def _refusal(self, path: str) -> tuple[int, dict[str, Any]] | None:
-        """The answer to a request refused before its body is read (an outage, a wrong token)."""
+        """The answer to a request refused whatever its body says (an outage, a wrong token)."""
         raise NotImplementedError
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
