@@ -20,26 +20,18 @@ from oauth2_provider.models import AccessToken, Application, Grant, IDToken, Ref
 
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent, CalendarOverride
+from motcua.core.read_only_admin import ReadOnlyAdmin
 from motcua.core.workdays import calendar_override_check, calendar_override_delete, calendar_override_set
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The trail can be read and searched, never changed."""
 
     list_display = ["created_at", "actor_label", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "action", "object_repr", "object_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CalendarOverrideForm(forms.ModelForm[CalendarOverride]):

@@ -2,15 +2,18 @@
 an outage switch, answers that can be held back after a message is recorded (the window a
 crash can fall into), and a count of the requests that arrived. LoopbackService is the server
 and the count alone (the population simulator in motcua.integrations is built on it);
-LoopbackSimulator adds the switches.
+LoopbackSimulator adds the switches. JsonApiHandler is the request handler of a provider
+whose API takes and answers JSON.
 
 Standard library only, so the simulators run without Django settings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self, cast
 
@@ -177,13 +180,15 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         self._send(status, data, "application/json; charset=utf-8", headers)
 
     def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        # The client may have given up (a timeout test); then there is nothing to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
 
     def _body(self) -> bytes | None:
         """The request body, or None when it is larger than MAX_BODY_BYTES."""
@@ -191,3 +196,52 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         if length > MAX_BODY_BYTES:
             return None
         return self.rfile.read(length) if length > 0 else b""
+
+
+class JsonApiHandler(LoopbackHandler):
+    """A provider's JSON API over GET and POST: counts the request, refuses what `_refusal` names,
+    a body over MAX_BODY_BYTES and one that is not JSON, and answers with `_answer`'s JSON (or
+    bytes, sent as a file). Subclasses give the provider's error body and the two hooks."""
+
+    protocol_version = "HTTP/1.1"
+    # (code, message) of the provider's error body for a body too large and one that is not JSON.
+    too_large: tuple[str, str]
+    not_json: tuple[str, str]
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _error(self, code: str, message: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _refusal(self, path: str) -> tuple[int, dict[str, Any]] | None:
+        """The answer to a request refused whatever its body says (an outage, a wrong token)."""
+        raise NotImplementedError
+
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    def _serve(self, method: str) -> None:
+        self.loopback._count_request()
+        raw = self._body() if method == "POST" else b""
+        path = self.path.split("?", 1)[0]
+        refusal = self._refusal(path)
+        if refusal is not None:
+            self._reply(*refusal)
+            return
+        if raw is None:
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self._error(*self.too_large))
+            return
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            self._reply(HTTPStatus.BAD_REQUEST, self._error(*self.not_json))
+            return
+        status, answer = self._answer(method, path, body)
+        if isinstance(answer, bytes):
+            self._send(status, answer, "application/octet-stream")
+        else:
+            self._reply(status, answer)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, cast
 
-from motcua.core.loopback import FaultyService, LoopbackHandler
+from motcua.core.loopback import FaultyService, JsonApiHandler
 from motcua.delivery import carrier_wire as wire
 
 PATH_CONTROL = "/mo-phong/don-hang/"  # + <order_code>/chuyen: the simulator's own control
@@ -221,46 +221,31 @@ class CarrierSimulator(FaultyService):
         return header is not None and hmac.compare_digest(header.encode(), self.token.encode())
 
 
-class _Handler(LoopbackHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(JsonApiHandler):
+    too_large = ("TOO_LARGE", "Yêu cầu quá lớn")
+    not_json = ("INVALID_JSON", "Không phải JSON")
 
     @property
     def simulator(self) -> CarrierSimulator:
         return cast(CarrierSimulator, self.loopback)
 
-    def do_GET(self) -> None:
-        self._serve("GET")
+    def _error(self, code: str, message: str) -> dict[str, Any]:
+        return wire.error_body(code, message)
 
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
+    def _refusal(self, path: str) -> tuple[int, dict[str, Any]] | None:
         simulator = self.simulator
-        simulator._count_request()
-        raw = self._body() if method == "POST" else b""
-        path = self.path.split("?", 1)[0]
         if simulator.mode == "down":
-            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, wire.error_body("MAINTENANCE", "Hệ thống đang bảo trì"))
-            return
+            return HTTPStatus.SERVICE_UNAVAILABLE, wire.error_body("MAINTENANCE", "Hệ thống đang bảo trì")
         if simulator.mode == "error":
-            self._reply(HTTPStatus.INTERNAL_SERVER_ERROR, wire.error_body("SERVER_ERROR", "Lỗi hệ thống"))
-            return
+            return HTTPStatus.INTERNAL_SERVER_ERROR, wire.error_body("SERVER_ERROR", "Lỗi hệ thống")
         if simulator.mode == "slow":
             simulator.pause()
         if not path.startswith(PATH_CONTROL) and not simulator._authorised(self.headers.get("Token")):
-            self._reply(HTTPStatus.UNAUTHORIZED, wire.error_body("UNAUTHORIZED", "Sai Token"))
-            return
-        if raw is None:
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, wire.error_body("TOO_LARGE", "Yêu cầu quá lớn"))
-            return
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            self._reply(HTTPStatus.BAD_REQUEST, wire.error_body("INVALID_JSON", "Không phải JSON"))
-            return
-        status, answer = simulator.handle(method, path, body)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._reply(status, answer)
+            return HTTPStatus.UNAUTHORIZED, wire.error_body("UNAUTHORIZED", "Sai Token")
+        return None
+
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        return self.simulator.handle(method, path, body)
 
 
 CarrierSimulator.handler = _Handler

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
+from motcua.core.outbound import unanswered_raises
 from motcua.core.plugins import Registry
 from motcua.delivery import carrier_wire as wire
 from motcua.delivery.constants import DEFAULT_CARRIER, CarrierNoticeVerdict
@@ -112,18 +113,16 @@ class HttpCarrier:
         if not self.base_url:
             raise CarrierUnavailable(_("Chưa cấu hình địa chỉ dịch vụ bưu chính (MOTCUA_CARRIER_HTTP_URL)."))
         headers = {"Token": self.token, "Accept": "application/json"}
-        try:
-            response = httpx.request(method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
-        except httpx.TimeoutException:
-            logger.warning("Carrier %s %s: no answer within %ss", method, path, self.timeout)
-            raise CarrierUnavailable(
+        with unanswered_raises(
+            timed_out=CarrierUnavailable(
                 _("Dịch vụ bưu chính không trả lời kịp thời; chưa gửi được, hãy thử lại sau.")
-            ) from None
-        except httpx.HTTPError as error:
-            logger.warning("Carrier %s %s failed: %s", method, path, type(error).__name__)
-            raise CarrierUnavailable(
-                _("Không kết nối được dịch vụ bưu chính; chưa gửi được, hãy thử lại sau.")
-            ) from None
+            ),
+            unreachable=CarrierUnavailable(_("Không kết nối được dịch vụ bưu chính; chưa gửi được, hãy thử lại sau.")),
+            log=logger,
+            call=f"Carrier {method} {path}",
+            timeout=self.timeout,
+        ):
+            response = httpx.request(method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
         try:
             answer = response.json() if response.content else None
         except ValueError:

@@ -1,24 +1,13 @@
-from django.contrib import admin
-from django.http import HttpRequest
+"""Written by the services only: the log is insert-only, the outbox is the dispatcher's."""
 
+from django.contrib import admin
+
+from motcua.core.read_only_admin import ReadOnlyAdmin
 from motcua.exchange.models import ExchangeLog, ResultPush
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Written by the services only: the log is insert-only, the outbox is the dispatcher's."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(ExchangeLog)
-class ExchangeLogAdmin(_ReadOnly):
+class ExchangeLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "service", "actor_role", "actor_agency", "dossier", "purpose", "subject_masked", "outcome")
     list_filter = ("service", "purpose", "outcome")
     search_fields = ("dossier__code", "actor__username")
@@ -28,7 +17,7 @@ class ExchangeLogAdmin(_ReadOnly):
 
 
 @admin.register(ResultPush)
-class ResultPushAdmin(_ReadOnly):
+class ResultPushAdmin(ReadOnlyAdmin):
     list_display = ("idempotency_key", "service", "status", "attempts", "next_attempt_at", "last_error", "delivered_at")
     list_filter = ("service", "status")
     search_fields = ("idempotency_key", "dossier__code")

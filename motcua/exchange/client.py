@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
+from motcua.core.outbound import unanswered_raises
 from motcua.core.plugins import Registry
 from motcua.exchange import protocol
 from motcua.exchange.desk import ExchangeDesk
@@ -76,19 +77,19 @@ class LgspTransport:
         headers = protocol.signed_request_headers(
             secret=self.secret, path=path, system=self.system_id, service=service, body=data
         )
-        try:
-            response = httpx.post(f"{self.base_url}{path}", content=data, headers=headers, timeout=self.timeout)
-        except httpx.TimeoutException:
-            logger.warning("Exchange %s timed out after %ss", service, self.timeout)
-            raise ExchangeError(
+        with unanswered_raises(
+            timed_out=ExchangeError(
                 _("Hệ thống của cơ quan liên thông không phản hồi kịp thời; vui lòng thử lại sau."),
                 code="exchange_timeout",
-            ) from None
-        except httpx.HTTPError as exc:
-            logger.warning("Exchange %s failed: %s", service, type(exc).__name__)
-            raise ExchangeError(
+            ),
+            unreachable=ExchangeError(
                 _("Không kết nối được nền tảng trao đổi dữ liệu; vui lòng thử lại sau."), code="exchange_unreachable"
-            ) from None
+            ),
+            log=logger,
+            call=f"Exchange {service}",
+            timeout=self.timeout,
+        ):
+            response = httpx.post(f"{self.base_url}{path}", content=data, headers=headers, timeout=self.timeout)
         authentic = protocol.response_is_authentic(
             secret=self.secret,
             status=response.status_code,

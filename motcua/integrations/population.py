@@ -27,6 +27,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext
 
+from motcua.core.outbound import unanswered_raises
 from motcua.core.plugins import Registry
 from motcua.core.privacy import install_log_masking, mask_id
 
@@ -277,22 +278,21 @@ class HttpPopulationRegistry:
             logger.error("Population registry: MOTCUA_POPULATION_HTTP_URL is not set")
             raise PopulationUnavailable(gettext("Chưa cấu hình kết nối Cơ sở dữ liệu quốc gia về dân cư."))
         started = time.monotonic()
-        try:
+        # The URL ends with the ID number: unanswered_raises logs and raises without it.
+        with unanswered_raises(
+            timed_out=PopulationUnavailable(
+                gettext("Cơ sở dữ liệu quốc gia về dân cư không phản hồi kịp thời; vui lòng thử lại sau.")
+            ),
+            unreachable=PopulationUnavailable(),
+            log=logger,
+            call=f"Population lookup {masked}",
+            timeout=self.timeout,
+        ):
             response = httpx.get(
                 f"{self.base_url}/citizens/{id_number}",
                 headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
                 timeout=self.timeout,
             )
-        except httpx.TimeoutException:
-            logger.warning("Population lookup %s timed out after %ss", masked, self.timeout)
-            # `from None`: httpx's exception text may carry the URL, hence the ID number, into
-            # whatever logs this exception's traceback.
-            raise PopulationUnavailable(
-                gettext("Cơ sở dữ liệu quốc gia về dân cư không phản hồi kịp thời; vui lòng thử lại sau.")
-            ) from None
-        except httpx.HTTPError as exc:
-            logger.warning("Population lookup %s failed: %s", masked, type(exc).__name__)
-            raise PopulationUnavailable() from None
         elapsed_ms = round((time.monotonic() - started) * 1000)
         status = response.status_code
         if status == httpx.codes.NOT_FOUND:

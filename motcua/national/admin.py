@@ -1,25 +1,15 @@
+"""Written by the sync services only; administrators look and use the actions."""
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from motcua.core.read_only_admin import ReadOnlyAdmin
 from motcua.national.constants import InboundStatus
 from motcua.national.models import InboundRecord, ReconciliationFinding, ReconciliationRun, SyncItem
 from motcua.national.services import inbound_retry, sync_items_retry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the sync services only; administrators look and use the actions."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(SyncItem)

@@ -21,6 +21,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from motcua.core.outbound import unanswered_raises
 from motcua.core.plugins import Registry
 from motcua.national import wire
 from motcua.national.simulator import NO_ANSWER, PortalState
@@ -170,16 +171,16 @@ class HttpNationalPortal(_Portal):
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if key:
             headers["Idempotency-Key"] = key
-        try:
+        with unanswered_raises(
+            timed_out=PortalUnavailable(_("Cổng quốc gia không trả lời kịp thời.")),
+            unreachable=PortalUnavailable(_("Không kết nối được Cổng quốc gia.")),
+            log=logger,
+            call=f"National portal {method} {path}",
+            timeout=self.timeout,
+        ):
             if raw:
                 return self._download(path, headers)
             response = httpx.request(method, self.base_url + path, json=body, headers=headers, timeout=self.timeout)
-        except httpx.TimeoutException:
-            logger.warning("National portal %s %s: no answer within %ss", method, path, self.timeout)
-            raise PortalUnavailable(_("Cổng quốc gia không trả lời kịp thời.")) from None
-        except httpx.HTTPError as error:
-            logger.warning("National portal %s %s failed: %s", method, path, type(error).__name__)
-            raise PortalUnavailable(_("Không kết nối được Cổng quốc gia.")) from None
         try:
             answer = response.json() if response.content else None
         except ValueError:

@@ -20,14 +20,13 @@ import contextlib
 import datetime
 import hmac
 import io
-import json
 import threading
 from http import HTTPStatus
 from typing import Any, Literal, cast
 
 import pikepdf
 
-from motcua.core.loopback import LoopbackHandler, PausingService
+from motcua.core.loopback import JsonApiHandler, PausingService
 from motcua.national import wire
 
 Mode = Literal["ok", "down", "error", "slow", "contradict"]
@@ -248,48 +247,29 @@ class NationalPortalSimulator(PausingService):
         return header is not None and hmac.compare_digest(header.encode(), f"Bearer {self.token}".encode())
 
 
-class _Handler(LoopbackHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(JsonApiHandler):
+    too_large = ("QUA_LON", "Bản ghi quá lớn")
+    not_json = ("DU_LIEU_KHONG_HOP_LE", "Không phải JSON")
 
     @property
     def simulator(self) -> NationalPortalSimulator:
         return cast(NationalPortalSimulator, self.loopback)
 
-    def do_GET(self) -> None:
-        self._serve("GET")
+    def _error(self, code: str, message: str) -> dict[str, Any]:
+        return _error(code, message)
 
-    def do_POST(self) -> None:
-        self._serve("POST")
+    def _refusal(self, path: str) -> tuple[int, dict[str, Any]] | None:
+        if not self.simulator._authorised(self.headers.get("Authorization")):
+            return HTTPStatus.UNAUTHORIZED, _error("KHONG_XAC_THUC", "Sai mã truy cập")
+        return None
 
-    def _serve(self, method: str) -> None:
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         simulator = self.simulator
-        simulator._count_request()
-        raw = self._body() if method == "POST" else b""
-        if not simulator._authorised(self.headers.get("Authorization")):
-            self._reply(HTTPStatus.UNAUTHORIZED, _error("KHONG_XAC_THUC", "Sai mã truy cập"))
-            return
-        if raw is None:
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error("QUA_LON", "Bản ghi quá lớn"))
-            return
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            self._reply(HTTPStatus.BAD_REQUEST, _error("DU_LIEU_KHONG_HOP_LE", "Không phải JSON"))
-            return
-        path = self.path.split("?", 1)[0]
         status, answer = simulator.state.handle(method, path, body, key=self.headers.get("Idempotency-Key") or "")
         if status == NO_ANSWER:
             simulator.pause()
-            status, answer = HTTPStatus.GATEWAY_TIMEOUT, _error("QUA_THOI_GIAN", "Không trả lời kịp")
-        if isinstance(answer, bytes):
-            self._send(status, answer, "application/octet-stream")
-        else:
-            self._reply(status, answer)
-
-    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        # The client may have given up (a timeout test); then there is nothing to answer.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            super()._send(status, data, content_type, headers)
+            return HTTPStatus.GATEWAY_TIMEOUT, _error("QUA_THOI_GIAN", "Không trả lời kịp")
+        return status, answer
 
 
 NationalPortalSimulator.handler = _Handler

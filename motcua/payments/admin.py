@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.read_only_admin import ReadOnlyAdmin
 from motcua.payments.models import (
     Payment,
     PaymentNotice,
@@ -18,17 +19,6 @@ from motcua.payments.models import (
     ReconciliationRun,
     Refund,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReceiptSeriesForm(forms.ModelForm):

@@ -401,6 +401,60 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _dev_certificate(
+    key: ec.EllipticCurvePrivateKey,
+    *,
+    subject: x509.Name,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    days: int,
+    ca: bool,
+) -> x509.Certificate:
+    """A development CA's certificate for `key`, valid from DEV_VALID_FROM to `days` from now:
+    the CA's own (`ca`, self-signed: signs certificates and CRLs) or a signer's (signs documents,
+    non-repudiation, naming the CA's key)."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(DEV_VALID_FROM)
+        .not_valid_after(dt.datetime.now(dt.UTC) + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=not ca,
+                content_commitment=not ca,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if not ca:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _write_key_and_certificate(
+    key: ec.EllipticCurvePrivateKey, key_path: Path, cert: x509.Certificate, cert_path: Path
+) -> None:
+    _write_private(
+        key_path,
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
 class DevCASigner:
     """Development CA: a self-signed root and one EC P-256 certificate per signer name."""
 
@@ -423,43 +477,9 @@ class DevCASigner:
             if not self.ca_cert_path.exists():
                 self.directory.mkdir(parents=True, exist_ok=True)
                 key = ec.generate_private_key(ec.SECP256R1())
-                now = dt.datetime.now(dt.UTC)
                 name = _name(self.CA_NAME)
-                cert = (
-                    x509.CertificateBuilder()
-                    .subject_name(name)
-                    .issuer_name(name)
-                    .public_key(key.public_key())
-                    .serial_number(x509.random_serial_number())
-                    .not_valid_before(DEV_VALID_FROM)
-                    .not_valid_after(now + dt.timedelta(days=3650))
-                    .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                    .add_extension(
-                        x509.KeyUsage(
-                            digital_signature=False,
-                            content_commitment=False,
-                            key_encipherment=False,
-                            data_encipherment=False,
-                            key_agreement=False,
-                            key_cert_sign=True,
-                            crl_sign=True,
-                            encipher_only=False,
-                            decipher_only=False,
-                        ),
-                        critical=True,
-                    )
-                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                    .sign(key, hashes.SHA256())
-                )
-                _write_private(
-                    self.ca_key_path,
-                    key.private_bytes(
-                        serialization.Encoding.PEM,
-                        serialization.PrivateFormat.PKCS8,
-                        serialization.NoEncryption(),
-                    ),
-                )
-                self.ca_cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+                cert = _dev_certificate(key, subject=name, issuer=name, issuer_key=key, days=3650, ca=True)
+                _write_key_and_certificate(key, self.ca_key_path, cert, self.ca_cert_path)
                 return key, cert
         ca_key = serialization.load_pem_private_key(self.ca_key_path.read_bytes(), password=None)
         assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
@@ -475,45 +495,10 @@ class DevCASigner:
             if not cert_path.exists():
                 key_path.parent.mkdir(parents=True, exist_ok=True)
                 key = ec.generate_private_key(ec.SECP256R1())
-                now = dt.datetime.now(dt.UTC)
-                cert = (
-                    x509.CertificateBuilder()
-                    .subject_name(_name(signer_name))
-                    .issuer_name(ca_cert.subject)
-                    .public_key(key.public_key())
-                    .serial_number(x509.random_serial_number())
-                    .not_valid_before(DEV_VALID_FROM)
-                    .not_valid_after(now + dt.timedelta(days=1825))
-                    .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                    .add_extension(
-                        x509.KeyUsage(
-                            digital_signature=True,
-                            content_commitment=True,
-                            key_encipherment=False,
-                            data_encipherment=False,
-                            key_agreement=False,
-                            key_cert_sign=False,
-                            crl_sign=False,
-                            encipher_only=False,
-                            decipher_only=False,
-                        ),
-                        critical=True,
-                    )
-                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                    .add_extension(
-                        x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-                    )
-                    .sign(ca_key, hashes.SHA256())
+                cert = _dev_certificate(
+                    key, subject=_name(signer_name), issuer=ca_cert.subject, issuer_key=ca_key, days=1825, ca=False
                 )
-                _write_private(
-                    key_path,
-                    key.private_bytes(
-                        serialization.Encoding.PEM,
-                        serialization.PrivateFormat.PKCS8,
-                        serialization.NoEncryption(),
-                    ),
-                )
-                cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+                _write_key_and_certificate(key, key_path, cert, cert_path)
         return key_path, cert_path
 
     def sign_pdf(

@@ -50,6 +50,21 @@ def _send(dossier: Dossier, **overrides: Any) -> Shipment:
     return shipment_send(dossier=dossier, **values)
 
 
+def _hand_over_at_the_counter(dossier: Dossier) -> None:
+    """The applicant, Hùng, collects the result at the counter with his citizen ID."""
+    handover_record(
+        dossier=dossier,
+        officer=officer("xa.tn"),
+        recipient_kind=RecipientKind.APPLICANT,
+        recipient_name="Nguyễn Văn Hùng",
+        authorisation="",
+        id_paper_kind=IdPaperKind.CITIZEN_ID,
+        id_paper_number="066094000103",
+        note="",
+        revision=_rev(dossier),
+    )
+
+
 def _public_page(dossier: Dossier) -> str:
     return Client().get("/tra-cuu/", {"ma": dossier.code}).content.decode()
 
@@ -97,17 +112,7 @@ def test_sent_back_then_handed_over_at_the_counter(hung, birth_version) -> None:
     _send(dossier)
     # While it travels, the paper is not at the counter.
     with pytest.raises(ApplicationError) as travelling:
-        handover_record(
-            dossier=dossier,
-            officer=officer("xa.tn"),
-            recipient_kind=RecipientKind.APPLICANT,
-            recipient_name="Nguyễn Văn Hùng",
-            authorisation="",
-            id_paper_kind=IdPaperKind.CITIZEN_ID,
-            id_paper_number="066094000103",
-            note="",
-            revision=_rev(dossier),
-        )
+        _hand_over_at_the_counter(dossier)
     assert travelling.value.code == "shipment_in_transit"
     with pytest.raises(ApplicationError) as short:
         shipment_failed(dossier=dossier, officer=officer("xa.tn"), reason="x", revision=_rev(dossier))
@@ -121,17 +126,7 @@ def test_sent_back_then_handed_over_at_the_counter(hung, birth_version) -> None:
     again = _send(dossier, tracking_number="EB000000001VN")
     assert again.pk != failed.pk and Shipment.objects.filter(dossier=dossier).count() == 2
     shipment_failed(dossier=dossier, officer=officer("xa.tn"), reason="Địa chỉ không tồn tại", revision=_rev(dossier))
-    handover_record(
-        dossier=dossier,
-        officer=officer("xa.tn"),
-        recipient_kind=RecipientKind.APPLICANT,
-        recipient_name="Nguyễn Văn Hùng",
-        authorisation="",
-        id_paper_kind=IdPaperKind.CITIZEN_ID,
-        id_paper_number="066094000103",
-        note="",
-        revision=_rev(dossier),
-    )
+    _hand_over_at_the_counter(dossier)
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.RETURNED
 
 

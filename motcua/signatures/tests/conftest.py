@@ -2,6 +2,7 @@
 the test hierarchy's certificates are: the leader "Trần Văn Lãnh", the agency "Sở Tư pháp tỉnh
 (thử nghiệm)"."""
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,13 @@ from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.services import staff_ensure
 from motcua.documents.services import verification_path
-from motcua.dossiers.constants import StepStatus
+from motcua.dossiers.constants import DossierStatus, Outcome, StepStatus
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.processing import step_forward
+from motcua.dossiers.processing import step_approve, step_forward
 from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.testing import officer, submitted_dossier
 from motcua.signatures.pki_simulator import PkiSimulator
-from motcua.signatures.signing import validate_signed_pdf
+from motcua.signatures.signing import SigningFailed, validate_signed_pdf
 from motcua.signatures.tests.pdfsig import nss_database, pdfsig
 from motcua.signatures.validation import Verdict
 
@@ -60,6 +61,28 @@ class Ward:
             for event in AuditEvent.objects.filter(action="signatures.signing_refused", object_id=str(self.dossier.pk))
         ]
 
+    def approve(self, confirmation: str) -> None:
+        """The leader grants the dossier, signing with `confirmation` (a PIN, a code)."""
+        step_approve(
+            step=self.step(StepKind.APPROVE),
+            leader=self.leader,
+            decision=Outcome.GRANTED,
+            note="",
+            revision=None,
+            confirmation=confirmation,
+        )
+
+    def approval_refused(self, confirmation: str) -> SigningFailed:
+        """The leader's approval with `confirmation` refused: the dossier is left as it was and
+        the refusal alone is recorded. Returns the refusal, for its code and message."""
+        before = self.snapshot()
+        with pytest.raises(SigningFailed) as refused:
+            self.approve(confirmation)
+        assert self.snapshot() == before
+        step = self.step(StepKind.APPROVE).pk
+        assert self.failures() == [{"step": step, "attempted": "approve", "code": refused.value.code}]
+        return refused.value
+
 
 @pytest.fixture
 def ward(hung: Any, birth_version: Any) -> Ward:
@@ -90,6 +113,25 @@ def time_stamped(settings: Any, pki_simulator: PkiSimulator) -> PkiSimulator:
     settings.MOTCUA_SIGNING_TSA_URL = pki_simulator.tsa_url
     settings.MOTCUA_SIGNING_TIMESTAMP_REQUIRED = True
     return pki_simulator
+
+
+def ward_result_verifies(ward: Ward, pki: PkiSimulator, nss: Path, tmp_path: Path, client: Client) -> None:
+    """The ward's result is issued, signed with the hierarchy's leader and agency keys, and
+    verifies (issued_result_verifies, against MOTCUA_SIGNING_TRUST_ROOTS: the test root)."""
+    ward.dossier.refresh_from_db()
+    assert ward.dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
+    document = ward.dossier.result_document
+    assert document is not None
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    issued_result_verifies(content, document.verification_code, nss, tmp_path, client)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    embedded = PdfFileReader(io.BytesIO(content)).embedded_signatures
+    assert [sig.signer_cert.dump() for sig in embedded[:2]] == [
+        pki.arch.get_cert("leader").dump(),
+        pki.arch.get_cert("agency").dump(),
+    ]
 
 
 def issued_result_verifies(content: bytes, verification_code: str, nss: Path, tmp_path: Path, client: Client) -> None:

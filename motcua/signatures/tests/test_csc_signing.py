@@ -4,7 +4,6 @@ service with the leader's key; the clerk does the same for the agency's. A wrong
 code, a refusal, an expired authorisation and a service that is down each refuse with their
 message, leave the dossier as it was and are recorded."""
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,13 +15,12 @@ from django.urls import reverse
 from motcua.catalog.constants import StepKind
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
-from motcua.dossiers.constants import DossierStatus, Outcome
-from motcua.dossiers.processing import step_approve, step_issue, step_signing_code_send
+from motcua.dossiers.processing import step_issue, step_signing_code_send
 from motcua.notifications.simulator import SmsSimulator
 from motcua.signatures.csc_simulator import CscSimulator
 from motcua.signatures.pki_simulator import PkiSimulator
 from motcua.signatures.signing import SigningFailed
-from motcua.signatures.tests.conftest import LEADER_NAME, Ward, issued_result_verifies
+from motcua.signatures.tests.conftest import LEADER_NAME, Ward, ward_result_verifies
 
 pytestmark = pytest.mark.django_db
 
@@ -38,41 +36,17 @@ def remote(settings: Any, csc_simulator: CscSimulator, test_trust_roots: Path) -
     csc_simulator.code_seconds = csc_simulator.sad_seconds = 300.0
 
 
-def _approve(ward: Ward, code: str) -> None:
-    step_approve(
-        step=ward.step(StepKind.APPROVE),
-        leader=ward.leader,
-        decision=Outcome.GRANTED,
-        note="",
-        revision=None,
-        confirmation=code,
-    )
-
-
 def test_a_result_approved_and_issued_with_codes_is_signed_by_the_service(
     ward: Ward, remote: CscSimulator, time_stamped: PkiSimulator, nss: Path, tmp_path: Path, client: Client
 ) -> None:
     step_signing_code_send(step=ward.step(StepKind.APPROVE), officer=ward.leader)
-    _approve(ward, remote.last_code("/leader"))
+    ward.approve(remote.last_code("/leader"))
     step_signing_code_send(step=ward.step(StepKind.ISSUE), officer=ward.clerk)
     step_issue(
         step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation=remote.last_code("/agency")
     )
 
-    ward.dossier.refresh_from_db()
-    assert ward.dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
-    document = ward.dossier.result_document
-    assert document is not None
-    with document.file.open("rb") as handle:
-        pdf = handle.read()
-    issued_result_verifies(pdf, document.verification_code, nss, tmp_path, client)
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    assert [sig.signer_cert.dump() for sig in embedded[:2]] == [
-        time_stamped.arch.get_cert("leader").dump(),
-        time_stamped.arch.get_cert("agency").dump(),
-    ]
+    ward_result_verifies(ward, time_stamped, nss, tmp_path, client)
     # The CSC v2 calls, the confirmation between the credential lookup and the signature.
     calls = [
         call
@@ -115,20 +89,15 @@ def test_a_failed_remote_signing_explains_itself_and_changes_nothing(
     ward: Ward, remote: CscSimulator, situation: Any, code: str, message: str
 ) -> None:
     step_signing_code_send(step=ward.step(StepKind.APPROVE), officer=ward.leader)
-    typed = situation(remote)
-    before = ward.snapshot()
-    with pytest.raises(SigningFailed) as refused:
-        _approve(ward, typed)
-    assert (refused.value.code, message in refused.value.message) == (code, True), refused.value.message
-    assert ward.snapshot() == before
-    assert ward.failures() == [{"step": ward.step(StepKind.APPROVE).pk, "attempted": "approve", "code": code}]
+    refused = ward.approval_refused(situation(remote))
+    assert (refused.code, message in refused.message) == (code, True), refused.message
 
 
 def test_an_expired_code_is_refused(ward: Ward, remote: CscSimulator) -> None:
     remote.code_seconds = -1  # the code sent expires at once
     step_signing_code_send(step=ward.step(StepKind.APPROVE), officer=ward.leader)
     with pytest.raises(SigningFailed) as refused:
-        _approve(ward, remote.last_code("/leader"))
+        ward.approve(remote.last_code("/leader"))
     assert refused.value.code == "signing_code_incorrect"
     assert ward.dossier.result_document is None
     assert ward.failures()[-1]["code"] == "signing_code_incorrect"
@@ -191,7 +160,7 @@ def test_the_service_texts_the_code_to_the_officers_phone(
     step_signing_code_send(step=ward.step(StepKind.APPROVE), officer=ward.leader)
     code = sms_simulator.last_code_for(phone)
     assert code is not None and code == remote.last_code("/leader")
-    _approve(ward, code)
+    ward.approve(code)
     ward.dossier.refresh_from_db()
     assert ward.dossier.result_document is not None
 

@@ -51,11 +51,21 @@ def agency() -> Agency:
     return Agency.objects.create(code="STP", name=AGENCY, kind=AgencyKind.DEPARTMENT, unit=unit)
 
 
+def _signed(unsigned: bytes, agency: Agency, *, signer_name: str = LEADER, number: str = "") -> IssuedDocument:
+    """The result signed by `signer_name`, not yet sealed."""
+    return issued_document_create(
+        pdf_unsigned=unsigned,
+        title="Giấy khai sinh",
+        number=number,
+        agency=agency,
+        signer_name=signer_name,
+        actor="test",
+    )
+
+
 def _issue(unsigned: bytes, agency: Agency, *, signer_name: str = LEADER) -> IssuedDocument:
     """The leader signs, the agency numbers and seals (with the archive time stamp)."""
-    document = issued_document_create(
-        pdf_unsigned=unsigned, title="Giấy khai sinh", number="", agency=agency, signer_name=signer_name, actor="test"
-    )
+    document = _signed(unsigned, agency, signer_name=signer_name)
     return issued_document_seal(
         document=document,
         number="12/STP",
@@ -115,14 +125,7 @@ def test_changed_file_and_revoked_signer_are_reported_by_pdfsig_and_the_page(
     # Our signing refuses a revoked certificate; a signature made elsewhere with it (time-stamped
     # after its revocation on 2026-01-01) is reported as revoked.
     with pytest.raises(SigningFailed) as refused:
-        issued_document_create(
-            pdf_unsigned=unsigned,
-            title="Giấy khai sinh",
-            number="1/X",
-            agency=agency,
-            signer_name="Lê Thị Thu Hồi",
-            actor="test",
-        )
+        _signed(unsigned, agency, signer_name="Lê Thị Thu Hồi", number="1/X")
     assert refused.value.code == "signing_certificate_revoked"
     out = PdfSigner(
         PdfSignatureMetadata(field_name="ChuKy", subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256"),
@@ -147,20 +150,11 @@ def test_tsa_down_or_expired_certificate_refuses_the_signature(
     hierarchy_signing: PkiSimulator, unsigned: bytes, agency: Agency
 ) -> None:
     with pytest.raises(SigningFailed) as refused:
-        issued_document_create(
-            pdf_unsigned=unsigned,
-            title="Giấy khai sinh",
-            number="1/X",
-            agency=agency,
-            signer_name="Phạm Văn Hết Hạn",
-            actor="test",
-        )
+        _signed(unsigned, agency, signer_name="Phạm Văn Hết Hạn", number="1/X")
     assert refused.value.code == "signing_certificate_expired"
     hierarchy_signing.down = True
     with pytest.raises(SigningFailed) as refused:
-        issued_document_create(
-            pdf_unsigned=unsigned, title="Giấy khai sinh", number="1/X", agency=agency, signer_name=LEADER, actor="test"
-        )
+        _signed(unsigned, agency, signer_name=LEADER, number="1/X")
     assert refused.value.code == "signing_tsa_unavailable"
     assert "dấu thời gian" in refused.value.message
     assert not IssuedDocument.objects.exists()

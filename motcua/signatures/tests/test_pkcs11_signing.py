@@ -3,7 +3,6 @@ hierarchy's keys): the leader's approval and the clerk's issue sign with the tok
 after the PIN; a wrong PIN, an absent token, a missing key or an expired certificate refuse
 with their message, leave the dossier as it was and are recorded."""
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,12 @@ from django.urls import reverse
 
 from motcua.catalog.constants import StepKind
 from motcua.core.models import AuditEvent
-from motcua.dossiers.constants import DossierStatus, Outcome
-from motcua.dossiers.processing import step_approve, step_issue
+from motcua.dossiers.processing import step_issue
 from motcua.signatures.pkcs11_signer import Pkcs11Signer
 from motcua.signatures.pki_simulator import PkiSimulator
 from motcua.signatures.signing import SigningFailed, signers
 from motcua.signatures.testing import SoftHsmToken
-from motcua.signatures.tests.conftest import Ward, issued_result_verifies
+from motcua.signatures.tests.conftest import Ward, ward_result_verifies
 
 pytestmark = pytest.mark.django_db
 
@@ -47,32 +45,10 @@ def test_a_result_approved_and_issued_with_the_token_verifies(
     client: Client,
 ) -> None:
     assert isinstance(signers.get(), Pkcs11Signer)
-    step_approve(
-        step=ward.step(StepKind.APPROVE),
-        leader=ward.leader,
-        decision=Outcome.GRANTED,
-        note="",
-        revision=None,
-        confirmation=token_plugin.PIN,
-    )
+    ward.approve(token_plugin.PIN)
     step_issue(step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation=token_plugin.PIN)
 
-    ward.dossier.refresh_from_db()
-    assert ward.dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
-    document = ward.dossier.result_document
-    assert document is not None
-    with document.file.open("rb") as handle:
-        pdf = handle.read()
-    # Token-made signatures, each time-stamped, and the archive time stamp (B-LTA), verified
-    # against MOTCUA_SIGNING_TRUST_ROOTS (the test root) and by pdfsig.
-    issued_result_verifies(pdf, document.verification_code, nss, tmp_path, client)
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    assert [sig.signer_cert.dump() for sig in embedded[:2]] == [
-        time_stamped.arch.get_cert("leader").dump(),
-        time_stamped.arch.get_cert("agency").dump(),
-    ]
+    ward_result_verifies(ward, time_stamped, nss, tmp_path, client)
 
 
 @pytest.mark.parametrize(
@@ -90,32 +66,13 @@ def test_a_failed_token_signing_explains_itself_and_changes_nothing(
     ward: Ward, token_plugin: SoftHsmToken, settings: Any, change: dict[str, str], pin: str, code: str, message: str
 ) -> None:
     settings.MOTCUA_PKCS11 = {**settings.MOTCUA_PKCS11, **change}
-    before = ward.snapshot()
-    with pytest.raises(SigningFailed) as refused:
-        step_approve(
-            step=ward.step(StepKind.APPROVE),
-            leader=ward.leader,
-            decision=Outcome.GRANTED,
-            note="",
-            revision=None,
-            confirmation=pin,
-        )
-    assert refused.value.code == code
-    assert message in refused.value.message
-    assert ward.snapshot() == before
-    step = ward.step(StepKind.APPROVE)
-    assert ward.failures() == [{"step": step.pk, "attempted": "approve", "code": code}]
+    refused = ward.approval_refused(pin)
+    assert refused.code == code
+    assert message in refused.message
 
 
 def test_the_agency_seal_needs_the_organisation_token_pin_too(ward: Ward, token_plugin: SoftHsmToken) -> None:
-    step_approve(
-        step=ward.step(StepKind.APPROVE),
-        leader=ward.leader,
-        decision=Outcome.GRANTED,
-        note="",
-        revision=None,
-        confirmation=token_plugin.PIN,
-    )
+    ward.approve(token_plugin.PIN)
     before = ward.snapshot()
     with pytest.raises(SigningFailed) as refused:
         step_issue(step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation="999999")
@@ -174,51 +131,28 @@ def test_a_locked_token_says_so_and_changes_nothing(
         return _LockedToken(found[-1])
 
     monkeypatch.setattr(pyhanko_pkcs11, "find_token", find_locked_token)
-    before = ward.snapshot()
-    with pytest.raises(SigningFailed) as refused:
-        step_approve(
-            step=ward.step(StepKind.APPROVE),
-            leader=ward.leader,
-            decision=Outcome.GRANTED,
-            note="",
-            revision=None,
-            confirmation=token_plugin.PIN,
-        )
+    refused = ward.approval_refused(token_plugin.PIN)
     assert found and found[0].label == token_plugin.LABEL  # the real token was found
-    assert refused.value.code == "signing_pin_locked"
-    assert "đã bị khóa do nhập sai mã PIN" in refused.value.message
-    assert "liên hệ nơi cấp chứng thư số" in refused.value.message
-    assert ward.snapshot() == before
-    assert ward.failures() == [
-        {"step": ward.step(StepKind.APPROVE).pk, "attempted": "approve", "code": "signing_pin_locked"}
-    ]
+    assert refused.code == "signing_pin_locked"
+    assert "đã bị khóa do nhập sai mã PIN" in refused.message
+    assert "liên hệ nơi cấp chứng thư số" in refused.message
 
 
 def test_without_key_labels_the_token_key_is_the_one_named_like_the_signer(
-    ward: Ward, token_plugin: SoftHsmToken, time_stamped: PkiSimulator, settings: Any
+    ward: Ward,
+    token_plugin: SoftHsmToken,
+    time_stamped: PkiSimulator,
+    settings: Any,
+    nss: Path,
+    tmp_path: Path,
+    client: Client,
 ) -> None:
     """An HSM holding every leader's key: no label configured, the leader's certificate is found
     by its common name (the leader's full name), the seal's by the agency's name."""
     settings.MOTCUA_PKCS11 = {**settings.MOTCUA_PKCS11, "key": "", "seal_key": ""}
-    step_approve(
-        step=ward.step(StepKind.APPROVE),
-        leader=ward.leader,
-        decision=Outcome.GRANTED,
-        note="",
-        revision=None,
-        confirmation=token_plugin.PIN,
-    )
+    ward.approve(token_plugin.PIN)
     step_issue(step=ward.step(StepKind.ISSUE), clerk=ward.clerk, revision=None, confirmation=token_plugin.PIN)
-    ward.dossier.refresh_from_db()
-    document = ward.dossier.result_document
-    assert document is not None
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    embedded = PdfFileReader(io.BytesIO(document.file.read())).embedded_signatures
-    assert [sig.signer_cert.dump() for sig in embedded[:2]] == [
-        time_stamped.arch.get_cert("leader").dump(),
-        time_stamped.arch.get_cert("agency").dump(),
-    ]
+    ward_result_verifies(ward, time_stamped, nss, tmp_path, client)
 
 
 def test_a_leader_without_a_certificate_on_the_token_is_refused(
@@ -227,16 +161,6 @@ def test_a_leader_without_a_certificate_on_the_token_is_refused(
     settings.MOTCUA_PKCS11 = {**settings.MOTCUA_PKCS11, "key": ""}
     ward.leader.last_name, ward.leader.first_name = "Nguyễn Văn Không", "Có"
     ward.leader.save(update_fields=["last_name", "first_name"])
-    before = ward.snapshot()
-    with pytest.raises(SigningFailed) as refused:
-        step_approve(
-            step=ward.step(StepKind.APPROVE),
-            leader=ward.leader,
-            decision=Outcome.GRANTED,
-            note="",
-            revision=None,
-            confirmation=token_plugin.PIN,
-        )
-    assert refused.value.code == "signing_key_missing"
-    assert "không có chứng thư số mang tên “Nguyễn Văn Không Có”" in refused.value.message
-    assert ward.snapshot() == before
+    refused = ward.approval_refused(token_plugin.PIN)
+    assert refused.code == "signing_key_missing"
+    assert "không có chứng thư số mang tên “Nguyễn Văn Không Có”" in refused.message
