@@ -20,6 +20,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.reports.staff_urls")),
     path("can-bo/lanh-dao/", include("motcua.leaders.urls")),
     path("can-bo/", include("motcua.service_index.urls")),
+    path("can-bo/bao-cao-dinh-ky/", include("motcua.report_templates.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.delivery.urls")),
     path("can-bo/", include("motcua.postal.urls")),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "motcua.leaders",
     "motcua.forecast",
     "motcua.service_index",
+    "motcua.report_templates",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -351,6 +352,8 @@ MOTCUA_PERIODIC_TASKS = {
     "motcua.documents.tasks.archive_timestamps_renew_due": 24 * 3600,
     # Recomputes the demand forecasts (the first run of the day does it, the others stop).
     "motcua.forecast.tasks.demand_forecasts_nightly": 3600,
+    # Sends the report templates' reports due today to their leaders (the first run of the day).
+    "motcua.report_templates.tasks.report_templates_send_due": 3600,
 }
 # Key that signs the audit chain's anchors in the object store; empty: derived from DJANGO_SECRET_KEY.
 MOTCUA_AUDIT_ANCHOR_KEY = env_str("MOTCUA_AUDIT_ANCHOR_KEY", "")

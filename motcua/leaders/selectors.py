@@ -111,7 +111,9 @@ def counts(
 ) -> list[dict[str, Any]]:
     """The measures `names`, in one row, or one row per group (`key`) when the groupings (as an
     expression over the dossiers and over the daily counts) are given."""
-    kept = [name for name in names if _counts_usable(scope, filters, [name])]
+    # A grouping the daily counts are not keyed by (no `kept_group`) is counted live throughout.
+    groupable = live_group is None or kept_group is not None
+    kept = [name for name in names if groupable and _counts_usable(scope, filters, [name])]
     live = [name for name in names if name not in kept]
     rows: dict[Any, dict[str, Any]] = {}
     for fetched, wanted, group in (

@@ -1,5 +1,10 @@
 """One way to hand an outbox message to its channel's plugin, and one shape for refusals."""
 
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.core.files.storage import default_storage
+
 from motcua.notifications.constants import NotificationChannel, OutboxAttachment
 from motcua.notifications.mail import Attachment, EmailDeliveryError, email_senders, message_id_for
 from motcua.notifications.models import OutboxMessage
@@ -64,6 +69,11 @@ def _attachments(message: OutboxMessage) -> list[Attachment]:
         return []
     if message.attachment == OutboxAttachment.ACKNOWLEDGEMENT and message.dossier_id is not None:
         return [_acknowledgement_attachment(dossier_id=message.dossier_id)]
+    if message.attachment == OutboxAttachment.STORED and default_storage.exists(message.attachment_file):
+        with default_storage.open(message.attachment_file, "rb") as stored:
+            content = stored.read()
+        name = PurePosixPath(message.attachment_file).name
+        return [Attachment(name, content, mimetypes.guess_type(name)[0] or "application/octet-stream")]
     # The dossier was deleted: an e-mail announcing a receipt it cannot carry is not sent.
     raise ChannelFailure("attachment_missing", retryable=False, provider_down=False, detail=message.attachment)
 

@@ -36,6 +36,8 @@ class NotificationEvent(models.TextChoices):
     DEADLINE_WARNING = "deadline_warning", _("Cảnh báo hạn xử lý (gửi cán bộ)")
     # To the holder of an account whose login was locked after repeated wrong passwords.
     LOGIN_LOCKED = "login_locked", _("Cảnh báo tài khoản tạm bị khoá đăng nhập")
+    # To leaders: a report of a report template (report_templates), its file attached.
+    SCHEDULED_REPORT = "scheduled_report", _("Báo cáo định kỳ (gửi lãnh đạo)")
 
 
 # Events that answer an inbound message: sent whatever the preferences (the person asked) and
@@ -44,7 +46,9 @@ REPLY_EVENTS = frozenset(
     {NotificationEvent.STATUS_REPLY, NotificationEvent.NOT_FOUND_REPLY, NotificationEvent.HELP_REPLY}
 )
 # Events whose wording is written by code, not by a template (nothing for administrators to edit).
-UNTEMPLATED_EVENTS = frozenset({NotificationEvent.DEADLINE_WARNING, NotificationEvent.LOGIN_LOCKED})
+UNTEMPLATED_EVENTS = frozenset(
+    {NotificationEvent.DEADLINE_WARNING, NotificationEvent.LOGIN_LOCKED, NotificationEvent.SCHEDULED_REPORT}
+)
 # Channels a reply can go through: the ones people can write to.
 REPLY_CHANNELS = frozenset({NotificationChannel.SMS, NotificationChannel.ZALO})
 
@@ -67,6 +71,8 @@ class OutboxAttachment(models.TextChoices):
     """A file an e-mail carries, named on the row and rendered when it is sent (rows stay small)."""
 
     ACKNOWLEDGEMENT = "acknowledgement", _("Giấy xác nhận đã nhận hồ sơ (PDF)")
+    # A file made when the message was recorded (a scheduled report), kept in the storage.
+    STORED = "stored", _("Tệp đã lưu khi ghi thư")
 
 
 # E-mails of these events carry that attachment.

@@ -112,6 +112,8 @@ class OutboxMessage(models.Model):
     zns_params = models.JSONField(_("tham số mẫu ZNS"), default=dict, blank=True)
     # A file the e-mail carries, rendered from the dossier when sent: the row names it, never holds it.
     attachment = models.CharField(_("tệp đính kèm"), max_length=32, choices=OutboxAttachment.choices, blank=True)
+    # The stored attachment's name in the default storage (attachment "stored").
+    attachment_file = models.CharField(_("tệp lưu trữ"), max_length=255, blank=True)
     sms_encoding = models.CharField(_("bảng mã SMS"), max_length=8, blank=True)
     sms_segments = models.PositiveSmallIntegerField(_("số tin SMS"), null=True, blank=True)
     status = models.CharField(

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,10 +34,12 @@ from motcua.notifications.constants import (
     InboundOutcome,
     NotificationChannel,
     NotificationEvent,
+    OutboxAttachment,
     OutboxStatus,
     WebhookKind,
 )
 from motcua.notifications.defaults import default_templates
+from motcua.notifications.mail import Attachment
 from motcua.notifications.models import (
     DemoSmsMessage,
     InboundMessage,
@@ -236,23 +240,36 @@ def _outbox_insert(
                 provider_ref=OutboxMessage.reference_for(key),
                 created_at=now,
                 next_attempt_at=not_before(channel=channel, event=event, at=now),
-                attachment=EMAIL_ATTACHMENTS.get(event, "") if channel == NotificationChannel.EMAIL else "",
-                **fields,
+                # The event's own attachment unless the caller names one (a stored file).
+                **(
+                    {"attachment": EMAIL_ATTACHMENTS.get(event, "") if channel == NotificationChannel.EMAIL else ""}
+                    | fields
+                ),
             )
     except IntegrityError:
         # The same event recorded concurrently: one row is enough.
         return OutboxMessage.objects.get(idempotency_key=key)
 
 
-def notifications_email_record(*, event: str, to: str, subject: str, body: str, key: str) -> OutboxMessage:
+def notifications_email_record(
+    *, event: str, to: str, subject: str, body: str, key: str, attachment: Attachment | None = None
+) -> OutboxMessage:
     """Record an e-mail whose wording the caller wrote (constants.UNTEMPLATED_EVENTS, e.g. the
     officers' deadline digest), inside the caller's transaction; sent after commit like every
-    message. `key` names the message: recording it again adds nothing."""
+    message. `key` names the message: recording it again adds nothing. An `attachment` is kept
+    in the storage, so every retry sends the same file."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notifications_email_record must run inside the transaction of the event.")
     if event not in UNTEMPLATED_EVENTS:
         raise ValueError(f"Event {event!r} is worded by its templates: use notifications_enqueue_for_dossier")
     existing = OutboxMessage.objects.filter(idempotency_key=key).first()
+    stored = {}
+    if existing is None and attachment is not None:
+        name = f"outbox/{OutboxMessage.reference_for(key)}/{attachment.filename}"
+        stored = {
+            "attachment": OutboxAttachment.STORED,
+            "attachment_file": default_storage.save(name, ContentFile(attachment.content)),
+        }
     message = existing or _outbox_insert(
         channel=NotificationChannel.EMAIL,
         event=event,
@@ -261,6 +278,7 @@ def notifications_email_record(*, event: str, to: str, subject: str, body: str, 
         dossier=None,
         subject=subject[:255],
         body=body,
+        **stored,
     )
     _dispatch_after_commit([message.pk] if message.status == OutboxStatus.PENDING else [])
     return message
