@@ -256,6 +256,9 @@ ENTRIES = [
     Entry("leaders:dashboard", get=STAFF),
     Entry("leaders:dossiers", get=STAFF),
     Entry("leaders:performance", get=STAFF),
+    Entry("report_templates:list", get=STAFF),
+    # The matrix's template covers the province and names no recipient: province-wide roles only.
+    Entry("report_templates:download", get=PROVINCE_WIDE, params={"pk": "report_template"}),
     # Fees: the receiving agency's one-stop (and finance) staff take them and keep its books;
     # province-wide roles see every agency's.
     writes("payments_staff:counter_payment", at("own", "reception")),

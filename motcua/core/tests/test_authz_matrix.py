@@ -192,6 +192,7 @@ def _build_world() -> World:
     from motcua.payments.counter import counter_payment_record
     from motcua.payments.demo_gateway import demo_checkout_token
     from motcua.payments.models import Payment
+    from motcua.report_templates.models import ReportTemplate
     from motcua.reports.constants import FeedbackCategory
     from motcua.reports.services import feedback_submit
 
@@ -321,6 +322,7 @@ def _build_world() -> World:
         dossier=dossier,
     )
     assert dossier.due_at is not None
+    report_template = ReportTemplate.objects.create(name="Báo cáo tháng", measures=["received"], scope="tinh")
     values = {
         "dossier": dossier.pk,
         "dossier_code": dossier.code,
@@ -336,6 +338,7 @@ def _build_world() -> World:
         "stored_document": stored.pk,
         "representation": representation.pk,
         "feedback": feedback.pk,
+        "report_template": report_template.pk,
         "main_step_holder": users["specialist@own"].pk,
         "consultation_holder": users["specialist@consulted"].pk,
         "foreign_agency": Agency.objects.get(code="SXD").pk,
