@@ -18,7 +18,8 @@ from motcua.report_templates.tables import report_table
 
 
 def _scope_choices() -> list[tuple[str, str]]:
-    return [(PROVINCE, _("Toàn tỉnh")), *((f"co-quan-{pk}", name) for pk, name in Agency.objects.values_list("pk", "name"))]
+    agencies = Agency.objects.order_by("name").values_list("pk", "name")
+    return [(PROVINCE, _("Toàn tỉnh")), *((f"co-quan-{pk}", name) for pk, name in agencies)]
 
 
 class ReportTemplateForm(forms.ModelForm):
@@ -34,18 +35,30 @@ class ReportTemplateForm(forms.ModelForm):
 
     class Meta:
         model = ReportTemplate
-        fields = "__all__"
+        fields = [
+            "name",
+            "measures",
+            "grouping",
+            "period",
+            "scope",
+            "file_format",
+            "orientation",
+            "footnote",
+            "frequency",
+            "recipients",
+            "active",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].queryset = get_user_model().objects.filter(staff_roles__isnull=False).distinct()
+        recipients = self.fields["recipients"]
+        assert isinstance(recipients, forms.ModelMultipleChoiceField)
+        recipients.queryset = get_user_model().objects.filter(staff_roles__isnull=False).distinct()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         refused = [
-            str(user)
-            for user in cleaned.get("recipients") or []
-            if not _may_see(user, cleaned.get("scope", PROVINCE))
+            str(user) for user in cleaned.get("recipients") or [] if not _may_see(user, cleaned.get("scope", PROVINCE))
         ]
         if refused:
             raise forms.ValidationError(

@@ -29,9 +29,11 @@ def _xlsx(table: ReportTable, footnote: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = _("Báo cáo")[:31]
     width = len(table.columns) + 1
     bold = Font(bold=True)
@@ -55,7 +57,7 @@ def _xlsx(table: ReportTable, footnote: str) -> bytes:
         sheet.cell(row=total_row, column=column, value=value).font = bold
     if footnote:
         sheet.cell(row=total_row + 2, column=1, value=EXCEL_ILLEGAL.sub("", footnote))
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=2)
+    sheet.freeze_panes = f"B{header + 1}"
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -90,7 +90,8 @@ def report_send(template: ReportTemplate, *, today: datetime.date) -> int:
 def reports_due_send(*, today: datetime.date | None = None) -> dict[str, int]:
     """Send every active template whose sending day is `today` (the local date by default)."""
     today = today or timezone.localdate()
-    due = [template for template in ReportTemplate.objects.filter(active=True) if sending_day(template.frequency, today)]
+    active = ReportTemplate.objects.filter(active=True)
+    due = [template for template in active if sending_day(template.frequency, today)]
     recorded = 0
     for template in due:
         try:

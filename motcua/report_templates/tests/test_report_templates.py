@@ -53,9 +53,7 @@ def _template(**fields: Any) -> ReportTemplate:
 
 
 @pytest.mark.parametrize("grouping", Grouping.values)
-def test_the_table_equals_the_drill_down_lists_in_every_grouping(
-    data: DataSet, supervisor: Any, grouping: str
-) -> None:
+def test_the_table_equals_the_drill_down_lists_in_every_grouping(data: DataSet, supervisor: Any, grouping: str) -> None:
     scope = scope_resolve(user=supervisor, key="tinh")
     table = report_table(_template(grouping=grouping), scope=scope, start=START, end=END)
     filters = Filters(start=START, end=END)
