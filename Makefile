@@ -1,6 +1,6 @@
 # Shortcuts for the scripts where make is installed (a bare Debian has none): the two commands
 # are `bash scripts/run.sh` (serves the product) and `bash scripts/test.sh` (runs every check).
-.PHONY: run test bench lint messages lock
+.PHONY: run test bench bench-scale lint messages lock
 
 run:
 	bash scripts/run.sh
@@ -10,6 +10,10 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+# The statistics at scale: DOSSIERS=1000000 on PostgreSQL, SQLITE_DOSSIERS=100000 embedded.
+bench-scale:
+	bash scripts/bench_scale.sh
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy motcua

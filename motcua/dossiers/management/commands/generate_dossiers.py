@@ -55,7 +55,7 @@ class Command(BaseCommand):
         departments = list(Agency.objects.filter(kind__in=[AgencyKind.DEPARTMENT, AgencyKind.SERVICE_CENTRE]))
         if not versions or not communes or not departments:
             raise CommandError("Load the demo province first (manage.py load_demo).")
-        applicants = self._applicants(rng)
+        applicants = synthetic_applicants(rng)
         sequences: dict[tuple[int, datetime.date], int] = defaultdict(int)
         existing = Dossier.objects.count()
         now = timezone.now()
@@ -142,20 +142,21 @@ class Command(BaseCommand):
             )
         return steps
 
-    def _applicants(self, rng: random.Random) -> list[Any]:
-        """A thousand citizens with a name, an ID number and a phone, so the search has them."""
-        User = get_user_model()
-        users = list(User.objects.filter(username__startswith="synthetic-").select_related("citizen")[:1000])
-        if users:
-            return users
-        users = User.objects.bulk_create([User(username=f"synthetic-{i:04d}") for i in range(1000)])
-        CitizenProfile.objects.bulk_create(
-            CitizenProfile(
-                user=user,
-                full_name=f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}",
-                id_number=f"099{i:09d}",
-                phone=f"0399{i:06d}",
-            )
-            for i, user in enumerate(users)
+
+def synthetic_applicants(rng: random.Random) -> list[Any]:
+    """A thousand citizens with a name, an ID number and a phone, so the search has them."""
+    User = get_user_model()
+    users = list(User.objects.filter(username__startswith="synthetic-").select_related("citizen")[:1000])
+    if users:
+        return users
+    users = User.objects.bulk_create([User(username=f"synthetic-{i:04d}") for i in range(1000)])
+    CitizenProfile.objects.bulk_create(
+        CitizenProfile(
+            user=user,
+            full_name=f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}",
+            id_number=f"099{i:09d}",
+            phone=f"0399{i:06d}",
         )
-        return list(User.objects.filter(username__startswith="synthetic-").select_related("citizen"))
+        for i, user in enumerate(users)
+    )
+    return list(User.objects.filter(username__startswith="synthetic-").select_related("citizen"))

@@ -1,0 +1,246 @@
+"""Scale benchmark of the statistics: every registered query over a generated province
+(`manage.py statistics_generate`), p50 / p95 against its naive twin over the same data in the
+same run, and the freshness of the daily counts after a dossier is received.
+
+    python benchmarks/scale_bench.py --dossiers 1000000 --postgres-port 55415   # production profile's engine
+    python benchmarks/scale_bench.py --dossiers 100000 [--reuse DIR]            # embedded (SQLite)
+
+A PostgreSQL database (--postgres-db, trust authentication on loopback) is filled once, up to
+--dossiers, and measured again on later runs. Goal (issue 16): p95 under 500 ms.
+
+To add a query, append a `Query` to `QUERIES` (in this file): a name, the callable measured
+(given the `Scope`) and, where there is one, the naive callable computing the same figures by
+scanning the dossiers; the run checks both give the same answer before timing them.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+parser = argparse.ArgumentParser()
+parser.add_argument("--dossiers", type=int, default=100_000, help="generate up to this many")
+parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query")
+parser.add_argument("--reuse", help="the folder of an earlier SQLite run, to measure again without regenerating")
+parser.add_argument("--postgres-host", default="127.0.0.1")
+parser.add_argument("--postgres-port", type=int, help="measure on this PostgreSQL server instead of SQLite")
+parser.add_argument("--postgres-db", default="motcua_scale")
+parser.add_argument("--only", help="measure only the queries whose name contains this")
+args = parser.parse_args()
+VAR = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="motcua-scale-"))
+os.environ.update(MOTCUA_VAR_DIR=str(VAR), DJANGO_SETTINGS_MODULE="motcua.conf.embedded")
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import django
+from django.conf import settings
+
+if args.postgres_port:
+    # The embedded profile with the production database engine; the rest does not touch the queries.
+    settings.DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": args.postgres_db,
+            "USER": "postgres",
+            "HOST": args.postgres_host,
+            "PORT": args.postgres_port,
+        }
+    }
+django.setup()
+
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from load import machine
+
+from motcua.directory.models import Agency
+from motcua.dossiers.constants import Channel
+from motcua.dossiers.models import Dossier
+from motcua.reports.models import DailyDossierCount
+from motcua.reports.selectors import board_rows, board_rows_from_counts, late_dossiers
+
+
+@dataclass(frozen=True)
+class Scope:
+    today: datetime.date
+    agency: Agency  # the busiest agency
+
+    def period(self, days: int) -> dict[str, datetime.date]:
+        return {"start": self.today - datetime.timedelta(days=days - 1), "end": self.today}
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    run: Callable[[Scope], Any]
+    naive: Callable[[Scope], Any] | None = None
+
+
+def agency_received_from_counts(scope: Scope, days: int) -> dict[str, int]:
+    """One agency's received-by-channel and finished figures from the daily counts."""
+    columns = [f"received_{channel}" for channel in Channel.values]
+    columns += ["finished_early", "finished_on_time", "finished_late"]
+    period = scope.period(days)
+    sums = DailyDossierCount.objects.filter(
+        agency=scope.agency, day__gte=period["start"], day__lte=period["end"]
+    ).aggregate(**{column: Sum(column) for column in columns})
+    return {column: sums[column] or 0 for column in columns}
+
+
+def agency_received_naive(scope: Scope, days: int) -> dict[str, int]:
+    """The same figures counted from the agency's dossiers (the board's timeliness rule)."""
+    rows = {
+        row.name: row
+        for row in board_rows(**scope.period(days))  # every agency's, as the naive board reads them
+    }
+    row = rows.get(scope.agency.name)
+    period = scope.period(days)
+    channels = (
+        Dossier.objects.filter(
+            agency=scope.agency, received_at__date__gte=period["start"], received_at__date__lte=period["end"]
+        )
+        .aggregate(**{f"received_{channel}": Count("id", filter=Q(channel=channel)) for channel in Channel.values})
+        .items()
+    )
+    return {
+        **dict(channels),
+        "finished_early": row.early if row else 0,
+        "finished_on_time": row.on_time if row else 0,
+        "finished_late": row.late if row else 0,
+    }
+
+
+def late_first_page(scope: Scope, days: int) -> list[dict[str, Any]]:
+    return list(late_dossiers(**scope.period(days))[:50])
+
+
+QUERIES = [
+    Query(
+        "board by agency, one month",
+        lambda s: board_rows_from_counts(**s.period(30)),
+        lambda s: board_rows(**s.period(30)),
+    ),
+    Query(
+        "board by agency, one year",
+        lambda s: board_rows_from_counts(**s.period(365)),
+        lambda s: board_rows(**s.period(365)),
+    ),
+    Query(
+        "board by field, one year",
+        lambda s: board_rows_from_counts(**s.period(365), grouping="linh-vuc"),
+        lambda s: board_rows(**s.period(365), grouping="linh-vuc"),
+    ),
+    Query(
+        "one agency's figures, one month",
+        lambda s: agency_received_from_counts(s, 30),
+        lambda s: agency_received_naive(s, 30),
+    ),
+    Query(
+        "one agency's figures, one year",
+        lambda s: agency_received_from_counts(s, 365),
+        lambda s: agency_received_naive(s, 365),
+    ),
+    Query("drill-down: late dossiers, first 50, one month", lambda s: late_first_page(s, 30)),
+    Query("drill-down: late dossiers, first 50, one year", lambda s: late_first_page(s, 365)),
+]
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    wall = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        wall.append((time.perf_counter() - start) * 1000)
+    return wall
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94] if len(values) > 1 else values[0]
+
+
+def freshness(scope: Scope) -> str:
+    """A dossier submitted and received through the real services: how long until the
+    province's board of today counts it."""
+    from motcua.accounts.models import User
+    from motcua.catalog.models import Procedure
+    from motcua.directory.constants import Role
+    from motcua.directory.services import staff_ensure
+    from motcua.dossiers.reception import dossier_accept
+    from motcua.dossiers.testing import submitted_dossier
+    from motcua.reports.datagen import SYNTHETIC_PREFIX
+
+    procedure = Procedure.objects.filter(code="1.001193").first()
+    if procedure is None or procedure.current_version is None:
+        return "freshness: not measured (the demo's birth registration is missing)"
+    applicant = User.objects.filter(username__startswith=SYNTHETIC_PREFIX, citizen__isnull=False).first()
+    dossier = submitted_dossier(applicant, procedure.current_version)
+    officer = staff_ensure(
+        actor="bench",
+        username="bench-reception",
+        full_name="Cán Bộ Đo",
+        password=None,
+        roles=[(Role.RECEPTION, dossier.agency.code, None)],
+    )
+
+    def received_today() -> int:
+        return sum(row.received for row in board_rows_from_counts(start=scope.today, end=scope.today))
+
+    before = received_today()
+    start = time.perf_counter()
+    dossier_accept(dossier=Dossier.objects.get(pk=dossier.pk), officer=officer, revision=None)
+    accepted = time.perf_counter()
+    while received_today() == before and time.perf_counter() - start < 60:
+        time.sleep(0.05)
+    seen = time.perf_counter()
+    verdict = "visible" if received_today() > before else "NOT visible after 60 s"
+    return (
+        f"freshness: dossier {dossier.code} received through dossier_accept ({(accepted - start) * 1000:.0f} ms), "
+        f"{verdict} on today's board {(seen - accepted) * 1000:.0f} ms after the commit"
+    )
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    if not Agency.objects.exists():
+        call_command("load_demo", no_dossiers=True, verbosity=0)
+    missing = args.dossiers - Dossier.objects.count()
+    if missing > 0:
+        started = time.perf_counter()
+        call_command("statistics_generate", dossiers=missing, seed=args.seed, verbosity=1)
+        print(f"generated {missing} dossiers in {time.perf_counter() - started:.0f} s ({connection.vendor})")
+    where = f"database {args.postgres_db}" if args.postgres_port else VAR
+    print(f"data in {where}: {Dossier.objects.count()} dossiers, {DailyDossierCount.objects.count()} daily count rows")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        print(f"machine: {machine()}; database {connection.vendor} {cursor.fetchone()[0].split(' on ')[0]}")
+    busiest = Dossier.objects.values("agency").annotate(n=Count("id")).order_by("-n").first()
+    scope = Scope(today=timezone.localdate(), agency=Agency.objects.get(pk=busiest["agency"]))
+    print(f"one agency: {scope.agency.name} ({busiest['n']} dossiers)")
+    print(f"{'query':50} {'p50 ms':>8} {'p95 ms':>8} {'naive p50':>10} {'naive p95':>10} {'naive/agg':>10}")
+    for query in QUERIES:
+        if args.only and args.only not in query.name:
+            continue
+        if query.naive is not None and query.run(scope) != query.naive(scope):
+            print(f"{query.name}: DIFFERS from its naive twin")
+        wall = timed(lambda query=query: query.run(scope), args.repeat)
+        line = f"{query.name:50} {statistics.median(wall):8.1f} {p95(wall):8.1f}"
+        if query.naive is not None:
+            # The naive scan is slow by design: a few runs suffice.
+            naive = timed(lambda naive=query.naive: naive(scope), max(3, args.repeat // 5))
+            line += f" {statistics.median(naive):10.1f} {p95(naive):10.1f} {p95(naive) / p95(wall):9.1f}x"
+        print(line)
+    print(freshness(scope))
+
+
+if __name__ == "__main__":
+    main()
