@@ -266,6 +266,12 @@ ENTRIES = [
     Entry("collections:report", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     Entry("collections:list", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     Entry("collections:export", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    # The statutory report on handling procedures: leaders, supervisors and agency administrators
+    # (their agencies), province-wide roles (every agency).
+    Entry("reports_staff:statutory", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("reports_staff:statutory_list", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("reports_staff:statutory_excel", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("reports_staff:statutory_pdf", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
     # The API: the catalogue and tracking are public; dossiers are their applicant's.
