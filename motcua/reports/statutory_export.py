@@ -42,14 +42,14 @@ def statutory_xlsx(*, report: StatutoryReport, unit: str) -> bytes:
     thin = Side(style="thin")
     boxed = Border(left=thin, right=thin, top=thin, bottom=thin)
 
-    def line(row: int, text: str, *, font: Font = bold) -> None:
+    def banner(row: int, text: str, *, font: Font = bold) -> None:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         cell = sheet.cell(row=row, column=1, value=text)
         cell.font, cell.alignment = font, centred
 
-    line(1, unit.upper())
-    line(2, _(TITLE).upper())
-    line(
+    banner(1, unit.upper())
+    banner(2, _(TITLE).upper())
+    banner(
         3,
         _("Kỳ báo cáo: từ ngày %(start)s đến ngày %(end)s")
         % {"start": report.period.start.strftime("%d/%m/%Y"), "end": report.period.end.strftime("%d/%m/%Y")},
@@ -69,23 +69,20 @@ def statutory_xlsx(*, report: StatutoryReport, unit: str) -> bytes:
     for row in sheet.iter_rows(min_row=top, max_row=sub, max_col=width):
         for cell in row:
             cell.font, cell.alignment, cell.border = bold, centred, boxed
-    current = sub + 1
-    for agency in report.agencies:
-        for name, values, strong in [(agency.name, agency.values, True)] + [
-            ("    " + field.name, field.values, False) for field in agency.fields
-        ]:
-            sheet.cell(row=current, column=1, value=EXCEL_ILLEGAL.sub("", name)).data_type = "s"
-            for index, value in enumerate(values, start=2):
-                sheet.cell(row=current, column=index, value=value)
-            for cell in sheet[current][:width]:
-                cell.border = boxed
-                cell.font = Font(bold=strong)
-            current += 1
-    sheet.cell(row=current, column=1, value=report.total.name)
-    for index, value in enumerate(report.total.values, start=2):
-        sheet.cell(row=current, column=index, value=value)
-    for cell in sheet[current][:width]:
-        cell.border, cell.font = boxed, bold
+    lines = [
+        line
+        for agency in report.agencies
+        for line in [(agency.name, agency.values, True), *(("    " + f.name, f.values, False) for f in agency.fields)]
+    ]
+    lines.append((report.total.name, report.total.values, True))
+    for current, (name, values, strong) in enumerate(lines, start=sub + 1):
+        # Typed names are text, never a formula; characters XML cannot hold would abort the file.
+        sheet.cell(row=current, column=1, value=EXCEL_ILLEGAL.sub("", name)).data_type = "s"
+        for index, value in enumerate(values, start=2):
+            sheet.cell(row=current, column=index, value=value)
+        for cell in sheet[current][:width]:
+            cell.border, cell.font = boxed, Font(bold=strong)
+    current = sub + len(lines)
     signed = current + 2
     made_on = timezone.localdate()
     sheet.cell(
@@ -101,7 +98,7 @@ def statutory_xlsx(*, report: StatutoryReport, unit: str) -> bytes:
     sheet.column_dimensions["A"].width = 42
     for index in range(2, width + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 12
-    sheet.freeze_panes = sheet.cell(row=sub + 1, column=2)
+    sheet.freeze_panes = f"B{sub + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
