@@ -32,6 +32,7 @@ from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.constants import Channel, DossierStatus
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierStatusChange
+from motcua.reports.selectors import OPEN
 
 # Who reads the report: leaders, supervisors and administrators of an agency (their agencies);
 # the province-wide roles read every agency.
@@ -101,11 +102,11 @@ def report_agencies(*, user: Any) -> QuerySet[Agency] | None:
 
 def statutory_dossiers() -> QuerySet[Dossier]:
     """Dossiers with the facts the columns read: the national rule's (`with_timeliness_facts`) and
-    `ended_at`, when a withdrawal or a stop ended the dossier (the status change's instant; the
-    row's last update when the history lacks it, as in imported data). The CASE keeps the
-    history lookup to the few ended dossiers."""
+    `ended_at`, when a withdrawal or a stop ended the dossier: the instant of that status change
+    in its history (`dossier_transition` always writes it; an imported dossier without one counts
+    as ended when received). The CASE keeps the history lookup to the few ended dossiers."""
     change = DossierStatusChange.objects.filter(dossier=OuterRef("pk"), to_status=OuterRef("status"))
-    ended_at = Coalesce(Subquery(change.order_by("-created_at").values("created_at")[:1]), "updated_at")
+    ended_at = Coalesce(Subquery(change.order_by("-created_at").values("created_at")[:1]), "received_at")
     return with_timeliness_facts(Dossier.objects.all()).annotate(
         ended_at=Case(When(status__in=ENDED, then=ended_at), default=None, output_field=DateTimeField())
     )
@@ -210,13 +211,17 @@ def _scoped(dossiers: QuerySet[Dossier], agencies: QuerySet[Agency] | None) -> Q
 
 
 def _candidates(period: Period) -> Q:
-    """A superset of every column's dossiers that the indexes on `received_at` and `processed_at`
-    find without a scan: received in the period, or resolved after its start, or not resolved
-    (open or ended); the exact conditions then sort them."""
+    """A superset of every column's dossiers that indexes find without reading the others: received
+    before the period's end and either received in it, resolved after its start, still open, or
+    withdrawn or stopped after its start (by the history's index); the columns then sort them."""
     first, after = period.bounds()
-    return (
-        Q(received_at__gte=first, received_at__lt=after) | Q(processed_at__gte=first) | Q(processed_at__isnull=True)
-    ) & Q(received_at__lt=after)
+    ended_since = DossierStatusChange.objects.filter(to_status__in=ENDED, created_at__gte=first).values("dossier_id")
+    return Q(received_at__lt=after) & (
+        Q(received_at__gte=first)
+        | Q(processed_at__gte=first)
+        | Q(status__in=OPEN)
+        | Q(status__in=ENDED, pk__in=ended_since)
+    )
 
 
 def drill_dossiers(*, agencies: QuerySet[Agency] | None, period: Period, drill: Drill) -> QuerySet[Dossier]:
