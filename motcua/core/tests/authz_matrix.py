@@ -283,6 +283,12 @@ ENTRIES = [
         get=at("own", "leader", "agency_admin") | PROVINCE_WIDE,
         params={"code": "indicator_code"},
     ),
+    # The statutory report on handling procedures: leaders, supervisors and agency administrators
+    # (their agencies), province-wide roles (every agency).
+    Entry("reports_staff:statutory", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("reports_staff:statutory_list", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("reports_staff:statutory_excel", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
+    Entry("reports_staff:statutory_pdf", get=at("own", "leader", "agency_admin") | PROVINCE_WIDE),
     # Feedback addressed to the ward: its staff see it; the others get 404 for it.
     Entry("reports_staff:feedback", get=STAFF, post=OWN_AGENCY, data={"feedback": "feedback"}),
     # The API: the catalogue and tracking are public; dossiers are their applicant's.

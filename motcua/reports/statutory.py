@@ -1,0 +1,316 @@
+"""The statutory statistics report on handling administrative procedures (báo cáo thống kê tình
+hình giải quyết thủ tục hành chính), per agency and field over a period, in the columns of the
+form a provincial office files (form 06a/VPCP/KSTT layout; docs/reports.md defines each one).
+
+Every column is one condition (a `Q`) over dossiers annotated by `statutory_dossiers`: the report
+counts all of them in ONE grouped query, and a cell's drill-down list is the same queryset
+filtered by the same `Q`, so a list's length is the cell's number by construction.
+
+A dossier belongs to the report once it is received (`received_at`); a dossier refused at the
+counter or withdrawn before reception was never accepted and is in no column. It ends by its
+result (`processed_at`), by a granted withdrawal or by a stop notice (`ended_at`, the instant of
+that status change); the two ends exclude each other, so the columns partition the dossiers:
+carried + new = resolved + in progress + withdrawn + stopped.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from motcua.core.errors import ApplicationError
+from motcua.directory.constants import Role
+from motcua.directory.models import Agency
+from motcua.directory.selectors import agencies_overseen
+from motcua.dossiers.constants import Channel, DossierStatus
+from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
+from motcua.dossiers.models import Dossier, DossierStatusChange
+from motcua.reports.selectors import OPEN
+
+# Who reads the report: leaders, supervisors and administrators of an agency (their agencies);
+# the province-wide roles read every agency.
+REPORT_ROLES = [Role.LEADER, Role.SUPERVISOR, Role.AGENCY_ADMIN]
+MAX_PERIOD_DAYS = 3 * 366
+# The query parameters of the report, its drill-down lists and exports.
+START, END, AGENCY, FIELD, COLUMN = "tu", "den", "co_quan", "linh_vuc", "cot"
+ENDED = [DossierStatus.WITHDRAWN, DossierStatus.STOPPED]
+# The national portal hands over dossiers submitted online there: they count as online.
+ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
+DIRECT_CHANNELS = [Channel.COUNTER, Channel.POST_OFFICE]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days in Vietnam time, `start` and `end` included."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start 00:00, the day after end 00:00) in the site's time zone."""
+        zone = timezone.get_current_timezone()
+        first = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=zone)
+        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        return first, after
+
+    def query(self) -> dict[str, str]:
+        return {START: self.start.isoformat(), END: self.end.isoformat()}
+
+
+def _date(text: str, label: str) -> datetime.date | None:
+    if not text.strip():
+        return None
+    try:
+        value = parse_date(text.strip())
+    except ValueError:  # well formed but impossible, such as 2026-02-30
+        value = None
+    if value is None:
+        raise ApplicationError(
+            _("%(label)s không phải là một ngày hợp lệ.") % {"label": label}, code="statutory_bad_date"
+        )
+    return value
+
+
+def statutory_period(*, start: str, end: str) -> Period:
+    """The period asked for, this month to today by default; a date that is not one, a reversed
+    or an over-long period is refused with the reason, never silently changed."""
+    today = timezone.localdate()
+    first, last = _date(start, _("Từ ngày")), _date(end, _("Đến ngày"))
+    period = Period(start=first or (last or today).replace(day=1), end=last or today)
+    if period.start > period.end:
+        raise ApplicationError(
+            _("Kỳ báo cáo không hợp lệ: ngày bắt đầu (%(start)s) sau ngày kết thúc (%(end)s).")
+            % {"start": period.start.strftime("%d/%m/%Y"), "end": period.end.strftime("%d/%m/%Y")},
+            code="statutory_reversed_period",
+        )
+    if (period.end - period.start).days > MAX_PERIOD_DAYS:
+        raise ApplicationError(_("Kỳ báo cáo dài quá ba năm; hãy chọn kỳ ngắn hơn."), code="statutory_long_period")
+    return period
+
+
+def report_agencies(*, user: Any) -> QuerySet[Agency] | None:
+    """None for every agency (province-wide roles), else the agencies the user oversees."""
+    return agencies_overseen(user=user, roles=REPORT_ROLES)
+
+
+def statutory_dossiers() -> QuerySet[Dossier]:
+    """Dossiers with the facts the columns read: the national rule's (`with_timeliness_facts`) and
+    `ended_at`, when a withdrawal or a stop ended the dossier: the instant of that status change
+    in its history (`dossier_transition` always writes it; an imported dossier without one counts
+    as ended when received). The CASE keeps the history lookup to the few ended dossiers."""
+    change = DossierStatusChange.objects.filter(dossier=OuterRef("pk"), to_status=OuterRef("status"))
+    ended_at = Coalesce(Subquery(change.order_by("-created_at").values("created_at")[:1]), "received_at")
+    return with_timeliness_facts(Dossier.objects.all()).annotate(
+        ended_at=Case(When(status__in=ENDED, then=ended_at), default=None, output_field=DateTimeField())
+    )
+
+
+def _open_at(instant: datetime.datetime) -> Q:
+    """Received before `instant` and neither resolved nor ended before it."""
+    return (
+        Q(received_at__lt=instant)
+        & (Q(processed_at__isnull=True) | Q(processed_at__gte=instant))
+        & (Q(ended_at__isnull=True) | Q(ended_at__gte=instant))
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # in URLs (`cot`)
+    label: Any
+
+
+# The form's columns, in its order (the header rows group them; see COLUMN_GROUPS).
+COLUMNS = [
+    Column("tiep-nhan", gettext_lazy("Tổng số")),
+    Column("ky-truoc", gettext_lazy("Từ kỳ trước chuyển qua")),
+    Column("moi-truc-tuyen", gettext_lazy("Mới tiếp nhận trực tuyến")),
+    Column("moi-truc-tiep", gettext_lazy("Mới tiếp nhận trực tiếp, qua bưu chính")),
+    Column("da-giai-quyet", gettext_lazy("Tổng số")),
+    Column("truoc-han", gettext_lazy("Trước hạn")),
+    Column("dung-han", gettext_lazy("Đúng hạn")),
+    Column("qua-han", gettext_lazy("Quá hạn")),
+    Column("dang-giai-quyet", gettext_lazy("Tổng số")),
+    Column("dang-trong-han", gettext_lazy("Chưa đến hạn")),
+    Column("dang-qua-han", gettext_lazy("Quá hạn")),
+    Column("rut", gettext_lazy("Rút hồ sơ")),
+    Column("dung", gettext_lazy("Dừng giải quyết")),
+]
+COLUMN_KEYS = [column.key for column in COLUMNS]
+# (group label, how many columns it spans) for the header's first row.
+COLUMN_GROUPS = [
+    (gettext_lazy("Số hồ sơ nhận giải quyết"), 4),
+    (gettext_lazy("Số hồ sơ đã giải quyết"), 4),
+    (gettext_lazy("Số hồ sơ đang giải quyết (đến hết kỳ)"), 3),
+    (gettext_lazy("Số hồ sơ rút, dừng trong kỳ"), 2),
+]
+
+
+def column_conditions(period: Period) -> dict[str, Q]:
+    """Each column's condition over `statutory_dossiers()` for the period."""
+    first, after = period.bounds()
+    carried = _open_at(first)
+    new = Q(received_at__gte=first, received_at__lt=after)
+    resolved = FINISHED & Q(processed_at__gte=first, processed_at__lt=after)
+    in_progress = _open_at(after)
+    # Late at the period's end: late by the national rule were the result issued at that end.
+    late_at_end = Q(due_at__lt=after) | Q(apologised=True) | Q(pause_count__gt=1)
+    ended_in_period = Q(ended_at__gte=first, ended_at__lt=after, received_at__isnull=False)
+    return {
+        "tiep-nhan": carried | new,
+        "ky-truoc": carried,
+        "moi-truc-tuyen": new & Q(channel__in=ONLINE_CHANNELS),
+        "moi-truc-tiep": new & Q(channel__in=DIRECT_CHANNELS),
+        "da-giai-quyet": resolved,
+        "truoc-han": resolved & EARLY,
+        "dung-han": resolved & ~EARLY & ~LATE,
+        "qua-han": resolved & LATE,
+        "dang-giai-quyet": in_progress,
+        "dang-trong-han": in_progress & ~late_at_end,
+        "dang-qua-han": in_progress & late_at_end,
+        "rut": ended_in_period & Q(status=DossierStatus.WITHDRAWN),
+        "dung": ended_in_period & Q(status=DossierStatus.STOPPED),
+    }
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which cell: the column and the row's filters (None = every agency / field)."""
+
+    column: str = "tiep-nhan"
+    agency_id: int | None = None
+    field_id: int | None = None
+
+    def query(self, period: Period) -> str:
+        params = {**period.query(), COLUMN: self.column}
+        for key, value in ((AGENCY, self.agency_id), (FIELD, self.field_id)):
+            if value is not None:
+                params[key] = str(value)
+        return urlencode(params)
+
+
+def statutory_drill(*, column: str, agency: str, field_: str) -> Drill:
+    """The drill-down filters from the query string; an unknown column or a non-number refused."""
+    if column not in COLUMN_KEYS:
+        raise ApplicationError(_("Cột báo cáo không hợp lệ."), code="statutory_bad_column")
+    for value in (agency, field_):
+        if value and not value.isdigit():
+            raise ApplicationError(_("Cơ quan hoặc lĩnh vực không hợp lệ."), code="statutory_bad_row")
+    return Drill(column=column, agency_id=int(agency) if agency else None, field_id=int(field_) if field_ else None)
+
+
+def _scoped(dossiers: QuerySet[Dossier], agencies: QuerySet[Agency] | None) -> QuerySet[Dossier]:
+    return dossiers if agencies is None else dossiers.filter(agency__in=agencies)
+
+
+def _candidates(period: Period) -> Q:
+    """A superset of every column's dossiers that indexes find without reading the others: received
+    before the period's end and either received in it, resolved after its start, still open, or
+    withdrawn or stopped after its start (by the history's index); the columns then sort them."""
+    first, after = period.bounds()
+    ended_since = DossierStatusChange.objects.filter(to_status__in=ENDED, created_at__gte=first).values("dossier_id")
+    return Q(received_at__lt=after) & (
+        Q(received_at__gte=first)
+        | Q(processed_at__gte=first)
+        | Q(status__in=OPEN)
+        | Q(status__in=ENDED, pk__in=ended_since)
+    )
+
+
+def drill_dossiers(*, agencies: QuerySet[Agency] | None, period: Period, drill: Drill) -> QuerySet[Dossier]:
+    """The dossiers behind one cell: codes, procedures, agencies, dates and status, no applicant."""
+    dossiers = _scoped(statutory_dossiers(), agencies).filter(
+        _candidates(period), column_conditions(period)[drill.column]
+    )
+    if drill.agency_id is not None:
+        dossiers = dossiers.filter(agency_id=drill.agency_id)
+    if drill.field_id is not None:
+        dossiers = dossiers.filter(procedure_version__field_id=drill.field_id)
+    return dossiers.select_related("agency", "procedure_version").order_by("received_at", "pk")
+
+
+@dataclass
+class Row:
+    """A line of the report: an agency's field, an agency (fields nested), or the total."""
+
+    name: str
+    drill: Drill
+    counts: dict[str, int]
+    period: Period
+    fields: list["Row"] = field(default_factory=list)
+
+    def cells(self) -> list[tuple[int, str]]:
+        """(number, drill-down query) per column, in the form's order."""
+        return [
+            (self.counts[key], Drill(key, self.drill.agency_id, self.drill.field_id).query(self.period))
+            for key in COLUMN_KEYS
+        ]
+
+    @property
+    def values(self) -> list[int]:
+        return [self.counts[key] for key in COLUMN_KEYS]
+
+
+def _summed(rows: list[Row]) -> dict[str, int]:
+    return {key: sum(row.counts[key] for row in rows) for key in COLUMN_KEYS}
+
+
+@dataclass
+class StatutoryReport:
+    period: Period
+    agencies: list[Row]
+    total: Row
+
+    @property
+    def empty(self) -> bool:
+        return not self.agencies
+
+
+def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
+    """The report in one grouped query: a conditional count per column for each (agency, field),
+    the names joined in, so the figures are one snapshot of the database (the file exported is
+    self-consistent even while officers keep working); agencies and the total are sums of it."""
+    conditions = column_conditions(period)
+    lines = (
+        _scoped(statutory_dossiers(), agencies)
+        # Every other column is a part of "received" (carried over or new).
+        .filter(_candidates(period), conditions["tiep-nhan"])
+        .values("agency_id", "agency__name", "procedure_version__field_id", "procedure_version__field__name")
+        .annotate(**{key: Count("id", filter=condition) for key, condition in conditions.items()})
+        .order_by("agency__name", "agency_id", "procedure_version__field__name")
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Compiling thirteen filtered counts costs PostgreSQL's JIT seconds, the query itself
+            # far less (docs/benchmarks.md).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        fetched = list(lines)
+    rows: dict[int, Row] = {}
+    for line in fetched:
+        agency_id, field_id = line["agency_id"], line["procedure_version__field_id"]
+        agency = rows.setdefault(
+            agency_id, Row(name=line["agency__name"], drill=Drill(agency_id=agency_id), counts={}, period=period)
+        )
+        counts = {key: line[key] for key in COLUMN_KEYS}
+        agency.fields.append(
+            Row(
+                name=line["procedure_version__field__name"],
+                drill=Drill(agency_id=agency_id, field_id=field_id),
+                counts=counts,
+                period=period,
+            )
+        )
+    for agency in rows.values():
+        agency.counts = _summed(agency.fields)
+    listed = list(rows.values())
+    total = Row(name=_("Tổng cộng"), drill=Drill(), counts=_summed(listed), period=period)
+    return StatutoryReport(period=period, agencies=listed, total=total)

@@ -1,0 +1,142 @@
+"""The statutory report pages (docs/reports.md): the report, the drill-down list behind each
+cell, and its Excel and PDF files, for an agency's leaders, supervisors and administrators (their
+agencies) and the province-wide roles (every agency)."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from motcua.core.errors import ApplicationError
+from motcua.directory.models import Agency
+from motcua.reports import statutory
+from motcua.reports.statutory import COLUMNS, Drill, Period, StatutoryReport
+from motcua.reports.statutory_export import report_context, statutory_pdf, statutory_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _scope(request: HttpRequest) -> QuerySet[Agency] | None:
+    """The agencies the report covers: the user's, narrowed to the one asked for (`co_quan`); an
+    agency outside the user's is refused, never widened to."""
+    agencies = statutory.report_agencies(user=request.user)
+    if agencies is not None and not agencies.exists():
+        raise PermissionDenied
+    asked = request.GET.get(statutory.AGENCY, "")
+    if not asked:
+        return agencies
+    if not asked.isdigit():
+        raise PermissionDenied
+    chosen = (Agency.objects.all() if agencies is None else agencies).filter(pk=int(asked))
+    if not chosen.exists():
+        raise PermissionDenied
+    return chosen
+
+
+def _unit(agencies: QuerySet[Agency] | None) -> str:
+    if agencies is None:
+        return _("Toàn tỉnh")
+    return ", ".join(agencies.order_by("name").values_list("name", flat=True))
+
+
+def _period(request: HttpRequest) -> Period:
+    return statutory.statutory_period(
+        start=request.GET.get(statutory.START, ""), end=request.GET.get(statutory.END, "")
+    )
+
+
+def _refused(request: HttpRequest, template: str, error: ApplicationError) -> HttpResponse:
+    """The page with the reason instead of figures (a bad period, column or row)."""
+    context = {"error": error.message, "start": request.GET.get(statutory.START, "")}
+    context["end"] = request.GET.get(statutory.END, "")
+    return render(request, template, context, status=400)
+
+
+ReportView = Callable[[HttpRequest, QuerySet[Agency] | None, StatutoryReport], HttpResponse]
+
+
+def _report_view(view: ReportView) -> Callable[[HttpRequest], HttpResponse]:
+    """The page and its files alike: scope, period and the report's figures (one query)."""
+
+    @login_required
+    @wraps(view)
+    def report_view(request: HttpRequest) -> HttpResponse:
+        agencies = _scope(request)
+        try:
+            period = _period(request)
+        except ApplicationError as error:
+            return _refused(request, "reports/statutory.html", error)
+        return view(request, agencies, statutory.statutory_report(agencies=agencies, period=period))
+
+    return report_view
+
+
+def _file_query(request: HttpRequest, period: Period) -> str:
+    drill = Drill(agency_id=int(request.GET[statutory.AGENCY]) if request.GET.get(statutory.AGENCY) else None)
+    return drill.query(period)
+
+
+@_report_view
+def statutory_page(request: HttpRequest, agencies: QuerySet[Agency] | None, report: StatutoryReport) -> HttpResponse:
+    context = report_context(report=report, unit=_unit(agencies))
+    context.update(
+        start=report.period.start.isoformat(),
+        end=report.period.end.isoformat(),
+        file_query=_file_query(request, report.period),
+        choices=(statutory.report_agencies(user=request.user) or Agency.objects.all()).order_by("name"),
+        agency=request.GET.get(statutory.AGENCY, ""),
+    )
+    return render(request, "reports/statutory.html", context)
+
+
+def _file(content: bytes, content_type: str, report: StatutoryReport, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    name = f"bao-cao-giai-quyet-tthc-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@_report_view
+def statutory_excel(request: HttpRequest, agencies: QuerySet[Agency] | None, report: StatutoryReport) -> HttpResponse:
+    return _file(statutory_xlsx(report=report, unit=_unit(agencies)), XLSX, report, "xlsx")
+
+
+@_report_view
+def statutory_pdf_file(
+    request: HttpRequest, agencies: QuerySet[Agency] | None, report: StatutoryReport
+) -> HttpResponse:
+    return _file(statutory_pdf(report=report, unit=_unit(agencies)), "application/pdf", report, "pdf")
+
+
+@login_required
+def statutory_list(request: HttpRequest) -> HttpResponse:
+    """The dossiers behind one cell of the report; their count is the cell's number."""
+    agencies = _scope(request)
+    try:
+        period = _period(request)
+        drill = statutory.statutory_drill(
+            column=request.GET.get(statutory.COLUMN, ""),
+            agency=request.GET.get(statutory.AGENCY, ""),
+            field_=request.GET.get(statutory.FIELD, ""),
+        )
+    except ApplicationError as error:
+        return _refused(request, "reports/statutory_list.html", error)
+    dossiers = statutory.drill_dossiers(agencies=agencies, period=period, drill=drill)
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "count": page.paginator.count,
+        "period": period,
+        "column": next(column for column in COLUMNS if column.key == drill.column),
+        "agency": Agency.objects.filter(pk=drill.agency_id).first() if drill.agency_id is not None else None,
+        "field_id": drill.field_id,
+        "report_query": Drill().query(period),
+        "drill_query": drill.query(period),
+    }
+    return render(request, "reports/statutory_list.html", context)
