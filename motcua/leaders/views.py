@@ -4,16 +4,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import ProcedureLevel
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import ApplicationError
+from motcua.core.periods import END, START, period_parse
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.selectors import agencies_overseen, user_is_staff
 from motcua.dossiers.constants import Channel, DossierStatus
@@ -45,27 +45,11 @@ RECEIVED_CHART = [f"received_{channel}" for channel in Channel.values]
 FINISHED_CHART = ["finished_early", "finished_on_time", "finished_late"]
 
 
-def _date(value: str, fallback: datetime.date) -> datetime.date:
-    if not value:
-        return fallback
-    parsed = parse_date(value) if len(value) == 10 else None
-    if parsed is None:
-        raise ApplicationError(_("Ngày “%(value)s” không hợp lệ (định dạng năm-tháng-ngày).") % {"value": value})
-    return parsed
-
-
 def _filters(request: HttpRequest) -> Filters:
-    """The period (`tu`, `den`; this month by default) and the filters; a reversed period is an
-    error, not silently swapped."""
-    today = timezone.localdate()
-    end = _date(request.GET.get("den", ""), today)
-    start = _date(request.GET.get("tu", ""), end.replace(day=1))
-    if start > end:
-        raise ApplicationError(
-            _("Ngày bắt đầu (%(start)s) sau ngày kết thúc (%(end)s); vui lòng chọn lại khoảng thời gian.")
-            % {"start": start.strftime("%d/%m/%Y"), "end": end.strftime("%d/%m/%Y")},
-            code="period_reversed",
-        )
+    """The period (`tu`, `den`; this month by default, refused with the reason when a date is not
+    one, reversed or over three years) and the filters."""
+    period = period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
+    start, end = period.start, period.end
     field = request.GET.get("linh-vuc", "")
     procedure = request.GET.get("thu-tuc", "")
     level = request.GET.get("cap", "")
@@ -209,7 +193,8 @@ def _bucket_end(first: datetime.date, grain: str) -> datetime.date:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one number of the dashboard: same scope, period, filters and measure."""
     measure = request.GET.get("chi-so", "received")
-    measure = measure if measure in MEASURES else "received"
+    if measure not in MEASURES:
+        raise Http404(_("Không có chỉ số “%(name)s” trên bảng điều hành.") % {"name": measure[:40]})
 
     def build(scope: Scope, filters: Filters) -> dict[str, Any]:
         page = Paginator(drill_down(scope, filters, measure), 50).get_page(request.GET.get("page"))

@@ -13,7 +13,6 @@ Every figure is built from the same querysets the drill-down lists show, so a li
 sum are the figure.
 """
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,12 +20,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import LineKind
 from motcua.core.errors import ApplicationError
+from motcua.core.periods import Period
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.selectors import agencies_overseen
@@ -37,62 +35,12 @@ from motcua.payments.models import Receipt, Refund
 COLLECTIONS_ROLES = [Role.FINANCE, Role.LEADER, Role.AGENCY_ADMIN]
 MAX_PERIOD_DAYS = 3 * 366
 # The query parameters of the report and its drill-down lists.
-START, END, AGENCY, KIND, METHOD = "tu", "den", "co_quan", "loai", "kenh"
+AGENCY, KIND, METHOD = "co_quan", "loai", "kenh"
 
 
 def collections_agencies(*, user: Any) -> QuerySet[Agency] | None:
     """None for every agency (province-wide roles), else the agencies the user oversees."""
     return agencies_overseen(user=user, roles=COLLECTIONS_ROLES)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole days in Vietnam time, `start` and `end` included."""
-
-    start: datetime.date
-    end: datetime.date
-
-    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """[start 00:00, the day after end 00:00) in the site's time zone (Asia/Ho_Chi_Minh)."""
-        zone = timezone.get_current_timezone()
-        first = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=zone)
-        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-        return first, after
-
-    def query(self) -> dict[str, str]:
-        return {START: self.start.isoformat(), END: self.end.isoformat()}
-
-
-def _date(text: str, label: str) -> datetime.date | None:
-    if not text.strip():
-        return None
-    try:
-        value = parse_date(text.strip())
-    except ValueError:  # well formed but impossible, such as 2026-02-30
-        value = None
-    if value is None:
-        raise ApplicationError(
-            _("%(label)s không phải là một ngày hợp lệ.") % {"label": label}, code="collections_bad_date"
-        )
-    return value
-
-
-def collections_period(*, start: str, end: str) -> Period:
-    """The period asked for: from the first of the end's month when no start is given, to today
-    when no end is; a date that is not one, a reversed or an over-long period is refused with
-    the reason (never silently changed)."""
-    today = timezone.localdate()
-    first, last = _date(start, _("Từ ngày")), _date(end, _("Đến ngày"))
-    period = Period(start=first or (last or today).replace(day=1), end=last or today)
-    if period.start > period.end:
-        raise ApplicationError(
-            _("Kỳ báo cáo không hợp lệ: ngày bắt đầu (%(start)s) sau ngày kết thúc (%(end)s).")
-            % {"start": period.start.strftime("%d/%m/%Y"), "end": period.end.strftime("%d/%m/%Y")},
-            code="collections_reversed_period",
-        )
-    if (period.end - period.start).days > MAX_PERIOD_DAYS:
-        raise ApplicationError(_("Kỳ báo cáo dài quá ba năm; hãy chọn kỳ ngắn hơn."), code="collections_long_period")
-    return period
 
 
 @dataclass(frozen=True)

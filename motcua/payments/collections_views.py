@@ -15,9 +15,10 @@ from django.shortcuts import render
 
 from motcua.catalog.constants import LineKind
 from motcua.core.errors import ApplicationError
+from motcua.core.periods import END, START, Period, period_parse
 from motcua.directory.models import Agency
 from motcua.payments import collections
-from motcua.payments.collections import Collections, Drill, Period
+from motcua.payments.collections import Collections, Drill
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.export import collections_xlsx
 
@@ -32,15 +33,13 @@ def _scope(request: HttpRequest) -> QuerySet[Agency] | None:
 
 
 def _period(request: HttpRequest) -> Period:
-    return collections.collections_period(
-        start=request.GET.get(collections.START, ""), end=request.GET.get(collections.END, "")
-    )
+    return period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
 
 
 def _refused(request: HttpRequest, template: str, error: ApplicationError, **context: Any) -> HttpResponse:
     """The page with the reason instead of figures (a bad period, kind or channel)."""
-    context.update(error=error.message, start=request.GET.get(collections.START, ""))
-    context.update(end=request.GET.get(collections.END, ""))
+    context.update(error=error.message, start=request.GET.get(START, ""))
+    context.update(end=request.GET.get(END, ""))
     return render(request, template, context, status=400)
 
 

@@ -21,12 +21,11 @@ from urllib.parse import urlencode
 from django.db import connection, transaction
 from django.db.models import Case, Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import ApplicationError
+from motcua.core.periods import Period
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.selectors import agencies_overseen
@@ -38,62 +37,12 @@ from motcua.reports.selectors import OPEN
 # Who reads the report: leaders, supervisors and administrators of an agency (their agencies);
 # the province-wide roles read every agency.
 REPORT_ROLES = [Role.LEADER, Role.SUPERVISOR, Role.AGENCY_ADMIN]
-MAX_PERIOD_DAYS = 3 * 366
 # The query parameters of the report, its drill-down lists and exports.
-START, END, AGENCY, FIELD, COLUMN = "tu", "den", "co_quan", "linh_vuc", "cot"
+AGENCY, FIELD, COLUMN = "co_quan", "linh_vuc", "cot"
 ENDED = [DossierStatus.WITHDRAWN, DossierStatus.STOPPED]
 # The national portal hands over dossiers submitted online there: they count as online.
 ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
 DIRECT_CHANNELS = [Channel.COUNTER, Channel.POST_OFFICE]
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole days in Vietnam time, `start` and `end` included."""
-
-    start: datetime.date
-    end: datetime.date
-
-    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """[start 00:00, the day after end 00:00) in the site's time zone."""
-        zone = timezone.get_current_timezone()
-        first = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=zone)
-        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-        return first, after
-
-    def query(self) -> dict[str, str]:
-        return {START: self.start.isoformat(), END: self.end.isoformat()}
-
-
-def _date(text: str, label: str) -> datetime.date | None:
-    if not text.strip():
-        return None
-    try:
-        value = parse_date(text.strip())
-    except ValueError:  # well formed but impossible, such as 2026-02-30
-        value = None
-    if value is None:
-        raise ApplicationError(
-            _("%(label)s không phải là một ngày hợp lệ.") % {"label": label}, code="statutory_bad_date"
-        )
-    return value
-
-
-def statutory_period(*, start: str, end: str) -> Period:
-    """The period asked for, this month to today by default; a date that is not one, a reversed
-    or an over-long period is refused with the reason, never silently changed."""
-    today = timezone.localdate()
-    first, last = _date(start, _("Từ ngày")), _date(end, _("Đến ngày"))
-    period = Period(start=first or (last or today).replace(day=1), end=last or today)
-    if period.start > period.end:
-        raise ApplicationError(
-            _("Kỳ báo cáo không hợp lệ: ngày bắt đầu (%(start)s) sau ngày kết thúc (%(end)s).")
-            % {"start": period.start.strftime("%d/%m/%Y"), "end": period.end.strftime("%d/%m/%Y")},
-            code="statutory_reversed_period",
-        )
-    if (period.end - period.start).days > MAX_PERIOD_DAYS:
-        raise ApplicationError(_("Kỳ báo cáo dài quá ba năm; hãy chọn kỳ ngắn hơn."), code="statutory_long_period")
-    return period
 
 
 def report_agencies(*, user: Any) -> QuerySet[Agency] | None:

@@ -14,9 +14,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
+from motcua.core.periods import END, START, Period, period_parse
 from motcua.directory.models import Agency
 from motcua.reports import statutory
-from motcua.reports.statutory import COLUMNS, Drill, Period, StatutoryReport
+from motcua.reports.statutory import COLUMNS, Drill, StatutoryReport
 from motcua.reports.statutory_export import report_context, statutory_pdf, statutory_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,15 +47,13 @@ def _unit(agencies: QuerySet[Agency] | None) -> str:
 
 
 def _period(request: HttpRequest) -> Period:
-    return statutory.statutory_period(
-        start=request.GET.get(statutory.START, ""), end=request.GET.get(statutory.END, "")
-    )
+    return period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
 
 
 def _refused(request: HttpRequest, template: str, error: ApplicationError) -> HttpResponse:
     """The page with the reason instead of figures (a bad period, column or row)."""
-    context = {"error": error.message, "start": request.GET.get(statutory.START, "")}
-    context["end"] = request.GET.get(statutory.END, "")
+    context = {"error": error.message, "start": request.GET.get(START, "")}
+    context["end"] = request.GET.get(END, "")
     return render(request, template, context, status=400)
 
 

@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.sso import PROVIDER_ID as VNEID
 from motcua.catalog.constants import OnlineLevel
 from motcua.catalog.models import DossierComponent, Fee, Procedure
+from motcua.core.periods import Period
 from motcua.dossiers.constants import AttachmentSource, Channel, DossierStatus
 from motcua.dossiers.deadlines import LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.national.constants import SyncStatus
 from motcua.national.models import SyncItem
-from motcua.payments.collections import Period
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
 from motcua.payments.models import Payment
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from motcua.core.periods import Period
 from motcua.directory.constants import Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.models import Dossier
-from motcua.payments.collections import Period
 from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
 from motcua.service_index.indicators import INDICATORS, Indicator, Measure
 from motcua.service_index.models import IndicatorPoints

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from motcua.core.errors import ApplicationError
+from motcua.core.periods import END, START, Period, period_parse
 from motcua.directory.models import Agency
-from motcua.payments.collections import END, START, Period, collections_period
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.indicators import BY_CODE
 from motcua.service_index.selectors import (
@@ -34,7 +34,7 @@ def _scope(request: HttpRequest) -> Scope:
 
 def _period(request: HttpRequest) -> Period:
     """This month so far by default; a reversed or impossible period is refused with the reason."""
-    return collections_period(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
+    return period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
 
 
 @login_required

@@ -147,9 +147,14 @@ def test_reversed_period_is_an_error_and_an_empty_one_is_zeros(client: Any, data
     client.force_login(officer("xa.ld", role=Role.LEADER))
     reversed_ = client.get(reverse("leaders:dashboard"), {"tu": "2026-11-10", "den": "2026-11-01"})
     assert reversed_.status_code == 400
-    assert "Ngày bắt đầu (10/11/2026) sau ngày kết thúc (01/11/2026)" in reversed_.content.decode()
+    assert "ngày bắt đầu (10/11/2026) sau ngày kết thúc (01/11/2026)" in reversed_.content.decode()
     assert client.get(reverse("leaders:dossiers"), {"tu": "2026-11-10", "den": "2026-11-01"}).status_code == 400
     assert client.get(reverse("leaders:dashboard"), {"tu": "hôm qua"}).status_code == 400
+    # Well formed but impossible, or beyond any calendar: refused with the reason, not a 500.
+    for impossible in ({"tu": "2026-13-45"}, {"den": "2026-02-30"}, {"tu": "0001-01-01", "den": "9999-12-31"}):
+        for page in ("leaders:dashboard", "leaders:performance", "leaders:dossiers"):
+            assert client.get(reverse(page), impossible).status_code == 400, (page, impossible)
+    assert client.get(reverse("leaders:dossiers"), {"chi-so": "bogus"}).status_code == 404
     empty = client.get(reverse("leaders:dashboard"), {"tu": "2020-01-01", "den": "2020-01-31"})
     assert empty.status_code == 200
     assert {number for _url, number in _number_links(empty.content.decode())} == {0}

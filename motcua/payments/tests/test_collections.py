@@ -13,11 +13,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from motcua.catalog.constants import FeeKind
+from motcua.core.periods import period_parse
 from motcua.core.testing import citizen
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.dossiers.testing import officer
-from motcua.payments.collections import Drill, collections_period, collections_report
+from motcua.payments.collections import Drill, collections_report
 from motcua.payments.constants import PaymentMethod, ReceiptStatus
 from motcua.payments.export import RECEIPTS_SHEET, SUMMARY_SHEET
 from motcua.payments.receipts import receipt_issue
@@ -69,7 +70,7 @@ def known(birth_version: Any) -> dict[str, Any]:
 
 
 def test_march_figures_per_agency_kind_and_channel(known: dict[str, Any]) -> None:
-    report = collections_report(agencies=None, period=collections_period(start="2026-03-01", end="2026-03-31"))
+    report = collections_report(agencies=None, period=period_parse(start="2026-03-01", end="2026-03-31"))
     ward, justice = known["ward"].pk, known["justice"].pk
     assert [agency.code for agency in report.agencies] == ["STP", "UBND-24121"]
     figure = report.collected
@@ -130,13 +131,13 @@ def test_cancelled_receipt_is_left_out_and_its_replacement_counted_once(client: 
     assert f"{known['mistaken'].number:07d}" not in listed
     assert _shown(listed, "list-count") == 1 and _shown(listed, "list-amount") == 40_000
     # Replaced on 2 April, paid in March: April does not count it again.
-    april = collections_report(agencies=None, period=collections_period(start="2026-04-01", end="2026-04-30"))
+    april = collections_report(agencies=None, period=period_parse(start="2026-04-01", end="2026-04-30"))
     assert (april.total.collected.count, april.total.collected.amount) == (1, 30_000)
 
 
 def test_period_edges_are_vietnam_midnights(known: dict[str, Any]) -> None:
     def total(start: str, end: str) -> tuple[int, int]:
-        row = collections_report(agencies=None, period=collections_period(start=start, end=end)).total
+        row = collections_report(agencies=None, period=period_parse(start=start, end=end)).total
         return row.collected.count, row.collected.amount
 
     assert total("2026-03-01", "2026-03-01") == (1, 58_000)  # paid at 00:00:00 on 1 March
@@ -162,7 +163,7 @@ def test_a_bad_period_is_refused_with_the_reason(client: Any, birth_version: Any
 
 
 def test_an_end_alone_reports_its_month(known: dict[str, Any]) -> None:
-    period = collections_period(start="", end="2026-03-20")
+    period = period_parse(start="", end="2026-03-20")
     assert (period.start, period.end) == (datetime.date(2026, 3, 1), datetime.date(2026, 3, 20))
 
 

@@ -12,13 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from motcua.catalog.models import Procedure
+from motcua.core.periods import Period
 from motcua.core.testing import BIRTH, citizen, load_catalog, procedure
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip, DossierStatusChange
 from motcua.dossiers.testing import officer
-from motcua.reports.statutory import COLUMN_KEYS, Drill, Period, drill_dossiers, statutory_report
+from motcua.reports.statutory import COLUMN_KEYS, Drill, drill_dossiers, statutory_report
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from motcua.catalog.constants import FeeKind
 from motcua.catalog.models import Fee
+from motcua.core.periods import Period
 from motcua.core.testing import citizen
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.dossiers.constants import AttachmentSource, Channel, DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.dossiers.testing import officer
-from motcua.payments.collections import Period
 from motcua.payments.constants import PaymentMethod, PaymentStatus
 from motcua.payments.models import Payment
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus
