@@ -132,6 +132,23 @@ class TrackingStepSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(help_text="Đang làm và đã quá hạn")
 
 
+class TrackingShipmentEventSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="sent, in_transit, attempt_failed, delivered, failed hoặc lost (không có ghi chú của bưu chính)"
+    )
+    label = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+
+
+class TrackingShipmentSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="sent, delivered hoặc failed")
+    label = serializers.CharField()
+    carrier = serializers.CharField(help_text="Đơn vị bưu chính")
+    sent_on = serializers.DateField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    events = TrackingShipmentEventSerializer(many=True)
+
+
 class TrackingSerializer(serializers.Serializer):
     code = serializers.CharField()
     procedure = serializers.CharField()
@@ -147,6 +164,11 @@ class TrackingSerializer(serializers.Serializer):
     verified = serializers.BooleanField()
     group_code = serializers.CharField(help_text="Mã hồ sơ liên thông; rỗng nếu hồ sơ không thuộc nhóm liên thông")
     linked = TrackingLinkedSerializer(many=True, help_text="Các hồ sơ khác của cùng hồ sơ liên thông")
+    shipment = TrackingShipmentSerializer(
+        allow_null=True,
+        help_text="Lần gửi kết quả qua bưu chính mới nhất, như trang tra cứu: không có số bưu gửi, "
+        "địa chỉ hay tên người nhận; null nếu kết quả không gửi qua bưu chính",
+    )
     applicant = serializers.CharField(required=False, help_text="Chỉ có khi xác minh đúng")
     delivery_method = serializers.CharField(required=False)
     notes = serializers.ListField(child=serializers.CharField(), required=False)

@@ -64,6 +64,16 @@ def signature_png(width: int = 160, height: int = 48) -> bytes:
     )
 
 
+class ControlRefused(ValueError):
+    """A move the simulator's control cannot make, answered as the carrier's JSON error."""
+
+    def __init__(self, status: HTTPStatus, code: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
 @dataclass
 class Order:
     order_code: str
@@ -103,9 +113,9 @@ class CarrierSimulator(FaultyService):
             code = path.removeprefix(PATH_CONTROL).removesuffix("/chuyen")
             target = body.get("to") if isinstance(body, dict) else None
             try:
-                event, _body, _signature = self.advance(code, str(target))
-            except (KeyError, ValueError) as error:
-                return HTTPStatus.BAD_REQUEST, wire.error_body("INVALID", str(error))
+                event, _body, _signature = self.advance(code, str(target or ""))
+            except ControlRefused as refused:
+                return refused.status, wire.error_body(refused.code, refused.message)
             return HTTPStatus.OK, event
         return HTTPStatus.NOT_FOUND, wire.error_body("NOT_FOUND", "Không có chức năng này")
 
@@ -176,9 +186,19 @@ class CarrierSimulator(FaultyService):
         """Record the next event of an order and push it to its callback; returns the event and
         the signed webhook (body, signature) so a test can deliver it itself."""
         with self._state_lock:
-            order = self.orders[order_code]
+            order = self.orders.get(order_code)
+            if order is None:
+                raise ControlRefused(
+                    HTTPStatus.NOT_FOUND,
+                    "ORDER_NOT_FOUND",
+                    f"Không có đơn hàng mã “{order_code}” trong trình mô phỏng.",
+                )
             if order.status in wire.FINAL_STATUSES:
-                raise ValueError(f"order {order_code} is already {order.status}")
+                raise ControlRefused(
+                    HTTPStatus.CONFLICT,
+                    "ORDER_FINISHED",
+                    f"Đơn hàng “{order_code}” đã kết thúc ({order.status}), không chuyển sang trạng thái khác được.",
+                )
             notes = {
                 wire.PICKED_UP: "Bưu tá đã nhận hàng",
                 wire.IN_TRANSIT: "Đang vận chuyển",
@@ -188,7 +208,11 @@ class CarrierSimulator(FaultyService):
                 wire.LOST: "Bưu gửi bị thất lạc",
             }
             if status not in notes:
-                raise ValueError(f"unknown status {status!r}")
+                raise ControlRefused(
+                    HTTPStatus.BAD_REQUEST,
+                    "INVALID_STATUS",
+                    f"Trạng thái “{status}” không hợp lệ; chọn một trong: {', '.join(notes)}.",
+                )
             proof = None
             if status == wire.DELIVERED:
                 proof = {

@@ -65,7 +65,7 @@ def shipment_public_state(*, dossier_id: int) -> dict[str, Any] | None:
         "delivered_at": shipment.delivered_at,
         # What happened and when, without the carrier's notes (they name places and people).
         "events": [
-            {"label": str(ShipmentEventKind(kind).label), "occurred_at": occurred_at}
+            {"kind": kind, "label": str(ShipmentEventKind(kind).label), "occurred_at": occurred_at}
             for kind, occurred_at in shipment.events.values_list("kind", "occurred_at")
         ],
     }

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.accounts.services import client_ip
 from motcua.core.errors import ApplicationError
 from motcua.documents.bounded import run_bounded
-from motcua.documents.files import PDF, inspect_upload, private_file_response, safe_file_name
+from motcua.documents.files import inspect_upload, private_file_response, safe_file_name
 from motcua.documents.models import IssuedDocument
 from motcua.documents.selectors import issued_document_for_verification, issued_document_report
 from motcua.signatures.signing import SignatureReport, validate_signed_pdf
@@ -33,6 +33,7 @@ from motcua.signatures.trust import trust_roots
 
 UPLOADS_PER_HOUR = 20
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
 
 
 class CopyForm(forms.Form):
@@ -114,17 +115,22 @@ def verify(request: HttpRequest, code: str) -> HttpResponseBase:
             status = 429
         elif form.is_valid():
             upload = form.cleaned_data["copy"]
-            try:
-                inspected = inspect_upload(name=upload.name, data=upload, max_bytes=UPLOAD_MAX_BYTES)
-                if inspected.content_type != PDF:
-                    raise ApplicationError(
-                        _("Tệp “%(name)s” không phải tệp PDF. Chỉ đối chiếu được văn bản PDF.")
-                        % {"name": inspected.safe_name},
-                        code="verify_not_pdf",
-                    )
-                copy_result = _compare(doc, inspected.content, inspected.safe_name)
-            except ApplicationError as exc:
-                form.add_error("copy", exc.message)
+            # Told apart before the upload check, whose messages name every kind it keeps
+            # (PDF, JPEG, PNG): only a PDF can be compared here.
+            is_pdf = upload.read(len(PDF_MAGIC)) == PDF_MAGIC
+            upload.seek(0)
+            if not is_pdf:
+                form.add_error(
+                    "copy",
+                    _("Tệp “%(name)s” không phải tệp PDF. Chỉ đối chiếu được văn bản PDF.")
+                    % {"name": safe_file_name(upload.name)},
+                )
+            else:
+                try:
+                    inspected = inspect_upload(name=upload.name, data=upload, max_bytes=UPLOAD_MAX_BYTES)
+                    copy_result = _compare(doc, inspected.content, inspected.safe_name)
+                except ApplicationError as exc:
+                    form.add_error("copy", exc.message)
         if not form.is_valid() and status == 200:
             status = 400
 

@@ -6,6 +6,8 @@ no webhook said, and a carrier that is down leaves nothing half-done."""
 
 import datetime
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from motcua.catalog.constants import LineKind
-from motcua.delivery.carrier_simulator import BASE_CHARGE, CarrierSimulator
+from motcua.delivery.carrier_simulator import BASE_CHARGE, PATH_CONTROL, CarrierSimulator
 from motcua.delivery.carrier_wire import SIGNATURE_HEADER, sign
 from motcua.delivery.carriers import CarrierUnavailable, carriers
 from motcua.delivery.constants import CarrierNoticeVerdict, ShipmentEventKind, ShipmentStatus
@@ -105,6 +107,19 @@ def test_delivered_with_proof_closes_the_dossier(posted: Shipment, carrier: Carr
     public = Client().get("/tra-cuu/", {"ma": dossier.code}).content.decode()
     assert "Đang vận chuyển" in public and "Đã giao" in public
     assert posted.tracking_number not in public and "Phát thành công" not in public
+    # The public API gives the same events, as the page's selector makes them.
+    api = Client().get(f"/api/v1/tracking/{dossier.code}")
+    shipment = api.json()["shipment"]
+    assert shipment["status"] == ShipmentStatus.DELIVERED and shipment["delivered_at"]
+    # (Sorted: the carrier's times drop the microseconds, so "sent" may tie with "in transit".)
+    assert sorted((event["kind"], event["label"]) for event in shipment["events"]) == [
+        ("delivered", "Đã giao"),
+        ("in_transit", "Đang vận chuyển"),
+        ("sent", "Đã gửi"),
+    ]
+    assert all(event["occurred_at"] for event in shipment["events"])
+    for secret in (posted.tracking_number, "Phát thành công", "Nguyễn Văn Hùng", "0912345678"):
+        assert secret not in api.content.decode()
 
 
 def test_replay_changes_nothing(posted: Shipment, carrier: CarrierSimulator) -> None:
@@ -146,6 +161,37 @@ def test_unknown_shipment_is_answered_and_recorded(posted: Shipment) -> None:
     malformed = b'{"event_id": 1}'
     assert _deliver(malformed, sign(malformed, SECRET)).status_code == 400
     assert CarrierNotice.objects.filter(verdict=CarrierNoticeVerdict.MALFORMED).exists()
+
+
+def test_the_simulators_control_refuses_in_vietnamese(posted: Shipment, carrier: CarrierSimulator) -> None:
+    """The demo's control endpoint: an unknown order, a bad status or a finished order are
+    clear Vietnamese JSON errors, not a Python repr."""
+
+    def move(order_code: str, status: str) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(
+            f"{carrier.url}{PATH_CONTROL}{order_code}/chuyen",
+            data=json.dumps({"to": status}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.load(refused)
+
+    assert move("NOPE", "delivered") == (
+        404,
+        {"error": {"code": "ORDER_NOT_FOUND", "message": "Không có đơn hàng mã “NOPE” trong trình mô phỏng."}},
+    )
+    status, answer = move(posted.carrier_reference, "flying")
+    assert status == 400 and answer["error"]["code"] == "INVALID_STATUS"
+    assert answer["error"]["message"].startswith("Trạng thái “flying” không hợp lệ; chọn một trong: ")
+    carrier.advance(posted.carrier_reference, "delivered", push=False)
+    status, answer = move(posted.carrier_reference, "in_transit")
+    assert (status, answer["error"]["code"]) == (409, "ORDER_FINISHED")
+    assert answer["error"]["message"] == (
+        f"Đơn hàng “{posted.carrier_reference}” đã kết thúc (delivered), không chuyển sang trạng thái khác được."
+    )
 
 
 def test_failed_then_returned_to_sender(posted: Shipment, carrier: CarrierSimulator) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from django.utils import timezone
 
+from motcua.catalog.models import ProcedureVersion
 from motcua.core.errors import ApplicationError
 from motcua.core.models import AuditEvent
 from motcua.directory.constants import Role
@@ -135,6 +136,24 @@ def test_the_printed_record_names_both_sides_each_dossier_and_the_totals(
     assert f"Tổng cộng: 2 hồ sơ, {papers} giấy tờ (trong đó {originals} bản chính)." in text
     assert "Đại diện bên giao" in text and "Đại diện bên nhận" in text
     assert "Số nhận" not in text and "Sai lệch" not in text  # nothing counted by the unit yet
+
+
+def test_the_printed_records_columns_keep_names_on_their_lines(hung, birth_version, office, clerk, ward) -> None:
+    """A long procedure name and the applicant's name wrap by phrases, not one word a line."""
+    long_name = "Đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi"
+    ProcedureVersion.objects.filter(pk=birth_version.pk).update(name=long_name)
+    dossier = posted_dossier(hung, birth_version, clerk=clerk)
+    record = hand_over_create(clerk=clerk, post_office=office, agency_id=ward.pk, dossier_ids=[dossier.pk])
+    sent = {dossier.pk: str(birth_version.components.count())}
+    printed = [hand_over_pdf(record=record)]  # and once confirmed, with its column of papers received
+    printed.append(
+        hand_over_pdf(record=hand_over_confirm(officer=officer("xa.tn"), record=record, received=sent, notes={}))
+    )
+    for pdf in printed:
+        out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True)
+        lines = out.stdout.decode().splitlines()
+        assert any(dossier.code in line and "Nguyễn Văn Hùng" in line for line in lines)
+        assert any("Đăng ký khai sinh, đăng ký" in line for line in lines), "\n".join(lines)
 
 
 def test_the_ward_confirms_with_a_discrepancy_noted_once(hung, birth_version, office, clerk, ward) -> None:
