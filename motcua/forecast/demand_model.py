@@ -33,6 +33,9 @@ from motcua.core.workdays import rules_say_working_day
 
 # Below this much history the page says there is not enough data and draws nothing.
 MIN_HISTORY_WEEKS = 8
+# Nor from a history with receptions on fewer days than this: a model of a few scattered dossiers
+# is noise (and a state-space fit of an almost empty series gives no finite forecast).
+MIN_RECEIVING_DAYS = 10
 # The backtest holds out the last weeks of the history and forecasts them from the rest.
 BACKTEST_WEEKS = 4
 # How far ahead the nightly forecast looks.
@@ -73,7 +76,8 @@ class DemandForecast:
 
 
 class NotEnoughHistory(Exception):
-    """The history is shorter than MIN_HISTORY_WEEKS: no forecast rather than a made-up one."""
+    """The history is shorter than MIN_HISTORY_WEEKS, or has receptions on fewer than
+    MIN_RECEIVING_DAYS days: no forecast rather than a made-up one."""
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -143,6 +147,8 @@ def _fit_and_forecast(
         prediction = fitted.get_forecast(steps=len(ahead), exog=_with_trend(ahead[varying], start))
         mean = np.clip(prediction.predicted_mean, 0, None)
         band = np.clip(prediction.conf_int(alpha=INTERVAL_ALPHA), 0, None)
+        if not (np.isfinite(mean).all() and np.isfinite(band).all()):
+            raise ValueError("the model gave no finite forecast")  # the series is reported failed
         for day, expected, (lower, upper) in zip(ahead.index, mean, band, strict=True):
             by_day[day] = DayForecast(day, float(expected), float(lower), float(upper))
     return [by_day.get(day, DayForecast(day, 0.0, 0.0, 0.0)) for day in future_days]
@@ -178,6 +184,8 @@ def forecast_demand(
     MIN_HISTORY_WEEKS."""
     last_day = today - dt.timedelta(days=1)
     if (last_day - first_day).days + 1 < MIN_HISTORY_WEEKS * 7:
+        raise NotEnoughHistory
+    if sum(1 for day, count in counts.items() if count and first_day <= day <= last_day) < MIN_RECEIVING_DAYS:
         raise NotEnoughHistory
     days = _days(first_day, last_day)
     history = pd.Series([counts.get(day, 0) for day in days], index=pd.Index(days), dtype=float)

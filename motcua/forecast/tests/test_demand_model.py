@@ -83,6 +83,19 @@ def test_too_short_a_history_gives_no_forecast():
 
 
 @pytest.mark.parametrize(
+    "scattered",
+    [
+        {},  # nothing received in nine weeks
+        {TODAY - dt.timedelta(days=2): 3},  # one dossier, in the held-out weeks (the fit gave NaN)
+        {TODAY - dt.timedelta(days=n): 1 for n in range(3, 60, 7)},  # nine days with a dossier
+    ],
+)
+def test_a_long_but_almost_empty_history_gives_no_forecast(scattered: dict[dt.date, int]) -> None:
+    with pytest.raises(NotEnoughHistory):
+        forecast_demand(scattered, first_day=TODAY - dt.timedelta(weeks=9), today=TODAY)
+
+
+@pytest.mark.parametrize(
     ("dossier_minutes", "counter_minutes", "counters"),
     [(0, 450, 0), (1, 450, 1), (450, 450, 1), (451, 450, 2), (30.5 * 15, 450, 2), (2000, 450, 5)],
 )
