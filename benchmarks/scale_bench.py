@@ -4,6 +4,7 @@ same run, and the freshness of the daily counts after a dossier is received.
 
     python benchmarks/scale_bench.py --dossiers 1000000 --postgres-port 55415   # production profile's engine
     python benchmarks/scale_bench.py --dossiers 100000 [--reuse DIR]            # embedded (SQLite)
+    python benchmarks/scale_bench.py --postgres-port 55415 --only dashboard 766 --no-freshness  # measure again
 
 A PostgreSQL database (--postgres-db, trust authentication on loopback) is filled once, up to
 --dossiers, and measured again on later runs. Goal (issue 16): p95 under 500 ms.
@@ -34,7 +35,8 @@ parser.add_argument("--reuse", help="the folder of an earlier SQLite run, to mea
 parser.add_argument("--postgres-host", default="127.0.0.1")
 parser.add_argument("--postgres-port", type=int, help="measure on this PostgreSQL server instead of SQLite")
 parser.add_argument("--postgres-db", default="motcua_scale")
-parser.add_argument("--only", help="measure only the queries whose name contains this")
+parser.add_argument("--only", nargs="+", help="measure only the queries whose name contains one of these")
+parser.add_argument("--no-freshness", action="store_true", help="write no dossier (the freshness check does)")
 args = parser.parse_args()
 VAR = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="motcua-scale-"))
 os.environ.update(MOTCUA_VAR_DIR=str(VAR), DJANGO_SETTINGS_MODULE="motcua.conf.embedded")
@@ -63,17 +65,29 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from load import machine
 
+from motcua.accounts.models import User
 from motcua.directory.models import Agency
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
+from motcua.leaders.scopes import PROVINCE
+from motcua.leaders.scopes import Scope as LeaderScope
+from motcua.leaders.scopes import scope_resolve as leader_scope
+from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures
 from motcua.reports.models import DailyDossierCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts, late_dossiers
+from motcua.reports.statutory import Period as StatutoryPeriod
+from motcua.reports.statutory import statutory_report
+from motcua.service_index.constants import ScopeKind
+from motcua.service_index.selectors import Scope as IndexScope
+from motcua.service_index.selectors import ranking as index_ranking
+from motcua.service_index.selectors import scorecard as index_scorecard
 
 
 @dataclass(frozen=True)
 class Scope:
     today: datetime.date
     agency: Agency  # the busiest agency
+    superuser: Any  # whose dashboard, index and report cover the province
 
     def period(self, days: int) -> dict[str, datetime.date]:
         return {"start": self.today - datetime.timedelta(days=days - 1), "end": self.today}
@@ -124,6 +138,19 @@ def late_first_page(scope: Scope, days: int) -> list[dict[str, Any]]:
     return list(late_dossiers(**scope.period(days))[:50])
 
 
+def dashboard(scope: Scope, days: int, key: str = PROVINCE) -> tuple[LeaderScope, Filters]:
+    """The leaders' dashboard scope (`tinh` or `co-quan-<id>`) and the period's filters."""
+    return leader_scope(user=scope.superuser, key=key), Filters(**scope.period(days))
+
+
+def busiest(scope: Scope) -> str:
+    return f"co-quan-{scope.agency.pk}"
+
+
+def month(scope: Scope) -> StatutoryPeriod:
+    return StatutoryPeriod(**scope.period(30))
+
+
 QUERIES = [
     Query(
         "board by agency, one month",
@@ -152,6 +179,20 @@ QUERIES = [
     ),
     Query("drill-down: late dossiers, first 50, one month", lambda s: late_first_page(s, 30)),
     Query("drill-down: late dossiers, first 50, one year", lambda s: late_first_page(s, 365)),
+    Query("dashboard figures, province, one month", lambda s: figures(*dashboard(s, 30))),
+    Query("dashboard figures, province, one year", lambda s: figures(*dashboard(s, 365))),
+    Query("dashboard figures, busiest agency, one month", lambda s: figures(*dashboard(s, 30, busiest(s)))),
+    Query("dashboard agency ranking, one month", lambda s: agency_ranking(*dashboard(s, 30))),
+    Query(
+        "dashboard drill-down finished_late, 50, 1 month",
+        lambda s: list(drill_down(*dashboard(s, 30), "finished_late")[:50]),
+    ),
+    Query(
+        "766 index scorecard, province, one month",
+        lambda s: index_scorecard(scope=IndexScope(ScopeKind.PROVINCE), period=month(s)),
+    ),
+    Query("766 index agency ranking, one month", lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY)),
+    Query("statutory report, province, one month", lambda s: statutory_report(agencies=None, period=month(s))),
 ]
 
 
@@ -224,11 +265,14 @@ def main() -> None:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         print(f"machine: {machine()}; database {connection.vendor} {cursor.fetchone()[0].split(' on ')[0]}")
     busiest = Dossier.objects.values("agency").annotate(n=Count("id")).order_by("-n").first()
-    scope = Scope(today=timezone.localdate(), agency=Agency.objects.get(pk=busiest["agency"]))
+    superuser = User.objects.filter(is_superuser=True, is_active=True).first() or User.objects.create_superuser(
+        "bench-superuser", "bench@example.invalid", None
+    )
+    scope = Scope(timezone.localdate(), Agency.objects.get(pk=busiest["agency"]), superuser)
     print(f"one agency: {scope.agency.name} ({busiest['n']} dossiers)")
     print(f"{'query':50} {'p50 ms':>8} {'p95 ms':>8} {'naive p50':>10} {'naive p95':>10} {'naive/agg':>10}")
     for query in QUERIES:
-        if args.only and args.only not in query.name:
+        if args.only and not any(part in query.name for part in args.only):
             continue
         if query.naive is not None and query.run(scope) != query.naive(scope):
             print(f"{query.name}: DIFFERS from its naive twin")
@@ -239,7 +283,8 @@ def main() -> None:
             naive = timed(lambda naive=query.naive: naive(scope), max(3, args.repeat // 5))
             line += f" {statistics.median(naive):10.1f} {p95(naive):10.1f} {p95(naive) / p95(wall):9.1f}x"
         print(line)
-    print(freshness(scope))
+    if not args.no_freshness:
+        print(freshness(scope))
 
 
 if __name__ == "__main__":
