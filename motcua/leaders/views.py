@@ -162,8 +162,14 @@ def _chart(key: str, title: str, scope: Scope, filters: Filters, grain: str, nam
     for row in rows:
         first = max(row["key"], filters.start)
         last = min(_bucket_end(row["key"], grain), filters.end)
+        # Each cell carries its column's name: on a phone the table stacks, one labelled line a cell.
         cells = [
-            (row[name], _list_url(scope, filters, name, tu=first.isoformat(), den=last.isoformat())) for name in names
+            (
+                MEASURES[name].label,
+                row[name],
+                _list_url(scope, filters, name, tu=first.isoformat(), den=last.isoformat()),
+            )
+            for name in names
         ]
         table.append((first, last, cells))
     data = {

@@ -125,6 +125,11 @@ def test_leader_page_numbers_link_to_lists_of_that_many(client: Any, data: DataS
     assert html.count("<canvas data-chart=") == 2 and html.count('data-testid="chart-table"') == 2
     assert 'id="received-chart-data" type="application/json"' in html
     assert "chart.umd.min.js" in html and "<script>" not in html
+    # On a phone the tables stack: every number carries its column's name.
+    assert html.count('<td class="mc-table__cell--numeric"') > 10
+    assert re.findall(r'<td class="mc-table__cell--numeric"(?! data-label=")', html) == []
+    performance = client.get(reverse("leaders:performance"), PERIOD).content.decode()
+    assert re.findall(r'<td class="mc-table__cell--numeric"(?! data-label=")', performance) == []
 
 
 def test_scopes_not_ones_own_are_refused(client: Any, data: DataSet) -> None:
