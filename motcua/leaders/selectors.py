@@ -58,22 +58,12 @@ def scope_dossiers(scope: Scope, filters: Filters) -> QuerySet[Dossier]:
     return with_timeliness_facts(dossiers)
 
 
-def drill_down(scope: Scope, filters: Filters, measure: str) -> QuerySet[Dossier, Any]:
-    """The list behind a number: codes, procedure, agency, dates and status; no personal data."""
+def drill_down(scope: Scope, filters: Filters, measure: str) -> QuerySet[Dossier]:
+    """The list behind a number, newest reception first (shown without personal data)."""
     return (
         scope_dossiers(scope, filters)
         .filter(MEASURES[measure].q)
-        .values(
-            "pk",
-            "code",
-            "procedure_version__name",
-            "agency__name",
-            "channel",
-            "status",
-            "received_at",
-            "due_at",
-            "processed_at",
-        )
+        .select_related("agency", "procedure_version")
         .order_by("-received_at", "-pk")
     )
 

@@ -16,7 +16,7 @@ from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, period_parse
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.selectors import agencies_overseen, user_is_staff
-from motcua.dossiers.constants import Channel, DossierStatus
+from motcua.dossiers.constants import Channel
 from motcua.leaders.measures import MEASURES, ONLINE_FASTER_TARGET
 from motcua.leaders.scopes import OVERSEEING_ROLES, PROVINCE, Scope, scope_resolve
 from motcua.leaders.selectors import (
@@ -204,7 +204,6 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
     def build(scope: Scope, filters: Filters) -> dict[str, Any]:
         page = Paginator(drill_down(scope, filters, measure), 50).get_page(request.GET.get("page"))
-        page.object_list = [row | {"status_label": DossierStatus(row["status"]).label} for row in page.object_list]
         return {
             "measure": MEASURES[measure],
             "page_obj": page,

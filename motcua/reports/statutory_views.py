@@ -136,6 +136,5 @@ def statutory_list(request: HttpRequest) -> HttpResponse:
         "agency": Agency.objects.filter(pk=drill.agency_id).first() if drill.agency_id is not None else None,
         "field_id": drill.field_id,
         "report_query": Drill().query(period),
-        "drill_query": drill.query(period),
     }
     return render(request, "reports/statutory_list.html", context)

@@ -78,7 +78,6 @@ def index_dossiers(request: HttpRequest, code: str) -> HttpResponse:
     part = request.GET.get("phan", "mau")
     dossiers = indicator_dossiers(indicator, period, scope=scope, part=part)
     page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
-    query = urlencode({**scope.query(), **period.query(), "phan": part})
     context = {"indicator": indicator, "scope": scope, "start": period.start, "end": period.end, "part": part}
-    context.update(page_obj=page, query=query, back=urlencode({**scope.query(), **period.query()}))
+    context.update(page_obj=page, back=urlencode({**scope.query(), **period.query()}))
     return render(request, "service_index/dossiers.html", context)
