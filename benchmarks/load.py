@@ -71,6 +71,12 @@ def get(path: str) -> Callable[[httpx.Client], None]:
     return action
 
 
+def postgres_database(*, name: str, host: str, port: str | int) -> dict[str, object]:
+    """The DATABASES entry of a benchmark run on PostgreSQL: the embedded profile with the
+    production database engine (the rest of the profile does not touch the queries)."""
+    return {"ENGINE": "django.db.backends.postgresql", "NAME": name, "USER": "postgres", "HOST": host, "PORT": port}
+
+
 def machine() -> str:
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")

@@ -38,17 +38,11 @@ sys.path.insert(0, str(ROOT))
 import django
 import django.utils.timezone
 from django.conf import settings
+from load import postgres_database
 
 if args.postgres_port:
-    # The embedded profile with the production database engine; the rest does not touch the queries.
     settings.DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": args.postgres_db,
-            "USER": "postgres",
-            "HOST": args.postgres_host,
-            "PORT": args.postgres_port,
-        }
+        "default": postgres_database(name=args.postgres_db, host=args.postgres_host, port=args.postgres_port)
     }
 django.setup()
 

@@ -45,17 +45,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import django
 from django.conf import settings
+from load import machine, postgres_database
 
 if args.postgres_port:
-    # The embedded profile with the production database engine; the rest does not touch the queries.
     settings.DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": args.postgres_db,
-            "USER": "postgres",
-            "HOST": args.postgres_host,
-            "PORT": args.postgres_port,
-        }
+        "default": postgres_database(name=args.postgres_db, host=args.postgres_host, port=args.postgres_port)
     }
 django.setup()
 
@@ -63,7 +57,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from load import machine
 
 from motcua.accounts.models import User
 from motcua.directory.models import Agency
