@@ -74,7 +74,16 @@ def get(path: str) -> Callable[[httpx.Client], None]:
 def postgres_database(*, name: str, host: str, port: str | int) -> dict[str, object]:
     """The DATABASES entry of a benchmark run on PostgreSQL: the embedded profile with the
     production database engine (the rest of the profile does not touch the queries)."""
-    return {"ENGINE": "django.db.backends.postgresql", "NAME": name, "USER": "postgres", "HOST": host, "PORT": port}
+    from motcua.conf.base import POSTGRES_OPTIONS
+
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "HOST": host,
+        "PORT": port,
+        "OPTIONS": POSTGRES_OPTIONS,
+    }
 
 
 def machine() -> str:

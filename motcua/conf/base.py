@@ -114,6 +114,11 @@ CSRF_FAILURE_VIEW = "motcua.core.views.csrf_failure"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 
+# Every PostgreSQL connection (production, tests, benchmarks): no JIT. The statistics' filtered
+# counts cost PostgreSQL's JIT compiler 0.3-0.5 s per query, more than running them
+# (docs/benchmarks.md); the other queries are too short to gain from it.
+POSTGRES_OPTIONS = {"options": "-c jit=off"}
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

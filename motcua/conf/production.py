@@ -91,6 +91,7 @@ DATABASES = {
         "PORT": env_str("POSTGRES_PORT", "5432"),
         "CONN_MAX_AGE": env_int("POSTGRES_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": POSTGRES_OPTIONS,  # noqa: F405
     }
 }
 

@@ -25,6 +25,7 @@ if os.environ.get("MOTCUA_TEST_POSTGRES_HOST"):
             "USER": "postgres",
             "HOST": os.environ["MOTCUA_TEST_POSTGRES_HOST"],
             "PORT": os.environ.get("MOTCUA_TEST_POSTGRES_PORT", "5432"),
+            "OPTIONS": POSTGRES_OPTIONS,  # noqa: F405
         }
     }
 MOTCUA_AUDIT_TRIGGERS = False

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection, transaction
 from django.db.models import Case, Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -236,13 +235,7 @@ def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> St
         .annotate(**{key: Count("id", filter=condition) for key, condition in conditions.items()})
         .order_by("agency__name", "agency_id", "procedure_version__field__name")
     )
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Compiling thirteen filtered counts costs PostgreSQL's JIT seconds, the query itself
-            # far less (docs/benchmarks.md).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        fetched = list(lines)
+    fetched = list(lines)
     rows: dict[int, Row] = {}
     for line in fetched:
         agency_id, field_id = line["agency_id"], line["procedure_version__field_id"]
