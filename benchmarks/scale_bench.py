@@ -37,6 +37,7 @@ parser.add_argument("--postgres-port", type=int, help="measure on this PostgreSQ
 parser.add_argument("--postgres-db", default="motcua_scale")
 parser.add_argument("--only", nargs="+", help="measure only the queries whose name contains one of these")
 parser.add_argument("--no-freshness", action="store_true", help="write no dossier (the freshness check does)")
+parser.add_argument("--rebuild", action="store_true", help="recount the daily counts first (after an upgrade)")
 args = parser.parse_args()
 VAR = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="motcua-scale-"))
 os.environ.update(MOTCUA_VAR_DIR=str(VAR), DJANGO_SETTINGS_MODULE="motcua.conf.embedded")
@@ -252,6 +253,10 @@ def main() -> None:
         started = time.perf_counter()
         call_command("statistics_generate", dossiers=missing, seed=args.seed, verbosity=1)
         print(f"generated {missing} dossiers in {time.perf_counter() - started:.0f} s ({connection.vendor})")
+    if args.rebuild:
+        started = time.perf_counter()
+        call_command("reports_rebuild", verbosity=0)
+        print(f"daily counts rebuilt in {time.perf_counter() - started:.0f} s")
     where = f"database {args.postgres_db}" if args.postgres_port else VAR
     print(f"data in {where}: {Dossier.objects.count()} dossiers, {DailyDossierCount.objects.count()} daily count rows")
     with connection.cursor() as cursor:

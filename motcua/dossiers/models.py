@@ -116,6 +116,13 @@ class Dossier(models.Model):
             # of one agency (motcua/leaders).
             models.Index(fields=["received_at"]),
             models.Index(fields=["agency", "received_at"]),
+            # The dashboards' live numbers, the dossiers still being processed: a small part of
+            # a period's dossiers (the rest come from the daily counts).
+            models.Index(
+                fields=["received_at", "due_at"],
+                condition=models.Q(processed_at__isnull=True, received_at__isnull=False),
+                name="dossier_unprocessed_received",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,8 +37,8 @@ class Filters:
 
     @property
     def counts_hold_them(self) -> bool:
-        """The daily counts are keyed by agency, field and day: no procedure or level."""
-        return self.procedure_id is None and not self.level
+        """The daily counts are keyed by agency, field, level and day: no procedure."""
+        return self.procedure_id is None
 
 
 def scope_dossiers(scope: Scope, filters: Filters) -> QuerySet[Dossier]:
@@ -74,13 +74,25 @@ def _counts_usable(scope: Scope, filters: Filters, names: Iterable[str]) -> bool
 
 def _live_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
     annotations = {name: Count("id", filter=MEASURES[name].q) if MEASURES[name].q else Count("id") for name in names}
-    return _grouped(scope_dossiers(scope, filters), annotations, group)
+    dossiers = scope_dossiers(scope, filters)
+    if all(MEASURES[name].q for name in names):
+        # Only the dossiers some measure counts: for the open ones, the partial index of the
+        # unprocessed dossiers serves the scan instead of every dossier of the period.
+        dossiers = dossiers.filter(reduce(operator.or_, (MEASURES[name].q for name in names)))
+    return _grouped(dossiers, annotations, group)
 
 
-def _kept_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
+def _kept_rows(scope: Scope, filters: Filters) -> QuerySet[DailyDossierCount]:
     rows = DailyDossierCount.objects.filter(day__gte=filters.start, day__lte=filters.end, **(scope.count_filter or {}))
     if filters.field_id:
         rows = rows.filter(field_id=filters.field_id)
+    if filters.level:
+        rows = rows.filter(level=filters.level)
+    return rows
+
+
+def _kept_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = _kept_rows(scope, filters)
     annotations = {
         name: Coalesce(Sum(reduce(operator.add, (F(column) for column in MEASURES[name].columns))), 0) for name in names
     }
@@ -128,10 +140,19 @@ def figures(scope: Scope, filters: Filters) -> dict[str, Any]:
         name: round(100 * numbers[top] / numbers[bottom], 1) if numbers[bottom] else None
         for name, (top, bottom) in SHARES.items()
     }
+    return {"numbers": numbers, "shares": shares, "durations": _durations(scope, filters, numbers)}
+
+
+def _durations(scope: Scope, filters: Filters, numbers: dict[str, int]) -> dict[str, datetime.timedelta | None]:
+    """The average processing time of each of `DURATIONS`' lists: summed in the daily counts
+    and divided by the count, or averaged live where the counts do not hold the scope."""
+    if _counts_usable(scope, filters, DURATIONS):
+        sums = _kept_rows(scope, filters).aggregate(**{name: Sum(column) for name, column in DURATIONS.items()})
+        return {name: sums[name] / numbers[name] if numbers[name] and sums[name] else None for name in DURATIONS}
     taken = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
     averages = {name: Avg(taken, filter=MEASURES[name].q) for name in DURATIONS}
     lines = _grouped(scope_dossiers(scope, filters), averages, {})
-    return {"numbers": numbers, "shares": shares, "durations": lines[0] if lines else dict.fromkeys(DURATIONS)}
+    return lines[0] if lines else dict.fromkeys(DURATIONS)
 
 
 def trend(scope: Scope, filters: Filters, *, grain: str, names: list[str]) -> list[dict[str, Any]]:

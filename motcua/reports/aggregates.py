@@ -1,115 +1,171 @@
-"""Daily counts of dossiers per agency and procedure field, kept from the domain events.
+"""Daily counts of dossiers per agency, procedure field and level, kept from the domain events.
 
-The consumer (`reports/consumers.py`) adds to a row in the transaction of the change; the
-rebuild recomputes every row from the dossiers (after an upgrade, or to repair). Both count with
-the board's rule: a dossier on its reception day (a rejected one on its submission day), early /
-on time / late by `dossiers.deadlines`' conditions, evaluated once, when the result is issued.
-After that nothing the rule reads can change (no pause, apology or extension once processed).
+Each column of the counts is a condition over one dossier (`CONDITIONS`). At every event of a
+dossier the consumer (`reports/consumers.py`) recounts that dossier with the same conditions,
+compares the result with its part as last counted (`CountedDossier`) and adds the difference to
+the daily rows, in the transaction of the change. The rebuild computes every dossier's part and
+every daily row from the dossiers (after an upgrade, or to repair), set-based in the database.
+
+Both count with the board's rule: a dossier on its reception day (a rejected one on its
+submission day), early / on time / late by `dossiers.deadlines`' conditions. The dashboards'
+measures (`leaders/measures.py`) filter their drill-down lists with these same conditions.
 """
 
 import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
-from motcua.dossiers.constants import Channel, DossierStatus, Timeliness
+from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus, SlipKind, StepStatus
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
-from motcua.dossiers.models import Dossier
-from motcua.reports.models import DailyDossierCount
+from motcua.dossiers.models import Dossier, DossierAttachment, DossierSlip, DossierStep
+from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
+from motcua.payments.models import Payment
+from motcua.reports.models import CountedDossier, DailyDossierCount, DossierCounts
 from motcua.reports.selectors import disliked
 
-FINISHED_COLUMN = {
-    Timeliness.EARLY: "finished_early",
-    Timeliness.ON_TIME: "finished_on_time",
-    Timeliness.LATE: "finished_late",
-}
 ON_TIME = FINISHED & ~EARLY & ~LATE
+# National portal submissions are online submissions that arrived through the portal.
+ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
+RECEIVED = Q(received_at__isnull=False)
+# The dossiers the counts hold: received ones, and rejected ones on their submission day.
+COUNTED = RECEIVED | Q(status=DossierStatus.REJECTED, submitted_at__isnull=False)
 
 
 def received_column(channel: str) -> str:
     return f"received_{Channel(channel).value}"
 
 
-def counted_day(dossier: Dossier) -> datetime.date | None:
-    """The day a dossier counts on: its reception day, a rejected one's submission day; None for
-    a dossier never received (nor rejected), which the board does not count either."""
-    if dossier.received_at is not None:
-        return timezone.localdate(dossier.received_at)
-    if dossier.status == DossierStatus.REJECTED and dossier.submitted_at is not None:
-        return timezone.localdate(dossier.submitted_at)
-    return None
+CONDITIONS: dict[str, Q] = {
+    **{received_column(channel): RECEIVED & Q(channel=channel) for channel in Channel.values},
+    "finished_early": EARLY,
+    "finished_on_time": ON_TIME,
+    "finished_late": LATE,
+    "finished_online": FINISHED & Q(channel__in=ONLINE_CHANNELS),
+    "finished_counter": FINISHED & Q(channel=Channel.COUNTER),
+    "stopped": RECEIVED & Q(status=DossierStatus.STOPPED),
+    "withdrawn": RECEIVED & Q(status=DossierStatus.WITHDRAWN),
+    "rejected": Q(status=DossierStatus.REJECTED),
+    "rated": RECEIVED & Q(rating__isnull=False),
+    "dissatisfied": RECEIVED & Q(rating__isnull=False) & disliked("rating__"),
+    # Submitted and returned online: the full process online.
+    "full_online": Q(channel__in=ONLINE_CHANNELS, delivery_method=DeliveryMethod.ONLINE, returned_at__isnull=False),
+    "fee_payable": RECEIVED & Q(fees_due__gt=0),
+    "paid_online": RECEIVED
+    & Q(fees_due__gt=0)
+    & Q(Exists(Payment.objects.filter(dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status=PaymentStatus.PAID))),
+    "digitised": RECEIVED & Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk")))),
+    "scanned": RECEIVED
+    & Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.SCAN))),
+    # What the data records of a dossier sent back: a step returned to the previous one, or a
+    # supplement slip (at reception or during processing).
+    "returned": RECEIVED
+    & (
+        Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), status=StepStatus.RETURNED)))
+        | Q(Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.SUPPLEMENT)))
+    ),
+}
+# Processing time summed over the dossiers of a count column.
+DURATIONS = {"duration_online": "finished_online", "duration_counter": "finished_counter"}
+COLUMNS = [*CONDITIONS, *DURATIONS]
+KEY = ["agency_id", "field_id", "level", "day"]
+assert {field.attname for field in DossierCounts._meta.concrete_fields if field.name != "id"} == set(COLUMNS)
+
+_TAKEN = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
 
 
-def daily_count_add(*, dossier: Dossier, **increments: int) -> None:
-    """Add to the row of the dossier's agency, field and counted day, creating it at need.
+def _dossier_parts(dossiers: QuerySet[Dossier]) -> QuerySet[Any]:
+    """Every counted dossier's key and columns, as `CountedDossier`'s fields in this order."""
+    parts: dict[str, Any] = {
+        "dossier_id": F("pk"),
+        "agency_id": F("agency_id"),
+        "field_id": F("procedure_version__field_id"),
+        "level": F("procedure_version__level"),
+        "day": Case(When(RECEIVED, then=TruncDate("received_at")), default=TruncDate("submitted_at")),
+        **{
+            column: Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for column, condition in CONDITIONS.items()
+        },
+        **{
+            column: Case(When(CONDITIONS[count], then=_TAKEN), default=Value(datetime.timedelta()))
+            for column, count in DURATIONS.items()
+        },
+    }
+    # Aliased: the parts are named like the dossier's own fields.
+    return with_timeliness_facts(dossiers.filter(COUNTED)).values(**{f"part_{name}": e for name, e in parts.items()})
+
+
+def _part(line: dict[str, Any]) -> dict[str, Any]:
+    return {name.removeprefix("part_"): value for name, value in line.items()}
+
+
+def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> None:
+    """Add (sign 1) or take away (sign -1) one dossier's part to the row of `key`, creating it
+    at need.
 
     The increments are `column = column + n` in the database, so two officers committing at
     once both count; the unique key makes the second creator wait for the first and then update
     the row it made (`get_or_create` retries its read after the IntegrityError)."""
-    day = counted_day(dossier)
-    if day is None:
+    changes = {column: F(column) + sign * part[column] for column in COLUMNS if part[column]}
+    if not changes:
         return
-    key: dict[str, Any] = {"agency_id": dossier.agency_id, "field_id": dossier.procedure_version.field_id, "day": day}
-    changes = {column: F(column) + n for column, n in increments.items()}
     if not DailyDossierCount.objects.filter(**key).update(**changes):
         DailyDossierCount.objects.get_or_create(**key)
         DailyDossierCount.objects.filter(**key).update(**changes)
 
 
-def finished_timeliness(dossier: Dossier) -> Timeliness:
-    """The board's rule for one processed dossier, by the same SQL conditions."""
-    facts = with_timeliness_facts(Dossier.objects.filter(pk=dossier.pk)).aggregate(
-        early=Count("id", filter=EARLY), late=Count("id", filter=LATE)
-    )
-    if facts["late"]:
-        return Timeliness.LATE
-    return Timeliness.EARLY if facts["early"] else Timeliness.ON_TIME
+def dossier_recount(dossier_id: int) -> None:
+    """Count the dossier again and move the difference with its last count into the daily rows.
+    Run in the transaction of the change, under the dossier's lock (`domain_event_record`)."""
+    line = _dossier_parts(Dossier.objects.filter(pk=dossier_id)).first()
+    new = _part(line) if line else None
+    old = CountedDossier.objects.filter(dossier_id=dossier_id).values("dossier_id", *KEY, *COLUMNS).first()
+    if new == old:
+        return
+    if old is not None:
+        daily_count_add(key={name: old[name] for name in KEY}, sign=-1, part=old)
+    if new is None:
+        CountedDossier.objects.filter(dossier_id=dossier_id).delete()
+        return
+    daily_count_add(key={name: new[name] for name in KEY}, sign=1, part=new)
+    CountedDossier.objects.update_or_create(dossier_id=dossier_id, defaults=new)
 
 
-_ROW_KEY = {"id", "agency", "field", "day"}
-COLUMNS = [field.name for field in DailyDossierCount._meta.concrete_fields if field.name not in _ROW_KEY]
-_KEY = ("agency_id", "procedure_version__field_id", "day")
+def _insert_from(model: Any, columns: list[str], rows: QuerySet[Any]) -> int:
+    """INSERT INTO model's table (columns) SELECT rows: the rows never leave the database."""
+    sql, params = rows.query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) {sql}", params)
+        return cursor.rowcount
 
 
 def daily_counts_rebuild() -> int:
-    """Recompute the whole table from the dossiers, in one transaction; returns the rows made."""
-    received = (
-        with_timeliness_facts(Dossier.objects.filter(received_at__isnull=False))
-        .annotate(day=TruncDate("received_at"))
-        .values(*_KEY)
-        .annotate(
-            **{received_column(channel): Count("id", filter=Q(channel=channel)) for channel in Channel.values},
-            finished_early=Count("id", filter=EARLY),
-            finished_on_time=Count("id", filter=ON_TIME),
-            finished_late=Count("id", filter=LATE),
-            stopped=Count("id", filter=Q(status=DossierStatus.STOPPED)),
-            withdrawn=Count("id", filter=Q(status=DossierStatus.WITHDRAWN)),
-            rated=Count("rating"),
-            dissatisfied=Count("rating", filter=disliked("rating__")),
-        )
-        .order_by()
-    )
-    rejected = (
-        Dossier.objects.filter(status=DossierStatus.REJECTED, submitted_at__isnull=False)
-        .annotate(day=TruncDate("submitted_at"))
-        .values(*_KEY)
-        .annotate(rejected=Count("id"))
-        .order_by()
-    )
-    rows: dict[tuple[Any, ...], dict[str, int]] = {}
+    """Recompute every dossier's part and the daily rows from the dossiers, in one transaction;
+    returns the daily rows made."""
     with transaction.atomic():
-        for line in [*received.iterator(), *rejected.iterator()]:
-            counts = rows.setdefault(tuple(line[name] for name in _KEY), dict.fromkeys(COLUMNS, 0))
-            counts.update({column: line[column] for column in COLUMNS if column in line})
         DailyDossierCount.objects.all().delete()
-        DailyDossierCount.objects.bulk_create(
-            (
-                DailyDossierCount(agency_id=agency_id, field_id=field_id, day=day, **counts)
-                for (agency_id, field_id, day), counts in rows.items()
-            ),
-            batch_size=1000,
+        CountedDossier.objects.all().delete()
+        _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
+        sums = (
+            CountedDossier.objects.values(*KEY)
+            .annotate(**{f"sum_{column}": Sum(column) for column in COLUMNS})
+            .order_by()
         )
-    return len(rows)
+        _insert_from(DailyDossierCount, [*KEY, *COLUMNS], sums)
+        return DailyDossierCount.objects.count()

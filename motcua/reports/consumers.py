@@ -1,29 +1,12 @@
 """The reports' consumer of the domain events: the daily counts (`reports/aggregates.py`)."""
 
-from motcua.events.constants import EventKind
 from motcua.events.models import DomainEvent
 from motcua.events.services import subscriber
-from motcua.reports.aggregates import FINISHED_COLUMN, daily_count_add, finished_timeliness, received_column
-from motcua.reports.constants import Satisfaction
+from motcua.reports.aggregates import dossier_recount
 
 
-@subscriber(EventKind.RECEIVED)
-def received_count(event: DomainEvent) -> None:
-    daily_count_add(dossier=event.dossier, **{received_column(event.dossier.channel): 1})
-
-
-@subscriber(EventKind.RESULT_ISSUED)
-def finished_count(event: DomainEvent) -> None:
-    daily_count_add(dossier=event.dossier, **{FINISHED_COLUMN[finished_timeliness(event.dossier)]: 1})
-
-
-# The kinds are the columns' names. A dossier withdrawn before its reception counts nowhere.
-@subscriber(EventKind.STOPPED, EventKind.WITHDRAWN, EventKind.REJECTED)
-def ended_count(event: DomainEvent) -> None:
-    daily_count_add(dossier=event.dossier, **{event.kind: 1})
-
-
-@subscriber(EventKind.RATED)
-def rated_count(event: DomainEvent) -> None:
-    levels = [event.payload[name] for name in ("agency_level", "officer_level", "result_level")]
-    daily_count_add(dossier=event.dossier, rated=1, dissatisfied=int(Satisfaction.DISSATISFIED in levels))
+# Every kind: whatever an event changed (a reception, a result, a payment, a scan, a rating), the
+# dossier's part is counted again and only the difference reaches the daily rows.
+@subscriber()
+def dossier_counts_refresh(event: DomainEvent) -> None:
+    dossier_recount(event.dossier_id)

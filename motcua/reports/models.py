@@ -1,7 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.constants import ProcedureLevel
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus, Satisfaction
 
 
@@ -68,9 +71,43 @@ class Feedback(models.Model):
         return self.code
 
 
-class DailyDossierCount(models.Model):
-    """Dossiers of one agency and procedure field counted per day, kept by the reports' consumer
-    of the domain events (`reports/consumers.py`) and recomputed by `reports_rebuild`.
+class DossierCounts(models.Model):
+    """What dossiers add to the statistics kept from the domain events (`reports/aggregates.py`):
+    one dossier's part (`CountedDossier`, 0 or 1 per column) or a day's sum (`DailyDossierCount`).
+    Each column is one condition of `aggregates.CONDITIONS`; the durations sum the processing
+    time (result minus reception) of the dossiers counted in `finished_online` / `_counter`."""
+
+    received_online = models.PositiveIntegerField(default=0)
+    received_counter = models.PositiveIntegerField(default=0)
+    received_post_office = models.PositiveIntegerField(default=0)
+    received_national_portal = models.PositiveIntegerField(default=0)
+    finished_early = models.PositiveIntegerField(default=0)
+    finished_on_time = models.PositiveIntegerField(default=0)
+    finished_late = models.PositiveIntegerField(default=0)
+    finished_online = models.PositiveIntegerField(default=0)
+    finished_counter = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+    full_online = models.PositiveIntegerField(default=0)
+    fee_payable = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+    digitised = models.PositiveIntegerField(default=0)
+    scanned = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    duration_online = models.DurationField(default=datetime.timedelta)
+    duration_counter = models.DurationField(default=datetime.timedelta)
+
+    class Meta:
+        abstract = True
+
+
+class DailyDossierCount(DossierCounts):
+    """Dossiers of one agency, procedure field and level counted per day: the sum of their
+    `CountedDossier` rows, kept by the reports' consumer of the domain events
+    (`reports/consumers.py`) and recomputed by `reports_rebuild`.
 
     A dossier counts on its reception day (Asia/Ho_Chi_Minh), whatever happens to it later: its
     result, stop, withdrawal and rating add to the row of the day it was received, as the
@@ -79,25 +116,35 @@ class DailyDossierCount(models.Model):
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=ProcedureLevel.choices)
     day = models.DateField()
-    received_online = models.PositiveIntegerField(default=0)
-    received_counter = models.PositiveIntegerField(default=0)
-    received_post_office = models.PositiveIntegerField(default=0)
-    received_national_portal = models.PositiveIntegerField(default=0)
-    finished_early = models.PositiveIntegerField(default=0)
-    finished_on_time = models.PositiveIntegerField(default=0)
-    finished_late = models.PositiveIntegerField(default=0)
-    stopped = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    rated = models.PositiveIntegerField(default=0)
-    dissatisfied = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("số hồ sơ theo ngày")
         verbose_name_plural = _("số hồ sơ theo ngày")
-        constraints = [models.UniqueConstraint(fields=["agency", "field", "day"], name="daily_count_one_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "field", "level", "day"], name="daily_count_one_per_day")
+        ]
         indexes = [models.Index(fields=["day"])]
 
     def __str__(self) -> str:
-        return f"{self.agency_id}/{self.field_id} {self.day}"
+        return f"{self.agency_id}/{self.field_id}/{self.level} {self.day}"
+
+
+class CountedDossier(DossierCounts):
+    """One dossier's part in the daily counts as last counted: the consumer recounts the dossier
+    at each of its events and moves the difference into the daily rows, so a count never runs
+    twice nor is missed whatever the order of the events."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=ProcedureLevel.choices)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("hồ sơ đã đếm")
+        verbose_name_plural = _("hồ sơ đã đếm")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.day}"

@@ -31,9 +31,9 @@ from motcua.dossiers.testing import submitted_dossier
 from motcua.events.tests.journeys import active
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.counter import counter_payment_record
-from motcua.reports.aggregates import COLUMNS, daily_count_add
+from motcua.reports.aggregates import COLUMNS, KEY, daily_count_add, dossier_recount
 from motcua.reports.constants import Satisfaction
-from motcua.reports.models import DailyDossierCount
+from motcua.reports.models import CountedDossier, DailyDossierCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts
 from motcua.reports.services import rating_submit
 
@@ -46,7 +46,7 @@ REASONS = "Người nộp không thuộc đối tượng giải quyết của th
 
 def _table() -> list[tuple[Any, ...]]:
     return sorted(
-        (row.agency_id, row.field_id, row.day, *(getattr(row, column) for column in COLUMNS))
+        (row.agency_id, row.field_id, row.level, row.day, *(getattr(row, column) for column in COLUMNS))
         for row in DailyDossierCount.objects.all()
     )
 
@@ -124,18 +124,30 @@ def test_kept_counts_equal_the_rebuild_and_the_board(hung, birth_version) -> Non
     assert (row.received, row.open, row.overdue_open, row.early, row.on_time, row.late) == (9, 4, 4, 1, 1, 1)
 
 
-def test_increments_add_up(hung, birth_version) -> None:
+def test_a_recount_adds_only_the_difference(hung, birth_version) -> None:
     dossier = _received(hung, birth_version, at=DAY_1)
     for _ in range(3):
-        daily_count_add(dossier=dossier, rated=1, dissatisfied=1)
+        dossier_recount(dossier.pk)
     (row,) = DailyDossierCount.objects.all()
-    assert (row.received_online, row.rated, row.dissatisfied) == (1, 3, 3)
+    assert (row.received_online, row.received_counter, row.digitised) == (1, 0, 1)
+    # A correction of the channel, then the dossier's next event: the count moves, once.
+    Dossier.objects.filter(pk=dossier.pk).update(channel=Channel.COUNTER)
+    dossier_recount(dossier.pk)
+    dossier_recount(dossier.pk)
+    (row,) = DailyDossierCount.objects.all()
+    assert (row.received_online, row.received_counter, row.digitised) == (0, 1, 1)
+    assert CountedDossier.objects.get(dossier=dossier).received_counter == 1
+
+
+def _rated_part() -> dict[str, Any]:
+    return {column: 0 for column in COLUMNS} | {"rated": 1}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_creating_the_same_row_at_once_both_count(hung, birth_version) -> None:
     dossier = _received(hung, birth_version, at=DAY_1)
+    key = CountedDossier.objects.filter(dossier=dossier).values(*KEY).get()
     DailyDossierCount.objects.all().delete()  # as before the day's first count
     first_added, second_started = threading.Event(), threading.Event()
     errors: list[BaseException] = []
@@ -145,7 +157,7 @@ def test_two_officers_creating_the_same_row_at_once_both_count(hung, birth_versi
             with transaction.atomic():
                 if wait is not None:
                     wait.wait(5)
-                daily_count_add(dossier=dossier, rated=1)
+                daily_count_add(key=key, sign=1, part=_rated_part())
                 signal.set()
                 if wait is None:
                     # Hold the new row uncommitted while the second officer tries to make it too.
