@@ -66,7 +66,7 @@ from motcua.dossiers.models import Dossier
 from motcua.leaders.scopes import PROVINCE
 from motcua.leaders.scopes import Scope as LeaderScope
 from motcua.leaders.scopes import scope_resolve as leader_scope
-from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures
+from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures, officer_ranking
 from motcua.reports.models import DailyDossierCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts, late_dossiers
 from motcua.reports.statutory import Period as StatutoryPeriod
@@ -176,7 +176,10 @@ QUERIES = [
     Query("dashboard figures, province, one month", lambda s: figures(*dashboard(s, 30))),
     Query("dashboard figures, province, one year", lambda s: figures(*dashboard(s, 365))),
     Query("dashboard figures, busiest agency, one month", lambda s: figures(*dashboard(s, 30, busiest(s)))),
+    Query("dashboard figures, busiest agency, one year", lambda s: figures(*dashboard(s, 365, busiest(s)))),
     Query("dashboard agency ranking, one month", lambda s: agency_ranking(*dashboard(s, 30))),
+    Query("dashboard agency ranking, one year", lambda s: agency_ranking(*dashboard(s, 365))),
+    Query("officers' ranking, busiest agency, one month", lambda s: officer_ranking(*dashboard(s, 30, busiest(s)))),
     Query(
         "dashboard drill-down finished_late, 50, 1 month",
         lambda s: list(drill_down(*dashboard(s, 30), "finished_late")[:50]),

@@ -10,7 +10,7 @@ import datetime
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from typing import Any
 
 from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, QuerySet, Sum, Value
@@ -22,7 +22,7 @@ from motcua.dossiers.deadlines import with_timeliness_facts
 from motcua.dossiers.models import Dossier
 from motcua.leaders.measures import DURATIONS, MEASURES, SHARES
 from motcua.leaders.scopes import Scope, officer_q
-from motcua.reports.models import DailyDossierCount
+from motcua.reports.models import DailyDossierCount, ProvinceDailyCount
 
 GRAINS = {"ngay": "day", "tuan": "week", "thang": "month"}
 
@@ -82,8 +82,11 @@ def _live_counts(scope: Scope, filters: Filters, names: list[str], group: dict[s
     return _grouped(dossiers, annotations, group)
 
 
-def _kept_rows(scope: Scope, filters: Filters) -> QuerySet[DailyDossierCount]:
-    rows = DailyDossierCount.objects.filter(day__gte=filters.start, day__lte=filters.end, **(scope.count_filter or {}))
+def _kept_rows(scope: Scope, filters: Filters, *, province_rows: bool) -> QuerySet[Any]:
+    """The daily count rows of the scope and filters: the province's own rows (a tenth of the
+    agencies') when the scope is the province and the caller may do without the agency."""
+    table = ProvinceDailyCount if province_rows and scope.count_filter == {} else DailyDossierCount
+    rows = table.objects.filter(day__gte=filters.start, day__lte=filters.end, **(scope.count_filter or {}))
     if filters.field_id:
         rows = rows.filter(field_id=filters.field_id)
     if filters.level:
@@ -91,12 +94,19 @@ def _kept_rows(scope: Scope, filters: Filters) -> QuerySet[DailyDossierCount]:
     return rows
 
 
-def _kept_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = _kept_rows(scope, filters)
+def _kept_counts(
+    scope: Scope,
+    filters: Filters,
+    names: list[str],
+    group: dict[str, Any],
+    sums: dict[str, str] | None = None,
+    province_rows: bool = False,
+) -> list[dict[str, Any]]:
+    rows = _kept_rows(scope, filters, province_rows=province_rows)
     annotations = {
         name: Coalesce(Sum(reduce(operator.add, (F(column) for column in MEASURES[name].columns))), 0) for name in names
     }
-    return _grouped(rows, annotations, group)
+    return _grouped(rows, annotations | {name: Sum(column) for name, column in (sums or {}).items()}, group)
 
 
 def _grouped(rows: QuerySet[Any], annotations: dict[str, Any], group: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,17 +119,31 @@ def _grouped(rows: QuerySet[Any], annotations: dict[str, Any], group: dict[str, 
 
 
 def counts(
-    scope: Scope, filters: Filters, names: list[str], *, live_group: Any = None, kept_group: Any = None
+    scope: Scope,
+    filters: Filters,
+    names: list[str],
+    *,
+    live_group: Any = None,
+    kept_group: Any = None,
+    sums: dict[str, str] | None = None,
+    province_rows: bool = False,
 ) -> list[dict[str, Any]]:
     """The measures `names`, in one row, or one row per group (`key`) when the groupings (as an
-    expression over the dossiers and over the daily counts) are given."""
+    expression over the dossiers and over the daily counts) are given; with the daily count
+    columns `sums` summed in the same query (row key: column), when the counts are read.
+    `province_rows`: the kept grouping does not read the agency, so for the province its own
+    daily rows may serve (`reports.ProvinceDailyCount`)."""
     # A grouping the daily counts are not keyed by (no `kept_group`) is counted live throughout.
     groupable = live_group is None or kept_group is not None
     kept = [name for name in names if groupable and _counts_usable(scope, filters, [name])]
     live = [name for name in names if name not in kept]
     rows: dict[Any, dict[str, Any]] = {}
     for fetched, wanted, group in (
-        (_kept_counts, kept, {"key": kept_group} if kept_group is not None else {}),
+        (
+            partial(_kept_counts, sums=sums, province_rows=province_rows),
+            kept,
+            {"key": kept_group} if kept_group is not None else {},
+        ),
         (_live_counts, live, {"key": live_group} if live_group is not None else {}),
     ):
         if not wanted:
@@ -128,44 +152,52 @@ def counts(
             rows.setdefault(0, dict.fromkeys(names, 0) | {"key": 0})
         for line in fetched(scope, filters, wanted, group):
             rows.setdefault(line.get("key"), dict.fromkeys(names, 0) | {"key": line.get("key")}).update(
-                {name: line[name] or 0 for name in wanted}
+                {name: line[name] or 0 for name in wanted} | {name: line[name] for name in sums or {} if name in line}
             )
     return list(rows.values())
 
 
-def figures(scope: Scope, filters: Filters) -> dict[str, Any]:
-    """Every measure's number for the scope, the shares and the online/counter durations."""
-    numbers = counts(scope, filters, list(MEASURES))[0]
+def figures(scope: Scope, filters: Filters, *, grain: str = "ngay") -> dict[str, Any]:
+    """Every measure's number for the scope, the shares, the online/counter durations and the
+    trend: every measure per day, week or month of reception (`grain`), oldest first, of which
+    the numbers are the sums. One reading of the daily counts and one of the open dossiers."""
+    kind = GRAINS.get(grain, "day")
+    sums = {f"{name}_duration": column for name, column in DURATIONS.items()}
+    trend = counts(
+        scope,
+        filters,
+        list(MEASURES),
+        live_group=Trunc("received_at", kind, output_field=DateField()),
+        kept_group=Trunc("day", kind, output_field=DateField()),
+        sums=sums,
+        province_rows=True,
+    )
+    trend.sort(key=operator.itemgetter("key"))
+    numbers = {name: sum(row[name] for row in trend) for name in MEASURES}
     shares = {
         name: round(100 * numbers[top] / numbers[bottom], 1) if numbers[bottom] else None
         for name, (top, bottom) in SHARES.items()
     }
-    return {"numbers": numbers, "shares": shares, "durations": _durations(scope, filters, numbers)}
+    return {
+        "numbers": numbers,
+        "shares": shares,
+        "durations": _durations(scope, filters, numbers, trend),
+        "trend": trend,
+    }
 
 
-def _durations(scope: Scope, filters: Filters, numbers: dict[str, int]) -> dict[str, datetime.timedelta | None]:
+def _durations(
+    scope: Scope, filters: Filters, numbers: dict[str, int], trend: list[dict[str, Any]]
+) -> dict[str, datetime.timedelta | None]:
     """The average processing time of each of `DURATIONS`' lists: summed in the daily counts
-    and divided by the count, or averaged live where the counts do not hold the scope."""
-    if _counts_usable(scope, filters, DURATIONS):
-        sums = _kept_rows(scope, filters).aggregate(**{name: Sum(column) for name, column in DURATIONS.items()})
-        return {name: sums[name] / numbers[name] if numbers[name] and sums[name] else None for name in DURATIONS}
+    (read with the trend) and divided by the count, or averaged live where they were not read."""
+    if all(f"{name}_duration" in row for row in trend for name in DURATIONS):
+        total = {name: sum((row[f"{name}_duration"] for row in trend), datetime.timedelta()) for name in DURATIONS}
+        return {name: total[name] / numbers[name] if numbers[name] else None for name in DURATIONS}
     taken = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
     averages = {name: Avg(taken, filter=MEASURES[name].q) for name in DURATIONS}
     lines = _grouped(scope_dossiers(scope, filters), averages, {})
     return lines[0] if lines else dict.fromkeys(DURATIONS)
-
-
-def trend(scope: Scope, filters: Filters, *, grain: str, names: list[str]) -> list[dict[str, Any]]:
-    """The measures per day, week or month of reception, oldest first."""
-    kind = GRAINS.get(grain, "day")
-    rows = counts(
-        scope,
-        filters,
-        names,
-        live_group=Trunc("received_at", kind, output_field=DateField()),
-        kept_group=Trunc("day", kind, output_field=DateField()),
-    )
-    return sorted((row for row in rows if any(row[name] for name in names)), key=operator.itemgetter("key"))
 
 
 RANKED = [

@@ -27,7 +27,6 @@ from motcua.leaders.selectors import (
     drill_down,
     figures,
     officer_ranking,
-    trend,
 )
 
 # The dashboard's panels: a title and the measures whose numbers it shows.
@@ -118,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     grain = grain if grain in GRAINS else "ngay"
 
     def build(scope: Scope, filters: Filters) -> dict[str, Any]:
-        shown = figures(scope, filters)
+        shown = figures(scope, filters, grain=grain)
         numbers = shown["numbers"]
         panels = [
             (title, [(MEASURES[name].label, numbers[name], _list_url(scope, filters, name)) for name in names])
@@ -142,8 +141,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             },
             "grain": grain,
             "charts": [
-                _chart("received-chart", _("Hồ sơ tiếp nhận theo kênh"), scope, filters, grain, RECEIVED_CHART),
-                _chart("finished-chart", _("Hồ sơ đã giải quyết theo tiến độ"), scope, filters, grain, FINISHED_CHART),
+                _chart("received-chart", _("Hồ sơ tiếp nhận theo kênh"), scope, filters, grain, shown, RECEIVED_CHART),
+                _chart(
+                    "finished-chart",
+                    _("Hồ sơ đã giải quyết theo tiến độ"),
+                    scope,
+                    filters,
+                    grain,
+                    shown,
+                    FINISHED_CHART,
+                ),
             ],
         }
 
@@ -155,9 +162,11 @@ def _days(average: datetime.timedelta | None) -> float | None:
     return None if average is None else round(average.total_seconds() / 86400, 2)
 
 
-def _chart(key: str, title: str, scope: Scope, filters: Filters, grain: str, names: list[str]) -> dict[str, Any]:
+def _chart(
+    key: str, title: str, scope: Scope, filters: Filters, grain: str, shown: dict[str, Any], names: list[str]
+) -> dict[str, Any]:
     """One trend chart: its data for Chart.js and the same figures as table rows with links."""
-    rows = trend(scope, filters, grain=grain, names=names)
+    rows = [row for row in shown["trend"] if any(row[name] for name in names)]
     table = []
     for row in rows:
         first = max(row["key"], filters.start)

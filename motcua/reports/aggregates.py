@@ -36,7 +36,7 @@ from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_fac
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierSlip, DossierStep
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
 from motcua.payments.models import Payment
-from motcua.reports.models import CountedDossier, DailyDossierCount, DossierCounts
+from motcua.reports.models import CountedDossier, DailyDossierCount, DossierCounts, ProvinceDailyCount
 from motcua.reports.selectors import disliked
 
 ON_TIME = FINISHED & ~EARLY & ~LATE
@@ -83,7 +83,7 @@ CONDITIONS: dict[str, Q] = {
 # Processing time summed over the dossiers of a count column.
 DURATIONS = {"duration_online": "finished_online", "duration_counter": "finished_counter"}
 COLUMNS = [*CONDITIONS, *DURATIONS]
-KEY = ["agency_id", "field_id", "level", "day"]
+KEY = ["agency_id", "field_id", "level", "day"]  # the province's rows: the same without the agency
 assert {field.attname for field in DossierCounts._meta.concrete_fields if field.name != "id"} == set(COLUMNS)
 
 _TAKEN = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
@@ -115,8 +115,8 @@ def _part(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> None:
-    """Add (sign 1) or take away (sign -1) one dossier's part to the row of `key`, creating it
-    at need.
+    """Add (sign 1) or take away (sign -1) one dossier's part to the agency's row of `key` and
+    to the province's row of the same field, level and day, creating them at need.
 
     The increments are `column = column + n` in the database, so two officers committing at
     once both count; the unique key makes the second creator wait for the first and then update
@@ -124,9 +124,11 @@ def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> 
     changes = {column: F(column) + sign * part[column] for column in COLUMNS if part[column]}
     if not changes:
         return
-    if not DailyDossierCount.objects.filter(**key).update(**changes):
-        DailyDossierCount.objects.get_or_create(**key)
-        DailyDossierCount.objects.filter(**key).update(**changes)
+    province_key = {name: value for name, value in key.items() if name != "agency_id"}
+    for model, row in ((DailyDossierCount, key), (ProvinceDailyCount, province_key)):
+        if not model.objects.filter(**row).update(**changes):
+            model.objects.get_or_create(**row)
+            model.objects.filter(**row).update(**changes)
 
 
 def dossier_recount(dossier_id: int) -> None:
@@ -156,9 +158,10 @@ def _insert_from(model: Any, columns: list[str], rows: QuerySet[Any]) -> int:
 
 
 def daily_counts_rebuild() -> int:
-    """Recompute every dossier's part and the daily rows from the dossiers, in one transaction;
-    returns the daily rows made."""
+    """Recompute every dossier's part and the daily rows (agencies' and province's) from the
+    dossiers, in one transaction; returns the agencies' daily rows made."""
     with transaction.atomic():
+        ProvinceDailyCount.objects.all().delete()
         DailyDossierCount.objects.all().delete()
         CountedDossier.objects.all().delete()
         _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
@@ -168,4 +171,12 @@ def daily_counts_rebuild() -> int:
             .order_by()
         )
         _insert_from(DailyDossierCount, [*KEY, *COLUMNS], sums)
+        province = KEY[1:]
+        _insert_from(
+            ProvinceDailyCount,
+            [*province, *COLUMNS],
+            DailyDossierCount.objects.values(*province)
+            .annotate(**{f"sum_{column}": Sum(column) for column in COLUMNS})
+            .order_by(),
+        )
         return DailyDossierCount.objects.count()

@@ -148,3 +148,24 @@ class CountedDossier(DossierCounts):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.day}"
+
+
+class ProvinceDailyCount(DossierCounts):
+    """The daily counts of the whole province per procedure field and level: the sum of the
+    agencies' `DailyDossierCount` rows, kept with them, a tenth of their rows for the
+    province-wide dashboard and board (`docs/benchmarks.md`)."""
+
+    field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=ProcedureLevel.choices)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("số hồ sơ toàn tỉnh theo ngày")
+        verbose_name_plural = _("số hồ sơ toàn tỉnh theo ngày")
+        constraints = [
+            models.UniqueConstraint(fields=["field", "level", "day"], name="province_daily_count_one_per_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.field_id}/{self.level} {self.day}"

@@ -33,7 +33,7 @@ from motcua.payments.constants import PaymentMethod
 from motcua.payments.counter import counter_payment_record
 from motcua.reports.aggregates import COLUMNS, KEY, daily_count_add, dossier_recount
 from motcua.reports.constants import Satisfaction
-from motcua.reports.models import CountedDossier, DailyDossierCount
+from motcua.reports.models import CountedDossier, DailyDossierCount, ProvinceDailyCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts
 from motcua.reports.services import rating_submit
 
@@ -45,10 +45,16 @@ REASONS = "Người nộp không thuộc đối tượng giải quyết của th
 
 
 def _table() -> list[tuple[Any, ...]]:
-    return sorted(
+    """The agencies' daily rows, then the province's."""
+    agencies = sorted(
         (row.agency_id, row.field_id, row.level, row.day, *(getattr(row, column) for column in COLUMNS))
         for row in DailyDossierCount.objects.all()
     )
+    province = sorted(
+        (None, row.field_id, row.level, row.day, *(getattr(row, column) for column in COLUMNS))
+        for row in ProvinceDailyCount.objects.all()
+    )
+    return agencies + province
 
 
 def _received(applicant: Any, version: Any, *, at: datetime.datetime, channel: str = Channel.ONLINE) -> Dossier:
@@ -112,6 +118,9 @@ def test_kept_counts_equal_the_rebuild_and_the_board(hung, birth_version) -> Non
     assert (day_1.received_national_portal, day_1.finished_early, day_1.finished_on_time, day_1.stopped) == (1, 1, 1, 1)
     assert (day_1.rated, day_1.dissatisfied) == (2, 1)
     assert (day_2.received_online, day_2.finished_late, day_2.withdrawn, day_2.rejected) == (5, 1, 1, 1)
+    # The province's rows: the same sums, without the agency.
+    (province_day_1, province_day_2) = ProvinceDailyCount.objects.order_by("day")
+    assert (province_day_1.received_online, province_day_2.received_online) == (1, 5)
     call_command("reports_rebuild", stdout=None)
     assert _table() == kept
 
