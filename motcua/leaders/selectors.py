@@ -22,7 +22,7 @@ from motcua.dossiers.deadlines import with_timeliness_facts
 from motcua.dossiers.models import Dossier
 from motcua.leaders.measures import DURATIONS, MEASURES, SHARES
 from motcua.leaders.scopes import Scope, officer_q
-from motcua.reports.models import DailyDossierCount, ProvinceDailyCount
+from motcua.reports.aggregates import count_table
 
 GRAINS = {"ngay": "day", "tuan": "week", "thang": "month"}
 
@@ -82,16 +82,23 @@ def _live_counts(scope: Scope, filters: Filters, names: list[str], group: dict[s
     return _grouped(dossiers, annotations, group)
 
 
-def _kept_rows(scope: Scope, filters: Filters, *, province_rows: bool) -> QuerySet[Any]:
-    """The daily count rows of the scope and filters: the province's own rows (a tenth of the
-    agencies') when the scope is the province and the caller may do without the agency."""
-    table = ProvinceDailyCount if province_rows and scope.count_filter == {} else DailyDossierCount
-    rows = table.objects.filter(day__gte=filters.start, day__lte=filters.end, **(scope.count_filter or {}))
+def _key_names(expression: Any) -> set[str]:
+    """The daily counts' columns an expression reads (F("agency_id"), Trunc("day", ...))."""
+    if isinstance(expression, F):
+        return {expression.name}
+    return set().union(*(_key_names(source) for source in getattr(expression, "get_source_expressions", list)()))
+
+
+def _kept_rows(scope: Scope, filters: Filters, group: dict[str, Any]) -> QuerySet[Any]:
+    """The rows of the scope and filters in the smallest daily count table keyed by all the
+    scope, filters and grouping read (`reports.aggregates.count_table`)."""
+    wanted: dict[str, Any] = dict(scope.count_filter or {})
     if filters.field_id:
-        rows = rows.filter(field_id=filters.field_id)
+        wanted["field_id"] = filters.field_id
     if filters.level:
-        rows = rows.filter(level=filters.level)
-    return rows
+        wanted["level"] = filters.level
+    table = count_table({"day", *wanted}.union(*(_key_names(expression) for expression in group.values())))
+    return table.objects.filter(day__gte=filters.start, day__lte=filters.end, **wanted)
 
 
 def _kept_counts(
@@ -100,9 +107,8 @@ def _kept_counts(
     names: list[str],
     group: dict[str, Any],
     sums: dict[str, str] | None = None,
-    province_rows: bool = False,
 ) -> list[dict[str, Any]]:
-    rows = _kept_rows(scope, filters, province_rows=province_rows)
+    rows = _kept_rows(scope, filters, group)
     annotations = {
         name: Coalesce(Sum(reduce(operator.add, (F(column) for column in MEASURES[name].columns))), 0) for name in names
     }
@@ -126,13 +132,10 @@ def counts(
     live_group: Any = None,
     kept_group: Any = None,
     sums: dict[str, str] | None = None,
-    province_rows: bool = False,
 ) -> list[dict[str, Any]]:
     """The measures `names`, in one row, or one row per group (`key`) when the groupings (as an
     expression over the dossiers and over the daily counts) are given; with the daily count
-    columns `sums` summed in the same query (row key: column), when the counts are read.
-    `province_rows`: the kept grouping does not read the agency, so for the province its own
-    daily rows may serve (`reports.ProvinceDailyCount`)."""
+    columns `sums` summed in the same query (row key: column), when the counts are read."""
     # A grouping the daily counts are not keyed by (no `kept_group`) is counted live throughout.
     groupable = live_group is None or kept_group is not None
     kept = [name for name in names if groupable and _counts_usable(scope, filters, [name])]
@@ -140,7 +143,7 @@ def counts(
     rows: dict[Any, dict[str, Any]] = {}
     for fetched, wanted, group in (
         (
-            partial(_kept_counts, sums=sums, province_rows=province_rows),
+            partial(_kept_counts, sums=sums),
             kept,
             {"key": kept_group} if kept_group is not None else {},
         ),
@@ -170,7 +173,6 @@ def figures(scope: Scope, filters: Filters, *, grain: str = "ngay") -> dict[str,
         live_group=Trunc("received_at", kind, output_field=DateField()),
         kept_group=Trunc("day", kind, output_field=DateField()),
         sums=sums,
-        province_rows=True,
     )
     trend.sort(key=operator.itemgetter("key"))
     numbers = {name: sum(row[name] for row in trend) for name in MEASURES}

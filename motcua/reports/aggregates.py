@@ -36,7 +36,13 @@ from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_fac
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierSlip, DossierStep
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
 from motcua.payments.models import Payment
-from motcua.reports.models import CountedDossier, DailyDossierCount, DossierCounts, ProvinceDailyCount
+from motcua.reports.models import (
+    AgencyDailyCount,
+    CountedDossier,
+    DailyDossierCount,
+    DossierCounts,
+    ProvinceDailyCount,
+)
 from motcua.reports.selectors import disliked
 
 ON_TIME = FINISHED & ~EARLY & ~LATE
@@ -83,7 +89,13 @@ CONDITIONS: dict[str, Q] = {
 # Processing time summed over the dossiers of a count column.
 DURATIONS = {"duration_online": "finished_online", "duration_counter": "finished_counter"}
 COLUMNS = [*CONDITIONS, *DURATIONS]
-KEY = ["agency_id", "field_id", "level", "day"]  # the province's rows: the same without the agency
+KEY = ["agency_id", "field_id", "level", "day"]
+# The daily counts' tables and their keys: every dossier's part goes into one row of each.
+ROLLUPS: dict[type[DossierCounts], list[str]] = {
+    DailyDossierCount: KEY,
+    ProvinceDailyCount: ["field_id", "level", "day"],
+    AgencyDailyCount: ["agency_id", "day"],
+}
 assert {field.attname for field in DossierCounts._meta.concrete_fields if field.name != "id"} == set(COLUMNS)
 
 _TAKEN = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
@@ -115,8 +127,8 @@ def _part(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> None:
-    """Add (sign 1) or take away (sign -1) one dossier's part to the agency's row of `key` and
-    to the province's row of the same field, level and day, creating them at need.
+    """Add (sign 1) or take away (sign -1) one dossier's part to its row of `key` in each of the
+    `ROLLUPS`, creating them at need.
 
     The increments are `column = column + n` in the database, so two officers committing at
     once both count; the unique key makes the second creator wait for the first and then update
@@ -124,8 +136,8 @@ def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> 
     changes = {column: F(column) + sign * part[column] for column in COLUMNS if part[column]}
     if not changes:
         return
-    province_key = {name: value for name, value in key.items() if name != "agency_id"}
-    for model, row in ((DailyDossierCount, key), (ProvinceDailyCount, province_key)):
+    for model, names in ROLLUPS.items():
+        row = {name: key[name] for name in names}
         if not model.objects.filter(**row).update(**changes):
             model.objects.get_or_create(**row)
             model.objects.filter(**row).update(**changes)
@@ -148,6 +160,10 @@ def dossier_recount(dossier_id: int) -> None:
     CountedDossier.objects.update_or_create(dossier_id=dossier_id, defaults=new)
 
 
+def _summed() -> dict[str, Sum]:
+    return {f"sum_{column}": Sum(column) for column in COLUMNS}
+
+
 def _insert_from(model: Any, columns: list[str], rows: QuerySet[Any]) -> int:
     """INSERT INTO model's table (columns) SELECT rows: the rows never leave the database."""
     sql, params = rows.query.sql_with_params()
@@ -158,25 +174,24 @@ def _insert_from(model: Any, columns: list[str], rows: QuerySet[Any]) -> int:
 
 
 def daily_counts_rebuild() -> int:
-    """Recompute every dossier's part and the daily rows (agencies' and province's) from the
-    dossiers, in one transaction; returns the agencies' daily rows made."""
+    """Recompute every dossier's part and the rows of every daily count table from the dossiers,
+    in one transaction; returns the number of `DailyDossierCount` rows made."""
     with transaction.atomic():
-        ProvinceDailyCount.objects.all().delete()
-        DailyDossierCount.objects.all().delete()
-        CountedDossier.objects.all().delete()
+        for model in [CountedDossier, *ROLLUPS]:
+            model.objects.all().delete()
         _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
-        sums = (
-            CountedDossier.objects.values(*KEY)
-            .annotate(**{f"sum_{column}": Sum(column) for column in COLUMNS})
-            .order_by()
-        )
+        sums = CountedDossier.objects.values(*KEY).annotate(**_summed()).order_by()
         _insert_from(DailyDossierCount, [*KEY, *COLUMNS], sums)
-        province = KEY[1:]
-        _insert_from(
-            ProvinceDailyCount,
-            [*province, *COLUMNS],
-            DailyDossierCount.objects.values(*province)
-            .annotate(**{f"sum_{column}": Sum(column) for column in COLUMNS})
-            .order_by(),
-        )
+        for model, names in ROLLUPS.items():
+            if model is not DailyDossierCount:
+                sums = DailyDossierCount.objects.values(*names).annotate(**_summed()).order_by()
+                _insert_from(model, [*names, *COLUMNS], sums)
         return DailyDossierCount.objects.count()
+
+
+def count_table(reads: set[str]) -> type[DossierCounts]:
+    """The smallest daily count table whose key has every name in `reads` (of `KEY`)."""
+    for model in (AgencyDailyCount, ProvinceDailyCount):
+        if reads <= set(ROLLUPS[model]):
+            return model
+    return DailyDossierCount

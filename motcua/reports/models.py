@@ -152,8 +152,8 @@ class CountedDossier(DossierCounts):
 
 class ProvinceDailyCount(DossierCounts):
     """The daily counts of the whole province per procedure field and level: the sum of the
-    agencies' `DailyDossierCount` rows, kept with them, a tenth of their rows for the
-    province-wide dashboard and board (`docs/benchmarks.md`)."""
+    agencies' `DailyDossierCount` rows, kept with them; a tenth of their rows, for what is not
+    told by agency (`aggregates.count_table`, docs/benchmarks.md)."""
 
     field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
     level = models.CharField(max_length=16, choices=ProcedureLevel.choices)
@@ -169,3 +169,21 @@ class ProvinceDailyCount(DossierCounts):
 
     def __str__(self) -> str:
         return f"{self.field_id}/{self.level} {self.day}"
+
+
+class AgencyDailyCount(DossierCounts):
+    """The daily counts of each agency, all fields and levels together: the sum of its
+    `DailyDossierCount` rows, kept with them; a twentieth of their rows, for what is told by
+    agency but not by field or level (rankings, the board by agency, an agency's dashboard)."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("số hồ sơ của cơ quan theo ngày")
+        verbose_name_plural = _("số hồ sơ của cơ quan theo ngày")
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="agency_daily_count_one_per_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}"

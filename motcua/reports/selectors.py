@@ -19,7 +19,7 @@ from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierSlip
 from motcua.reports.constants import Satisfaction
-from motcua.reports.models import DailyDossierCount, Feedback, ProvinceDailyCount, SatisfactionRating
+from motcua.reports.models import AgencyDailyCount, Feedback, ProvinceDailyCount, SatisfactionRating
 
 OPEN = [DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED]
 GROUPINGS = {"co-quan": "agency__name", "linh-vuc": "procedure_version__field__name"}
@@ -120,8 +120,8 @@ def board_rows_from_counts(
     key = COUNT_GROUPINGS.get(grouping, COUNT_GROUPINGS["co-quan"])
     received = reduce(operator.add, (F(f"received_{channel}") for channel in Channel.values))
     sums = {name: Sum(name) for name in ["finished_early", "finished_on_time", "finished_late", "stopped", "withdrawn"]}
-    # By field, the province's own rows serve: a tenth of the agencies'.
-    table = ProvinceDailyCount if grouping == "linh-vuc" else DailyDossierCount
+    # By agency or by field: the agencies' or the province's own daily rows (count_table).
+    table = ProvinceDailyCount if grouping == "linh-vuc" else AgencyDailyCount
     rows = (
         table.objects.filter(day__gte=start, day__lte=end)
         .values(key)

@@ -31,9 +31,9 @@ from motcua.dossiers.testing import submitted_dossier
 from motcua.events.tests.journeys import active
 from motcua.payments.constants import PaymentMethod
 from motcua.payments.counter import counter_payment_record
-from motcua.reports.aggregates import COLUMNS, KEY, daily_count_add, dossier_recount
+from motcua.reports.aggregates import COLUMNS, KEY, ROLLUPS, count_table, daily_count_add, dossier_recount
 from motcua.reports.constants import Satisfaction
-from motcua.reports.models import CountedDossier, DailyDossierCount, ProvinceDailyCount
+from motcua.reports.models import AgencyDailyCount, CountedDossier, DailyDossierCount, ProvinceDailyCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts
 from motcua.reports.services import rating_submit
 
@@ -45,16 +45,12 @@ REASONS = "Người nộp không thuộc đối tượng giải quyết của th
 
 
 def _table() -> list[tuple[Any, ...]]:
-    """The agencies' daily rows, then the province's."""
-    agencies = sorted(
-        (row.agency_id, row.field_id, row.level, row.day, *(getattr(row, column) for column in COLUMNS))
-        for row in DailyDossierCount.objects.all()
-    )
-    province = sorted(
-        (None, row.field_id, row.level, row.day, *(getattr(row, column) for column in COLUMNS))
-        for row in ProvinceDailyCount.objects.all()
-    )
-    return agencies + province
+    """The rows of every daily count table, each by its key."""
+    return [
+        (model.__name__, *(getattr(row, name) for name in [*names, *COLUMNS]))
+        for model, names in ROLLUPS.items()
+        for row in model.objects.order_by(*names)
+    ]
 
 
 def _received(applicant: Any, version: Any, *, at: datetime.datetime, channel: str = Channel.ONLINE) -> Dossier:
@@ -118,9 +114,12 @@ def test_kept_counts_equal_the_rebuild_and_the_board(hung, birth_version) -> Non
     assert (day_1.received_national_portal, day_1.finished_early, day_1.finished_on_time, day_1.stopped) == (1, 1, 1, 1)
     assert (day_1.rated, day_1.dissatisfied) == (2, 1)
     assert (day_2.received_online, day_2.finished_late, day_2.withdrawn, day_2.rejected) == (5, 1, 1, 1)
-    # The province's rows: the same sums, without the agency.
-    (province_day_1, province_day_2) = ProvinceDailyCount.objects.order_by("day")
-    assert (province_day_1.received_online, province_day_2.received_online) == (1, 5)
+    # The province's rows and the agency's: the same sums, keyed by less.
+    for table in (ProvinceDailyCount, AgencyDailyCount):
+        assert [(row.received_online, row.finished_late) for row in table.objects.order_by("day")] == [(1, 0), (5, 1)]
+    assert count_table({"agency_id", "day"}) is AgencyDailyCount
+    assert count_table({"field_id", "level", "day"}) is ProvinceDailyCount
+    assert count_table({"agency_id", "field_id", "day"}) is DailyDossierCount
     call_command("reports_rebuild", stdout=None)
     assert _table() == kept
 
