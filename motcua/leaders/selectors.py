@@ -20,8 +20,10 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -116,7 +118,8 @@ def _kept_rows(scope: Scope, filters: Filters, group: dict[str, Any]) -> QuerySe
     if filters.level:
         wanted["level"] = filters.level
     table = count_table({"day", *wanted}.union(*(_key_names(expression) for expression in group.values())))
-    return table.objects.filter(day__gte=filters.start, day__lte=filters.end, **wanted)
+    period = {"day__gte": filters.start, "day__lte": filters.end}  # every table has the day
+    return table.objects.filter(**period, **wanted)
 
 
 def _kept_counts(
@@ -265,14 +268,24 @@ def officer_ranking(scope: Scope, filters: Filters) -> list[dict[str, Any]]:
 
 def _officers_counts(officers: list[int], filters: Filters) -> dict[int, dict[str, int]]:
     """RANKED for each officer over the dossiers they took part in (`scopes.officer_q`: received
-    them, held or finished one of their steps), in one query: the period's dossiers, each with
-    its measures as 0 or 1, joined to the distinct (dossier, officer) pairs of their parts."""
+    them, held or finished one of their steps), in one query: those of the period's dossiers,
+    each with its measures as numbers (its counted part, `reports.CountedDossier`, where the
+    daily counts hold the measure), joined to the distinct (dossier, officer) pairs of the parts."""
     if not officers:
         return {}
-    flags = {f"n_{name}": Case(When(MEASURES[name].q, then=Value(1)), default=Value(0)) for name in RANKED}
-    dossiers = scope_dossiers(Scope("", "", Q(), None, None), filters).values(part_id=F("pk"), **flags)
-    # Unordered: SQLite refuses an ORDER BY in the parts of a UNION.
     steps = DossierStep.objects.filter(**_received_in(filters, "dossier__")).order_by()
+    took_part = Q(received_by_id__in=officers) | Q(
+        Exists(steps.filter(Q(assignee_id__in=officers) | Q(finished_by_id__in=officers), dossier=OuterRef("pk")))
+    )
+    numbers = {
+        f"n_{name}": reduce(operator.add, (F(f"counted__{column}") for column in MEASURES[name].columns))
+        if MEASURES[name].columns
+        else Case(When(MEASURES[name].q, then=Value(1)), default=Value(0))
+        for name in RANKED
+    }
+    everywhere = Scope("", "", Q(), None, None)
+    dossiers = scope_dossiers(everywhere, filters).filter(took_part).order_by().values(part_id=F("pk"), **numbers)
+    # Unordered: SQLite refuses an ORDER BY in the parts of a UNION.
     parts = (
         Dossier.objects.filter(received_by_id__in=officers, **_received_in(filters))
         .order_by()

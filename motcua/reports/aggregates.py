@@ -177,7 +177,8 @@ def daily_counts_rebuild() -> int:
     """Recompute every dossier's part and the rows of every daily count table from the dossiers,
     in one transaction; returns the number of `DailyDossierCount` rows made."""
     with transaction.atomic():
-        for model in [CountedDossier, *ROLLUPS]:
+        tables: list[type[DossierCounts]] = [CountedDossier, *ROLLUPS]
+        for model in tables:
             model.objects.all().delete()
         _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
         sums = CountedDossier.objects.values(*KEY).annotate(**_summed()).order_by()

@@ -100,6 +100,8 @@ class DossierCounts(models.Model):
     duration_online = models.DurationField(default=datetime.timedelta)
     duration_counter = models.DurationField(default=datetime.timedelta)
 
+    objects = models.Manager()  # typed for the readers of any of the tables (`count_table`)
+
     class Meta:
         abstract = True
 
@@ -136,7 +138,9 @@ class CountedDossier(DossierCounts):
     at each of its events and moves the difference into the daily rows, so a count never runs
     twice nor is missed whatever the order of the events."""
 
-    dossier = models.OneToOneField("dossiers.Dossier", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", primary_key=True, on_delete=models.CASCADE, related_name="counted"
+    )
     agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
     level = models.CharField(max_length=16, choices=ProcedureLevel.choices)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('returned', models.PositiveIntegerField(default=0)),
                 ('duration_online', models.DurationField(default=datetime.timedelta)),
                 ('duration_counter', models.DurationField(default=datetime.timedelta)),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='dossiers.dossier')),
+                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='counted', serialize=False, to='dossiers.dossier')),
                 ('level', models.CharField(choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã')], max_length=16)),
                 ('day', models.DateField()),
             ],
