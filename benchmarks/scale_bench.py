@@ -144,6 +144,10 @@ def month(scope: Scope) -> StatutoryPeriod:
     return StatutoryPeriod(**scope.period(30))
 
 
+def year(scope: Scope) -> StatutoryPeriod:
+    return StatutoryPeriod(**scope.period(365))
+
+
 QUERIES = [
     Query(
         "board by agency, one month",
@@ -186,6 +190,7 @@ QUERIES = [
     ),
     Query("766 index agency ranking, one month", lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY)),
     Query("statutory report, province, one month", lambda s: statutory_report(agencies=None, period=month(s))),
+    Query("statutory report, province, one year", lambda s: statutory_report(agencies=None, period=year(s))),
 ]
 
 

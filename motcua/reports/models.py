@@ -101,3 +101,33 @@ class DailyDossierCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.field_id} {self.day}"
+
+
+class StatutoryDailyCount(models.Model):
+    """The statutory report's flows per agency, procedure field and day of the event
+    (Asia/Ho_Chi_Minh), kept by the reports' consumer of the domain events
+    (`reports/statutory_counts.py`) and recomputed by `reports_rebuild`.
+
+    Unlike `DailyDossierCount` (everything on the reception day), each flow counts on the day of
+    its own instant: a reception on its day, a result on the day it was issued, a withdrawal or a
+    stop on the day it took effect, as the report's columns do."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    received_online = models.PositiveIntegerField(default=0)
+    received_direct = models.PositiveIntegerField(default=0)
+    resolved_early = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    resolved_late = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số hồ sơ báo cáo định kỳ theo ngày")
+        verbose_name_plural = _("số hồ sơ báo cáo định kỳ theo ngày")
+        constraints = [models.UniqueConstraint(fields=["agency", "field", "day"], name="statutory_count_one_per_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.field_id} {self.day}"

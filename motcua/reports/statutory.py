@@ -18,7 +18,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +43,7 @@ from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.constants import Channel, DossierStatus
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierStatusChange
+from motcua.reports.models import StatutoryDailyCount
 from motcua.reports.selectors import OPEN
 
 # Who reads the report: leaders, supervisors and administrators of an agency (their agencies);
@@ -102,6 +115,35 @@ COLUMN_GROUPS = [
 ]
 
 
+@dataclass(frozen=True)
+class Flow:
+    """A column that counts events of the period (not a stock at one of its ends): what it counts
+    whatever the period, and the instant that places a dossier in a period. The kept per-day
+    counts (`reports/statutory_counts.py`) use the same conditions, on the day of that instant."""
+
+    column: str  # the report's column key
+    kept: str  # the column of `StatutoryDailyCount`
+    instant: str  # `received_at`, `processed_at` or `ended_at` (of `statutory_dossiers`)
+    condition: Q
+
+
+FLOWS = [
+    Flow("moi-truc-tuyen", "received_online", "received_at", Q(channel__in=ONLINE_CHANNELS)),
+    Flow("moi-truc-tiep", "received_direct", "received_at", Q(channel__in=DIRECT_CHANNELS)),
+    Flow("truoc-han", "resolved_early", "processed_at", EARLY),
+    Flow("dung-han", "resolved_on_time", "processed_at", FINISHED & ~EARLY & ~LATE),
+    Flow("qua-han", "resolved_late", "processed_at", LATE),
+    Flow("rut", "withdrawn", "ended_at", Q(status=DossierStatus.WITHDRAWN)),
+    Flow("dung", "stopped", "ended_at", Q(status=DossierStatus.STOPPED)),
+]
+FLOW_CONDITIONS = {flow.column: flow.condition for flow in FLOWS}
+
+
+def _late_at(instant: datetime.datetime) -> Q:
+    """Late by the national rule were the result issued at `instant`."""
+    return Q(due_at__lt=instant) | Q(apologised=True) | Q(pause_count__gt=1)
+
+
 def column_conditions(period: Period) -> dict[str, Q]:
     """Each column's condition over `statutory_dossiers()` for the period."""
     first, after = period.bounds()
@@ -109,23 +151,21 @@ def column_conditions(period: Period) -> dict[str, Q]:
     new = Q(received_at__gte=first, received_at__lt=after)
     resolved = FINISHED & Q(processed_at__gte=first, processed_at__lt=after)
     in_progress = _open_at(after)
-    # Late at the period's end: late by the national rule were the result issued at that end.
-    late_at_end = Q(due_at__lt=after) | Q(apologised=True) | Q(pause_count__gt=1)
     ended_in_period = Q(ended_at__gte=first, ended_at__lt=after, received_at__isnull=False)
     return {
         "tiep-nhan": carried | new,
         "ky-truoc": carried,
-        "moi-truc-tuyen": new & Q(channel__in=ONLINE_CHANNELS),
-        "moi-truc-tiep": new & Q(channel__in=DIRECT_CHANNELS),
+        "moi-truc-tuyen": new & FLOW_CONDITIONS["moi-truc-tuyen"],
+        "moi-truc-tiep": new & FLOW_CONDITIONS["moi-truc-tiep"],
         "da-giai-quyet": resolved,
-        "truoc-han": resolved & EARLY,
-        "dung-han": resolved & ~EARLY & ~LATE,
-        "qua-han": resolved & LATE,
+        "truoc-han": resolved & FLOW_CONDITIONS["truoc-han"],
+        "dung-han": resolved & FLOW_CONDITIONS["dung-han"],
+        "qua-han": resolved & FLOW_CONDITIONS["qua-han"],
         "dang-giai-quyet": in_progress,
-        "dang-trong-han": in_progress & ~late_at_end,
-        "dang-qua-han": in_progress & late_at_end,
-        "rut": ended_in_period & Q(status=DossierStatus.WITHDRAWN),
-        "dung": ended_in_period & Q(status=DossierStatus.STOPPED),
+        "dang-trong-han": in_progress & ~_late_at(after),
+        "dang-qua-han": in_progress & _late_at(after),
+        "rut": ended_in_period & FLOW_CONDITIONS["rut"],
+        "dung": ended_in_period & FLOW_CONDITIONS["dung"],
     }
 
 
@@ -222,35 +262,91 @@ class StatutoryReport:
         return not self.agencies
 
 
-def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
-    """The report in one grouped query: a conditional count per column for each (agency, field),
-    the names joined in, so the figures are one snapshot of the database (the file exported is
-    self-consistent even while officers keep working); agencies and the total are sums of it."""
-    conditions = column_conditions(period)
-    lines = (
-        _scoped(statutory_dossiers(), agencies)
-        # Every other column is a part of "received" (carried over or new).
-        .filter(_candidates(period), conditions["tiep-nhan"])
-        .values("agency_id", "agency__name", "procedure_version__field_id", "procedure_version__field__name")
-        .annotate(**{key: Count("id", filter=condition) for key, condition in conditions.items()})
-        .order_by("agency__name", "agency_id", "procedure_version__field__name")
+def _open_candidates(instant: datetime.datetime) -> Q:
+    """A superset of the dossiers open at `instant` that indexes find: received before it and open
+    now, resolved since, or withdrawn or stopped since (by the history's index). For a period
+    ending today these are the few open dossiers, however long the period."""
+    ended_since = DossierStatusChange.objects.filter(to_status__in=ENDED, created_at__gte=instant).values("dossier_id")
+    return Q(received_at__lt=instant) & (
+        Q(status__in=OPEN) | Q(processed_at__gte=instant) | Q(status__in=ENDED, pk__in=ended_since)
     )
-    fetched = list(lines)
+
+
+# The figures one line of `_report_lines` carries: the kept flows and the two stocks at the end.
+OPEN_ON_TIME, OPEN_LATE = "open_on_time", "open_late"
+LINE_FIGURES = [flow.kept for flow in FLOWS] + [OPEN_ON_TIME, OPEN_LATE]
+
+
+def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet[Any]:
+    """One SQL statement (so one snapshot): the period's kept flows per agency and field, summed
+    over its days, and, unioned, the dossiers still in progress at its end counted live (on time /
+    late at that instant, which no event marks). Neither part grows with the period's length."""
+    _first, after = period.bounds()
+    zero = Value(0, output_field=IntegerField())
+    flows = StatutoryDailyCount.objects.filter(day__gte=period.start, day__lte=period.end)
+    if agencies is not None:
+        flows = flows.filter(agency__in=agencies)
+    flows = (
+        flows.values("agency_id", "agency__name", "field_id", "field__name")
+        .annotate(**{flow.kept: Sum(flow.kept) for flow in FLOWS}, **{OPEN_ON_TIME: zero, OPEN_LATE: zero})
+        .order_by()
+    )
+    in_progress = column_conditions(period)["dang-giai-quyet"]
+    stocks = (
+        _scoped(statutory_dossiers(), agencies)
+        .filter(_open_candidates(after), in_progress)
+        .values("agency_id", "agency__name", "procedure_version__field_id", "procedure_version__field__name")
+        .annotate(
+            **{flow.kept: zero for flow in FLOWS},
+            **{
+                OPEN_ON_TIME: Count("id", filter=~_late_at(after)),
+                OPEN_LATE: Count("id", filter=_late_at(after)),
+            },
+        )
+        .order_by()
+    )
+    return flows.union(stocks, all=True)
+
+
+def _counts(figures: dict[str, int]) -> dict[str, int]:
+    """The thirteen columns from a line's figures; what is carried over follows from the identity
+    carried + new = resolved + in progress + withdrawn + stopped."""
+    counts = {flow.column: figures[flow.kept] for flow in FLOWS}
+    counts["dang-trong-han"], counts["dang-qua-han"] = figures[OPEN_ON_TIME], figures[OPEN_LATE]
+    counts["da-giai-quyet"] = counts["truoc-han"] + counts["dung-han"] + counts["qua-han"]
+    counts["dang-giai-quyet"] = counts["dang-trong-han"] + counts["dang-qua-han"]
+    new = counts["moi-truc-tuyen"] + counts["moi-truc-tiep"]
+    ended = counts["da-giai-quyet"] + counts["dang-giai-quyet"] + counts["rut"] + counts["dung"]
+    counts["ky-truoc"] = ended - new
+    counts["tiep-nhan"] = ended
+    return counts
+
+
+def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
+    """The report from one SQL statement (`_report_lines`), so the figures are one snapshot of
+    the database (the file exported is self-consistent even while officers keep working); agencies
+    and the total are sums of its lines. Each cell still equals its drill-down list, which filters
+    the dossiers by the column's condition: the kept counts use the same conditions."""
+    figures: dict[tuple[int, int], dict[str, int]] = {}
+    names: dict[tuple[int, int], tuple[str, str]] = {}
+    for line in _report_lines(agencies, period):
+        key = (line["agency_id"], line["field_id"])
+        names[key] = (line["agency__name"], line["field__name"])
+        summed = figures.setdefault(key, dict.fromkeys(LINE_FIGURES, 0))
+        for name in LINE_FIGURES:
+            summed[name] += line[name] or 0
     rows: dict[int, Row] = {}
-    for line in fetched:
-        agency_id, field_id = line["agency_id"], line["procedure_version__field_id"]
+    for (agency_id, field_id), (agency_name, field_name) in sorted(
+        names.items(), key=lambda item: (item[1][0], item[0][0], item[1][1])
+    ):
+        counts = _counts(figures[(agency_id, field_id)])
+        if not counts["tiep-nhan"]:
+            continue
         agency = rows.setdefault(
-            agency_id, Row(name=line["agency__name"], drill=Drill(agency_id=agency_id), counts={}, period=period)
+            agency_id, Row(name=agency_name, drill=Drill(agency_id=agency_id), counts={}, period=period)
         )
-        counts = {key: line[key] for key in COLUMN_KEYS}
-        agency.fields.append(
-            Row(
-                name=line["procedure_version__field__name"],
-                drill=Drill(agency_id=agency_id, field_id=field_id),
-                counts=counts,
-                period=period,
-            )
-        )
+        drill = Drill(agency_id=agency_id, field_id=field_id)
+        agency.fields.append(Row(name=field_name, drill=drill, counts=counts, period=period))
     for agency in rows.values():
         agency.counts = _summed(agency.fields)
     listed = list(rows.values())
