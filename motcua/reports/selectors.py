@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from motcua.core.periods import Period
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
@@ -59,7 +60,9 @@ class BoardRow:
 
 
 def _received_between(start: datetime.date, end: datetime.date) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+    """Received on the local days [start, end]: as bounds on `received_at`, so its index serves."""
+    first, after = Period(start, end).bounds()
+    return Dossier.objects.filter(received_at__gte=first, received_at__lt=after)
 
 
 def board_rows(
@@ -185,15 +188,16 @@ def board_totals(rows: list[BoardRow]) -> BoardRow:
 def late_dossiers(
     *, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
 ) -> QuerySet[Dossier, Any]:
-    """Codes and agencies of dossiers finished late or still open past their appointment; no
-    personal data leaves this query."""
+    """Codes and agencies of dossiers finished late or still open past their appointment, the
+    latest received first; no personal data leaves this query. Ordered by the indexed reception
+    time, a page walks that index back and stops at its last row instead of sorting the period."""
     now = now or timezone.now()
     overdue_open = Q(processed_at__isnull=True, status__in=OPEN, due_at__lt=now)
     return (
         with_timeliness_facts(_received_between(start, end))
         .filter(LATE | overdue_open)
         .values("code", "agency__name", "procedure_version__name", "due_at", "processed_at")
-        .order_by("due_at")
+        .order_by("-received_at", "-pk")
     )
 
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import Period
 from motcua.directory.constants import Role
@@ -199,7 +200,7 @@ def _scoped(dossiers: QuerySet[Dossier], agencies: QuerySet[Agency] | None) -> Q
     return dossiers if agencies is None else dossiers.filter(agency__in=agencies)
 
 
-def _candidates(period: Period) -> Q:
+def period_candidates(period: Period) -> Q:
     """A superset of every column's dossiers that indexes find without reading the others: received
     before the period's end and either received in it, resolved after its start, still open, or
     withdrawn or stopped after its start (by the history's index); the columns then sort them."""
@@ -216,7 +217,7 @@ def _candidates(period: Period) -> Q:
 def drill_dossiers(*, agencies: QuerySet[Agency] | None, period: Period, drill: Drill) -> QuerySet[Dossier]:
     """The dossiers behind one cell: codes, procedures, agencies, dates and status, no applicant."""
     dossiers = _scoped(statutory_dossiers(), agencies).filter(
-        _candidates(period), column_conditions(period)[drill.column]
+        period_candidates(period), column_conditions(period)[drill.column]
     )
     if drill.agency_id is not None:
         dossiers = dossiers.filter(agency_id=drill.agency_id)
@@ -287,7 +288,7 @@ def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet
     if agencies is not None:
         flows = flows.filter(agency__in=agencies)
     flows = (
-        flows.values("agency_id", "agency__name", "field_id", "field__name")
+        flows.values("agency_id", "field_id")
         .annotate(**{flow.kept: Sum(flow.kept) for flow in FLOWS}, **{OPEN_ON_TIME: zero, OPEN_LATE: zero})
         .order_by()
     )
@@ -295,7 +296,7 @@ def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet
     stocks = (
         _scoped(statutory_dossiers(), agencies)
         .filter(_open_candidates(after), in_progress)
-        .values("agency_id", "agency__name", "procedure_version__field_id", "procedure_version__field__name")
+        .values("agency_id", "procedure_version__field_id")
         .annotate(
             **{flow.kept: zero for flow in FLOWS},
             **{
@@ -323,30 +324,28 @@ def _counts(figures: dict[str, int]) -> dict[str, int]:
 
 
 def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
-    """The report from one SQL statement (`_report_lines`), so the figures are one snapshot of
-    the database (the file exported is self-consistent even while officers keep working); agencies
-    and the total are sums of its lines. Each cell still equals its drill-down list, which filters
-    the dossiers by the column's condition: the kept counts use the same conditions."""
+    """The report's figures from one SQL statement (`_report_lines`), so they are one snapshot of
+    the database (the file exported is self-consistent even while officers keep working), then the
+    names of their agencies and fields; agencies and the total are sums of the lines. Each cell
+    still equals its drill-down list, which filters the dossiers by the column's condition: the
+    kept counts use the same conditions."""
     figures: dict[tuple[int, int], dict[str, int]] = {}
-    names: dict[tuple[int, int], tuple[str, str]] = {}
     for line in _report_lines(agencies, period):
-        key = (line["agency_id"], line["field_id"])
-        names[key] = (line["agency__name"], line["field__name"])
-        summed = figures.setdefault(key, dict.fromkeys(LINE_FIGURES, 0))
+        summed = figures.setdefault((line["agency_id"], line["field_id"]), dict.fromkeys(LINE_FIGURES, 0))
         for name in LINE_FIGURES:
             summed[name] += line[name] or 0
+    lines = {key: counts for key, figures_ in figures.items() if (counts := _counts(figures_))["tiep-nhan"]}
+    agency_names = dict(Agency.objects.filter(pk__in={key[0] for key in lines}).values_list("pk", "name"))
+    field_names = dict(Field.objects.filter(pk__in={key[1] for key in lines}).values_list("pk", "name"))
     rows: dict[int, Row] = {}
-    for (agency_id, field_id), (agency_name, field_name) in sorted(
-        names.items(), key=lambda item: (item[1][0], item[0][0], item[1][1])
+    for (agency_id, field_id), counts in sorted(
+        lines.items(), key=lambda item: (agency_names[item[0][0]], item[0][0], field_names[item[0][1]])
     ):
-        counts = _counts(figures[(agency_id, field_id)])
-        if not counts["tiep-nhan"]:
-            continue
         agency = rows.setdefault(
-            agency_id, Row(name=agency_name, drill=Drill(agency_id=agency_id), counts={}, period=period)
+            agency_id, Row(name=agency_names[agency_id], drill=Drill(agency_id=agency_id), counts={}, period=period)
         )
         drill = Drill(agency_id=agency_id, field_id=field_id)
-        agency.fields.append(Row(name=field_name, drill=drill, counts=counts, period=period))
+        agency.fields.append(Row(name=field_names[field_id], drill=drill, counts=counts, period=period))
     for agency in rows.values():
         agency.counts = _summed(agency.fields)
     listed = list(rows.values())

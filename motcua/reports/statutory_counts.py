@@ -36,7 +36,8 @@ def _flow_lines(dossiers: QuerySet[Dossier], instant: str) -> QuerySet[Any]:
     """Per agency, field and local day of `instant`, the flows counted on it; only dossiers the
     agency accepted (a withdrawal before reception counts nowhere)."""
     return (
-        dossiers.filter(received_at__isnull=False).filter(**{f"{instant}__isnull": False})
+        dossiers.filter(received_at__isnull=False)
+        .filter(**{f"{instant}__isnull": False})
         .annotate(day=TruncDate(instant))
         .values(*_KEY)
         .annotate(**{flow.kept: Count("id", filter=flow.condition) for flow in FLOWS if flow.instant == instant})
