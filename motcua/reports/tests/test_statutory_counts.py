@@ -16,7 +16,6 @@ from motcua.delivery.testing import ward_staff
 from motcua.dossiers.closing import dossier_stop, withdrawal_decide, withdrawal_request_submit
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.reception import dossier_accept
 from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.testing import submitted_dossier
 from motcua.reports.models import StatutoryDailyCount
