@@ -263,14 +263,17 @@ class StatutoryReport:
         return not self.agencies
 
 
-def _open_candidates(instant: datetime.datetime) -> Q:
-    """A superset of the dossiers open at `instant` that indexes find: received before it and open
-    now, resolved since, or withdrawn or stopped since (by the history's index). For a period
-    ending today these are the few open dossiers, however long the period."""
+def _open_candidates(instant: datetime.datetime) -> list[Q]:
+    """The dossiers that may be open at `instant`, in parts by their status that one index each
+    finds (a disjunction would read every withdrawn or stopped dossier): open now, resolved since,
+    or withdrawn or stopped since (by the history's index). For a period ending today these are
+    the few open dossiers, however long the period."""
     ended_since = DossierStatusChange.objects.filter(to_status__in=ENDED, created_at__gte=instant).values("dossier_id")
-    return Q(received_at__lt=instant) & (
-        Q(status__in=OPEN) | Q(processed_at__gte=instant) | Q(status__in=ENDED, pk__in=ended_since)
-    )
+    return [
+        Q(status__in=OPEN),
+        Q(processed_at__gte=instant) & ~Q(status__in=OPEN + ENDED),
+        Q(status__in=ENDED, pk__in=ended_since),
+    ]
 
 
 # The figures one line of `_report_lines` carries: the kept flows and the two stocks at the end.
@@ -281,7 +284,8 @@ LINE_FIGURES = [flow.kept for flow in FLOWS] + [OPEN_ON_TIME, OPEN_LATE]
 def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet[Any]:
     """One SQL statement (so one snapshot): the period's kept flows per agency and field, summed
     over its days, and, unioned, the dossiers still in progress at its end counted live (on time /
-    late at that instant, which no event marks). Neither part grows with the period's length."""
+    late at that instant, which no event marks) in disjoint parts. An (agency, field) has several
+    lines; the caller adds them up. No part reads the dossiers of the whole period."""
     _first, after = period.bounds()
     zero = Value(0, output_field=IntegerField())
     flows = StatutoryDailyCount.objects.filter(day__gte=period.start, day__lte=period.end)
@@ -293,9 +297,9 @@ def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet
         .order_by()
     )
     in_progress = column_conditions(period)["dang-giai-quyet"]
-    stocks = (
-        _scoped(statutory_dossiers(), agencies)
-        .filter(_open_candidates(after), in_progress)
+    open_at_end = _scoped(statutory_dossiers(), agencies).filter(in_progress)
+    stocks = [
+        open_at_end.filter(part)
         .values("agency_id", "procedure_version__field_id")
         .annotate(
             **{flow.kept: zero for flow in FLOWS},
@@ -305,8 +309,9 @@ def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet
             },
         )
         .order_by()
-    )
-    return flows.union(stocks, all=True)
+        for part in _open_candidates(after)
+    ]
+    return flows.union(*stocks, all=True)
 
 
 def _counts(figures: dict[str, int]) -> dict[str, int]:
