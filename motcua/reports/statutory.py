@@ -44,7 +44,7 @@ from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.constants import Channel, DossierStatus
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierStatusChange
-from motcua.reports.models import StatutoryDailyCount
+from motcua.reports.models import StatutoryDailyCount, StatutoryMonthlyCount
 from motcua.reports.selectors import OPEN
 
 # Who reads the report: leaders, supervisors and administrators of an agency (their agencies);
@@ -281,21 +281,34 @@ OPEN_ON_TIME, OPEN_LATE = "open_on_time", "open_late"
 LINE_FIGURES = [flow.kept for flow in FLOWS] + [OPEN_ON_TIME, OPEN_LATE]
 
 
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
 def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet[Any]:
     """One SQL statement (so one snapshot): the period's kept flows per agency and field, summed
-    over its days, and, unioned, the dossiers still in progress at its end counted live (on time /
-    late at that instant, which no event marks) in disjoint parts. An (agency, field) has several
-    lines; the caller adds them up. No part reads the dossiers of the whole period."""
+    over its whole months and its other days, and, unioned, the dossiers still in progress at its
+    end counted live (on time / late at that instant, which no event marks) in disjoint parts. An
+    (agency, field) has several lines; the caller adds them up. No part reads the dossiers of the
+    whole period."""
     _first, after = period.bounds()
     zero = Value(0, output_field=IntegerField())
-    flows = StatutoryDailyCount.objects.filter(day__gte=period.start, day__lte=period.end)
-    if agencies is not None:
-        flows = flows.filter(agency__in=agencies)
-    flows = (
-        flows.values("agency_id", "field_id")
-        .annotate(**{flow.kept: Sum(flow.kept) for flow in FLOWS}, **{OPEN_ON_TIME: zero, OPEN_LATE: zero})
-        .order_by()
+    # The period's whole calendar months [whole_from, whole_to) come from the monthly rows, the
+    # days before and after them from the daily ones (every day when there is no whole month).
+    whole_from = period.start if period.start.day == 1 else _next_month(period.start)
+    whole_to = (period.end + datetime.timedelta(days=1)).replace(day=1)
+    days = StatutoryDailyCount.objects.filter(day__gte=period.start, day__lte=period.end).filter(
+        Q(day__lt=whole_from) | Q(day__gte=whole_to)
     )
+    months = StatutoryMonthlyCount.objects.filter(month__gte=whole_from, month__lt=whole_to)
+    sums = {flow.kept: Sum(flow.kept) for flow in FLOWS}
+    flows = [
+        (counts if agencies is None else counts.filter(agency__in=agencies))
+        .values("agency_id", "field_id")
+        .annotate(**sums, **{OPEN_ON_TIME: zero, OPEN_LATE: zero})
+        .order_by()
+        for counts in (days, months)
+    ]
     in_progress = column_conditions(period)["dang-giai-quyet"]
     open_at_end = _scoped(statutory_dossiers(), agencies).filter(in_progress)
     stocks = [
@@ -311,7 +324,7 @@ def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet
         .order_by()
         for part in _open_candidates(after)
     ]
-    return flows.union(*stocks, all=True)
+    return flows[0].union(flows[1], *stocks, all=True)
 
 
 def _counts(figures: dict[str, int]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.testing import submitted_dossier
-from motcua.reports.models import StatutoryDailyCount
+from motcua.reports.models import StatutoryDailyCount, StatutoryMonthlyCount
 from motcua.reports.selectors import late_dossiers
 from motcua.reports.statutory import COLUMN_KEYS, Drill, drill_dossiers, statutory_report
 from motcua.reports.statutory_counts import COLUMNS, statutory_counts_rebuild
@@ -28,11 +28,14 @@ pytestmark = pytest.mark.django_db
 DECEMBER = Period(datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
 
 
-def _table() -> list[tuple[Any, ...]]:
-    return sorted(
-        (row.agency_id, row.field_id, row.day, *(getattr(row, column) for column in COLUMNS))
-        for row in StatutoryDailyCount.objects.all()
-    )
+def _tables() -> list[list[tuple[Any, ...]]]:
+    return [
+        sorted(
+            (row.agency_id, row.field_id, getattr(row, period), *(getattr(row, column) for column in COLUMNS))
+            for row in model.objects.all()
+        )
+        for model, period in ((StatutoryDailyCount, "day"), (StatutoryMonthlyCount, "month"))
+    ]
 
 
 def _kept(day: datetime.date) -> dict[str, int]:
@@ -62,11 +65,20 @@ def test_kept_counts_equal_the_rebuild_and_the_drill_down_lists(hung, birth_vers
     assert _kept(DAY_1.date()) == {"received_online": 2, "received_direct": 2, "resolved_early": 1}
     assert _kept(DAY_2.date()) == {"received_online": 4, "resolved_on_time": 1, "withdrawn": 1, "stopped": 1}
     assert _kept(late_day.date()) == {"resolved_late": 1}
-    kept = _table()
+    (row,) = StatutoryMonthlyCount.objects.all()
+    assert (row.month, row.received_online, row.received_direct, row.resolved_late) == (DECEMBER.start, 6, 2, 1)
+    kept = _tables()
     assert statutory_counts_rebuild() == 3
-    assert _table() == kept
+    assert _tables() == kept
 
-    for period in (DECEMBER, Period(DAY_2.date(), DAY_2.date()), Period(DAY_2.date(), late_day.date())):
+    periods = [
+        DECEMBER,  # a whole month
+        Period(DAY_2.date(), DAY_2.date()),  # days only
+        Period(DAY_2.date(), late_day.date()),
+        Period(datetime.date(2026, 11, 20), datetime.date(2027, 1, 5)),  # days, a whole month, days
+        Period(datetime.date(2026, 11, 1), DAY_1.date()),  # a whole month and a day
+    ]
+    for period in periods:
         report = statutory_report(agencies=None, period=period)
         for key in COLUMN_KEYS:
             listed = drill_dossiers(agencies=None, period=period, drill=Drill(key)).count()
