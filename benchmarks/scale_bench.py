@@ -154,7 +154,7 @@ def year(scope: Scope) -> StatutoryPeriod:
     return StatutoryPeriod(**scope.period(365))
 
 
-def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int, int], list[int]]:
+def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
     """The report's figures per (agency, field), as the naive twin gives them."""
     report = statutory_report(agencies=None, period=period)
     return {
@@ -162,7 +162,7 @@ def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int, int], list[int]]
     }
 
 
-def statutory_cells_naive(period: StatutoryPeriod) -> dict[tuple[int, int], list[int]]:
+def statutory_cells_naive(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
     """The same figures counted over the dossiers, each column's condition (its drill-down
     list's) in one grouped query."""
     conditions = column_conditions(period)

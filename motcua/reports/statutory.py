@@ -2,9 +2,12 @@
 hình giải quyết thủ tục hành chính), per agency and field over a period, in the columns of the
 form a provincial office files (form 06a/VPCP/KSTT layout; docs/reports.md defines each one).
 
-Every column is one condition (a `Q`) over dossiers annotated by `statutory_dossiers`: the report
-counts all of them in ONE grouped query, and a cell's drill-down list is the same queryset
-filtered by the same `Q`, so a list's length is the cell's number by construction.
+Every column is one condition (a `Q`) over dossiers annotated by `statutory_dossiers`, and a
+cell's drill-down list is that queryset filtered by that `Q`. The report does not scan the
+period's dossiers: the flows (received, resolved, withdrawn, stopped) are per-day and per-month
+counts kept from the domain events by the same conditions (`reports/statutory_counts.py`), the
+stock in progress at the period's end is counted live over the dossiers open then, and what was
+carried over follows from the identity below; so the cell equals its list's length.
 
 A dossier belongs to the report once it is received (`received_at`); a dossier refused at the
 counter or withdrawn before reception was never accepted and is in no column. It ends by its

@@ -24,7 +24,7 @@ from motcua.reports.models import StatutoryCounts, StatutoryDailyCount, Statutor
 from motcua.reports.statutory import FLOWS, statutory_dossiers
 
 # The instant each counted event sets: its flows count on that instant's day.
-EVENT_INSTANTS = {
+EVENT_INSTANTS: dict[str, str] = {
     EventKind.RECEIVED: "received_at",
     EventKind.RESULT_ISSUED: "processed_at",
     EventKind.WITHDRAWN: "ended_at",

@@ -43,7 +43,7 @@ def _kept(day: datetime.date) -> dict[str, int]:
     return {column: getattr(row, column) for column in COLUMNS if getattr(row, column)}
 
 
-def test_kept_counts_equal_the_rebuild_and_the_drill_down_lists(hung, birth_version) -> None:
+def test_kept_counts_equal_the_rebuild_and_the_drill_down_lists(hung: Any, birth_version: Any) -> None:
     leader = ward_staff()["leader"]
     first = [_received(hung, birth_version, at=DAY_1, channel=channel) for channel in Channel.values]
     second = [_received(hung, birth_version, at=DAY_2) for _ in range(4)]
@@ -90,7 +90,7 @@ def test_kept_counts_equal_the_rebuild_and_the_drill_down_lists(hung, birth_vers
     assert (after_day_1["ky-truoc"], after_day_1["moi-truc-tuyen"]) == (3, 4)
 
 
-def test_the_reports_queries_do_not_grow_with_the_period(hung, birth_version) -> None:
+def test_the_reports_queries_do_not_grow_with_the_period(hung: Any, birth_version: Any) -> None:
     _received(hung, birth_version, at=DAY_1)
     counted = []
     for start in (datetime.date(2026, 12, 1), datetime.date(2024, 1, 1)):
@@ -102,9 +102,11 @@ def test_the_reports_queries_do_not_grow_with_the_period(hung, birth_version) ->
     assert counted == [3, 3]
 
 
-def test_the_late_list_is_newest_first_and_as_long_as_the_boards_number(hung, birth_version) -> None:
+def test_the_late_list_is_newest_first_and_as_long_as_the_boards_number(hung: Any, birth_version: Any) -> None:
     received = [_received(hung, birth_version, at=DAY_1 + datetime.timedelta(hours=hours)) for hours in (0, 1, 2)]
-    now = received[0].due_at + datetime.timedelta(days=1)
+    due = received[0].due_at
+    assert due is not None
+    now = due + datetime.timedelta(days=1)
     listed = late_dossiers(start=DAY_1.date(), end=DAY_1.date(), now=now)
     assert [row["code"] for row in listed] == [dossier.code for dossier in reversed(received)]
     assert listed.count() == 3
