@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -344,29 +345,40 @@ def _counts(figures: dict[str, int]) -> dict[str, int]:
     return counts
 
 
+def _summed_lines(agencies: QuerySet[Agency] | None, period: Period) -> dict[tuple[int, int], list[int]]:
+    """`LINE_FIGURES` per (agency, field): the lines of `_report_lines` added up by the database
+    (one statement still; the ORM cannot group a UNION, so its SQL is wrapped)."""
+    sql, params = _report_lines(agencies, period).query.sql_with_params()
+    sums = ", ".join(f"SUM({connection.ops.quote_name(name)})" for name in LINE_FIGURES)
+    with connection.cursor() as cursor:
+        # Only the ORM's SQL and our own column names are interpolated; the values are parameters.
+        grouped = f"SELECT agency_id, field_id, {sums} FROM ({sql}) lines GROUP BY agency_id, field_id"  # noqa: S608
+        cursor.execute(grouped, params)
+        return {(agency_id, field_id): [int(n or 0) for n in figures] for agency_id, field_id, *figures in cursor}
+
+
 def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
-    """The report's figures from one SQL statement (`_report_lines`), so they are one snapshot of
+    """The report's figures from one SQL statement (`_summed_lines`), so they are one snapshot of
     the database (the file exported is self-consistent even while officers keep working), then the
     names of their agencies and fields; agencies and the total are sums of the lines. Each cell
     still equals its drill-down list, which filters the dossiers by the column's condition: the
     kept counts use the same conditions."""
-    figures: dict[tuple[int, int], dict[str, int]] = {}
-    for line in _report_lines(agencies, period):
-        summed = figures.setdefault((line["agency_id"], line["field_id"]), dict.fromkeys(LINE_FIGURES, 0))
-        for name in LINE_FIGURES:
-            summed[name] += line[name] or 0
-    lines = {key: counts for key, figures_ in figures.items() if (counts := _counts(figures_))["tiep-nhan"]}
+    lines = {
+        key: counts
+        for key, figures in _summed_lines(agencies, period).items()
+        if (counts := _counts(dict(zip(LINE_FIGURES, figures, strict=True))))["tiep-nhan"]
+    }
     agency_names = dict(Agency.objects.filter(pk__in={key[0] for key in lines}).values_list("pk", "name"))
     field_names = dict(Field.objects.filter(pk__in={key[1] for key in lines}).values_list("pk", "name"))
     rows: dict[int, Row] = {}
     for (agency_id, field_id), counts in sorted(
         lines.items(), key=lambda item: (agency_names[item[0][0]], item[0][0], field_names[item[0][1]])
     ):
-        agency = rows.setdefault(
-            agency_id, Row(name=agency_names[agency_id], drill=Drill(agency_id=agency_id), counts={}, period=period)
-        )
+        if agency_id not in rows:
+            drill = Drill(agency_id=agency_id)
+            rows[agency_id] = Row(name=agency_names[agency_id], drill=drill, counts={}, period=period)
         drill = Drill(agency_id=agency_id, field_id=field_id)
-        agency.fields.append(Row(name=field_names[field_id], drill=drill, counts=counts, period=period))
+        rows[agency_id].fields.append(Row(name=field_names[field_id], drill=drill, counts=counts, period=period))
     for agency in rows.values():
         agency.counts = _summed(agency.fields)
     listed = list(rows.values())
