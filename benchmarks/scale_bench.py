@@ -67,7 +67,7 @@ from motcua.leaders.scopes import Scope as LeaderScope
 from motcua.leaders.scopes import scope_resolve as leader_scope
 from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures
 from motcua.reports.models import DailyDossierCount
-from motcua.reports.selectors import board_rows, board_rows_from_counts, late_dossiers
+from motcua.reports.selectors import board_rows, board_rows_from_counts, late_count, late_dossiers
 from motcua.reports.statutory import (
     COLUMN_KEYS,
     column_conditions,
@@ -133,8 +133,10 @@ def agency_received_naive(scope: Scope, days: int) -> dict[str, int]:
     }
 
 
-def late_first_page(scope: Scope, days: int) -> list[dict[str, Any]]:
-    return list(late_dossiers(**scope.period(days))[:50])
+def late_first_page(scope: Scope, days: int) -> tuple[int, list[dict[str, Any]]]:
+    """The public late list's first page as its view reads it: the count (the board's number),
+    then 50 rows."""
+    return late_count(**scope.period(days)), list(late_dossiers(**scope.period(days))[:50])
 
 
 def dashboard(scope: Scope, days: int, key: str = PROVINCE) -> tuple[LeaderScope, Filters]:

@@ -1,7 +1,8 @@
 """The statutory report's per-day counts kept from the domain events equal their rebuild from the
 dossiers after real service calls, each flow on the day of its own event; the report over them
 equals the per-dossier drill-down lists; its number of queries does not grow with the period; the
-late dossiers' list walks reception times back and holds as many dossiers as the board counts."""
+late dossiers' list walks reception times back and holds as many dossiers as the board counts
+(from the kept counts)."""
 
 import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.testing import submitted_dossier
 from motcua.reports.models import StatutoryDailyCount, StatutoryMonthlyCount
-from motcua.reports.selectors import late_dossiers
+from motcua.reports.selectors import late_count, late_dossiers
 from motcua.reports.statutory import COLUMN_KEYS, Drill, drill_dossiers, statutory_report
 from motcua.reports.statutory_counts import COLUMNS, statutory_counts_rebuild
 from motcua.reports.tests.test_daily_counts import DAY_1, DAY_2, REASONS, _received, _returned
@@ -102,15 +103,25 @@ def test_the_reports_queries_do_not_grow_with_the_period(hung: Any, birth_versio
     assert counted == [3, 3]
 
 
-def test_the_late_list_is_newest_first_and_as_long_as_the_boards_number(hung: Any, birth_version: Any) -> None:
+def test_the_late_list_is_newest_first_and_as_long_as_the_boards_number(
+    client: Any, hung: Any, birth_version: Any
+) -> None:
     received = [_received(hung, birth_version, at=DAY_1 + datetime.timedelta(hours=hours)) for hours in (0, 1, 2)]
     due = received[0].due_at
     assert due is not None
-    now = due + datetime.timedelta(days=1)
+    _returned(received[0], at=due + datetime.timedelta(days=2))  # resolved late; the others open, overdue
+    now = due + datetime.timedelta(days=3)
     listed = late_dossiers(start=DAY_1.date(), end=DAY_1.date(), now=now)
     assert [row["code"] for row in listed] == [dossier.code for dossier in reversed(received)]
-    assert listed.count() == 3
+    assert listed.count() == late_count(start=DAY_1.date(), end=DAY_1.date(), now=now) == 3
+    query = f"?tu={DAY_1.date()}&den={DAY_1.date()}"
+    with time_machine.travel(now, tick=False):
+        assert client.get(f"/cong-khai/{query}").context["late_count"] == 3
+        page = client.get(f"/cong-khai/tre-han/{query}").context["page_obj"]
+    assert page.paginator.count == 3 and [row["code"] for row in page] == [row["code"] for row in listed]
     assert not late_dossiers(start=DAY_2.date(), end=DAY_2.date(), now=now).exists()
     # The period is whole local days: a dossier received at 23:30 belongs to its day, not the next.
-    Dossier.objects.filter(pk=received[0].pk).update(received_at=DAY_2.replace(hour=23, minute=30))
-    assert [row["code"] for row in late_dossiers(start=DAY_2.date(), end=DAY_2.date(), now=now)] == [received[0].code]
+    Dossier.objects.filter(pk=received[1].pk).update(received_at=DAY_2.replace(hour=23, minute=30))
+    moved = late_dossiers(start=DAY_2.date(), end=DAY_2.date(), now=now)
+    assert [row["code"] for row in moved] == [received[1].code]
+    assert late_count(start=DAY_2.date(), end=DAY_2.date(), now=now) == 1
