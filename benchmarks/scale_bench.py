@@ -66,7 +66,7 @@ from motcua.leaders.scopes import PROVINCE
 from motcua.leaders.scopes import Scope as LeaderScope
 from motcua.leaders.scopes import scope_resolve as leader_scope
 from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures
-from motcua.reports.models import DailyDossierCount
+from motcua.reports.models import DailyDossierCount, StatutoryDailyCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts, late_count, late_dossiers
 from motcua.reports.statutory import (
     COLUMN_KEYS,
@@ -76,6 +76,7 @@ from motcua.reports.statutory import (
     statutory_report,
 )
 from motcua.reports.statutory import Period as StatutoryPeriod
+from motcua.reports.statutory_counts import statutory_counts_rebuild
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.selectors import Scope as IndexScope
 from motcua.service_index.selectors import ranking as index_ranking
@@ -297,6 +298,11 @@ def main() -> None:
         started = time.perf_counter()
         call_command("statistics_generate", dossiers=missing, seed=args.seed, verbosity=1)
         print(f"generated {missing} dossiers in {time.perf_counter() - started:.0f} s ({connection.vendor})")
+    if Dossier.objects.exists() and not StatutoryDailyCount.objects.exists():
+        # A database filled before the statutory report kept its counts (as after an upgrade).
+        started = time.perf_counter()
+        rows = statutory_counts_rebuild()
+        print(f"statutory counts rebuilt: {rows} daily rows in {time.perf_counter() - started:.0f} s")
     where = f"database {args.postgres_db}" if args.postgres_port else VAR
     print(f"data in {where}: {Dossier.objects.count()} dossiers, {DailyDossierCount.objects.count()} daily count rows")
     with connection.cursor() as cursor:
