@@ -67,10 +67,17 @@ from motcua.leaders.scopes import PROVINCE
 from motcua.leaders.scopes import Scope as LeaderScope
 from motcua.leaders.scopes import scope_resolve as leader_scope
 from motcua.leaders.selectors import Filters, agency_ranking, drill_down, figures, officer_ranking
-from motcua.reports.models import DailyDossierCount
-from motcua.reports.selectors import board_rows, board_rows_from_counts, late_dossiers
+from motcua.reports.models import DailyDossierCount, StatutoryDailyCount
+from motcua.reports.selectors import board_rows, board_rows_from_counts, late_count, late_dossiers
+from motcua.reports.statutory import (
+    COLUMN_KEYS,
+    column_conditions,
+    period_candidates,
+    statutory_dossiers,
+    statutory_report,
+)
 from motcua.reports.statutory import Period as StatutoryPeriod
-from motcua.reports.statutory import statutory_report
+from motcua.reports.statutory_counts import statutory_counts_rebuild
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.selectors import Scope as IndexScope
 from motcua.service_index.selectors import ranking as index_ranking
@@ -128,8 +135,10 @@ def agency_received_naive(scope: Scope, days: int) -> dict[str, int]:
     }
 
 
-def late_first_page(scope: Scope, days: int) -> list[dict[str, Any]]:
-    return list(late_dossiers(**scope.period(days))[:50])
+def late_first_page(scope: Scope, days: int) -> tuple[int, list[dict[str, Any]]]:
+    """The public late list's first page as its view reads it: the count (the board's number),
+    then 50 rows."""
+    return late_count(**scope.period(days)), list(late_dossiers(**scope.period(days))[:50])
 
 
 def dashboard(scope: Scope, days: int, key: str = PROVINCE) -> tuple[LeaderScope, Filters]:
@@ -143,6 +152,34 @@ def busiest(scope: Scope) -> str:
 
 def month(scope: Scope) -> StatutoryPeriod:
     return StatutoryPeriod(**scope.period(30))
+
+
+def year(scope: Scope) -> StatutoryPeriod:
+    return StatutoryPeriod(**scope.period(365))
+
+
+def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
+    """The report's figures per (agency, field), as the naive twin gives them."""
+    report = statutory_report(agencies=None, period=period)
+    return {
+        (row.drill.agency_id, row.drill.field_id): row.values for agency in report.agencies for row in agency.fields
+    }
+
+
+def statutory_cells_naive(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
+    """The same figures counted over the dossiers, each column's condition (its drill-down
+    list's) in one grouped query."""
+    conditions = column_conditions(period)
+    lines = (
+        statutory_dossiers()
+        .filter(period_candidates(period), conditions["tiep-nhan"])
+        .values("agency_id", "procedure_version__field_id")
+        .annotate(**{key: Count("id", filter=condition) for key, condition in conditions.items()})
+        .order_by()
+    )
+    return {
+        (line["agency_id"], line["procedure_version__field_id"]): [line[key] for key in COLUMN_KEYS] for line in lines
+    }
 
 
 QUERIES = [
@@ -189,7 +226,16 @@ QUERIES = [
         lambda s: index_scorecard(scope=IndexScope(ScopeKind.PROVINCE), period=month(s)),
     ),
     Query("766 index agency ranking, one month", lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY)),
-    Query("statutory report, province, one month", lambda s: statutory_report(agencies=None, period=month(s))),
+    Query(
+        "statutory report, province, one month",
+        lambda s: statutory_cells(month(s)),
+        lambda s: statutory_cells_naive(month(s)),
+    ),
+    Query(
+        "statutory report, province, one year",
+        lambda s: statutory_cells(year(s)),
+        lambda s: statutory_cells_naive(year(s)),
+    ),
 ]
 
 
@@ -259,7 +305,12 @@ def main() -> None:
     if args.rebuild:
         started = time.perf_counter()
         call_command("reports_rebuild", verbosity=0)
-        print(f"daily counts rebuilt in {time.perf_counter() - started:.0f} s")
+        print(f"daily and statutory counts rebuilt in {time.perf_counter() - started:.0f} s")
+    elif Dossier.objects.exists() and not StatutoryDailyCount.objects.exists():
+        # A database filled before the statutory report kept its counts (as after an upgrade).
+        started = time.perf_counter()
+        rows = statutory_counts_rebuild()
+        print(f"statutory counts rebuilt: {rows} daily rows in {time.perf_counter() - started:.0f} s")
     where = f"database {args.postgres_db}" if args.postgres_port else VAR
     print(f"data in {where}: {Dossier.objects.count()} dossiers, {DailyDossierCount.objects.count()} daily count rows")
     with connection.cursor() as cursor:

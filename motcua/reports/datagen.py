@@ -14,8 +14,9 @@ refused, withdrawn and stopped ones, ratings with a dissatisfied share higher fo
 and fees paid online or at the counter.
 
 Rows are written with COPY on PostgreSQL and `executemany` on SQLite, without events: the daily
-counts are rebuilt afterwards (`daily_counts_rebuild`). Generated rows are recognised by their
-applicants (`synthetic-` accounts, as `generate_dossiers` makes) and their code's `-G` part.
+counts are rebuilt afterwards (`daily_counts_rebuild`, `statutory_counts_rebuild`). Generated rows
+are recognised by their applicants (`synthetic-` accounts, as `generate_dossiers` makes) and their
+code's `-G` part.
 """
 
 import datetime
@@ -50,6 +51,7 @@ from motcua.payments.models import Payment
 from motcua.reports.aggregates import daily_counts_rebuild
 from motcua.reports.constants import Satisfaction
 from motcua.reports.models import SatisfactionRating
+from motcua.reports.statutory_counts import statutory_counts_rebuild
 
 SYNTHETIC_PREFIX = "synthetic-"
 OFFICER_PREFIX = "datagen-officer-"
@@ -133,6 +135,7 @@ def statistics_generate(
         stats.dossiers, stats.ratings, stats.payments = province.write(count=dossiers, say=say)
     say(f"{stats.dossiers} dossiers written in {time.perf_counter() - started:.0f} s; rebuilding the daily counts")
     stats.daily_rows = daily_counts_rebuild()
+    statutory_counts_rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

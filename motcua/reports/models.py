@@ -191,3 +191,57 @@ class AgencyDailyCount(DossierCounts):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}"
+
+
+class StatutoryCounts(models.Model):
+    """The statutory report's flows of one agency and procedure field, kept by the reports'
+    consumer of the domain events (`reports/statutory_counts.py`) and recomputed by
+    `reports_rebuild`. Unlike `DailyDossierCount` (everything on the reception day), each flow
+    counts when its own event happened: a reception, a result issued, a withdrawal or a stop
+    taking effect (Asia/Ho_Chi_Minh), as the report's columns do."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    received_online = models.PositiveIntegerField(default=0)
+    received_direct = models.PositiveIntegerField(default=0)
+    resolved_early = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    resolved_late = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StatutoryDailyCount(StatutoryCounts):
+    """The flows of one day."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("số hồ sơ báo cáo định kỳ theo ngày")
+        verbose_name_plural = _("số hồ sơ báo cáo định kỳ theo ngày")
+        constraints = [models.UniqueConstraint(fields=["agency", "field", "day"], name="statutory_count_one_per_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.field_id} {self.day}"
+
+
+class StatutoryMonthlyCount(StatutoryCounts):
+    """The flows of one calendar month (`month` is its first day): a period's whole months are
+    read here, a row a month instead of one a day, so a year costs about what a month does."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("số hồ sơ báo cáo định kỳ theo tháng")
+        verbose_name_plural = _("số hồ sơ báo cáo định kỳ theo tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "field", "month"], name="statutory_count_one_per_month")
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.field_id} {self.month:%Y-%m}"

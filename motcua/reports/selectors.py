@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from motcua.core.periods import Period
 from motcua.directory.constants import PROVINCE_WIDE_ROLES, Role
 from motcua.directory.models import StaffRole
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
@@ -59,7 +60,9 @@ class BoardRow:
 
 
 def _received_between(start: datetime.date, end: datetime.date) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+    """Received on the local days [start, end]: as bounds on `received_at`, so its index serves."""
+    first, after = Period(start, end).bounds()
+    return Dossier.objects.filter(received_at__gte=first, received_at__lt=after)
 
 
 def board_rows(
@@ -184,19 +187,30 @@ def board_totals(rows: list[BoardRow]) -> BoardRow:
     return BoardRow(name="", **{field: sum(getattr(row, field) for row in rows) for field in fields})
 
 
+def _overdue_open(now: datetime.datetime) -> Q:
+    return Q(processed_at__isnull=True, status__in=OPEN, due_at__lt=now)
+
+
 def late_dossiers(
     *, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
 ) -> QuerySet[Dossier, Any]:
-    """Codes and agencies of dossiers finished late or still open past their appointment; no
-    personal data leaves this query."""
-    now = now or timezone.now()
-    overdue_open = Q(processed_at__isnull=True, status__in=OPEN, due_at__lt=now)
+    """Codes and agencies of dossiers finished late or still open past their appointment, the
+    latest received first; no personal data leaves this query. Ordered by the indexed reception
+    time, a page walks that index back and stops at its last row instead of sorting the period."""
     return (
         with_timeliness_facts(_received_between(start, end))
-        .filter(LATE | overdue_open)
+        .filter(LATE | _overdue_open(now or timezone.now()))
         .values("code", "agency__name", "procedure_version__name", "due_at", "processed_at")
-        .order_by("due_at")
+        .order_by("-received_at", "-pk")
     )
+
+
+def late_count(*, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None) -> int:
+    """How many `late_dossiers` there are (the board's number and its list's length) without
+    reading the period's dossiers: the results late by the rule from the daily counts (kept on the
+    reception day, as the list filters), the open overdue ones counted live."""
+    late = AgencyDailyCount.objects.filter(day__gte=start, day__lte=end).aggregate(n=Sum("finished_late"))["n"]
+    return (late or 0) + _received_between(start, end).filter(_overdue_open(now or timezone.now())).count()
 
 
 def apology_slips(*, start: datetime.date, end: datetime.date) -> QuerySet[DossierSlip, Any]:

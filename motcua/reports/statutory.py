@@ -2,9 +2,12 @@
 hình giải quyết thủ tục hành chính), per agency and field over a period, in the columns of the
 form a provincial office files (form 06a/VPCP/KSTT layout; docs/reports.md defines each one).
 
-Every column is one condition (a `Q`) over dossiers annotated by `statutory_dossiers`: the report
-counts all of them in ONE grouped query, and a cell's drill-down list is the same queryset
-filtered by the same `Q`, so a list's length is the cell's number by construction.
+Every column is one condition (a `Q`) over dossiers annotated by `statutory_dossiers`, and a
+cell's drill-down list is that queryset filtered by that `Q`. The report does not scan the
+period's dossiers: the flows (received, resolved, withdrawn, stopped) are per-day and per-month
+counts kept from the domain events by the same conditions (`reports/statutory_counts.py`), the
+stock in progress at the period's end is counted live over the dossiers open then, and what was
+carried over follows from the identity below; so the cell equals its list's length.
 
 A dossier belongs to the report once it is received (`received_at`); a dossier refused at the
 counter or withdrawn before reception was never accepted and is in no column. It ends by its
@@ -18,11 +21,25 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, When
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import Period
 from motcua.directory.constants import Role
@@ -31,6 +48,7 @@ from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.constants import Channel, DossierStatus
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierStatusChange
+from motcua.reports.models import StatutoryDailyCount, StatutoryMonthlyCount
 from motcua.reports.selectors import OPEN
 
 # Who reads the report: leaders, supervisors and administrators of an agency (their agencies);
@@ -102,6 +120,35 @@ COLUMN_GROUPS = [
 ]
 
 
+@dataclass(frozen=True)
+class Flow:
+    """A column that counts events of the period (not a stock at one of its ends): what it counts
+    whatever the period, and the instant that places a dossier in a period. The kept per-day
+    counts (`reports/statutory_counts.py`) use the same conditions, on the day of that instant."""
+
+    column: str  # the report's column key
+    kept: str  # the column of `StatutoryDailyCount`
+    instant: str  # `received_at`, `processed_at` or `ended_at` (of `statutory_dossiers`)
+    condition: Q
+
+
+FLOWS = [
+    Flow("moi-truc-tuyen", "received_online", "received_at", Q(channel__in=ONLINE_CHANNELS)),
+    Flow("moi-truc-tiep", "received_direct", "received_at", Q(channel__in=DIRECT_CHANNELS)),
+    Flow("truoc-han", "resolved_early", "processed_at", EARLY),
+    Flow("dung-han", "resolved_on_time", "processed_at", FINISHED & ~EARLY & ~LATE),
+    Flow("qua-han", "resolved_late", "processed_at", LATE),
+    Flow("rut", "withdrawn", "ended_at", Q(status=DossierStatus.WITHDRAWN)),
+    Flow("dung", "stopped", "ended_at", Q(status=DossierStatus.STOPPED)),
+]
+FLOW_CONDITIONS = {flow.column: flow.condition for flow in FLOWS}
+
+
+def _late_at(instant: datetime.datetime) -> Q:
+    """Late by the national rule were the result issued at `instant`."""
+    return Q(due_at__lt=instant) | Q(apologised=True) | Q(pause_count__gt=1)
+
+
 def column_conditions(period: Period) -> dict[str, Q]:
     """Each column's condition over `statutory_dossiers()` for the period."""
     first, after = period.bounds()
@@ -109,23 +156,21 @@ def column_conditions(period: Period) -> dict[str, Q]:
     new = Q(received_at__gte=first, received_at__lt=after)
     resolved = FINISHED & Q(processed_at__gte=first, processed_at__lt=after)
     in_progress = _open_at(after)
-    # Late at the period's end: late by the national rule were the result issued at that end.
-    late_at_end = Q(due_at__lt=after) | Q(apologised=True) | Q(pause_count__gt=1)
     ended_in_period = Q(ended_at__gte=first, ended_at__lt=after, received_at__isnull=False)
     return {
         "tiep-nhan": carried | new,
         "ky-truoc": carried,
-        "moi-truc-tuyen": new & Q(channel__in=ONLINE_CHANNELS),
-        "moi-truc-tiep": new & Q(channel__in=DIRECT_CHANNELS),
+        "moi-truc-tuyen": new & FLOW_CONDITIONS["moi-truc-tuyen"],
+        "moi-truc-tiep": new & FLOW_CONDITIONS["moi-truc-tiep"],
         "da-giai-quyet": resolved,
-        "truoc-han": resolved & EARLY,
-        "dung-han": resolved & ~EARLY & ~LATE,
-        "qua-han": resolved & LATE,
+        "truoc-han": resolved & FLOW_CONDITIONS["truoc-han"],
+        "dung-han": resolved & FLOW_CONDITIONS["dung-han"],
+        "qua-han": resolved & FLOW_CONDITIONS["qua-han"],
         "dang-giai-quyet": in_progress,
-        "dang-trong-han": in_progress & ~late_at_end,
-        "dang-qua-han": in_progress & late_at_end,
-        "rut": ended_in_period & Q(status=DossierStatus.WITHDRAWN),
-        "dung": ended_in_period & Q(status=DossierStatus.STOPPED),
+        "dang-trong-han": in_progress & ~_late_at(after),
+        "dang-qua-han": in_progress & _late_at(after),
+        "rut": ended_in_period & FLOW_CONDITIONS["rut"],
+        "dung": ended_in_period & FLOW_CONDITIONS["dung"],
     }
 
 
@@ -159,7 +204,7 @@ def _scoped(dossiers: QuerySet[Dossier], agencies: QuerySet[Agency] | None) -> Q
     return dossiers if agencies is None else dossiers.filter(agency__in=agencies)
 
 
-def _candidates(period: Period) -> Q:
+def period_candidates(period: Period) -> Q:
     """A superset of every column's dossiers that indexes find without reading the others: received
     before the period's end and either received in it, resolved after its start, still open, or
     withdrawn or stopped after its start (by the history's index); the columns then sort them."""
@@ -176,7 +221,7 @@ def _candidates(period: Period) -> Q:
 def drill_dossiers(*, agencies: QuerySet[Agency] | None, period: Period, drill: Drill) -> QuerySet[Dossier]:
     """The dossiers behind one cell: codes, procedures, agencies, dates and status, no applicant."""
     dossiers = _scoped(statutory_dossiers(), agencies).filter(
-        _candidates(period), column_conditions(period)[drill.column]
+        period_candidates(period), column_conditions(period)[drill.column]
     )
     if drill.agency_id is not None:
         dossiers = dossiers.filter(agency_id=drill.agency_id)
@@ -222,35 +267,120 @@ class StatutoryReport:
         return not self.agencies
 
 
-def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
-    """The report in one grouped query: a conditional count per column for each (agency, field),
-    the names joined in, so the figures are one snapshot of the database (the file exported is
-    self-consistent even while officers keep working); agencies and the total are sums of it."""
-    conditions = column_conditions(period)
-    lines = (
-        _scoped(statutory_dossiers(), agencies)
-        # Every other column is a part of "received" (carried over or new).
-        .filter(_candidates(period), conditions["tiep-nhan"])
-        .values("agency_id", "agency__name", "procedure_version__field_id", "procedure_version__field__name")
-        .annotate(**{key: Count("id", filter=condition) for key, condition in conditions.items()})
-        .order_by("agency__name", "agency_id", "procedure_version__field__name")
+def _open_candidates(instant: datetime.datetime) -> list[Q]:
+    """The dossiers that may be open at `instant`, in parts by their status that one index each
+    finds (a disjunction would read every withdrawn or stopped dossier): open now, resolved since,
+    or withdrawn or stopped since (by the history's index). For a period ending today these are
+    the few open dossiers, however long the period."""
+    ended_since = DossierStatusChange.objects.filter(to_status__in=ENDED, created_at__gte=instant).values("dossier_id")
+    return [
+        Q(status__in=OPEN),
+        Q(processed_at__gte=instant) & ~Q(status__in=OPEN + ENDED),
+        Q(status__in=ENDED, pk__in=ended_since),
+    ]
+
+
+# The figures one line of `_report_lines` carries: the kept flows and the two stocks at the end.
+OPEN_ALL, OPEN_LATE = "open_all", "open_late"
+LINE_FIGURES = [flow.kept for flow in FLOWS] + [OPEN_ALL, OPEN_LATE]
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet[Any]:
+    """One SQL statement (so one snapshot): the period's kept flows per agency and field, summed
+    over its whole months and its other days, and, unioned, the dossiers still in progress at its
+    end counted live (on time / late at that instant, which no event marks) in disjoint parts. An
+    (agency, field) has several lines; the caller adds them up. No part reads the dossiers of the
+    whole period."""
+    _first, after = period.bounds()
+    zero = Value(0, output_field=IntegerField())
+    # The period's whole calendar months [whole_from, whole_to) come from the monthly rows, the
+    # days before and after them from the daily ones (every day when there is no whole month).
+    whole_from = period.start if period.start.day == 1 else _next_month(period.start)
+    whole_to = (period.end + datetime.timedelta(days=1)).replace(day=1)
+    days = StatutoryDailyCount.objects.filter(day__gte=period.start, day__lte=period.end).filter(
+        Q(day__lt=whole_from) | Q(day__gte=whole_to)
     )
-    fetched = list(lines)
+    months = StatutoryMonthlyCount.objects.filter(month__gte=whole_from, month__lt=whole_to)
+    sums = {flow.kept: Sum(flow.kept) for flow in FLOWS}
+    flows = [
+        (counts if agencies is None else counts.filter(agency__in=agencies))
+        .values("agency_id", "field_id")
+        .annotate(**sums, **{OPEN_ALL: zero, OPEN_LATE: zero})
+        .order_by()
+        for counts in (days, months)
+    ]
+    in_progress = column_conditions(period)["dang-giai-quyet"]
+    open_at_end = _scoped(statutory_dossiers(), agencies).filter(in_progress)
+    stocks = [
+        open_at_end.filter(part)
+        .values("agency_id", "procedure_version__field_id")
+        .annotate(
+            **{flow.kept: zero for flow in FLOWS},
+            **{
+                # On time = the rest: the rule's facts are read once per dossier, not twice.
+                OPEN_ALL: Count("id"),
+                OPEN_LATE: Count("id", filter=_late_at(after)),
+            },
+        )
+        .order_by()
+        for part in _open_candidates(after)
+    ]
+    return flows[0].union(flows[1], *stocks, all=True)
+
+
+def _counts(figures: dict[str, int]) -> dict[str, int]:
+    """The thirteen columns from a line's figures; what is carried over follows from the identity
+    carried + new = resolved + in progress + withdrawn + stopped."""
+    counts = {flow.column: figures[flow.kept] for flow in FLOWS}
+    counts["dang-qua-han"] = figures[OPEN_LATE]
+    counts["dang-trong-han"] = figures[OPEN_ALL] - figures[OPEN_LATE]
+    counts["da-giai-quyet"] = counts["truoc-han"] + counts["dung-han"] + counts["qua-han"]
+    counts["dang-giai-quyet"] = counts["dang-trong-han"] + counts["dang-qua-han"]
+    new = counts["moi-truc-tuyen"] + counts["moi-truc-tiep"]
+    ended = counts["da-giai-quyet"] + counts["dang-giai-quyet"] + counts["rut"] + counts["dung"]
+    counts["ky-truoc"] = ended - new
+    counts["tiep-nhan"] = ended
+    return counts
+
+
+def _summed_lines(agencies: QuerySet[Agency] | None, period: Period) -> dict[tuple[int, int], list[int]]:
+    """`LINE_FIGURES` per (agency, field): the lines of `_report_lines` added up by the database
+    (one statement still; the ORM cannot group a UNION, so its SQL is wrapped)."""
+    sql, params = _report_lines(agencies, period).query.sql_with_params()
+    sums = ", ".join(f"SUM({connection.ops.quote_name(name)})" for name in LINE_FIGURES)
+    with connection.cursor() as cursor:
+        # Only the ORM's SQL and our own column names are interpolated; the values are parameters.
+        grouped = f"SELECT agency_id, field_id, {sums} FROM ({sql}) lines GROUP BY agency_id, field_id"  # noqa: S608
+        cursor.execute(grouped, params)
+        return {(agency_id, field_id): [int(n or 0) for n in figures] for agency_id, field_id, *figures in cursor}
+
+
+def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
+    """The report's figures from one SQL statement (`_summed_lines`), so they are one snapshot of
+    the database (the file exported is self-consistent even while officers keep working), then the
+    names of their agencies and fields; agencies and the total are sums of the lines. Each cell
+    still equals its drill-down list, which filters the dossiers by the column's condition: the
+    kept counts use the same conditions."""
+    lines = {
+        key: counts
+        for key, figures in _summed_lines(agencies, period).items()
+        if (counts := _counts(dict(zip(LINE_FIGURES, figures, strict=True))))["tiep-nhan"]
+    }
+    agency_names = dict(Agency.objects.filter(pk__in={key[0] for key in lines}).values_list("pk", "name"))
+    field_names = dict(Field.objects.filter(pk__in={key[1] for key in lines}).values_list("pk", "name"))
     rows: dict[int, Row] = {}
-    for line in fetched:
-        agency_id, field_id = line["agency_id"], line["procedure_version__field_id"]
-        agency = rows.setdefault(
-            agency_id, Row(name=line["agency__name"], drill=Drill(agency_id=agency_id), counts={}, period=period)
-        )
-        counts = {key: line[key] for key in COLUMN_KEYS}
-        agency.fields.append(
-            Row(
-                name=line["procedure_version__field__name"],
-                drill=Drill(agency_id=agency_id, field_id=field_id),
-                counts=counts,
-                period=period,
-            )
-        )
+    for (agency_id, field_id), counts in sorted(
+        lines.items(), key=lambda item: (agency_names[item[0][0]], item[0][0], field_names[item[0][1]])
+    ):
+        if agency_id not in rows:
+            drill = Drill(agency_id=agency_id)
+            rows[agency_id] = Row(name=agency_names[agency_id], drill=drill, counts={}, period=period)
+        drill = Drill(agency_id=agency_id, field_id=field_id)
+        rows[agency_id].fields.append(Row(name=field_names[field_id], drill=drill, counts=counts, period=period))
     for agency in rows.values():
         agency.counts = _summed(agency.fields)
     listed = list(rows.values())

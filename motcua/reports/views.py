@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
@@ -20,6 +22,7 @@ from motcua.reports.selectors import (
     board_rows,
     board_totals,
     feedback_for_officer,
+    late_count,
     late_dossiers,
     ratings_by_officer,
     ratings_visible_to,
@@ -46,7 +49,8 @@ def board(request: HttpRequest) -> HttpResponse:
     grouping = request.GET.get("theo", "co-quan")
     if grouping not in GROUPINGS:
         grouping = "co-quan"
-    rows = board_rows(start=start, end=end, grouping=grouping)
+    now = timezone.now()
+    rows = board_rows(start=start, end=end, grouping=grouping, now=now)
     context = {
         "rows": rows,
         "totals": board_totals(rows),
@@ -54,15 +58,32 @@ def board(request: HttpRequest) -> HttpResponse:
         "end": end,
         "grouping": grouping,
         "satisfaction": satisfaction_summary(start=start, end=end),
-        "late_count": late_dossiers(start=start, end=end).count(),
+        "late_count": late_count(start=start, end=end, now=now),
         "apologies": apology_slips(start=start, end=end)[:20],
     }
     return render(request, "reports/board.html", context)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count, for a list whose count is kept elsewhere (reading the whole
+    period to count it is what the page must not do)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 def late_list(request: HttpRequest) -> HttpResponse:
+    """The board's late dossiers, as many as the board says (`late_count`)."""
     start, end = _period(request)
-    page = Paginator(late_dossiers(start=start, end=end), 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    dossiers = late_dossiers(start=start, end=end, now=now)
+    paginator = CountedPaginator(dossiers, 50, count=late_count(start=start, end=end, now=now))
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "reports/late_list.html", {"page_obj": page, "start": start, "end": end})
 
 

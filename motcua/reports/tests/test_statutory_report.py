@@ -20,6 +20,7 @@ from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip, DossierStatusChange
 from motcua.dossiers.testing import officer
 from motcua.reports.statutory import COLUMN_KEYS, Drill, drill_dossiers, statutory_report
+from motcua.reports.statutory_counts import statutory_counts_rebuild
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))
@@ -97,6 +98,8 @@ def world(db: Any) -> dict[str, Any]:
     DossierSlip.objects.create(
         dossier=made[-1], kind=SlipKind.APOLOGY, form_set="x", form_number="04", issued_by=officer("a")
     )
+    # Written directly, without events: the kept counts are rebuilt as after an import.
+    statutory_counts_rebuild()
     return {"agencies": agencies}
 
 
