@@ -1,11 +1,12 @@
 """The indicators of Decision 766/QĐ-TTg, one definition each (docs/service-index.md).
 
 An indicator this system can compute has a `Measure`: the rows its denominator counts for a
-period (dossiers, feedback or catalogue procedures) and the condition of the rows its numerator
-counts. Every count is one grouped query whatever the number of agencies, and a dossier
-indicator's drill-down lists exactly the rows it counted. An indicator that needs data kept
-elsewhere (the national procedure database, the national portal) has no measure but says which
-data it needs.
+period (a shared row set: dossiers received or handled, feedback, catalogue procedures, narrowed
+by a condition of its own) and the condition of the rows its numerator counts. The measures of
+one row set are counted together in one grouped query whatever the number of agencies, and a
+dossier indicator's drill-down lists exactly the rows it counted, filtered by the same
+conditions. An indicator that needs data kept elsewhere (the national procedure database, the
+national portal) has no measure but says which data it needs.
 """
 
 import datetime
@@ -45,12 +46,15 @@ def period_instants(period: Period) -> tuple[datetime.datetime, datetime.datetim
 
 @dataclass(frozen=True)
 class Measure:
-    # The rows the denominator counts for a period.
+    # The row set the denominator counts from for a period; the measures sharing one (the same
+    # function) are counted in one query, a single scan of the period's rows.
     rows: Callable[[Period], QuerySet[Any]]
     # The rows among them the numerator counts; None when the numerator is the denominator less
     # the `penalties` (indicator 5.4), each counted on its own as the formula subtracts rates.
     numerator: Callable[[Period], Q] | None
     penalties: Callable[[Period], tuple[Q, ...]] | None = None
+    # The condition narrowing the row set to the denominator; None: every row of the set.
+    among: Callable[[Period], Q] | None = None
     # The path from a row to its agency; None for the catalogue (the same for every scope).
     agency_path: str | None = "agency"
     # What one unit of count is: the row, or a distinct procedure of the rows.
@@ -61,6 +65,10 @@ class Measure:
     def lists_dossiers(self) -> bool:
         """Whether the rows are dossiers counted one by one, so the counts drill down to lists."""
         return self.of_dossiers and self.counted == "pk"
+
+    def denominator(self, period: Period) -> QuerySet[Any]:
+        rows = self.rows(period)
+        return rows if self.among is None else rows.filter(self.among(period))
 
 
 @dataclass(frozen=True)
@@ -113,20 +121,19 @@ def feedback_in(period: Period) -> QuerySet[Feedback]:
     return Feedback.objects.filter(created_at__gte=first, created_at__lt=end)
 
 
-def _complained(rows: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    return rows.annotate(
-        complained=Exists(Feedback.objects.filter(dossier=OuterRef("pk")))
-        | Exists(SatisfactionRating.objects.filter(disliked(), dossier=OuterRef("pk")))
+def _complained(period: Period) -> Q:
+    return Q(Exists(Feedback.objects.filter(dossier=OuterRef("pk")))) | Q(
+        Exists(SatisfactionRating.objects.filter(disliked(), dossier=OuterRef("pk")))
     )
 
 
-def _with_fee(rows: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    return rows.filter(Exists(Fee.objects.filter(version=OuterRef("procedure_version"), amount__gt=0)))
+def _with_fee(period: Period) -> Q:
+    return Q(Exists(Fee.objects.filter(version=OuterRef("procedure_version"), amount__gt=0)))
 
 
-def _paid_online(rows: QuerySet[Dossier]) -> QuerySet[Dossier]:
+def _paid_online(period: Period) -> Q:
     paid = Payment.objects.filter(dossier=OuterRef("pk"), status=PaymentStatus.PAID, method__in=ONLINE_METHODS)
-    return rows.annotate(paid_online=Exists(paid))
+    return Q(Exists(paid))
 
 
 def catalogue(period: Period) -> QuerySet[Procedure]:
@@ -210,10 +217,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "thể khác khi Cổng ghi nhận hồ sơ mà hệ thống không có."
         ),
         Measure(
-            rows=lambda period: received_in(period).annotate(
-                synced=Exists(SyncItem.objects.filter(dossier=OuterRef("pk"), status=SyncStatus.SENT))
+            rows=received_in,
+            numerator=lambda period: (
+                Q(channel=Channel.NATIONAL_PORTAL)
+                | Q(Exists(SyncItem.objects.filter(dossier=OuterRef("pk"), status=SyncStatus.SENT)))
             ),
-            numerator=lambda period: Q(synced=True) | Q(channel=Channel.NATIONAL_PORTAL),
         ),
     ),
     Indicator(
@@ -265,7 +273,8 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Số TTHC cung cấp toàn trình / Số TTHC đủ điều kiện toàn trình × 100. Chỉ số tham khảo."),
         _("Danh mục TTHC của hệ thống (cờ “đủ điều kiện toàn trình”). Giống nhau cho mọi cơ quan, xã."),
         Measure(
-            rows=lambda period: catalogue(period).filter(current_version__full_process_eligible=True),
+            rows=catalogue,
+            among=lambda period: Q(current_version__full_process_eligible=True),
             numerator=lambda period: Q(current_version__online_level=OnlineLevel.FULL),
             agency_path=None,
             of_dossiers=False,
@@ -313,8 +322,9 @@ INDICATORS: tuple[Indicator, ...] = (
             "Cổng DVCQG. Cổng DVCQG lấy mẫu số từ CSDL quốc gia (mọi thủ tục có phí)."
         ),
         Measure(
-            rows=lambda period: _paid_online(_with_fee(received_in(period))),
-            numerator=lambda period: Q(paid_online=True),
+            rows=received_in,
+            among=_with_fee,
+            numerator=_paid_online,
             counted="procedure_version__procedure",
         ),
     ),
@@ -328,8 +338,9 @@ INDICATORS: tuple[Indicator, ...] = (
             "toán trực tuyến."
         ),
         Measure(
-            rows=lambda period: _paid_online(received_in(period).filter(fees_due__gt=0)),
-            numerator=lambda period: Q(paid_online=True),
+            rows=received_in,
+            among=lambda period: Q(fees_due__gt=0),
+            numerator=_paid_online,
         ),
     ),
     Indicator(
@@ -342,9 +353,8 @@ INDICATORS: tuple[Indicator, ...] = (
             "quả điện tử là văn bản kết quả ký số."
         ),
         Measure(
-            rows=lambda period: received_in(period).filter(
-                procedure_version__paper_result_required=True, processed_at__isnull=False
-            ),
+            rows=received_in,
+            among=lambda period: Q(procedure_version__paper_result_required=True, processed_at__isnull=False),
             numerator=lambda period: Q(result_document__isnull=False),
         ),
     ),
@@ -359,10 +369,10 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         _("Hồ sơ của hệ thống tiếp nhận trong kỳ và tệp đính kèm của chúng."),
         Measure(
-            rows=lambda period: received_in(period).annotate(
-                digitised=Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk")))
+            rows=received_in,
+            numerator=lambda period: (
+                Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk")))) & _e_result_where_paper(period)
             ),
-            numerator=lambda period: Q(digitised=True) & _e_result_where_paper(period),
         ),
     ),
     Indicator(
@@ -375,12 +385,10 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         _("Hồ sơ của hệ thống tiếp nhận trong kỳ có giấy tờ lấy từ kho dữ liệu của công dân."),
         Measure(
-            rows=lambda period: received_in(period).annotate(
-                reused=Exists(
-                    DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.DOCUMENT_STORE)
-                )
+            rows=received_in,
+            numerator=lambda period: Q(
+                Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.DOCUMENT_STORE))
             ),
-            numerator=lambda period: Q(reused=True),
         ),
     ),
     Indicator(
@@ -410,12 +418,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "cư (MaCSDL) nên tử số có thể thấp hơn số của Cổng."
         ),
         Measure(
-            rows=lambda period: (
-                received_in(period)
-                .filter(representation__isnull=True)
-                .annotate(vneid=Exists(SocialAccount.objects.filter(user=OuterRef("applicant"), provider=VNEID)))
+            rows=received_in,
+            among=lambda period: Q(representation__isnull=True),
+            numerator=lambda period: Q(
+                Exists(SocialAccount.objects.filter(user=OuterRef("applicant"), provider=VNEID))
             ),
-            numerator=lambda period: Q(vneid=True),
         ),
     ),
     Indicator(
@@ -478,9 +485,9 @@ INDICATORS: tuple[Indicator, ...] = (
             "phản ánh hoặc không hài lòng (hồ sơ vừa trễ vừa bị phản ánh bị trừ hai lần như công thức)."
         ),
         Measure(
-            rows=lambda period: _complained(handled_in(period)),
+            rows=handled_in,
             numerator=None,
-            penalties=lambda period: (~on_time(period), Q(complained=True)),
+            penalties=lambda period: (~on_time(period), _complained(period)),
         ),
     ),
 )

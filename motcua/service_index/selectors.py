@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 
 from motcua.core.periods import Period
@@ -36,6 +36,9 @@ class Tally:
         if not self.denominator:
             return None
         return (HUNDRED * self.numerator / self.denominator).quantize(CENT, ROUND_HALF_UP)
+
+
+NOTHING = Tally(0, 0)
 
 
 @dataclass(frozen=True)
@@ -135,36 +138,63 @@ def scope_resolve(*, user: Any, kind: str, agency_id: str, unit_id: str) -> Scop
 
 # --- Counting ----------------------------------------------------------------------------------
 
+MEASURES = {indicator.code: indicator.measure for indicator in INDICATORS if indicator.measure is not None}
+
 
 def tallies(
-    measure: Measure, period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None = None
-) -> dict[Any, Tally]:
-    """The measure's counts in one query: {None: tally} for the agencies together, or per value
-    of `group_by` (a path from the agency: "id", "unit_id"). A catalogue measure is the same for
-    every scope and comes back as {None: tally} whatever was asked."""
-    rows = measure.rows(period)
-    path = measure.agency_path
+    measures: dict[str, Measure], period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None = None
+) -> dict[str, dict[Any, Tally]]:
+    """Every measure's counts, {code: {None: tally}} for the agencies together or {code: {value
+    of `group_by`: tally}} per a path from the agency ("id", "unit_id"). The measures sharing a
+    row set are counted in one query (one scan of the period's rows, each count a FILTER), so the
+    cost grows with the row sets, not the indicators. A catalogue measure is the same for every
+    scope and comes back as {None: tally} whatever was asked."""
+    by_rows: dict[Any, dict[str, Measure]] = {}
+    for code, measure in measures.items():
+        by_rows.setdefault(measure.rows, {})[code] = measure
+    found: dict[str, dict[Any, Tally]] = {}
+    for same_rows in by_rows.values():
+        found.update(_tallies_of_one_row_set(same_rows, period, agencies=agencies, group_by=group_by))
+    return found
+
+
+def _tallies_of_one_row_set(
+    measures: dict[str, Measure], period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None
+) -> dict[str, dict[Any, Tally]]:
+    first = next(iter(measures.values()))
+    rows = first.rows(period)
+    path = first.agency_path
     if path is not None and agencies is not None:
         rows = rows.filter(**{f"{path}__in": agencies})
-    distinct = measure.counted != "pk"
-    aggregates = {"den": Count(measure.counted, distinct=distinct)}
-    penalties: tuple[Q, ...] = ()
-    if measure.numerator is not None:
-        aggregates["num"] = Count(measure.counted, filter=measure.numerator(period), distinct=distinct)
-    elif measure.penalties is not None:
-        penalties = measure.penalties(period)
-        aggregates.update({f"p{i}": Count(measure.counted, filter=q) for i, q in enumerate(penalties)})
-    if path is None or group_by is None:
-        return {None: _tally(rows.aggregate(**aggregates), len(penalties))}
-    grouped = rows.values(index_key=F(f"{path}__{group_by}")).annotate(**aggregates).order_by()
-    return {row["index_key"]: _tally(row, len(penalties)) for row in grouped}
+    aggregates: dict[str, Count] = {}
+    parts: dict[str, tuple[str, ...]] = {}
+    for i, (code, measure) in enumerate(measures.items()):
+        among = measure.among(period) if measure.among is not None else Q()
+        conditions = {"den": among}
+        if measure.numerator is not None:
+            conditions["num"] = among & measure.numerator(period)
+        elif measure.penalties is not None:
+            conditions.update({f"p{j}": among & q for j, q in enumerate(measure.penalties(period))})
+        distinct = measure.counted != "pk"
+        for part, condition in conditions.items():
+            aggregates[f"m{i}_{part}"] = Count(measure.counted, filter=condition or None, distinct=distinct)
+        parts[code] = tuple(f"m{i}_{part}" for part in conditions)
+    # Not `aggregate()`: on annotated rows (2.1's) it nests a subquery the EXISTS cannot see into.
+    key = (
+        F(f"{path}__{group_by}")
+        if path is not None and group_by is not None
+        else Value(None, output_field=IntegerField())
+    )
+    grouped = list(rows.values(index_key=key).annotate(**aggregates).order_by())
+    return {code: {row["index_key"]: _tally(row, names) for row in grouped} for code, names in parts.items()}
 
 
-def _tally(row: dict[str, Any], penalties: int) -> Tally:
-    den = row["den"] or 0
-    if penalties:
-        return Tally(max(den - sum(row[f"p{i}"] for i in range(penalties)), 0), den)
-    return Tally(row["num"] or 0, den)
+def _tally(row: dict[str, Any], names: tuple[str, ...]) -> Tally:
+    """`names`: the denominator, then the numerator or the penalties it is reduced by."""
+    den = row[names[0]] or 0
+    if names[1].endswith("_num"):
+        return Tally(row[names[1]] or 0, den)
+    return Tally(max(den - sum(row[name] or 0 for name in names[1:]), 0), den)
 
 
 def indicator_dossiers(indicator: Indicator, period: Period, *, scope: Scope, part: str) -> QuerySet[Dossier]:
@@ -172,7 +202,7 @@ def indicator_dossiers(indicator: Indicator, period: Period, *, scope: Scope, pa
     measure = indicator.measure
     if measure is None or not measure.lists_dossiers:
         raise PermissionDenied
-    rows = measure.rows(period)
+    rows = measure.denominator(period)
     agencies = scope.agencies()
     if agencies is not None:
         rows = rows.filter(agency__in=agencies)
@@ -249,13 +279,8 @@ def _scorecard(counts: dict[str, Tally], rules: dict[str, Rule]) -> Scorecard:
 
 
 def scorecard(*, scope: Scope, period: Period) -> Scorecard:
-    agencies = scope.agencies()
-    counts = {
-        indicator.code: tallies(indicator.measure, period, agencies=agencies)[None]
-        for indicator in INDICATORS
-        if indicator.measure is not None
-    }
-    return _scorecard(counts, points_rules())
+    found = tallies(MEASURES, period, agencies=scope.agencies())
+    return _scorecard({code: tally.get(None, NOTHING) for code, tally in found.items()}, points_rules())
 
 
 @dataclass
@@ -267,7 +292,7 @@ class RankingRow:
 
 def ranking(*, period: Period, by: str) -> list[RankingRow]:
     """Every agency (by="agency") or commune (by="commune") with its score, best first: one
-    grouped query per indicator whatever the number of agencies."""
+    grouped query per row set whatever the number of agencies and indicators."""
     if by == ScopeKind.COMMUNE:
         agencies: QuerySet[Agency] | None = Agency.objects.filter(unit__kind__in=COMMUNE_KINDS)
         group_by = "unit_id"
@@ -275,16 +300,11 @@ def ranking(*, period: Period, by: str) -> list[RankingRow]:
     else:
         agencies, group_by = None, "id"
         scopes = {agency.pk: Scope(ScopeKind.AGENCY, agency=agency) for agency in Agency.objects.filter(is_active=True)}
-    per_indicator = {
-        indicator.code: tallies(indicator.measure, period, agencies=agencies, group_by=group_by)
-        for indicator in INDICATORS
-        if indicator.measure is not None
-    }
+    per_indicator = tallies(MEASURES, period, agencies=agencies, group_by=group_by)
     rules = points_rules()
-    empty = Tally(0, 0)
     rows = []
     for key, scope in scopes.items():
-        counts = {code: found.get(key, found.get(None, empty)) for code, found in per_indicator.items()}
+        counts = {code: found.get(key, found.get(None, NOTHING)) for code, found in per_indicator.items()}
         rows.append(RankingRow(scope.label, scope, _scorecard(counts, rules)))
     rows.sort(key=lambda row: (-row.card.total, row.name))
     return rows

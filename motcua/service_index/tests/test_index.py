@@ -24,7 +24,7 @@ from motcua.reports.models import Feedback
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.indicators import BY_CODE
 from motcua.service_index.models import IndicatorPoints
-from motcua.service_index.selectors import Rule, Scope, indicator_dossiers, ranking, score, scorecard
+from motcua.service_index.selectors import MEASURES, Rule, Scope, indicator_dossiers, ranking, score, scorecard
 
 pytestmark = pytest.mark.django_db
 VN = datetime.timezone(datetime.timedelta(hours=7))
@@ -195,12 +195,17 @@ def test_ranking_orders_agencies_and_communes_by_score(world) -> None:  # type: 
     assert (commune.name, commune.card.total) == ("Phường Tân Lập", Decimal("33.96"))
 
 
-def test_ranking_costs_one_query_per_indicator(world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_index_costs_one_query_per_row_set_not_per_indicator(world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     for number in range(5):
         Agency.objects.create(code=f"X{number}", electronic_id=f"X{number}", name=f"X{number}", unit=world["ward"].unit)
-    computed = sum(1 for indicator in BY_CODE.values() if indicator.computed)
-    with django_assert_max_num_queries(computed + 3):
-        ranking(period=NOVEMBER, by=ScopeKind.AGENCY)
+    row_sets = {measure.rows for measure in MEASURES.values()}
+    assert len(row_sets) == 4 < len(MEASURES)  # received, handled, catalogue, feedback
+    # + the points rules (+ the agencies or communes ranked).
+    with django_assert_max_num_queries(len(row_sets) + 1):
+        scorecard(scope=Scope(ScopeKind.COMMUNE, unit=world["ward"].unit), period=NOVEMBER)
+    for by in (ScopeKind.AGENCY, ScopeKind.COMMUNE):
+        with django_assert_max_num_queries(len(row_sets) + 2):
+            ranking(period=NOVEMBER, by=by)
 
 
 @pytest.mark.parametrize("code", [code for code, i in BY_CODE.items() if i.measure and i.measure.lists_dossiers])
