@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The statistics' scale benchmark (issue 16): DOSSIERS generated dossiers (default one million) on
+# The statistics' scale benchmark (issue 16): DOSSIERS generated dossiers (default five million) on
 # PostgreSQL, in a cluster kept under var/bench-scale-pg (filled once, measured again on later
-# runs; delete the folder to regenerate), then SQLITE_DOSSIERS (default 100 000) on the embedded
+# runs; delete the folder to regenerate), then SQLITE_DOSSIERS (default one million) on the embedded
 # profile. Figures and the machine in docs/benchmarks.md.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 apt_install "${BASE_PACKAGES[@]}" postgresql
 python_env "$ROOT/requirements/dev.lock"
-DOSSIERS=${DOSSIERS:-1000000}
-SQLITE_DOSSIERS=${SQLITE_DOSSIERS:-100000}
+DOSSIERS=${DOSSIERS:-5000000}
+SQLITE_DOSSIERS=${SQLITE_DOSSIERS:-1000000}
 PGPORT=${PGPORT:-54331}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PGDIR="$ROOT/var/bench-scale-pg"
