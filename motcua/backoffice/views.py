@@ -24,7 +24,7 @@ from motcua.core.errors import ApplicationError
 from motcua.core.middleware import CONTENT_SECURITY_POLICY
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
-from motcua.directory.selectors import staff_roles_for_user, user_is_staff
+from motcua.directory.selectors import agencies_overseen, staff_roles_for_user, user_is_staff
 from motcua.documents.files import private_file_response
 from motcua.documents.results import result_preview_pdf
 from motcua.dossiers.assisted import assisted_identity_challenge, dossier_start_assisted
@@ -70,6 +70,8 @@ from motcua.payments.counter import COUNTER_METHODS
 from motcua.payments.models import Refund
 from motcua.payments.receipts import fee_agencies, officer_may_handle_fees
 from motcua.postal.services import clerk_post_office, officer_receives
+from motcua.reports.statutory import report_agencies
+from motcua.service_index.selectors import INDEX_ROLES
 from motcua.signatures.signing import signers
 
 
@@ -98,6 +100,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "sees_national_sync": overseen is None or overseen.exists(),
         "sees_collections": collected is None or collected.exists(),
         "sees_forecast": forecast_agencies(user=request.user).exists(),
+        "sees_statutory": (reported := report_agencies(user=request.user)) is None or reported.exists(),
+        "sees_index": (indexed := agencies_overseen(user=request.user, roles=INDEX_ROLES)) is None or indexed.exists(),
         "sees_finance": (finance_agencies := fee_agencies(request.user)) is None or finance_agencies.exists(),
         "post_office": clerk_post_office(request.user),
         "receives_by_post": officer_receives(request.user),
