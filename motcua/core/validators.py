@@ -270,3 +270,16 @@ def validate_tax_code(value: str, *, allow_id_number: bool = False) -> str:
             _("Ba chữ số cuối của mã số thuế đơn vị phụ thuộc phải từ 001 đến 999."), code="tax_code_branch"
         )
     return f"{main}-{branch}"
+
+
+# The largest id the databases hold: a signed 64-bit integer in PostgreSQL and in SQLite.
+MAX_RECORD_ID = 2**63 - 1
+
+
+def record_id(text: str) -> int | None:
+    """A record's id given in a query string: ASCII digits within the databases' range, else None
+    (a longer number would make the database driver fail instead of finding nothing)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_RECORD_ID else None

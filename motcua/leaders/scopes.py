@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from motcua.core.validators import record_id
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.directory.selectors import agencies_overseen
@@ -64,9 +65,9 @@ def scope_resolve(*, user: Any, key: str) -> Scope:
         if allowed is not None:
             raise _refused()
         return Scope(PROVINCE, _("Toàn tỉnh"), Q(), {}, None)
-    if not number.isdigit():
+    pk = record_id(number)
+    if pk is None:
         raise _refused()
-    pk = int(number)
     if kind == "co-quan":
         agency = Agency.objects.filter(pk=pk).first()
         if agency is None or (allowed is not None and pk not in allowed):

@@ -14,6 +14,7 @@ from motcua.catalog.constants import ProcedureLevel
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, period_parse
+from motcua.core.validators import record_id
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.selectors import agencies_overseen, user_is_staff
 from motcua.dossiers.constants import Channel
@@ -55,8 +56,8 @@ def _filters(request: HttpRequest) -> Filters:
     return Filters(
         start=start,
         end=end,
-        field_id=int(field) if field.isdigit() else None,
-        procedure_id=int(procedure) if procedure.isdigit() else None,
+        field_id=record_id(field),
+        procedure_id=record_id(procedure),
         level=level if level in ProcedureLevel.values else "",
     )
 

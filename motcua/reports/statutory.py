@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy
 from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import Period
+from motcua.core.validators import record_id
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.selectors import agencies_overseen
@@ -195,9 +196,9 @@ def statutory_drill(*, column: str, agency: str, field_: str) -> Drill:
     if column not in COLUMN_KEYS:
         raise ApplicationError(_("Cột báo cáo không hợp lệ."), code="statutory_bad_column")
     for value in (agency, field_):
-        if value and not value.isdigit():
+        if value and record_id(value) is None:
             raise ApplicationError(_("Cơ quan hoặc lĩnh vực không hợp lệ."), code="statutory_bad_row")
-    return Drill(column=column, agency_id=int(agency) if agency else None, field_id=int(field_) if field_ else None)
+    return Drill(column=column, agency_id=record_id(agency), field_id=record_id(field_))
 
 
 def _scoped(dossiers: QuerySet[Dossier], agencies: QuerySet[Agency] | None) -> QuerySet[Dossier]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, Period, period_parse
+from motcua.core.validators import record_id
 from motcua.directory.models import Agency
 from motcua.reports import statutory
 from motcua.reports.statutory import COLUMNS, Drill, StatutoryReport
@@ -32,9 +33,10 @@ def _scope(request: HttpRequest) -> QuerySet[Agency] | None:
     asked = request.GET.get(statutory.AGENCY, "")
     if not asked:
         return agencies
-    if not asked.isdigit():
+    pk = record_id(asked)
+    if pk is None:
         raise PermissionDenied
-    chosen = (Agency.objects.all() if agencies is None else agencies).filter(pk=int(asked))
+    chosen = (Agency.objects.all() if agencies is None else agencies).filter(pk=pk)
     if not chosen.exists():
         raise PermissionDenied
     return chosen
@@ -77,7 +79,7 @@ def _report_view(view: ReportView) -> Callable[[HttpRequest], HttpResponse]:
 
 
 def _file_query(request: HttpRequest, period: Period) -> str:
-    drill = Drill(agency_id=int(request.GET[statutory.AGENCY]) if request.GET.get(statutory.AGENCY) else None)
+    drill = Drill(agency_id=record_id(request.GET.get(statutory.AGENCY, "")))
     return drill.query(period)
 
 

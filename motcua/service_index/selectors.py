@@ -10,6 +10,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 
 from motcua.core.periods import Period
+from motcua.core.validators import record_id
 from motcua.directory.constants import Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.directory.selectors import agencies_overseen
@@ -123,13 +124,13 @@ def scope_resolve(*, user: Any, kind: str, agency_id: str, unit_id: str) -> Scop
         if allowed is not None:
             raise PermissionDenied
         return Scope(ScopeKind.PROVINCE)
-    if kind == ScopeKind.AGENCY and agency_id.isdigit():
-        agency = get_object_or_404(Agency, pk=int(agency_id))
+    if kind == ScopeKind.AGENCY and record_id(agency_id) is not None:
+        agency = get_object_or_404(Agency, pk=record_id(agency_id))
         if allowed is not None and not allowed.filter(pk=agency.pk).exists():
             raise PermissionDenied
         return Scope(ScopeKind.AGENCY, agency=agency)
-    if kind == ScopeKind.COMMUNE and unit_id.isdigit():
-        unit = get_object_or_404(communes(), pk=int(unit_id))
+    if kind == ScopeKind.COMMUNE and record_id(unit_id) is not None:
+        unit = get_object_or_404(communes(), pk=record_id(unit_id))
         if allowed is not None and Agency.objects.filter(unit=unit).exclude(pk__in=allowed).exists():
             raise PermissionDenied
         return Scope(ScopeKind.COMMUNE, unit=unit)

@@ -1,4 +1,5 @@
-"""The leaders' pages are reached from the staff home page, each shown to whoever may open it."""
+"""The leaders' pages are reached from the staff home page, each shown to whoever may open it;
+ids beyond the database's range in their query strings are bad input, not a crash."""
 
 from typing import Any
 
@@ -38,3 +39,24 @@ def test_each_staff_member_sees_the_pages_they_may_open(
     assert _linked(client, user) == linked
     for name in linked:
         assert client.get(PAGES[name]).status_code == 200, name
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"{PAGES['dashboard']}?linh-vuc={HUGE}&thu-tuc=²", 200),  # an unknown id filters nothing out
+        (f"{reverse('leaders:dossiers')}?chi-so=received&linh-vuc={HUGE}", 200),
+        (f"{PAGES['dashboard']}?pham-vi=co-quan-{HUGE}", 403),
+        (f"{PAGES['statutory']}?co_quan={HUGE}", 403),
+        (f"{reverse('reports_staff:statutory_list')}?cot=tiep-nhan&linh_vuc={HUGE}", 400),
+        (f"{PAGES['index']}?pham_vi=co-quan&co_quan={HUGE}", 403),
+    ],
+)
+def test_ids_too_large_for_the_database_are_refused_or_ignored_not_a_crash(
+    client: Any, birth_version: Any, url: str, expected: int
+) -> None:
+    client.force_login(officer("tinh.gs", role=Role.SUPERVISOR))
+    assert client.get(url).status_code == expected
