@@ -13,6 +13,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from numpy.linalg import LinAlgError
 
+from motcua.core.periods import Period
 from motcua.core.workdays import get_calendar
 from motcua.dossiers.models import Dossier
 from motcua.forecast.demand_model import NotEnoughHistory, forecast_demand
@@ -28,9 +29,7 @@ SeriesKey = tuple[int, int]  # (agency id, procedure id)
 
 def daily_received_counts(*, since: dt.date, until: dt.date) -> dict[SeriesKey, dict[dt.date, int]]:
     """Dossiers received per agency, procedure and local day in since…until, in one grouped query."""
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    start, end = Period(since, until).bounds()
     rows = (
         # A range on the column itself rather than on its local date: no conversion per row.
         Dossier.objects.filter(received_at__gte=start, received_at__lt=end)

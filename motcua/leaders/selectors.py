@@ -31,8 +31,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Trunc
-from django.utils import timezone
 
+from motcua.core.periods import Period
 from motcua.directory.models import Agency, StaffRole
 from motcua.dossiers.deadlines import with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierStep
@@ -59,9 +59,7 @@ class Filters:
 
 def _received_in(filters: Filters, path: str = "") -> dict[str, datetime.datetime]:
     # Local days as an instant range, so the (agency, received_at) index serves it.
-    zone = timezone.get_current_timezone()
-    since = datetime.datetime.combine(filters.start, datetime.time.min, tzinfo=zone)
-    until = datetime.datetime.combine(filters.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    since, until = Period(filters.start, filters.end).bounds()
     return {f"{path}received_at__gte": since, f"{path}received_at__lt": until}
 
 

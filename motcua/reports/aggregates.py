@@ -137,10 +137,16 @@ def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> 
     if not changes:
         return
     for model, names in ROLLUPS.items():
-        row = {name: key[name] for name in names}
-        if not model.objects.filter(**row).update(**changes):
-            model.objects.get_or_create(**row)
-            model.objects.filter(**row).update(**changes)
+        counts_row_add(model, {name: key[name] for name in names}, changes)
+
+
+def counts_row_add(model: Any, key: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Apply `changes` (`column + n` expressions) to the row of `key`, made at need: the first
+    update finds no row only for the day's first count, then `get_or_create` retries its read
+    after the other creator's IntegrityError."""
+    if not model._default_manager.filter(**key).update(**changes):
+        model._default_manager.get_or_create(**key)
+        model._default_manager.filter(**key).update(**changes)
 
 
 def dossier_recount(dossier_id: int) -> None:
@@ -157,7 +163,10 @@ def dossier_recount(dossier_id: int) -> None:
         CountedDossier.objects.filter(dossier_id=dossier_id).delete()
         return
     daily_count_add(key={name: new[name] for name in KEY}, sign=1, part=new)
-    CountedDossier.objects.update_or_create(dossier_id=dossier_id, defaults=new)
+    if old is None:
+        CountedDossier.objects.create(**new)
+    else:
+        CountedDossier.objects.filter(dossier_id=dossier_id).update(**new)
 
 
 def _summed() -> dict[str, Sum]:

@@ -20,7 +20,8 @@ from django.db.models.functions import TruncDate
 
 from motcua.dossiers.models import Dossier
 from motcua.events.constants import EventKind
-from motcua.reports.models import StatutoryCounts, StatutoryDailyCount, StatutoryMonthlyCount
+from motcua.reports.aggregates import counts_row_add
+from motcua.reports.models import StatutoryDailyCount, StatutoryMonthlyCount
 from motcua.reports.statutory import FLOWS, statutory_dossiers
 
 # The instant each counted event sets: its flows count on that instant's day.
@@ -51,14 +52,6 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _add(model: type[StatutoryCounts], key: dict[str, Any], changes: dict[str, Any]) -> None:
-    """Increments as `column = column + n` in the database, so two officers committing at once
-    both count; the unique key makes the second creator of a row wait for the first."""
-    if not model._default_manager.filter(**key).update(**changes):
-        model._default_manager.get_or_create(**key)
-        model._default_manager.filter(**key).update(**changes)
-
-
 def statutory_count_add(*, dossier: Dossier, kind: str) -> None:
     """Count the flows the event `kind` starts for `dossier` on their day and month, in the
     caller's transaction."""
@@ -67,8 +60,8 @@ def statutory_count_add(*, dossier: Dossier, kind: str) -> None:
         if not changes:
             continue
         row = {"agency_id": line["agency_id"], "field_id": line["procedure_version__field_id"]}
-        _add(StatutoryDailyCount, {**row, "day": line["day"]}, changes)
-        _add(StatutoryMonthlyCount, {**row, "month": _month(line["day"])}, changes)
+        counts_row_add(StatutoryDailyCount, {**row, "day": line["day"]}, changes)
+        counts_row_add(StatutoryMonthlyCount, {**row, "month": _month(line["day"])}, changes)
 
 
 def statutory_counts_rebuild() -> int:
