@@ -61,6 +61,7 @@ from motcua.national import wire
 from motcua.national.constants import PORTAL_ACTOR, UNSENT, FindingKind, InboundStatus, SyncStatus
 from motcua.national.models import InboundRecord, ReconciliationFinding, ReconciliationRun, SyncItem
 from motcua.national.portal import PortalRefused, PortalUnavailable, national_portals
+from motcua.national.signals import sync_item_sent
 
 logger = logging.getLogger(__name__)
 
@@ -183,10 +184,12 @@ def _claim(pk: int) -> SyncItem | None:
     return SyncItem.objects.get(pk=pk) if claimed else None
 
 
-def _settle(item: SyncItem, **fields: Any) -> None:
+def _settle(item: SyncItem, **fields: Any) -> bool:
     """Record an outcome, unless our lease ran out and another worker claimed the item since."""
-    SyncItem.objects.filter(pk=item.pk, status=SyncStatus.SENDING, locked_until=item.locked_until).update(
-        locked_until=None, **fields
+    return bool(
+        SyncItem.objects.filter(pk=item.pk, status=SyncStatus.SENDING, locked_until=item.locked_until).update(
+            locked_until=None, **fields
+        )
     )
 
 
@@ -197,7 +200,8 @@ def _retry_later(item: SyncItem, *, error: str) -> None:
 
 
 def sync_item_mark_sent(item: SyncItem) -> None:
-    _settle(item, status=SyncStatus.SENT, sent_at=timezone.now(), last_error="")
+    if _settle(item, status=SyncStatus.SENT, sent_at=timezone.now(), last_error=""):
+        sync_item_sent.send(sender=SyncItem, dossier_id=item.dossier_id)
 
 
 def sync_dispatch(*, limit: int = 1000) -> SyncReport:

@@ -12,8 +12,10 @@ measures (`leaders/measures.py`) filter their drill-down lists with these same c
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
+from allauth.socialaccount.models import SocialAccount
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -31,9 +33,13 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
+from motcua.accounts.sso import PROVIDER_ID as VNEID
+from motcua.catalog.models import Fee
 from motcua.dossiers.constants import AttachmentSource, Channel, DeliveryMethod, DossierStatus, SlipKind, StepStatus
 from motcua.dossiers.deadlines import EARLY, FINISHED, LATE, with_timeliness_facts
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierSlip, DossierStep
+from motcua.national.constants import SyncStatus
+from motcua.national.models import SyncItem
 from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
 from motcua.payments.models import Payment
 from motcua.reports.models import (
@@ -41,6 +47,7 @@ from motcua.reports.models import (
     CountedDossier,
     DailyDossierCount,
     DossierCounts,
+    ProcedureDailyCount,
     ProvinceDailyCount,
 )
 from motcua.reports.selectors import disliked
@@ -51,6 +58,18 @@ ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
 RECEIVED = Q(received_at__isnull=False)
 # The dossiers the counts hold: received ones, and rejected ones on their submission day.
 COUNTED = RECEIVED | Q(status=DossierStatus.REJECTED, submitted_at__isnull=False)
+
+
+PAID_ONLINE = Q(
+    Exists(Payment.objects.filter(dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status=PaymentStatus.PAID))
+)
+ATTACHED = Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"))))
+# A result in electronic form: the signed document, numbered and issued (a document the leader
+# signed but the clerk has not issued yet is no result).
+E_RESULT = Q(result_document__issued_at__isnull=False)
+E_RESULT_WHERE_PAPER = Q(procedure_version__paper_result_required=False) | E_RESULT
+FEE_DEFINED = Q(Exists(Fee.objects.filter(version=OuterRef("procedure_version"), amount__gt=0)))
+PERSONAL = RECEIVED & Q(representation__isnull=True)
 
 
 def received_column(channel: str) -> str:
@@ -72,10 +91,8 @@ CONDITIONS: dict[str, Q] = {
     # Submitted and returned online: the full process online.
     "full_online": Q(channel__in=ONLINE_CHANNELS, delivery_method=DeliveryMethod.ONLINE, returned_at__isnull=False),
     "fee_payable": RECEIVED & Q(fees_due__gt=0),
-    "paid_online": RECEIVED
-    & Q(fees_due__gt=0)
-    & Q(Exists(Payment.objects.filter(dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status=PaymentStatus.PAID))),
-    "digitised": RECEIVED & Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk")))),
+    "paid_online": RECEIVED & Q(fees_due__gt=0) & PAID_ONLINE,
+    "digitised": RECEIVED & ATTACHED,
     "scanned": RECEIVED
     & Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.SCAN))),
     # What the data records of a dossier sent back: a step returned to the previous one, or a
@@ -85,17 +102,37 @@ CONDITIONS: dict[str, Q] = {
         Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), status=StepStatus.RETURNED)))
         | Q(Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.SUPPLEMENT)))
     ),
+    # The Decision 766 index's (service_index/indicators.py says which indicator reads which).
+    "synced": RECEIVED
+    & (
+        Q(channel=Channel.NATIONAL_PORTAL)
+        | Q(Exists(SyncItem.objects.filter(dossier=OuterRef("pk"), status=SyncStatus.SENT)))
+    ),
+    "online_e_result": RECEIVED & Q(channel__in=ONLINE_CHANNELS) & E_RESULT_WHERE_PAPER,
+    "fee_defined": RECEIVED & FEE_DEFINED,
+    "fee_defined_paid_online": RECEIVED & FEE_DEFINED & PAID_ONLINE,
+    "paper_result": FINISHED & RECEIVED & Q(procedure_version__paper_result_required=True),
+    "paper_result_e": FINISHED & RECEIVED & Q(procedure_version__paper_result_required=True) & E_RESULT,
+    "digitised_e_result": RECEIVED & ATTACHED & E_RESULT_WHERE_PAPER,
+    "reused": RECEIVED
+    & Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.DOCUMENT_STORE))),
+    "personal": PERSONAL,
+    "personal_vneid": PERSONAL & Q(Exists(SocialAccount.objects.filter(user=OuterRef("applicant"), provider=VNEID))),
 }
 # Processing time summed over the dossiers of a count column.
 DURATIONS = {"duration_online": "finished_online", "duration_counter": "finished_counter"}
 COLUMNS = [*CONDITIONS, *DURATIONS]
-KEY = ["agency_id", "field_id", "level", "day"]
+# A counted dossier's key: every name of every daily table's key.
+KEY = ["agency_id", "procedure_id", "field_id", "level", "day"]
 # The daily counts' tables and their keys: every dossier's part goes into one row of each.
 ROLLUPS: dict[type[DossierCounts], list[str]] = {
-    DailyDossierCount: KEY,
+    DailyDossierCount: ["agency_id", "field_id", "level", "day"],
     ProvinceDailyCount: ["field_id", "level", "day"],
     AgencyDailyCount: ["agency_id", "day"],
+    ProcedureDailyCount: ["agency_id", "procedure_id", "day"],
 }
+# The tables made from `CountedDossier` by the rebuild; the others sum `DailyDossierCount`.
+_SUMMED_FROM_PARTS = (DailyDossierCount, ProcedureDailyCount)
 assert {field.attname for field in DossierCounts._meta.concrete_fields if field.name != "id"} == set(COLUMNS)
 
 _TAKEN = ExpressionWrapper(F("processed_at") - F("received_at"), output_field=DurationField())
@@ -106,6 +143,7 @@ def _dossier_parts(dossiers: QuerySet[Dossier]) -> QuerySet[Any]:
     parts: dict[str, Any] = {
         "dossier_id": F("pk"),
         "agency_id": F("agency_id"),
+        "procedure_id": F("procedure_version__procedure_id"),
         "field_id": F("procedure_version__field_id"),
         "level": F("procedure_version__level"),
         "day": Case(When(RECEIVED, then=TruncDate("received_at")), default=TruncDate("submitted_at")),
@@ -169,6 +207,15 @@ def dossier_recount(dossier_id: int) -> None:
         CountedDossier.objects.filter(dossier_id=dossier_id).update(**new)
 
 
+def dossiers_recount(dossier_ids: Iterable[int]) -> None:
+    """`dossier_recount` for a change that is no dossier event (a record synced, an account
+    linked): in a transaction of its own, each dossier locked as its events lock it, in order."""
+    with transaction.atomic():
+        for dossier_id in sorted(dossier_ids):
+            Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk").first()
+            dossier_recount(dossier_id)
+
+
 def _summed() -> dict[str, Sum]:
     return {f"sum_{column}": Sum(column) for column in COLUMNS}
 
@@ -190,12 +237,10 @@ def daily_counts_rebuild() -> int:
         for model in tables:
             model.objects.all().delete()
         _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
-        sums = CountedDossier.objects.values(*KEY).annotate(**_summed()).order_by()
-        _insert_from(DailyDossierCount, [*KEY, *COLUMNS], sums)
         for model, names in ROLLUPS.items():
-            if model is not DailyDossierCount:
-                sums = DailyDossierCount.objects.values(*names).annotate(**_summed()).order_by()
-                _insert_from(model, [*names, *COLUMNS], sums)
+            source = CountedDossier if model in _SUMMED_FROM_PARTS else DailyDossierCount
+            sums = source.objects.values(*names).annotate(**_summed()).order_by()
+            _insert_from(model, [*names, *COLUMNS], sums)
         return DailyDossierCount.objects.count()
 
 

@@ -97,6 +97,17 @@ class DossierCounts(models.Model):
     digitised = models.PositiveIntegerField(default=0)
     scanned = models.PositiveIntegerField(default=0)
     returned = models.PositiveIntegerField(default=0)
+    # The Decision 766 index's dossier counts over the received (service_index/indicators.py).
+    synced = models.PositiveIntegerField(default=0)
+    online_e_result = models.PositiveIntegerField(default=0)
+    fee_defined = models.PositiveIntegerField(default=0)
+    fee_defined_paid_online = models.PositiveIntegerField(default=0)
+    paper_result = models.PositiveIntegerField(default=0)
+    paper_result_e = models.PositiveIntegerField(default=0)
+    digitised_e_result = models.PositiveIntegerField(default=0)
+    reused = models.PositiveIntegerField(default=0)
+    personal = models.PositiveIntegerField(default=0)
+    personal_vneid = models.PositiveIntegerField(default=0)
     duration_online = models.DurationField(default=datetime.timedelta)
     duration_counter = models.DurationField(default=datetime.timedelta)
 
@@ -142,6 +153,7 @@ class CountedDossier(DossierCounts):
         "dossiers.Dossier", primary_key=True, on_delete=models.CASCADE, related_name="counted"
     )
     agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
     level = models.CharField(max_length=16, choices=ProcedureLevel.choices)
     day = models.DateField()
@@ -191,6 +203,26 @@ class AgencyDailyCount(DossierCounts):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}"
+
+
+class ProcedureDailyCount(DossierCounts):
+    """The daily counts of each agency per procedure, kept with the others: for what counts
+    procedures rather than dossiers (Decision 766 indicator 3.5, procedures paid online)."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("số hồ sơ của thủ tục theo ngày")
+        verbose_name_plural = _("số hồ sơ của thủ tục theo ngày")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "procedure", "day"], name="procedure_daily_count_one_per_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.procedure_id} {self.day}"
 
 
 class StatutoryCounts(models.Model):

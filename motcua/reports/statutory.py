@@ -360,17 +360,22 @@ def _summed_lines(agencies: QuerySet[Agency] | None, period: Period) -> dict[tup
         return {(agency_id, field_id): [int(n or 0) for n in figures] for agency_id, field_id, *figures in cursor}
 
 
+def statutory_cells(*, agencies: QuerySet[Agency] | None, period: Period) -> dict[tuple[int, int], dict[str, int]]:
+    """The columns' counts per (agency, field) with a dossier in the report, from one statement."""
+    return {
+        key: counts
+        for key, figures in _summed_lines(agencies, period).items()
+        if (counts := _counts(dict(zip(LINE_FIGURES, figures, strict=True))))["tiep-nhan"]
+    }
+
+
 def statutory_report(*, agencies: QuerySet[Agency] | None, period: Period) -> StatutoryReport:
     """The report's figures from one SQL statement (`_summed_lines`), so they are one snapshot of
     the database (the file exported is self-consistent even while officers keep working), then the
     names of their agencies and fields; agencies and the total are sums of the lines. Each cell
     still equals its drill-down list, which filters the dossiers by the column's condition: the
     kept counts use the same conditions."""
-    lines = {
-        key: counts
-        for key, figures in _summed_lines(agencies, period).items()
-        if (counts := _counts(dict(zip(LINE_FIGURES, figures, strict=True))))["tiep-nhan"]
-    }
+    lines = statutory_cells(agencies=agencies, period=period)
     agency_names = dict(Agency.objects.filter(pk__in={key[0] for key in lines}).values_list("pk", "name"))
     field_names = dict(Field.objects.filter(pk__in={key[1] for key in lines}).values_list("pk", "name"))
     rows: dict[int, Row] = {}

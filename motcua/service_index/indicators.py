@@ -14,26 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from allauth.socialaccount.models import SocialAccount
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.sso import PROVIDER_ID as VNEID
 from motcua.catalog.constants import OnlineLevel
-from motcua.catalog.models import DossierComponent, Fee, Procedure
+from motcua.catalog.models import DossierComponent, Procedure
 from motcua.core.periods import Period
-from motcua.dossiers.constants import AttachmentSource, Channel, DossierStatus
-from motcua.dossiers.deadlines import LATE, with_timeliness_facts
-from motcua.dossiers.models import Dossier, DossierAttachment
-from motcua.national.constants import SyncStatus
-from motcua.national.models import SyncItem
-from motcua.payments.constants import ONLINE_METHODS, PaymentStatus
-from motcua.payments.models import Payment
+from motcua.dossiers.models import Dossier
+from motcua.reports.aggregates import CONDITIONS
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus
 from motcua.reports.models import Feedback, SatisfactionRating
 from motcua.reports.selectors import disliked
+from motcua.reports.statutory import column_conditions, period_candidates, statutory_dossiers
 from motcua.service_index.constants import IndicatorGroup as G
 
 
@@ -60,6 +54,10 @@ class Measure:
     # What one unit of count is: the row, or a distinct procedure of the rows.
     counted: str = "pk"
     of_dossiers: bool = True
+    # The kept count columns (`reports.aggregates.CONDITIONS`) of a received-set measure: the
+    # denominator's (None: every dossier received) and the numerator's, which `among` and
+    # `numerator` are the conditions of; the index sums them instead of reading the dossiers.
+    kept: tuple[str | None, str] | None = None
 
     @property
     def lists_dossiers(self) -> bool:
@@ -96,44 +94,36 @@ def received_in(period: Period) -> QuerySet[Dossier]:
 
 
 def handled_in(period: Period) -> QuerySet[Dossier]:
-    """Dossiers received or processed in the period, or still being processed at its end (2.1):
-    received before the end, without a result before the start. Withdrawn and stopped dossiers
-    are left out (the system does not keep the stop instant on the dossier)."""
-    first, end = period_instants(period)
-    rows = Dossier.objects.filter(received_at__lt=end).exclude(
-        status__in=[DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.REJECTED]
-    )
-    return with_timeliness_facts(rows.filter(Q(processed_at__isnull=True) | Q(processed_at__gte=first)))
+    """Dossiers resolved in the period or still in progress at its end (2.1), as the statutory
+    report counts them (`reports/statutory.py`): its columns "đã giải quyết" and "đang giải
+    quyết", so the index and the report agree. Withdrawn and stopped dossiers are in neither."""
+    columns = column_conditions(period)
+    handled = columns["da-giai-quyet"] | columns["dang-giai-quyet"]
+    return statutory_dossiers().filter(period_candidates(period), handled)
 
 
 def on_time(period: Period) -> Q:
-    """The national rule (§2.3): a result before the period's end no later than the appointment,
-    with at most one supplement and no apology slip; a dossier still open at the end is on time
-    while its appointment has not passed."""
-    _first, end = period_instants(period)
-    finished = Q(processed_at__lt=end) & ~LATE
-    still_open = Q(processed_at__isnull=True) | Q(processed_at__gte=end)
-    return finished | (still_open & Q(due_at__gte=end, apologised=False, pause_count__lte=1))
+    """The national rule (§2.3): resolved early or on time (no later than the appointment, with at
+    most one supplement and no apology slip), or still in progress and not overdue at the end."""
+    columns = column_conditions(period)
+    return columns["truoc-han"] | columns["dung-han"] | columns["dang-trong-han"]
 
 
-def feedback_in(period: Period) -> QuerySet[Feedback]:
-    first, end = period_instants(period)
-    return Feedback.objects.filter(created_at__gte=first, created_at__lt=end)
+def late(period: Period) -> Q:
+    columns = column_conditions(period)
+    return columns["qua-han"] | columns["dang-qua-han"]
 
 
-def _complained(period: Period) -> Q:
+def complained(period: Period) -> Q:
+    """A feedback about the dossier, or a rating with at least one "not satisfied"."""
     return Q(Exists(Feedback.objects.filter(dossier=OuterRef("pk")))) | Q(
         Exists(SatisfactionRating.objects.filter(disliked(), dossier=OuterRef("pk")))
     )
 
 
-def _with_fee(period: Period) -> Q:
-    return Q(Exists(Fee.objects.filter(version=OuterRef("procedure_version"), amount__gt=0)))
-
-
-def _paid_online(period: Period) -> Q:
-    paid = Payment.objects.filter(dossier=OuterRef("pk"), status=PaymentStatus.PAID, method__in=ONLINE_METHODS)
-    return Q(Exists(paid))
+def feedback_in(period: Period) -> QuerySet[Feedback]:
+    first, end = period_instants(period)
+    return Feedback.objects.filter(created_at__gte=first, created_at__lt=end)
 
 
 def catalogue(period: Period) -> QuerySet[Procedure]:
@@ -154,11 +144,20 @@ def _fully_publicised(period: Period) -> Q:
     )
 
 
-def _e_result_where_paper(period: Period) -> Q:
-    return Q(procedure_version__paper_result_required=False) | Q(result_document__isnull=False)
+def kept(among: str | None, numerator: str, **options: Any) -> Measure:
+    """A measure over the dossiers received in the period, counted from the kept columns."""
 
+    def condition(column: str) -> Callable[[Period], Q]:
+        return lambda period: CONDITIONS[column]
 
-ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
+    return Measure(
+        rows=received_in,
+        among=None if among is None else condition(among),
+        numerator=condition(numerator),
+        kept=(among, numerator),
+        **options,
+    )
+
 
 # --- The indicators --------------------------------------------------------------------------
 
@@ -216,13 +215,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "một bản ghi đã gửi thành công (hàng đợi đồng bộ) hoặc nhận từ Cổng DVCQG. Số của Cổng có "
             "thể khác khi Cổng ghi nhận hồ sơ mà hệ thống không có."
         ),
-        Measure(
-            rows=received_in,
-            numerator=lambda period: (
-                Q(channel=Channel.NATIONAL_PORTAL)
-                | Q(Exists(SyncItem.objects.filter(dossier=OuterRef("pk"), status=SyncStatus.SENT)))
-            ),
-        ),
+        kept(None, "synced"),
     ),
     Indicator(
         "2.1",
@@ -306,10 +299,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Hồ sơ của hệ thống: kênh trực tuyến và Cổng DVCQG. Cổng nhân thêm tỉ lệ đồng bộ (1.4); "
             "trang này không nhân, để tử số khớp với danh sách hồ sơ."
         ),
-        Measure(
-            rows=received_in,
-            numerator=lambda period: Q(channel__in=ONLINE_CHANNELS) & _e_result_where_paper(period),
-        ),
+        kept(None, "online_e_result"),
     ),
     Indicator(
         "3.5",
@@ -321,12 +311,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "tục trong số đó có hồ sơ đã thanh toán qua cổng thanh toán hoặc nền tảng thanh toán của "
             "Cổng DVCQG. Cổng DVCQG lấy mẫu số từ CSDL quốc gia (mọi thủ tục có phí)."
         ),
-        Measure(
-            rows=received_in,
-            among=_with_fee,
-            numerator=_paid_online,
-            counted="procedure_version__procedure",
-        ),
+        kept("fee_defined", "fee_defined_paid_online", counted="procedure_version__procedure"),
     ),
     Indicator(
         "3.6",
@@ -337,11 +322,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Hồ sơ của hệ thống tiếp nhận trong kỳ có số phí, lệ phí phải nộp khác 0; giao dịch đã thanh "
             "toán trực tuyến."
         ),
-        Measure(
-            rows=received_in,
-            among=lambda period: Q(fees_due__gt=0),
-            numerator=_paid_online,
-        ),
+        kept("fee_payable", "paid_online"),
     ),
     Indicator(
         "4.1",
@@ -352,11 +333,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Hồ sơ của hệ thống tiếp nhận trong kỳ, đã có kết quả, của thủ tục yêu cầu kết quả giấy; kết "
             "quả điện tử là văn bản kết quả ký số."
         ),
-        Measure(
-            rows=received_in,
-            among=lambda period: Q(procedure_version__paper_result_required=True, processed_at__isnull=False),
-            numerator=lambda period: Q(result_document__isnull=False),
-        ),
+        kept("paper_result", "paper_result_e"),
     ),
     Indicator(
         "4.2",
@@ -368,12 +345,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "tối đa."
         ),
         _("Hồ sơ của hệ thống tiếp nhận trong kỳ và tệp đính kèm của chúng."),
-        Measure(
-            rows=received_in,
-            numerator=lambda period: (
-                Q(Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk")))) & _e_result_where_paper(period)
-            ),
-        ),
+        kept(None, "digitised_e_result"),
     ),
     Indicator(
         "4.3",
@@ -384,12 +356,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "100. Từ 80 % đạt điểm tối đa."
         ),
         _("Hồ sơ của hệ thống tiếp nhận trong kỳ có giấy tờ lấy từ kho dữ liệu của công dân."),
-        Measure(
-            rows=received_in,
-            numerator=lambda period: Q(
-                Exists(DossierAttachment.objects.filter(dossier=OuterRef("pk"), source=AttachmentSource.DOCUMENT_STORE))
-            ),
-        ),
+        kept(None, "reused"),
     ),
     Indicator(
         "4.4",
@@ -417,13 +384,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "số là hồ sơ của người có tài khoản đăng nhập VNeID. Hệ thống chưa lưu cờ dùng dữ liệu dân "
             "cư (MaCSDL) nên tử số có thể thấp hơn số của Cổng."
         ),
-        Measure(
-            rows=received_in,
-            among=lambda period: Q(representation__isnull=True),
-            numerator=lambda period: Q(
-                Exists(SocialAccount.objects.filter(user=OuterRef("applicant"), provider=VNEID))
-            ),
-        ),
+        kept("personal", "personal_vneid"),
     ),
     Indicator(
         "5.1",
@@ -487,7 +448,7 @@ INDICATORS: tuple[Indicator, ...] = (
         Measure(
             rows=handled_in,
             numerator=None,
-            penalties=lambda period: (~on_time(period), _complained(period)),
+            penalties=lambda period: (late(period), complained(period)),
         ),
     ),
 )

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.shortcuts import get_object_or_404
 
 from motcua.core.periods import Period
@@ -14,9 +14,13 @@ from motcua.core.validators import record_id
 from motcua.directory.constants import Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.directory.selectors import agencies_overseen
+from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
+from motcua.reports.aggregates import received_column
+from motcua.reports.models import AgencyDailyCount, ProcedureDailyCount
+from motcua.reports.statutory import statutory_cells
 from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
-from motcua.service_index.indicators import INDICATORS, Indicator, Measure
+from motcua.service_index.indicators import INDICATORS, Indicator, Measure, complained, handled_in, received_in
 from motcua.service_index.models import IndicatorPoints
 
 # Who sees the index of their own agencies (province-wide roles see every agency).
@@ -139,6 +143,12 @@ def scope_resolve(*, user: Any, kind: str, agency_id: str, unit_id: str) -> Scop
 
 # --- Counting ----------------------------------------------------------------------------------
 
+# The statutory report's columns that make the handled dossiers' facts (indicators.handled_in).
+HANDLED_FACTS = {
+    "handled": ("da-giai-quyet", "dang-giai-quyet"),
+    "on_time": ("truoc-han", "dung-han", "dang-trong-han"),
+    "late": ("qua-han", "dang-qua-han"),
+}
 MEASURES = {indicator.code: indicator.measure for indicator in INDICATORS if indicator.measure is not None}
 
 
@@ -147,15 +157,18 @@ def tallies(
 ) -> dict[str, dict[Any, Tally]]:
     """Every measure's counts, {code: {None: tally}} for the agencies together or {code: {value
     of `group_by`: tally}} per a path from the agency ("id", "unit_id"). The measures sharing a
-    row set are counted in one query (one scan of the period's rows, each count a FILTER), so the
-    cost grows with the row sets, not the indicators. A catalogue measure is the same for every
-    scope and comes back as {None: tally} whatever was asked."""
+    row set are counted together, so the cost grows with the row sets, not the indicators:
+    the received dossiers' from the kept daily counts, the handled dossiers' as the statutory
+    report counts them, the other rows (catalogue, feedback) in one grouped query each. A
+    catalogue measure is the same for every scope and comes back as {None: tally}."""
     by_rows: dict[Any, dict[str, Measure]] = {}
     for code, measure in measures.items():
         by_rows.setdefault(measure.rows, {})[code] = measure
+    counters = {received_in: _kept_tallies, handled_in: _handled_tallies}
     found: dict[str, dict[Any, Tally]] = {}
-    for same_rows in by_rows.values():
-        found.update(_tallies_of_one_row_set(same_rows, period, agencies=agencies, group_by=group_by))
+    for rows, same_rows in by_rows.items():
+        count = counters.get(rows, _tallies_of_one_row_set)
+        found.update(count(same_rows, period, agencies=agencies, group_by=group_by))
     return found
 
 
@@ -180,12 +193,7 @@ def _tallies_of_one_row_set(
         for part, condition in conditions.items():
             aggregates[f"m{i}_{part}"] = Count(measure.counted, filter=condition or None, distinct=distinct)
         parts[code] = tuple(f"m{i}_{part}" for part in conditions)
-    # Not `aggregate()`: on annotated rows (2.1's) it nests a subquery the EXISTS cannot see into.
-    key = (
-        F(f"{path}__{group_by}")
-        if path is not None and group_by is not None
-        else Value(None, output_field=IntegerField())
-    )
+    key = _index_key(group_by if path is not None else None, path or "")
     grouped = list(rows.values(index_key=key).annotate(**aggregates).order_by())
     return {code: {row["index_key"]: _tally(row, names) for row in grouped} for code, names in parts.items()}
 
@@ -196,6 +204,92 @@ def _tally(row: dict[str, Any], names: tuple[str, ...]) -> Tally:
     if names[1].endswith("_num"):
         return Tally(row[names[1]] or 0, den)
     return Tally(max(den - sum(row[name] or 0 for name in names[1:]), 0), den)
+
+
+def _index_key(group_by: str | None, path: str = "agency") -> F | Value:
+    """What rows are grouped by: the agency's `group_by`, or one group for them all."""
+    return F(f"{path}__{group_by}") if group_by is not None else Value(None, output_field=IntegerField())
+
+
+def _kept_tallies(
+    measures: dict[str, Measure], period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None
+) -> dict[str, dict[Any, Tally]]:
+    """The received dossiers' measures summed over the period's days of the kept counts: per
+    agency for the dossiers, per agency and procedure for the procedures (3.5)."""
+    found: dict[str, dict[Any, Tally]] = {}
+    days = {"day__gte": period.start, "day__lte": period.end}
+    if agencies is not None:
+        days["agency__in"] = agencies  # type: ignore[assignment]
+    dossier_measures = {code: m for code, m in measures.items() if m.counted == "pk"}
+    if dossier_measures:
+        received = sum((F(received_column(channel)) for channel in Channel.values), Value(0))
+        sums: dict[str, Any] = {"received": Sum(received)}
+        for measure in dossier_measures.values():
+            assert measure.kept is not None
+            sums.update({column: Sum(column) for column in measure.kept if column is not None})
+        grouped = AgencyDailyCount.objects.filter(**days).values(index_key=_index_key(group_by)).annotate(**sums)
+        rows = list(grouped.order_by())
+        for code, measure in dossier_measures.items():
+            among, numerator = measure.kept  # type: ignore[misc]
+            found[code] = {row["index_key"]: Tally(row[numerator] or 0, row[among or "received"] or 0) for row in rows}
+    for code, measure in measures.items():
+        if measure.counted != "pk":
+            found[code] = _procedures_counted(measure, days, group_by)
+    return found
+
+
+def _procedures_counted(measure: Measure, days: dict[str, Any], group_by: str | None) -> dict[Any, Tally]:
+    """Distinct procedures with a dossier in the denominator's column, and those with one in the
+    numerator's, per group."""
+    among, numerator = measure.kept  # type: ignore[misc]
+    assert among is not None
+    per_procedure = (
+        ProcedureDailyCount.objects.filter(**days)
+        .values("procedure_id", index_key=_index_key(group_by))
+        .annotate(among=Sum(among), numerator=Sum(numerator))
+        .filter(among__gt=0)
+        .order_by()
+    )
+    counted: dict[Any, list[int]] = {}
+    for row in per_procedure:
+        tally = counted.setdefault(row["index_key"], [0, 0])
+        tally[0] += row["numerator"] > 0
+        tally[1] += 1
+    return {key: Tally(numerator, among) for key, (numerator, among) in counted.items()}
+
+
+def _handled_tallies(
+    measures: dict[str, Measure], period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None
+) -> dict[str, dict[Any, Tally]]:
+    """2.1 and 5.4 from the statutory report's figures (the kept flows of the period and the
+    dossiers in progress at its end) and a count of the complained dossiers among them, the one
+    fact the report does not keep."""
+    unit_of = None if group_by is None else dict(Agency.objects.values_list("pk", group_by))
+    facts: dict[Any, dict[str, int]] = {}
+    for (agency_id, _field_id), cells in statutory_cells(agencies=agencies, period=period).items():
+        counts = facts.setdefault(None if unit_of is None else unit_of[agency_id], dict.fromkeys(HANDLED_FACTS, 0))
+        for name, columns in HANDLED_FACTS.items():
+            counts[name] += sum(cells[column] for column in columns)
+    complained_rows = (
+        handled_in(period)
+        .filter(**({} if agencies is None else {"agency__in": agencies}))
+        .filter(complained(period))
+        .values(index_key=_index_key(group_by))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    complained_by_key = {row["index_key"]: row["n"] for row in complained_rows}
+    found: dict[str, dict[Any, Tally]] = {}
+    for code, measure in measures.items():
+        tallies_by_key = {}
+        for key, counts in facts.items():
+            handled = counts["handled"]
+            if measure.numerator is not None:  # 2.1: on time
+                tallies_by_key[key] = Tally(counts["on_time"], handled)
+            else:  # 5.4: less the late and the complained
+                tallies_by_key[key] = Tally(max(handled - counts["late"] - complained_by_key.get(key, 0), 0), handled)
+        found[code] = tallies_by_key
+    return found
 
 
 def indicator_dossiers(indicator: Indicator, period: Period, *, scope: Scope, part: str) -> QuerySet[Dossier]:

@@ -6,21 +6,31 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.sso import PROVIDER_ID as VNEID
 from motcua.catalog.constants import FeeKind
 from motcua.catalog.models import Fee
 from motcua.core.periods import Period
 from motcua.core.testing import citizen
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
+from motcua.documents.models import IssuedDocument
 from motcua.dossiers.constants import AttachmentSource, Channel, DossierStatus
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.dossiers.testing import officer
+from motcua.events.constants import EventKind
+from motcua.events.services import domain_event_record
+from motcua.national import services as sync_services
+from motcua.national.models import SyncItem
 from motcua.payments.constants import PaymentMethod, PaymentStatus
 from motcua.payments.models import Payment
+from motcua.reports.aggregates import daily_counts_rebuild
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus
 from motcua.reports.models import Feedback
+from motcua.reports.statutory_counts import statutory_counts_rebuild
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.indicators import BY_CODE
 from motcua.service_index.models import IndicatorPoints
@@ -108,6 +118,9 @@ def world(birth_version):  # type: ignore[no-untyped-def]
         answered_at=at(12),
     )
     Feedback.objects.filter(pk=feedback.pk).update(created_at=at(10))
+    # Made here without the services: the counts the index reads are made from the dossiers.
+    daily_counts_rebuild()
+    statutory_counts_rebuild()
     return {"ward": ward, "justice": justice, **d}
 
 
@@ -200,11 +213,13 @@ def test_the_index_costs_one_query_per_row_set_not_per_indicator(world, django_a
         Agency.objects.create(code=f"X{number}", electronic_id=f"X{number}", name=f"X{number}", unit=world["ward"].unit)
     row_sets = {measure.rows for measure in MEASURES.values()}
     assert len(row_sets) == 4 < len(MEASURES)  # received, handled, catalogue, feedback
-    # + the points rules (+ the agencies or communes ranked).
-    with django_assert_max_num_queries(len(row_sets) + 1):
+    # + the points rules; the received set counts its dossiers and its procedures (3.5) apart, the
+    # handled set reads the statutory figures and the complained dossiers (+ the agencies ranked
+    # and their communes).
+    with django_assert_max_num_queries(len(row_sets) + 3):
         scorecard(scope=Scope(ScopeKind.COMMUNE, unit=world["ward"].unit), period=NOVEMBER)
     for by in (ScopeKind.AGENCY, ScopeKind.COMMUNE):
-        with django_assert_max_num_queries(len(row_sets) + 2):
+        with django_assert_max_num_queries(len(row_sets) + 5):
             ranking(period=NOVEMBER, by=by)
 
 
@@ -281,3 +296,56 @@ def test_the_current_month_is_the_default(client, world) -> None:  # type: ignor
     today = timezone.localdate()
     html = client.get("/can-bo/chi-so-766/").content.decode()
     assert today.replace(day=1).strftime("%d/%m/%Y") in html and today.strftime("%d/%m/%Y") in html
+
+
+def _tally(code: str, scope: Scope) -> tuple[int, int]:
+    line = _lines(scorecard(scope=scope, period=NOVEMBER))[code]
+    listed = indicator_dossiers(line.indicator, NOVEMBER, scope=scope, part="tu").count()
+    assert listed == line.tally.numerator  # the kept count still equals its list
+    return line.tally.numerator, line.tally.denominator
+
+
+def test_a_record_sent_to_the_portal_counts_as_synced_at_once(world) -> None:  # type: ignore[no-untyped-def]
+    ward = Scope(ScopeKind.AGENCY, agency=world["ward"])
+    assert _tally("1.4", ward) == (1, 5)
+    with transaction.atomic():  # the national sync queues the dossier's event for the portal
+        domain_event_record(dossier=world["d1"], kind=EventKind.FEES_DUE, payload={"amount": 50_000})
+    item = SyncItem.objects.get(dossier=world["d1"])
+    assert _tally("1.4", ward) == (1, 5)  # queued is not synced
+    claimed = sync_services._claim(item.pk)
+    assert claimed is not None
+    sync_services.sync_item_mark_sent(claimed)
+    assert _tally("1.4", ward) == (2, 5)
+
+
+def test_linking_a_vneid_account_counts_the_applicants_dossiers(world) -> None:  # type: ignore[no-untyped-def]
+    ward = Scope(ScopeKind.AGENCY, agency=world["ward"])
+    assert _tally("4.5", ward) == (0, 5)
+    account = SocialAccount.objects.create(user=world["d1"].applicant, provider=VNEID, uid="vneid-1")
+    assert _tally("4.5", ward) == (5, 5)  # one applicant filed them all
+    account.delete()
+    assert _tally("4.5", ward) == (0, 5)
+
+
+def test_a_signed_result_not_yet_issued_is_no_electronic_result(world, birth_version) -> None:  # type: ignore[no-untyped-def]
+    """Indicators 3.3, 4.1 and 4.2 count an electronic result only once it is issued."""
+    type(birth_version).objects.filter(pk=birth_version.pk).update(paper_result_required=True)
+    document = IssuedDocument.objects.create(
+        title="Trích lục khai sinh",
+        issuer_agency=world["ward"],
+        signed_by_name="Lãnh đạo",
+        signed_at=at(3),
+        file="issued/x.pdf",
+        sha256="0" * 64,
+        size=1,
+        dossier=world["d1"],
+    )
+    Dossier.objects.filter(pk=world["d1"].pk).update(result_document=document)
+    daily_counts_rebuild()
+    ward = Scope(ScopeKind.AGENCY, agency=world["ward"])
+    signed = {code: _tally(code, ward) for code in ("3.3", "4.1", "4.2")}
+    assert signed == {"3.3": (0, 5), "4.1": (0, 2), "4.2": (0, 5)}  # d1, d2 have results
+    IssuedDocument.objects.filter(pk=document.pk).update(number="1/TLKS", issued_at=at(3, hour=9))
+    daily_counts_rebuild()
+    issued = {code: _tally(code, ward) for code in ("3.3", "4.1", "4.2")}
+    assert issued == {"3.3": (1, 5), "4.1": (1, 2), "4.2": (1, 5)}  # d1: online, attached, issued
