@@ -39,6 +39,7 @@ from motcua.dossiers.models import Dossier, DossierStep
 from motcua.leaders.measures import DURATIONS, MEASURES, SHARES
 from motcua.leaders.scopes import Scope
 from motcua.reports.aggregates import count_table
+from motcua.reports.models import OfficerDailyCount
 
 GRAINS = {"ngay": "day", "tuan": "week", "thang": "month"}
 
@@ -128,10 +129,14 @@ def _kept_counts(
     sums: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     rows = _kept_rows(scope, filters, group)
-    annotations = {
+    return _grouped(rows, _kept_sums(names) | {name: Sum(column) for name, column in (sums or {}).items()}, group)
+
+
+def _kept_sums(names: list[str]) -> dict[str, Any]:
+    """Each measure as the sum of its daily count columns."""
+    return {
         name: Coalesce(Sum(reduce(operator.add, (F(column) for column in MEASURES[name].columns))), 0) for name in names
     }
-    return _grouped(rows, annotations | {name: Sum(column) for name, column in (sums or {}).items()}, group)
 
 
 def _grouped(rows: QuerySet[Any], annotations: dict[str, Any], group: dict[str, Any]) -> list[dict[str, Any]]:
@@ -266,11 +271,31 @@ def officer_ranking(scope: Scope, filters: Filters) -> list[dict[str, Any]]:
 
 def _officers_counts(officers: list[int], filters: Filters) -> dict[int, dict[str, int]]:
     """RANKED for each officer over the dossiers they took part in (`scopes.officer_q`: received
-    them, held or finished one of their steps), in one query: those of the period's dossiers,
-    each with its measures as numbers (its counted part, `reports.CountedDossier`, where the
-    daily counts hold the measure), joined to the distinct (dossier, officer) pairs of the parts."""
+    them, held or finished one of their steps): summed from the officers' daily counts
+    (`reports.OfficerDailyCount`) where they hold the measure and the filters, the rest live."""
     if not officers:
         return {}
+    kept = [name for name in RANKED if filters.counts_hold_them and MEASURES[name].columns]
+    live = [name for name in RANKED if name not in kept]
+    numbers = {officer: dict.fromkeys(RANKED, 0) for officer in officers}
+    if kept:
+        rows = OfficerDailyCount.objects.filter(officer_id__in=officers, day__gte=filters.start, day__lte=filters.end)
+        if filters.field_id:
+            rows = rows.filter(field_id=filters.field_id)
+        if filters.level:
+            rows = rows.filter(level=filters.level)
+        for line in _grouped(rows, _kept_sums(kept), {"key": F("officer_id")}):
+            numbers[line["key"]].update({name: line[name] for name in kept})
+    if live:
+        for officer, counted in _officers_live_counts(officers, filters, live).items():
+            numbers[officer].update(counted)
+    return numbers
+
+
+def _officers_live_counts(officers: list[int], filters: Filters, names: list[str]) -> dict[int, dict[str, int]]:
+    """`names` for each officer, in one query: the period's dossiers they took part in, each with
+    the measures as numbers (its counted part, `reports.CountedDossier`, where the daily counts
+    hold the measure), joined to the distinct (dossier, officer) pairs of the parts."""
     steps = DossierStep.objects.filter(**_received_in(filters, "dossier__")).order_by()
     took_part = Q(received_by_id__in=officers) | Q(
         Exists(steps.filter(Q(assignee_id__in=officers) | Q(finished_by_id__in=officers), dossier=OuterRef("pk")))
@@ -279,10 +304,13 @@ def _officers_counts(officers: list[int], filters: Filters) -> dict[int, dict[st
         f"n_{name}": reduce(operator.add, (F(f"counted__{column}") for column in MEASURES[name].columns))
         if MEASURES[name].columns
         else Case(When(MEASURES[name].q, then=Value(1)), default=Value(0))
-        for name in RANKED
+        for name in names
     }
     everywhere = Scope("", "", Q(), None, None)
-    dossiers = scope_dossiers(everywhere, filters).filter(took_part).order_by().values(part_id=F("pk"), **numbers)
+    dossiers = scope_dossiers(everywhere, filters).filter(took_part)
+    if all(MEASURES[name].q for name in names):  # as in `_live_counts`: only what is counted
+        dossiers = dossiers.filter(reduce(operator.or_, (MEASURES[name].q for name in names)))
+    numbered = dossiers.order_by().values(part_id=F("pk"), **numbers)
     # Unordered: SQLite refuses an ORDER BY in the parts of a UNION.
     parts = (
         Dossier.objects.filter(received_by_id__in=officers, **_received_in(filters))
@@ -295,14 +323,14 @@ def _officers_counts(officers: list[int], filters: Filters) -> dict[int, dict[st
             ),
         )
     )
-    dossiers_sql, dossiers_params = dossiers.query.sql_with_params()
+    dossiers_sql, dossiers_params = numbered.query.sql_with_params()
     parts_sql, parts_params = parts.query.sql_with_params()
-    sums = ", ".join(f"SUM(d.n_{name})" for name in RANKED)
+    sums = ", ".join(f"SUM(d.n_{name})" for name in names)
     # Both parts are Django's own SQL with their parameters; nothing of the request is pasted.
     joined = f"SELECT p.part_officer, {sums} FROM ({dossiers_sql}) d JOIN ({parts_sql}) p ON p.part_dossier = d.part_id"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(f"{joined} GROUP BY p.part_officer", (*dossiers_params, *parts_params))
-        return {officer: dict(zip(RANKED, numbers, strict=True)) for officer, *numbers in cursor.fetchall()}
+        return {officer: dict(zip(names, numbers, strict=True)) for officer, *numbers in cursor.fetchall()}
 
 
 def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

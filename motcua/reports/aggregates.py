@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from allauth.socialaccount.models import SocialAccount
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     DurationField,
@@ -45,8 +45,10 @@ from motcua.payments.models import Payment
 from motcua.reports.models import (
     AgencyDailyCount,
     CountedDossier,
+    CountedParticipant,
     DailyDossierCount,
     DossierCounts,
+    OfficerDailyCount,
     ProcedureDailyCount,
     ProvinceDailyCount,
 )
@@ -131,6 +133,8 @@ ROLLUPS: dict[type[DossierCounts], list[str]] = {
     AgencyDailyCount: ["agency_id", "day"],
     ProcedureDailyCount: ["agency_id", "procedure_id", "day"],
 }
+# An officer's rows: the dossiers they took part in (`CountedParticipant`), keyed by these too.
+OFFICER_KEY = ["field_id", "level", "day"]
 # The tables made from `CountedDossier` by the rebuild; the others sum `DailyDossierCount`.
 _SUMMED_FROM_PARTS = (DailyDossierCount, ProcedureDailyCount)
 assert {field.attname for field in DossierCounts._meta.concrete_fields if field.name != "id"} == set(COLUMNS)
@@ -164,6 +168,10 @@ def _part(line: dict[str, Any]) -> dict[str, Any]:
     return {name.removeprefix("part_"): value for name, value in line.items()}
 
 
+def _changes(sign: int, part: dict[str, Any]) -> dict[str, Any]:
+    return {column: F(column) + sign * part[column] for column in COLUMNS if part[column]}
+
+
 def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> None:
     """Add (sign 1) or take away (sign -1) one dossier's part to its row of `key` in each of the
     `ROLLUPS`, creating them at need.
@@ -171,11 +179,20 @@ def daily_count_add(*, key: dict[str, Any], sign: int, part: dict[str, Any]) -> 
     The increments are `column = column + n` in the database, so two officers committing at
     once both count; the unique key makes the second creator wait for the first and then update
     the row it made (`get_or_create` retries its read after the IntegrityError)."""
-    changes = {column: F(column) + sign * part[column] for column in COLUMNS if part[column]}
+    changes = _changes(sign, part)
     if not changes:
         return
     for model, names in ROLLUPS.items():
         counts_row_add(model, {name: key[name] for name in names}, changes)
+
+
+def _officers_add(officers: Iterable[int], *, sign: int, part: dict[str, Any]) -> None:
+    changes = _changes(sign, part)
+    if not changes:
+        return
+    for officer_id in officers:
+        key = {"officer_id": officer_id, **{name: part[name] for name in OFFICER_KEY}}
+        counts_row_add(OfficerDailyCount, key, changes)
 
 
 def counts_row_add(model: Any, key: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -187,24 +204,55 @@ def counts_row_add(model: Any, key: dict[str, Any], changes: dict[str, Any]) -> 
         model._default_manager.filter(**key).update(**changes)
 
 
+def _participants(dossiers: QuerySet[Dossier], steps: QuerySet[DossierStep]) -> QuerySet[Any]:
+    """(dossier, officer) once per officer who received one of `dossiers` or held or finished one
+    of `steps` (`leaders.scopes.officer_q`'s parts)."""
+    return (
+        dossiers.filter(received_by__isnull=False)
+        .values_list("pk", "received_by_id")
+        .order_by()
+        .union(
+            steps.filter(assignee__isnull=False).values_list("dossier_id", "assignee_id").order_by(),
+            steps.filter(finished_by__isnull=False).values_list("dossier_id", "finished_by_id").order_by(),
+        )
+    )
+
+
 def dossier_recount(dossier_id: int) -> None:
-    """Count the dossier again and move the difference with its last count into the daily rows.
-    Run in the transaction of the change, under the dossier's lock (`domain_event_record`)."""
+    """Count the dossier again and move the difference with its last count into the daily rows,
+    and its officers' rows. Run in the transaction of the change, under the dossier's lock
+    (`domain_event_record`)."""
     line = _dossier_parts(Dossier.objects.filter(pk=dossier_id)).first()
     new = _part(line) if line else None
     old = CountedDossier.objects.filter(dossier_id=dossier_id).values("dossier_id", *KEY, *COLUMNS).first()
-    if new == old:
+    officers = set()
+    if new is not None:
+        found = _participants(Dossier.objects.filter(pk=dossier_id), DossierStep.objects.filter(dossier_id=dossier_id))
+        officers = {officer_id for _dossier, officer_id in found}
+    counted = set(CountedParticipant.objects.filter(dossier_id=dossier_id).values_list("officer_id", flat=True))
+    if new == old and officers == counted:
         return
     if old is not None:
-        daily_count_add(key={name: old[name] for name in KEY}, sign=-1, part=old)
+        # What the dossier's officers held: all of the old part, or (the part unchanged) only what
+        # an officer who left it held.
+        _officers_add(counted if new != old else counted - officers, sign=-1, part=old)
     if new is None:
-        CountedDossier.objects.filter(dossier_id=dossier_id).delete()
+        CountedDossier.objects.filter(dossier_id=dossier_id).delete()  # and its participants
+    elif new != old:
+        if old is not None:
+            daily_count_add(key={name: old[name] for name in KEY}, sign=-1, part=old)
+        daily_count_add(key={name: new[name] for name in KEY}, sign=1, part=new)
+        if old is None:
+            CountedDossier.objects.create(**new)
+        else:
+            CountedDossier.objects.filter(dossier_id=dossier_id).update(**new)
+    if new is None:
         return
-    daily_count_add(key={name: new[name] for name in KEY}, sign=1, part=new)
-    if old is None:
-        CountedDossier.objects.create(**new)
-    else:
-        CountedDossier.objects.filter(dossier_id=dossier_id).update(**new)
+    _officers_add(officers if new != old else officers - counted, sign=1, part=new)
+    CountedParticipant.objects.filter(dossier_id=dossier_id, officer_id__in=counted - officers).delete()
+    CountedParticipant.objects.bulk_create(
+        CountedParticipant(dossier_id=dossier_id, officer_id=officer_id) for officer_id in officers - counted
+    )
 
 
 def dossiers_recount(dossier_ids: Iterable[int]) -> None:
@@ -216,8 +264,8 @@ def dossiers_recount(dossier_ids: Iterable[int]) -> None:
             dossier_recount(dossier_id)
 
 
-def _summed() -> dict[str, Sum]:
-    return {f"sum_{column}": Sum(column) for column in COLUMNS}
+def _summed(path: str = "") -> dict[str, Sum]:
+    return {f"sum_{column}": Sum(f"{path}{column}") for column in COLUMNS}
 
 
 def _insert_from(model: Any, columns: list[str], rows: QuerySet[Any]) -> int:
@@ -233,10 +281,18 @@ def daily_counts_rebuild() -> int:
     """Recompute every dossier's part and the rows of every daily count table from the dossiers,
     in one transaction; returns the number of `DailyDossierCount` rows made."""
     with transaction.atomic():
-        tables: list[type[DossierCounts]] = [CountedDossier, *ROLLUPS]
+        tables: list[type[models.Model]] = [CountedParticipant, OfficerDailyCount, CountedDossier, *ROLLUPS]
         for model in tables:
-            model.objects.all().delete()
+            model._default_manager.all().delete()
         _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
+        counted = {"dossier__counted__isnull": False}
+        participants = _participants(
+            Dossier.objects.filter(counted__isnull=False), DossierStep.objects.filter(**counted)
+        )
+        _insert_from(CountedParticipant, ["dossier_id", "officer_id"], participants)
+        officers = ["officer_id", *(f"dossier__{name}" for name in OFFICER_KEY)]
+        sums = CountedParticipant.objects.values(*officers).annotate(**_summed(path="dossier__")).order_by()
+        _insert_from(OfficerDailyCount, ["officer_id", *OFFICER_KEY, *COLUMNS], sums)
         for model, names in ROLLUPS.items():
             source = CountedDossier if model in _SUMMED_FROM_PARTS else DailyDossierCount
             sums = source.objects.values(*names).annotate(**_summed()).order_by()

@@ -205,6 +205,45 @@ class AgencyDailyCount(DossierCounts):
         return f"{self.agency_id} {self.day}"
 
 
+class CountedParticipant(models.Model):
+    """An officer who took part in a counted dossier (received it, held or finished one of its
+    steps), as last counted: the recount moves the dossier's part between `OfficerDailyCount`
+    rows when its officers change, as it moves it between days when its key changes."""
+
+    dossier = models.ForeignKey(CountedDossier, on_delete=models.CASCADE, related_name="participants")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("cán bộ tham gia hồ sơ đã đếm")
+        verbose_name_plural = _("cán bộ tham gia hồ sơ đã đếm")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "officer"], name="counted_participant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.officer_id}"
+
+
+class OfficerDailyCount(DossierCounts):
+    """The dossiers each officer took part in, per procedure field, level and reception day: the
+    officers' ranking of the dashboards reads it instead of the dossiers."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("catalog.Field", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=ProcedureLevel.choices)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("số hồ sơ của cán bộ theo ngày")
+        verbose_name_plural = _("số hồ sơ của cán bộ theo ngày")
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "day", "field", "level"], name="officer_daily_count_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id}/{self.field_id}/{self.level} {self.day}"
+
+
 class ProcedureDailyCount(DossierCounts):
     """The daily counts of each agency per procedure, kept with the others: for what counts
     procedures rather than dossiers (Decision 766 indicator 3.5, procedures paid online)."""
