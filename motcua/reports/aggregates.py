@@ -48,6 +48,7 @@ from motcua.reports.models import (
     CountedParticipant,
     DailyDossierCount,
     DossierCounts,
+    Feedback,
     OfficerDailyCount,
     ProcedureDailyCount,
     ProvinceDailyCount,
@@ -105,6 +106,9 @@ CONDITIONS: dict[str, Q] = {
         | Q(Exists(DossierSlip.objects.filter(dossier=OuterRef("pk"), kind=SlipKind.SUPPLEMENT)))
     ),
     # The Decision 766 index's (service_index/indicators.py says which indicator reads which).
+    # A feedback about the dossier, or a rating with at least one "not satisfied".
+    "complained": RECEIVED
+    & (Q(Exists(Feedback.objects.filter(dossier=OuterRef("pk")))) | (Q(rating__isnull=False) & disliked("rating__"))),
     "synced": RECEIVED
     & (
         Q(channel=Channel.NATIONAL_PORTAL)

@@ -25,8 +25,7 @@ from motcua.core.periods import Period
 from motcua.dossiers.models import Dossier
 from motcua.reports.aggregates import CONDITIONS
 from motcua.reports.constants import FeedbackCategory, FeedbackStatus
-from motcua.reports.models import Feedback, SatisfactionRating
-from motcua.reports.selectors import disliked
+from motcua.reports.models import Feedback
 from motcua.reports.statutory import column_conditions, period_candidates, statutory_dossiers
 from motcua.service_index.constants import IndicatorGroup as G
 
@@ -93,13 +92,16 @@ def received_in(period: Period) -> QuerySet[Dossier]:
     return Dossier.objects.filter(received_at__gte=first, received_at__lt=end)
 
 
-def handled_in(period: Period) -> QuerySet[Dossier]:
-    """Dossiers resolved in the period or still in progress at its end (2.1), as the statutory
-    report counts them (`reports/statutory.py`): its columns "đã giải quyết" and "đang giải
-    quyết", so the index and the report agree. Withdrawn and stopped dossiers are in neither."""
+def handled(period: Period) -> Q:
+    """Resolved in the period or still in progress at its end (2.1), as the statutory report
+    counts them (`reports/statutory.py`): its columns "đã giải quyết" and "đang giải quyết", so
+    the index and the report agree. Withdrawn and stopped dossiers are in neither."""
     columns = column_conditions(period)
-    handled = columns["da-giai-quyet"] | columns["dang-giai-quyet"]
-    return statutory_dossiers().filter(period_candidates(period), handled)
+    return columns["da-giai-quyet"] | columns["dang-giai-quyet"]
+
+
+def handled_in(period: Period) -> QuerySet[Dossier]:
+    return statutory_dossiers().filter(period_candidates(period), handled(period))
 
 
 def on_time(period: Period) -> Q:
@@ -116,9 +118,7 @@ def late(period: Period) -> Q:
 
 def complained(period: Period) -> Q:
     """A feedback about the dossier, or a rating with at least one "not satisfied"."""
-    return Q(Exists(Feedback.objects.filter(dossier=OuterRef("pk")))) | Q(
-        Exists(SatisfactionRating.objects.filter(disliked(), dossier=OuterRef("pk")))
-    )
+    return CONDITIONS["complained"]
 
 
 def feedback_in(period: Period) -> QuerySet[Feedback]:

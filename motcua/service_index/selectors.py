@@ -18,9 +18,9 @@ from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
 from motcua.reports.aggregates import received_column
 from motcua.reports.models import AgencyDailyCount, ProcedureDailyCount
-from motcua.reports.statutory import statutory_cells
+from motcua.reports.statutory import statutory_cells, statutory_dossiers
 from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
-from motcua.service_index.indicators import INDICATORS, Indicator, Measure, complained, handled_in, received_in
+from motcua.service_index.indicators import INDICATORS, Indicator, Measure, handled, handled_in, received_in
 from motcua.service_index.models import IndicatorPoints
 
 # Who sees the index of their own agencies (province-wide roles see every agency).
@@ -270,10 +270,11 @@ def _handled_tallies(
         counts = facts.setdefault(None if unit_of is None else unit_of[agency_id], dict.fromkeys(HANDLED_FACTS, 0))
         for name, columns in HANDLED_FACTS.items():
             counts[name] += sum(cells[column] for column in columns)
+    # From the complained dossiers' index (their kept column), the few among all the handled.
     complained_rows = (
-        handled_in(period)
-        .filter(**({} if agencies is None else {"agency__in": agencies}))
-        .filter(complained(period))
+        statutory_dossiers()
+        .filter(counted__complained__gt=0, **({} if agencies is None else {"agency__in": agencies}))
+        .filter(handled(period))
         .values(index_key=_index_key(group_by))
         .annotate(n=Count("pk"))
         .order_by()
@@ -283,11 +284,11 @@ def _handled_tallies(
     for code, measure in measures.items():
         tallies_by_key = {}
         for key, counts in facts.items():
-            handled = counts["handled"]
+            total = counts["handled"]
             if measure.numerator is not None:  # 2.1: on time
-                tallies_by_key[key] = Tally(counts["on_time"], handled)
+                tallies_by_key[key] = Tally(counts["on_time"], total)
             else:  # 5.4: less the late and the complained
-                tallies_by_key[key] = Tally(max(handled - counts["late"] - complained_by_key.get(key, 0), 0), handled)
+                tallies_by_key[key] = Tally(max(total - counts["late"] - complained_by_key.get(key, 0), 0), total)
         found[code] = tallies_by_key
     return found
 

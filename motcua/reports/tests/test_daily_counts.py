@@ -132,7 +132,8 @@ def test_kept_counts_equal_the_rebuild_and_the_board(hung, birth_version) -> Non
     assert count_table({"agency_id", "day"}) is AgencyDailyCount
     assert count_table({"field_id", "level", "day"}) is ProvinceDailyCount
     assert count_table({"agency_id", "field_id", "day"}) is DailyDossierCount
-    # The process steps went to the specialist at reception; reception received every dossier (the refused one was never received).
+    # The process steps went to the specialist at reception; reception received every dossier
+    # (the refused one was never received).
     staff = ward_staff()
     specialist = OfficerDailyCount.objects.filter(officer=staff["specialist"]).aggregate(n=Sum("received_online"))
     assert specialist["n"] == 6  # first[0] and the five of the second day
