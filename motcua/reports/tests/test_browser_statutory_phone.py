@@ -41,7 +41,7 @@ def test_the_statutory_table_is_labelled_and_fits_on_a_phone(page: Page, live_se
     assert cells.nth(7).evaluate(LABEL) == '"Số hồ sơ đã giải quyết: Quá hạn"'
     assert cells.nth(12).evaluate(LABEL) == '"Số hồ sơ rút, dừng trong kỳ: Dừng giải quyết"'
     received = cells.nth(0)
-    assert int(received.inner_text().split()[-1]) > 0  # the number, below its label
+    assert int(received.inner_text().split()[-1]) > 0  # the number, beside its label
     for index in range(13):
         box = cells.nth(index).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
