@@ -53,6 +53,12 @@ def procedure_label(procedure: Procedure) -> str:
     return f"{procedure.code}{LABEL_SEPARATOR}{procedure.name}"
 
 
+def procedure_text(procedure_id: int | None) -> str:
+    """What the procedure field shows for the filter in force: its label, or nothing (all)."""
+    chosen = None if procedure_id is None else Procedure.objects.filter(pk=procedure_id).first()
+    return "" if chosen is None else procedure_label(chosen)
+
+
 def procedure_options(*, text: str, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
     """(id, "code – name") of the procedures whose code or name contains `text`. Every procedure
     of the catalogue, as on the filter it replaces: it narrows figures the scope already bounds."""

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import ProcedureLevel
-from motcua.catalog.models import Field, Procedure
+from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, period_parse
 from motcua.core.validators import record_id
@@ -20,9 +20,9 @@ from motcua.dossiers.constants import Channel
 from motcua.leaders.choices import (
     PROCEDURE_TEXT,
     SCOPE_TEXT,
-    procedure_label,
     procedure_options,
     procedure_searched,
+    procedure_text,
     scope_options,
     scope_searched,
 )
@@ -106,8 +106,7 @@ def _page(request: HttpRequest, template: str, build: Any) -> HttpResponse:
         today = timezone.localdate()
         context |= {"error": error.message, "start": today, "end": today}
         return render(request, template, context, status=400)
-    chosen = Procedure.objects.filter(pk=filters.procedure_id).first()
-    context |= {"scope": scope, "scope_text": scope.label, "procedure_text": chosen and procedure_label(chosen)}
+    context |= {"scope": scope, "scope_text": scope.label, "procedure_text": procedure_text(filters.procedure_id)}
     context |= {"start": filters.start, "end": filters.end} | build(scope, filters)
     return render(request, template, context)
 
