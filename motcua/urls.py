@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from motcua.accounts.urls import sso_urlpatterns
@@ -13,6 +14,10 @@ from motcua.portal.views import trivial
 admin.site.site_header = _("Quản trị hệ thống Một cửa điện tử")
 admin.site.site_title = _("Quản trị")
 admin.site.index_title = _("Danh mục và cấu hình")
+# Django's own Vietnamese admin catalogue has this message only as two singular entries while the
+# admin templates ask for its plural form, so the admin showed it in English: named here, it is in
+# our catalogue, which LOCALE_PATHS puts before Django's.
+ADMIN_FORM_ERRORS = ngettext_lazy("Please correct the error below.", "Please correct the errors below.", "count")
 
 urlpatterns = [
     path("", include("motcua.portal.urls")),

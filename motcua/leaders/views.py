@@ -4,22 +4,30 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.constants import ProcedureLevel
-from motcua.catalog.models import Field, Procedure
+from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, period_parse
 from motcua.core.validators import record_id
-from motcua.directory.models import Agency, OrgUnit
-from motcua.directory.selectors import agencies_overseen, user_is_staff
+from motcua.directory.selectors import user_is_staff
 from motcua.dossiers.constants import Channel
+from motcua.leaders.choices import (
+    PROCEDURE_TEXT,
+    SCOPE_TEXT,
+    procedure_options,
+    procedure_searched,
+    procedure_text,
+    scope_options,
+    scope_searched,
+)
 from motcua.leaders.measures import MEASURES, ONLINE_FASTER_TARGET
-from motcua.leaders.scopes import OVERSEEING_ROLES, PROVINCE, Scope, scope_resolve
+from motcua.leaders.scopes import Scope, scope_resolve
 from motcua.leaders.selectors import (
     GRAINS,
     RANKED,
@@ -40,7 +48,7 @@ PANELS = [
     (_("Kết thúc khác, trả lại"), ["stopped", "withdrawn", "returned"]),
     (_("Mức độ hài lòng"), ["rated", "dissatisfied"]),
 ]
-CHOSEN = {"field": "linh-vuc", "procedure": "thu-tuc", "level": "cap"}
+CHOSEN = {"field": "linh-vuc", "level": "cap"}
 RECEIVED_CHART = [f"received_{channel}" for channel in Channel.values]
 FINISHED_CHART = ["finished_early", "finished_on_time", "finished_late"]
 
@@ -51,13 +59,12 @@ def _filters(request: HttpRequest) -> Filters:
     period = period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
     start, end = period.start, period.end
     field = request.GET.get("linh-vuc", "")
-    procedure = request.GET.get("thu-tuc", "")
     level = request.GET.get("cap", "")
     return Filters(
         start=start,
         end=end,
         field_id=record_id(field),
-        procedure_id=record_id(procedure),
+        procedure_id=procedure_searched(query=request.GET),
         level=level if level in ProcedureLevel.values else "",
     )
 
@@ -78,36 +85,28 @@ def _list_url(scope: Scope, filters: Filters, measure: str, **overrides: Any) ->
     return f"{reverse('leaders:dossiers')}?{_query(scope, filters, **overrides, **{'chi-so': measure})}"
 
 
-def _scope_choices(user: Any) -> list[tuple[str, str]]:
-    overseen = agencies_overseen(user=user, roles=OVERSEEING_ROLES)
-    agencies = Agency.objects.all() if overseen is None else overseen
-    choices = [(PROVINCE, _("Toàn tỉnh"))] if overseen is None else []
-    choices += [(f"co-quan-{pk}", name) for pk, name in agencies.order_by("name").values_list("pk", "name")]
-    units = OrgUnit.objects.filter(agency__in=agencies).select_related("agency").order_by("agency__name", "name")
-    choices += [(f"bo-phan-{unit.pk}", str(unit)) for unit in units]
-    return choices or [(f"can-bo-{user.pk}", _("Số liệu của tôi"))]
-
-
 def _page(request: HttpRequest, template: str, build: Any) -> HttpResponse:
     """Resolve the scope (refused with 403 when not the person's) and the filters (a bad period
     is shown on the page with status 400), then render what `build` adds."""
     if not user_is_staff(user=request.user):
         return render(request, "errors/403.html", status=403)
     scope = scope_resolve(user=request.user, key=request.GET.get("pham-vi", ""))
-    context: dict[str, Any] = {"scope": scope, "scope_choices": _scope_choices(request.user)}
+    context: dict[str, Any] = {"scope": scope, "scope_text": request.GET.get(SCOPE_TEXT, scope.label)}
     context |= {
         "fields": Field.objects.order_by("name"),
-        "procedures": Procedure.objects.order_by("name"),
+        "procedure_text": request.GET.get(PROCEDURE_TEXT, ""),
         "levels": ProcedureLevel.choices,
         "grains": [("ngay", _("Ngày")), ("tuan", _("Tuần")), ("thang", _("Tháng"))],
         "chosen": {key: request.GET.get(name, "") for key, name in CHOSEN.items()},
     }
     try:
+        scope = scope_searched(user=request.user, scope=scope, text=request.GET.get(SCOPE_TEXT))
         filters = _filters(request)
     except ApplicationError as error:
         today = timezone.localdate()
         context |= {"error": error.message, "start": today, "end": today}
         return render(request, template, context, status=400)
+    context |= {"scope": scope, "scope_text": scope.label, "procedure_text": procedure_text(filters.procedure_id)}
     context |= {"start": filters.start, "end": filters.end} | build(scope, filters)
     return render(request, template, context)
 
@@ -242,3 +241,19 @@ def performance(request: HttpRequest) -> HttpResponse:
         }
 
     return _page(request, "leaders/performance.html", build)
+
+
+@login_required
+def choices(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the filters' scope (`loai=pham-vi`: only the person's) or procedure field,
+    as {"results": [{"value", "label"}]}: the same staff check as the dashboard's pages."""
+    if not user_is_staff(user=request.user):
+        return render(request, "errors/403.html", status=403)
+    text = request.GET.get("q", "").strip()[:100]
+    if len(text) < 2:
+        found: list[tuple[Any, str]] = []
+    elif request.GET.get("loai") == "thu-tuc":
+        found = list(procedure_options(text=text))
+    else:
+        found = list(scope_options(user=request.user, text=text))
+    return JsonResponse({"results": [{"value": value, "label": label} for value, label in found]})

@@ -36,6 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -118,6 +119,12 @@ COLUMN_GROUPS = [
     (gettext_lazy("Số hồ sơ đã giải quyết"), 4),
     (gettext_lazy("Số hồ sơ đang giải quyết (đến hết kỳ)"), 3),
     (gettext_lazy("Số hồ sơ rút, dừng trong kỳ"), 2),
+]
+# Each column's full name, its group's and its own: what labels a number where the header rows
+# are not shown (the table stacked on a phone).
+COLUMN_TITLES = [
+    format_lazy("{}: {}", group, column.label)
+    for group, column in zip((group for group, span in COLUMN_GROUPS for _n in range(span)), COLUMNS, strict=True)
 ]
 
 
@@ -241,11 +248,11 @@ class Row:
     period: Period
     fields: list["Row"] = field(default_factory=list)
 
-    def cells(self) -> list[tuple[int, str]]:
-        """(number, drill-down query) per column, in the form's order."""
+    def cells(self) -> list[tuple[int, str, Any]]:
+        """(number, drill-down query, column title) per column, in the form's order."""
         return [
-            (self.counts[key], Drill(key, self.drill.agency_id, self.drill.field_id).query(self.period))
-            for key in COLUMN_KEYS
+            (self.counts[key], Drill(key, self.drill.agency_id, self.drill.field_id).query(self.period), title)
+            for key, title in zip(COLUMN_KEYS, COLUMN_TITLES, strict=True)
         ]
 
     @property

@@ -1,9 +1,10 @@
 """The Decision 766 index pages: a scope's index, the ranking, and the dossiers behind a count."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,6 +14,7 @@ from motcua.directory.models import Agency
 from motcua.service_index.constants import ScopeKind
 from motcua.service_index.indicators import BY_CODE
 from motcua.service_index.selectors import (
+    RankingRow,
     Scope,
     communes,
     index_agencies,
@@ -21,6 +23,31 @@ from motcua.service_index.selectors import (
     scope_resolve,
     scorecard,
 )
+
+# Rows of a ranking shown at once: with every agency and commune (over two hundred) on one page
+# the page was metres long on a phone; the rest are a page further.
+RANKING_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    page: Page[RankingRow]
+    previous_url: str | None
+    next_url: str | None
+
+
+def _ranking_page(request: HttpRequest, rows: list[RankingRow], param: str) -> RankingPage:
+    """One page of a ranking; `param` names its page number, so the two rankings page apart."""
+    page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        return "?" + urlencode({**request.GET.dict(), param: number})
+
+    return RankingPage(
+        page,
+        url(page.previous_page_number()) if page.has_previous() else None,
+        url(page.next_page_number()) if page.has_next() else None,
+    )
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -57,8 +84,8 @@ def index_page(request: HttpRequest) -> HttpResponse:
     context.update(start=period.start, end=period.end, card=scorecard(scope=scope, period=period), query=query)
     if allowed is None:
         context.update(
-            agency_ranking=ranking(period=period, by=ScopeKind.AGENCY),
-            commune_ranking=ranking(period=period, by=ScopeKind.COMMUNE),
+            agency_ranking=_ranking_page(request, ranking(period=period, by=ScopeKind.AGENCY), "hang_co_quan"),
+            commune_ranking=_ranking_page(request, ranking(period=period, by=ScopeKind.COMMUNE), "hang_xa"),
             period_query=urlencode(period.query()),
         )
     return render(request, "service_index/index.html", context)

@@ -256,6 +256,8 @@ ENTRIES = [
     Entry("leaders:dashboard", get=STAFF),
     Entry("leaders:dossiers", get=STAFF),
     Entry("leaders:performance", get=STAFF),
+    # The filters' suggestions: every officer, only scopes of their own (motcua/leaders/tests).
+    Entry("leaders:choices", get=STAFF),
     Entry("report_templates:list", get=STAFF),
     # The matrix's template covers the province and names no recipient: province-wide roles only.
     Entry("report_templates:download", get=PROVINCE_WIDE, params={"pk": "report_template"}),

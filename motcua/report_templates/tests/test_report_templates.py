@@ -194,3 +194,33 @@ def test_a_leader_downloads_only_the_reports_they_receive(data: DataSet, supervi
     # Named a recipient of a province report behind the form's back: still refused.
     province.recipients.add(ward_leader)
     assert client.get(reverse("report_templates:download", args=[province.pk])).status_code == 403
+
+
+def test_the_admin_says_in_vietnamese_that_a_refused_recipient_must_be_corrected(
+    data: DataSet, supervisor: Any, client: Client
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("qt.test", "qt@example.vn", "x")
+    ward_leader = officer("xa.ld", role=Role.LEADER)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:report_templates_reporttemplate_add"),
+        {
+            "name": "Báo cáo tháng",
+            "measures": ["received"],
+            "grouping": Grouping.FIELD,
+            "period": Period.LAST_MONTH,
+            "scope": "tinh",
+            "file_format": FileFormat.PDF,
+            "orientation": "landscape",
+            "frequency": Frequency.MONTHLY,
+            "recipients": [supervisor.pk, ward_leader.pk],
+            "active": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not ReportTemplate.objects.exists()
+    assert "không được xem số liệu của phạm vi này" in page
+    assert "Vui lòng sửa lỗi dưới đây." in page
+    assert "Please correct the error" not in page
