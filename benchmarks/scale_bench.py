@@ -79,8 +79,10 @@ from motcua.reports.statutory import (
 from motcua.reports.statutory import Period as StatutoryPeriod
 from motcua.reports.statutory_counts import statutory_counts_rebuild
 from motcua.service_index.constants import ScopeKind
+from motcua.service_index.selectors import MEASURES as INDEX_MEASURES
 from motcua.service_index.selectors import Scope as IndexScope
 from motcua.service_index.selectors import ranking as index_ranking
+from motcua.service_index.selectors import row_set_tallies
 from motcua.service_index.selectors import scorecard as index_scorecard
 
 
@@ -158,6 +160,14 @@ def year(scope: Scope) -> StatutoryPeriod:
     return StatutoryPeriod(**scope.period(365))
 
 
+def index_naive(period: StatutoryPeriod, group_by: str | None = None) -> list[Any]:
+    """Every 766 measure counted from the rows themselves, one grouped scan per row set."""
+    by_rows: dict[Any, dict[str, Any]] = {}
+    for code, measure in INDEX_MEASURES.items():
+        by_rows.setdefault(measure.rows, {})[code] = measure
+    return [row_set_tallies(same, period, agencies=None, group_by=group_by) for same in by_rows.values()]
+
+
 def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
     """The report's figures per (agency, field), as the naive twin gives them."""
     report = statutory_report(agencies=None, period=period)
@@ -224,8 +234,18 @@ QUERIES = [
     Query(
         "766 index scorecard, province, one month",
         lambda s: index_scorecard(scope=IndexScope(ScopeKind.PROVINCE), period=month(s)),
+        lambda s: index_naive(month(s)),
     ),
-    Query("766 index agency ranking, one month", lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY)),
+    Query(
+        "766 index agency ranking, one month",
+        lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY),
+        lambda s: index_naive(month(s), group_by="id"),
+    ),
+    Query(
+        "766 index commune ranking, one month",
+        lambda s: index_ranking(period=month(s), by=ScopeKind.COMMUNE),
+        lambda s: index_naive(month(s), group_by="unit_id"),
+    ),
     Query(
         "statutory report, province, one month",
         lambda s: statutory_cells(month(s)),

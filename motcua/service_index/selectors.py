@@ -167,12 +167,12 @@ def tallies(
     counters = {received_in: _kept_tallies, handled_in: _handled_tallies}
     found: dict[str, dict[Any, Tally]] = {}
     for rows, same_rows in by_rows.items():
-        count = counters.get(rows, _tallies_of_one_row_set)
+        count = counters.get(rows, row_set_tallies)
         found.update(count(same_rows, period, agencies=agencies, group_by=group_by))
     return found
 
 
-def _tallies_of_one_row_set(
+def row_set_tallies(
     measures: dict[str, Measure], period: Period, *, agencies: QuerySet[Agency] | None, group_by: str | None
 ) -> dict[str, dict[Any, Tally]]:
     first = next(iter(measures.values()))
