@@ -187,7 +187,8 @@ def counts(
 def figures(scope: Scope, filters: Filters, *, grain: str = "ngay") -> dict[str, Any]:
     """Every measure's number for the scope, the shares, the online/counter durations and the
     trend: every measure per day, week or month of reception (`grain`), oldest first, every
-    bucket of the period (zeros included), of which the numbers are the sums. One reading of the daily counts and one of the open dossiers."""
+    bucket of the period (zeros included), of which the numbers are the sums. One reading of the
+    daily counts and one of the open dossiers."""
     kind = GRAINS.get(grain, "day")
     sums = {f"{name}_duration": column for name, column in DURATIONS.items()}
     trend = counts(

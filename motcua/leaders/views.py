@@ -229,6 +229,7 @@ def _bucket_end(first: datetime.date, grain: str) -> datetime.date:
 @login_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one number of the dashboard: same scope, period, filters and measure."""
+
     def build(scope: Scope, filters: Filters) -> dict[str, Any]:
         measure = _choice(request, "chi-so", _("Chỉ số"), MEASURES, "received")
         page = Paginator(drill_down(scope, filters, measure), 50).get_page(request.GET.get("page"))

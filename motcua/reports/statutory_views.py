@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, Period, period_parse
 from motcua.core.validators import asked_record_id, record_id
-from motcua.catalog.models import Field
 from motcua.directory.models import Agency
 from motcua.reports import statutory
 from motcua.reports.statutory import Drill, StatutoryReport
