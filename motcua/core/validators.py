@@ -38,6 +38,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import ApplicationError
+
 # Annex I, Circular 59/2021/TT-BCA: province (pre-2025 shape) → code.
 PROVINCE_CODES: dict[str, str] = {
     "001": "Hà Nội",
@@ -283,3 +285,23 @@ def record_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_RECORD_ID else None
+
+
+def asked_record_id(text: str, label: str) -> int | None:
+    """The record id a query parameter names: None when it is not given, refused (a 400 with the
+    parameter's `label`) when it is given but is not an id; whether the record exists, and is the
+    person's to see, is the caller's 404 or 403."""
+    if not text:
+        return None
+    pk = record_id(text)
+    if pk is None:
+        raise parameter_refused(label, text)
+    return pk
+
+
+def parameter_refused(label: str, value: str) -> ApplicationError:
+    """A query parameter that is not one of its values (a 400 naming it): never ignored, since the
+    page would then pretend to show what was not asked for."""
+    return ApplicationError(
+        _("%(label)s không hợp lệ: “%(value)s”.") % {"label": label, "value": value[:40]}, code="bad_parameter"
+    )

@@ -7,11 +7,12 @@ resolves what was typed to exactly one choice, or says why it cannot."""
 from typing import Any
 
 from django.db.models import Case, Q, When
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
-from motcua.core.validators import record_id
+from motcua.core.validators import asked_record_id
 from motcua.directory.models import Agency, OrgUnit
 from motcua.directory.selectors import agencies_overseen
 from motcua.leaders.scopes import OVERSEEING_ROLES, PROVINCE, Scope, scope_resolve
@@ -102,7 +103,10 @@ def procedure_searched(*, query: Any) -> int | None:
     """The procedure filter: the one typed when the form sent its text (empty: every procedure),
     else the id in the link (`thu-tuc`, from a drill-down or a page link)."""
     if PROCEDURE_TEXT not in query:
-        return record_id(query.get("thu-tuc", ""))
+        procedure_id = asked_record_id(query.get("thu-tuc", ""), _("Thủ tục"))
+        if procedure_id is not None and not Procedure.objects.filter(pk=procedure_id).exists():
+            raise Http404(_("Không có thủ tục này."))
+        return procedure_id
     text = query[PROCEDURE_TEXT].strip()
     if not text:
         return None

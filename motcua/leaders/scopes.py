@@ -2,7 +2,7 @@
 
 Leaders, supervisors and agency administrators see their own agencies (province-wide roles and
 superusers see every one); an officer without those roles sees only their own figures. A scope
-asked for in the query string that the person does not own is refused, never widened.
+asked for in the query string that the person does not own is refused (403), never widened.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from motcua.core.validators import record_id
+from motcua.core.validators import parameter_refused, record_id
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency, OrgUnit, StaffRole
 from motcua.directory.selectors import agencies_overseen
@@ -43,6 +43,16 @@ def officer_q(officer_id: int) -> Q:
     return Q(received_by_id=officer_id) | Q(Exists(steps))
 
 
+class ScopeMalformed(PermissionDenied):
+    """Not the form of a scope: the dashboard answers 400 with the reason. A PermissionDenied
+    still, as every refusal of `scope_resolve`, for whoever only asks whether a scope may be seen
+    (report_templates)."""
+
+
+class ScopeNotFound(PermissionDenied):
+    """A well-formed scope naming no agency, unit or person: the dashboard answers 404."""
+
+
 def _refused() -> PermissionDenied:
     return PermissionDenied(_("Ông/bà không được xem số liệu của phạm vi này."))
 
@@ -56,37 +66,42 @@ def scope_default(user: Any) -> str:
 
 
 def scope_resolve(*, user: Any, key: str) -> Scope:
-    """The scope `key` for `user`, or PermissionDenied when it is not theirs (or not a scope)."""
+    """The scope `key` for `user`, else a PermissionDenied of three kinds: ScopeMalformed (not a
+    scope's form: "tinh", "co-quan-<id>", …), ScopeNotFound (a well-formed one naming no agency,
+    unit or person), or plainly, not theirs. Agencies and units are public; that an account id
+    exists is all the difference tells (docs/leaders.md)."""
     key = key or scope_default(user)
     overseen = agencies_overseen(user=user, roles=OVERSEEING_ROLES)
     allowed = None if overseen is None else list(overseen.values_list("pk", flat=True))
-    kind, _sep, number = key.rpartition("-")
     if key == PROVINCE:
         if allowed is not None:
             raise _refused()
         return Scope(PROVINCE, _("Toàn tỉnh"), Q(), {}, None)
+    kind, _sep, number = key.rpartition("-")
     pk = record_id(number)
-    if pk is None:
-        raise _refused()
+    if kind not in ("co-quan", "bo-phan", "can-bo") or pk is None:
+        raise ScopeMalformed(parameter_refused(_("Phạm vi"), key).message)
     if kind == "co-quan":
         agency = Agency.objects.filter(pk=pk).first()
-        if agency is None or (allowed is not None and pk not in allowed):
+        if agency is None:
+            raise ScopeNotFound(_("Không có cơ quan này."))
+        if allowed is not None and pk not in allowed:
             raise _refused()
         return Scope(key, agency.name, Q(agency_id=pk), {"agency_id": pk}, [pk])
     if kind == "bo-phan":
         unit = OrgUnit.objects.select_related("agency").filter(pk=pk).first()
-        if unit is None or (allowed is not None and unit.agency_id not in allowed):
+        if unit is None:
+            raise ScopeNotFound(_("Không có bộ phận này."))
+        if allowed is not None and unit.agency_id not in allowed:
             raise _refused()
         units = DossierStep.objects.filter(dossier=OuterRef("pk"), org_unit_id=pk)
         return Scope(key, str(unit), Q(Exists(units)), None, [unit.agency_id])
-    if kind == "can-bo":
-        officer = get_user_model().objects.filter(pk=pk).first()
-        if officer is None:
+    officer = get_user_model().objects.filter(pk=pk).first()
+    if officer is None:
+        raise ScopeNotFound(_("Không có cán bộ này."))
+    if pk != user.pk:
+        agencies = StaffRole.objects.filter(user_id=pk, agency__isnull=False).values_list("agency_id", flat=True)
+        if allowed is not None and not set(agencies) & set(allowed):
             raise _refused()
-        if pk != user.pk:
-            agencies = StaffRole.objects.filter(user_id=pk, agency__isnull=False).values_list("agency_id", flat=True)
-            if allowed is not None and not set(agencies) & set(allowed):
-                raise _refused()
-        name = officer.get_full_name() or officer.get_username()
-        return Scope(key, name, officer_q(pk), None, [], pk)
-    raise _refused()
+    name = officer.get_full_name() or officer.get_username()
+    return Scope(key, name, officer_q(pk), None, [], pk)

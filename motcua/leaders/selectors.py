@@ -186,8 +186,9 @@ def counts(
 
 def figures(scope: Scope, filters: Filters, *, grain: str = "ngay") -> dict[str, Any]:
     """Every measure's number for the scope, the shares, the online/counter durations and the
-    trend: every measure per day, week or month of reception (`grain`), oldest first, of which
-    the numbers are the sums. One reading of the daily counts and one of the open dossiers."""
+    trend: every measure per day, week or month of reception (`grain`), oldest first, every
+    bucket of the period (zeros included), of which the numbers are the sums. One reading of the
+    daily counts and one of the open dossiers."""
     kind = GRAINS.get(grain, "day")
     sums = {f"{name}_duration": column for name, column in DURATIONS.items()}
     trend = counts(
@@ -198,7 +199,7 @@ def figures(scope: Scope, filters: Filters, *, grain: str = "ngay") -> dict[str,
         kept_group=Trunc("day", kind, output_field=DateField()),
         sums=sums,
     )
-    trend.sort(key=operator.itemgetter("key"))
+    trend = _every_bucket(trend, filters, kind, sums)
     numbers = {name: sum(row[name] for row in trend) for name in MEASURES}
     shares = {
         name: round(100 * numbers[top] / numbers[bottom], 1) if numbers[bottom] else None
@@ -210,6 +211,36 @@ def figures(scope: Scope, filters: Filters, *, grain: str = "ngay") -> dict[str,
         "durations": _durations(scope, filters, numbers, trend),
         "trend": trend,
     }
+
+
+def _buckets(filters: Filters, kind: str) -> list[datetime.date]:
+    """The first day of each day, week (its Monday) or month the period touches, as `Trunc` keys
+    them."""
+    first = filters.start
+    if kind == "week":
+        first -= datetime.timedelta(days=first.weekday())
+    elif kind == "month":
+        first = first.replace(day=1)
+    keys = []
+    while first <= filters.end:
+        keys.append(first)
+        if kind == "month":
+            first = (first + datetime.timedelta(days=32)).replace(day=1)
+        else:
+            first += datetime.timedelta(days=7 if kind == "week" else 1)
+    return keys
+
+
+def _every_bucket(
+    trend: list[dict[str, Any]], filters: Filters, kind: str, sums: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The trend with a row of zeros for every bucket without dossiers, oldest first: a chart
+    that skipped them would join the days around a quiet one. The zero rows carry the summed
+    durations when the counted rows do (`_durations` reads them from every row)."""
+    found = {row["key"]: row for row in trend}
+    durations_read = all(name in row for row in trend for name in sums)
+    zero = dict.fromkeys(MEASURES, 0) | (dict.fromkeys(sums, datetime.timedelta()) if durations_read else {})
+    return [found.get(key) or zero | {"key": key} for key in sorted(set(_buckets(filters, kind)) | set(found))]
 
 
 def _durations(

@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,8 +14,8 @@ from django.utils.translation import gettext as _
 from motcua.catalog.constants import ProcedureLevel
 from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
-from motcua.core.periods import END, START, period_parse
-from motcua.core.validators import record_id
+from motcua.core.periods import END, START, Period, period_parse
+from motcua.core.validators import asked_record_id, parameter_refused
 from motcua.directory.selectors import user_is_staff
 from motcua.dossiers.constants import Channel
 from motcua.leaders.choices import (
@@ -27,7 +28,7 @@ from motcua.leaders.choices import (
     scope_searched,
 )
 from motcua.leaders.measures import MEASURES, ONLINE_FASTER_TARGET
-from motcua.leaders.scopes import Scope, scope_resolve
+from motcua.leaders.scopes import Scope, ScopeMalformed, ScopeNotFound, scope_resolve
 from motcua.leaders.selectors import (
     GRAINS,
     RANKED,
@@ -53,20 +54,30 @@ RECEIVED_CHART = [f"received_{channel}" for channel in Channel.values]
 FINISHED_CHART = ["finished_early", "finished_on_time", "finished_late"]
 
 
-def _filters(request: HttpRequest) -> Filters:
-    """The period (`tu`, `den`; this month by default, refused with the reason when a date is not
-    one, reversed or over three years) and the filters."""
-    period = period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
-    start, end = period.start, period.end
-    field = request.GET.get("linh-vuc", "")
+def _filters(request: HttpRequest, period: Period) -> Filters:
+    """The filters of the period: a value not among the filter's is refused naming the filter
+    (400), a well-formed id of nothing is a 404; never ignored, which would show unfiltered
+    figures under a filter form that says "Tất cả"."""
+    field_id = asked_record_id(request.GET.get("linh-vuc", ""), _("Lĩnh vực"))
+    if field_id is not None and not Field.objects.filter(pk=field_id).exists():
+        raise Http404(_("Không có lĩnh vực này."))
     level = request.GET.get("cap", "")
-    return Filters(
-        start=start,
-        end=end,
-        field_id=record_id(field),
-        procedure_id=procedure_searched(query=request.GET),
-        level=level if level in ProcedureLevel.values else "",
-    )
+    if level and level not in ProcedureLevel.values:
+        raise parameter_refused(_("Cấp thực hiện"), level)
+    procedure_id = procedure_searched(query=request.GET)
+    return Filters(start=period.start, end=period.end, field_id=field_id, procedure_id=procedure_id, level=level)
+
+
+def _scope(request: HttpRequest) -> Scope:
+    """The scope asked for (`pham-vi`, or the text typed for it): malformed 400, naming nothing
+    404, not the person's 403."""
+    try:
+        scope = scope_resolve(user=request.user, key=request.GET.get("pham-vi", ""))
+        return scope_searched(user=request.user, scope=scope, text=request.GET.get(SCOPE_TEXT))
+    except ScopeMalformed as refusal:
+        raise ApplicationError(str(refusal), code="bad_parameter") from refusal
+    except ScopeNotFound as refusal:
+        raise Http404(str(refusal)) from refusal
 
 
 def _query(scope: Scope, filters: Filters, **overrides: Any) -> str:
@@ -86,12 +97,13 @@ def _list_url(scope: Scope, filters: Filters, measure: str, **overrides: Any) ->
 
 
 def _page(request: HttpRequest, template: str, build: Any) -> HttpResponse:
-    """Resolve the scope (refused with 403 when not the person's) and the filters (a bad period
-    is shown on the page with status 400), then render what `build` adds."""
+    """Resolve the scope and the filters, then render what `build` adds. The period (`tu`, `den`)
+    is this month so far by default, refused with the reason when a date is not one, reversed,
+    over three years or starting after today, cut at today when it ends later. A malformed
+    scope, filter or choice is shown on the page with status 400; see `_scope` and `_filters`."""
     if not user_is_staff(user=request.user):
         return render(request, "errors/403.html", status=403)
-    scope = scope_resolve(user=request.user, key=request.GET.get("pham-vi", ""))
-    context: dict[str, Any] = {"scope": scope, "scope_text": request.GET.get(SCOPE_TEXT, scope.label)}
+    context: dict[str, Any] = {"scope_text": request.GET.get(SCOPE_TEXT, "")}
     context |= {
         "fields": Field.objects.order_by("name"),
         "procedure_text": request.GET.get(PROCEDURE_TEXT, ""),
@@ -100,23 +112,31 @@ def _page(request: HttpRequest, template: str, build: Any) -> HttpResponse:
         "chosen": {key: request.GET.get(name, "") for key, name in CHOSEN.items()},
     }
     try:
-        scope = scope_searched(user=request.user, scope=scope, text=request.GET.get(SCOPE_TEXT))
-        filters = _filters(request)
+        scope = context["scope"] = _scope(request)
+        period = period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""), so_far=True)
+        filters = _filters(request, period)
+        built = build(scope, filters)
     except ApplicationError as error:
         today = timezone.localdate()
         context |= {"error": error.message, "start": today, "end": today}
         return render(request, template, context, status=400)
     context |= {"scope": scope, "scope_text": scope.label, "procedure_text": procedure_text(filters.procedure_id)}
-    context |= {"start": filters.start, "end": filters.end} | build(scope, filters)
+    context |= {"period": period, "start": filters.start, "end": filters.end} | built
     return render(request, template, context)
+
+
+def _choice(request: HttpRequest, name: str, label: str, choices: Iterable[str], default: str) -> str:
+    """A query parameter that is one of `choices` (`default` when not given), else a 400 naming it."""
+    value = request.GET.get(name, default)
+    if value not in choices:
+        raise parameter_refused(label, value)
+    return value
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    grain = request.GET.get("theo", "ngay")
-    grain = grain if grain in GRAINS else "ngay"
-
     def build(scope: Scope, filters: Filters) -> dict[str, Any]:
+        grain = _choice(request, "theo", _("Xu hướng theo"), GRAINS, "ngay")
         shown = figures(scope, filters, grain=grain)
         numbers = shown["numbers"]
         panels = [
@@ -165,8 +185,9 @@ def _days(average: datetime.timedelta | None) -> float | None:
 def _chart(
     key: str, title: str, scope: Scope, filters: Filters, grain: str, shown: dict[str, Any], names: list[str]
 ) -> dict[str, Any]:
-    """One trend chart: its data for Chart.js and the same figures as table rows with links."""
-    rows = [row for row in shown["trend"] if any(row[name] for name in names)]
+    """One trend chart: its data for Chart.js and the same figures as table rows with links,
+    every day, week or month of the period (zeros too)."""
+    rows = shown["trend"]
     table = []
     for row in rows:
         first = max(row["key"], filters.start)
@@ -207,11 +228,9 @@ def _bucket_end(first: datetime.date, grain: str) -> datetime.date:
 @login_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one number of the dashboard: same scope, period, filters and measure."""
-    measure = request.GET.get("chi-so", "received")
-    if measure not in MEASURES:
-        raise Http404(_("Không có chỉ số “%(name)s” trên bảng điều hành.") % {"name": measure[:40]})
 
     def build(scope: Scope, filters: Filters) -> dict[str, Any]:
+        measure = _choice(request, "chi-so", _("Chỉ số"), MEASURES, "received")
         page = Paginator(drill_down(scope, filters, measure), 50).get_page(request.GET.get("page"))
         return {
             "measure": MEASURES[measure],

@@ -18,6 +18,7 @@ carried + new = resolved + in progress + withdrawn + stopped.
 
 import datetime
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,9 +42,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.catalog.models import Field
-from motcua.core.errors import ApplicationError
 from motcua.core.periods import Period
-from motcua.core.validators import record_id
+from motcua.core.validators import asked_record_id, parameter_refused
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.selectors import agencies_overseen
@@ -164,6 +164,7 @@ def column_conditions(period: Period) -> dict[str, Q]:
     new = Q(received_at__gte=first, received_at__lt=after)
     resolved = FINISHED & Q(processed_at__gte=first, processed_at__lt=after)
     in_progress = _open_at(after)
+    late = _late_at(period.judged_at())
     ended_in_period = Q(ended_at__gte=first, ended_at__lt=after, received_at__isnull=False)
     return {
         "tiep-nhan": carried | new,
@@ -175,8 +176,8 @@ def column_conditions(period: Period) -> dict[str, Q]:
         "dung-han": resolved & FLOW_CONDITIONS["dung-han"],
         "qua-han": resolved & FLOW_CONDITIONS["qua-han"],
         "dang-giai-quyet": in_progress,
-        "dang-trong-han": in_progress & ~_late_at(after),
-        "dang-qua-han": in_progress & _late_at(after),
+        "dang-trong-han": in_progress & ~late,
+        "dang-qua-han": in_progress & late,
         "rut": ended_in_period & FLOW_CONDITIONS["rut"],
         "dung": ended_in_period & FLOW_CONDITIONS["dung"],
     }
@@ -201,11 +202,21 @@ class Drill:
 def statutory_drill(*, column: str, agency: str, field_: str) -> Drill:
     """The drill-down filters from the query string; an unknown column or a non-number refused."""
     if column not in COLUMN_KEYS:
-        raise ApplicationError(_("Cột báo cáo không hợp lệ."), code="statutory_bad_column")
-    for value in (agency, field_):
-        if value and record_id(value) is None:
-            raise ApplicationError(_("Cơ quan hoặc lĩnh vực không hợp lệ."), code="statutory_bad_row")
-    return Drill(column=column, agency_id=record_id(agency), field_id=record_id(field_))
+        raise parameter_refused(_("Cột báo cáo"), column)
+    return Drill(
+        column=column, agency_id=asked_record_id(agency, _("Cơ quan")), field_id=asked_record_id(field_, _("Lĩnh vực"))
+    )
+
+
+def column_title(key: str) -> str:
+    """A column named with its group, as the header's two rows read it ("Số hồ sơ đã giải quyết —
+    Quá hạn"): several columns share a label ("Tổng số", "Quá hạn")."""
+    columns = iter(COLUMNS)
+    for group, span in COLUMN_GROUPS:
+        for column in islice(columns, span):
+            if column.key == key:
+                return f"{group} — {column.label}"
+    raise KeyError(key)
 
 
 def _scoped(dossiers: QuerySet[Dossier], agencies: QuerySet[Agency] | None) -> QuerySet[Dossier]:
@@ -300,7 +311,8 @@ def _next_month(day: datetime.date) -> datetime.date:
 def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet[Any]:
     """One SQL statement (so one snapshot): the period's kept flows per agency and field, summed
     over its whole months and its other days, and, unioned, the dossiers still in progress at its
-    end counted live (on time / late at that instant, which no event marks) in disjoint parts. An
+    end counted live (on time / late at that instant, or now while the period runs: no event
+    marks it) in disjoint parts. An
     (agency, field) has several lines; the caller adds them up. No part reads the dossiers of the
     whole period."""
     _first, after = period.bounds()
@@ -331,7 +343,7 @@ def _report_lines(agencies: QuerySet[Agency] | None, period: Period) -> QuerySet
             **{
                 # On time = the rest: the rule's facts are read once per dossier, not twice.
                 OPEN_ALL: Count("id"),
-                OPEN_LATE: Count("id", filter=_late_at(after)),
+                OPEN_LATE: Count("id", filter=_late_at(period.judged_at())),
             },
         )
         .order_by()

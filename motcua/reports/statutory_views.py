@@ -9,36 +9,38 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from motcua.catalog.models import Field
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import END, START, Period, period_parse
-from motcua.core.validators import record_id
+from motcua.core.validators import asked_record_id, record_id
 from motcua.directory.models import Agency
 from motcua.reports import statutory
-from motcua.reports.statutory import COLUMNS, Drill, StatutoryReport
+from motcua.reports.statutory import Drill, StatutoryReport
 from motcua.reports.statutory_export import report_context, statutory_pdf, statutory_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope(request: HttpRequest) -> QuerySet[Agency] | None:
-    """The agencies the report covers: the user's, narrowed to the one asked for (`co_quan`); an
-    agency outside the user's is refused, never widened to."""
+    """The agencies the report covers: the user's, narrowed to the one asked for (`co_quan`).
+    Nobody's agencies: 403 before anything is read; `co_quan` not an id: 400; no such agency:
+    404; an agency outside the user's: 403, never widened to (agencies are public, so the 404
+    tells nothing the portal does not)."""
     agencies = statutory.report_agencies(user=request.user)
     if agencies is not None and not agencies.exists():
         raise PermissionDenied
-    asked = request.GET.get(statutory.AGENCY, "")
-    if not asked:
-        return agencies
-    pk = record_id(asked)
+    pk = asked_record_id(request.GET.get(statutory.AGENCY, ""), _("Cơ quan"))
     if pk is None:
-        raise PermissionDenied
-    chosen = (Agency.objects.all() if agencies is None else agencies).filter(pk=pk)
+        return agencies
+    chosen = Agency.objects.filter(pk=pk)
     if not chosen.exists():
-        raise PermissionDenied
+        raise Http404(_("Không có cơ quan này."))
+    if agencies is not None and not agencies.filter(pk=pk).exists():
+        raise PermissionDenied(_("Ông/bà không được xem báo cáo của cơ quan này."))
     return chosen
 
 
@@ -49,11 +51,11 @@ def _unit(agencies: QuerySet[Agency] | None) -> str:
 
 
 def _period(request: HttpRequest) -> Period:
-    return period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""))
+    return period_parse(start=request.GET.get(START, ""), end=request.GET.get(END, ""), so_far=True)
 
 
 def _refused(request: HttpRequest, template: str, error: ApplicationError) -> HttpResponse:
-    """The page with the reason instead of figures (a bad period, column or row)."""
+    """The page with the reason instead of figures (a bad period, agency, column or row)."""
     context = {"error": error.message, "start": request.GET.get(START, "")}
     context["end"] = request.GET.get(END, "")
     return render(request, template, context, status=400)
@@ -68,8 +70,8 @@ def _report_view(view: ReportView) -> Callable[[HttpRequest], HttpResponse]:
     @login_required
     @wraps(view)
     def report_view(request: HttpRequest) -> HttpResponse:
-        agencies = _scope(request)
         try:
+            agencies = _scope(request)
             period = _period(request)
         except ApplicationError as error:
             return _refused(request, "reports/statutory.html", error)
@@ -118,8 +120,8 @@ def statutory_pdf_file(
 @login_required
 def statutory_list(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one cell of the report; their count is the cell's number."""
-    agencies = _scope(request)
     try:
+        agencies = _scope(request)  # the row's agency too: `co_quan` is both
         period = _period(request)
         drill = statutory.statutory_drill(
             column=request.GET.get(statutory.COLUMN, ""),
@@ -128,13 +130,15 @@ def statutory_list(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as error:
         return _refused(request, "reports/statutory_list.html", error)
+    if drill.field_id is not None and not Field.objects.filter(pk=drill.field_id).exists():
+        raise Http404(_("Không có lĩnh vực này."))
     dossiers = statutory.drill_dossiers(agencies=agencies, period=period, drill=drill)
     page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
         "count": page.paginator.count,
         "period": period,
-        "column": next(column for column in COLUMNS if column.key == drill.column),
+        "title": statutory.column_title(drill.column),
         "agency": Agency.objects.filter(pk=drill.agency_id).first() if drill.agency_id is not None else None,
         "field_id": drill.field_id,
         "report_query": Drill().query(period),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.catalog.constants import ProcedureLevel
 from motcua.directory.constants import Role
@@ -136,7 +137,7 @@ def test_leader_page_numbers_link_to_lists_of_that_many(client: Any, data: DataS
 def test_scopes_not_ones_own_are_refused(client: Any, data: DataSet) -> None:
     leader = officer("xa.ld", role=Role.LEADER)
     client.force_login(leader)
-    for key in ("tinh", f"co-quan-{data.justice.pk}", f"can-bo-{data.stp_reception.pk}", "co-quan-x", "khac-1"):
+    for key in ("tinh", f"co-quan-{data.justice.pk}", f"can-bo-{data.stp_reception.pk}"):
         response = client.get(reverse("leaders:dashboard"), {"pham-vi": key})
         assert response.status_code == 403, key
         assert "không được xem số liệu của phạm vi này" in response.content.decode()
@@ -160,7 +161,6 @@ def test_reversed_period_is_an_error_and_an_empty_one_is_zeros(client: Any, data
     for impossible in ({"tu": "2026-13-45"}, {"den": "2026-02-30"}, {"tu": "0001-01-01", "den": "9999-12-31"}):
         for page in ("leaders:dashboard", "leaders:performance", "leaders:dossiers"):
             assert client.get(reverse(page), impossible).status_code == 400, (page, impossible)
-    assert client.get(reverse("leaders:dossiers"), {"chi-so": "bogus"}).status_code == 404
     empty = client.get(reverse("leaders:dashboard"), {"tu": "2020-01-01", "den": "2020-01-31"})
     assert empty.status_code == 200
     assert {number for _url, number in _number_links(empty.content.decode())} == {0}
@@ -171,3 +171,63 @@ def test_scope_q_matches_the_agency_filter(data: DataSet, supervisor: Any) -> No
     ward = scope_resolve(user=supervisor, key=f"co-quan-{data.ward.pk}")
     assert drill_down(ward, FILTERS, "received").count() == sum(1 for d in data.dossiers if d.agency == data.ward)
     assert ward.q == Q(agency_id=data.ward.pk)
+
+
+def test_malformed_scopes_and_filters_are_400_absent_ones_404(client: Any, data: DataSet) -> None:
+    client.force_login(officer("xa.ld", role=Role.LEADER))
+    for params, words in (
+        ({"pham-vi": "co-quan-x"}, "Phạm vi không hợp lệ: “co-quan-x”."),
+        ({"pham-vi": "khac-1"}, "Phạm vi không hợp lệ: “khac-1”."),
+        ({"linh-vuc": "abc"}, "Lĩnh vực không hợp lệ: “abc”."),
+        ({"thu-tuc": "1.001193"}, "Thủ tục không hợp lệ: “1.001193”."),
+        ({"cap": "trung-uong"}, "Cấp thực hiện không hợp lệ: “trung-uong”."),
+    ):
+        for page in ("leaders:dashboard", "leaders:performance", "leaders:dossiers"):
+            response = client.get(reverse(page), PERIOD | params)
+            assert response.status_code == 400, (page, params)
+            html = response.content.decode()
+            assert words in html
+            if page != "leaders:dossiers":  # above the filter form, never a page that looks unfiltered
+                assert html.index('data-testid="period-error"') < html.index('data-testid="leaders-filters"')
+    assert "Xu hướng theo không hợp lệ" in client.get(reverse("leaders:dashboard"), {"theo": "nam"}).content.decode()
+    assert client.get(reverse("leaders:dashboard"), {"theo": "nam"}).status_code == 400
+    bogus = client.get(reverse("leaders:dossiers"), {"chi-so": "bogus"})
+    assert bogus.status_code == 400 and "Chỉ số không hợp lệ: “bogus”." in bogus.content.decode()
+    for params in ({"pham-vi": "co-quan-987654"}, {"pham-vi": "can-bo-987654"}, {"linh-vuc": "987654"}):
+        assert client.get(reverse("leaders:dashboard"), PERIOD | params).status_code == 404, params
+    assert client.get(reverse("leaders:dashboard"), PERIOD | {"cap": ProcedureLevel.COMMUNE}).status_code == 200
+
+
+def test_a_future_period_is_refused_and_one_ending_after_today_is_cut(client: Any, data: DataSet) -> None:
+    client.force_login(officer("xa.ld", role=Role.LEADER))
+    today = timezone.localdate()
+    tomorrow, later = today + datetime.timedelta(days=1), today + datetime.timedelta(days=40)
+    for page in ("leaders:dashboard", "leaders:performance", "leaders:dossiers"):
+        future = client.get(reverse(page), {"tu": tomorrow.isoformat(), "den": later.isoformat()})
+        assert future.status_code == 400 and "Kỳ báo cáo bắt đầu sau hôm nay" in future.content.decode(), page
+        cut = client.get(reverse(page), {"tu": today.replace(day=1).isoformat(), "den": later.isoformat()})
+        assert cut.status_code == 200 and cut.context["end"] == today, page
+    cut = client.get(reverse("leaders:dashboard"), {"tu": today.isoformat(), "den": later.isoformat()})
+    assert f"không đến ngày {later:%d/%m/%Y} đã chọn" in cut.content.decode()
+
+
+def test_trends_have_every_day_week_and_month_zeros_included(client: Any, data: DataSet, supervisor: Any) -> None:
+    # The data set's days and five quiet ones either side.
+    wider = Filters(start=FILTERS.start - datetime.timedelta(days=5), end=FILTERS.end + datetime.timedelta(days=5))
+    province = scope_resolve(user=supervisor, key="tinh")
+    days = figures(province, wider, grain="ngay")["trend"]
+    assert [row["key"] for row in days] == [wider.start + datetime.timedelta(days=n) for n in range(DAYS + 10)]
+    assert days[0]["received"] == 0 and days[-1]["received"] == 0
+    weeks = [row["key"] for row in figures(province, wider, grain="tuan")["trend"]]
+    monday = wider.start - datetime.timedelta(days=wider.start.weekday())
+    assert weeks == [monday + datetime.timedelta(weeks=n) for n in range(len(weeks))]
+    assert weeks[-1] > wider.end - datetime.timedelta(days=7)
+    months = [row["key"] for row in figures(province, wider, grain="thang")["trend"]]
+    assert months == [datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)]
+    client.force_login(supervisor)
+    query = {"pham-vi": "tinh", "tu": wider.start.isoformat(), "den": wider.end.isoformat()}
+    charts = client.get(reverse("leaders:dashboard"), query).context["charts"]
+    for chart in charts:
+        assert len(chart["rows"]) == DAYS + 10 and len(chart["data"]["labels"]) == DAYS + 10
+        assert all(len(dataset["data"]) == DAYS + 10 for dataset in chart["data"]["datasets"])
+        assert chart["rows"][0][2][0][1] == 0

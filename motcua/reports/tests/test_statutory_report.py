@@ -9,17 +9,19 @@ import subprocess
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from motcua.catalog.models import Procedure
-from motcua.core.periods import Period
+from motcua.core.periods import Period, period_parse
 from motcua.core.testing import BIRTH, citizen, load_catalog, procedure
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip, DossierStatusChange
 from motcua.dossiers.testing import officer
-from motcua.reports.statutory import COLUMN_KEYS, Drill, drill_dossiers, statutory_report
+from motcua.reports.statutory import COLUMN_KEYS, Drill, column_title, drill_dossiers, statutory_report
 from motcua.reports.statutory_counts import statutory_counts_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +227,67 @@ def test_the_pdf_shows_the_form_and_its_totals(client: Any, world: dict[str, Any
     joined = "\n".join(lines)
     assert "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in joined
     assert "Người lập biểu" in joined and "Thủ trưởng đơn vị" in joined and "01/11/2026" in joined
+
+
+def test_a_running_period_judges_overdue_now_not_at_its_end(client: Any, world: dict[str, Any]) -> None:
+    # T-005, received on 20/11 at 9:00, is due that afternoon; at 10:00 it is not overdue yet.
+    Dossier.objects.filter(code="T-005").update(due_at=at(11, 20, 15))
+    client.force_login(officer("giam-sat", role=Role.SUPERVISOR, agency=""))
+    with time_machine.travel(at(11, 20, 10), tick=False):
+        period = period_parse(start="2026-11-01", end="2026-11-30", so_far=True)
+        assert period == Period(datetime.date(2026, 11, 1), datetime.date(2026, 11, 20))
+        report = statutory_report(agencies=None, period=period)
+        for row in [report.total, *report.agencies, *(field for agency in report.agencies for field in agency.fields)]:
+            for key in COLUMN_KEYS:
+                drill = Drill(key, row.drill.agency_id, row.drill.field_id)
+                assert drill_dossiers(agencies=None, period=period, drill=drill).count() == row.counts[key], key
+        on_time = client.get(f"{URL}chi-tiet/?{QUERY}&cot=dang-trong-han").content.decode()
+        overdue = client.get(f"{URL}chi-tiet/?{QUERY}&cot=dang-qua-han").content.decode()
+        assert "T-005" in on_time and "T-005" not in overdue
+        workbook = load_workbook(io.BytesIO(client.get(f"{URL}excel/?{QUERY}").content)).active
+        assert workbook is not None
+        totals = [row for row in workbook.iter_rows(min_row=7, values_only=True) if row[0] == "Tổng cộng"]
+        assert list(totals[0][10:12]) == [report.total.counts["dang-trong-han"], report.total.counts["dang-qua-han"]]
+    # Judged at the end of a past day, it was overdue.
+    past = statutory_report(agencies=None, period=Period(datetime.date(2026, 11, 1), datetime.date(2026, 11, 20)))
+    assert past.total.counts["dang-qua-han"] == report.total.counts["dang-qua-han"] + 1
+
+
+def test_a_future_period_is_refused_and_one_ending_after_today_is_cut(client: Any, world: dict[str, Any]) -> None:
+    client.force_login(officer("giam-sat", role=Role.SUPERVISOR, agency=""))
+    today = timezone.localdate()
+    tomorrow, later = today + datetime.timedelta(days=1), today + datetime.timedelta(days=40)
+    for path in ("", "chi-tiet/", "excel/", "pdf/"):
+        future = client.get(f"{URL}{path}?tu={tomorrow}&den={later}&cot=ky-truoc")
+        assert future.status_code == 400, path
+        assert "Kỳ báo cáo bắt đầu sau hôm nay" in future.content.decode()
+    page = client.get(f"{URL}?tu={today.replace(day=1)}&den={later}")
+    assert page.status_code == 200 and page.context["report"].period.end == today
+    assert 'data-testid="period-clamped"' in page.content.decode()
+    assert f"không đến ngày {later:%d/%m/%Y} đã chọn" in page.content.decode()
+
+
+def test_a_malformed_agency_is_400_an_absent_one_404_another_403(client: Any, world: dict[str, Any]) -> None:
+    department = world["agencies"][DEPARTMENT]
+    client.force_login(officer("lanh-dao", role=Role.LEADER))
+    for path in ("", "chi-tiet/", "excel/", "pdf/"):
+        malformed = client.get(f"{URL}{path}?{QUERY}&cot=tiep-nhan&co_quan=abc")
+        assert malformed.status_code == 400 and "Cơ quan không hợp lệ" in malformed.content.decode(), path
+        assert client.get(f"{URL}{path}?{QUERY}&cot=tiep-nhan&co_quan=987654").status_code == 404, path
+        assert client.get(f"{URL}{path}?{QUERY}&cot=tiep-nhan&co_quan={department.pk}").status_code == 403, path
+    for query, status in (("cot=khac", 400), ("", 400), ("cot=rut&linh_vuc=x", 400), ("cot=rut&linh_vuc=987654", 404)):
+        assert client.get(f"{URL}chi-tiet/?{QUERY}&{query}").status_code == status, query
+    assert "Cột báo cáo không hợp lệ" in client.get(f"{URL}chi-tiet/?{QUERY}&cot=khac").content.decode()
+
+
+def test_each_drill_down_title_names_its_group_and_column(client: Any, world: dict[str, Any]) -> None:
+    assert len({column_title(key) for key in COLUMN_KEYS}) == len(COLUMN_KEYS)
+    client.force_login(officer("giam-sat", role=Role.SUPERVISOR, agency=""))
+    for key, title in (
+        ("dang-qua-han", "Số hồ sơ đang giải quyết (đến hết kỳ) — Quá hạn"),
+        ("qua-han", "Số hồ sơ đã giải quyết — Quá hạn"),
+        ("tiep-nhan", "Số hồ sơ nhận giải quyết — Tổng số"),
+    ):
+        html = client.get(f"{URL}chi-tiet/?{QUERY}&cot={key}").content.decode()
+        assert f'data-testid="statutory-list-title">{title}</h1>' in html
+        assert f"<title>{title} –" in html

@@ -277,7 +277,7 @@ def test_a_leader_sees_their_agency_only(client, world) -> None:  # type: ignore
     ward, justice = world["ward"].pk, world["justice"].pk
     assert client.get(f"/can-bo/chi-so-766/?pham_vi=co-quan&co_quan={ward}&{QUERY}").status_code == 200
     assert client.get(f"/can-bo/chi-so-766/?pham_vi=xa&xa={world['ward'].unit_id}&{QUERY}").status_code == 200
-    for refused in (f"pham_vi=co-quan&co_quan={justice}", "pham_vi=tinh", "pham_vi=co-quan&co_quan=abc"):
+    for refused in (f"pham_vi=co-quan&co_quan={justice}", "pham_vi=tinh"):
         assert client.get(f"/can-bo/chi-so-766/?{refused}&{QUERY}").status_code == 403
         assert client.get(f"/can-bo/chi-so-766/2.1/ho-so/?{refused}&{QUERY}").status_code == 403
     client.force_login(officer("tn", role=Role.RECEPTION))
@@ -286,8 +286,8 @@ def test_a_leader_sees_their_agency_only(client, world) -> None:  # type: ignore
 
 def test_outside_data_and_unknown_indicators_have_no_list(client, world) -> None:  # type: ignore[no-untyped-def]
     client.force_login(officer("gs", agency=None, role=Role.SUPERVISOR))
-    assert client.get(f"/can-bo/chi-so-766/1.1/ho-so/?{QUERY}").status_code == 403
-    assert client.get(f"/can-bo/chi-so-766/5.2/ho-so/?{QUERY}").status_code == 403  # feedback, not dossiers
+    assert client.get(f"/can-bo/chi-so-766/1.1/ho-so/?{QUERY}").status_code == 404
+    assert client.get(f"/can-bo/chi-so-766/5.2/ho-so/?{QUERY}").status_code == 404  # feedback, not dossiers
     assert client.get(f"/can-bo/chi-so-766/9.9/ho-so/?{QUERY}").status_code == 404
 
 
@@ -349,3 +349,38 @@ def test_a_signed_result_not_yet_issued_is_no_electronic_result(world, birth_ver
     daily_counts_rebuild()
     issued = {code: _tally(code, ward) for code in ("3.3", "4.1", "4.2")}
     assert issued == {"3.3": (1, 5), "4.1": (1, 2), "4.2": (1, 5)}  # d1: online, attached, issued
+
+
+def test_malformed_scopes_are_400_absent_ones_404_others_403(client, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(officer("ld", role=Role.LEADER))
+    justice = world["justice"].pk
+    for query, status, words in (
+        ("pham_vi=co-quan", 400, "Hãy chọn cơ quan."),
+        ("pham_vi=co-quan&co_quan=abc", 400, "Cơ quan không hợp lệ: “abc”."),
+        ("pham_vi=khac", 400, "Phạm vi không hợp lệ: “khac”."),
+        ("pham_vi=xa&xa=", 400, "Hãy chọn xã, phường."),
+        ("pham_vi=co-quan&co_quan=987654", 404, ""),
+        (f"pham_vi=co-quan&co_quan={justice}", 403, ""),
+    ):
+        for page in ("/can-bo/chi-so-766/", "/can-bo/chi-so-766/2.1/ho-so/"):
+            response = client.get(f"{page}?{query}&{QUERY}")
+            assert response.status_code == status, (page, query)
+            assert words in response.content.decode()
+    for part in ("khac", ""):
+        unknown = client.get(f"/can-bo/chi-so-766/2.1/ho-so/?{QUERY}&phan={part}")
+        assert unknown.status_code == 400 and "Phần của chỉ số không hợp lệ" in unknown.content.decode()
+    client.force_login(officer("tn", role=Role.RECEPTION))
+    assert client.get(f"/can-bo/chi-so-766/2.1/ho-so/?pham_vi=khac&{QUERY}").status_code == 403
+
+
+def test_a_future_period_is_refused_and_one_ending_after_today_is_cut(client, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(officer("gs", agency=None, role=Role.SUPERVISOR))
+    today = timezone.localdate()
+    tomorrow, later = today + datetime.timedelta(days=1), today + datetime.timedelta(days=40)
+    for page in ("/can-bo/chi-so-766/", "/can-bo/chi-so-766/2.1/ho-so/"):
+        future = client.get(f"{page}?tu={tomorrow}&den={later}")
+        assert future.status_code == 400 and "Kỳ báo cáo bắt đầu sau hôm nay" in future.content.decode()
+        cut = client.get(f"{page}?tu={today.replace(day=1)}&den={later}")
+        assert cut.status_code == 200 and cut.context["end"] == today
+    cut = client.get(f"/can-bo/chi-so-766/?tu={today.replace(day=1)}&den={later}").content.decode()
+    assert 'data-testid="period-clamped"' in cut and f"không đến ngày {later:%d/%m/%Y} đã chọn" in cut
