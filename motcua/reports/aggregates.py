@@ -272,6 +272,13 @@ def _summed(path: str = "") -> dict[str, Sum]:
     return {f"sum_{column}": Sum(f"{path}{column}") for column in COLUMNS}
 
 
+def _delete_all(model: Any) -> None:
+    """DELETE FROM model's table: not the ORM's delete, which reads every row to cascade first
+    (the tables are emptied in order, the participants before the parts they point to)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+
+
 def _insert_from(model: Any, columns: list[str], rows: QuerySet[Any]) -> int:
     """INSERT INTO model's table (columns) SELECT rows: the rows never leave the database."""
     sql, params = rows.query.sql_with_params()
@@ -287,7 +294,7 @@ def daily_counts_rebuild() -> int:
     with transaction.atomic():
         tables: list[type[models.Model]] = [CountedParticipant, OfficerDailyCount, CountedDossier, *ROLLUPS]
         for model in tables:
-            model._default_manager.all().delete()
+            _delete_all(model)
         _insert_from(CountedDossier, ["dossier_id", *KEY, *COLUMNS], _dossier_parts(Dossier.objects.all()))
         counted = {"dossier__counted__isnull": False}
         participants = _participants(
