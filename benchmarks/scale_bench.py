@@ -71,7 +71,9 @@ from motcua.reports.models import DailyDossierCount, StatutoryDailyCount
 from motcua.reports.selectors import board_rows, board_rows_from_counts, late_count, late_dossiers
 from motcua.reports.statutory import (
     COLUMN_KEYS,
+    Drill,
     column_conditions,
+    drill_dossiers,
     period_candidates,
     statutory_dossiers,
     statutory_report,
@@ -141,6 +143,12 @@ def late_first_page(scope: Scope, days: int) -> tuple[int, list[dict[str, Any]]]
     """The public late list's first page as its view reads it: the count (the board's number),
     then 50 rows."""
     return late_count(**scope.period(days)), list(late_dossiers(**scope.period(days))[:50])
+
+
+def statutory_first_page(period: StatutoryPeriod, column: str) -> tuple[int, list[Any]]:
+    """A statutory cell's list as its view reads it: the count, then 50 rows."""
+    dossiers = drill_dossiers(agencies=None, period=period, drill=Drill(column))
+    return dossiers.count(), list(dossiers[:50])
 
 
 def dashboard(scope: Scope, days: int, key: str = PROVINCE) -> tuple[LeaderScope, Filters]:
@@ -250,6 +258,18 @@ QUERIES = [
         "statutory report, province, one month",
         lambda s: statutory_cells(month(s)),
         lambda s: statutory_cells_naive(month(s)),
+    ),
+    Query(
+        "statutory drill-down: resolved late, 50 and count, one month",
+        lambda s: statutory_first_page(month(s), "qua-han"),
+    ),
+    Query(
+        "statutory drill-down: resolved late, 50 and count, one year",
+        lambda s: statutory_first_page(year(s), "qua-han"),
+    ),
+    Query(
+        "statutory drill-down: in progress overdue, 50 and count, one month",
+        lambda s: statutory_first_page(month(s), "dang-qua-han"),
     ),
     Query(
         "statutory report, province, one year",
