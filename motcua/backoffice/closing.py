@@ -10,11 +10,7 @@ from django.views.decorators.http import require_POST
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.closing import dossier_stop, withdrawal_decide
 from motcua.dossiers.selectors import dossier_get_for_officer
-
-
-def _revision(request: HttpRequest) -> int | None:
-    value = request.POST.get("revision", "")
-    return int(value) if value.isdigit() else None
+from motcua.dossiers.transitions import posted_revision
 
 
 @login_required
@@ -27,7 +23,7 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
             officer=request.user,
             reason=request.POST.get("reason", ""),
             legal_ground=request.POST.get("legal_ground", ""),
-            revision=_revision(request),
+            revision=posted_revision(request.POST),
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -49,7 +45,7 @@ def withdrawal(request: HttpRequest, pk: int) -> HttpResponse:
             officer=request.user,
             accept=decision == "accept",
             note=request.POST.get("note", ""),
-            revision=_revision(request),
+            revision=posted_revision(request.POST),
         )
     except ApplicationError as error:
         messages.error(request, error.message)

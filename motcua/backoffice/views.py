@@ -22,6 +22,7 @@ from motcua.catalog.constants import StepKind
 from motcua.catalog.models import Procedure
 from motcua.core.errors import ApplicationError
 from motcua.core.middleware import CONTENT_SECURITY_POLICY
+from motcua.core.validators import record_id
 from motcua.directory.constants import AgencyKind, Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency, StaffRole
 from motcua.directory.selectors import agencies_overseen, staff_roles_for_user, user_is_staff
@@ -61,6 +62,7 @@ from motcua.dossiers.selectors import (
     step_get_for_officer,
     step_queue,
 )
+from motcua.dossiers.transitions import posted_revision
 from motcua.exchange.services import officer_may_look_up_business
 from motcua.forecast.selectors import forecast_agencies
 from motcua.national.selectors import sync_health_agencies
@@ -239,13 +241,9 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "backoffice/dossier_detail.html", context)
 
 
-def _revision(request: HttpRequest) -> int | None:
-    return int(request.POST["revision"]) if request.POST.get("revision", "").isdigit() else None
-
-
 def _reception_action(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     action = request.POST.get("action", "")
-    revision = _revision(request)
+    revision = posted_revision(request.POST)
     reasons = request.POST.get("reasons", "")
     try:
         if action == "accept":
@@ -309,15 +307,13 @@ def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     """Every action on a step goes through the processing services, which check role and state."""
     dossier = dossier_get_for_officer(user=request.user, pk=pk)
     step = step_get_for_officer(user=request.user, dossier=dossier, step_id=step_id)
-    action, post, user, revision = request.POST.get("action", ""), request.POST, request.user, _revision(request)
+    action, post, user = request.POST.get("action", ""), request.POST, request.user
+    revision = posted_revision(post)
     try:
         if action == "take":
             step_take(step=step, officer=user, revision=revision)
         elif action == "assign":
-            assignee = post.get("assignee", "")
-            step_assign(
-                step=step, leader=user, assignee_id=int(assignee) if assignee.isdigit() else 0, revision=revision
-            )
+            step_assign(step=step, leader=user, assignee_id=record_id(post.get("assignee", "")) or 0, revision=revision)
         elif action == "forward":
             step_forward(
                 step=step, officer=user, note=post.get("note", ""), draft=post.get("draft", ""), revision=revision
@@ -327,11 +323,10 @@ def step_action(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
                 step=step, officer=user, to_code=post.get("to", ""), reason=post.get("reason", ""), revision=revision
             )
         elif action == "consult":
-            agency = post.get("agency", "")
             step_consult(
                 step=step,
                 officer=user,
-                agency_id=int(agency) if agency.isdigit() else 0,
+                agency_id=record_id(post.get("agency", "")) or 0,
                 question=post.get("question", ""),
                 days=_decimal(post.get("days", "")),
                 revision=revision,

@@ -63,7 +63,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core.validators import validate_id_number, validate_tax_code, validate_vn_phone
+from motcua.core.validators import record_id, validate_id_number, validate_tax_code, validate_vn_phone
 
 logger = logging.getLogger(__name__)
 
@@ -907,7 +907,8 @@ class _Cleaner:
         self, field: FieldDef, raw: Any, *, path: str, scope: Scope
     ) -> tuple[list[dict[str, Any]] | None, str | None]:
         if isinstance(raw, dict):  # {"0": {...}, "1": {...}} from a loosely built client
-            raw = [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit() else 0)]
+            # Ordered by the keys read as numbers; a key that is none ("²", 30 digits) goes first.
+            raw = [raw[k] for k in sorted(raw, key=lambda k: record_id(str(k)) or 0)]
         items = [item for item in (raw or []) if isinstance(item, dict) and not is_blank(item)]
         children = field["fields"]
         local = {child["name"]: child for child in children}
@@ -1116,7 +1117,8 @@ def _initial_value(field: FieldDef, value: Any) -> Any:
         day = parse_date(value)
         if day:
             return day.year
-        return int(value) if str(value).isdigit() else None
+        text = str(value)
+        return int(text) if text.isascii() and text.isdigit() else None
     if kind == "choice":
         text = str(value).strip().casefold()
         for choice in field["choices"]:
@@ -1222,7 +1224,8 @@ def parse_posted(schema: Schema, querydict: Any, files: Any = None) -> dict[str,
                 if present:
                     data[name] = value
                 continue
-            pattern = re.compile(re.escape(name) + r"\.(\d+)\.")
+            # At most 9 ASCII digits: int() refuses a number of over 4,300 digits (a forged field name).
+            pattern = re.compile(re.escape(name) + r"\.([0-9]{1,9})\.")
             indexes = sorted({int(m.group(1)) for key in querydict if (m := pattern.match(key))})
             if files is not None:
                 indexes = sorted(set(indexes) | {int(m.group(1)) for key in files if (m := pattern.match(key))})

@@ -279,9 +279,10 @@ MAX_RECORD_ID = 2**63 - 1
 
 
 def record_id(text: str) -> int | None:
-    """A record's id given in a query string: ASCII digits within the databases' range, else None
-    (a longer number would make the database driver fail instead of finding nothing)."""
-    if not (text.isascii() and text.isdigit()):
+    """A record's id given in a query string or a form field: ASCII digits within the databases'
+    range, else None (int() fails on "²" and Python refuses over 4,300 digits; a number past the
+    range makes the database driver fail instead of finding nothing)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_RECORD_ID)):
         return None
     value = int(text)
     return value if value <= MAX_RECORD_ID else None
@@ -305,3 +306,11 @@ def parameter_refused(label: str, value: str) -> ApplicationError:
     return ApplicationError(
         _("%(label)s không hợp lệ: “%(value)s”.") % {"label": label, "value": value[:40]}, code="bad_parameter"
     )
+
+
+def unix_seconds(text: str | None) -> int | None:
+    """A Unix time in seconds sent in a header: at most 12 ASCII digits (the year 33658), else None
+    (int() fails on "²", and a longer number cannot be compared with the clock's float)."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    return int(text)

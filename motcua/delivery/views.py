@@ -25,11 +25,7 @@ from motcua.delivery.services import (
 )
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_officer
-
-
-def _revision(request: HttpRequest) -> int | None:
-    value = request.POST.get("revision", "")
-    return int(value) if value.isdigit() else None
+from motcua.dossiers.transitions import posted_revision
 
 
 def _local(value: str) -> datetime.datetime | None:
@@ -77,7 +73,7 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
             id_paper_kind=post.get("id_paper_kind", ""),
             id_paper_number=post.get("id_paper_number", ""),
             note=post.get("note", ""),
-            revision=_revision(request),
+            revision=posted_revision(request.POST),
         ),
         str(_("Đã trả kết quả tại quầy. Hãy in biên bản giao nhận để hai bên ký.")),
     )
@@ -108,7 +104,7 @@ def shipment_send_view(request: HttpRequest, pk: int) -> HttpResponse:
             carrier=post.get("carrier", ""),
             tracking_number=post.get("tracking_number", ""),
             sent_on=_date(post.get("sent_on", "")),
-            revision=_revision(request),
+            revision=posted_revision(request.POST),
         ),
         str(_("Đã ghi nhận gửi kết quả qua bưu chính.")),
     )
@@ -126,7 +122,7 @@ def shipment_delivered_view(request: HttpRequest, pk: int) -> HttpResponse:
             officer=request.user,
             recipient_name=request.POST.get("recipient_name", ""),
             delivered_at=_local(request.POST.get("delivered_at", "")),
-            revision=_revision(request),
+            revision=posted_revision(request.POST),
         ),
         str(_("Đã xác nhận bưu chính giao kết quả; hồ sơ đã trả kết quả.")),
     )
@@ -140,7 +136,10 @@ def shipment_failed_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         dossier,
         lambda: shipment_failed(
-            dossier=dossier, officer=request.user, reason=request.POST.get("reason", ""), revision=_revision(request)
+            dossier=dossier,
+            officer=request.user,
+            reason=request.POST.get("reason", ""),
+            revision=posted_revision(request.POST),
         ),
         str(_("Đã ghi nhận bưu gửi không giao được; kết quả chờ gửi lại hoặc trả tại quầy.")),
     )

@@ -1,5 +1,6 @@
 """The one place a dossier's status changes: lock, check, record history and audit."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
+from motcua.core.validators import record_id
 from motcua.dossiers.constants import DossierStatus as S
 from motcua.dossiers.models import Dossier, DossierStatusChange
 from motcua.events.constants import EventKind as K
@@ -69,6 +71,12 @@ def dossier_lock(*, dossier_id: int, expected_revision: int | None = None) -> Do
             )
         )
     return dossier
+
+
+def posted_revision(data: Mapping[str, str]) -> int | None:
+    """The revision a page's form was drawn at (its "revision" field), for dossier_lock; None,
+    as when a client sends none, for anything no dossier can have ("²", 20 digits)."""
+    return record_id(data.get("revision", ""))
 
 
 def dossier_transition(

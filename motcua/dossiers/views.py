@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from motcua.accounts.models import Representation
 from motcua.catalog.selectors import procedure_get_published
 from motcua.core.errors import ApplicationError
+from motcua.core.validators import record_id
 from motcua.directory.constants import UnitKind
 from motcua.directory.models import AdministrativeUnit
 from motcua.documents.models import StoredDocument
@@ -37,7 +38,7 @@ from motcua.dossiers.selectors import (
     submission_codes_allowance,
 )
 from motcua.dossiers.tracking import FEES_PAYABLE
-from motcua.dossiers.transitions import StaleDossier
+from motcua.dossiers.transitions import StaleDossier, posted_revision
 from motcua.payments.models import Refund
 
 citizen_required = login_required(login_url="accounts:login")
@@ -83,11 +84,6 @@ def _pages(dossier: Dossier) -> list[dict[str, Any]]:
     return list(schema["pages"]) if schema else []
 
 
-def _revision(request: HttpRequest) -> int | None:
-    value = request.POST.get("revision", "")
-    return int(value) if value.isdigit() else None
-
-
 def handles_application_errors(view: View) -> View:
     """Show a refused action as a message on the page the citizen came from; nothing is lost."""
 
@@ -130,12 +126,11 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     profile = getattr(request.user, "citizen", None)
     default_unit = profile.address_unit.code if profile and profile.address_unit else ""
     if request.method == "POST":
-        representation = request.POST.get("representation", "")
         dossier = services.dossier_start(
             applicant=request.user,
             version=version,
             unit_code=request.POST.get("unit") or default_unit,
-            representation_id=int(representation) if representation.isdigit() else None,
+            representation_id=record_id(request.POST.get("representation", "")),
         )
         return redirect(_first_step(dossier))
     needs_unit = version.level == "commune"
@@ -265,7 +260,7 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
                 dossier=dossier,
                 actor=request.user,
                 data=parse_posted(schema, request.POST),
-                revision=_revision(request),
+                revision=posted_revision(request.POST),
             )
         except StaleDossier as stale:
             return JsonResponse({"code": stale.code, "message": stale.message}, status=409)
@@ -274,7 +269,9 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
     if request.method == "POST":
         posted = parse_posted(schema, request.POST)
         if is_item_action(request.POST) or "save_draft" in request.POST:
-            services.dossier_save_form(dossier=dossier, actor=request.user, data=posted, revision=_revision(request))
+            services.dossier_save_form(
+                dossier=dossier, actor=request.user, data=posted, revision=posted_revision(request.POST)
+            )
             if "save_draft" in request.POST:
                 messages.success(request, _("Đã lưu nháp. Bạn có thể tiếp tục trên thiết bị khác."))
             return redirect(request.path)
@@ -286,7 +283,7 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
         else:
             posted.update({field["name"]: value for field, value in unused})
         dossier = services.dossier_save_form(
-            dossier=dossier, actor=request.user, data=posted, revision=_revision(request)
+            dossier=dossier, actor=request.user, data=posted, revision=posted_revision(request.POST)
         )
         # Papers are checked on their own step; here every paper counts as given.
         every_component = set(dossier.procedure_version.components.values_list("position", flat=True))
@@ -333,7 +330,8 @@ def form_page(request: HttpRequest, pk: int, page_id: str) -> HttpResponse:
 def papers(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_editor(user=request.user, pk=pk)
     if request.method == "POST":
-        component_id = int(request.POST.get("component", "0") or 0)
+        # An id no record can have is one no record has: the services answer "not found".
+        component_id = record_id(request.POST.get("component", "")) or 0
         action = request.POST.get("action", "")
         if action == "upload":
             files = request.FILES.getlist("files")
@@ -361,12 +359,12 @@ def papers(request: HttpRequest, pk: int) -> HttpResponse:
                 dossier=dossier,
                 actor=request.user,
                 component_id=component_id,
-                stored_id=int(request.POST.get("stored", "0") or 0),
+                stored_id=record_id(request.POST.get("stored", "")) or 0,
             )
             messages.success(request, _("Đã dùng lại giấy tờ từ kho dữ liệu."))
         elif action == "delete":
             services.dossier_detach(
-                dossier=dossier, actor=request.user, attachment_id=int(request.POST.get("attachment", "0") or 0)
+                dossier=dossier, actor=request.user, attachment_id=record_id(request.POST.get("attachment", "")) or 0
             )
         elif action == "continue":
             return redirect("dossiers:delivery", pk=dossier.pk)
@@ -411,7 +409,7 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             method=request.POST.get("method", ""),
             address=request.POST.get("address", ""),
-            revision=_revision(request),
+            revision=posted_revision(request.POST),
         )
         return redirect("dossiers:review", pk=dossier.pk)
     from motcua.delivery.postage import postage_estimate_text  # delivery builds on dossiers
@@ -432,7 +430,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 dossier=dossier,
                 actor=request.user,
                 declaration=bool(request.POST.get("declaration")),
-                revision=_revision(request),
+                revision=posted_revision(request.POST),
             )
         except ApplicationError as error:
             if error.code == "otp_rate_limited":
@@ -611,7 +609,10 @@ def withdrawal_request(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = dossier_get_for_applicant(user=request.user, pk=pk)
     try:
         withdrawal_request_submit(
-            dossier=dossier, actor=request.user, reason=request.POST.get("reason", ""), revision=_revision(request)
+            dossier=dossier,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            revision=posted_revision(request.POST),
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -20,6 +20,8 @@ import threading
 import time
 from collections.abc import Mapping
 
+from motcua.core.validators import unix_seconds
+
 VERSION = "LGSP-HMAC-SHA256-1"
 SYSTEM = "X-LGSP-System"
 SERVICE = "X-LGSP-Service"
@@ -65,9 +67,10 @@ def now_timestamp() -> str:
 
 
 def is_fresh(timestamp: str | None, *, now: float | None = None, max_skew: int = MAX_SKEW_SECONDS) -> bool:
-    if not timestamp or not timestamp.isdigit():
+    seconds = unix_seconds(timestamp)
+    if seconds is None:
         return False
-    return abs((time.time() if now is None else now) - int(timestamp)) <= max_skew
+    return abs((time.time() if now is None else now) - seconds) <= max_skew
 
 
 def signed_request_headers(*, secret: str, path: str, system: str, service: str, body: bytes) -> dict[str, str]:

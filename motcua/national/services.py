@@ -51,7 +51,7 @@ from motcua.catalog.constants import ProcedureLevel
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core.audit import audit_record
 from motcua.core.errors import ApplicationError
-from motcua.core.validators import validate_vn_phone
+from motcua.core.validators import record_id, validate_vn_phone
 from motcua.directory.constants import Role
 from motcua.directory.models import AdministrativeUnit, StaffRole
 from motcua.dossiers.constants import Channel
@@ -394,8 +394,9 @@ def _component_for(dossier: Dossier, code: str) -> Any:
     """The dossier component a MaThanhPhanHoSo names: our own component id (as we send it),
     or "TPnn", the procedure's nn-th paper; None when it names none of this version's."""
     components = dossier.procedure_version.components.all()
-    if code.isdigit() and len(code) < 10:
-        return components.filter(pk=int(code)).first()
+    component_id = record_id(code)
+    if component_id is not None:
+        return components.filter(pk=component_id).first()
     numbered = re.fullmatch(r"TP(\d{1,3})", code.strip().upper())
     if numbered:
         return components.filter(position=int(numbered.group(1)) - 1).first()

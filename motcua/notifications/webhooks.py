@@ -16,6 +16,7 @@ import time
 
 from django.conf import settings
 
+from motcua.core.validators import unix_seconds
 from motcua.notifications.constants import NotificationChannel
 
 TIMESTAMP_HEADER = "X-Motcua-Timestamp"
@@ -46,11 +47,12 @@ def webhook_check(*, channel: str, timestamp: str | None, signature: str | None,
     secret = webhook_secret(channel)
     if not secret:
         return "not_configured"
-    if not timestamp or not signature or not timestamp.isdigit():
+    seconds = unix_seconds(timestamp)
+    if not timestamp or not signature or seconds is None:
         return "bad_signature"
     expected = webhook_signature(secret=secret, timestamp=timestamp, body=body)
     if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         return "bad_signature"
-    if abs(time.time() - int(timestamp)) > settings.MOTCUA_WEBHOOK_MAX_AGE_SECONDS:
+    if abs(time.time() - seconds) > settings.MOTCUA_WEBHOOK_MAX_AGE_SECONDS:
         return "stale"
     return None

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.constants import LineKind
 from motcua.core.errors import ApplicationError
 from motcua.core.periods import Period
+from motcua.core.validators import record_id
 from motcua.directory.constants import Role
 from motcua.directory.models import Agency
 from motcua.directory.selectors import agencies_overseen
@@ -65,9 +66,10 @@ def collections_drill(*, agency: str, kind: str, method: str) -> Drill:
         raise ApplicationError(_("Loại thu không hợp lệ."), code="collections_bad_kind")
     if method and method not in PaymentMethod.values:
         raise ApplicationError(_("Hình thức thu không hợp lệ."), code="collections_bad_method")
-    if agency and not agency.isdigit():
+    agency_id = record_id(agency) if agency else None
+    if agency and agency_id is None:
         raise ApplicationError(_("Cơ quan không hợp lệ."), code="collections_bad_agency")
-    return Drill(agency_id=int(agency) if agency else None, kind=kind or None, method=method or None)
+    return Drill(agency_id=agency_id, kind=kind or None, method=method or None)
 
 
 def _in_scope(queryset: QuerySet[Any], agencies: QuerySet[Agency] | None, field_name: str) -> QuerySet[Any]:

@@ -107,7 +107,11 @@ class NationalPaymentGateway:
             raise NoticeRejected(NoticeVerdict.BAD_SIGNATURE, "97") from None
         if not hmac.compare_digest(params.get("signature", ""), expected):
             raise NoticeRejected(NoticeVerdict.BAD_SIGNATURE, "97")
-        if params["merchant"] != self.merchant or params["currency"] != "VND" or not params["amount"].isdigit():
+        if (
+            params["merchant"] != self.merchant
+            or params["currency"] != "VND"
+            or not (params["amount"].isascii() and params["amount"].isdigit())
+        ):
             raise NoticeRejected(NoticeVerdict.BAD_AMOUNT, "04")
         return GatewayNotice(
             reference=params["order_ref"],

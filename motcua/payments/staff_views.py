@@ -13,19 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import ApplicationError
+from motcua.core.validators import record_id
 from motcua.directory.models import Agency
 from motcua.dossiers.selectors import dossier_get_for_officer
+from motcua.dossiers.transitions import posted_revision
 from motcua.payments import staff_selectors
 from motcua.payments.counter import counter_payment_record
 from motcua.payments.findings import finding_resolve
 from motcua.payments.models import Receipt, ReconciliationFinding, Refund
 from motcua.payments.receipts import FeesForbidden, fee_agencies, receipt_cancel_replace
 from motcua.payments.refunds import refund_mark_done
-
-
-def _revision(request: HttpRequest) -> int | None:
-    value = request.POST.get("revision", "")
-    return int(value) if value.isdigit() else None
 
 
 def _act(request: HttpRequest, action: Callable[[], object], done: str) -> None:
@@ -48,7 +45,10 @@ def counter_payment(request: HttpRequest, pk: int) -> HttpResponse:
     _act(
         request,
         lambda: counter_payment_record(
-            dossier=dossier, officer=request.user, method=request.POST.get("method", ""), revision=_revision(request)
+            dossier=dossier,
+            officer=request.user,
+            method=request.POST.get("method", ""),
+            revision=posted_revision(request.POST),
         ),
         _("Đã thu phí, lệ phí và lập biên lai điện tử. Hãy in biên lai cho người nộp."),
     )
@@ -82,8 +82,8 @@ def finance(request: HttpRequest) -> HttpResponse:
 
 def _finance_action(request: HttpRequest) -> None:
     post, user = request.POST, request.user
-    action, target = post.get("action", ""), post.get("id", "")
-    if action == "receipt_cancel" and target.isdigit():
+    action, target = post.get("action", ""), record_id(post.get("id", ""))
+    if action == "receipt_cancel" and target is not None:
         receipt = get_object_or_404(Receipt, pk=target)
         _act(
             request,
@@ -96,10 +96,10 @@ def _finance_action(request: HttpRequest) -> None:
             ),
             _("Đã hủy biên lai và lập biên lai thay thế."),
         )
-    elif action == "refund_done" and target.isdigit():
+    elif action == "refund_done" and target is not None:
         refund = get_object_or_404(Refund.objects.select_related("payment__dossier"), pk=target)
         _act(request, lambda: refund_mark_done(refund=refund, officer=user), _("Đã ghi nhận hoàn tiền."))
-    elif action == "finding_resolve" and target.isdigit():
+    elif action == "finding_resolve" and target is not None:
         finding = get_object_or_404(ReconciliationFinding.objects.select_related("payment__dossier"), pk=target)
         _act(
             request,

@@ -129,7 +129,7 @@ class VNPaySimulator(LoopbackService):
             return "Lệnh hoặc loại tiền không hợp lệ"
         reference = query.get("vnp_TxnRef", "")
         amount = query.get("vnp_Amount", "")
-        if not reference or not amount.isdigit() or int(amount) % 100:
+        if not reference or not (amount.isascii() and amount.isdigit()) or int(amount) % 100:
             return "Số tiền hoặc mã giao dịch không hợp lệ"
         expires = datetime.datetime.strptime(query["vnp_ExpireDate"], "%Y%m%d%H%M%S").replace(tzinfo=VIETNAM)
         if expires < datetime.datetime.now(VIETNAM):

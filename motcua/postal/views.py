@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import ApplicationError
+from motcua.core.validators import record_id
 from motcua.directory.models import PostOffice
 from motcua.postal.record_pdf import hand_over_pdf
 from motcua.postal.selectors import (
@@ -58,19 +59,18 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _dossier_ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.POST.getlist("dossier") if value.isdigit()]
+    return [pk for value in request.POST.getlist("dossier") if (pk := record_id(value)) is not None]
 
 
 @login_required
 @require_POST
 def hand_over_new(request: HttpRequest, code: str) -> HttpResponse:
     post_office = _post_office_for(request, code)
-    agency_id = request.POST.get("agency", "")
     try:
         record = hand_over_create(
             clerk=request.user,
             post_office=post_office,
-            agency_id=int(agency_id) if agency_id.isdigit() else None,
+            agency_id=record_id(request.POST.get("agency", "")),
             dossier_ids=_dossier_ids(request),
         )
     except PostalForbidden as error:

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
+from motcua.core.validators import record_id
 from motcua.directory.models import Agency
 from motcua.dossiers.selectors import dossier_get_for_applicant
 from motcua.reports.constants import FeedbackCategory, Satisfaction
@@ -124,14 +125,12 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     values = request.POST if request.method == "POST" else request.GET
     problems: dict[str, str] = {}
     if request.method == "POST":
-        dossier = None
-        if values.get("dossier", "").isdigit():
-            dossier = dossier_get_for_applicant(user=request.user, pk=int(values["dossier"]))
-        agency = values.get("agency", "")
+        dossier_id = record_id(values.get("dossier", ""))
+        dossier = dossier_get_for_applicant(user=request.user, pk=dossier_id) if dossier_id is not None else None
         try:
             feedback = feedback_submit(
                 author=request.user,
-                agency_id=int(agency) if agency.isdigit() else 0,
+                agency_id=record_id(values.get("agency", "")) or 0,
                 category=values.get("category", ""),
                 title=values.get("title", ""),
                 content=values.get("content", ""),
@@ -166,7 +165,8 @@ def staff_feedback(request: HttpRequest) -> HttpResponse:
     """Feedback addressed to the officer's agencies, the open ones first, by deadline."""
     items = feedback_for_officer(user=request.user)
     if request.method == "POST":
-        feedback = items.filter(pk=request.POST.get("feedback", "0") or 0).first()
+        feedback_id = record_id(request.POST.get("feedback", ""))
+        feedback = items.filter(pk=feedback_id).first() if feedback_id is not None else None
         if feedback is None:
             raise Http404(_("Không tìm thấy phản ánh."))
         try:
