@@ -86,6 +86,7 @@ from motcua.service_index.selectors import Scope as IndexScope
 from motcua.service_index.selectors import ranking as index_ranking
 from motcua.service_index.selectors import row_set_tallies
 from motcua.service_index.selectors import scorecard as index_scorecard
+from motcua.service_index.selectors import tallies as index_tallies
 
 
 @dataclass(frozen=True)
@@ -168,12 +169,20 @@ def year(scope: Scope) -> StatutoryPeriod:
     return StatutoryPeriod(**scope.period(365))
 
 
-def index_naive(period: StatutoryPeriod, group_by: str | None = None) -> list[Any]:
-    """Every 766 measure counted from the rows themselves, one grouped scan per row set."""
+def index_counted(period: StatutoryPeriod, group_by: str | None = None) -> dict[str, Any]:
+    """What the 766 scorecard and rankings are made from: every measure's tallies."""
+    return index_tallies(INDEX_MEASURES, period, agencies=None, group_by=group_by)
+
+
+def index_naive(period: StatutoryPeriod, group_by: str | None = None) -> dict[str, Any]:
+    """The same tallies counted from the rows themselves, one grouped scan per row set."""
     by_rows: dict[Any, dict[str, Any]] = {}
     for code, measure in INDEX_MEASURES.items():
         by_rows.setdefault(measure.rows, {})[code] = measure
-    return [row_set_tallies(same, period, agencies=None, group_by=group_by) for same in by_rows.values()]
+    found: dict[str, Any] = {}
+    for same in by_rows.values():
+        found.update(row_set_tallies(same, period, agencies=None, group_by=group_by))
+    return found
 
 
 def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
@@ -242,17 +251,18 @@ QUERIES = [
     Query(
         "766 index scorecard, province, one month",
         lambda s: index_scorecard(scope=IndexScope(ScopeKind.PROVINCE), period=month(s)),
+    ),
+    Query("766 index agency ranking, one month", lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY)),
+    Query("766 index commune ranking, one month", lambda s: index_ranking(period=month(s), by=ScopeKind.COMMUNE)),
+    Query(
+        "766 index tallies, province, one month",
+        lambda s: index_counted(month(s)),
         lambda s: index_naive(month(s)),
     ),
     Query(
-        "766 index agency ranking, one month",
-        lambda s: index_ranking(period=month(s), by=ScopeKind.AGENCY),
-        lambda s: index_naive(month(s), group_by="id"),
-    ),
-    Query(
-        "766 index commune ranking, one month",
-        lambda s: index_ranking(period=month(s), by=ScopeKind.COMMUNE),
-        lambda s: index_naive(month(s), group_by="unit_id"),
+        "766 index tallies by agency, one month",
+        lambda s: index_counted(month(s), "id"),
+        lambda s: index_naive(month(s), "id"),
     ),
     Query(
         "statutory report, province, one month",

@@ -128,8 +128,8 @@ CONDITIONS: dict[str, Q] = {
 # Processing time summed over the dossiers of a count column.
 DURATIONS = {"duration_online": "finished_online", "duration_counter": "finished_counter"}
 COLUMNS = [*CONDITIONS, *DURATIONS]
-# A counted dossier's key: every name of every daily table's key.
-KEY = ["agency_id", "procedure_id", "field_id", "level", "day"]
+# A counted dossier's key: every name of every daily table's key, and its result's day.
+KEY = ["agency_id", "procedure_id", "field_id", "level", "day", "processed_day"]
 # The daily counts' tables and their keys: every dossier's part goes into one row of each.
 ROLLUPS: dict[type[DossierCounts], list[str]] = {
     DailyDossierCount: ["agency_id", "field_id", "level", "day"],
@@ -155,6 +155,7 @@ def _dossier_parts(dossiers: QuerySet[Dossier]) -> QuerySet[Any]:
         "field_id": F("procedure_version__field_id"),
         "level": F("procedure_version__level"),
         "day": Case(When(RECEIVED, then=TruncDate("received_at")), default=TruncDate("submitted_at")),
+        "processed_day": TruncDate("processed_at"),
         **{
             column: Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
             for column, condition in CONDITIONS.items()

@@ -237,16 +237,37 @@ def period_candidates(period: Period) -> Q:
     )
 
 
+# The columns of the dossiers resolved in the period: their list is found, and ordered, by the
+# instant of the result (its index), not among every candidate of the period by reception.
+RESOLVED_COLUMNS = ("da-giai-quyet", "truoc-han", "dung-han", "qua-han")
+
+
 def drill_dossiers(*, agencies: QuerySet[Agency] | None, period: Period, drill: Drill) -> QuerySet[Dossier]:
-    """The dossiers behind one cell: codes, procedures, agencies, dates and status, no applicant."""
-    dossiers = _scoped(statutory_dossiers(), agencies).filter(
-        period_candidates(period), column_conditions(period)[drill.column]
-    )
+    """The dossiers behind one cell: codes, procedures, agencies, dates and status, no applicant;
+    the resolved ones by their result's instant, the others by reception."""
+    if drill.column in RESOLVED_COLUMNS:
+        first, after = period.bounds()
+        candidates, order = Q(processed_at__gte=first, processed_at__lt=after), "processed_at"
+    else:
+        candidates, order = period_candidates(period), "received_at"
+    dossiers = _scoped(statutory_dossiers(), agencies).filter(candidates, column_conditions(period)[drill.column])
     if drill.agency_id is not None:
         dossiers = dossiers.filter(agency_id=drill.agency_id)
     if drill.field_id is not None:
         dossiers = dossiers.filter(procedure_version__field_id=drill.field_id)
-    return dossiers.select_related("agency", "procedure_version").order_by("received_at", "pk")
+    return dossiers.select_related("agency", "procedure_version").order_by(order, "pk")
+
+
+def drill_count(*, agencies: QuerySet[Agency] | None, period: Period, drill: Drill) -> int:
+    """How many dossiers `drill_dossiers` lists, read from the report's own figures (the kept
+    counts; the cell is its list's length) instead of counting a year of dossiers again."""
+    if drill.agency_id is not None:
+        agencies = (Agency.objects.all() if agencies is None else agencies).filter(pk=drill.agency_id)
+    return sum(
+        counts[drill.column]
+        for (_agency_id, field_id), counts in statutory_cells(agencies=agencies, period=period).items()
+        if drill.field_id is None or field_id == drill.field_id
+    )
 
 
 @dataclass

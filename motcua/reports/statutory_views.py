@@ -4,6 +4,7 @@ agencies) and the province-wide roles (every agency)."""
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
@@ -117,6 +119,18 @@ def statutory_pdf_file(
     return _file(statutory_pdf(report=report, unit=_unit(agencies)), "application/pdf", report, "pdf")
 
 
+class CountedPaginator(Paginator):
+    """Pages of a list whose length is already known (a kept count), not counted again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 @login_required
 def statutory_list(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one cell of the report; their count is the cell's number."""
@@ -133,7 +147,8 @@ def statutory_list(request: HttpRequest) -> HttpResponse:
     if drill.field_id is not None and not Field.objects.filter(pk=drill.field_id).exists():
         raise Http404(_("Không có lĩnh vực này."))
     dossiers = statutory.drill_dossiers(agencies=agencies, period=period, drill=drill)
-    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    count = statutory.drill_count(agencies=agencies, period=period, drill=drill)
+    page = CountedPaginator(dossiers, 50, count=count).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
         "count": page.paginator.count,

@@ -17,7 +17,7 @@ from motcua.directory.selectors import agencies_overseen
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
 from motcua.reports.aggregates import received_column
-from motcua.reports.models import AgencyDailyCount, ProcedureDailyCount
+from motcua.reports.models import AgencyDailyCount, CountedDossier, ProcedureDailyCount
 from motcua.reports.statutory import statutory_cells, statutory_dossiers
 from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
 from motcua.service_index.indicators import INDICATORS, Indicator, Measure, handled, handled_in, received_in
@@ -244,7 +244,7 @@ def _procedures_counted(measure: Measure, days: dict[str, Any], group_by: str | 
     among, numerator = measure.kept  # type: ignore[misc]
     assert among is not None
     per_procedure = (
-        ProcedureDailyCount.objects.filter(**days)
+        ProcedureDailyCount.objects.filter(**days, **{f"{among}__gt": 0})
         .values("procedure_id", index_key=_index_key(group_by))
         .annotate(among=Sum(among), numerator=Sum(numerator))
         .filter(among__gt=0)
@@ -270,10 +270,14 @@ def _handled_tallies(
         counts = facts.setdefault(None if unit_of is None else unit_of[agency_id], dict.fromkeys(HANDLED_FACTS, 0))
         for name, columns in HANDLED_FACTS.items():
             counts[name] += sum(cells[column] for column in columns)
-    # From the complained dossiers' index (their kept column), the few among all the handled.
+    # The complained dossiers (a kept column) resolved in the period or not before its end, found by
+    # the day of their result in their partial index; the handled among them by the dossier.
+    complained = CountedDossier.objects.filter(complained__gt=0).filter(
+        Q(processed_day__gte=period.start) | Q(processed_day__isnull=True)
+    )
     complained_rows = (
         statutory_dossiers()
-        .filter(counted__complained__gt=0, **({} if agencies is None else {"agency__in": agencies}))
+        .filter(pk__in=complained.values("dossier_id"), **({} if agencies is None else {"agency__in": agencies}))
         .filter(handled(period))
         .values(index_key=_index_key(group_by))
         .annotate(n=Count("pk"))

@@ -21,7 +21,14 @@ from motcua.directory.models import Agency
 from motcua.dossiers.constants import Channel, DossierStatus, SlipKind
 from motcua.dossiers.models import Dossier, DossierSlip, DossierStatusChange
 from motcua.dossiers.testing import officer
-from motcua.reports.statutory import COLUMN_KEYS, Drill, column_title, drill_dossiers, statutory_report
+from motcua.reports.statutory import (
+    COLUMN_KEYS,
+    Drill,
+    column_title,
+    drill_count,
+    drill_dossiers,
+    statutory_report,
+)
 from motcua.reports.statutory_counts import statutory_counts_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +156,8 @@ def test_every_cell_is_the_length_of_its_drill_down_list(world: dict[str, Any]) 
                 row.name,
                 key,
             )
+            # The list page's count, read from the kept figures, is that length too.
+            assert drill_count(agencies=None, period=NOVEMBER, drill=drill) == row.counts[key]
     # What the next period carries over is what this one left in progress.
     december = Period(start=datetime.date(2026, 12, 1), end=datetime.date(2026, 12, 31))
     assert statutory_report(agencies=None, period=december).total.counts["ky-truoc"] == TOTAL[8]
