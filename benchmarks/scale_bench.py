@@ -73,6 +73,7 @@ from motcua.reports.statutory import (
     COLUMN_KEYS,
     Drill,
     column_conditions,
+    drill_count,
     drill_dossiers,
     period_candidates,
     statutory_dossiers,
