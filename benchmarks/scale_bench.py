@@ -180,7 +180,12 @@ def year(scope: Scope) -> StatutoryPeriod:
 
 def index_counted(period: StatutoryPeriod, group_by: str | None = None) -> dict[str, Any]:
     """What the 766 scorecard and rankings are made from: every measure's tallies."""
-    return index_tallies(INDEX_MEASURES, period, agencies=None, group_by=group_by)
+    return _counted_only(index_tallies(INDEX_MEASURES, period, agencies=None, group_by=group_by))
+
+
+def _counted_only(found: dict[str, Any]) -> dict[str, Any]:
+    """Without the empty tallies, which one side lists and the other leaves to the default."""
+    return {code: {key: tally for key, tally in by_key.items() if tally.denominator} for code, by_key in found.items()}
 
 
 def index_naive(period: StatutoryPeriod, group_by: str | None = None) -> dict[str, Any]:
@@ -191,7 +196,7 @@ def index_naive(period: StatutoryPeriod, group_by: str | None = None) -> dict[st
     found: dict[str, Any] = {}
     for same in by_rows.values():
         found.update(row_set_tallies(same, period, agencies=None, group_by=group_by))
-    return found
+    return _counted_only(found)
 
 
 def statutory_cells(period: StatutoryPeriod) -> dict[tuple[int | None, int | None], list[int]]:
