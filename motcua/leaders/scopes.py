@@ -28,8 +28,8 @@ class Scope:
     key: str  # the `pham-vi` value: "tinh", "co-quan-<id>", "bo-phan-<id>", "can-bo-<id>"
     label: str
     q: Q  # the dossiers of the scope
-    # The DailyDossierCount filter giving the same dossiers; None when the counts cannot (unit,
-    # officer): those are counted live.
+    # The kept counts' filter giving the same dossiers (an agency's, an officer's); None when no
+    # counts can (a unit): those are counted live.
     count_filter: dict[str, Any] | None
     agency_ids: list[int] | None  # the agencies whose units and officers it ranks; None: all
     officer_id: int | None = None
@@ -104,4 +104,4 @@ def scope_resolve(*, user: Any, key: str) -> Scope:
         if allowed is not None and not set(agencies) & set(allowed):
             raise _refused()
     name = officer.get_full_name() or officer.get_username()
-    return Scope(key, name, officer_q(pk), None, [], pk)
+    return Scope(key, name, officer_q(pk), {"officer_id": pk}, [], pk)

@@ -52,10 +52,10 @@ class Filters:
     procedure_id: int | None = None
     level: str = ""
 
-    @property
-    def counts_hold_them(self) -> bool:
-        """The daily counts are keyed by agency, field, level and day: no procedure."""
-        return self.procedure_id is None
+    def kept_filter(self) -> dict[str, Any]:
+        """The filters as the kept counts' columns (which table holds them: `count_table`)."""
+        chosen = {"field_id": self.field_id, "procedure_id": self.procedure_id, "level": self.level}
+        return {name: value for name, value in chosen.items() if value}
 
 
 def _received_in(filters: Filters, path: str = "") -> dict[str, datetime.datetime]:
@@ -87,8 +87,8 @@ def drill_down(scope: Scope, filters: Filters, measure: str) -> QuerySet[Dossier
     )
 
 
-def _counts_usable(scope: Scope, filters: Filters, names: Iterable[str]) -> bool:
-    return scope.count_filter is not None and filters.counts_hold_them and all(MEASURES[n].columns for n in names)
+def _counts_usable(scope: Scope, names: Iterable[str]) -> bool:
+    return scope.count_filter is not None and all(MEASURES[n].columns for n in names)
 
 
 def _live_counts(scope: Scope, filters: Filters, names: list[str], group: dict[str, Any]) -> list[dict[str, Any]]:
@@ -108,15 +108,18 @@ def _key_names(expression: Any) -> set[str]:
     return set().union(*(_key_names(source) for source in getattr(expression, "get_source_expressions", list)()))
 
 
+def _kept_source(scope: Scope, filters: Filters, group: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The smallest daily count table keyed by all the scope, filters and grouping read
+    (`reports.aggregates.count_table`; None when none is), and the filter it is read with."""
+    if scope.count_filter is None:
+        return None, {}
+    wanted: dict[str, Any] = dict(scope.count_filter) | filters.kept_filter()
+    return count_table({"day", *wanted}.union(*(_key_names(expression) for expression in group.values()))), wanted
+
+
 def _kept_rows(scope: Scope, filters: Filters, group: dict[str, Any]) -> QuerySet[Any]:
-    """The rows of the scope and filters in the smallest daily count table keyed by all the
-    scope, filters and grouping read (`reports.aggregates.count_table`)."""
-    wanted: dict[str, Any] = dict(scope.count_filter or {})
-    if filters.field_id:
-        wanted["field_id"] = filters.field_id
-    if filters.level:
-        wanted["level"] = filters.level
-    table = count_table({"day", *wanted}.union(*(_key_names(expression) for expression in group.values())))
+    """The rows of the scope and filters in the table `_kept_source` chose."""
+    table, wanted = _kept_source(scope, filters, group)
     period = {"day__gte": filters.start, "day__lte": filters.end}  # every table has the day
     return table.objects.filter(**period, **wanted)
 
@@ -160,16 +163,18 @@ def counts(
     """The measures `names`, in one row, or one row per group (`key`) when the groupings (as an
     expression over the dossiers and over the daily counts) are given; with the daily count
     columns `sums` summed in the same query (row key: column), when the counts are read."""
-    # A grouping the daily counts are not keyed by (no `kept_group`) is counted live throughout.
-    groupable = live_group is None or kept_group is not None
-    kept = [name for name in names if groupable and _counts_usable(scope, filters, [name])]
+    # A grouping the daily counts are not keyed by (no `kept_group`, or no table keyed by it and
+    # the scope) is counted live throughout.
+    kept_grouping = {"key": kept_group} if kept_group is not None else {}
+    groupable = (live_group is None or kept_group is not None) and _kept_source(scope, filters, kept_grouping)[0]
+    kept = [name for name in names if groupable and _counts_usable(scope, [name])]
     live = [name for name in names if name not in kept]
     rows: dict[Any, dict[str, Any]] = {}
     for fetched, wanted, group in (
         (
             partial(_kept_counts, sums=sums),
             kept,
-            {"key": kept_group} if kept_group is not None else {},
+            kept_grouping,
         ),
         (_live_counts, live, {"key": live_group} if live_group is not None else {}),
     ):
@@ -306,15 +311,14 @@ def _officers_counts(officers: list[int], filters: Filters) -> dict[int, dict[st
     (`reports.OfficerDailyCount`) where they hold the measure and the filters, the rest live."""
     if not officers:
         return {}
-    kept = [name for name in RANKED if filters.counts_hold_them and MEASURES[name].columns]
+    officer_counts = count_table({"officer_id", "day", *filters.kept_filter()}) is not None
+    kept = [name for name in RANKED if officer_counts and MEASURES[name].columns]
     live = [name for name in RANKED if name not in kept]
     numbers = {officer: dict.fromkeys(RANKED, 0) for officer in officers}
     if kept:
-        rows = OfficerDailyCount.objects.filter(officer_id__in=officers, day__gte=filters.start, day__lte=filters.end)
-        if filters.field_id:
-            rows = rows.filter(field_id=filters.field_id)
-        if filters.level:
-            rows = rows.filter(level=filters.level)
+        rows = OfficerDailyCount.objects.filter(
+            officer_id__in=officers, day__gte=filters.start, day__lte=filters.end, **filters.kept_filter()
+        )
         for line in _grouped(rows, _kept_sums(kept), {"key": F("officer_id")}):
             numbers[line["key"]].update({name: line[name] for name in kept})
     if live:

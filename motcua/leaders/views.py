@@ -253,7 +253,8 @@ def performance(request: HttpRequest) -> HttpResponse:
                 row["urls"] = {name: _list_url(scope, filters, name, **{"pham-vi": key}) for name in RANKED}
             return rows
 
-        agencies = agency_ranking(scope, filters) if scope.count_filter is not None else []
+        # Agencies are ranked for the province or an agency, not within a unit or for one officer.
+        agencies = agency_ranking(scope, filters) if scope.count_filter is not None and scope.officer_id is None else []
         return {
             "agencies": linked(agencies, "co-quan"),
             "officers": linked(officer_ranking(scope, filters), "can-bo"),

@@ -139,6 +139,8 @@ ROLLUPS: dict[type[DossierCounts], list[str]] = {
 }
 # An officer's rows: the dossiers they took part in (`CountedParticipant`), keyed by these too.
 OFFICER_KEY = ["field_id", "level", "day"]
+# Every daily table's key, the officers' too.
+TABLE_KEYS: dict[type[DossierCounts], list[str]] = {**ROLLUPS, OfficerDailyCount: ["officer_id", *OFFICER_KEY]}
 # The tables made from `CountedDossier` by the rebuild; the others sum `DailyDossierCount`.
 _SUMMED_FROM_PARTS = (DailyDossierCount, ProcedureDailyCount)
 assert {field.attname for field in DossierCounts._meta.concrete_fields if field.name != "id"} == set(COLUMNS)
@@ -312,9 +314,10 @@ def daily_counts_rebuild() -> int:
         return DailyDossierCount.objects.count()
 
 
-def count_table(reads: set[str]) -> type[DossierCounts]:
-    """The smallest daily count table whose key has every name in `reads` (of `KEY`)."""
-    for model in (AgencyDailyCount, ProvinceDailyCount):
-        if reads <= set(ROLLUPS[model]):
+def count_table(reads: set[str]) -> type[DossierCounts] | None:
+    """The smallest daily count table whose key has every name in `reads` (of `KEY`, or an
+    officer's); None when none has (an officer's rows by agency, a procedure's by field)."""
+    for model in (AgencyDailyCount, ProvinceDailyCount, DailyDossierCount, ProcedureDailyCount, OfficerDailyCount):
+        if reads <= set(TABLE_KEYS[model]):
             return model
-    return DailyDossierCount
+    return None

@@ -73,11 +73,17 @@ def test_every_measure_equals_its_drill_down_list_in_every_scope(
     assert figures(scope_resolve(user=supervisor, key="tinh"), field)["numbers"]["received"] > 0
 
 
-def test_the_kept_counts_give_the_live_numbers(data: DataSet, supervisor: Any) -> None:
-    for kept in _scopes(data, supervisor)[:3]:
-        assert kept.count_filter is not None
+def test_the_kept_counts_give_the_live_numbers(data: DataSet, supervisor: Any, birth_version: Any) -> None:
+    scopes = _scopes(data, supervisor)
+    # The province, the agencies and the officers (their own counts); a unit only live.
+    assert [scope.count_filter is not None for scope in scopes] == [True, True, True, False, True, True]
+    # A procedure chosen: the procedures' counts for the province and an agency, live for officers.
+    procedure = Filters(start=FILTERS.start, end=FILTERS.end, procedure_id=birth_version.procedure_id)
+    for kept in (scope for scope in scopes if scope.count_filter is not None):
         live = Scope(kept.key, kept.label, kept.q, None, kept.agency_ids)
-        assert figures(kept, FILTERS)["numbers"] == figures(live, FILTERS)["numbers"]
+        for filters in (FILTERS, procedure):
+            assert figures(kept, filters)["numbers"] == figures(live, filters)["numbers"], kept.key
+    assert figures(scopes[0], procedure)["numbers"]["received"] > 0
 
 
 def test_trends_and_rankings_add_up_to_the_figures(data: DataSet, supervisor: Any) -> None:

@@ -40,6 +40,7 @@ from motcua.reports.models import (
     CountedParticipant,
     DailyDossierCount,
     OfficerDailyCount,
+    ProcedureDailyCount,
     ProvinceDailyCount,
 )
 from motcua.reports.selectors import board_rows, board_rows_from_counts
@@ -132,6 +133,10 @@ def test_kept_counts_equal_the_rebuild_and_the_board(hung, birth_version) -> Non
     assert count_table({"agency_id", "day"}) is AgencyDailyCount
     assert count_table({"field_id", "level", "day"}) is ProvinceDailyCount
     assert count_table({"agency_id", "field_id", "day"}) is DailyDossierCount
+    assert count_table({"agency_id", "procedure_id", "day"}) is ProcedureDailyCount
+    assert count_table({"officer_id", "level", "day"}) is OfficerDailyCount
+    assert count_table({"officer_id", "agency_id", "day"}) is None  # counted live
+    assert count_table({"procedure_id", "field_id", "day"}) is None
     # The process steps went to the specialist at reception; reception received every dossier
     # (the refused one was never received).
     staff = ward_staff()
