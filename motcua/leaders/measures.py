@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.constants import Channel
-from motcua.reports.aggregates import CONDITIONS, ONLINE_CHANNELS, received_column
+from motcua.reports.aggregates import CONDITIONS, ONLINE_CHANNELS, RECEIVED_COLUMNS, received_column
 from motcua.reports.selectors import OPEN
 
 IN_PROGRESS = Q(processed_at__isnull=True, status__in=OPEN)
@@ -44,7 +44,6 @@ def _measures(*items: Measure) -> dict[str, Measure]:
     return {item.name: item for item in items}
 
 
-RECEIVED_COLUMNS = tuple(received_column(channel) for channel in Channel.values)
 MEASURES = _measures(
     kept("received", _("Tiếp nhận"), *RECEIVED_COLUMNS),
     *(kept(received_column(channel), channel.label) for channel in Channel),

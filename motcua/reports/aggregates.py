@@ -79,6 +79,10 @@ def received_column(channel: str) -> str:
     return f"received_{Channel(channel).value}"
 
 
+# Their sum: every dossier received.
+RECEIVED_COLUMNS = tuple(received_column(channel) for channel in Channel.values)
+
+
 CONDITIONS: dict[str, Q] = {
     **{received_column(channel): RECEIVED & Q(channel=channel) for channel in Channel.values},
     "finished_early": EARLY,
@@ -243,18 +247,17 @@ def dossier_recount(dossier_id: int) -> None:
         # What the dossier's officers held: all of the old part, or (the part unchanged) only what
         # an officer who left it held.
         _officers_add(counted if new != old else counted - officers, sign=-1, part=old)
+    if old is not None and new != old:
+        daily_count_add(key={name: old[name] for name in KEY}, sign=-1, part=old)
     if new is None:
         CountedDossier.objects.filter(dossier_id=dossier_id).delete()  # and its participants
-    elif new != old:
-        if old is not None:
-            daily_count_add(key={name: old[name] for name in KEY}, sign=-1, part=old)
+        return
+    if new != old:
         daily_count_add(key={name: new[name] for name in KEY}, sign=1, part=new)
         if old is None:
             CountedDossier.objects.create(**new)
         else:
             CountedDossier.objects.filter(dossier_id=dossier_id).update(**new)
-    if new is None:
-        return
     _officers_add(officers if new != old else officers - counted, sign=1, part=new)
     CountedParticipant.objects.filter(dossier_id=dossier_id, officer_id__in=counted - officers).delete()
     CountedParticipant.objects.bulk_create(

@@ -14,9 +14,8 @@ from motcua.core.validators import record_id
 from motcua.directory.constants import Role, UnitKind
 from motcua.directory.models import AdministrativeUnit, Agency
 from motcua.directory.selectors import agencies_overseen
-from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
-from motcua.reports.aggregates import received_column
+from motcua.reports.aggregates import RECEIVED_COLUMNS
 from motcua.reports.models import AgencyDailyCount, CountedDossier, ProcedureDailyCount
 from motcua.reports.statutory import statutory_cells, statutory_dossiers
 from motcua.service_index.constants import GROUP_MAXIMA, IndicatorGroup, PointsSource, ScopeKind
@@ -222,7 +221,7 @@ def _kept_tallies(
         days["agency__in"] = agencies  # type: ignore[assignment]
     dossier_measures = {code: m for code, m in measures.items() if m.counted == "pk"}
     if dossier_measures:
-        received = sum((F(received_column(channel)) for channel in Channel.values), Value(0))
+        received = sum((F(column) for column in RECEIVED_COLUMNS), Value(0))
         sums: dict[str, Any] = {"received": Sum(received)}
         for measure in dossier_measures.values():
             assert measure.kept is not None
@@ -247,7 +246,6 @@ def _procedures_counted(measure: Measure, days: dict[str, Any], group_by: str | 
         ProcedureDailyCount.objects.filter(**days, **{f"{among}__gt": 0})
         .values("procedure_id", index_key=_index_key(group_by))
         .annotate(among=Sum(among), numerator=Sum(numerator))
-        .filter(among__gt=0)
         .order_by()
     )
     counted: dict[Any, list[int]] = {}

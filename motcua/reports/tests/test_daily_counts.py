@@ -170,6 +170,12 @@ def test_a_recount_adds_only_the_difference(hung, birth_version) -> None:
     (row,) = DailyDossierCount.objects.all()
     assert (row.received_online, row.received_counter, row.digitised) == (0, 1, 1)
     assert CountedDossier.objects.get(dossier=dossier).received_counter == 1
+    # A correction that leaves the dossier uncounted takes its part away, from its officers too.
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=None, status=DossierStatus.SUBMITTED)
+    dossier_recount(dossier.pk)
+    assert not CountedDossier.objects.filter(dossier=dossier).exists()
+    for table in (DailyDossierCount, AgencyDailyCount, OfficerDailyCount):
+        assert not table.objects.filter(received_counter__gt=0).exists(), table.__name__
 
 
 def _rated_part() -> dict[str, Any]:
