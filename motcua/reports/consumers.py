@@ -14,6 +14,7 @@ from motcua.events.models import DomainEvent
 from motcua.events.services import subscriber
 from motcua.national.signals import sync_item_sent
 from motcua.reports.aggregates import dossier_recount, dossiers_recount
+from motcua.reports.models import CountedDossier
 from motcua.reports.statutory_counts import EVENT_INSTANTS, statutory_count_add
 
 
@@ -31,7 +32,11 @@ def statutory_count(event: DomainEvent) -> None:
 
 @receiver(sync_item_sent)
 def synced_dossier_recount(sender: Any, dossier_id: int, **kwargs: Any) -> None:
-    dossiers_recount([dossier_id])
+    # Only the first record a counted dossier has delivered changes its count (`synced`); the
+    # sync sends one per event, so the others skip the recount. A dossier not yet counted is
+    # counted with its delivered records at reception.
+    if CountedDossier.objects.filter(dossier_id=dossier_id, synced=0).exists():
+        dossiers_recount([dossier_id])
 
 
 @receiver(post_save, sender=SocialAccount)
